@@ -1,0 +1,27 @@
+/**
+ * Two projects: `unit` (*.unit.test.ts, touch no service) and `integration`
+ * (*.int.test.ts, run against the real local stack started by `npm run stack:up`).
+ * Transpilation by @swc/jest; type checking is `npm run typecheck`.
+ */
+const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/**/*.unit.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/.cache/', '/dist/'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/**/*.int.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/.cache/', '/dist/'],
+      slowTestThreshold: 30,
+    },
+  ],
+};

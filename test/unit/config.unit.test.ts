@@ -1,0 +1,46 @@
+import { ConfigError, configTableMarkdown, loadConfig, settings } from '../../server/config';
+
+describe('loadConfig', () => {
+  test('the defaults alone are a valid local configuration', () => {
+    const config = loadConfig({});
+    expect(config.ZEEBE_GRPC_ADDRESS).toBe('grpc://127.0.0.1:26500');
+    expect(config.MONGODB_URI).toBe('mongodb://127.0.0.1:27017/lltp');
+    expect(config.SMTP_URL).toBe('smtp://127.0.0.1:1025');
+    expect(config.HTTP_PORT).toBe(3000);
+  });
+
+  test.each([
+    ['HTTP_PORT', 'abc', 'must be an integer'],
+    ['HTTP_PORT', '70000', 'must be at most 65535'],
+    ['ZEEBE_GRPC_ADDRESS', 'http://x:1', 'must be a URL with scheme grpc or grpcs'],
+    ['MONGODB_URI', 'not a url', 'must be a URL with scheme mongodb or mongodb+srv'],
+    ['LOG_LEVEL', 'loud', 'must be one of'],
+    ['MAIL_FROM', '', 'must not be empty'],
+  ])('%s=%j is refused with a message naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    try {
+      loadConfig({ [name]: value });
+    } catch (error) {
+      const problems = (error as ConfigError).problems;
+      expect(problems).toHaveLength(1);
+      expect(problems[0]?.setting).toBe(name);
+      expect(problems[0]?.message).toContain(message);
+    }
+  });
+
+  test('every bad setting is reported at once', () => {
+    expect(() => loadConfig({ HTTP_PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/HTTP_PORT .*LOG_LEVEL|LOG_LEVEL .*HTTP_PORT/);
+  });
+
+  test('OAuth needs its three settings', () => {
+    expect(() => loadConfig({ ZEEBE_AUTH_STRATEGY: 'OAUTH' })).toThrow(/ZEEBE_OAUTH_URL is required.*ZEEBE_CLIENT_ID.*ZEEBE_CLIENT_SECRET/);
+  });
+});
+
+describe('configTableMarkdown', () => {
+  test('has one row per setting and marks secrets', () => {
+    const table = configTableMarkdown();
+    for (const name of Object.keys(settings)) expect(table).toContain(`| \`${name}\` |`);
+    expect(table).toMatch(/\| `ZEEBE_CLIENT_SECRET` \| string \| \*\(empty\)\* \| yes \|/);
+  });
+});
