@@ -1,0 +1,72 @@
+/**
+ * The one way the app talks to Zeebe: a gRPC client from `@camunda8/sdk`, configured from
+ * our config module only (the SDK's own environment lookup is not relied on), plus the
+ * broker's management endpoint for readiness and, in tests, the controlled clock.
+ */
+import { Camunda8 } from '@camunda8/sdk';
+import type { ZeebeGrpcClient } from '@camunda8/sdk/dist/zeebe';
+import type { Config } from './config';
+
+export type { ZeebeGrpcClient };
+
+export type ZeebeConfig = Pick<
+  Config,
+  'ZEEBE_GRPC_ADDRESS' | 'ZEEBE_AUTH_STRATEGY' | 'ZEEBE_OAUTH_URL' | 'ZEEBE_CLIENT_ID' | 'ZEEBE_CLIENT_SECRET' | 'LOG_LEVEL'
+>;
+
+/** Creates a Zeebe gRPC client; `grpc://` means plaintext, `grpcs://` TLS. */
+export function createZeebeClient(config: ZeebeConfig): { camunda: Camunda8; zeebe: ZeebeGrpcClient } {
+  const camunda = new Camunda8({
+    ZEEBE_GRPC_ADDRESS: config.ZEEBE_GRPC_ADDRESS,
+    ZEEBE_REST_ADDRESS: 'http://127.0.0.1:0', // not used: this product speaks gRPC only
+    ZEEBE_CLIENT_LOG_LEVEL: config.LOG_LEVEL === 'silent' ? 'NONE' : 'ERROR',
+    CAMUNDA_AUTH_STRATEGY: config.ZEEBE_AUTH_STRATEGY,
+    CAMUNDA_LOG_LEVEL: config.LOG_LEVEL === 'silent' ? 'none' : 'warn',
+    CAMUNDA_TOKEN_DISK_CACHE_DISABLE: true,
+    ...(config.ZEEBE_AUTH_STRATEGY === 'OAUTH'
+      ? { CAMUNDA_OAUTH_URL: config.ZEEBE_OAUTH_URL, ZEEBE_CLIENT_ID: config.ZEEBE_CLIENT_ID, ZEEBE_CLIENT_SECRET: config.ZEEBE_CLIENT_SECRET }
+      : {}),
+  } as ConstructorParameters<typeof Camunda8>[0]);
+  return { camunda, zeebe: camunda.getZeebeGrpcApiClient() };
+}
+
+/** The broker's controlled clock (`ZEEBE_CLOCK_CONTROLLED=true`), for time-travel tests. */
+export class BrokerClock {
+  constructor(private readonly managementUrl: string) {}
+
+  /** Moves the engine clock forward by `ms` milliseconds from where it is. */
+  async advance(ms: number): Promise<void> {
+    await this.call('POST', '/actuator/clock/add', { offsetMilli: ms });
+  }
+
+  /** Pins the engine clock at an instant. */
+  async pin(at: Date): Promise<void> {
+    await this.call('POST', '/actuator/clock/pin', { epochMilli: at.getTime() });
+  }
+
+  /** Gives the engine its system clock back. */
+  async reset(): Promise<void> {
+    await this.call('DELETE', '/actuator/clock');
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<void> {
+    const response = await fetch(new URL(path, this.managementUrl), {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!response.ok) {
+      throw new Error(`Zeebe clock ${method} ${path} answered ${response.status}: is the broker started with ZEEBE_CLOCK_CONTROLLED=true?`);
+    }
+  }
+}
+
+/** True when the broker's management endpoint reports ready. */
+export async function brokerReady(managementUrl: string): Promise<boolean> {
+  try {
+    const response = await fetch(new URL('/actuator/health/readiness', managementUrl));
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
