@@ -9,6 +9,12 @@ const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] 
 module.exports = {
   projects: [
     {
+      displayName: 'checks',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/checks/**/*.check.test.ts'],
+    },
+    {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,

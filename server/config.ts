@@ -83,7 +83,7 @@ const oneOf = <const V extends readonly [string, ...string[]]>(
   description,
   secret: false,
   values,
-  schema: z.enum(values, { message: `must be one of ${values.join(', ')}` }) as unknown as z.ZodType<V[number]>,
+  schema: z.enum(values, { message: `must be one of ${values.join(', ')}` }),
 });
 
 export const settings = {
@@ -105,6 +105,7 @@ export const settings = {
   HTTP_HOST: str('127.0.0.1', 'Interface the API listens on.'),
   HTTP_PORT: int(3000, 'Port the API listens on.', 1, 65535),
   PUBLIC_BASE_URL: url('http://127.0.0.1:3000', 'Base URL used in links inside e-mails and pages.', ['http', 'https']),
+  TRUST_PROXY: bool(false, 'Honour X-Forwarded-* headers (set when the API runs behind a reverse proxy).'),
 
   WORKER_MAX_JOBS: int(32, 'Jobs each worker may hold at once.', 1, 1000),
   WORKER_DRAIN_TIMEOUT_MS: int(10000, 'On shutdown, how long workers may finish in-flight jobs.', 0, 600000),

@@ -19,14 +19,14 @@ export function createZeebeClient(config: ZeebeConfig): { camunda: Camunda8; zee
   const camunda = new Camunda8({
     ZEEBE_GRPC_ADDRESS: config.ZEEBE_GRPC_ADDRESS,
     ZEEBE_REST_ADDRESS: 'http://127.0.0.1:0', // not used: this product speaks gRPC only
-    ZEEBE_CLIENT_LOG_LEVEL: config.LOG_LEVEL === 'silent' ? 'NONE' : 'ERROR',
+    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: config.LOG_LEVEL === 'silent' ? 'NONE' : 'ERROR' },
     CAMUNDA_AUTH_STRATEGY: config.ZEEBE_AUTH_STRATEGY,
     CAMUNDA_LOG_LEVEL: config.LOG_LEVEL === 'silent' ? 'none' : 'warn',
     CAMUNDA_TOKEN_DISK_CACHE_DISABLE: true,
     ...(config.ZEEBE_AUTH_STRATEGY === 'OAUTH'
       ? { CAMUNDA_OAUTH_URL: config.ZEEBE_OAUTH_URL, ZEEBE_CLIENT_ID: config.ZEEBE_CLIENT_ID, ZEEBE_CLIENT_SECRET: config.ZEEBE_CLIENT_SECRET }
       : {}),
-  } as ConstructorParameters<typeof Camunda8>[0]);
+  });
   return { camunda, zeebe: camunda.getZeebeGrpcApiClient() };
 }
 

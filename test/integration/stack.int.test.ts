@@ -1,0 +1,52 @@
+/**
+ * The local stack answers, and when one component is stopped the slice's test fails with
+ * a message that names that component (never a silent skip or a confusing timeout).
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { loadConfig } from '../../server/config';
+import { checkStack, requireStack } from '../support/stack';
+
+const repo = path.resolve(__dirname, '../..');
+const stack = (...args: string[]): void => {
+  const result = spawnSync('bash', [path.join(repo, 'tools/stack/stack.sh'), ...args], { encoding: 'utf8', timeout: 240000 });
+  if (result.status !== 0) throw new Error(`stack.sh ${args.join(' ')} failed: ${result.stderr}`);
+};
+
+test('every component of the local stack answers', async () => {
+  const checks = await checkStack();
+  expect(checks.map((c) => [c.component, c.ok])).toEqual([
+    ['Zeebe broker', true],
+    ['FerretDB/MongoDB', true],
+    ['SMTP server', true],
+  ]);
+});
+
+test.each([
+  ['ZEEBE_GRPC_ADDRESS', 'grpc://127.0.0.1:1', 'Zeebe broker at grpc://127.0.0.1:1 is not reachable'],
+  ['MONGODB_URI', 'mongodb://127.0.0.1:1/lltp', 'FerretDB/MongoDB at mongodb://127.0.0.1:1/lltp is not reachable'],
+  ['SMTP_URL', 'smtp://127.0.0.1:1', 'SMTP server at smtp://127.0.0.1:1 is not reachable'],
+])('a component that does not answer (%s) is named in the failure', async (setting, value, message) => {
+  const config = loadConfig({ ...process.env, [setting]: value });
+  await expect(requireStack(config)).rejects.toThrow(message);
+}, 20000);
+
+describe.each([
+  ['mailpit', 'SMTP server'],
+  ['ferretdb', 'FerretDB/MongoDB'],
+  ['zeebe', 'Zeebe broker'],
+])('with %s stopped', (component, named) => {
+  afterAll(() => stack('start', component), 240000);
+
+  test(`the slice's test fails and names the ${named}`, () => {
+    stack('stop', component);
+    const run = spawnSync(
+      'npx',
+      ['jest', '--selectProjects', 'integration', '--runInBand', '--forceExit', 'test/integration/pipe.int.test.ts'],
+      { cwd: repo, encoding: 'utf8', timeout: 120000, env: { ...process.env, CI: 'true' } },
+    );
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain(`Local stack incomplete: ${named} at`);
+    expect(run.stderr).toContain('is not reachable');
+  }, 150000);
+});

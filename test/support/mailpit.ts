@@ -1,0 +1,29 @@
+/** A small client for Mailpit's REST API, to read what the SMTP sink received. */
+export interface MailpitSummary {
+  ID: string;
+  MessageID: string;
+  Subject: string;
+  To: { Address: string; Name: string }[];
+}
+
+export interface MailpitMessage extends MailpitSummary {
+  Text: string;
+  HTML: string;
+}
+
+export class MailpitClient {
+  constructor(private readonly baseUrl = process.env.MAILPIT_API_URL ?? 'http://127.0.0.1:8025') {}
+
+  async search(query: string): Promise<MailpitSummary[]> {
+    const response = await fetch(`${this.baseUrl}/api/v1/search?query=${encodeURIComponent(query)}`);
+    if (!response.ok) throw new Error(`Mailpit search answered ${response.status}`);
+    const body = (await response.json()) as { messages: MailpitSummary[] };
+    return body.messages;
+  }
+
+  async message(id: string): Promise<MailpitMessage> {
+    const response = await fetch(`${this.baseUrl}/api/v1/message/${id}`);
+    if (!response.ok) throw new Error(`Mailpit message ${id} answered ${response.status}`);
+    return (await response.json()) as MailpitMessage;
+  }
+}

@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# The local stack of lltp-flow, without Docker: a Zeebe 8.5 broker (from Maven Central),
+# FerretDB 1.24 (our Go launcher, SQLite handler) and Mailpit (SMTP sink), on loopback.
+#
+#   tools/stack/stack.sh install   download and build what is missing (cached)
+#   tools/stack/stack.sh up        install, then start what is not running; wait until healthy
+#   tools/stack/stack.sh status    one line per component; exit 1 when one is down
+#   tools/stack/stack.sh down      stop every component started from this checkout
+#   tools/stack/stack.sh restart   down, then up
+#   tools/stack/stack.sh stop <zeebe|ferretdb|mailpit>   stop one component (tests use it)
+#
+# Downloads and builds go to $LLTP_CACHE_DIR (default: <repo>/.cache, git-ignored): Maven
+# repository, Go module and build caches, the Zeebe distribution, the built binaries.
+# Run state (data, logs, pid files) goes to <repo>/.cache/run of this checkout.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CACHE=${LLTP_CACHE_DIR:-$REPO/.cache}
+RUN=${LLTP_RUN_DIR:-$REPO/.cache/run}
+LOGS=$RUN/logs
+BIN=$CACHE/bin
+
+ZEEBE_VERSION=${LLTP_ZEEBE_VERSION:-8.5.8}
+MAILPIT_VERSION=v1.28.0 # keep equal to tools/stack/mailpit/go.mod
+ZEEBE_HOME=$CACHE/zeebe/camunda-zeebe-$ZEEBE_VERSION
+
+ZEEBE_GRPC_PORT=26500
+ZEEBE_MGMT_PORT=9600
+ZEEBE_REST_PORT=8089 # moved off 8080
+FERRETDB_PORT=27017
+SMTP_PORT=1025
+MAILPIT_HTTP_PORT=8025
+
+export GOMODCACHE=$CACHE/go/mod GOCACHE=$CACHE/go/build GOFLAGS=-modcacherw GOTELEMETRY=off
+
+say() { printf 'stack: %s\n' "$*" >&2; }
+die() { printf 'stack: ERROR: %s\n' "$*" >&2; exit 1; }
+
+# --- toolchains ---------------------------------------------------------------------------
+
+java_major() { "$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1; }
+
+# A JDK 21+ for Zeebe 8.5: $LLTP_JAVA_HOME, $JAVA_HOME, the default java, then /usr/lib/jvm/*.
+find_java21() {
+  local candidates=() c major
+  [ -n "${LLTP_JAVA_HOME:-}" ] && candidates+=("$LLTP_JAVA_HOME")
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  if command -v java >/dev/null 2>&1; then candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"); fi
+  for c in /usr/lib/jvm/*; do candidates+=("$c"); done
+  for c in "${candidates[@]}"; do
+    [ -x "$c/bin/java" ] || continue
+    major=$(java_major "$c/bin/java")
+    if [ -n "$major" ] && [ "$major" -ge 21 ]; then echo "$c"; return 0; fi
+  done
+  return 1
+}
+
+need() { command -v "$1" >/dev/null 2>&1 || die "$1 is missing: $2"; }
+
+# --- install -------------------------------------------------------------------------------
+
+install_zeebe() {
+  [ -x "$ZEEBE_HOME/bin/broker" ] && return 0
+  need mvn "install Maven (apt-get install -y maven) to fetch Zeebe $ZEEBE_VERSION from Maven Central"
+  say "downloading Zeebe $ZEEBE_VERSION from Maven Central (about 210 MB, once)"
+  mkdir -p "$CACHE/zeebe" "$LOGS"
+  mvn -B -q -Dmaven.repo.local="$CACHE/m2" \
+    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    -Dartifact="io.camunda:camunda-zeebe:$ZEEBE_VERSION:tar.gz" \
+    -DoutputDirectory="$CACHE/zeebe" >"$LOGS/install-zeebe.log" 2>&1 ||
+    die "Maven could not fetch io.camunda:camunda-zeebe:$ZEEBE_VERSION:tar.gz (see $LOGS/install-zeebe.log)"
+  local tmp=$CACHE/zeebe/.unpack-$$
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  tar -xzf "$CACHE/zeebe/camunda-zeebe-$ZEEBE_VERSION.tar.gz" -C "$tmp"
+  local top
+  top=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+  rm -rf "$ZEEBE_HOME" && mv "$top" "$ZEEBE_HOME" && rm -rf "$tmp" "$CACHE/zeebe/camunda-zeebe-$ZEEBE_VERSION.tar.gz"
+}
+
+# Go binaries are rebuilt when their go.mod/go.sum/sources change (stamp = content hash).
+go_stamp() { cat "$REPO/tools/stack/$1"/go.* "$REPO/tools/stack/$1"/*.go | sha256sum | cut -c1-16; }
+
+install_go_tool() { # name, build-args...
+  local name=$1; shift
+  local stamp
+  stamp=$(go_stamp "$name" 2>/dev/null || echo none)
+  if [ -x "$BIN/$name" ] && [ "$(cat "$BIN/$name.stamp" 2>/dev/null)" = "$stamp" ]; then return 0; fi
+  need go "install Go 1.24+ (the Go module proxy must be reachable) to build $name"
+  say "building $name with Go (once; a few minutes on 2 cores)"
+  mkdir -p "$BIN" "$LOGS"
+  (cd "$REPO/tools/stack/$name" && go build -trimpath -o "$BIN/$name.tmp" "$@") >"$LOGS/install-$name.log" 2>&1 ||
+    die "could not build $name (see $LOGS/install-$name.log)"
+  mv "$BIN/$name.tmp" "$BIN/$name" && echo "$stamp" >"$BIN/$name.stamp"
+}
+
+cmd_install() {
+  install_zeebe
+  install_go_tool ferretdb-launcher .
+  install_go_tool mailpit github.com/axllent/mailpit
+}
+
+# --- health --------------------------------------------------------------------------------
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+healthy() {
+  case $1 in
+    zeebe) curl -fsS -m 2 "http://127.0.0.1:$ZEEBE_MGMT_PORT/actuator/health/readiness" >/dev/null 2>&1 && port_open "$ZEEBE_GRPC_PORT" ;;
+    ferretdb) port_open "$FERRETDB_PORT" && node "$REPO/tools/stack/ping-mongo.cjs" "mongodb://127.0.0.1:$FERRETDB_PORT/admin" >/dev/null 2>&1 ;;
+    mailpit) curl -fsS -m 2 "http://127.0.0.1:$MAILPIT_HTTP_PORT/api/v1/info" >/dev/null 2>&1 && port_open "$SMTP_PORT" ;;
+  esac
+}
+
+pid_of() { local f=$RUN/$1.pid; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
+
+rss_mb() { # resident memory of a process group, in MB
+  ps -o rss= -g "$1" 2>/dev/null | awk '{s+=$1} END {printf "%.0f", s/1024}'
+}
+
+wait_healthy() { # name, timeout seconds
+  local name=$1 deadline=$((SECONDS + $2))
+  until healthy "$name"; do
+    if ! pid_of "$name" >/dev/null; then die "$name exited during start-up; last lines of $LOGS/$name.log:
+$(tail -n 15 "$LOGS/$name.log" 2>/dev/null)"; fi
+    [ $SECONDS -ge $deadline ] && die "$name not healthy after $2 s (see $LOGS/$name.log)"
+    sleep 1
+  done
+}
+
+# --- start / stop --------------------------------------------------------------------------
+
+launch() { # name, command...: its own session (process group), output to its log
+  local name=$1; shift
+  mkdir -p "$LOGS"
+  setsid nohup "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
+  echo $! >"$RUN/$name.pid"
+}
+
+start_zeebe() {
+  local java_home
+  java_home=$(find_java21) || die "no JDK 21+ found (Zeebe $ZEEBE_VERSION needs Java 21): install one (e.g. Temurin 21 under /usr/lib/jvm) or set LLTP_JAVA_HOME; to run Zeebe 8.3 on Java 17 instead, set LLTP_ZEEBE_VERSION=8.3.x"
+  mkdir -p "$RUN/zeebe-data"
+  JAVA_HOME=$java_home \
+    JAVA_OPTS="-Xms128m -Xmx768m -XX:+UseSerialGC -XX:MaxDirectMemorySize=256m" \
+    ZEEBE_BROKER_NETWORK_HOST=127.0.0.1 \
+    ZEEBE_BROKER_GATEWAY_ENABLE=true \
+    ZEEBE_BROKER_GATEWAY_NETWORK_HOST=127.0.0.1 \
+    ZEEBE_BROKER_GATEWAY_NETWORK_PORT=$ZEEBE_GRPC_PORT \
+    ZEEBE_BROKER_CLUSTER_PARTITIONSCOUNT=1 \
+    ZEEBE_BROKER_CLUSTER_REPLICATIONFACTOR=1 \
+    ZEEBE_BROKER_CLUSTER_CLUSTERSIZE=1 \
+    ZEEBE_BROKER_THREADS_CPUTHREADCOUNT=2 \
+    ZEEBE_BROKER_THREADS_IOTHREADCOUNT=2 \
+    ZEEBE_BROKER_DATA_DIRECTORY="$RUN/zeebe-data" \
+    ZEEBE_BROKER_DATA_DISK_FREESPACE_PROCESSING=256MB \
+    ZEEBE_BROKER_DATA_DISK_FREESPACE_REPLICATION=128MB \
+    ZEEBE_BROKER_DATA_SNAPSHOTPERIOD=5m \
+    ZEEBE_CLOCK_CONTROLLED=${LLTP_ZEEBE_CLOCK_CONTROLLED:-true} \
+    SERVER_ADDRESS=127.0.0.1 SERVER_PORT=$ZEEBE_REST_PORT \
+    MANAGEMENT_SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_PORT=$ZEEBE_MGMT_PORT \
+    launch zeebe "$ZEEBE_HOME/bin/broker"
+}
+
+start_ferretdb() {
+  mkdir -p "$RUN/ferretdb-data"
+  launch ferretdb "$BIN/ferretdb-launcher" -listen "127.0.0.1:$FERRETDB_PORT" -data "$RUN/ferretdb-data"
+}
+
+start_mailpit() {
+  mkdir -p "$RUN/mailpit-data"
+  MP_DISABLE_VERSION_CHECK=true launch mailpit "$BIN/mailpit" \
+    --smtp "127.0.0.1:$SMTP_PORT" --listen "127.0.0.1:$MAILPIT_HTTP_PORT" \
+    --database "$RUN/mailpit-data/mailpit.db" --max 5000 \
+    --smtp-auth-accept-any --smtp-auth-allow-insecure --disable-version-check
+}
+
+port_of() { case $1 in zeebe) echo $ZEEBE_GRPC_PORT ;; ferretdb) echo $FERRETDB_PORT ;; mailpit) echo $SMTP_PORT ;; esac; }
+
+start_one() { # name, timeout
+  local name=$1
+  if healthy "$name"; then say "$name already running"; return 0; fi
+  if port_open "$(port_of "$name")" && ! pid_of "$name" >/dev/null; then
+    die "port $(port_of "$name") is taken by a process this checkout did not start; stop it first (ss -ltnp | grep $(port_of "$name"))"
+  fi
+  pid_of "$name" >/dev/null && stop_one "$name"
+  say "starting $name"
+  "start_$name"
+}
+
+stop_one() {
+  local name=$1 pid
+  pid=$(pid_of "$name") || { rm -f "$RUN/$name.pid"; return 0; }
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  rm -f "$RUN/$name.pid"
+  say "stopped $name"
+}
+
+COMPONENTS=(ferretdb mailpit zeebe)
+
+cmd_up() {
+  mkdir -p "$RUN" "$LOGS"
+  cmd_install
+  local started=$SECONDS name
+  for name in "${COMPONENTS[@]}"; do start_one "$name"; done
+  wait_healthy ferretdb 30
+  wait_healthy mailpit 30
+  wait_healthy zeebe 180
+  say "all healthy in $((SECONDS - started)) s (logs in $LOGS)"
+  cmd_status
+}
+
+cmd_status() {
+  local name pid state bad=0
+  for name in "${COMPONENTS[@]}"; do
+    pid=$(pid_of "$name" || true)
+    if healthy "$name"; then state=healthy; else state=down; bad=1; fi
+    printf '%-9s %-8s port %-6s pid %-8s rss %s MB\n' "$name" "$state" "$(port_of "$name")" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" || echo -)"
+  done
+  return $bad
+}
+
+cmd_down() {
+  local name
+  for name in zeebe mailpit ferretdb; do stop_one "$name"; done
+}
+
+case ${1:-} in
+  install) cmd_install ;;
+  up) cmd_up ;;
+  status) cmd_status ;;
+  down) cmd_down ;;
+  restart) cmd_down; cmd_up ;;
+  stop) [ -n "${2:-}" ] || die "stop needs a component: zeebe, ferretdb or mailpit"; stop_one "$2" ;;
+  start) [ -n "${2:-}" ] || die "start needs a component: zeebe, ferretdb or mailpit"; start_one "$2"; wait_healthy "$2" 180 ;;
+  *) echo "usage: $0 install|up|status|down|restart|stop <component>|start <component>" >&2; exit 2 ;;
+esac

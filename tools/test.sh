@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The one test command (`npm test`): installs what is missing, starts the local stack, runs
+# the static checks, the unit suite under three time zones and the integration suite
+# against the real stack, then prints per-run counts and a last line `N passed, N failed`
+# counted from jest's JSON results. Exits non-zero on any failure or when no test ran.
+set -uo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+CACHE=${LLTP_CACHE_DIR:-$REPO/.cache}
+export npm_config_cache=${npm_config_cache:-$CACHE/npm}
+RESULTS=$REPO/.cache/test-results
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+
+step() { printf '\n=== %s\n' "$*"; }
+
+# 1. npm packages, reinstalled when package-lock.json changed.
+lock_sum=$(sha256sum package-lock.json | cut -c1-16)
+if [ "$(cat node_modules/.lltp-lock 2>/dev/null)" != "$lock_sum" ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
+  echo "$lock_sum" >node_modules/.lltp-lock
+fi
+
+# 2. The local stack. When it cannot start, the integration tests still run and fail,
+#    each naming the component that is down.
+step "local stack"
+bash tools/stack/stack.sh up || echo "the local stack did not start completely; integration tests will name what is down"
+
+# 3. Static checks and unit tests (parallel), then the unit suite under two more time zones.
+JEST="node node_modules/jest/bin/jest.js"
+step "static checks and unit tests (TZ=Asia/Ho_Chi_Minh)"
+TZ=Asia/Ho_Chi_Minh $JEST --selectProjects checks unit --json --outputFile="$RESULTS/unit-hcm.json"
+for tz in UTC America/New_York; do
+  step "unit tests (TZ=$tz)"
+  TZ=$tz $JEST --selectProjects unit --silent --json --outputFile="$RESULTS/unit-$(echo "$tz" | tr '/' '-').json"
+done
+
+# 4. Integration tests against the real stack, one file at a time (they share the broker clock).
+step "integration tests (real Zeebe, FerretDB, SMTP)"
+$JEST --selectProjects integration --runInBand --forceExit --json --outputFile="$RESULTS/integration.json"
+
+step "summary"
+node tools/test-summary.cjs "$RESULTS"/*.json
