@@ -7,20 +7,16 @@ set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
-CACHE=${LLTP_CACHE_DIR:-$REPO/.cache}
-export npm_config_cache=${npm_config_cache:-$CACHE/npm}
+# shellcheck source=tools/ensure-deps.sh
+. "$REPO/tools/ensure-deps.sh"
 RESULTS=$REPO/.cache/test-results
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 
 step() { printf '\n=== %s\n' "$*"; }
 
 # 1. npm packages, reinstalled when package-lock.json changed.
-lock_sum=$(sha256sum package-lock.json | cut -c1-16)
-if [ "$(cat node_modules/.lltp-lock 2>/dev/null)" != "$lock_sum" ]; then
-  step "npm ci"
-  npm ci --no-audit --no-fund || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
-  echo "$lock_sum" >node_modules/.lltp-lock
-fi
+step "npm packages"
+ensure_npm_packages || { echo "npm packages could not be installed"; echo "0 passed, 1 failed"; exit 1; }
 
 # 2. The local stack. When it cannot start, the integration tests still run and fail,
 #    each naming the component that is down.

@@ -11,7 +11,7 @@ import { connectDatabase, type Connection } from '../../server/db';
 import { createMailer, type Mailer } from '../../server/mail';
 import { BrokerClock, createZeebeClient } from '../../server/zeebe';
 import { MailpitClient } from '../support/mailpit';
-import { requireStack } from '../support/stack';
+import { requireStack } from '../../server/health';
 import { eventually } from '../support/wait';
 
 interface PipeRecord {

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig } from '../../server/config';
-import { checkStack, requireStack } from '../support/stack';
+import { checkStack, requireStack } from '../../server/health';
 
 const repo = path.resolve(__dirname, '../..');
 const stack = (...args: string[]): void => {

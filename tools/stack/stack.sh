@@ -201,7 +201,9 @@ COMPONENTS=(ferretdb mailpit zeebe)
 
 cmd_up() {
   mkdir -p "$RUN" "$LOGS"
+  local t0=$SECONDS
   cmd_install
+  say "install step took $((SECONDS - t0)) s (0 when everything was cached)"
   local started=$SECONDS name
   for name in "${COMPONENTS[@]}"; do start_one "$name"; done
   wait_healthy ferretdb 30

@@ -1,12 +1,13 @@
 /**
- * Integration tests run against the real local stack (`npm run stack:up`). `requireStack()`
- * checks every component first and fails with a message that names what is down, so a
- * stopped component is never mistaken for a product bug (and never silently skipped).
+ * Health of the components the app depends on: the Zeebe broker, the read-model database
+ * and the SMTP server. The API's /readyz answers from `checkStack`, and integration tests
+ * call `requireStack()` first so that a stopped component fails them with a message that
+ * names it (never a silent skip or a confusing timeout).
  */
-import { loadConfig, type Config } from '../../server/config';
-import { connectDatabase } from '../../server/db';
-import { createMailer } from '../../server/mail';
-import { createZeebeClient } from '../../server/zeebe';
+import { loadConfig, type Config } from './config';
+import { connectDatabase, redactUri } from './db';
+import { createMailer } from './mail';
+import { createZeebeClient } from './zeebe';
 
 export interface ComponentCheck {
   component: 'Zeebe broker' | 'FerretDB/MongoDB' | 'SMTP server';
@@ -47,11 +48,11 @@ export async function checkStack(config: Config = loadConfig()): Promise<Compone
         await camunda.closeAllClients();
       }
     }),
-    check('FerretDB/MongoDB', config.MONGODB_URI.replace(/\/\/[^@/]*@/, '//'), async () => {
+    check('FerretDB/MongoDB', redactUri(config.MONGODB_URI), async () => {
       const connection = await connectDatabase(config, { timeoutMs: 3000 });
       await connection.close();
     }),
-    check('SMTP server', config.SMTP_URL.replace(/\/\/[^@/]*@/, '//'), async () => {
+    check('SMTP server', redactUri(config.SMTP_URL), async () => {
       const mailer = createMailer(config, { timeoutMs: 3000 });
       try {
         await mailer.verify();

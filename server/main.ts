@@ -1,0 +1,65 @@
+/**
+ * Entry point of every app process: `tsx server/main.ts <role>` (or `node dist/server/main.js`).
+ * Roles: `api` (HTTP API). Each role validates the configuration first and stops gracefully on
+ * SIGTERM/SIGINT.
+ */
+import type { Server } from 'node:http';
+import { createApp } from './api/app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { checkStack } from './health';
+import { createLogger, type Logger } from './logger';
+
+const ROLES = ['api'] as const;
+type Role = (typeof ROLES)[number];
+
+async function startApi(config: Config, logger: Logger): Promise<() => Promise<void>> {
+  const app = createApp({ checkStack: () => checkStack(config), trustProxy: config.TRUST_PROXY });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.HTTP_PORT, config.HTTP_HOST, () => resolve(s));
+    s.once('error', reject);
+  });
+  const checks = await checkStack(config);
+  for (const check of checks) {
+    if (check.ok) logger.info({ dependency: check.component, endpoint: check.address }, 'connected');
+    else logger.warn({ dependency: check.component, endpoint: check.address, detail: check.detail }, 'not reachable');
+  }
+  logger.info({ url: config.PUBLIC_BASE_URL }, 'API listening');
+  return () => new Promise((resolve) => server.close(() => resolve()));
+}
+
+async function main(): Promise<void> {
+  const role = (process.argv[2] ?? 'api') as Role;
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const p of error.problems) console.error(`Cấu hình sai: ${p.setting} ${p.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, component: role });
+  if (!ROLES.includes(role)) {
+    logger.fatal({ role, roles: ROLES }, 'unknown role');
+    process.exit(2);
+  }
+  const stop = await startApi(config, logger);
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

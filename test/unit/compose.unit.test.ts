@@ -1,0 +1,77 @@
+/**
+ * docker-compose.yml cannot run on the build machines (no Docker engine), so its shape is
+ * checked here: services, images, health checks, volumes, secrets only from the environment.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+interface Service {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  healthcheck?: { test: string[] };
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
+}
+
+const repo = path.resolve(__dirname, '../..');
+const text = readFileSync(path.join(repo, 'docker-compose.yml'), 'utf8');
+const compose = parse(text, { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const { services } = compose;
+
+test('has the broker, the database, the mail sink and the three app services', () => {
+  expect(Object.keys(services).sort()).toEqual(['api', 'mailpit', 'mongodb', 'monitor', 'workers', 'zeebe']);
+});
+
+test.each([
+  ['zeebe', /^camunda\/zeebe:8\.5\.\d+$/],
+  ['mongodb', /^mongo:7\.\d+$/],
+  ['mailpit', /^axllent\/mailpit:v\d+\.\d+\.\d+$/],
+])('%s uses a pinned image', (name, image) => {
+  expect(services[name]?.image).toMatch(image);
+});
+
+test.each(['zeebe', 'mongodb', 'mailpit', 'api', 'workers', 'monitor'])('%s has a health check', (name) => {
+  expect(services[name]?.healthcheck?.test.length).toBeGreaterThan(0);
+});
+
+test.each([
+  ['api', 'api'],
+  ['workers', 'workers'],
+  ['monitor', 'monitor'],
+])('the %s service is built from the Dockerfile and runs the %s role after its dependencies are healthy', (name, role) => {
+  const service = services[name]!;
+  expect(service.build).toBe('.');
+  expect(service.command).toEqual([role]);
+  expect(service.depends_on).toEqual({
+    zeebe: { condition: 'service_healthy' },
+    mongodb: { condition: 'service_healthy' },
+    mailpit: { condition: 'service_healthy' },
+  });
+  expect(service.environment?.ZEEBE_GRPC_ADDRESS).toBe('grpc://zeebe:26500');
+});
+
+test('MongoDB runs as a one-node replica set', () => {
+  expect(services.mongodb?.healthcheck?.test.join(' ')).toContain("rs.initiate({_id: 'rs0'");
+  expect(services.api?.environment?.MONGODB_URI).toContain('replicaSet=rs0');
+});
+
+test('data lives in named volumes', () => {
+  expect(Object.keys(compose.volumes).sort()).toEqual(['mailpit-data', 'mongo-config', 'mongo-data', 'zeebe-data']);
+  expect(services.zeebe?.volumes).toContain('zeebe-data:/usr/local/zeebe/data');
+  expect(services.mongodb?.volumes).toContain('mongo-data:/data/db');
+});
+
+test('secrets come only from the environment, and the app needs them set', () => {
+  expect(text).toMatch(/MONGO_ROOT_PASSWORD:\?/);
+  expect(text).toMatch(/LLTP_MONGO_PASSWORD:\?/);
+  expect(text).not.toMatch(/PASSWORD:\s*["']?\w{4,}["']?\s*$/m);
+});
+
+test('the Dockerfile builds the roles the services run', () => {
+  const dockerfile = readFileSync(path.join(repo, 'Dockerfile'), 'utf8');
+  expect(dockerfile).toMatch(/ENTRYPOINT \["node", "dist\/server\/main\.js"\]/);
+  expect(dockerfile).toMatch(/^FROM node:20/m);
+});

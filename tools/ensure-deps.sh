@@ -1,0 +1,19 @@
+# Sourced by tools/test.sh and tools/demo.sh: installs the npm packages when they are
+# missing or package-lock.json changed. npm's cache lives in the project's cache folder.
+REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+CACHE=${LLTP_CACHE_DIR:-$REPO/.cache}
+export npm_config_cache=${npm_config_cache:-$CACHE/npm}
+
+ensure_npm_packages() {
+  command -v node >/dev/null 2>&1 || { echo "Node.js 20 is missing: install it first" >&2; return 1; }
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 20 ] || { echo "Node.js 20 or newer is needed (found $(node -v))" >&2; return 1; }
+  local lock_sum
+  lock_sum=$(sha256sum "$REPO/package-lock.json" | cut -c1-16)
+  if [ "$(cat "$REPO/node_modules/.lltp-lock" 2>/dev/null)" != "$lock_sum" ]; then
+    echo "installing npm packages (npm ci)" >&2
+    (cd "$REPO" && npm ci --no-audit --no-fund) || return 1
+    echo "$lock_sum" >"$REPO/node_modules/.lltp-lock"
+  fi
+}
