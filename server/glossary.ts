@@ -1,0 +1,59 @@
+/**
+ * The one place where English identifiers meet their Vietnamese terms. Code uses the
+ * identifiers; whatever a person reads (pages, e-mails, CLI output, reports) uses the labels.
+ */
+
+/** Status of an open dossier or step against its due time. */
+export const OPEN_STATUSES = ['onTrack', 'dueSoon', 'overdue'] as const;
+export type OpenStatus = (typeof OPEN_STATUSES)[number];
+
+/** Status of a closed dossier or step. */
+export const CLOSED_STATUSES = ['early', 'onTime', 'late'] as const;
+export type ClosedStatus = (typeof CLOSED_STATUSES)[number];
+
+export const statusLabels: Record<OpenStatus | ClosedStatus, string> = {
+  onTrack: 'trong hạn',
+  dueSoon: 'sắp đến hạn',
+  overdue: 'quá hạn',
+  early: 'trước hạn',
+  onTime: 'đúng hạn',
+  late: 'trễ hạn',
+};
+
+/** Kinds and states of days in the working calendar. */
+export const calendarLabels = {
+  dayOff: 'ngày nghỉ',
+  makeUp: 'ngày làm bù',
+  pending: 'ngày nghỉ chờ xác nhận',
+  official: 'chính thức',
+  estimated: 'ước tính',
+  confirmed: 'đã xác nhận',
+  workingDay: 'ngày làm việc',
+  weeklyRestDay: 'ngày nghỉ hằng tuần',
+  officeHours: 'giờ hành chính',
+} as const;
+
+/** How a dossier reached the one-stop desk. */
+export const channelLabels = {
+  online: 'trực tuyến',
+  paper: 'hồ sơ giấy',
+} as const;
+
+/** Domain nouns used as identifiers in the code, with the Vietnamese term they stand for. */
+export const terms = {
+  dossier: 'hồ sơ',
+  step: 'bước xử lý',
+  unit: 'đơn vị',
+  allotment: 'thời gian được giao',
+  dueAt: 'hạn xử lý',
+  statutoryDueAt: 'hạn giải quyết theo luật',
+  targetDueAt: 'hạn theo chỉ tiêu thí điểm',
+  apologyByAt: 'hạn gửi văn bản xin lỗi',
+  workingMinutes: 'phút làm việc',
+  workingDay: 'ngày làm việc',
+  stoppedClock: 'dừng tính thời gian',
+  supplement: 'bổ sung hồ sơ',
+  apologyLetter: 'văn bản xin lỗi và hẹn lại ngày trả kết quả',
+  replan: 'tính lại hạn xử lý',
+  audit: 'nhật ký thay đổi',
+} as const;
