@@ -73,6 +73,18 @@ const bool = (def: boolean, description: string): SettingSpec<boolean> => ({
   schema: z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true'),
 });
 
+/** A time of day `HH:MM` (Việt Nam civil time) as minutes after midnight; empty means none (`null`). */
+const clockTime = (def: string, description: string): SettingSpec<number | null> => ({
+  kind: 'string',
+  default: def,
+  description,
+  secret: false,
+  schema: z
+    .string()
+    .regex(/^(?:|(?:[01]\d|2[0-3]):[0-5]\d)$/, 'must be a time HH:MM or empty')
+    .transform((v) => (v === '' ? null : Number(v.slice(0, 2)) * 60 + Number(v.slice(3, 5)))),
+});
+
 const oneOf = <const V extends readonly [string, ...string[]]>(
   values: V,
   def: V[number],
@@ -106,6 +118,18 @@ export const settings = {
   HTTP_PORT: int(3000, 'Port the API listens on.', 1, 65535),
   PUBLIC_BASE_URL: url('http://127.0.0.1:3000', 'Base URL used in links inside e-mails and pages.', ['http', 'https']),
   TRUST_PROXY: bool(false, 'Honour X-Forwarded-* headers (set when the API runs behind a reverse proxy).'),
+
+  WORKING_DAY_MINUTES: int(480, 'Working minutes in one working day (ngày làm việc): the unit of statutory and pilot deadlines.', 60, 1440),
+  INTAKE_PAPER_CUTOFF: clockTime('15:00', 'A paper dossier received after this time (Việt Nam time) counts from the next working day\'s opening; empty: no cut-off.'),
+  INTAKE_ONLINE_CUTOFF: clockTime('', 'The same for online dossiers; empty (default): an online dossier received outside office hours counts from the next opening.'),
+  SLA_DUE_SOON_PERCENT: int(20, 'An open step or dossier is due soon (sắp đến hạn) when the working time left is at most this share of its allotment, in percent …', 0, 100),
+  SLA_DUE_SOON_MINUTES: int(240, '… or at most this many working minutes, whichever is reached first.', 0, 100000),
+  DEADLINE_STATUTORY_WORKING_DAYS: int(10, 'Statutory deadline of a certificate request, in working days (Law on LLTP Art. 48).', 1, 365),
+  DEADLINE_STATUTORY_EXTENDED_WORKING_DAYS: int(15, 'Statutory deadline when the person lived in several provinces or abroad, is a foreigner, or expungement must be verified.', 1, 365),
+  DEADLINE_TARGET_ORDINARY_WORKING_DAYS: int(3, 'Pilot target (Quy trình 570) when the person has no criminal-record information, in working days.', 1, 365),
+  DEADLINE_TARGET_VERIFICATION_WORKING_DAYS: int(9, 'Pilot target (Quy trình 570) when verification is needed, in working days.', 1, 365),
+  CALENDAR_REPLAN_BATCH_SIZE: int(1000, 'After a calendar edit, open dossiers and steps are re-planned and written in batches of this size.', 1, 100000),
+  CALENDAR_REFRESH_MS: int(30000, 'How often a running process checks whether an administrator changed the calendar.', 1000, 3600000),
 
   WORKER_MAX_JOBS: int(32, 'Jobs each worker may hold at once.', 1, 1000),
   WORKER_DRAIN_TIMEOUT_MS: int(10000, 'On shutdown, how long workers may finish in-flight jobs.', 0, 600000),
