@@ -1,0 +1,79 @@
+/**
+ * Who is calling. Integration partners send `X-Partner-Id` and `X-Api-Key`; staff send the
+ * token from `POST /api/auth/login` as `Authorization: Bearer …` or the `lltp_session` cookie
+ * (pages). Every endpoint except the health checks goes through `authenticate`.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { digest, type AuthModels } from './models';
+import type { Role } from './roles';
+
+export type Principal =
+  | { kind: 'staff'; username: string; displayName: string; roles: Role[]; unitId: string }
+  | { kind: 'partner'; partnerId: string; scopes: string[] };
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+export const SESSION_COOKIE = 'lltp_session';
+
+const sameDigest = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+function deny(res: Response, status: 401 | 403, error: string): void {
+  res.status(status).json({ error });
+}
+
+export function authenticate(deps: { models: AuthModels; now: () => Date }): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    void (async () => {
+      const partnerId = req.header('x-partner-id');
+      const apiKey = req.header('x-api-key');
+      if (partnerId !== undefined || apiKey !== undefined) {
+        const partner = partnerId && apiKey ? await deps.models.partners.findOne({ partnerId, active: true }).lean() : null;
+        if (!partner || !apiKey || !sameDigest(partner.keyDigest, digest(apiKey))) {
+          deny(res, 401, 'Mã đối tác hoặc khóa API không đúng (X-Partner-Id, X-Api-Key).');
+          return;
+        }
+        req.principal = { kind: 'partner', partnerId: partner.partnerId, scopes: partner.scopes };
+        next();
+        return;
+      }
+      const bearer = /^Bearer (\S+)$/.exec(req.header('authorization') ?? '')?.[1];
+      const cookies = req.cookies as Record<string, string> | undefined;
+      const token = bearer ?? cookies?.[SESSION_COOKIE];
+      if (!token) {
+        deny(res, 401, 'Cần đăng nhập: gửi Authorization: Bearer <token> hoặc khóa API của đối tác.');
+        return;
+      }
+      const session = await deps.models.sessions.findOne({ tokenDigest: digest(token), expiresAt: { $gt: deps.now() } }).lean();
+      const user = session ? await deps.models.users.findOne({ username: session.username, active: true }).lean() : null;
+      if (!user) {
+        deny(res, 401, 'Phiên đăng nhập không hợp lệ hoặc đã hết hạn: hãy đăng nhập lại.');
+        return;
+      }
+      req.principal = { kind: 'staff', username: user.username, displayName: user.displayName, roles: user.roles, unitId: user.unitId };
+      next();
+    })().catch(next);
+  };
+}
+
+/** Staff with at least one of `roles`. */
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, res, next) => {
+    const p = req.principal;
+    if (p?.kind === 'staff' && roles.some((r) => p.roles.includes(r))) next();
+    else deny(res, 403, `Chức năng này dành cho: ${roles.join(', ')}.`);
+  };
+}
+
+/** An integration partner holding `scope`. */
+export function requireScope(scope: string): RequestHandler {
+  return (req, res, next) => {
+    const p = req.principal;
+    if (p?.kind === 'partner' && p.scopes.includes(scope)) next();
+    else deny(res, 403, `Chức năng này dành cho hệ thống đối tác có quyền "${scope}".`);
+  };
+}

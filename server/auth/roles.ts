@@ -1,0 +1,21 @@
+/** Staff roles; every user is bound to one unit. Labels are in server/glossary.ts. */
+export const ROLES = [
+  'administrator', // quản trị hệ thống
+  'oneStopOfficer', // cán bộ Bộ phận Một cửa
+  'lltpOfficer', // chuyên viên LLTP
+  'headOfDivision', // trưởng phòng
+  'leader', // lãnh đạo Sở
+  'inspector', // thanh tra Sở
+  'supervisor', // giám sát
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const roleLabels: Record<Role, string> = {
+  administrator: 'Quản trị hệ thống',
+  oneStopOfficer: 'Cán bộ Bộ phận Một cửa',
+  lltpOfficer: 'Chuyên viên lý lịch tư pháp',
+  headOfDivision: 'Trưởng phòng',
+  leader: 'Lãnh đạo Sở',
+  inspector: 'Thanh tra Sở',
+  supervisor: 'Giám sát',
+};

@@ -1,0 +1,110 @@
+/**
+ * Simulates the provincial police records office (Công an tỉnh, PV06): accepts verification
+ * requests and answers later by calling the product's callback, after a number of working
+ * hours (scaled by `msPerWorkingHour` for demos) or never, as the scenario says.
+ */
+import { z } from 'zod';
+import { createSimServer, effect, type SimServer } from './sim-server';
+
+export const POLICE_RESULTS = ['noRecord', 'recordFound'] as const;
+
+const Scenario = z.object({
+  dossierCode: z.string().min(1),
+  /** `null`: the police never answer. */
+  answerAfterWorkingHours: z.number().min(0).nullable(),
+  result: z.enum(POLICE_RESULTS).default('noRecord'),
+  /** Deliver the answer this many times (tests of duplicate answers). */
+  deliveries: z.number().int().min(1).max(5).default(1),
+});
+type Scenario = z.infer<typeof Scenario>;
+
+export interface PoliceSimOptions {
+  /** How the simulator authenticates to the product's callback. */
+  partnerId: string;
+  apiKey: string;
+  msPerWorkingHour: number;
+  defaultAnswerAfterWorkingHours: number;
+  random?: () => number;
+  fetchImpl?: typeof fetch;
+}
+
+export function createPoliceSim(options: PoliceSimOptions): SimServer & { scenarios: Map<string, Scenario>; pending: () => number } {
+  const sim = createSimServer('police', {}, options.random);
+  const { app, context } = sim;
+  const scenarios = new Map<string, Scenario>();
+  const timers = new Set<NodeJS.Timeout>();
+  const send = options.fetchImpl ?? fetch;
+
+  app.post('/_sim/scenarios', (req, res) => {
+    const parsed = Scenario.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      return;
+    }
+    scenarios.set(parsed.data.dossierCode, parsed.data);
+    res.json({ ok: true });
+  });
+
+  const deliver = async (callbackUrl: string, payload: object, attempt = 1): Promise<void> => {
+    try {
+      const response = await send(callbackUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-partner-id': options.partnerId, 'x-api-key': options.apiKey },
+        body: JSON.stringify(payload),
+      });
+      if (response.status >= 500 && attempt < 8) throw new Error(`callback answered ${response.status}`);
+      context.calls.set('callback', (context.calls.get('callback') ?? 0) + 1);
+    } catch {
+      if (attempt >= 8) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        void deliver(callbackUrl, payload, attempt + 1);
+      }, Math.min(30000, 250 * 2 ** attempt));
+      timers.add(timer);
+    }
+  };
+
+  app.post(
+    '/api/v1/verification-requests',
+    effect(
+      context,
+      'request',
+      z.object({ requestId: z.string().min(1), dossierCode: z.string().min(1), callbackUrl: z.url() }),
+      (b) => b.requestId,
+      (b) => {
+        const scenario = scenarios.get(b.dossierCode) ?? {
+          dossierCode: b.dossierCode,
+          answerAfterWorkingHours: options.defaultAnswerAfterWorkingHours,
+          result: 'noRecord' as const,
+          deliveries: 1,
+        };
+        if (scenario.answerAfterWorkingHours !== null) {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            const payload = { requestId: b.requestId, dossierCode: b.dossierCode, result: scenario.result, answeredAt: new Date().toISOString() };
+            for (let i = 0; i < scenario.deliveries; i += 1) void deliver(b.callbackUrl, payload);
+          }, scenario.answerAfterWorkingHours * options.msPerWorkingHour);
+          timers.add(timer);
+        }
+        return { requestId: b.requestId, acceptedAt: new Date().toISOString() };
+      },
+    ),
+  );
+
+  const listen = sim.listen.bind(sim);
+  return Object.assign(sim, {
+    scenarios,
+    pending: () => timers.size,
+    async listen(port: number, host?: string) {
+      const handle = await listen(port, host);
+      return {
+        url: handle.url,
+        close: async () => {
+          for (const t of timers) clearTimeout(t);
+          timers.clear();
+          await handle.close();
+        },
+      };
+    },
+  });
+}
