@@ -118,6 +118,9 @@ export const settings = {
   HTTP_PORT: int(3000, 'Port the API listens on.', 1, 65535),
   PUBLIC_BASE_URL: url('http://127.0.0.1:3000', 'Base URL used in links inside e-mails and pages.', ['http', 'https']),
   TRUST_PROXY: bool(false, 'Honour X-Forwarded-* headers (set when the API runs behind a reverse proxy).'),
+  SESSION_HOURS: int(10, 'How long a staff log-in session lasts, in hours.', 1, 720),
+  DEMO_PASSWORD: str('lltp-demo', 'Password of the seeded demo staff accounts (never seeded when NODE_ENV=production).', true),
+  DEMO_PARTNER_KEY: str('demo-partner-key', 'API key of the seeded demo integration partners and simulators (never seeded when NODE_ENV=production).', true),
 
   WORKING_DAY_MINUTES: int(480, 'Working minutes in one working day (ngày làm việc): the unit of statutory and pilot deadlines.', 60, 1440),
   INTAKE_PAPER_CUTOFF: clockTime('15:00', 'A paper dossier received after this time (Việt Nam time) counts from the next working day\'s opening; empty: no cut-off.'),

@@ -5,7 +5,10 @@
  */
 import type { Server } from 'node:http';
 import { createApp } from './api/app';
+import { authModels } from './auth/models';
+import { seedDemoAccounts } from './auth/seed';
 import { ConfigError, loadConfig, type Config } from './config';
+import { connectDatabase } from './db';
 import { checkStack } from './health';
 import { createLogger, type Logger } from './logger';
 
@@ -13,7 +16,18 @@ const ROLES = ['api'] as const;
 type Role = (typeof ROLES)[number];
 
 async function startApi(config: Config, logger: Logger): Promise<() => Promise<void>> {
-  const app = createApp({ checkStack: () => checkStack(config), trustProxy: config.TRUST_PROXY });
+  const db = await connectDatabase(config);
+  const models = authModels(db);
+  const now = (): Date => new Date();
+  if (config.NODE_ENV !== 'production') {
+    await seedDemoAccounts(models, { nodeEnv: config.NODE_ENV, password: config.DEMO_PASSWORD, partnerKey: config.DEMO_PARTNER_KEY, now });
+  }
+  const app = createApp({
+    checkStack: () => checkStack(config),
+    trustProxy: config.TRUST_PROXY,
+    logger,
+    auth: { models, now, sessionHours: config.SESSION_HOURS, secureCookies: config.PUBLIC_BASE_URL.startsWith('https:') },
+  });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.HTTP_PORT, config.HTTP_HOST, () => resolve(s));
     s.once('error', reject);
@@ -24,7 +38,10 @@ async function startApi(config: Config, logger: Logger): Promise<() => Promise<v
     else logger.warn({ dependency: check.component, endpoint: check.address, detail: check.detail }, 'not reachable');
   }
   logger.info({ url: config.PUBLIC_BASE_URL }, 'API listening');
-  return () => new Promise((resolve) => server.close(() => resolve()));
+  return async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await db.close();
+  };
 }
 
 async function main(): Promise<void> {

@@ -1,19 +1,31 @@
 /**
  * The HTTP API. Health endpoints are the only ones open without authentication:
  * `/healthz` says the process is alive, `/readyz` checks Zeebe, the database and SMTP.
+ * Everything under `/api` (except log-in) needs a staff session or a partner key.
  */
-import express, { type Express } from 'express';
+import cookieParser from 'cookie-parser';
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../logger';
 import type { ComponentCheck } from '../health';
+import { authRoutes } from '../auth/routes';
+import type { AuthModels } from '../auth/models';
 
 export interface ApiDeps {
   checkStack: () => Promise<ComponentCheck[]>;
   trustProxy: boolean;
+  logger: Logger;
+  auth: { models: AuthModels; now: () => Date; sessionHours: number; secureCookies: boolean };
+  /** Feature routers mounted under /api, each doing its own authentication and role checks. */
+  routers?: readonly { path: string; router: Router }[];
 }
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
+  app.use(express.json({ limit: '256kb' }));
+  app.use(cookieParser());
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -28,8 +40,31 @@ export function createApp(deps: ApiDeps): Express {
     });
   });
 
+  app.use('/api/auth', authRoutes(deps.auth));
+  for (const { path, router } of deps.routers ?? []) app.use(path, router);
+
   app.use((_req, res) => {
     res.status(404).json({ error: 'Không tìm thấy địa chỉ này.' });
   });
+
+  const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+    const status = (error as { status?: number }).status;
+    if ((error as { type?: string }).type === 'entity.parse.failed') {
+      res.status(400).json({ error: 'Nội dung gửi lên không phải JSON hợp lệ.' });
+      return;
+    }
+    if ((error as { type?: string }).type === 'entity.too.large') {
+      res.status(413).json({ error: 'Nội dung gửi lên quá lớn.' });
+      return;
+    }
+    if (status !== undefined && status >= 400 && status < 500) {
+      res.status(status).json({ error: 'Yêu cầu không hợp lệ.' });
+      return;
+    }
+    const errorId = randomUUID();
+    deps.logger.error({ err: error, errorId, method: req.method, path: req.path }, 'request failed');
+    res.status(500).json({ error: `Lỗi hệ thống, mã lỗi ${errorId}. Vui lòng thử lại hoặc báo quản trị.` });
+  };
+  app.use(onError);
   return app;
 }

@@ -1,0 +1,74 @@
+/** Staff log-in, sessions and partner keys, through the real API and database. */
+import { requireStack } from '../../server/health';
+import { PARTNER_KEY, startTestApp, type TestApp } from '../support/app';
+
+let app: TestApp;
+beforeAll(async () => {
+  await requireStack();
+  app = await startTestApp('auth');
+}, 30000);
+afterAll(async () => app?.stop());
+
+const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+test('health checks are open, everything else under /api needs a caller', async () => {
+  expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+  expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
+  const me = await fetch(`${app.url}/api/auth/me`);
+  expect(me.status).toBe(401);
+  expect(((await me.json()) as { error: string }).error).toContain('Cần đăng nhập');
+});
+
+test('a staff user logs in; the token and the cookie both identify them, with role and unit', async () => {
+  const login = await fetch(`${app.url}/api/auth/login`, json({ username: 'chuyenvien', password: 'test-password' }));
+  expect(login.status).toBe(200);
+  const { token } = (await login.json()) as { token: string };
+  const cookie = login.headers.get('set-cookie') ?? '';
+  expect(cookie).toMatch(/lltp_session=.*HttpOnly.*SameSite=Strict/i);
+
+  const byToken = await fetch(`${app.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+  expect(await byToken.json()).toEqual({ kind: 'staff', username: 'chuyenvien', displayName: 'Chuyên viên LLTP (demo)', roles: ['lltpOfficer'], unitId: 'stp-hctp' });
+  const byCookie = await fetch(`${app.url}/api/auth/me`, { headers: { cookie: cookie.split(';')[0]! } });
+  expect(byCookie.status).toBe(200);
+});
+
+test('the password is stored hashed, and a session token only as a digest', async () => {
+  const user = await app.models.users.findOne({ username: 'motcua' }).lean();
+  expect(user?.passwordHash).toMatch(/^scrypt\$/);
+  const token = await app.login('motcua');
+  const sessions = await app.models.sessions.find({ username: 'motcua' }).lean();
+  expect(sessions.length).toBeGreaterThan(0);
+  expect(JSON.stringify(sessions)).not.toContain(token);
+});
+
+test.each([
+  [{ username: 'chuyenvien', password: 'wrong' }, 401, 'không đúng'],
+  [{ username: 'nobody', password: 'test-password' }, 401, 'không đúng'],
+  [{ username: 'chuyenvien' }, 400, 'password'],
+  [{ password: 'x' }, 400, 'username'],
+])('a bad log-in %j is refused (%i)', async (body, status, message) => {
+  const response = await fetch(`${app.url}/api/auth/login`, json(body));
+  expect(response.status).toBe(status);
+  expect(((await response.json()) as { error: string }).error).toContain(message);
+});
+
+test('malformed JSON gets a 400 that says so', async () => {
+  const response = await fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":' });
+  expect(response.status).toBe(400);
+  expect(((await response.json()) as { error: string }).error).toContain('JSON');
+});
+
+test('after log-out the token no longer works', async () => {
+  const token = await app.login('lanhdao');
+  expect((await fetch(`${app.url}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  expect((await fetch(`${app.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+});
+
+test('an integration partner is identified by its id and key; a wrong key is refused', async () => {
+  const ok = await fetch(`${app.url}/api/auth/me`, { headers: { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': PARTNER_KEY } });
+  expect(await ok.json()).toEqual({ kind: 'partner', partnerId: 'mot-cua-tinh', scopes: ['intake'] });
+  const wrong = await fetch(`${app.url}/api/auth/me`, { headers: { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': 'guess' } });
+  expect(wrong.status).toBe(401);
+  const missing = await fetch(`${app.url}/api/auth/me`, { headers: { 'x-partner-id': 'mot-cua-tinh' } });
+  expect(missing.status).toBe(401);
+});
