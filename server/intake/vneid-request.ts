@@ -1,0 +1,98 @@
+/**
+ * A certificate request as the provincial one-stop system forwards it from VNeID (domain
+ * brief §7). Strict: unknown fields, wrong types and absurd values are refused with a message
+ * naming the field; nothing is written unless the whole request is valid.
+ */
+import { z } from 'zod';
+import { isLocalDate } from '../calendar/civil-time';
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const localDate = z.string().refine(isLocalDate, 'must be a date YYYY-MM-DD');
+const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-23T08:15:00+07:00' });
+
+const person = z.strictObject({ fullName: text(100), birthYear: z.number().int().min(1900).max(2100).optional() });
+
+const residence = z.strictObject({
+  from: localDate,
+  to: localDate.nullable(),
+  address: text(300),
+  /** Province code (two digits, as in citizen ID numbers) where the address is. */
+  provinceCode: z.string().regex(/^\d{2}$/, 'must be a two-digit province code'),
+  abroad: z.boolean().default(false),
+});
+
+export const PURPOSES = ['employment', 'studyAbroad', 'visa', 'marriageWithForeigner', 'adoption', 'business', 'other'] as const;
+
+export const VneidRequest = z.strictObject({
+  /** Số biên nhận: unique per dossier, the idempotency key. */
+  receiptNumber: z.string().regex(/^[A-Za-z0-9.\-_/]{4,40}$/, 'must be 4–40 letters, digits or . - _ /'),
+  /** When the one-stop system received the request. */
+  receivedAt: instant,
+  feeReceiptNumber: text(40),
+  feeCategory: z.enum(['full', 'reduced', 'exempt']),
+  formType: z.union([z.literal(1), z.literal(2)], { message: 'must be 1 or 2 (Phiếu số 1 or số 2)' }),
+  purpose: z.enum(PURPOSES),
+  purposeDetail: text(300).optional(),
+  declaration: z.strictObject({
+    fullName: text(100),
+    otherNames: z.array(text(100)).max(5).default([]),
+    sex: z.enum(['male', 'female']),
+    birthDate: localDate,
+    birthPlace: text(200),
+    nationality: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code, e.g. VN'),
+    ethnicity: text(50),
+    idDocument: z.strictObject({
+      type: z.enum(['cccd', 'passport']),
+      number: z.string().regex(/^[A-Z0-9]{6,20}$/, 'must be 6–20 capital letters or digits'),
+      issuedOn: localDate,
+    }),
+    residences: z.array(residence).min(1, 'must list at least one place of residence').max(30),
+    father: person.optional(),
+    mother: person.optional(),
+    spouse: person.optional(),
+    phone: z.string().regex(/^\+?\d{9,15}$/, 'must be 9–15 digits, optionally starting with +'),
+    email: z.email({ message: 'must be an e-mail address' }).max(200).optional(),
+  }),
+  /** The person's request for the verification of automatic expungement (xóa án tích). */
+  expungementCheck: z.boolean().default(false),
+  copies: z.strictObject({
+    /** Paper copies requested besides the electronic certificate. */
+    paper: z.number().int().min(0).max(10),
+    delivery: z.enum(['none', 'post', 'desk']),
+    postalAddress: text(300).optional(),
+  }),
+}).superRefine((request, ctx) => {
+  const { copies } = request;
+  if (copies.paper > 0 && copies.delivery === 'none') {
+    ctx.addIssue({ code: 'custom', path: ['copies', 'delivery'], message: 'must be post or desk when paper copies are requested' });
+  }
+  if (copies.delivery === 'post' && !copies.postalAddress) {
+    ctx.addIssue({ code: 'custom', path: ['copies', 'postalAddress'], message: 'is required for delivery by post' });
+  }
+  if (request.declaration.birthDate > request.receivedAt.slice(0, 10)) {
+    ctx.addIssue({ code: 'custom', path: ['declaration', 'birthDate'], message: 'must not be after the receipt date' });
+  }
+});
+export type VneidRequest = z.infer<typeof VneidRequest>;
+
+/** The case decides the statutory deadline: 15 working days instead of 10 (Law on LLTP Art. 48). */
+export function isExtendedCase(request: VneidRequest): boolean {
+  const provinces = new Set(request.declaration.residences.map((r) => r.provinceCode));
+  return provinces.size > 1 || request.declaration.residences.some((r) => r.abroad) || request.declaration.nationality !== 'VN' || request.expungementCheck;
+}
+
+/** `field.path: message; …` for a 400 answer. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+}
+
+/** Dossiers received through other channels, recorded so the VNeID share can be computed. */
+export const OTHER_CHANNELS = ['nationalPortal', 'provincialPortal', 'inPerson', 'post'] as const;
+export const OtherChannelRecord = z.strictObject({
+  receiptNumber: z.string().regex(/^[A-Za-z0-9.\-_/]{4,40}$/, 'must be 4–40 letters, digits or . - _ /'),
+  channel: z.enum(OTHER_CHANNELS),
+  receivedAt: instant,
+  formType: z.union([z.literal(1), z.literal(2)], { message: 'must be 1 or 2' }),
+  finishedAt: instant.optional(),
+});
+export type OtherChannelRecord = z.infer<typeof OtherChannelRecord>;

@@ -1,0 +1,66 @@
+import { describeIssues, isExtendedCase, VneidRequest } from '../../../server/intake/vneid-request';
+import { formatDossierCode, yymmdd } from '../../../server/intake/dossier-code';
+import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
+
+const valid = (overrides: { extended?: boolean; paperCopyByPost?: boolean } = {}): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(sampleVneidRequest({ receiptNumber: 'H34.1-2611-0001', receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(7), ...overrides }))) as Record<string, unknown>;
+
+function set(body: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const keys = path.split('.');
+  let target = body as Record<string, unknown>;
+  for (const key of keys.slice(0, -1)) target = target[key] as Record<string, unknown>;
+  if (value === undefined) delete target[keys[keys.length - 1]!];
+  else target[keys[keys.length - 1]!] = value;
+  return body;
+}
+
+test('a sample request is valid', () => {
+  expect(VneidRequest.safeParse(valid()).success).toBe(true);
+  expect(VneidRequest.safeParse(valid({ extended: true, paperCopyByPost: true })).success).toBe(true);
+});
+
+test.each([
+  ['receiptNumber', 'x', 'receiptNumber'],
+  ['receiptNumber', undefined, 'receiptNumber'],
+  ['receivedAt', '2026-11-23 08:15', 'receivedAt'],
+  ['receivedAt', '2026-11-23T08:15:00', 'receivedAt'],
+  ['formType', 3, 'formType: must be 1 or 2'],
+  ['formType', '1', 'formType'],
+  ['purpose', 'curiosity', 'purpose'],
+  ['declaration.fullName', '   ', 'declaration.fullName: must not be empty'],
+  ['declaration.birthDate', '1990-02-30', 'declaration.birthDate: must be a date YYYY-MM-DD'],
+  ['declaration.birthDate', '2030-01-01', 'declaration.birthDate: must not be after the receipt date'],
+  ['declaration.nationality', 'Vietnam', 'declaration.nationality'],
+  ['declaration.idDocument.number', '12 34', 'declaration.idDocument.number'],
+  ['declaration.residences', [], 'declaration.residences: must list at least one place of residence'],
+  ['declaration.phone', 'call me', 'declaration.phone'],
+  ['declaration.email', 'not-mail', 'declaration.email'],
+  ['declaration.fullName', 'A'.repeat(101), 'declaration.fullName: must be at most 100 characters'],
+  ['copies.paper', 2, 'copies.delivery: must be post or desk'],
+  ['copies.paper', -1, 'copies.paper'],
+  ['copies.delivery', 'post', 'copies.postalAddress: is required for delivery by post'],
+  ['isAdmin', true, 'isAdmin'],
+  ['declaration.$where', '1', '$where'],
+])('%s = %j is refused with a message naming it', (path, value, message) => {
+  const result = VneidRequest.safeParse(set(valid(), path, value));
+  expect(result.success).toBe(false);
+  if (!result.success) expect(describeIssues(result.error)).toContain(message);
+});
+
+test.each([
+  ['one province only', (b: Record<string, unknown>) => b, false],
+  ['several provinces', () => valid({ extended: true }), true],
+  ['a foreigner', (b: Record<string, unknown>) => set(b, 'declaration.nationality', 'FR'), true],
+  ['expungement to verify', (b: Record<string, unknown>) => set(b, 'expungementCheck', true), true],
+])('the statutory extended case (15 working days): %s → %s', (_case, change, extended) => {
+  expect(isExtendedCase(VneidRequest.parse(change(valid())))).toBe(extended);
+});
+
+test.each([
+  ['2026-11-22T17:30:00Z', '261123'], // already 23 Nov in Việt Nam
+  ['2026-11-23T16:59:59Z', '261123'],
+  ['2026-12-31T23:00:00+07:00', '261231'],
+])('dossier codes use the receipt date in Việt Nam: %s → %s', (at, day) => {
+  expect(yymmdd(new Date(at))).toBe(day);
+  expect(formatDossierCode('000.00.18.H34', new Date(at), 7)).toBe(`000.00.18.H34-${day}-0007`);
+});
