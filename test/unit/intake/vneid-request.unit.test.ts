@@ -7,7 +7,7 @@ const valid = (overrides: { extended?: boolean; paperCopyByPost?: boolean } = {}
 
 function set(body: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
   const keys = path.split('.');
-  let target = body as Record<string, unknown>;
+  let target = body;
   for (const key of keys.slice(0, -1)) target = target[key] as Record<string, unknown>;
   if (value === undefined) delete target[keys[keys.length - 1]!];
   else target[keys[keys.length - 1]!] = value;
