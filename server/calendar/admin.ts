@@ -1,0 +1,281 @@
+/**
+ * Administering the working calendar: the operations behind the admin API (mounted on Express
+ * by the API) and the `lltp calendar admin …` CLI. Every change takes an actor, is validated
+ * (zod, then the calendar's own rules), is written with optimistic concurrency, leaves an audit
+ * document, bumps the calendar version and re-plans the open dossiers and steps it touches.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { z } from 'zod';
+import { CivilCalendar } from './civil-calendar';
+import { dayNumberOfLocalDate, localDateOf, weekdayOf, type LocalDate } from './civil-time';
+import { CalendarInputError } from './errors';
+import {
+  DEFAULT_UNIT_ID,
+  FIRST_SUPPORTED_YEAR,
+  LAST_SUPPORTED_YEAR,
+  localDateSchema,
+  unitHoursSchema,
+  yearScheduleSchema,
+  type UnitHours,
+  type YearSchedule,
+} from './model';
+import type { CalendarPolicy } from './policy';
+import { replanOpenWork, type CalendarChange, type ReplanReport } from './replan';
+import { CALENDAR_META_ID, calendarModels, loadCalendarData, seedCalendar, type CalendarAuditDoc } from './store';
+import { loadSeed } from './seed';
+import type { ScheduledDay } from './civil-calendar';
+import { WorkingCalendars } from './working-calendar';
+
+export class CalendarConflictError extends CalendarInputError {
+  constructor() {
+    super('Lịch vừa được người khác thay đổi; hãy tải lại và thử lần nữa');
+    this.name = 'CalendarConflictError';
+  }
+}
+
+const actor = z.string().trim().min(1, 'actor (người thực hiện) không được trống').max(200);
+const text = (what: string) => z.string().trim().min(1, `${what} không được trống`).max(500);
+const yearNumber = z.coerce.number().int().min(FIRST_SUPPORTED_YEAR).max(LAST_SUPPORTED_YEAR);
+
+export const addDayInput = z.object({ actor, date: localDateSchema, name: text('name (tên ngày)'), basis: text('basis (căn cứ pháp lý)'), reason: z.string().optional() });
+export const addPendingInput = z.object({ actor, date: localDateSchema, name: text('name (tên ngày)'), why: z.string().optional(), basis: text('basis (căn cứ)').optional() });
+export const dateInput = z.object({ actor, date: localDateSchema, reason: z.string().optional() });
+export const confirmYearInput = z.object({ actor, year: yearNumber, basis: z.array(text('basis (căn cứ pháp lý)')).min(1, 'basis (căn cứ pháp lý) phải có ít nhất một văn bản') });
+export const setUnitHoursInput = z.object({ actor, unit: unitHoursSchema });
+export const unitIdInput = z.object({ actor, unitId: z.string().trim().min(1) });
+export const listDaysInput = z.object({ year: yearNumber });
+
+export interface ChangeOutcome {
+  auditId: string;
+  calendarVersion: number;
+  replan: ReplanReport;
+}
+
+export interface YearListing {
+  year: number;
+  status: YearSchedule['status'];
+  basis: string[];
+  days: ScheduledDay[];
+}
+
+export interface CalendarAdminDeps {
+  connection: Connection;
+  now: () => Date;
+  policy: Pick<CalendarPolicy, 'deadlines' | 'replanBatchSize'>;
+  newChangeId?: () => string;
+}
+
+/** Days around a changed day whose working time may change too (rest days of a holiday break). */
+const NEIGHBOURHOOD_DAYS = 14;
+
+function around(date: LocalDate): Pick<CalendarChange, 'fromDate' | 'toDate'> {
+  const day = dayNumberOfLocalDate(date);
+  const clamp = (d: number): LocalDate => localDateOf(Math.min(Math.max(d, dayNumberOfLocalDate(`${FIRST_SUPPORTED_YEAR}-01-01`)), dayNumberOfLocalDate(`${LAST_SUPPORTED_YEAR}-12-31`)));
+  return { fromDate: clamp(day - NEIGHBOURHOOD_DAYS), toDate: clamp(day + NEIGHBOURHOOD_DAYS) };
+}
+
+const yearOf = (date: LocalDate): number => Number(date.slice(0, 4));
+
+function findDay(schedule: YearSchedule, date: LocalDate): 'daysOff' | 'makeUpWorkingDays' | 'pending' | null {
+  if (schedule.daysOff.some((d) => d.date === date)) return 'daysOff';
+  if (schedule.makeUpWorkingDays.some((d) => d.date === date)) return 'makeUpWorkingDays';
+  if (schedule.pending.some((d) => d.date === date)) return 'pending';
+  return null;
+}
+
+const byDate = <T extends { date: string }>(list: T[]): T[] => [...list].sort((a, b) => a.date.localeCompare(b.date));
+
+export function createCalendarAdmin(deps: CalendarAdminDeps) {
+  const models = calendarModels(deps.connection);
+  const newChangeId = deps.newChangeId ?? randomUUID;
+
+  /** Bumps the version, writes the audit, re-plans, and records the re-planning in the audit. */
+  async function commit(
+    audit: Omit<CalendarAuditDoc, 'at' | 'calendarVersion' | 'replan'>,
+    span: Omit<CalendarChange, 'changeId' | 'reason'>,
+  ): Promise<ChangeOutcome> {
+    const at = deps.now();
+    const meta = await models.meta.findOneAndUpdate({ _id: CALENDAR_META_ID }, { $inc: { version: 1 }, $set: { updatedAt: at } }, { returnDocument: 'after' }).lean();
+    if (!meta) throw new CalendarInputError('Lịch làm việc chưa được khởi tạo');
+    const created = await models.audit.create({ ...audit, at, calendarVersion: meta.version, replan: null });
+    const calendars = new WorkingCalendars(await loadCalendarData(deps.connection));
+    const change: CalendarChange = { ...span, changeId: newChangeId(), reason: `${audit.action} (${audit.actor})` };
+    const replan = await replanOpenWork({ connection: deps.connection, calendars, policy: deps.policy, now: deps.now }, change);
+    await models.audit.updateOne(
+      { _id: created._id },
+      { $set: { replan: { changeId: replan.changeId, dossiersMoved: replan.dossiersMoved, stepsMoved: replan.stepsMoved, failed: replan.failed } } },
+    );
+    return { auditId: String(created._id), calendarVersion: meta.version, replan };
+  }
+
+  /** Applies `edit` to the year's schedule (stored, or the estimate when not stored yet) and saves it. */
+  async function editYear(
+    who: string,
+    year: number,
+    edit: (schedule: YearSchedule, civil: CivilCalendar) => { before: unknown; after: unknown },
+  ): Promise<{ before: unknown; after: unknown }> {
+    const civil = new CivilCalendar(await loadCalendarData(deps.connection));
+    const stored = await models.years.findOne({ year }).lean();
+    const schedule = structuredClone(civil.schedule(year));
+    const change = edit(schedule, civil);
+    const next = yearScheduleSchema.parse({
+      ...schedule,
+      daysOff: byDate(schedule.daysOff),
+      makeUpWorkingDays: byDate(schedule.makeUpWorkingDays),
+      pending: byDate(schedule.pending),
+    });
+    const at = deps.now();
+    if (stored) {
+      const saved = await models.years.findOneAndUpdate(
+        { year, revision: stored.revision },
+        { $set: { ...next, updatedAt: at, updatedBy: who }, $inc: { revision: 1 } },
+      );
+      if (!saved) throw new CalendarConflictError();
+    } else {
+      try {
+        await models.years.create({ ...next, year, revision: 1, updatedAt: at, updatedBy: who });
+      } catch (error) {
+        if ((error as { code?: number }).code === 11000) throw new CalendarConflictError();
+        throw error;
+      }
+    }
+    return change;
+  }
+
+  return {
+    /** Weekday days off, make-up days and pending days of a year, with name, basis and status. */
+    async listDays(input: z.input<typeof listDaysInput>): Promise<YearListing> {
+      const { year } = listDaysInput.parse(input);
+      const civil = new CivilCalendar(await loadCalendarData(deps.connection));
+      const schedule = civil.schedule(year);
+      return { year, status: schedule.status, basis: schedule.basis, days: civil.scheduledDays(year) };
+    },
+
+    async listUnits(): Promise<UnitHours[]> {
+      return [...(await loadCalendarData(deps.connection)).units];
+    },
+
+    async listAudit(input: { limit?: number } = {}): Promise<(CalendarAuditDoc & { _id: unknown })[]> {
+      const limit = z.number().int().min(1).max(1000).default(50).parse(input.limit);
+      return models.audit.find().sort({ at: -1, _id: -1 }).limit(limit).lean();
+    },
+
+    /** Writes the shipped seed into an empty calendar (idempotent). */
+    async seed(input: { actor: string }) {
+      return seedCalendar(deps.connection, loadSeed(), { actor: actor.parse(input.actor), now: deps.now });
+    },
+
+    /** A newly announced weekday day off (or swapped day), with its name and legal basis. */
+    async addDayOff(input: z.input<typeof addDayInput>): Promise<ChangeOutcome> {
+      const { actor: who, date, name, basis, reason } = addDayInput.parse(input);
+      const change = await editYear(who, yearOf(date), (schedule, civil) => {
+        const day = dayNumberOfLocalDate(date);
+        if (civil.isRestWeekday(day)) throw new CalendarInputError(`${date} là ngày nghỉ hằng tuần (${weekdayOf(day)}); ngày nghỉ phải là ngày làm việc trong tuần`);
+        const existing = findDay(schedule, date);
+        if (existing) throw new CalendarInputError(`${date} đã có trong lịch (${existing}); xoá trước nếu muốn thay`);
+        const entry = { date, name, basis };
+        schedule.daysOff.push(entry);
+        return { before: null, after: entry };
+      });
+      return commit({ actor: who, action: 'addDayOff', year: yearOf(date), date, ...(reason ? { reason } : {}), ...change }, around(date));
+    },
+
+    /** A make-up working Saturday (làm bù), with its name and legal basis. */
+    async addMakeUpDay(input: z.input<typeof addDayInput>): Promise<ChangeOutcome> {
+      const { actor: who, date, name, basis, reason } = addDayInput.parse(input);
+      const change = await editYear(who, yearOf(date), (schedule, civil) => {
+        const day = dayNumberOfLocalDate(date);
+        if (!civil.isRestWeekday(day)) throw new CalendarInputError(`${date} (${weekdayOf(day)}) không phải ngày nghỉ hằng tuần; ngày làm bù phải là thứ Bảy hoặc Chủ nhật`);
+        const existing = findDay(schedule, date);
+        if (existing) throw new CalendarInputError(`${date} đã có trong lịch (${existing})`);
+        const entry = { date, name, basis };
+        schedule.makeUpWorkingDays.push(entry);
+        return { before: null, after: entry };
+      });
+      return commit({ actor: who, action: 'addMakeUpDay', year: yearOf(date), date, ...(reason ? { reason } : {}), ...change }, around(date));
+    },
+
+    /** A proposed day off that applies only once confirmed (e.g. 24 Nov, Ngày Văn hóa Việt Nam). */
+    async addPendingDay(input: z.input<typeof addPendingInput>): Promise<ChangeOutcome> {
+      const { actor: who, date, name, why, basis } = addPendingInput.parse(input);
+      const change = await editYear(who, yearOf(date), (schedule) => {
+        const existing = findDay(schedule, date);
+        if (existing) throw new CalendarInputError(`${date} đã có trong lịch (${existing})`);
+        const entry = { date, name, status: 'pending' as const, ...(why ? { why } : {}), ...(basis ? { basis } : {}) };
+        schedule.pending.push(entry);
+        return { before: null, after: entry };
+      });
+      return commit({ actor: who, action: 'addPendingDay', year: yearOf(date), date, ...change }, around(date));
+    },
+
+    /** Confirms a pending day: from now on it is a day off, and open deadlines across it move. */
+    async confirmPending(input: z.input<typeof dateInput>): Promise<ChangeOutcome> {
+      const { actor: who, date, reason } = dateInput.parse(input);
+      const change = await editYear(who, yearOf(date), (schedule, civil) => {
+        const entry = schedule.pending.find((p) => p.date === date);
+        if (!entry) throw new CalendarInputError(`${date} không có trong danh sách ngày chờ xác nhận`);
+        if (entry.status === 'confirmed') throw new CalendarInputError(`${date} đã được xác nhận`);
+        if (civil.isRestWeekday(dayNumberOfLocalDate(date))) throw new CalendarInputError(`${date} là ngày nghỉ hằng tuần; không cần xác nhận`);
+        const before = { ...entry };
+        entry.status = 'confirmed';
+        return { before, after: { ...entry } };
+      });
+      return commit({ actor: who, action: 'confirmPending', year: yearOf(date), date, ...(reason ? { reason } : {}), ...change }, around(date));
+    },
+
+    /** Removes a day off, a make-up day or a pending day. */
+    async removeDay(input: z.input<typeof dateInput>): Promise<ChangeOutcome> {
+      const { actor: who, date, reason } = dateInput.parse(input);
+      const change = await editYear(who, yearOf(date), (schedule) => {
+        const list = findDay(schedule, date);
+        if (!list) throw new CalendarInputError(`${date} không có trong lịch năm ${yearOf(date)}`);
+        const before = [...schedule.daysOff, ...schedule.makeUpWorkingDays, ...schedule.pending].find((d) => d.date === date);
+        schedule.daysOff = schedule.daysOff.filter((d) => d.date !== date);
+        schedule.makeUpWorkingDays = schedule.makeUpWorkingDays.filter((d) => d.date !== date);
+        schedule.pending = schedule.pending.filter((d) => d.date !== date);
+        return { before: { list, ...before }, after: null };
+      });
+      return commit({ actor: who, action: 'removeDay', year: yearOf(date), date, ...(reason ? { reason } : {}), ...change }, around(date));
+    },
+
+    /** Confirms a year's schedule as official (with its legal basis): its deadlines stop being estimated. */
+    async confirmYear(input: z.input<typeof confirmYearInput>): Promise<ChangeOutcome> {
+      const { actor: who, year, basis } = confirmYearInput.parse(input);
+      const change = await editYear(who, year, (schedule) => {
+        if (schedule.status === 'official') throw new CalendarInputError(`Lịch năm ${year} đã là lịch chính thức`);
+        const before = { status: schedule.status, basis: schedule.basis };
+        schedule.status = 'official';
+        schedule.basis = basis;
+        return { before, after: { status: schedule.status, basis } };
+      });
+      return commit({ actor: who, action: 'confirmYear', year, ...change }, { fromDate: `${year}-01-01`, toDate: `${year}-12-31` });
+    },
+
+    /** Sets a unit's office hours (split shifts, Saturday mornings); re-plans that unit's open work. */
+    async setUnitHours(input: z.input<typeof setUnitHoursInput>): Promise<ChangeOutcome> {
+      const { actor: who, unit } = setUnitHoursInput.parse(input);
+      const at = deps.now();
+      const before = await models.units.findOne({ unitId: unit.unitId }).lean();
+      await models.units.updateOne({ unitId: unit.unitId }, { $set: { ...unit, updatedAt: at, updatedBy: who } }, { upsert: true });
+      return commit(
+        { actor: who, action: 'setUnitHours', unitId: unit.unitId, before: before ? unitHoursSchema.parse(before) : null, after: unit },
+        { fromDate: `${FIRST_SUPPORTED_YEAR}-01-01`, toDate: `${LAST_SUPPORTED_YEAR}-12-31`, ...(unit.unitId === DEFAULT_UNIT_ID ? {} : { unitIds: [unit.unitId] }) },
+      );
+    },
+
+    /** Removes a unit's own hours: it keeps the default hours from then on. */
+    async removeUnitHours(input: z.input<typeof unitIdInput>): Promise<ChangeOutcome> {
+      const { actor: who, unitId } = unitIdInput.parse(input);
+      if (unitId === DEFAULT_UNIT_ID) throw new CalendarInputError('Không thể xoá giờ hành chính mặc định');
+      const before = await models.units.findOneAndDelete({ unitId }).lean();
+      if (!before) throw new CalendarInputError(`Đơn vị ${unitId} không có giờ làm việc riêng`);
+      return commit(
+        { actor: who, action: 'removeUnitHours', unitId, before: unitHoursSchema.parse(before), after: null },
+        { fromDate: `${FIRST_SUPPORTED_YEAR}-01-01`, toDate: `${LAST_SUPPORTED_YEAR}-12-31`, unitIds: [unitId] },
+      );
+    },
+  };
+}
+
+export type CalendarAdmin = ReturnType<typeof createCalendarAdmin>;

@@ -1,0 +1,29 @@
+/**
+ * The live calendar for long-running processes (intake, workers, monitor): loaded from the
+ * database, kept in memory, and reloaded when an administrator's edit has bumped the calendar
+ * version (checked at most every `refreshMs`, on the injected clock).
+ */
+import type { Connection } from 'mongoose';
+import { calendarVersion, loadCalendarData, CalendarNotSeededError } from './store';
+import { WorkingCalendars } from './working-calendar';
+
+export interface CalendarProvider {
+  /** The calendar as of the last check; reloads when the stored version changed. */
+  current(): Promise<WorkingCalendars>;
+}
+
+export function createCalendarProvider(deps: { connection: Connection; now: () => Date; refreshMs: number }): CalendarProvider {
+  let cached: WorkingCalendars | null = null;
+  let checkedAt = Number.NEGATIVE_INFINITY;
+  return {
+    async current() {
+      const now = deps.now().getTime();
+      if (cached && now - checkedAt < deps.refreshMs) return cached;
+      const version = await calendarVersion(deps.connection);
+      if (version === null) throw new CalendarNotSeededError();
+      checkedAt = now;
+      if (!cached || cached.version !== version) cached = new WorkingCalendars(await loadCalendarData(deps.connection));
+      return cached;
+    },
+  };
+}

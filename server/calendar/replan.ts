@@ -1,0 +1,192 @@
+/**
+ * Re-planning: after a calendar edit (a newly announced day off, a confirmed pending day, a
+ * removed day, new office hours, a confirmed year), recompute the deadlines of the open
+ * dossiers and steps the change touches and write only those that moved.
+ *
+ * A dossier or step is touched when its span [clock start, latest deadline] overlaps the
+ * changed days (and, for office hours, when it belongs to the unit): a walk that ends before
+ * the changed days or starts after them cannot see the change. The query uses the read
+ * model's indexes and a projection; updates go out with `bulkWrite` in batches, each guarded by
+ * the values it was computed from, and each moved deadline is appended to `deadlineMoves`.
+ */
+import type { AnyBulkWriteOperation, Connection } from 'mongoose';
+import { dayNumberOfLocalDate, dayStartMs, type LocalDate } from './civil-time';
+import { dossierDeadlines, stepDueAt, type DeadlinePolicy } from './deadlines';
+import { calendarModels } from './store';
+import type { WorkingCalendars } from './working-calendar';
+import { dossierModel, type DeadlineMoveDoc, type DossierDoc } from '../readmodel/dossier';
+import { stepModel, type StepDoc } from '../readmodel/step';
+
+export interface CalendarChange {
+  changeId: string;
+  reason: string;
+  /** First and last civil day whose working time changed (inclusive). */
+  fromDate: LocalDate;
+  toDate: LocalDate;
+  /** Only work of these units (a change of office hours); every unit when absent. */
+  unitIds?: readonly string[];
+}
+
+export interface ReplanDeps {
+  connection: Connection;
+  /** The calendar after the change. */
+  calendars: WorkingCalendars;
+  policy: { deadlines: DeadlinePolicy; replanBatchSize: number };
+  now: () => Date;
+}
+
+export interface ReplanReport {
+  changeId: string;
+  dossiersExamined: number;
+  dossiersMoved: number;
+  stepsExamined: number;
+  stepsMoved: number;
+  failed: number;
+  failures: { key: string; message: string }[];
+  /** Wall time of the whole re-planning, and the part spent waiting for the database. */
+  seconds: number;
+  databaseSeconds: number;
+}
+
+const MAX_REPORTED_FAILURES = 20;
+
+type DossierProjection = Pick<
+  DossierDoc,
+  'code' | 'unitId' | 'clockStartAt' | 'stoppedIntervals' | 'statutoryWorkingDays' | 'targetWorkingDays' | 'statutoryDueAt' | 'targetDueAt' | 'apologyByAt' | 'deadlinesEstimated'
+> & { _id: unknown };
+type StepProjection = Pick<StepDoc, 'unitId' | 'startedAt' | 'allotmentMinutes' | 'dueAt' | 'dueEstimated' | 'dossierCode' | 'elementId'> & { _id: unknown };
+
+const DOSSIER_FIELDS = ['statutoryDueAt', 'targetDueAt', 'apologyByAt'] as const;
+
+const sameInstant = (a: Date | null | undefined, b: Date | null): boolean => (a ?? null)?.getTime() === b?.getTime();
+
+/** Instants bounding the changed days: [start of the first, start of the day after the last). */
+export function changeSpan(change: Pick<CalendarChange, 'fromDate' | 'toDate'>): { from: Date; to: Date } {
+  return { from: new Date(dayStartMs(dayNumberOfLocalDate(change.fromDate))), to: new Date(dayStartMs(dayNumberOfLocalDate(change.toDate) + 1)) };
+}
+
+class Stopwatch {
+  databaseMs = 0;
+  async db<T>(work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.databaseMs += performance.now() - started;
+    }
+  }
+}
+
+export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange): Promise<ReplanReport> {
+  const started = performance.now();
+  const watch = new Stopwatch();
+  const span = changeSpan(change);
+  const at = deps.now();
+  const version = deps.calendars.version;
+  const units = change.unitIds ? { unitId: { $in: [...change.unitIds] } } : {};
+  const failures: { key: string; message: string }[] = [];
+  let failed = 0;
+  const fail = (key: string, error: unknown): void => {
+    failed++;
+    if (failures.length < MAX_REPORTED_FAILURES) failures.push({ key, message: (error as Error).message });
+  };
+  const move = (field: string, from: Date | null | undefined, to: Date | null): DeadlineMoveDoc => ({ changeId: change.changeId, at, field, from: from ?? null, to });
+
+  // dossiers
+  const dossiers = dossierModel(deps.connection);
+  const dossierCursor = dossiers
+    .find({ status: 'open', clockStartAt: { $lt: span.to }, $or: [{ statutoryDueAt: { $gte: span.from } }, { targetDueAt: { $gte: span.from } }], ...units })
+    .select({ code: 1, unitId: 1, clockStartAt: 1, stoppedIntervals: 1, statutoryWorkingDays: 1, targetWorkingDays: 1, statutoryDueAt: 1, targetDueAt: 1, apologyByAt: 1, deadlinesEstimated: 1 })
+    .lean<DossierProjection[]>()
+    .cursor({ batchSize: deps.policy.replanBatchSize });
+  let dossiersExamined = 0;
+  let dossiersMoved = 0;
+  let batch: AnyBulkWriteOperation[] = [];
+  const flush = async (collection: 'dossiers' | 'steps'): Promise<void> => {
+    if (batch.length === 0) return;
+    const ops = batch;
+    batch = [];
+    const model = collection === 'dossiers' ? dossiers : stepModel(deps.connection);
+    await watch.db(() => model.collection.bulkWrite(ops as Parameters<typeof model.collection.bulkWrite>[0], { ordered: false }));
+  };
+  for (;;) {
+    const doc = await watch.db(() => dossierCursor.next());
+    if (!doc) break;
+    dossiersExamined++;
+    try {
+      const next = dossierDeadlines(
+        deps.calendars.forUnit(doc.unitId),
+        { clockStartAt: doc.clockStartAt, stoppedIntervals: doc.stoppedIntervals },
+        { statutoryWorkingDays: doc.statutoryWorkingDays, targetWorkingDays: doc.targetWorkingDays },
+        deps.policy.deadlines,
+      );
+      const moves = DOSSIER_FIELDS.filter((f) => !sameInstant(doc[f], next[f])).map((f) => move(f, doc[f], next[f]));
+      if (moves.length === 0 && doc.deadlinesEstimated === next.estimated) continue;
+      dossiersMoved++;
+      batch.push({
+        updateOne: {
+          filter: { _id: doc._id, clockStartAt: doc.clockStartAt, statutoryDueAt: doc.statutoryDueAt },
+          update: {
+            $set: { statutoryDueAt: next.statutoryDueAt, targetDueAt: next.targetDueAt, apologyByAt: next.apologyByAt, deadlinesEstimated: next.estimated, calendarVersion: version },
+            ...(moves.length > 0 ? { $push: { deadlineMoves: { $each: moves } } } : {}),
+          },
+        },
+      });
+      if (batch.length >= deps.policy.replanBatchSize) await flush('dossiers');
+    } catch (error) {
+      fail(doc.code, error);
+    }
+  }
+  await watch.db(() => dossierCursor.close());
+  await flush('dossiers');
+
+  // steps
+  const steps = stepModel(deps.connection);
+  const stepCursor = steps
+    .find({ finishedAt: null, startedAt: { $lt: span.to }, dueAt: { $gte: span.from }, ...units })
+    .select({ unitId: 1, startedAt: 1, allotmentMinutes: 1, dueAt: 1, dueEstimated: 1, dossierCode: 1, elementId: 1 })
+    .lean<StepProjection[]>()
+    .cursor({ batchSize: deps.policy.replanBatchSize });
+  let stepsExamined = 0;
+  let stepsMoved = 0;
+  for (;;) {
+    const doc = await watch.db(() => stepCursor.next());
+    if (!doc) break;
+    stepsExamined++;
+    try {
+      const next = stepDueAt(deps.calendars.forUnit(doc.unitId), doc.startedAt, doc.allotmentMinutes);
+      const moved = !sameInstant(doc.dueAt, next.dueAt);
+      if (!moved && doc.dueEstimated === next.estimated) continue;
+      stepsMoved++;
+      batch.push({
+        updateOne: {
+          filter: { _id: doc._id, startedAt: doc.startedAt, dueAt: doc.dueAt },
+          update: {
+            $set: { dueAt: next.dueAt, dueEstimated: next.estimated, calendarVersion: version },
+            ...(moved ? { $push: { deadlineMoves: { $each: [move('dueAt', doc.dueAt, next.dueAt)] } } } : {}),
+          },
+        },
+      });
+      if (batch.length >= deps.policy.replanBatchSize) await flush('steps');
+    } catch (error) {
+      fail(`${doc.dossierCode}/${doc.elementId}`, error);
+    }
+  }
+  await watch.db(() => stepCursor.close());
+  await flush('steps');
+
+  const report: ReplanReport = {
+    changeId: change.changeId,
+    dossiersExamined,
+    dossiersMoved,
+    stepsExamined,
+    stepsMoved,
+    failed,
+    failures,
+    seconds: (performance.now() - started) / 1000,
+    databaseSeconds: watch.databaseMs / 1000,
+  };
+  // the summary of what moved (the moves themselves are on each document)
+  await calendarModels(deps.connection).replans.create({ ...report, at, reason: change.reason });
+  return report;
+}

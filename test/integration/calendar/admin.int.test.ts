@@ -1,0 +1,263 @@
+/**
+ * The DB-backed calendar on the local FerretDB: seeding, administrators' edits with their
+ * audit, re-planning of open dossiers and steps, and the provider that reloads after an edit.
+ */
+import type { Connection } from 'mongoose';
+import { createCalendarAdmin, type CalendarAdmin } from '../../../server/calendar/admin';
+import { restartClock, stopClock, type Channel } from '../../../server/calendar/clock';
+import { formatInstant, parseInstant } from '../../../server/calendar/civil-time';
+import { dossierDeadlines, stepDueAt } from '../../../server/calendar/deadlines';
+import { CalendarInputError } from '../../../server/calendar/errors';
+import { DEFAULT_CALENDAR_POLICY } from '../../../server/calendar/policy';
+import { createCalendarProvider } from '../../../server/calendar/provider';
+import { seedCalendarData } from '../../../server/calendar/seed';
+import { calendarModels, loadCalendarData } from '../../../server/calendar/store';
+import { WorkingCalendars } from '../../../server/calendar/working-calendar';
+import { dossierModel, type DossierDoc } from '../../../server/readmodel/dossier';
+import { stepModel } from '../../../server/readmodel/step';
+import { fixedClock, openTestDatabase } from './support';
+
+const vn = (text: string): Date => new Date(parseInstant(text));
+const show = (date: Date | null | undefined): string | null => (date ? formatInstant(date.getTime()) : null);
+
+let db: Awaited<ReturnType<typeof openTestDatabase>>;
+let connection: Connection;
+let admin: CalendarAdmin;
+const clock = fixedClock('2026-03-02T08:00:00+07:00');
+
+beforeAll(async () => {
+  db = await openTestDatabase('admin');
+  connection = db.connection;
+  await dossierModel(connection).init();
+  await stepModel(connection).init();
+  admin = createCalendarAdmin({ connection, now: clock.now, policy: DEFAULT_CALENDAR_POLICY, newChangeId: (() => { let n = 0; return () => `change-${++n}`; })() });
+}, 30000);
+
+afterAll(async () => {
+  await db.drop();
+});
+
+/** Writes an open dossier with deadlines computed on the calendar as it is in the database now. */
+async function intake(code: string, receivedAt: string, options: { channel?: Channel; unitId?: string; stoppedAt?: string; status?: 'open' | 'closed' } = {}): Promise<void> {
+  const calendars = new WorkingCalendars(await loadCalendarData(connection));
+  const unitId = options.unitId ?? 'default';
+  const calendar = calendars.forUnit(unitId);
+  let dossierClock = restartClock(calendar, vn(receivedAt), options.channel ?? 'online');
+  if (options.stoppedAt) dossierClock = stopClock(dossierClock, vn(options.stoppedAt), 'yêu cầu bổ sung');
+  const terms = { statutoryWorkingDays: 10, targetWorkingDays: 3 };
+  const deadlines = dossierDeadlines(calendar, dossierClock, terms);
+  const doc: DossierDoc = {
+    code,
+    receivedAt: vn(receivedAt),
+    channel: options.channel ?? 'online',
+    unitId,
+    variant: 'ordinary',
+    ...terms,
+    clockStartAt: dossierClock.clockStartAt,
+    stoppedIntervals: dossierClock.stoppedIntervals.map((s) => ({ from: s.from, to: s.to })),
+    statutoryDueAt: deadlines.statutoryDueAt,
+    targetDueAt: deadlines.targetDueAt,
+    apologyByAt: deadlines.apologyByAt,
+    deadlinesEstimated: deadlines.estimated,
+    calendarVersion: calendars.version,
+    status: options.status ?? 'open',
+    finishedAt: options.status === 'closed' ? vn(receivedAt) : null,
+    deadlineMoves: [],
+  };
+  await dossierModel(connection).create(doc);
+}
+
+async function startStep(dossierCode: string, elementId: string, startedAt: string, allotmentMinutes: number, options: { unitId?: string; finished?: boolean } = {}): Promise<void> {
+  const calendars = new WorkingCalendars(await loadCalendarData(connection));
+  const unitId = options.unitId ?? 'default';
+  const due = stepDueAt(calendars.forUnit(unitId), vn(startedAt), allotmentMinutes);
+  await stepModel(connection).create({
+    dossierCode,
+    elementId,
+    unitId,
+    startedAt: vn(startedAt),
+    allotmentMinutes,
+    dueAt: due.dueAt,
+    dueEstimated: due.estimated,
+    calendarVersion: calendars.version,
+    finishedAt: options.finished ? vn(startedAt) : null,
+    deadlineMoves: [],
+  });
+}
+
+const dossier = async (code: string) => dossierModel(connection).findOne({ code }).lean();
+const step = async (elementId: string) => stepModel(connection).findOne({ elementId }).lean();
+
+describe('seeding', () => {
+  test('writes the shipped seed once, with an audit record', async () => {
+    const first = await admin.seed({ actor: 'he-thong' });
+    expect(first).toEqual({ years: [2024, 2025, 2026], units: ['default'], meta: true });
+    const again = await admin.seed({ actor: 'he-thong' });
+    expect(again).toEqual({ years: [], units: [], meta: false });
+    const audit = await admin.listAudit();
+    expect(audit.map((a) => a.action)).toEqual(['seed']);
+  });
+
+  test('the stored calendar is the seed calendar', async () => {
+    const stored = await loadCalendarData(connection);
+    const seed = seedCalendarData();
+    expect([...stored.years.keys()].sort()).toEqual([2024, 2025, 2026]);
+    for (const year of [2024, 2025, 2026]) expect(stored.years.get(year)).toEqual(seed.years.get(year));
+    expect(stored.weeklyRestDays).toEqual(['Sat', 'Sun']);
+    const days = await admin.listDays({ year: 2026 });
+    expect(days.status).toBe('official');
+    expect(days.days.find((d) => d.date === '2026-04-27')).toMatchObject({ kind: 'dayOff', status: 'official', basis: expect.stringContaining('9441/TB-BNV') as unknown });
+    expect(days.days.find((d) => d.date === '2026-11-24')).toMatchObject({ kind: 'pending', status: 'pending' });
+  });
+});
+
+describe('editing the calendar re-plans open dossiers and steps', () => {
+  beforeAll(async () => {
+    await intake('STP-260309-0001', '2026-03-09T09:00'); // spans 16 March
+    await intake('STP-260317-0001', '2026-03-17T09:00'); // starts after 16 March (+14 days margin: examined, not moved)
+    await intake('STP-260225-0001', '2026-02-25T09:00'); // due 11 March, before the change
+    await intake('STP-260310-0001', '2026-03-10T09:00', { status: 'closed' });
+    await intake('STP-260311-0001', '2026-03-11T09:00', { stoppedAt: '2026-03-12T10:00' });
+    await startStep('STP-260309-0001', 'search-lltp', '2026-03-13T15:00', 480);
+    await startStep('STP-260309-0001', 'accept', '2026-03-12T09:00', 240);
+    await startStep('STP-260310-0001', 'sign', '2026-03-13T15:00', 480, { finished: true });
+  }, 30000);
+
+  test('a newly announced day off (Monday 16 March 2026) moves what spans it, and only that', async () => {
+    const before = await dossier('STP-260309-0001');
+    expect(show(before?.statutoryDueAt)).toBe('2026-03-23T09:00:00+07:00');
+    clock.set('2026-03-13T10:00:00+07:00');
+
+    const outcome = await admin.addDayOff({ actor: 'can-bo-a', date: '2026-03-16', name: 'Ngày nghỉ đột xuất (kiểm thử)', basis: 'Thông báo thử nghiệm 1/TB' });
+
+    expect(outcome.replan).toMatchObject({ changeId: 'change-1', dossiersMoved: 1, stepsMoved: 1, failed: 0 });
+    const moved = await dossier('STP-260309-0001');
+    expect([show(moved?.statutoryDueAt), show(moved?.targetDueAt), show(moved?.apologyByAt)]).toEqual([
+      '2026-03-24T09:00:00+07:00',
+      '2026-03-12T09:00:00+07:00',
+      '2026-03-23T09:00:00+07:00',
+    ]);
+    expect(moved?.calendarVersion).toBe(outcome.calendarVersion);
+    expect(moved?.deadlineMoves.map((m) => [m.changeId, m.field, show(m.from), show(m.to)])).toEqual([
+      ['change-1', 'statutoryDueAt', '2026-03-23T09:00:00+07:00', '2026-03-24T09:00:00+07:00'],
+      ['change-1', 'apologyByAt', '2026-03-20T09:00:00+07:00', '2026-03-23T09:00:00+07:00'],
+    ]);
+    for (const code of ['STP-260317-0001', 'STP-260225-0001', 'STP-260310-0001', 'STP-260311-0001']) {
+      expect((await dossier(code))?.deadlineMoves).toEqual([]);
+    }
+    expect((await dossier('STP-260311-0001'))?.statutoryDueAt).toBeNull();
+
+    expect(show((await step('search-lltp'))?.dueAt)).toBe('2026-03-17T15:00:00+07:00');
+    expect((await step('search-lltp'))?.deadlineMoves).toHaveLength(1);
+    expect(show((await step('accept'))?.dueAt)).toBe('2026-03-12T14:30:00+07:00');
+    expect(show((await step('sign'))?.dueAt)).toBe('2026-03-16T15:00:00+07:00');
+
+    const [audit] = await admin.listAudit({ limit: 1 });
+    expect(audit).toMatchObject({
+      actor: 'can-bo-a',
+      action: 'addDayOff',
+      date: '2026-03-16',
+      year: 2026,
+      before: null,
+      after: { date: '2026-03-16', name: 'Ngày nghỉ đột xuất (kiểm thử)', basis: 'Thông báo thử nghiệm 1/TB' },
+      calendarVersion: outcome.calendarVersion,
+      replan: { changeId: 'change-1', dossiersMoved: 1, stepsMoved: 1, failed: 0 },
+    });
+    expect(show(audit?.at)).toBe('2026-03-13T10:00:00+07:00');
+    const summary = await calendarModels(connection).replans.findOne({ changeId: 'change-1' }).lean();
+    expect(summary).toMatchObject({ dossiersMoved: 1, stepsMoved: 1 });
+  });
+
+  test('removing the day again moves them back, and the history keeps both moves', async () => {
+    const outcome = await admin.removeDay({ actor: 'can-bo-b', date: '2026-03-16', reason: 'nhập nhầm' });
+    expect(outcome.replan.dossiersMoved).toBe(1);
+    const moved = await dossier('STP-260309-0001');
+    expect(show(moved?.statutoryDueAt)).toBe('2026-03-23T09:00:00+07:00');
+    expect(moved?.deadlineMoves.map((m) => m.changeId)).toEqual(['change-1', 'change-1', 'change-2', 'change-2']);
+    const [audit] = await admin.listAudit({ limit: 1 });
+    expect(audit).toMatchObject({ actor: 'can-bo-b', action: 'removeDay', reason: 'nhập nhầm', after: null, before: { list: 'daysOff', date: '2026-03-16' } });
+  });
+
+  test('confirming the pending 24 November 2026 moves the deadlines across it', async () => {
+    await intake('STP-261120-0001', '2026-11-20T09:00');
+    expect(show((await dossier('STP-261120-0001'))?.statutoryDueAt)).toBe('2026-12-04T09:00:00+07:00');
+    const outcome = await admin.confirmPending({ actor: 'can-bo-a', date: '2026-11-24' });
+    expect(outcome.replan.dossiersMoved).toBe(1);
+    expect(show((await dossier('STP-261120-0001'))?.statutoryDueAt)).toBe('2026-12-07T09:00:00+07:00');
+    expect((await admin.listDays({ year: 2026 })).days.find((d) => d.date === '2026-11-24')).toMatchObject({ kind: 'pending', status: 'confirmed' });
+    await expect(admin.confirmPending({ actor: 'can-bo-a', date: '2026-11-24' })).rejects.toThrow('2026-11-24 đã được xác nhận');
+  });
+
+  test('an estimated year: editing stores it, confirming it clears the estimated flag of open deadlines', async () => {
+    await intake('STP-261228-0001', '2026-12-28T09:00');
+    expect((await dossier('STP-261228-0001'))?.deadlinesEstimated).toBe(true);
+    expect((await admin.listDays({ year: 2027 })).status).toBe('estimated');
+
+    await admin.addMakeUpDay({ actor: 'can-bo-a', date: '2027-02-20', name: 'Làm bù (kiểm thử)', basis: 'Thông báo thử nghiệm 2/TB' });
+    const stored = await calendarModels(connection).years.findOne({ year: 2027 }).lean();
+    expect(stored).toMatchObject({ status: 'estimated', revision: 1 });
+    expect(stored?.daysOff.map((d) => d.date)).toContain('2027-02-04'); // the estimated Tết was kept
+
+    const outcome = await admin.confirmYear({ actor: 'lanh-dao', year: 2027, basis: ['Thông báo thử nghiệm 3/TB'] });
+    expect(outcome.replan.dossiersMoved).toBeGreaterThanOrEqual(1);
+    const confirmed = await dossier('STP-261228-0001');
+    expect(confirmed?.deadlinesEstimated).toBe(false);
+    expect(confirmed?.deadlineMoves).toEqual([]); // nothing moved, only the flag
+    expect((await admin.listDays({ year: 2027 })).status).toBe('official');
+  });
+
+  test('new office hours for one unit re-plan that unit’s open steps', async () => {
+    await startStep('STP-260309-0001', 'police-verify', '2026-03-18T07:00', 270, { unitId: 'ca-pv06' });
+    expect(show((await step('police-verify'))?.dueAt)).toBe('2026-03-18T13:30:00+07:00');
+    const outcome = await admin.setUnitHours({
+      actor: 'quan-tri',
+      unit: { unitId: 'ca-pv06', name: 'Công an tỉnh (PV06)', workingDay: [{ from: '07:00', to: '11:30' }, { from: '13:30', to: '17:00' }], restDayHours: {} },
+    });
+    expect(outcome.replan.stepsMoved).toBe(1);
+    expect(show((await step('police-verify'))?.dueAt)).toBe('2026-03-18T11:30:00+07:00');
+    expect((await admin.listUnits()).map((u) => u.unitId).sort()).toEqual(['ca-pv06', 'default']);
+    await admin.removeUnitHours({ actor: 'quan-tri', unitId: 'ca-pv06' });
+    expect(show((await step('police-verify'))?.dueAt)).toBe('2026-03-18T13:30:00+07:00');
+  });
+});
+
+describe('refused edits', () => {
+  test.each([
+    ['a day off on a Saturday', () => admin.addDayOff({ actor: 'a', date: '2026-03-14', name: 'x', basis: 'y' }), /2026-03-14 là ngày nghỉ hằng tuần \(Sat\)/],
+    ['a day off that is already one', () => admin.addDayOff({ actor: 'a', date: '2026-04-30', name: 'x', basis: 'y' }), /2026-04-30 đã có trong lịch/],
+    ['a make-up day on a Monday', () => admin.addMakeUpDay({ actor: 'a', date: '2026-03-16', name: 'x', basis: 'y' }), /không phải ngày nghỉ hằng tuần/],
+    ['removing a day that is not there', () => admin.removeDay({ actor: 'a', date: '2026-03-18' }), /2026-03-18 không có trong lịch năm 2026/],
+    ['confirming an official year', () => admin.confirmYear({ actor: 'a', year: 2025, basis: ['x'] }), /Lịch năm 2025 đã là lịch chính thức/],
+    ['removing the default hours', () => admin.removeUnitHours({ actor: 'a', unitId: 'default' }), /Không thể xoá giờ hành chính mặc định/],
+  ])('%s', async (_case, run, message) => {
+    await expect(run()).rejects.toThrow(CalendarInputError);
+    await expect(run()).rejects.toThrow(message);
+  });
+
+  test.each([
+    ['no actor', { actor: ' ', date: '2026-03-17', name: 'x', basis: 'y' }, /actor \(người thực hiện\) không được trống/],
+    ['no legal basis', { actor: 'a', date: '2026-03-17', name: 'x', basis: '' }, /basis \(căn cứ pháp lý\) không được trống/],
+    ['not a date', { actor: 'a', date: '17/03/2026', name: 'x', basis: 'y' }, /phải là ngày dạng YYYY-MM-DD/],
+  ])('input with %s', async (_case, input, message) => {
+    await expect(admin.addDayOff(input)).rejects.toThrow(message);
+  });
+
+  test('a refused edit leaves no audit record and no new version', async () => {
+    const before = await admin.listAudit({ limit: 1000 });
+    await expect(admin.addDayOff({ actor: 'a', date: '2026-03-14', name: 'x', basis: 'y' })).rejects.toThrow();
+    expect(await admin.listAudit({ limit: 1000 })).toHaveLength(before.length);
+  });
+});
+
+test('a running process sees an edit after its refresh interval', async () => {
+  const processClock = fixedClock('2026-03-20T08:00:00+07:00');
+  const provider = createCalendarProvider({ connection, now: processClock.now, refreshMs: 30_000 });
+  const first = await provider.current();
+  expect(show(first.forUnit().add(vn('2026-03-24T16:00'), 120).dueAt)).toBe('2026-03-25T08:30:00+07:00');
+  await admin.addDayOff({ actor: 'can-bo-a', date: '2026-03-25', name: 'Ngày nghỉ (kiểm thử)', basis: 'Thông báo thử nghiệm 4/TB' });
+  expect(await provider.current()).toBe(first);
+  processClock.set('2026-03-20T08:00:31+07:00');
+  const second = await provider.current();
+  expect(second.version).toBeGreaterThan(first.version);
+  expect(show(second.forUnit().add(vn('2026-03-24T16:00'), 120).dueAt)).toBe('2026-03-26T08:30:00+07:00');
+});
