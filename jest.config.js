@@ -3,7 +3,15 @@
  * (*.int.test.ts, run against the real local stack started by `npm run stack:up`).
  * Transpilation by @swc/jest; type checking is `npm run typecheck`.
  */
-const transform = { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+const transform = {
+  '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }],
+  // ESM-only packages of the BPMN tool chain (bpmn-moddle, moddle, min-dash, ...) are compiled
+  // to CommonJS for jest; Node itself loads them natively (require(esm), Node >= 20.19).
+  '^.+\\.m?js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+const transformIgnorePatterns = [
+  '/node_modules/(?!(bpmn-moddle|moddle|moddle-xml|min-dash|saxen|@bpmn-io)/)',
+];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -18,6 +26,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/**/*.unit.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/.cache/', '/dist/'],
     },
@@ -25,6 +34,7 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/**/*.int.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/.cache/', '/dist/'],
       slowTestThreshold: 30,

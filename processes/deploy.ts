@@ -1,0 +1,54 @@
+/**
+ * Deploying the models: lint first (processes/.bpmnlintrc plus the checks across models),
+ * refuse with every problem when linting fails, otherwise deploy every model in one atomic
+ * deployment (all or none). Zeebe keeps a new version of a process only when its XML changed.
+ *
+ *   const deployed = await deployProcesses(zeebe, logger);
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../server/logger';
+import { PROCESSES_DIR } from '../server/sla/catalog';
+import type { ZeebeGrpcClient } from '../server/zeebe';
+import { failed, formatProblem, lintProcesses, type LintProblem } from './lint/run';
+
+export class ProcessLintError extends Error {
+  constructor(readonly problems: readonly LintProblem[]) {
+    super(`The process models do not pass linting; nothing was deployed:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    this.name = 'ProcessLintError';
+  }
+}
+
+export interface DeployedProcess {
+  file: string;
+  bpmnProcessId: string;
+  version: number;
+  processDefinitionKey: string;
+}
+
+export interface DeployOptions {
+  /** Directory of the models, processes/ by default. */
+  dir?: string;
+}
+
+export async function deployProcesses(zeebe: ZeebeGrpcClient, logger: Logger, options: DeployOptions = {}): Promise<DeployedProcess[]> {
+  const dir = options.dir ?? PROCESSES_DIR;
+  const run = await lintProcesses(dir);
+  if (failed(run)) {
+    for (const problem of run.problems) {
+      logger.error({ file: path.basename(problem.file), elementId: problem.elementId, rule: problem.rule }, `process lint: ${problem.message}`);
+    }
+    throw new ProcessLintError(run.problems);
+  }
+  if (run.files.length === 0) throw new Error(`no process model (*.bpmn) in ${dir}`);
+  const resources = await Promise.all(run.files.map(async (file) => ({ name: path.basename(file), process: await readFile(file) })));
+  const response = await zeebe.deployResources(resources);
+  const deployed: DeployedProcess[] = [];
+  for (const deployment of response.deployments) {
+    const process = (deployment as { process?: { bpmnProcessId: string; version: number; processDefinitionKey: string; resourceName: string } }).process;
+    if (!process) continue;
+    deployed.push({ file: process.resourceName, bpmnProcessId: process.bpmnProcessId, version: process.version, processDefinitionKey: process.processDefinitionKey });
+    logger.info({ bpmnProcessId: process.bpmnProcessId, version: process.version, processDefinitionKey: process.processDefinitionKey }, 'process deployed');
+  }
+  return deployed;
+}

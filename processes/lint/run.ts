@@ -1,0 +1,135 @@
+/**
+ * `npm run lint:processes` and the deploy gate: bpmnlint with processes/.bpmnlintrc
+ * (bpmnlint's recommended rules, camunda-compat for Zeebe 8.5, the project's `lltp` rules)
+ * on every model, plus the checks across models (versions, agencies, internal procedures
+ * within the allotment of the call activity that calls them). Every problem names the file,
+ * the element id and the rule.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Linter, type LintConfig, type LintResolver } from 'bpmnlint';
+import NodeResolver from 'bpmnlint/lib/resolver/node-resolver';
+import { loadAgencies, PROCESSES_DIR, processFiles, ProcessCatalog, ProcessCatalogError } from '../../server/sla/catalog';
+import { readBpmn } from '../../server/sla/moddle';
+import { loadSlaPlans, SlaPlanError, type SlaPlan } from '../../server/sla/plan';
+import { CASE_VARIANTS } from '../../server/sla/spec';
+import { formatWorkingTime } from '../../server/sla/working-time';
+import { configs, PLUGIN_PACKAGE, rules } from './plugin';
+
+export type ProblemCategory = 'error' | 'warn' | 'info' | 'rule-error';
+
+export interface LintProblem {
+  file: string;
+  elementId: string;
+  rule: string;
+  category: ProblemCategory;
+  message: string;
+}
+
+export const CONFIG_FILE = '.bpmnlintrc';
+
+/** Resolves `lltp` to the project plugin and everything else through node_modules. */
+export function createResolver(root: string = path.resolve(PROCESSES_DIR, '..')): LintResolver {
+  const nodeResolver = new NodeResolver({ require: createRequire(path.join(root, 'package.json')) });
+  return {
+    resolveRule(pkg, ruleName) {
+      if (pkg !== PLUGIN_PACKAGE) return nodeResolver.resolveRule(pkg, ruleName);
+      const rule = rules[ruleName];
+      if (!rule) throw new Error(`unknown rule lltp/${ruleName}`);
+      return rule;
+    },
+    resolveConfig(pkg, configName) {
+      if (pkg !== PLUGIN_PACKAGE) return nodeResolver.resolveConfig(pkg, configName);
+      const config = (configs as Record<string, LintConfig>)[configName];
+      if (!config) throw new Error(`unknown config plugin:lltp/${configName}`);
+      return config;
+    },
+  };
+}
+
+export async function readLintConfig(dir: string = PROCESSES_DIR): Promise<LintConfig> {
+  return JSON.parse(await readFile(path.join(dir, CONFIG_FILE), 'utf8')) as LintConfig;
+}
+
+/** Lints one BPMN text with the given configuration. */
+export async function lintXml(xml: string, file: string, config: LintConfig): Promise<LintProblem[]> {
+  const { definitions, warnings } = await readBpmn(xml, file);
+  const problems: LintProblem[] = warnings.map((w) => ({ file, elementId: w.elementId, rule: 'bpmn-import', category: 'error', message: w.message }));
+  const linter = new Linter({ config, resolver: createResolver() });
+  const results = await linter.lint(definitions);
+  for (const [rule, reports] of Object.entries(results).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const report of reports) {
+      problems.push({ file, elementId: report.id ?? '(document)', rule, category: report.category, message: report.message });
+    }
+  }
+  return problems;
+}
+
+/** Checks across the models of a directory; run once every model lints clean on its own. */
+export async function lintCatalog(dir: string, files: readonly string[]): Promise<LintProblem[]> {
+  const problems: LintProblem[] = [];
+  const plans: SlaPlan[] = [];
+  for (const file of files) {
+    try {
+      plans.push(...(await loadSlaPlans(await readFile(file, 'utf8'), file)));
+    } catch (error) {
+      if (!(error instanceof SlaPlanError)) throw error;
+      problems.push(...error.problems.map((p) => ({ file, elementId: p.elementId, rule: 'lltp/catalog', category: 'error' as const, message: p.message })));
+    }
+  }
+  if (problems.length > 0) return problems;
+  let catalog: ProcessCatalog;
+  try {
+    catalog = new ProcessCatalog(plans, await loadAgencies(dir));
+  } catch (error) {
+    if (!(error instanceof ProcessCatalogError)) throw error;
+    return [{ file: dir, elementId: '(catalog)', rule: 'lltp/catalog', category: 'error', message: error.message }];
+  }
+  // An internal procedure must fit in the allotment of the call activity that calls it.
+  for (const agency of catalog.agencies) {
+    for (const national of catalog.versions(agency.nationalProcedure)) {
+      for (const step of Object.values(national.steps).filter((s) => s.calledProcessId === '=internalProcessId')) {
+        for (const internal of catalog.versions(agency.internalProcedure)) {
+          for (const variant of CASE_VARIANTS) {
+            if (internal.targets[variant] > step.allotments[variant]) {
+              problems.push({
+                file: national.source,
+                elementId: step.elementId,
+                rule: 'lltp/catalog',
+                category: 'error',
+                message: `calls ${internal.processId} (agency ${agency.code}), whose ${variant} target ${formatWorkingTime(internal.targets[variant])} exceeds this step's allotment ${formatWorkingTime(step.allotments[variant])}`,
+              });
+            }
+          }
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+export interface LintRun {
+  files: string[];
+  problems: LintProblem[];
+}
+
+/** Lints every model of the directory (processes/ by default), then the catalog. */
+export async function lintProcesses(dir: string = PROCESSES_DIR): Promise<LintRun> {
+  const config = await readLintConfig(dir);
+  const files = await processFiles(dir);
+  const problems: LintProblem[] = [];
+  for (const file of files) problems.push(...(await lintXml(await readFile(file, 'utf8'), file, config)));
+  if (!problems.some((p) => p.category === 'error' || p.category === 'rule-error')) problems.push(...(await lintCatalog(dir, files)));
+  return { files, problems };
+}
+
+/** `processes/x.bpmn: error checkDossier [lltp/sla-complete] lltp:sla.unit is missing` */
+export function formatProblem(problem: LintProblem, cwd: string = process.cwd()): string {
+  return `${path.relative(cwd, problem.file) || problem.file}: ${problem.category} ${problem.elementId} [${problem.rule}] ${problem.message}`;
+}
+
+/** Any problem fails the lint: errors, warnings and rule crashes alike. */
+export function failed(run: LintRun): boolean {
+  return run.problems.some((p) => p.category !== 'info');
+}

@@ -1,0 +1,333 @@
+/**
+ * The SLA syntax: Zeebe extension properties (`zeebe:properties`) whose names start with
+ * `lltp:`. Designers edit them in Camunda Modeler (panel "Extension properties"); this module
+ * reads and validates them for one element, naming the element and the property in every
+ * problem. The syntax is documented with examples in processes/README.md.
+ *
+ * On every task and call activity:
+ *   lltp:sla.allotment                = 4h         working time for every case variant, or per variant:
+ *   lltp:sla.allotment.ordinary       = 4h         no record, no police verification (pilot target 3 wd)
+ *   lltp:sla.allotment.verification   = 46h        police verification (pilot target 9 wd)
+ *   lltp:sla.allotment.statutory      = 94h        extended statutory case (15 wd: several provinces, abroad, foreigner, expungement)
+ *   lltp:sla.unit                     = stp-mot-cua           responsible unit (id as in the calendar's office hours)
+ *   lltp:sla.unitName                 = Bộ phận Một cửa Sở Tư pháp   optional display name
+ *   lltp:sla.role                     = oneStopOfficer        responsible role
+ *   lltp:sla.escalation               = headOfDivision > leader@4h   who is alerted once the step is late, and when
+ *   lltp:sla.clock                    = running | stopped | restart   optional, default running
+ *
+ * On the process:
+ *   lltp:procedure = quy-trinh-570, lltp:effectiveFrom = 2024-10-01, lltp:effectiveTo (optional),
+ *   lltp:legalBasis = ..., lltp:target.<variant> = 3wd, lltp:deadline.<name> = 10wd
+ */
+import { z } from 'zod';
+import { isLocalDate } from '../calendar/civil-time';
+import { ancestor, calledProcessId, formKey, is, jobType, type ModdleElement, zeebeProperties } from './moddle';
+import { parseWorkingTime } from './working-time';
+
+export const CASE_VARIANTS = ['ordinary', 'verification', 'statutory'] as const;
+export type CaseVariant = (typeof CASE_VARIANTS)[number];
+
+export const CLOCK_MODES = ['running', 'stopped', 'restart'] as const;
+/**
+ * - `running`: the dossier's clock runs while the step is active (the default);
+ * - `stopped`: the clock is stopped while the step is active (waiting for the citizen); allotments must be 0;
+ * - `restart`: when the step completes, the dossier's clock restarts from zero (complete supplement received).
+ */
+export type ClockMode = (typeof CLOCK_MODES)[number];
+
+export const SLA_PROPERTY = {
+  allotment: 'lltp:sla.allotment',
+  unit: 'lltp:sla.unit',
+  unitName: 'lltp:sla.unitName',
+  role: 'lltp:sla.role',
+  escalation: 'lltp:sla.escalation',
+  clock: 'lltp:sla.clock',
+} as const;
+
+export const allotmentProperty = (variant: CaseVariant): string => `${SLA_PROPERTY.allotment}.${variant}`;
+
+export const PROCESS_PROPERTY = {
+  procedure: 'lltp:procedure',
+  effectiveFrom: 'lltp:effectiveFrom',
+  effectiveTo: 'lltp:effectiveTo',
+  legalBasis: 'lltp:legalBasis',
+  targetPrefix: 'lltp:target.',
+  deadlinePrefix: 'lltp:deadline.',
+} as const;
+
+export const targetProperty = (variant: CaseVariant): string => `${PROCESS_PROPERTY.targetPrefix}${variant}`;
+
+export interface EscalationLevel {
+  /** Role alerted at this level. */
+  role: string;
+  /** Working minutes after the step's due instant at which this level is alerted. */
+  afterWorkingMinutes: number;
+}
+
+export interface StepSla {
+  elementId: string;
+  /** `bpmn:UserTask`, `bpmn:ServiceTask`, `bpmn:ReceiveTask`, `bpmn:CallActivity`, ... */
+  elementType: string;
+  name: string;
+  /** Allotted working minutes per case variant; 0 means the step is not timed on its own. */
+  allotments: Record<CaseVariant, number>;
+  unit: string;
+  unitName: string | null;
+  role: string;
+  escalation: EscalationLevel[];
+  clock: ClockMode;
+  /** Job type for job-based elements (service tasks ...); user tasks have `io.camunda.zeebe:userTask`. */
+  jobType: string | null;
+  formKey: string | null;
+  /** For call activities: the called process id (a FEEL expression when it starts with `=`). */
+  calledProcessId: string | null;
+  /** Ids of the enclosing sub-processes, outermost first. */
+  scope: string[];
+}
+
+export interface ProcessVersion {
+  processId: string;
+  name: string;
+  /** Stable id of the procedure, shared by all its versions (e.g. `quy-trinh-570`). */
+  procedure: string;
+  /** First receipt date (Việt Nam civil date, YYYY-MM-DD) this version governs. */
+  effectiveFrom: string;
+  /** First receipt date it no longer governs, or null while in force. */
+  effectiveTo: string | null;
+  legalBasis: string;
+}
+
+export interface ProcessTargets {
+  /** Working minutes per case variant that the allotments along a path may add up to. */
+  targets: Record<CaseVariant, number>;
+  /** Named working-time limits for the workers (`lltp:deadline.<name>`), in working minutes. */
+  deadlines: Record<string, number>;
+}
+
+export interface SlaProblem {
+  elementId: string;
+  message: string;
+}
+
+export type Read<T> = { ok: true; value: T } | { ok: false; problems: SlaProblem[] };
+
+const USER_TASK_JOB_TYPE = 'io.camunda.zeebe:userTask';
+
+/** Tasks of every kind and call activities carry an SLA spec. */
+export function needsSla(element: ModdleElement): boolean {
+  return is(element, 'bpmn:Task') || is(element, 'bpmn:CallActivity');
+}
+
+const workingTime = z.string().transform((value, ctx) => {
+  try {
+    return parseWorkingTime(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    return z.NEVER;
+  }
+});
+
+export const roleIdSchema = z.string().regex(/^[a-z][A-Za-z0-9]*$/, 'must be a role id in camelCase, e.g. lltpOfficer');
+export const unitIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be a unit id (letters, digits, _ . : -), e.g. stp-mot-cua');
+
+const escalationSchema = z.string().transform((value, ctx) => {
+  const levels: EscalationLevel[] = [];
+  for (const part of value.split('>').map((p) => p.trim())) {
+    const match = /^([^@\s]+)(?:\s*@\s*(.+))?$/.exec(part);
+    const role = match?.[1] ?? '';
+    if (!match || !roleIdSchema.safeParse(role).success) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not "role" or "role@working time" (e.g. headOfDivision > leader@4h)` });
+      return z.NEVER;
+    }
+    let after = 0;
+    if (match[2] !== undefined) {
+      try {
+        after = parseWorkingTime(match[2]);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+        return z.NEVER;
+      }
+    }
+    const previous = levels[levels.length - 1];
+    if (previous && after < previous.afterWorkingMinutes) {
+      ctx.addIssue({ code: 'custom', message: `level "${part}" comes before the level above it; times must not decrease` });
+      return z.NEVER;
+    }
+    levels.push({ role, afterWorkingMinutes: after });
+  }
+  return levels;
+});
+
+const stepSchema = z.object({
+  [SLA_PROPERTY.unit]: unitIdSchema,
+  [SLA_PROPERTY.unitName]: z.string().trim().min(1, 'must not be empty').optional(),
+  [SLA_PROPERTY.role]: roleIdSchema,
+  [SLA_PROPERTY.escalation]: escalationSchema,
+  [SLA_PROPERTY.clock]: z.enum(CLOCK_MODES, { message: `must be one of ${CLOCK_MODES.join(', ')}` }).optional(),
+  [SLA_PROPERTY.allotment]: workingTime.optional(),
+  ...Object.fromEntries(CASE_VARIANTS.map((v) => [allotmentProperty(v), workingTime.optional()])),
+});
+
+const STEP_KEYS = new Set(Object.keys(stepSchema.shape));
+
+function issuesToProblems(elementId: string, issues: readonly z.core.$ZodIssue[]): SlaProblem[] {
+  return issues.map((issue) => {
+    const property = issue.path.map(String).join('.');
+    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is missing' : issue.message;
+    return { elementId, message: property ? `${property} ${message}` : message };
+  });
+}
+
+/** The element's `lltp:` properties as an object; duplicates and empty names are problems. */
+function lltpProperties(element: ModdleElement, elementId: string): { values: Record<string, string>; problems: SlaProblem[] } {
+  const values: Record<string, string> = {};
+  const problems: SlaProblem[] = [];
+  for (const [name, value] of zeebeProperties(element)) {
+    if (!name.startsWith('lltp:')) continue;
+    if (name in values) problems.push({ elementId, message: `${name} is set twice` });
+    values[name] = value;
+  }
+  return { values, problems };
+}
+
+function scopeOf(element: ModdleElement): string[] {
+  const scope: string[] = [];
+  let current = ancestor(element, 'bpmn:SubProcess');
+  while (current) {
+    scope.unshift(current.id ?? '');
+    current = ancestor(current, 'bpmn:SubProcess');
+  }
+  return scope;
+}
+
+/** Reads and validates the SLA spec of one task or call activity. */
+export function readStepSla(element: ModdleElement): Read<StepSla> {
+  const elementId = element.id ?? '(no id)';
+  const { values, problems } = lltpProperties(element, elementId);
+  for (const name of Object.keys(values)) {
+    if (!STEP_KEYS.has(name)) problems.push({ elementId, message: `${name} is not an SLA property (known: ${[...STEP_KEYS].join(', ')})` });
+  }
+  const parsed = stepSchema.safeParse(values);
+  if (!parsed.success) problems.push(...issuesToProblems(elementId, parsed.error.issues));
+  const allotments = {} as Record<CaseVariant, number>;
+  if (parsed.success) {
+    const data = parsed.data as Record<string, unknown>;
+    for (const variant of CASE_VARIANTS) {
+      const value = data[allotmentProperty(variant)] ?? data[SLA_PROPERTY.allotment];
+      if (typeof value === 'number') allotments[variant] = value;
+      else problems.push({ elementId, message: `${allotmentProperty(variant)} is missing (or set ${SLA_PROPERTY.allotment} for every variant)` });
+    }
+    const clock = (data[SLA_PROPERTY.clock] as ClockMode | undefined) ?? 'running';
+    if (clock === 'stopped' && CASE_VARIANTS.some((v) => (allotments[v] ?? 0) > 0)) {
+      problems.push({ elementId, message: `${SLA_PROPERTY.clock} = stopped needs every allotment to be 0h (the dossier's clock does not run here)` });
+    }
+  }
+  if (problems.length > 0 || !parsed.success) return { ok: false, problems };
+  const data = parsed.data as Record<string, unknown>;
+  const isUserTask = is(element, 'bpmn:UserTask');
+  return {
+    ok: true,
+    value: {
+      elementId,
+      elementType: element.$type,
+      name: element.name ?? '',
+      allotments,
+      unit: data[SLA_PROPERTY.unit] as string,
+      unitName: (data[SLA_PROPERTY.unitName] as string | undefined) ?? null,
+      role: data[SLA_PROPERTY.role] as string,
+      escalation: data[SLA_PROPERTY.escalation] as EscalationLevel[],
+      clock: (data[SLA_PROPERTY.clock] as ClockMode | undefined) ?? 'running',
+      jobType: isUserTask ? USER_TASK_JOB_TYPE : (jobType(element) ?? null),
+      formKey: formKey(element) ?? null,
+      calledProcessId: is(element, 'bpmn:CallActivity') ? (calledProcessId(element) ?? null) : null,
+      scope: scopeOf(element),
+    },
+  };
+}
+
+export const procedureIdSchema = z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, 'must be a lower-case slug, e.g. quy-trinh-570');
+const localDateSchema = z.string().refine(isLocalDate, 'must be a date YYYY-MM-DD');
+
+const versionSchema = z
+  .object({
+    [PROCESS_PROPERTY.procedure]: procedureIdSchema,
+    [PROCESS_PROPERTY.effectiveFrom]: localDateSchema,
+    [PROCESS_PROPERTY.effectiveTo]: localDateSchema.optional(),
+    [PROCESS_PROPERTY.legalBasis]: z.string().trim().min(1, 'must name the legal basis'),
+  })
+  .refine((v) => {
+    const to = v[PROCESS_PROPERTY.effectiveTo];
+    return to === undefined || to > v[PROCESS_PROPERTY.effectiveFrom];
+  }, {
+    message: 'must be after lltp:effectiveFrom',
+    path: [PROCESS_PROPERTY.effectiveTo],
+  });
+
+/** The process id a version must carry: `<procedure>-v<YYYYMMDD of effectiveFrom>`. */
+export function versionedProcessId(procedure: string, effectiveFrom: string): string {
+  return `${procedure}-v${effectiveFrom.replaceAll('-', '')}`;
+}
+
+/** Reads the version of a process: which procedure it belongs to and from when it governs dossiers. */
+export function readProcessVersion(process: ModdleElement): Read<ProcessVersion> {
+  const processId = process.id ?? '(no id)';
+  const { values, problems } = lltpProperties(process, processId);
+  const parsed = versionSchema.safeParse(values);
+  if (!parsed.success) problems.push(...issuesToProblems(processId, parsed.error.issues));
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  const data = parsed.data;
+  const procedure = data[PROCESS_PROPERTY.procedure];
+  const effectiveFrom = data[PROCESS_PROPERTY.effectiveFrom];
+  const expectedId = versionedProcessId(procedure, effectiveFrom);
+  if (processId !== expectedId) {
+    return { ok: false, problems: [{ elementId: processId, message: `process id must be ${expectedId} (lltp:procedure + "-v" + lltp:effectiveFrom without dashes)` }] };
+  }
+  return {
+    ok: true,
+    value: {
+      processId,
+      name: process.name ?? '',
+      procedure,
+      effectiveFrom,
+      effectiveTo: data[PROCESS_PROPERTY.effectiveTo] ?? null,
+      legalBasis: data[PROCESS_PROPERTY.legalBasis],
+    },
+  };
+}
+
+const VERSION_KEYS = new Set<string>([PROCESS_PROPERTY.procedure, PROCESS_PROPERTY.effectiveFrom, PROCESS_PROPERTY.effectiveTo, PROCESS_PROPERTY.legalBasis]);
+const DEADLINE_NAME = /^[a-z][A-Za-z0-9]*$/;
+
+/** Reads the targets (per case variant) and named deadlines of a process. */
+export function readProcessTargets(process: ModdleElement): Read<ProcessTargets> {
+  const processId = process.id ?? '(no id)';
+  const { values, problems } = lltpProperties(process, processId);
+  const targets = {} as Record<CaseVariant, number>;
+  const deadlines: Record<string, number> = {};
+  const targetKeys = new Set(CASE_VARIANTS.map(targetProperty));
+  const parse = (name: string, value: string): number | undefined => {
+    try {
+      return parseWorkingTime(value);
+    } catch (error) {
+      problems.push({ elementId: processId, message: `${name} ${error instanceof Error ? error.message : String(error)}` });
+      return undefined;
+    }
+  };
+  for (const [name, value] of Object.entries(values)) {
+    if (VERSION_KEYS.has(name)) continue;
+    if (targetKeys.has(name)) {
+      const minutes = parse(name, value);
+      if (minutes !== undefined) targets[name.slice(PROCESS_PROPERTY.targetPrefix.length) as CaseVariant] = minutes;
+    } else if (name.startsWith(PROCESS_PROPERTY.deadlinePrefix) && DEADLINE_NAME.test(name.slice(PROCESS_PROPERTY.deadlinePrefix.length))) {
+      const minutes = parse(name, value);
+      if (minutes !== undefined) deadlines[name.slice(PROCESS_PROPERTY.deadlinePrefix.length)] = minutes;
+    } else {
+      problems.push({ elementId: processId, message: `${name} is not a process property (known: lltp:procedure, lltp:effectiveFrom, lltp:effectiveTo, lltp:legalBasis, lltp:target.<variant>, lltp:deadline.<name>)` });
+    }
+  }
+  for (const variant of CASE_VARIANTS) {
+    if (!(targetProperty(variant) in values)) problems.push({ elementId: processId, message: `${targetProperty(variant)} is missing` });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, value: { targets, deadlines } };
+}
