@@ -1,0 +1,174 @@
+/**
+ * Timer paths on the real broker, fired by moving its controlled clock
+ * (ZEEBE_CLOCK_CONTROLLED=true): the supplement time limit, the police reminder and
+ * escalation, and the apology (form 04) that can happen only once. The clock is global to
+ * the broker: every clock-moving test lives in this file, and the clock is reset after each.
+ * Due instants are what the workers will compute with the working calendar; here the test's
+ * job replies set them relative to the broker's clock.
+ */
+import { deployProcesses } from '../../../processes/deploy';
+import { loadConfig } from '../../../server/config';
+import { createLogger } from '../../../server/logger';
+import { BrokerClock, createZeebeClient, type ZeebeGrpcClient } from '../../../server/zeebe';
+import { HOLD, ProcessDriver, requireBroker, time, uniqueDossierCode, type ReplyContext, type Script } from './harness';
+
+jest.setTimeout(90_000);
+
+const config = loadConfig();
+const clock = new BrokerClock(config.ZEEBE_MANAGEMENT_URL);
+const MINUTE = 60_000;
+const { HOUR, DAY } = time;
+let zeebe: ZeebeGrpcClient;
+let driver: ProcessDriver | undefined;
+
+beforeAll(async () => {
+  await requireBroker();
+  await clock.reset();
+  zeebe = createZeebeClient({ ...config, LOG_LEVEL: 'silent' }).zeebe;
+  await deployProcesses(zeebe, createLogger({ level: 'silent' }));
+});
+
+afterEach(async () => {
+  await driver?.stop();
+  driver = undefined;
+  await clock.reset();
+});
+
+afterAll(async () => {
+  await zeebe.close();
+});
+
+function drive(script: Script): ProcessDriver {
+  driver = new ProcessDriver(zeebe, uniqueDossierCode(), script);
+  return driver;
+}
+
+const quiet = (ms = 1_500): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const deadlines = ({ after }: ReplyContext, apologyByAt: string) => ({ statutoryDueAt: after(10 * DAY), targetDueAt: after(9 * DAY), apologyByAt });
+const PREFIX = ['registerDossier', 'checkDossier'];
+const SIGNED = ['draftCertificate', 'reviewDraft', 'approveCertificate', 'signCertificate'];
+
+test('supplement time limit: the citizen does not supplement in time, the dossier is closed', async () => {
+  const d = drive({
+    checkDossier: { intakeDecision: 'supplement', missingItems: ['Bản sao hộ chiếu'] },
+    requestSupplement: ({ now, after }) => ({ clockStoppedAt: now.toISOString(), supplementDueAt: after(2 * HOUR) }),
+  });
+  await d.startNational();
+  await d.waitFor('notifySupplement');
+  await quiet();
+  expect(d.visited).toEqual([...PREFIX, 'requestSupplement', 'notifySupplement']);
+  await clock.advance(2 * HOUR + MINUTE);
+  await d.waitFor('notifyUnsupplemented');
+  await d.expectEnded();
+  expect(d.visited).toEqual([...PREFIX, 'requestSupplement', 'notifySupplement', 'closeUnsupplemented', 'notifyUnsupplemented']);
+  expect(d.visits.find((v) => v.elementId === 'notifyUnsupplemented')?.headers.notice).toBe('supplement-expired');
+});
+
+test('police late: a reminder when the answer is due, an escalation later, then the answer arrives', async () => {
+  const d = drive({
+    checkDossier: { intakeDecision: 'accept' },
+    searchRecords: { searchOutcome: 'needsVerification', verificationScope: 'province' },
+    requestPoliceVerification: ({ now, after }) => ({ verificationRequestedAt: now.toISOString(), policeReminderAt: after(46 * HOUR), policeEscalationAt: after(54 * HOUR) }),
+    reviewDraft: { reviewDecision: 'approve' },
+  });
+  await d.startNational();
+  await d.waitFor('requestPoliceVerification');
+  await clock.advance(46 * HOUR + MINUTE);
+  await d.waitFor('remindPolice');
+  await quiet();
+  expect(d.visited).not.toContain('escalatePoliceLate');
+  await clock.advance(8 * HOUR);
+  await d.waitFor('escalatePoliceLate');
+  await quiet();
+  expect(d.visited.filter((e) => e === 'remindPolice')).toHaveLength(1); // a date timer fires once
+  await d.publish('lltp.police.verification-answered', { policeAnsweredAt: new Date().toISOString() });
+  await d.waitFor('returnResult');
+  await d.expectEnded();
+  expect(d.visited).toEqual([
+    ...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'searchRecords', 'planDeadlines', 'requestPoliceVerification',
+    'remindPolice', 'escalatePoliceLate', 'recordVerification', ...SIGNED, 'returnResult',
+  ]);
+  expect(d.visits.find((v) => v.elementId === 'escalatePoliceLate')?.headers.reason).toBe('police-late');
+});
+
+test('apology while waiting for the police: a leader records the reason and the new date (form 04), the citizen is notified', async () => {
+  const d = drive({
+    checkDossier: { intakeDecision: 'accept' },
+    searchRecords: { searchOutcome: 'needsVerification', verificationScope: 'province' },
+    planDeadlines: (ctx) => ({ caseVariant: 'verification', ...deadlines(ctx, ctx.after(2 * HOUR)) }),
+    recordApology: { apologyReason: 'Chưa nhận được kết quả xác minh của Công an', newReturnDate: '2024-11-20' },
+    issueApology: ({ after }) => ({ apologyIssued: true, returnDueAt: after(5 * DAY), apologyByAt: after(4 * DAY) }),
+    reviewDraft: { reviewDecision: 'approve' },
+  });
+  await d.startNational();
+  await d.waitFor('requestPoliceVerification');
+  await clock.advance(2 * HOUR + MINUTE);
+  await d.waitFor('notifyApology');
+  const recorded = d.visits.find((v) => v.elementId === 'recordApology');
+  expect(recorded?.variables.apologyIssued).toBe(false);
+  expect(typeof recorded?.variables.statutoryDueAt).toBe('string');
+  expect(d.visits.find((v) => v.elementId === 'issueApology')?.variables).toMatchObject({ newReturnDate: '2024-11-20' });
+  expect(d.visits.find((v) => v.elementId === 'notifyApology')?.headers.notice).toBe('apology');
+  // Past the new apology time nothing more happens: the watch of steps 7–9 has fired once.
+  await clock.advance(4 * DAY + MINUTE);
+  await quiet();
+  expect(d.visited.filter((e) => ['recordApology', 'escalateApologyExhausted'].includes(e))).toEqual(['recordApology']);
+  await d.publish('lltp.police.verification-answered', { policeAnsweredAt: new Date().toISOString() });
+  await d.waitFor('returnResult');
+  await d.expectEnded();
+  expect(d.visited).toEqual([
+    ...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'searchRecords', 'planDeadlines', 'requestPoliceVerification',
+    'recordApology', 'issueApology', 'notifyApology', 'recordVerification', ...SIGNED, 'returnResult',
+  ]);
+});
+
+test('apology only once: a first apology during steps 4–6, then escalation instead of a second one during steps 7–9', async () => {
+  const d = drive({
+    registerDossier: (ctx) => ({ internalProcessId: 'khanh-hoa-2799-v20241029', clockStartedAt: ctx.now.toISOString(), ...deadlines(ctx, ctx.after(4 * HOUR)), apologyIssued: false }),
+    checkDossier: { intakeDecision: 'accept' },
+    acceptInLltpSoftware: HOLD,
+    recordApology: { apologyReason: 'Phần mềm LLTP gián đoạn', newReturnDate: '2024-11-25' },
+    issueApology: ({ after }) => ({ apologyIssued: true, returnDueAt: after(2 * DAY), apologyByAt: after(1 * DAY) }),
+    searchRecords: { searchOutcome: 'needsVerification', verificationScope: 'province' },
+    // The plan keeps the date moved by the apology (contract of lltp.deadline.plan).
+    planDeadlines: (ctx) => ({ caseVariant: 'verification', ...deadlines(ctx, String(ctx.job.variables.apologyByAt)) }),
+    reviewDraft: { reviewDecision: 'approve' },
+  });
+  await d.startNational();
+  await d.waitFor('acceptInLltpSoftware'); // step 5 is in the LLTP officer's inbox
+  await clock.advance(4 * HOUR + MINUTE);
+  await d.waitFor('notifyApology');
+  await d.release('acceptInLltpSoftware');
+  await d.waitFor('requestPoliceVerification');
+  await clock.advance(1 * DAY + MINUTE);
+  await d.waitFor('escalateApologyExhausted');
+  await quiet();
+  expect(d.visited.filter((e) => e === 'recordApology')).toHaveLength(1);
+  expect(d.visits.find((v) => v.elementId === 'escalateApologyExhausted')).toMatchObject({ headers: { reason: 'apology-already-issued' }, variables: { apologyIssued: true } });
+  await d.publish('lltp.police.verification-answered', { policeAnsweredAt: new Date().toISOString() });
+  await d.waitFor('returnResult');
+  await d.expectEnded();
+  expect(d.visited).toEqual([
+    ...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware',
+    'recordApology', 'issueApology', 'notifyApology',
+    'searchRecords', 'planDeadlines', 'requestPoliceVerification',
+    'escalateApologyExhausted',
+    'recordVerification', ...SIGNED, 'returnResult',
+  ]);
+});
+
+test('no apology when the dossier is done before the apology time', async () => {
+  const d = drive({
+    registerDossier: (ctx) => ({ internalProcessId: 'khanh-hoa-2799-v20241029', clockStartedAt: ctx.now.toISOString(), ...deadlines(ctx, ctx.after(3 * HOUR)), apologyIssued: false }),
+    checkDossier: { intakeDecision: 'accept' },
+    searchRecords: { searchOutcome: 'noRecord' },
+    planDeadlines: (ctx) => ({ caseVariant: 'ordinary', ...deadlines(ctx, ctx.after(3 * HOUR)) }),
+    reviewDraft: { reviewDecision: 'approve' },
+  });
+  await d.startNational();
+  await d.waitFor('returnResult');
+  await d.expectEnded();
+  await clock.advance(3 * HOUR + MINUTE);
+  await quiet();
+  expect(d.visited).toEqual([...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'searchRecords', 'planDeadlines', ...SIGNED, 'returnResult']);
+});
