@@ -131,7 +131,7 @@ export const quyTrinh570: ModelSpec = {
     { kind: 'userTask', id: 'recordVerification', name: 'Bước 8: Tiếp nhận, cập nhật kết quả xác minh', lane: 'lane-can-bo-lltp', row: 1, col: 16, parent: 'verifyAndSign',
       formKey: 'lltp.form.record-verification', candidateGroups: 'lltpOfficer', sla: lltpOfficer(byVariant('2h', '4h', '4h')) },
     { kind: 'exclusiveGateway', id: 'joinVerification', lane: 'lane-can-bo-lltp', row: 0, col: 17, parent: 'verifyAndSign' },
-    { kind: 'callActivity', id: 'drawUpCertificate', name: 'Bước 9: Lập, ký Phiếu (quy trình nội bộ)', lane: 'lane-lanh-dao', row: 0, col: 18, parent: 'verifyAndSign',
+    { kind: 'callActivity', id: 'drawUpCertificate', name: 'Bước 9: Lập, ký Phiếu (nội bộ)', lane: 'lane-lanh-dao', row: 0, col: 18, parent: 'verifyAndSign',
       processId: '=internalProcessId', outputs: [{ source: '=certificateNumber', target: 'certificateNumber' }, { source: '=signedAt', target: 'signedAt' }],
       sla: { ...lltpOfficer(byVariant('4h', '8h', '8h')), role: 'headOfDivision', escalation: 'leader > supervisor@4h' },
       documentation: 'Gọi quy trình nội bộ của cơ quan tiếp nhận (processId = internalProcessId). Trả về certificateNumber, signedAt.' },

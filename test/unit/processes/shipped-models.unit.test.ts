@@ -10,6 +10,7 @@ import { formatProblem, lintProcesses } from '../../../processes/lint/run';
 import { forms, jobTypes, messages } from '../../../processes/contracts';
 import { PROCESSES_DIR, processFiles } from '../../../server/sla/catalog';
 import { descendants, executableProcesses, extension, extensions, formKey, is, jobType, list, readBpmn, text, type ModdleElement } from '../../../server/sla/moddle';
+import { rules } from '../../../processes/lint/plugin';
 import { generateModel, models } from '../../../tools/process-models';
 import { pendingJobTypes, workerJobTypes } from '../../../workers/registry';
 
@@ -88,5 +89,12 @@ describe('shipped process models', () => {
     for (const type of [...pendingJobTypes, ...workerJobTypes]) expect(Object.keys(jobTypes)).toContain(type);
     expect(new Set(pendingJobTypes).size).toBe(pendingJobTypes.length);
     expect([...pendingJobTypes].sort()).toEqual([...pendingJobTypes]);
+  });
+
+  test('processes/README.md documents every job type, form, message and lint rule, and shows every image', async () => {
+    const readme = await readFile(path.join(PROCESSES_DIR, 'README.md'), 'utf8');
+    const names = [...Object.keys(jobTypes), ...Object.keys(forms), ...Object.keys(messages), ...Object.keys(rules).map((r) => `lltp/${r}`)];
+    expect(names.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+    for (const file of await processFiles()) expect(readme).toContain(`(images/${path.basename(file, '.bpmn')}.png)`);
   });
 });
