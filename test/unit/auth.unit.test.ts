@@ -12,7 +12,7 @@ function call(handler: ReturnType<typeof requireRole>, principal?: Principal): {
   return result;
 }
 
-const staff = (roles: Principal extends infer P ? (P extends { kind: 'staff' } ? P['roles'] : never) : never): Principal => ({
+const staff = (roles: Extract<Principal, { kind: 'staff' }>['roles']): Principal => ({
   kind: 'staff', username: 'u', displayName: 'U', roles, unitId: 'stp-hctp',
 });
 
