@@ -49,7 +49,36 @@ export interface DossierDoc {
   status: 'open' | 'closed';
   finishedAt: Date | null;
   deadlineMoves: DeadlineMoveDoc[];
+
+  // --- the dossier's flow (issue 5): set by intake and the workers -------------------------
+  /** Số biên nhận of the one-stop system (unique per dossier; see `intake_receipts`). */
+  receiptNumber?: string;
+  /** Receiving agency (processes/agencies.json). */
+  agencyCode?: string;
+  /** Where the request came from: VNeID or another channel (for the VNeID share). */
+  source?: DossierSource;
+  formType?: 1 | 2;
+  paperCopy?: 'none' | 'post' | 'desk';
+  /** Zeebe process instance of the national procedure; absent for dossiers of other channels. */
+  processInstanceKey?: string;
+  processId?: string;
+  /** Case variant of the models' SLA: ordinary / verification / statutory (15 wd). */
+  caseVariant?: 'ordinary' | 'verification' | 'statutory';
+  /** Appointment for the result (ngày hẹn trả): the statutory due date, moved once by an apology. */
+  appointmentAt?: Date | null;
+  /** How the dossier ended. */
+  outcome?: DossierOutcome | null;
+  /** Element id of the step the dossier is at, for lists. */
+  currentElementId?: string | null;
+  apology?: { reason: string; newReturnDate: string; issuedAt: Date; issuedBy: string } | null;
+  /** Simulator hint for the demo feed; never set in production. */
+  demoScenario?: string | null;
 }
+
+export const DOSSIER_SOURCES = ['vneid', 'nationalPortal', 'provincialPortal', 'inPerson', 'post'] as const;
+export type DossierSource = (typeof DOSSIER_SOURCES)[number];
+export const DOSSIER_OUTCOMES = ['issued', 'refused', 'withdrawn', 'unsupplemented'] as const;
+export type DossierOutcome = (typeof DOSSIER_OUTCOMES)[number];
 
 export const stoppedIntervalSchema = new Schema<StoppedIntervalDoc>(
   { from: { type: Date, required: true }, to: { type: Date, default: null }, reason: String },
@@ -80,12 +109,27 @@ const dossierSchema = new Schema<DossierDoc>(
     status: { type: String, enum: ['open', 'closed'], required: true },
     finishedAt: { type: Date, default: null },
     deadlineMoves: { type: [deadlineMoveSchema], default: [] },
+    receiptNumber: String,
+    agencyCode: String,
+    source: { type: String, enum: DOSSIER_SOURCES },
+    formType: Number,
+    paperCopy: { type: String, enum: ['none', 'post', 'desk'] },
+    processInstanceKey: String,
+    processId: String,
+    caseVariant: { type: String, enum: ['ordinary', 'verification', 'statutory'] },
+    appointmentAt: { type: Date, default: null },
+    outcome: { type: String, enum: [...DOSSIER_OUTCOMES, null], default: null },
+    currentElementId: { type: String, default: null },
+    apology: { type: new Schema({ reason: String, newReturnDate: String, issuedAt: Date, issuedBy: String }, { _id: false }), default: null },
+    demoScenario: { type: String, default: null },
   },
   { versionKey: false, collection: DOSSIERS_COLLECTION },
 );
 // re-planning and the monitor look for open dossiers by due date
 dossierSchema.index({ status: 1, statutoryDueAt: 1 });
 dossierSchema.index({ status: 1, unitId: 1 });
+// reports: received per channel and period
+dossierSchema.index({ source: 1, receivedAt: 1 });
 
 export function dossierModel(connection: Connection): Model<DossierDoc> {
   return (connection.models.Dossier as Model<DossierDoc> | undefined) ?? connection.model<DossierDoc>('Dossier', dossierSchema);

@@ -4,7 +4,7 @@
  * minutes and the due time computed from it on the unit's calendar. A step that runs again
  * (a loop) is a new document. See server/readmodel/README.md.
  */
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, Types, type Connection, type Model } from 'mongoose';
 import { deadlineMoveSchema, type DeadlineMoveDoc } from './dossier';
 
 export const STEPS_COLLECTION = 'steps';
@@ -21,10 +21,30 @@ export interface StepDoc {
   calendarVersion: number;
   finishedAt: Date | null;
   deadlineMoves: DeadlineMoveDoc[];
+
+  // --- the step timeline (issue 5) ----------------------------------------------------------
+  /** `step:<elementInstanceKey>` for steps recorded from the engine: one document per activation. */
+  _id?: string;
+  processId?: string;
+  processInstanceKey?: string;
+  elementInstanceKey?: string;
+  elementName?: string;
+  /** Responsible role and unit name from the SLA metadata. */
+  role?: string;
+  unitName?: string | null;
+  /** Who finished it: a staff username, a partner id, or `system`. */
+  actor?: string | null;
+  /** What the step decided or produced, in a word (accept, noRecord, signed, ...). */
+  outcome?: string | null;
+  /** `stopped`: the dossier's clock does not run during this step (waiting for the citizen). */
+  clock?: 'running' | 'stopped' | 'restart';
+  /** The dossier's case variant whose allotment applies. */
+  caseVariant?: string;
 }
 
 const stepSchema = new Schema<StepDoc>(
   {
+    _id: { type: String, default: () => new Types.ObjectId().toHexString() },
     dossierCode: { type: String, required: true },
     elementId: { type: String, required: true },
     unitId: { type: String, required: true },
@@ -35,6 +55,16 @@ const stepSchema = new Schema<StepDoc>(
     calendarVersion: { type: Number, default: 0 },
     finishedAt: { type: Date, default: null },
     deadlineMoves: { type: [deadlineMoveSchema], default: [] },
+    processId: String,
+    processInstanceKey: String,
+    elementInstanceKey: String,
+    elementName: String,
+    role: String,
+    unitName: { type: String, default: null },
+    actor: { type: String, default: null },
+    outcome: { type: String, default: null },
+    clock: { type: String, enum: ['running', 'stopped', 'restart'] },
+    caseVariant: String,
   },
   { versionKey: false, collection: STEPS_COLLECTION },
 );
