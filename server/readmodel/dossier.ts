@@ -71,6 +71,8 @@ export interface DossierDoc {
   /** Element id of the step the dossier is at, for lists. */
   currentElementId?: string | null;
   apology?: { reason: string; newReturnDate: string; issuedAt: Date; issuedBy: string } | null;
+  /** The police's first answer to the verification request. */
+  policeAnswer?: { requestId: string; result: 'noRecord' | 'recordFound'; answeredAt: Date; receivedAt: Date } | null;
   /** Simulator hint for the demo feed; never set in production. */
   demoScenario?: string | null;
 }
@@ -121,6 +123,10 @@ const dossierSchema = new Schema<DossierDoc>(
     outcome: { type: String, enum: [...DOSSIER_OUTCOMES, null], default: null },
     currentElementId: { type: String, default: null },
     apology: { type: new Schema({ reason: String, newReturnDate: String, issuedAt: Date, issuedBy: String }, { _id: false }), default: null },
+    policeAnswer: {
+      type: new Schema({ requestId: String, result: String, answeredAt: Date, receivedAt: Date }, { _id: false }),
+      default: null,
+    },
     demoScenario: { type: String, default: null },
   },
   { versionKey: false, collection: DOSSIERS_COLLECTION },

@@ -1,0 +1,72 @@
+/**
+ * `POST /api/callbacks/police`: the police's answer to a verification request (bước 7→8).
+ * The answer is published to Zeebe as message `lltp.police.verification-answered`, correlated
+ * by dossier code, with the request id as message id: Zeebe drops a second publication with
+ * the same id, so an answer delivered twice is recorded once. The read model keeps the first
+ * answer (conditional update) and closes the waiting step of the timeline.
+ */
+import { Router } from 'express';
+import type { Model } from 'mongoose';
+import { z } from 'zod';
+import { audit, type AuditEntry } from '../audit';
+import { authenticate, requireScope } from '../auth/middleware';
+import type { AuthModels } from '../auth/models';
+import type { DossierDoc } from '../readmodel/dossier';
+import type { StepDoc } from '../readmodel/step';
+import type { ZeebeGrpcClient } from '../zeebe';
+
+export const POLICE_ANSWER_MESSAGE = 'lltp.police.verification-answered';
+
+export const PoliceAnswer = z.strictObject({
+  requestId: z.string().min(1).max(100),
+  dossierCode: z.string().regex(/^[A-Za-z0-9.]+-\d{6}-\d{4}$/, 'must be a dossier code'),
+  result: z.enum(['noRecord', 'recordFound']),
+  answeredAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset' }),
+});
+
+export interface PoliceCallbackDeps {
+  zeebe: Pick<ZeebeGrpcClient, 'publishMessage'>;
+  dossiers: Model<DossierDoc>;
+  steps: Model<StepDoc>;
+  audit: Model<AuditEntry>;
+  auth: { models: AuthModels; now: () => Date };
+  now: () => Date;
+}
+
+export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
+  const router = Router();
+  router.post('/police', authenticate(deps.auth), requireScope('callback:police'), async (req, res) => {
+    const parsed = PoliceAnswer.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
+      return;
+    }
+    const answer = parsed.data;
+    const dossier = await deps.dossiers.findOne({ code: answer.dossierCode }, { code: 1, status: 1 }).lean();
+    if (!dossier) {
+      res.status(404).json({ error: `Không có hồ sơ ${answer.dossierCode}.` });
+      return;
+    }
+    const answeredAt = new Date(answer.answeredAt);
+    await deps.zeebe.publishMessage({
+      name: POLICE_ANSWER_MESSAGE,
+      correlationKey: answer.dossierCode,
+      messageId: answer.requestId,
+      timeToLive: 7 * 24 * 3600 * 1000,
+      variables: { policeAnsweredAt: answer.answeredAt, policeResult: answer.result },
+    });
+    const first = await deps.dossiers.updateOne(
+      { code: answer.dossierCode, policeAnswer: null },
+      { $set: { policeAnswer: { requestId: answer.requestId, result: answer.result, answeredAt, receivedAt: deps.now() } } },
+    );
+    if (first.modifiedCount === 1) {
+      await deps.steps.updateOne(
+        { dossierCode: answer.dossierCode, elementId: 'awaitPoliceAnswer', finishedAt: null },
+        { $set: { finishedAt: answeredAt, actor: 'partner:ca-pv06', outcome: answer.result } },
+      );
+      await audit(deps.audit, { at: deps.now(), actor: 'partner:ca-pv06', action: 'police.answer', dossierCode: answer.dossierCode, detail: `yêu cầu ${answer.requestId}` });
+    }
+    res.status(202).json({ accepted: true, duplicate: first.modifiedCount === 0 });
+  });
+  return router;
+}

@@ -1,0 +1,228 @@
+/**
+ * The task inbox: human steps arrive as jobs of type `io.camunda.zeebe:userTask`; the inbox
+ * worker stores each as a task (and starts its step on the timeline) and leaves the job
+ * activated; officers list, claim, release and complete tasks; completing validates the
+ * decision against the form's contract (processes/contracts.ts), completes the job, finishes
+ * the step and writes an audit entry.
+ */
+import type { Model } from 'mongoose';
+import { forms } from '../../processes/contracts';
+import { audit, type AuditEntry } from '../audit';
+import type { Principal } from '../auth/middleware';
+import { classifyOpen } from '../calendar/status';
+import type { DueSoonPolicy } from '../calendar/status';
+import type { WorkingCalendars } from '../calendar/working-calendar';
+import { statusLabels } from '../glossary';
+import type { Logger } from '../logger';
+import { parseEngineInstant, stepFinished, stepStarted, type TimelineDeps } from '../readmodel/timeline';
+import type { ZeebeGrpcClient } from '../zeebe';
+import { taskDocumentId, type TaskDoc, type TaskStatus } from './task';
+
+export const USER_TASK_JOB_TYPE = 'io.camunda.zeebe:userTask';
+/** A user task's job stays activated this long; after that Zeebe hands it out again and the task is refreshed. */
+export const USER_TASK_JOB_TIMEOUT_MS = 7 * 24 * 3600 * 1000;
+
+export type FormKey = keyof typeof forms;
+const isFormKey = (key: string): key is FormKey => Object.hasOwn(forms, key);
+
+export class InboxError extends Error {
+  constructor(readonly status: 400 | 403 | 404 | 409, message: string) {
+    super(message);
+    this.name = 'InboxError';
+  }
+}
+
+export interface InboxDeps {
+  tasks: Model<TaskDoc>;
+  audit: Model<AuditEntry>;
+  timeline: Omit<TimelineDeps, 'calendars'>;
+  calendars: () => Promise<WorkingCalendars>;
+  dueSoon: DueSoonPolicy;
+  zeebe: Pick<ZeebeGrpcClient, 'completeJob' | 'createWorker'>;
+  logger: Logger;
+  now: () => Date;
+}
+
+interface UserTaskJob {
+  key: string;
+  processInstanceKey: string;
+  bpmnProcessId: string;
+  elementId: string;
+  elementInstanceKey: string;
+  customHeaders: Record<string, string>;
+  variables: Record<string, unknown>;
+}
+
+/** Stores a user-task job as an inbox task (idempotent) and starts its step. */
+export async function receiveUserTask(deps: InboxDeps, job: UserTaskJob): Promise<TaskDoc> {
+  const formKey = job.customHeaders['io.camunda.zeebe:formKey'] ?? '';
+  if (!isFormKey(formKey)) throw new Error(`User task ${job.elementId} has unknown form ${formKey || '(none)'}`);
+  const dossierCode = job.variables.dossierCode;
+  if (typeof dossierCode !== 'string') throw new Error(`User task ${job.elementId} has no dossierCode variable`);
+  const form = forms[formKey];
+  const startedAt = parseEngineInstant(job.variables.activatedAt) ?? deps.now();
+  const calendars = await deps.calendars();
+  const step = await stepStarted(
+    { ...deps.timeline, calendars: () => calendars },
+    { dossierCode, processId: job.bpmnProcessId, processInstanceKey: job.processInstanceKey, elementId: job.elementId, elementInstanceKey: job.elementInstanceKey, startedAt },
+  );
+  const shown: Record<string, string> = {};
+  for (const name of form.inputs) {
+    const value = job.variables[name];
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') shown[name] = String(value);
+  }
+  const _id = taskDocumentId(job.elementInstanceKey);
+  const task = await deps.tasks
+    .findOneAndUpdate(
+      { _id },
+      {
+        $set: { jobKey: job.key },
+        $setOnInsert: {
+          _id,
+          dossierCode,
+          processInstanceKey: job.processInstanceKey,
+          processId: job.bpmnProcessId,
+          elementId: job.elementId,
+          elementName: step.elementName ?? job.elementId,
+          formKey,
+          title: form.title,
+          role: step.role ?? form.role,
+          unitId: step.unitId,
+          startedAt,
+          dueAt: step.dueAt,
+          status: 'open',
+          claimedBy: null,
+          completedAt: null,
+          completedBy: null,
+          decision: null,
+          shown,
+        },
+      },
+      { upsert: true, new: true },
+    )
+    .lean();
+  return task;
+}
+
+/** Starts the inbox's job worker. */
+export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number } = {}): { close: () => Promise<void> } {
+  const worker = deps.zeebe.createWorker({
+    taskType: USER_TASK_JOB_TYPE,
+    timeout: USER_TASK_JOB_TIMEOUT_MS,
+    maxJobsToActivate: options.maxJobs ?? 64,
+    taskHandler: async (job) => {
+      try {
+        await receiveUserTask(deps, job as unknown as UserTaskJob);
+        return job.forward();
+      } catch (error) {
+        deps.logger.error({ err: error, jobKey: job.key, processInstanceKey: job.processInstanceKey, taskType: USER_TASK_JOB_TYPE }, 'user task not stored');
+        return job.fail({ errorMessage: (error as Error).message, retries: job.retries - 1, retryBackOff: 5000 });
+      }
+    },
+  });
+  return {
+    close: async () => {
+      await worker.close();
+    },
+  };
+}
+
+function mayWork(principal: Principal | undefined, task: Pick<TaskDoc, 'role' | 'unitId'>): principal is Extract<Principal, { kind: 'staff' }> {
+  return principal?.kind === 'staff' && (principal.roles.includes('administrator') || (principal.roles.includes(task.role as never) && principal.unitId === task.unitId));
+}
+
+export interface TaskView extends Omit<TaskDoc, 'startedAt' | 'dueAt' | 'completedAt'> {
+  startedAt: string;
+  dueAt: string;
+  completedAt: string | null;
+  /** onTrack / dueSoon / overdue for open tasks. */
+  dueStatus: string | null;
+  dueStatusLabel: string | null;
+}
+
+async function view(deps: InboxDeps, task: TaskDoc): Promise<TaskView> {
+  let dueStatus: string | null = null;
+  if (task.status === 'open' || task.status === 'claimed') {
+    const calendars = await deps.calendars();
+    const allotment = Math.max(1, calendars.forUnit(task.unitId).between(task.startedAt, task.dueAt));
+    dueStatus = classifyOpen(calendars.forUnit(task.unitId), { dueAt: task.dueAt, allotmentMinutes: allotment }, deps.now(), deps.dueSoon).status;
+  }
+  return {
+    ...task,
+    startedAt: task.startedAt.toISOString(),
+    dueAt: task.dueAt.toISOString(),
+    completedAt: task.completedAt ? task.completedAt.toISOString() : null,
+    dueStatus,
+    dueStatusLabel: dueStatus ? statusLabels[dueStatus as keyof typeof statusLabels] : null,
+  };
+}
+
+/** Open and claimed tasks the user may work on: their roles, their unit; earliest due first. */
+export async function listTasks(deps: InboxDeps, principal: Principal | undefined): Promise<TaskView[]> {
+  if (principal?.kind !== 'staff') throw new InboxError(403, 'Hộp việc dành cho cán bộ.');
+  const active: TaskStatus[] = ['open', 'claimed'];
+  const filter = principal.roles.includes('administrator')
+    ? { status: { $in: active } }
+    : { status: { $in: active }, role: { $in: principal.roles as string[] }, unitId: principal.unitId };
+  const tasks = await deps.tasks.find(filter).sort({ dueAt: 1 }).limit(500).lean();
+  return Promise.all(tasks.map((t) => view(deps, t as TaskDoc)));
+}
+
+async function load(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<TaskDoc & { _id: string }> {
+  const task = (await deps.tasks.findById(id).lean()) as TaskDoc | null;
+  if (!task) throw new InboxError(404, `Không có công việc ${id}.`);
+  if (!mayWork(principal, task)) throw new InboxError(403, 'Công việc này không thuộc vai trò hoặc đơn vị của bạn.');
+  return task;
+}
+
+export async function claimTask(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<TaskView> {
+  const task = await load(deps, principal, id);
+  const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
+  const claimed = await deps.tasks
+    .findOneAndUpdate({ _id: task._id, $or: [{ status: 'open' }, { status: 'claimed', claimedBy: username }] }, { $set: { status: 'claimed', claimedBy: username } }, { new: true })
+    .lean();
+  if (!claimed) throw new InboxError(409, task.status === 'claimed' ? `Công việc đã được ${task.claimedBy ?? 'người khác'} nhận.` : 'Công việc đã kết thúc.');
+  return view(deps, claimed);
+}
+
+export async function releaseTask(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<TaskView> {
+  const task = await load(deps, principal, id);
+  const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
+  const released = await deps.tasks.findOneAndUpdate({ _id: task._id, status: 'claimed', claimedBy: username }, { $set: { status: 'open', claimedBy: null } }, { new: true }).lean();
+  if (!released) throw new InboxError(409, 'Chỉ người đã nhận công việc mới trả lại được.');
+  return view(deps, released);
+}
+
+const DECISION_FIELDS = ['intakeDecision', 'searchOutcome', 'reviewDecision'] as const;
+
+/** Completes a claimed task with the form's data; the job is completed in Zeebe first. */
+export async function completeTask(deps: InboxDeps, principal: Principal | undefined, id: string, data: unknown): Promise<TaskView> {
+  const task = await load(deps, principal, id);
+  const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
+  if (task.status === 'completed') throw new InboxError(409, 'Công việc đã hoàn thành.');
+  if (task.status !== 'claimed' || task.claimedBy !== username) throw new InboxError(409, 'Hãy nhận công việc trước khi hoàn thành.');
+  const form = forms[task.formKey as FormKey];
+  const parsed = form.outputs.safeParse(data ?? {});
+  if (!parsed.success) {
+    throw new InboxError(400, `Dữ liệu không hợp lệ: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+  }
+  const variables = parsed.data as Record<string, unknown>;
+  try {
+    await deps.zeebe.completeJob({ jobKey: task.jobKey, variables: variables as Parameters<InboxDeps["zeebe"]["completeJob"]>[0]["variables"] });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/NOT_FOUND|not found/i.test(message)) {
+      await deps.tasks.updateOne({ _id: task._id, status: { $ne: 'completed' } }, { $set: { status: 'cancelled' } });
+      throw new InboxError(409, 'Công việc không còn trong quy trình (hồ sơ đã rút, đã hết hạn hoặc đã được xử lý).');
+    }
+    throw error;
+  }
+  const at = deps.now();
+  const decision = DECISION_FIELDS.map((f) => variables[f]).find((v): v is string => typeof v === 'string') ?? 'done';
+  const completed = await deps.tasks
+    .findOneAndUpdate({ _id: task._id }, { $set: { status: 'completed', completedAt: at, completedBy: username, decision } }, { new: true })
+    .lean();
+  await stepFinished(deps.timeline, { elementInstanceKey: task._id.replace(/^task:/, ''), finishedAt: at, actor: username, outcome: decision });
+  await audit(deps.audit, { at, actor: username, action: 'task.complete', dossierCode: task.dossierCode, detail: `${task.elementId}: ${decision}` });
+  return view(deps, completed as TaskDoc);
+}

@@ -1,0 +1,66 @@
+/**
+ * `POST /api/intake/vneid` (partners with scope `intake`: the provincial one-stop system) and
+ * `POST /api/intake/other` (the same partners or one-stop officers: dossiers of other channels).
+ */
+import { Router, type Request, type RequestHandler } from 'express';
+import { authenticate, requireScope, type Principal } from '../auth/middleware';
+import type { AuthModels } from '../auth/models';
+import { CalendarInputError } from '../calendar/errors';
+import { IntakeConflictError, IntakeUnavailableError, intakeVneid, recordOtherChannel, type IntakeDeps } from './intake';
+import { describeIssues, OtherChannelRecord, VneidRequest } from './vneid-request';
+
+export const actorOf = (principal: Principal | undefined): string =>
+  principal?.kind === 'staff' ? principal.username : principal?.kind === 'partner' ? `partner:${principal.partnerId}` : 'anonymous';
+
+const intakeCaller: RequestHandler = (req, res, next) => {
+  const p = req.principal;
+  if ((p?.kind === 'partner' && p.scopes.includes('intake')) || (p?.kind === 'staff' && (p.roles.includes('oneStopOfficer') || p.roles.includes('administrator')))) next();
+  else res.status(403).json({ error: 'Chức năng này dành cho hệ thống một cửa hoặc cán bộ Bộ phận Một cửa.' });
+};
+
+function refuseBadBody(req: Request): string | null {
+  return req.is('application/json') ? null : 'Nội dung phải là JSON (Content-Type: application/json).';
+}
+
+export function intakeRoutes(deps: { intake: IntakeDeps; auth: { models: AuthModels; now: () => Date } }): Router {
+  const router = Router();
+  router.use(authenticate(deps.auth));
+
+  router.post('/vneid', requireScope('intake'), async (req, res) => {
+    const bad = refuseBadBody(req);
+    if (bad) {
+      res.status(415).json({ error: bad });
+      return;
+    }
+    const parsed = VneidRequest.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: `Hồ sơ không hợp lệ: ${describeIssues(parsed.error)}` });
+      return;
+    }
+    try {
+      const answer = await intakeVneid(deps.intake, parsed.data, actorOf(req.principal));
+      res.status(answer.created ? 201 : 200).json(answer);
+    } catch (error) {
+      if (error instanceof IntakeConflictError) res.status(409).json({ error: error.message, dossierCode: error.dossierCode });
+      else if (error instanceof IntakeUnavailableError) res.status(503).json({ error: error.message, dossierCode: error.dossierCode });
+      else if (error instanceof CalendarInputError) res.status(422).json({ error: `Không tính được hạn xử lý: ${error.message}` });
+      else throw error;
+    }
+  });
+
+  router.post('/other', intakeCaller, async (req, res) => {
+    const parsed = OtherChannelRecord.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: `Hồ sơ không hợp lệ: ${describeIssues(parsed.error)}` });
+      return;
+    }
+    try {
+      const answer = await recordOtherChannel(deps.intake, parsed.data, actorOf(req.principal));
+      res.status(answer.created ? 201 : 200).json(answer);
+    } catch (error) {
+      if (error instanceof IntakeConflictError) res.status(409).json({ error: error.message, dossierCode: error.dossierCode });
+      else throw error;
+    }
+  });
+  return router;
+}

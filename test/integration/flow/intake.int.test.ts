@@ -1,0 +1,110 @@
+/**
+ * Intake through the real API, database and broker: one dossier and one process instance per
+ * receipt number; bad, hostile and unauthorised requests get a 4xx and write nothing.
+ */
+import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
+import { PARTNER_HEADERS, startApiUnderTest, type ApiUnderTest } from '../../support/api';
+
+let t: ApiUnderTest;
+let counter = 0;
+beforeAll(async () => {
+  t = await startApiUnderTest('intake');
+}, 60000);
+afterAll(async () => t?.stop());
+
+const request = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  ...sampleVneidRequest({ receiptNumber: `BN-INTAKE-${Date.now()}-${(counter += 1)}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(counter) }),
+  ...overrides,
+});
+const count = async (collection: string): Promise<number> => t.db.collection(collection).countDocuments();
+
+test('a VNeID request creates a dossier, starts its process and answers with the code and the appointment (form 01)', async () => {
+  const answer = await t.post('/api/intake/vneid', request(), PARTNER_HEADERS);
+  expect(answer.status).toBe(201);
+  expect(answer.body).toMatchObject({
+    dossierCode: expect.stringMatching(/^STP\.KHA-261123-\d{4}$/) as string,
+    receivedAt: '2026-11-23T08:15:00+07:00',
+    agencyName: 'Sở Tư pháp tỉnh Khánh Hòa',
+    statutoryWorkingDays: 10,
+    // Monday 23/11/2026 08:15 + 10 working days (Tuesday 24/11 is only pending, not a day off)
+    appointmentAt: '2026-12-07T08:15:00+07:00',
+    appointmentDate: '2026-12-07',
+    estimated: false,
+    created: true,
+  });
+  const dossier = await t.db.collection('dossiers').findOne({ code: answer.body.dossierCode });
+  expect(dossier).toMatchObject({ status: 'open', source: 'vneid', processId: 'quy-trinh-570-v20241001' });
+  expect(typeof dossier?.processInstanceKey).toBe('string');
+});
+
+test('the same request twice gives one dossier and one process instance', async () => {
+  const body = request();
+  const [first, second] = await Promise.all([t.post('/api/intake/vneid', body, PARTNER_HEADERS), t.post('/api/intake/vneid', body, PARTNER_HEADERS)]);
+  const third = await t.post('/api/intake/vneid', body, PARTNER_HEADERS);
+  expect([first.status, second.status].sort()).toEqual([200, 201]);
+  expect(third.status).toBe(200);
+  expect(new Set([first.body.dossierCode, second.body.dossierCode, third.body.dossierCode]).size).toBe(1);
+  const dossiers = await t.db.collection('dossiers').find({ receiptNumber: body.receiptNumber }).toArray();
+  expect(dossiers).toHaveLength(1);
+  const receipt = await t.db.collection('intake_receipts').findOne({ _id: body.receiptNumber as never });
+  expect(receipt?.processInstanceKey).toBe(dossiers[0]?.processInstanceKey);
+});
+
+test('the same receipt number with other content is a conflict (409), and nothing changes', async () => {
+  const body = request();
+  const first = await t.post('/api/intake/vneid', body, PARTNER_HEADERS);
+  const other = await t.post('/api/intake/vneid', { ...body, purpose: 'visa', formType: body.formType === 1 ? 2 : 1 }, PARTNER_HEADERS);
+  expect(other.status).toBe(409);
+  expect(other.body.dossierCode).toBe(first.body.dossierCode);
+});
+
+test.each([
+  ['no body', () => undefined, 415],
+  ['malformed JSON', () => '{"receiptNumber": ', 400],
+  ['an empty object', () => ({}), 400],
+  ['a JSON array', () => [request()], 400],
+  ['a wrong form type', () => ({ ...request(), formType: 7 }), 400],
+  ['an operator injection', () => ({ ...request(), receiptNumber: { $gt: '' } }), 400],
+  ['an unknown field', () => ({ ...request(), role: 'administrator' }), 400],
+  ['a name too long', () => ({ ...request(), declaration: { ...(request().declaration as object), fullName: 'A'.repeat(5000) } }), 400],
+  ['a body over 256 kB', () => ({ ...request(), purposeDetail: 'A'.repeat(300_000) }), 413],
+])('%s is refused and nothing is written', async (_case, make, status) => {
+  const before = await Promise.all(['dossiers', 'declarations', 'intake_receipts'].map(count));
+  const body: unknown = make();
+  const answer = await t.post('/api/intake/vneid', body, PARTNER_HEADERS);
+  expect(answer.status).toBe(status);
+  expect(typeof answer.body.error).toBe('string');
+  expect(await Promise.all(['dossiers', 'declarations', 'intake_receipts'].map(count))).toEqual(before);
+});
+
+test('the error names the bad field', async () => {
+  const answer = await t.post('/api/intake/vneid', { ...request(), declaration: { ...(request().declaration as object), birthDate: '1990-13-01' } }, PARTNER_HEADERS);
+  expect(answer.status).toBe(400);
+  expect(answer.body.error).toContain('declaration.birthDate');
+});
+
+test.each([
+  ['no credentials', {}, 401],
+  ['a wrong key', { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': 'nope' }, 401],
+  ['the police partner (no intake scope)', { 'x-partner-id': 'ca-pv06', 'x-api-key': PARTNER_HEADERS['x-api-key'] }, 403],
+])('intake with %s is refused (%i)', async (_case, headers, status) => {
+  const before = await count('dossiers');
+  expect((await t.post('/api/intake/vneid', request(), headers)).status).toBe(status);
+  expect(await count('dossiers')).toBe(before);
+});
+
+test('a staff user cannot call the partners\' intake endpoint', async () => {
+  const headers = await t.login('chuyenvien');
+  expect((await t.post('/api/intake/vneid', request(), headers)).status).toBe(403);
+});
+
+test('dossiers of other channels are recorded with their channel and dates', async () => {
+  const headers = await t.login('motcua');
+  const answer = await t.post('/api/intake/other', { receiptNumber: `BN-OTHER-${Date.now()}`, channel: 'inPerson', receivedAt: '2026-11-23T15:30:00+07:00', formType: 1 }, headers);
+  expect(answer.status).toBe(201);
+  const dossier = await t.db.collection('dossiers').findOne({ code: answer.body.dossierCode });
+  // a paper dossier received after 15:00 counts from the next working day's opening
+  expect(dossier).toMatchObject({ source: 'inPerson', channel: 'paper', status: 'open' });
+  expect((dossier?.clockStartAt as Date).toISOString()).toBe('2026-11-24T00:30:00.000Z');
+  expect(dossier?.processInstanceKey).toBeUndefined();
+});

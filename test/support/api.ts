@@ -1,0 +1,71 @@
+/**
+ * The real API process (startApi) on its own database and a free loopback port, with the
+ * models deployed to the local broker. `stop()` drops the database.
+ */
+import { randomUUID } from 'node:crypto';
+import { deployProcesses } from '../../processes/deploy';
+import { startApi, type RunningApi } from '../../server/api/compose';
+import { loadConfig, type Config } from '../../server/config';
+import { connectDatabase, type Connection } from '../../server/db';
+import { requireStack } from '../../server/health';
+import { createLogger } from '../../server/logger';
+import { createZeebeClient } from '../../server/zeebe';
+
+export const PARTNER_HEADERS = { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': 'flow-partner-key' } as const;
+export const STAFF_PASSWORD = 'flow-password';
+
+export interface ApiUnderTest {
+  api: RunningApi;
+  config: Config;
+  db: Connection;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
+  get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
+  login(username: string): Promise<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+export async function startApiUnderTest(name: string, env: Record<string, string> = {}): Promise<ApiUnderTest> {
+  const config = loadConfig({
+    ...process.env,
+    MONGODB_URI: `mongodb://127.0.0.1:27017/lltp_test_${name}_${randomUUID().slice(0, 8)}`,
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'test',
+    DEMO_PASSWORD: STAFF_PASSWORD,
+    DEMO_PARTNER_KEY: PARTNER_HEADERS['x-api-key'],
+    ...env,
+  });
+  await requireStack(config);
+  const logger = createLogger({ level: 'silent' });
+  const { camunda, zeebe } = createZeebeClient(config);
+  await deployProcesses(zeebe, logger);
+  await camunda.closeAllClients();
+  const api = await startApi(config, logger);
+  const db = await connectDatabase(config);
+  const call = async (method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const response = await fetch(`${api.url}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+  return {
+    api,
+    config,
+    db,
+    post: (path, body, headers = {}) => call('POST', path, body, headers),
+    get: (path, headers = {}) => call('GET', path, undefined, headers),
+    async login(username) {
+      const answer = await call('POST', '/api/auth/login', { username, password: STAFF_PASSWORD }, {});
+      if (answer.status !== 200) throw new Error(`login ${username}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      return { authorization: `Bearer ${String(answer.body.token)}` };
+    },
+    async stop() {
+      await api.stop();
+      await db.dropDatabase();
+      await db.close();
+    },
+  };
+}
