@@ -115,9 +115,10 @@ export const settings = {
   MAIL_FROM: str('"Hệ thống LLTP Sở Tư pháp" <lltp-flow@localhost>', 'Sender of every e-mail.'),
 
   HTTP_HOST: str('127.0.0.1', 'Interface the API listens on.'),
-  HTTP_PORT: int(3000, 'Port the API listens on.', 1, 65535),
+  HTTP_PORT: int(3000, 'Port the API listens on (0: any free port, for tests).', 0, 65535),
   PUBLIC_BASE_URL: url('http://127.0.0.1:3000', 'Base URL used in links inside e-mails and pages.', ['http', 'https']),
   TRUST_PROXY: bool(false, 'Honour X-Forwarded-* headers (set when the API runs behind a reverse proxy).'),
+  AGENCY_CODE: str('STP.KHA', 'Code of the receiving agency (processes/agencies.json): the prefix of dossier codes `<agency>-YYMMDD-NNNN`.'),
   SESSION_HOURS: int(10, 'How long a staff log-in session lasts, in hours.', 1, 720),
   DEMO_PASSWORD: str('lltp-demo', 'Password of the seeded demo staff accounts (never seeded when NODE_ENV=production).', true),
   DEMO_PARTNER_KEY: str('demo-partner-key', 'API key of the seeded demo integration partners and simulators (never seeded when NODE_ENV=production).', true),
@@ -136,6 +137,26 @@ export const settings = {
 
   WORKER_MAX_JOBS: int(32, 'Jobs each worker may hold at once.', 1, 1000),
   WORKER_DRAIN_TIMEOUT_MS: int(10000, 'On shutdown, how long workers may finish in-flight jobs.', 0, 600000),
+  WORKER_JOB_TIMEOUT_MS: int(60000, 'How long a worker holds an activated job; a worker that dies mid-job has its job delivered again after this.', 1000, 3600000),
+  WORKER_RETRY_BACKOFF_MS: int(2000, 'Back-off before the first retry of a failed job; doubled at each further failure (exponential back-off).', 0, 3600000),
+  WORKER_RETRY_BACKOFF_MAX_MS: int(300000, 'Upper bound of the retry back-off.', 0, 86400000),
+
+  ADAPTER_TIMEOUT_MS: int(10000, 'Timeout of every call to an external system; a timeout is a technical fault (the job is retried).', 100, 600000),
+  LLTP_SOFTWARE_URL: url('http://127.0.0.1:4101', 'Shared LLTP software of the Ministry of Justice (Phần mềm quản lý LLTP dùng chung); the simulator locally.', ['http', 'https']),
+  LLTP_SOFTWARE_API_KEY: optionalStr('API key sent to the LLTP software (header x-api-key); empty: none.', true),
+  POLICE_URL: url('http://127.0.0.1:4102', 'Provincial police records office (Công an tỉnh, PV06) verification service; the simulator locally.', ['http', 'https']),
+  POLICE_API_KEY: optionalStr('API key sent to the police service; empty: none.', true),
+  SIGNING_URL: url('http://127.0.0.1:4103', 'Digital signing service for the e-certificate; the simulator locally.', ['http', 'https']),
+  SIGNING_API_KEY: optionalStr('API key sent to the signing service; empty: none.', true),
+  SIGNING_SIGNER: str('stp-lanh-dao', 'Signer (certificate holder) named in signing requests.'),
+  VNEID_URL: url('http://127.0.0.1:4104', 'VNeID / national public-service portal result return; the simulator locally.', ['http', 'https']),
+  VNEID_API_KEY: optionalStr('API key sent to VNeID; empty: none.', true),
+  POST_URL: url('http://127.0.0.1:4105', 'Public postal service (bưu chính công ích) shipment orders; the simulator locally.', ['http', 'https']),
+  POST_API_KEY: optionalStr('API key sent to the postal service; empty: none.', true),
+  NOTIFY_URL: url('http://127.0.0.1:4106', 'Citizen notifications through VNeID; the simulator locally.', ['http', 'https']),
+  NOTIFY_API_KEY: optionalStr('API key sent to the notification service; empty: none.', true),
+  SIM_POLICE_MS_PER_WORKING_HOUR: int(1000, 'Simulators only: real milliseconds per simulated working hour before the police simulator answers.', 0, 3600000),
+  SIM_POLICE_ANSWER_AFTER_WORKING_HOURS: int(8, 'Simulators only: working hours after which the police simulator answers by default.', 0, 1000),
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingName = keyof typeof settings;
