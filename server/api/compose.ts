@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { auditModel } from '../audit';
 import { authModels } from '../auth/models';
 import { seedDemoAccounts } from '../auth/seed';
+import { oneStopEventRoutes } from '../callbacks/one-stop';
 import { policeCallbackRoutes } from '../callbacks/police';
 import { calendarPolicyFromConfig } from '../calendar/policy';
 import { createCalendarProvider } from '../calendar/provider';
@@ -26,6 +27,7 @@ import type { Logger } from '../logger';
 import { declarationModel } from '../readmodel/declaration';
 import { dossierModel } from '../readmodel/dossier';
 import { stepModel } from '../readmodel/step';
+import { pageRoutes } from '../pages/routes';
 import { loadProcessCatalog } from '../sla';
 import { createZeebeClient } from '../zeebe';
 import { createApp } from './app';
@@ -91,7 +93,9 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     routers: [
       { path: '/api/intake', router: intakeRoutes({ intake, auth: authDeps }) },
       { path: '/api/callbacks', router: policeCallbackRoutes({ zeebe, dossiers: models.dossiers, steps: models.steps, audit: models.audit, auth: authDeps, now }) },
+      { path: '/api/callbacks', router: oneStopEventRoutes({ zeebe, dossiers: models.dossiers, audit: models.audit, auth: authDeps, now }) },
       { path: '/api/tasks', router: inboxRoutes({ inbox, auth: authDeps }) },
+      { path: '/', router: pageRoutes() },
       {
         path: '/api/dossiers',
         router: dossierRoutes({ ...models, calendars: () => provider.current(), dueSoon: policy.dueSoon, auth: authDeps, now }),

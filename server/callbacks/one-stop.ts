@@ -1,0 +1,66 @@
+/**
+ * Events from the provincial one-stop system about a dossier it forwarded (partners with the
+ * `intake` scope): the citizen supplemented the dossier, or withdrew it in VNeID. Each becomes
+ * a Zeebe message correlated by dossier code, with a message id that makes a repeat a no-op.
+ */
+import { Router } from 'express';
+import type { Model } from 'mongoose';
+import { z } from 'zod';
+import { audit, type AuditEntry } from '../audit';
+import { authenticate, requireScope } from '../auth/middleware';
+import type { AuthModels } from '../auth/models';
+import type { DossierDoc } from '../readmodel/dossier';
+import type { ZeebeGrpcClient } from '../zeebe';
+
+const EVENTS = {
+  supplemented: { message: 'lltp.dossier.supplemented', variable: 'supplementedAt' },
+  withdrawn: { message: 'lltp.dossier.withdrawn', variable: 'withdrawnAt' },
+} as const;
+
+const Event = z.strictObject({
+  at: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset' }),
+  /** The one-stop system's id of this event; a repeat with the same id is ignored. */
+  eventId: z.string().min(1).max(100),
+});
+
+export function oneStopEventRoutes(deps: {
+  zeebe: Pick<ZeebeGrpcClient, 'publishMessage'>;
+  dossiers: Model<DossierDoc>;
+  audit: Model<AuditEntry>;
+  auth: { models: AuthModels; now: () => Date };
+  now: () => Date;
+}): Router {
+  const router = Router();
+  router.post('/one-stop/:code/:event', authenticate(deps.auth), requireScope('intake'), async (req, res) => {
+    const event = req.params.event as string;
+    if (!Object.hasOwn(EVENTS, event)) {
+      res.status(404).json({ error: `Sự kiện không hỗ trợ: ${event} (supplemented, withdrawn).` });
+      return;
+    }
+    const parsed = Event.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
+      return;
+    }
+    const dossier = await deps.dossiers.findOne({ code: req.params.code }, { status: 1 }).lean();
+    if (!dossier) {
+      res.status(404).json({ error: `Không có hồ sơ ${req.params.code}.` });
+      return;
+    }
+    if (dossier.status !== 'open') {
+      res.status(409).json({ error: `Hồ sơ ${req.params.code} đã kết thúc.` });
+      return;
+    }
+    const spec = EVENTS[event as keyof typeof EVENTS];
+    await deps.zeebe.publishMessage({
+      name: spec.message,
+      correlationKey: req.params.code,
+      messageId: `${event}:${parsed.data.eventId}`,
+      timeToLive: 24 * 3600 * 1000,
+      variables: { [spec.variable]: parsed.data.at },
+    });
+    await audit(deps.audit, { at: deps.now(), actor: `partner:${req.principal?.kind === 'partner' ? req.principal.partnerId : '?'}`, action: `dossier.${event}`, dossierCode: req.params.code, detail: parsed.data.eventId });
+    res.status(202).json({ accepted: true });
+  });
+  return router;
+}

@@ -1,0 +1,33 @@
+/**
+ * Plain Vietnamese pages for staff: log-in, the task inbox and a dossier's timeline. The
+ * pages hold no data: their scripts call the JSON API with the session cookie, which does
+ * every authentication and role check.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Router } from 'express';
+import Handlebars from 'handlebars';
+
+const TEMPLATES = path.resolve(__dirname, '../../templates/pages');
+
+export function pageRoutes(): Router {
+  const hbs = Handlebars.create();
+  hbs.registerHelper('json', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value).replace(/</g, '\\u003c')));
+  const load = (name: string): Handlebars.TemplateDelegate => hbs.compile(readFileSync(path.join(TEMPLATES, `${name}.hbs`), 'utf8'));
+  const layout = load('layout');
+  const pages = { login: load('login'), inbox: load('inbox'), dossier: load('dossier') };
+  const render = (page: keyof typeof pages, title: string, data: Record<string, unknown> = {}): string =>
+    layout({ title, body: pages[page](data) });
+
+  const router = Router();
+  router.use((_req, res, next) => {
+    res.set('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'");
+    res.set('X-Frame-Options', 'DENY');
+    next();
+  });
+  router.get('/', (_req, res) => res.redirect('/hop-viec'));
+  router.get('/dang-nhap', (_req, res) => res.type('html').send(render('login', 'Đăng nhập')));
+  router.get('/hop-viec', (_req, res) => res.type('html').send(render('inbox', 'Hộp việc')));
+  router.get('/ho-so/:code', (req, res) => res.type('html').send(render('dossier', `Hồ sơ ${req.params.code}`, { code: req.params.code })));
+  return router;
+}
