@@ -32,7 +32,8 @@ export function oneStopEventRoutes(deps: {
 }): Router {
   const router = Router();
   router.post('/one-stop/:code/:event', authenticate(deps.auth), requireScope('intake'), async (req, res) => {
-    const event = req.params.event as string;
+    const event = String(req.params.event);
+    const code = String(code);
     if (!Object.hasOwn(EVENTS, event)) {
       res.status(404).json({ error: `Sự kiện không hỗ trợ: ${event} (supplemented, withdrawn).` });
       return;
@@ -42,24 +43,24 @@ export function oneStopEventRoutes(deps: {
       res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
       return;
     }
-    const dossier = await deps.dossiers.findOne({ code: req.params.code }, { status: 1 }).lean();
+    const dossier = await deps.dossiers.findOne({ code: code }, { status: 1 }).lean();
     if (!dossier) {
-      res.status(404).json({ error: `Không có hồ sơ ${req.params.code}.` });
+      res.status(404).json({ error: `Không có hồ sơ ${code}.` });
       return;
     }
     if (dossier.status !== 'open') {
-      res.status(409).json({ error: `Hồ sơ ${req.params.code} đã kết thúc.` });
+      res.status(409).json({ error: `Hồ sơ ${code} đã kết thúc.` });
       return;
     }
     const spec = EVENTS[event as keyof typeof EVENTS];
     await deps.zeebe.publishMessage({
       name: spec.message,
-      correlationKey: req.params.code,
+      correlationKey: code,
       messageId: `${event}:${parsed.data.eventId}`,
       timeToLive: 24 * 3600 * 1000,
       variables: { [spec.variable]: parsed.data.at },
     });
-    await audit(deps.audit, { at: deps.now(), actor: `partner:${req.principal?.kind === 'partner' ? req.principal.partnerId : '?'}`, action: `dossier.${event}`, dossierCode: req.params.code, detail: parsed.data.eventId });
+    await audit(deps.audit, { at: deps.now(), actor: `partner:${req.principal?.kind === 'partner' ? req.principal.partnerId : '?'}`, action: `dossier.${event}`, dossierCode: code, detail: parsed.data.eventId });
     res.status(202).json({ accepted: true });
   });
   return router;
