@@ -33,7 +33,7 @@ export function oneStopEventRoutes(deps: {
   const router = Router();
   router.post('/one-stop/:code/:event', authenticate(deps.auth), requireScope('intake'), async (req, res) => {
     const event = String(req.params.event);
-    const code = String(code);
+    const code = String(req.params.code);
     if (!Object.hasOwn(EVENTS, event)) {
       res.status(404).json({ error: `Sự kiện không hỗ trợ: ${event} (supplemented, withdrawn).` });
       return;
