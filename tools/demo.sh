@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run demo`: installs what is missing, starts the local stack (Zeebe, FerretDB, Mailpit),
-# deploys the BPMN models and runs the app in the foreground. Ctrl-C stops the app; the
-# stack keeps running until `npm run stack:down`.
+# deploys the BPMN models, starts the simulators of the external systems, the job workers and
+# the API, then feeds a steady stream of sample dossiers worked by scripted officers.
+# Ctrl-C stops the app processes; the stack keeps running until `npm run stack:down`.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
@@ -9,17 +10,27 @@ cd "$REPO"
 . "$REPO/tools/ensure-deps.sh"
 ensure_npm_packages
 bash tools/stack/stack.sh up
-if node -e 'process.exit(require("./package.json").scripts["deploy:processes"] ? 0 : 1)'; then
-  npm run --silent deploy:processes
-fi
+LOGS=$REPO/.cache/run/logs
+TSX="node $REPO/node_modules/tsx/dist/cli.mjs"
+$TSX tools/deploy-processes.ts
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+$TSX tools/simulators/main.ts >"$LOGS/simulators.log" 2>&1 & pids+=($!)
+$TSX server/main.ts workers >"$LOGS/workers.log" 2>&1 & pids+=($!)
+$TSX server/main.ts api >"$LOGS/api.log" 2>&1 & pids+=($!)
+for _ in $(seq 1 60); do curl -fsS -m 2 http://127.0.0.1:3000/readyz >/dev/null 2>&1 && break; sleep 1; done
+curl -fsS -m 2 http://127.0.0.1:3000/readyz >/dev/null || { echo "the API did not become ready; see $LOGS/api.log"; exit 1; }
+
 cat <<TXT
 
-  lltp-flow đang chạy / is running:
-    API            http://127.0.0.1:3000/readyz
-    Zeebe gRPC     127.0.0.1:26500   (management http://127.0.0.1:9600)
-    FerretDB       mongodb://127.0.0.1:27017/lltp
-    Mailpit (SMTP) 127.0.0.1:1025    (API http://127.0.0.1:8025/api/v1/messages)
-    Logs           $REPO/.cache/run/logs
+  lltp-flow đang chạy / is running
+    Hộp việc (inbox)   http://127.0.0.1:3000/hop-viec   tài khoản demo: motcua, chuyenvien, truongphong, lanhdao, giamsat … / mật khẩu: ${DEMO_PASSWORD:-lltp-demo}
+    Hồ sơ (dossier)    http://127.0.0.1:3000/ho-so/<mã hồ sơ>   API: GET /api/dossiers/<mã hồ sơ> (Bearer token from POST /api/auth/login)
+    Thư đã gửi (mail)  http://127.0.0.1:8025/api/v1/messages
+    Zeebe              grpc 127.0.0.1:26500, management http://127.0.0.1:9600
+    Nhật ký (logs)     $LOGS/{api,workers,simulators}.log
 
 TXT
-exec node node_modules/tsx/dist/cli.mjs server/main.ts api
+$TSX tools/demo/feed.ts "$@"
