@@ -34,7 +34,7 @@ done
 
 # 4. Integration tests against the real stack, one file at a time (they share the broker clock).
 step "integration tests (real Zeebe, FerretDB, SMTP)"
-$JEST --selectProjects integration --runInBand --forceExit --json --outputFile="$RESULTS/integration.json"
+LLTP_STOP_STACK_TESTS=1 $JEST --selectProjects integration --runInBand --forceExit --json --outputFile="$RESULTS/integration.json"
 
 step "summary"
 node tools/test-summary.cjs "$RESULTS"/*.json
