@@ -1,6 +1,6 @@
 /**
  * Entry point of every app process: `tsx server/main.ts <role>` (or `node dist/server/main.js`).
- * Roles: `api` (HTTP API). Each role validates the configuration first and stops gracefully on
+ * Roles: `api` (HTTP API), `workers` (Zeebe job workers, one per job type). Each role validates the configuration first and stops gracefully on
  * SIGTERM/SIGINT.
  */
 import type { Server } from 'node:http';
@@ -11,8 +11,16 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { connectDatabase } from './db';
 import { checkStack } from './health';
 import { createLogger, type Logger } from './logger';
+import { calendarPolicyFromConfig } from './calendar/policy';
+import { createCalendarProvider } from './calendar/provider';
+import { createMailer } from './mail';
+import { loadProcessCatalog } from './sla/catalog';
+import { createZeebeClient } from './zeebe';
+import { createHttpAdapters } from '../workers/adapters';
+import { createWorkerDeps } from '../workers/framework';
+import { registerWorkers } from '../workers/registry';
 
-const ROLES = ['api'] as const;
+const ROLES = ['api', 'workers'] as const;
 type Role = (typeof ROLES)[number];
 
 async function startApi(config: Config, logger: Logger): Promise<() => Promise<void>> {
@@ -44,6 +52,31 @@ async function startApi(config: Config, logger: Logger): Promise<() => Promise<v
   };
 }
 
+/**
+ * The job workers: the process catalog (SLA plans), the live calendar, the database, the
+ * mailer and the external adapters, then one Zeebe worker per job type. Stopping drains
+ * in-flight jobs (WORKER_DRAIN_TIMEOUT_MS) before closing the connections.
+ */
+async function startWorkers(config: Config, logger: Logger): Promise<() => Promise<void>> {
+  const catalog = await loadProcessCatalog();
+  const db = await connectDatabase(config);
+  const now = (): Date => new Date();
+  const policy = calendarPolicyFromConfig(config);
+  const calendars = createCalendarProvider({ connection: db, now, refreshMs: policy.refreshMs });
+  await calendars.current(); // fail fast when the calendar is not seeded
+  const mailer = createMailer(config);
+  const { zeebe } = createZeebeClient(config);
+  const deps = createWorkerDeps({ db, catalog, calendars, policy, adapters: createHttpAdapters(config), mailer, logger, config, clock: { now } });
+  const running = registerWorkers(zeebe, deps, { maxJobs: config.WORKER_MAX_JOBS, jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS, drainTimeoutMs: config.WORKER_DRAIN_TIMEOUT_MS });
+  logger.info({ jobTypes: running.map((w) => w.type), maxJobs: config.WORKER_MAX_JOBS, jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS }, 'workers polling');
+  return async () => {
+    await Promise.all(running.map((w) => w.close()));
+    await zeebe.close(config.WORKER_DRAIN_TIMEOUT_MS).catch(() => undefined);
+    mailer.close();
+    await db.close();
+  };
+}
+
 async function main(): Promise<void> {
   const role = (process.argv[2] ?? 'api') as Role;
   let config: Config;
@@ -61,7 +94,7 @@ async function main(): Promise<void> {
     logger.fatal({ role, roles: ROLES }, 'unknown role');
     process.exit(2);
   }
-  const stop = await startApi(config, logger);
+  const stop = role === 'workers' ? await startWorkers(config, logger) : await startApi(config, logger);
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
     stop().then(

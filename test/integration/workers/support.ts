@@ -1,0 +1,205 @@
+/**
+ * Real-but-local dependencies for the worker tests: a database of the test file's own on
+ * FerretDB (calendar seeded, demo users seeded, dropped at the end), every simulator on an
+ * ephemeral loopback port, HTTP adapters to them, the mailer to Mailpit, the process
+ * catalog from processes/, and dossiers written the way the intake API writes them.
+ */
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { authModels } from '../../../server/auth/models';
+import { seedDemoAccounts } from '../../../server/auth/seed';
+import { restartClock } from '../../../server/calendar/clock';
+import { dossierDeadlines } from '../../../server/calendar/deadlines';
+import { DEFAULT_CALENDAR_POLICY } from '../../../server/calendar/policy';
+import { createCalendarProvider } from '../../../server/calendar/provider';
+import { loadSeed } from '../../../server/calendar/seed';
+import { seedCalendar } from '../../../server/calendar/store';
+import { loadConfig, type Config } from '../../../server/config';
+import { connectDatabase, type Connection } from '../../../server/db';
+import { createLogger } from '../../../server/logger';
+import { createMailer, type Mailer } from '../../../server/mail';
+import type { DossierDoc } from '../../../server/readmodel/dossier';
+import { loadProcessCatalog } from '../../../server/sla/catalog';
+import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
+import { createLltpSoftwareSim } from '../../../tools/simulators/lltp-software';
+import { createPoliceSim } from '../../../tools/simulators/police';
+import type { SimServer } from '../../../tools/simulators/sim-server';
+import { createNotifySim, createPostSim, createSigningSim, createVneidSim } from '../../../tools/simulators/simple-systems';
+import { createHttpAdapters } from '../../../workers/adapters';
+import { createWorkerDeps, type WorkerDeps } from '../../../workers/framework';
+
+export const SIM_NAMES = ['lltp-software', 'police', 'signing', 'vneid', 'post', 'notify'] as const;
+export type SimName = (typeof SIM_NAMES)[number];
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface WorkerTestEnv {
+  config: Config;
+  dbName: string;
+  db: Connection;
+  deps: WorkerDeps;
+  mailer: Mailer;
+  sims: Record<SimName, { sim: SimServer; url: string }>;
+  logs: LogLine[];
+  /** Environment for a child `tsx server/main.ts workers` using this database and these simulators. */
+  childEnv(extra?: Record<string, string>): NodeJS.ProcessEnv;
+  stats(name: SimName): Promise<{ effects: Record<string, number>; calls: Record<string, number> }>;
+  configure(name: SimName, config: { latencyMs?: number; failureRate?: number }): Promise<void>;
+  /** Writes the dossier and declaration as intake does (online, received now unless given). */
+  createDossier(code: string, options?: { receivedAt?: Date; paperCopy?: 'none' | 'post' | 'desk'; overrides?: Partial<DossierDoc> }): Promise<DossierDoc>;
+  stop(): Promise<void>;
+}
+
+/** A dossier code of its own, in the contract's format (agency STP.KHA, as in agencies.json). */
+export function uniqueCode(): string {
+  return `STP.KHA-${String(241000 + Math.floor(Math.random() * 999)).padStart(6, '0')}-${randomBytes(2).readUInt16BE(0).toString().padStart(4, '0').slice(-4)}`;
+}
+
+export async function startWorkerTestEnv(name: string, options: { simLatencyMs?: number } = {}): Promise<WorkerTestEnv> {
+  const dbName = `lltp_test_${name}_${randomBytes(4).toString('hex')}`;
+  const logs: LogLine[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logs.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  const base = loadConfig({ ...process.env, MONGODB_URI: `mongodb://127.0.0.1:27017/${dbName}`, LOG_LEVEL: 'info' });
+  const sims = {} as Record<SimName, { sim: SimServer; url: string }>;
+  const handles: { close: () => Promise<void> }[] = [];
+  const created: Record<SimName, SimServer> = {
+    'lltp-software': createLltpSoftwareSim(),
+    police: createPoliceSim({ partnerId: 'ca-pv06', apiKey: 'test', msPerWorkingHour: 1000, defaultAnswerAfterWorkingHours: 100000 }),
+    signing: createSigningSim(),
+    vneid: createVneidSim(),
+    post: createPostSim(),
+    notify: createNotifySim(),
+  };
+  for (const simName of SIM_NAMES) {
+    const sim = created[simName];
+    if (options.simLatencyMs) sim.context.config.latencyMs = options.simLatencyMs;
+    const handle = await sim.listen(0);
+    handles.push(handle);
+    sims[simName] = { sim, url: handle.url };
+  }
+  const config: Config = {
+    ...base,
+    LLTP_SOFTWARE_URL: sims['lltp-software'].url,
+    POLICE_URL: sims.police.url,
+    SIGNING_URL: sims.signing.url,
+    VNEID_URL: sims.vneid.url,
+    POST_URL: sims.post.url,
+    NOTIFY_URL: sims.notify.url,
+    ADAPTER_TIMEOUT_MS: 15000,
+    WORKER_RETRY_BACKOFF_MS: 200,
+  };
+  const db = await connectDatabase(config);
+  const now = (): Date => new Date();
+  await seedCalendar(db, loadSeed(), { actor: 'test', now });
+  const catalog = await loadProcessCatalog();
+  const mailer = createMailer(config);
+  const logger = createLogger({ level: 'info', component: 'workers-test', destination });
+  const deps = createWorkerDeps({
+    db,
+    catalog,
+    calendars: createCalendarProvider({ connection: db, now, refreshMs: 60_000 }),
+    policy: DEFAULT_CALENDAR_POLICY,
+    adapters: createHttpAdapters(config),
+    mailer,
+    logger,
+    config,
+  });
+  await seedDemoAccounts(authModels(db), {
+    nodeEnv: 'test',
+    password: 'test-password',
+    partnerKey: 'test',
+    emailDomain: `${dbName}.test`,
+    now,
+  });
+  const random = seededRandom(7);
+
+  return {
+    config,
+    dbName,
+    db,
+    deps,
+    mailer,
+    sims,
+    logs,
+    childEnv(extra = {}) {
+      return {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        MONGODB_URI: config.MONGODB_URI,
+        LLTP_SOFTWARE_URL: config.LLTP_SOFTWARE_URL,
+        POLICE_URL: config.POLICE_URL,
+        SIGNING_URL: config.SIGNING_URL,
+        VNEID_URL: config.VNEID_URL,
+        POST_URL: config.POST_URL,
+        NOTIFY_URL: config.NOTIFY_URL,
+        ...extra,
+      };
+    },
+    async stats(simName) {
+      const response = await fetch(`${sims[simName].url}/_sim/stats`);
+      return (await response.json()) as { effects: Record<string, number>; calls: Record<string, number> };
+    },
+    async configure(simName, simConfig) {
+      const response = await fetch(`${sims[simName].url}/_sim/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(simConfig) });
+      if (!response.ok) throw new Error(`configure ${simName}: ${response.status}`);
+    },
+    async createDossier(code, opts = {}) {
+      const receivedAt = opts.receivedAt ?? new Date();
+      const calendars = await deps.calendars.current();
+      const calendar = calendars.forUnit('stp-mot-cua');
+      const clock = restartClock(calendar, receivedAt, 'online', DEFAULT_CALENDAR_POLICY.intake);
+      const terms = { statutoryWorkingDays: 10, targetWorkingDays: 3 };
+      const deadlines = dossierDeadlines(calendar, clock, terms);
+      const receiptNumber = `BN-${code}`;
+      const request = sampleVneidRequest({ receiptNumber, receivedAt: receivedAt.toISOString(), random, paperCopyByPost: opts.paperCopy === 'post' });
+      const doc: DossierDoc = {
+        code,
+        receivedAt,
+        channel: 'online',
+        unitId: 'stp-mot-cua',
+        variant: 'ordinary',
+        ...terms,
+        clockStartAt: clock.clockStartAt,
+        stoppedIntervals: [],
+        statutoryDueAt: deadlines.statutoryDueAt,
+        targetDueAt: deadlines.targetDueAt,
+        apologyByAt: deadlines.apologyByAt,
+        deadlinesEstimated: deadlines.estimated,
+        calendarVersion: calendars.version,
+        status: 'open',
+        finishedAt: null,
+        deadlineMoves: [],
+        receiptNumber,
+        agencyCode: 'STP.KHA',
+        source: 'vneid',
+        formType: request.formType,
+        paperCopy: opts.paperCopy ?? 'none',
+        processId: 'quy-trinh-570-v20241001',
+        caseVariant: 'ordinary',
+        appointmentAt: deadlines.statutoryDueAt,
+        outcome: null,
+        apology: null,
+        ...opts.overrides,
+      };
+      await deps.models.dossiers.create(doc);
+      await deps.models.declarations.create({ dossierCode: code, request, createdAt: receivedAt });
+      return doc;
+    },
+    async stop() {
+      mailer.close();
+      await Promise.all(handles.map((h) => h.close()));
+      await db.dropDatabase();
+      await db.close();
+    },
+  };
+}

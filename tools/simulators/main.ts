@@ -1,0 +1,95 @@
+/**
+ * Starts every external-system simulator on the ports of the configured URLs
+ * (LLTP_SOFTWARE_URL, POLICE_URL, SIGNING_URL, VNEID_URL, POST_URL, NOTIFY_URL):
+ *
+ *   npm run simulators
+ *
+ * The police simulator answers by calling `${PUBLIC_BASE_URL}/api/callbacks/police` as the
+ * partner `ca-pv06` with DEMO_PARTNER_KEY, after SIM_POLICE_ANSWER_AFTER_WORKING_HOURS working
+ * hours of SIM_POLICE_MS_PER_WORKING_HOUR real milliseconds each. Stops on SIGTERM/SIGINT.
+ */
+import { ConfigError, loadConfig, type Config } from '../../server/config';
+import { createLogger } from '../../server/logger';
+import { createLltpSoftwareSim } from './lltp-software';
+import { createPoliceSim } from './police';
+import type { SimServer } from './sim-server';
+import { createNotifySim, createPostSim, createSigningSim, createVneidSim } from './simple-systems';
+
+export const POLICE_PARTNER_ID = 'ca-pv06';
+
+export interface RunningSimulators {
+  urls: Record<string, string>;
+  close(): Promise<void>;
+}
+
+function portOf(url: string): { host: string; port: number } {
+  const parsed = new URL(url);
+  return { host: parsed.hostname, port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)) };
+}
+
+export async function startSimulators(config: Config): Promise<RunningSimulators> {
+  const sims: [string, SimServer, string][] = [
+    ['lltp-software', createLltpSoftwareSim(), config.LLTP_SOFTWARE_URL],
+    [
+      'police',
+      createPoliceSim({
+        partnerId: POLICE_PARTNER_ID,
+        apiKey: config.DEMO_PARTNER_KEY,
+        msPerWorkingHour: config.SIM_POLICE_MS_PER_WORKING_HOUR,
+        defaultAnswerAfterWorkingHours: config.SIM_POLICE_ANSWER_AFTER_WORKING_HOURS,
+      }),
+      config.POLICE_URL,
+    ],
+    ['signing', createSigningSim(), config.SIGNING_URL],
+    ['vneid', createVneidSim(), config.VNEID_URL],
+    ['post', createPostSim(), config.POST_URL],
+    ['notify', createNotifySim(), config.NOTIFY_URL],
+  ];
+  const handles: { close: () => Promise<void> }[] = [];
+  const urls: Record<string, string> = {};
+  try {
+    for (const [name, sim, url] of sims) {
+      const { host, port } = portOf(url);
+      const handle = await sim.listen(port, host);
+      handles.push(handle);
+      urls[name] = handle.url;
+    }
+  } catch (error) {
+    await Promise.all(handles.map((h) => h.close()));
+    throw error;
+  }
+  return { urls, close: async () => void (await Promise.all(handles.map((h) => h.close()))) };
+}
+
+if (require.main === module) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const p of error.problems) console.error(`Cấu hình sai: ${p.setting} ${p.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, component: 'simulators' });
+  startSimulators(config).then(
+    (running) => {
+      for (const [name, url] of Object.entries(running.urls)) logger.info({ simulator: name, url }, 'simulator listening');
+      logger.info({ callback: new URL('/api/callbacks/police', config.PUBLIC_BASE_URL).toString() }, 'police simulator answers here');
+      const stop = (signal: string): void => {
+        logger.info({ signal }, 'stopping simulators');
+        running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    },
+    (error: unknown) => {
+      logger.fatal({ err: error }, 'cannot start the simulators');
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * Helpers the dossier workers share: reading the dossier (missing = technical fault: intake
+ * writes it before starting the process), instants as contract strings (+07:00), deadlines
+ * on the dossier's clock, and closing a dossier once.
+ */
+import { formatInstant } from '../server/calendar/civil-time';
+import { dossierDeadlines, type DossierDeadlines, type DossierTerms } from '../server/calendar/deadlines';
+import type { DossierDoc, DossierOutcome } from '../server/readmodel/dossier';
+import type { SlaPlan } from '../server/sla/plan';
+import { TechnicalFault, type JobContext, type WorkerDeps } from './framework';
+
+/** An instant as the contract wants it: ISO 8601 in Việt Nam time, `…+07:00`. */
+export const iso = (date: Date): string => formatInstant(date.getTime());
+
+export async function loadDossier(deps: WorkerDeps, code: string): Promise<DossierDoc> {
+  const dossier = await deps.models.dossiers.findOne({ code }).lean();
+  if (!dossier) throw new TechnicalFault(`dossier ${code} is not in the read model (intake writes it before starting the process)`);
+  return dossier;
+}
+
+export function planOf(deps: WorkerDeps, processId: string): SlaPlan {
+  const plan = deps.catalog.plan(processId);
+  if (!plan) throw new TechnicalFault(`no SLA plan for process ${processId}: is it deployed from processes/?`);
+  return plan;
+}
+
+/** A named deadline of the process (`lltp:deadline.<name>`), in working minutes. */
+export function namedDeadline(plan: SlaPlan, name: string): number {
+  const minutes = plan.deadlines[name];
+  if (minutes === undefined) throw new TechnicalFault(`process ${plan.processId} has no lltp:deadline.${name}`);
+  return minutes;
+}
+
+export interface Deadlines {
+  statutoryDueAt: Date;
+  targetDueAt: Date;
+  apologyByAt: Date;
+  estimated: boolean;
+}
+
+/** The three deadlines on the dossier's clock; all known (the clock is running). */
+export function deadlinesOf(ctx: JobContext<unknown, unknown>, dossier: Pick<DossierDoc, 'unitId' | 'clockStartAt' | 'stoppedIntervals' | 'code'>, terms: DossierTerms): Deadlines {
+  const computed: DossierDeadlines = dossierDeadlines(
+    ctx.calendars.forUnit(dossier.unitId),
+    { clockStartAt: dossier.clockStartAt, stoppedIntervals: dossier.stoppedIntervals },
+    terms,
+    ctx.deps.policy.deadlines,
+  );
+  const { statutoryDueAt, targetDueAt, apologyByAt } = computed;
+  if (!statutoryDueAt || !targetDueAt || !apologyByAt) throw new TechnicalFault(`dossier ${dossier.code}: its clock is stopped, the deadlines are not known`);
+  return { statutoryDueAt, targetDueAt, apologyByAt, estimated: computed.estimated };
+}
+
+/**
+ * Closes an open dossier with its outcome; a repeat (already closed) changes nothing and
+ * returns when it was closed.
+ */
+export async function closeDossier(ctx: JobContext<unknown, unknown>, outcome: DossierOutcome): Promise<Date> {
+  const { dossiers } = ctx.deps.models;
+  await dossiers.updateOne({ code: ctx.dossierCode, status: 'open' }, { $set: { status: 'closed', finishedAt: ctx.now, outcome, currentElementId: null } });
+  const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
+  if (dossier.status !== 'closed' || !dossier.finishedAt) throw new TechnicalFault(`dossier ${ctx.dossierCode} could not be closed`);
+  if (dossier.outcome !== outcome) ctx.logger.warn({ outcome: dossier.outcome, wanted: outcome }, 'dossier was already closed with another outcome');
+  return dossier.finishedAt;
+}

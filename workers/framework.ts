@@ -1,0 +1,355 @@
+/**
+ * What a job worker is, and the one place that turns a handler's outcome into a Zeebe
+ * command. A worker (`workers/<job type>.ts`) declares its job type, the zod schema of the
+ * variables (and headers) it reads, and a handler that gets them validated, with injected
+ * dependencies, and returns an explicit outcome:
+ *
+ *   export default defineWorker({
+ *     type: 'lltp.notify.citizen',
+ *     variables: z.object({ dossierCode }),
+ *     headers: z.object({ notice: z.enum(NOTICES) }),
+ *     async handler(ctx) { ...; return complete({}); },
+ *   });
+ *
+ * - `complete(variables)`: validated against the contract's output schema (strict), then the
+ *   job is completed;
+ * - `bpmnError(code, message)`: only for codes the worker declares in `bpmnErrors` (codes the
+ *   model catches); anything else is a programming error and fails the job;
+ * - a throw: `PermanentFault` fails the job with no retries left (incident now); anything else
+ *   is a technical fault: retries − 1 with exponential back-off, so retries run out into an
+ *   incident. Invalid variables or headers are a technical fault naming the variable.
+ *
+ * Every job is a step of the timeline: `stepStarted` before the handler (start = the
+ * `activatedAt` variable, else the injected clock), `stepFinished` (actor `system`) once
+ * the handler succeeded; both idempotent by element instance key.
+ */
+import type { Connection, Model } from 'mongoose';
+import { z } from 'zod';
+import { jobTypes, startVariables, type JobType } from '../processes/contracts';
+import { auditModel, type AuditEntry } from '../server/audit';
+import { authModels, type User } from '../server/auth/models';
+import type { CalendarPolicy } from '../server/calendar/policy';
+import type { CalendarProvider } from '../server/calendar/provider';
+import type { WorkingCalendars } from '../server/calendar/working-calendar';
+import type { Config } from '../server/config';
+import type { Logger } from '../server/logger';
+import type { Mailer } from '../server/mail';
+import { declarationModel, type DeclarationDoc } from '../server/readmodel/declaration';
+import { dossierModel, type DossierDoc } from '../server/readmodel/dossier';
+import { stepModel, type StepDoc } from '../server/readmodel/step';
+import { parseEngineInstant, stepFinished, stepStarted, type TimelineDeps } from '../server/readmodel/timeline';
+import type { ProcessCatalog } from '../server/sla/catalog';
+import type { ZeebeGrpcClient } from '../server/zeebe';
+import type { Adapters } from './adapters';
+import { escalationModel, type EscalationDoc } from './escalation-model';
+import { PermanentFault } from './faults';
+
+export { PermanentFault, TechnicalFault } from './faults';
+
+/** The dossier code, as every job carries it. */
+export const dossierCode = startVariables.shape.dossierCode;
+
+// --- dependencies --------------------------------------------------------------------------
+
+export interface WorkerModels {
+  dossiers: Model<DossierDoc>;
+  steps: Model<StepDoc>;
+  declarations: Model<DeclarationDoc>;
+  audit: Model<AuditEntry>;
+  escalations: Model<EscalationDoc>;
+  users: Model<User>;
+}
+
+export interface WorkerSettings {
+  /** Base of the URLs external systems call back (`${publicBaseUrl}/api/callbacks/police`). */
+  publicBaseUrl: string;
+  /** Signer named in signing orders. */
+  signer: string;
+  retryBackoffMs: number;
+  retryBackoffMaxMs: number;
+}
+
+export interface WorkerDeps {
+  models: WorkerModels;
+  catalog: ProcessCatalog;
+  calendars: CalendarProvider;
+  policy: CalendarPolicy;
+  adapters: Adapters;
+  mailer: Mailer;
+  clock: { now(): Date };
+  logger: Logger;
+  settings: WorkerSettings;
+}
+
+export interface WorkerDepsInput {
+  db: Connection;
+  catalog: ProcessCatalog;
+  calendars: CalendarProvider;
+  policy: CalendarPolicy;
+  adapters: Adapters;
+  mailer: Mailer;
+  logger: Logger;
+  config: Pick<Config, 'PUBLIC_BASE_URL' | 'SIGNING_SIGNER' | 'WORKER_RETRY_BACKOFF_MS' | 'WORKER_RETRY_BACKOFF_MAX_MS'>;
+  clock?: { now(): Date };
+}
+
+/** Everything the handlers use, built once per process (tests pass their own local pieces). */
+export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
+  return {
+    models: {
+      dossiers: dossierModel(input.db),
+      steps: stepModel(input.db),
+      declarations: declarationModel(input.db),
+      audit: auditModel(input.db),
+      escalations: escalationModel(input.db),
+      users: authModels(input.db).users,
+    },
+    catalog: input.catalog,
+    calendars: input.calendars,
+    policy: input.policy,
+    adapters: input.adapters,
+    mailer: input.mailer,
+    clock: input.clock ?? { now: () => new Date() },
+    logger: input.logger,
+    settings: {
+      publicBaseUrl: input.config.PUBLIC_BASE_URL,
+      signer: input.config.SIGNING_SIGNER,
+      retryBackoffMs: input.config.WORKER_RETRY_BACKOFF_MS,
+      retryBackoffMaxMs: input.config.WORKER_RETRY_BACKOFF_MAX_MS,
+    },
+  };
+}
+
+// --- workers and outcomes ------------------------------------------------------------------
+
+export type Outputs<T extends JobType> = z.infer<(typeof jobTypes)[T]['outputs']>;
+
+export type Outcome<O> = { kind: 'complete'; variables: O } | { kind: 'bpmnError'; errorCode: string; message: string };
+
+export const complete = <O>(variables: O): Outcome<O> => ({ kind: 'complete', variables });
+export const bpmnError = <O = never>(errorCode: string, message: string): Outcome<O> => ({ kind: 'bpmnError', errorCode, message });
+
+/** The job as the handler sees it (no variables: those come validated). */
+export interface JobInfo {
+  key: string;
+  type: string;
+  bpmnProcessId: string;
+  processInstanceKey: string;
+  elementId: string;
+  elementInstanceKey: string;
+  retries: number;
+}
+
+export interface JobContext<V, H> {
+  variables: V;
+  headers: H;
+  job: JobInfo;
+  dossierCode: string;
+  deps: WorkerDeps;
+  /** The calendar in force for this job. */
+  calendars: WorkingCalendars;
+  /** The injected clock, read once when the job was taken. */
+  now: Date;
+  /** When the element was activated (`activatedAt`), else `now`. */
+  startedAt: Date;
+  logger: Logger;
+  /** Idempotency key of the step: `${dossierCode}:${elementId}` (steps that run once per dossier). */
+  stepKey: string;
+  /** Idempotency key of this activation: `${dossierCode}:${elementInstanceKey}` (steps that can repeat). */
+  activationKey: string;
+}
+
+export interface Worker<T extends JobType = JobType, VS extends z.ZodType = z.ZodType, HS extends z.ZodType = z.ZodType> {
+  type: T;
+  /** Variables the handler reads; validated (unknown keys dropped). */
+  variables: VS;
+  headers?: HS;
+  /** BPMN error codes the models catch for this job type. */
+  bpmnErrors?: readonly string[];
+  /** A word for the timeline's `outcome` (accept, signed, ...). */
+  outcomeOf?: (outputs: Outputs<T>, variables: z.infer<VS>) => string | undefined;
+  handler(ctx: JobContext<z.infer<VS>, z.infer<HS>>): Promise<Outcome<Outputs<T>>>;
+}
+
+export function defineWorker<T extends JobType, VS extends z.ZodType, HS extends z.ZodType = z.ZodObject<Record<string, never>>>(
+  worker: Worker<T, VS, HS>,
+): Worker<T, VS, HS> {
+  return worker;
+}
+
+// --- running one job -----------------------------------------------------------------------
+
+export interface ActivatedJob extends JobInfo {
+  variables: Readonly<Record<string, unknown>>;
+  customHeaders: Readonly<Record<string, unknown>>;
+}
+
+export type JobAction =
+  | { action: 'complete'; variables: Record<string, unknown> }
+  | { action: 'error'; errorCode: string; errorMessage: string }
+  | { action: 'fail'; errorMessage: string; retries: number; retryBackOff: number };
+
+/** Retries the models give their service tasks (`zeebe:taskDefinition retries="3"`). */
+export const MODEL_RETRIES = 3;
+
+/** Back-off before the next attempt: base × 2^(failures so far − 1), at most `max`. */
+export function retryBackoff(retriesBefore: number, settings: Pick<WorkerSettings, 'retryBackoffMs' | 'retryBackoffMaxMs'>): number {
+  const failures = Math.max(1, MODEL_RETRIES - retriesBefore + 1);
+  return Math.min(settings.retryBackoffMaxMs, settings.retryBackoffMs * 2 ** (failures - 1));
+}
+
+function describeIssues(what: string, error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const name = issue.path.map(String).join('.') || '(all)';
+      const missing = issue.code === 'invalid_type' && issue.input === undefined;
+      return `${what} ${name} ${missing ? 'is missing' : issue.message}`;
+    })
+    .join('; ');
+}
+
+class InvalidJobError extends Error {
+  override name = 'InvalidJobError';
+}
+
+/** The logger of one job: every line tagged; never variables (they may name people). */
+export function jobLogger(logger: Logger, job: JobInfo, dossier: string | undefined): Logger {
+  return logger.child({ dossierCode: dossier, processInstanceKey: job.processInstanceKey, jobKey: job.key, taskType: job.type, elementId: job.elementId });
+}
+
+/** Runs one job through a worker and says what to tell the broker. Never throws. */
+export async function processJob(worker: Worker, job: ActivatedJob, deps: WorkerDeps): Promise<JobAction> {
+  const rawCode = typeof job.variables.dossierCode === 'string' ? job.variables.dossierCode : undefined;
+  const logger = jobLogger(deps.logger, job, rawCode);
+  try {
+    const variables = worker.variables.safeParse(job.variables);
+    if (!variables.success) throw new InvalidJobError(`${job.type}: ${describeIssues('variable', variables.error)}`);
+    const headers = (worker.headers ?? z.object({})).safeParse(job.customHeaders);
+    if (!headers.success) throw new InvalidJobError(`${job.type}: ${describeIssues('header', headers.error)}`);
+    const code = dossierCode.parse(job.variables.dossierCode);
+
+    const now = deps.clock.now();
+    const startedAt = parseEngineInstant(job.variables.activatedAt) ?? now;
+    const calendars = await deps.calendars.current();
+    const timeline: TimelineDeps = {
+      steps: deps.models.steps,
+      dossiers: deps.models.dossiers,
+      calendars: () => calendars,
+      plan: (processId) => deps.catalog.plan(processId),
+    };
+    await stepStarted(timeline, { dossierCode: code, processId: job.bpmnProcessId, processInstanceKey: job.processInstanceKey, elementId: job.elementId, elementInstanceKey: job.elementInstanceKey, startedAt });
+
+    const outcome = await worker.handler({
+      variables: variables.data,
+      headers: headers.data,
+      job: { key: job.key, type: job.type, bpmnProcessId: job.bpmnProcessId, processInstanceKey: job.processInstanceKey, elementId: job.elementId, elementInstanceKey: job.elementInstanceKey, retries: job.retries },
+      dossierCode: code,
+      deps,
+      calendars,
+      now,
+      startedAt,
+      logger,
+      stepKey: `${code}:${job.elementId}`,
+      activationKey: `${code}:${job.elementInstanceKey}`,
+    });
+
+    if (outcome.kind === 'bpmnError') {
+      if (!worker.bpmnErrors?.includes(outcome.errorCode)) {
+        throw new PermanentFault(`${job.type}: BPMN error ${outcome.errorCode} is not caught by the model (${outcome.message})`);
+      }
+      await stepFinished(timeline, { elementInstanceKey: job.elementInstanceKey, finishedAt: deps.clock.now(), actor: 'system', outcome: outcome.errorCode });
+      logger.info({ errorCode: outcome.errorCode }, 'job ended with a BPMN error');
+      return { action: 'error', errorCode: outcome.errorCode, errorMessage: outcome.message };
+    }
+    const contract = jobTypes[worker.type].outputs.strict();
+    const outputs = contract.safeParse(outcome.variables);
+    if (!outputs.success) throw new Error(`${job.type}: the worker's outputs break the contract: ${describeIssues('output', outputs.error)}`);
+    await stepFinished(timeline, {
+      elementInstanceKey: job.elementInstanceKey,
+      finishedAt: deps.clock.now(),
+      actor: 'system',
+      ...(worker.outcomeOf ? { outcome: worker.outcomeOf(outputs.data, variables.data) ?? undefined } : {}),
+    });
+    logger.info('job completed');
+    return { action: 'complete', variables: outputs.data };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof PermanentFault) {
+      logger.error({ fault: 'permanent' }, `job failed, incident raised: ${message}`);
+      return { action: 'fail', errorMessage: message, retries: 0, retryBackOff: 0 };
+    }
+    const retries = Math.max(0, job.retries - 1);
+    const retryBackOff = retries > 0 ? retryBackoff(job.retries, deps.settings) : 0;
+    logger.warn({ fault: 'technical', retries, retryBackOff }, `job failed: ${message}`);
+    return { action: 'fail', errorMessage: message, retries, retryBackOff };
+  }
+}
+
+// --- registering with Zeebe ----------------------------------------------------------------
+
+export interface RunningWorker {
+  type: string;
+  /** Stops polling and waits for in-flight jobs, at most `drainTimeoutMs`. */
+  close(): Promise<void>;
+}
+
+export interface WorkerRunOptions {
+  maxJobs: number;
+  /** How long a job stays with this worker before the broker gives it to another. */
+  jobTimeoutMs: number;
+  drainTimeoutMs: number;
+  /** Worker name reported to the broker. */
+  name?: string;
+}
+
+/** Polls the broker for the worker's job type and applies each job's action. */
+export function runWorker(zeebe: ZeebeGrpcClient, worker: Worker, deps: WorkerDeps, options: WorkerRunOptions): RunningWorker {
+  const zbWorker = zeebe.createWorker({
+    taskType: worker.type,
+    id: options.name ?? `lltp-${worker.type}-${process.pid}`,
+    maxJobsToActivate: options.maxJobs,
+    timeout: options.jobTimeoutMs,
+    pollInterval: 300,
+    taskHandler: async (job) => {
+      const activated: ActivatedJob = {
+        key: job.key,
+        type: job.type,
+        bpmnProcessId: job.bpmnProcessId,
+        processInstanceKey: job.processInstanceKey,
+        elementId: job.elementId,
+        elementInstanceKey: job.elementInstanceKey,
+        retries: job.retries,
+        variables: job.variables,
+        customHeaders: job.customHeaders,
+      };
+      const action = await processJob(worker, activated, deps);
+      try {
+        if (action.action === 'complete') return await job.complete(action.variables as never);
+        if (action.action === 'error') return await job.error({ errorCode: action.errorCode, errorMessage: action.errorMessage, variables: {} });
+        return await job.fail({ errorMessage: action.errorMessage, retries: action.retries, retryBackOff: action.retryBackOff });
+      } catch (error) {
+        // The job is gone (its element was cancelled) or the broker is unreachable: the broker
+        // gives the job again after its timeout if it still exists.
+        jobLogger(deps.logger, activated, typeof job.variables.dossierCode === 'string' ? job.variables.dossierCode : undefined).warn(
+          { action: action.action },
+          `could not report the job's outcome to the broker: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return 'JOB_ACTION_ACKNOWLEDGEMENT' as const;
+      }
+    },
+  });
+  return {
+    type: worker.type,
+    async close() {
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        zbWorker.close(options.drainTimeoutMs).then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), options.drainTimeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!drained) deps.logger.warn({ taskType: worker.type, drainTimeoutMs: options.drainTimeoutMs }, 'in-flight jobs not finished before the drain timeout; the broker gives them again');
+    },
+  };
+}

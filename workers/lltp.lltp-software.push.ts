@@ -1,0 +1,23 @@
+/**
+ * Bước 4: push the dossier to the shared LLTP software. The order carries the idempotency
+ * key `${dossierCode}:${elementId}`; the LLTP id is stored on the dossier.
+ */
+import { z } from 'zod';
+import { complete, defineWorker, dossierCode, PermanentFault } from './framework';
+import { loadDossier } from './dossier-support';
+
+export default defineWorker({
+  type: 'lltp.lltp-software.push',
+  variables: z.object({ dossierCode }),
+  outcomeOf: () => 'pushed',
+  async handler(ctx) {
+    const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
+    if (!dossier.receiptNumber || (dossier.formType !== 1 && dossier.formType !== 2)) {
+      throw new PermanentFault(`dossier ${ctx.dossierCode} has no receiptNumber or formType: intake must record them`);
+    }
+    const pushed = await ctx.deps.adapters.lltpSoftware.pushDossier({ dossierCode: ctx.dossierCode, receiptNumber: dossier.receiptNumber, formType: dossier.formType }, ctx.stepKey);
+    // `lltpSoftwareId` is not in the dossier schema yet (server/readmodel): written with strict: false.
+    await ctx.deps.models.dossiers.updateOne({ code: ctx.dossierCode }, { $set: { lltpSoftwareId: pushed.lltpId } }, { strict: false });
+    return complete({ lltpSoftwareId: pushed.lltpId });
+  },
+});

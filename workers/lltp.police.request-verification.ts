@@ -1,0 +1,37 @@
+/**
+ * Step 6 → 7: the verification request goes to the provincial police (PV06) with requestId
+ * `${dossierCode}:police` and our callback URL; the callback endpoint publishes
+ * `lltp.police.verification-answered` (correlation key dossierCode, message id requestId).
+ * The reminder instant is the due time of `awaitPoliceAnswer` (start + its allotment for the
+ * case variant, on its unit's calendar); the escalation instant adds the first escalation
+ * level that comes later (e.g. `leader@1wd`), or one working day.
+ */
+import { z } from 'zod';
+import { jobTypes } from '../processes/contracts';
+import { stepDueAt } from '../server/calendar/deadlines';
+import { complete, defineWorker, dossierCode, TechnicalFault } from './framework';
+import { iso, planOf } from './dossier-support';
+
+export const AWAIT_POLICE_ANSWER = 'awaitPoliceAnswer';
+export const policeRequestId = (code: string): string => `${code}:police`;
+
+export default defineWorker({
+  type: 'lltp.police.request-verification',
+  variables: z.object({ dossierCode, caseVariant: jobTypes['lltp.deadline.plan'].outputs.shape.caseVariant }),
+  outcomeOf: () => 'requested',
+  async handler(ctx) {
+    const awaitStep = planOf(ctx.deps, ctx.job.bpmnProcessId).steps[AWAIT_POLICE_ANSWER];
+    if (!awaitStep) throw new TechnicalFault(`process ${ctx.job.bpmnProcessId} has no step ${AWAIT_POLICE_ANSWER}`);
+    await ctx.deps.adapters.police.requestVerification({
+      requestId: policeRequestId(ctx.dossierCode),
+      dossierCode: ctx.dossierCode,
+      callbackUrl: new URL('/api/callbacks/police', ctx.deps.settings.publicBaseUrl).toString(),
+    });
+    const requestedAt = ctx.now;
+    const calendar = ctx.calendars.forUnit(awaitStep.unit);
+    const reminder = stepDueAt(calendar, requestedAt, awaitStep.allotments[ctx.variables.caseVariant]);
+    const later = awaitStep.escalation.find((level) => level.afterWorkingMinutes > 0);
+    const escalation = calendar.add(reminder.dueAt, later?.afterWorkingMinutes ?? ctx.deps.policy.deadlines.workingDayMinutes);
+    return complete({ verificationRequestedAt: iso(requestedAt), policeReminderAt: iso(reminder.dueAt), policeEscalationAt: iso(escalation.dueAt) });
+  },
+});
