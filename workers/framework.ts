@@ -298,6 +298,8 @@ export interface WorkerRunOptions {
   /** How long a job stays with this worker before the broker gives it to another. */
   jobTimeoutMs: number;
   drainTimeoutMs: number;
+  /** How long one activation request waits (long polling). */
+  longPollMs?: number;
   /** Worker name reported to the broker. */
   name?: string;
 }
@@ -310,6 +312,7 @@ export function runWorker(zeebe: ZeebeGrpcClient, worker: Worker, deps: WorkerDe
     maxJobsToActivate: options.maxJobs,
     timeout: options.jobTimeoutMs,
     pollInterval: 300,
+    longPoll: options.longPollMs ?? 10_000,
     taskHandler: async (job) => {
       const activated: ActivatedJob = {
         key: job.key,

@@ -31,8 +31,10 @@ export async function postJson<S extends z.ZodType>(
   try {
     response = await (target.fetchImpl ?? fetch)(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(target.timeoutMs) });
   } catch (error) {
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    const reason = timedOut ? `no answer within ${target.timeoutMs} ms` : `cannot be reached (${error instanceof Error ? error.message : String(error)})`;
+    // DOMException (timeouts) is not always an `Error` of this realm: look at the name only.
+    const name = (error as { name?: unknown } | null)?.name;
+    const timedOut = name === 'TimeoutError' || name === 'AbortError';
+    const reason = timedOut ? `no answer within ${target.timeoutMs} ms` : `cannot be reached (${messageOf(error)})`;
     throw new TechnicalFault(`${target.system}: POST ${url.pathname} ${reason}`, { cause: error });
   }
   const text = await response.text().catch(() => '');
@@ -50,6 +52,11 @@ export async function postJson<S extends z.ZodType>(
     throw new TechnicalFault(`${target.system}: POST ${url.pathname} answered an unexpected body: ${issues}`);
   }
   return parsed.data;
+}
+
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }
 
 /** The `error` field of a JSON error body, else the start of the text. */
