@@ -35,6 +35,26 @@ export interface ReplanDeps {
   now: () => Date;
 }
 
+export interface ReplanOptions {
+  /** Compute and count what would move, write nothing (a preview, and the benchmark's read/compute share). */
+  dryRun?: boolean;
+  /**
+   * Guard each update with the values it was computed from (clock start, due date), so that a
+   * worker's concurrent write is never overwritten with deadlines from stale clock data.
+   * Default: on, except on FerretDB, whose SQLite backend turns any filter other than `_id`
+   * into a scan of the whole collection per update (see `isFerretDb`).
+   */
+  guardedWrites?: boolean;
+}
+
+/** FerretDB answers `buildInfo` with a `ferretdb` field. */
+export async function isFerretDb(connection: Connection): Promise<boolean> {
+  const db = connection.db;
+  if (!db) return false;
+  const info = await db.admin().command({ buildInfo: 1 });
+  return 'ferretdb' in info;
+}
+
 export interface ReplanReport {
   changeId: string;
   dossiersExamined: number;
@@ -77,9 +97,10 @@ class Stopwatch {
   }
 }
 
-export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange): Promise<ReplanReport> {
+export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange, options: ReplanOptions = {}): Promise<ReplanReport> {
   const started = performance.now();
   const watch = new Stopwatch();
+  const guarded = options.guardedWrites ?? !(await watch.db(() => isFerretDb(deps.connection)));
   const span = changeSpan(change);
   const at = deps.now();
   const version = deps.calendars.version;
@@ -103,6 +124,7 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange): 
   let dossiersMoved = 0;
   let batch: AnyBulkWriteOperation[] = [];
   const flush = async (collection: 'dossiers' | 'steps'): Promise<void> => {
+    if (options.dryRun) batch = [];
     if (batch.length === 0) return;
     const ops = batch;
     batch = [];
@@ -125,7 +147,7 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange): 
       dossiersMoved++;
       batch.push({
         updateOne: {
-          filter: { _id: doc._id, clockStartAt: doc.clockStartAt, statutoryDueAt: doc.statutoryDueAt },
+          filter: guarded ? { _id: doc._id, clockStartAt: doc.clockStartAt, statutoryDueAt: doc.statutoryDueAt } : { _id: doc._id },
           update: {
             $set: { statutoryDueAt: next.statutoryDueAt, targetDueAt: next.targetDueAt, apologyByAt: next.apologyByAt, deadlinesEstimated: next.estimated, calendarVersion: version },
             ...(moves.length > 0 ? { $push: { deadlineMoves: { $each: moves } } } : {}),
@@ -160,7 +182,7 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange): 
       stepsMoved++;
       batch.push({
         updateOne: {
-          filter: { _id: doc._id, startedAt: doc.startedAt, dueAt: doc.dueAt },
+          filter: guarded ? { _id: doc._id, startedAt: doc.startedAt, dueAt: doc.dueAt } : { _id: doc._id },
           update: {
             $set: { dueAt: next.dueAt, dueEstimated: next.estimated, calendarVersion: version },
             ...(moved ? { $push: { deadlineMoves: { $each: [move('dueAt', doc.dueAt, next.dueAt)] } } } : {}),
@@ -187,6 +209,6 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange): 
     databaseSeconds: watch.databaseMs / 1000,
   };
   // the summary of what moved (the moves themselves are on each document)
-  await calendarModels(deps.connection).replans.create({ ...report, at, reason: change.reason });
+  if (!options.dryRun) await calendarModels(deps.connection).replans.create({ ...report, at, reason: change.reason });
   return report;
 }

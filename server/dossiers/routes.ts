@@ -110,7 +110,7 @@ export function dossierRoutes(deps: DossierViewDeps): Router {
         appointmentAt: iso(dossier.appointmentAt ?? null),
         estimated: dossier.deadlinesEstimated,
       },
-      stoppedIntervals: dossier.stoppedIntervals.map((i) => ({ from: iso(i.from), to: iso(i.to), reason: i.reason ?? null })),
+      stoppedIntervals: (dossier.stoppedIntervals ?? []).map((i) => ({ from: iso(i.from), to: iso(i.to), reason: i.reason ?? null })),
       apology: dossier.apology ?? null,
       finishedAt: iso(dossier.finishedAt),
       timeline,

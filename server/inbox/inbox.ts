@@ -98,7 +98,7 @@ export async function receiveUserTask(deps: InboxDeps, job: UserTaskJob): Promis
           shown,
         },
       },
-      { upsert: true, new: true },
+      { upsert: true, returnDocument: 'after' },
     )
     .lean();
   return task;
@@ -179,7 +179,7 @@ export async function claimTask(deps: InboxDeps, principal: Principal | undefine
   const task = await load(deps, principal, id);
   const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
   const claimed = await deps.tasks
-    .findOneAndUpdate({ _id: task._id, $or: [{ status: 'open' }, { status: 'claimed', claimedBy: username }] }, { $set: { status: 'claimed', claimedBy: username } }, { new: true })
+    .findOneAndUpdate({ _id: task._id, $or: [{ status: 'open' }, { status: 'claimed', claimedBy: username }] }, { $set: { status: 'claimed', claimedBy: username } }, { returnDocument: 'after' })
     .lean();
   if (!claimed) throw new InboxError(409, task.status === 'claimed' ? `Công việc đã được ${task.claimedBy ?? 'người khác'} nhận.` : 'Công việc đã kết thúc.');
   return view(deps, claimed);
@@ -188,7 +188,7 @@ export async function claimTask(deps: InboxDeps, principal: Principal | undefine
 export async function releaseTask(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<TaskView> {
   const task = await load(deps, principal, id);
   const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
-  const released = await deps.tasks.findOneAndUpdate({ _id: task._id, status: 'claimed', claimedBy: username }, { $set: { status: 'open', claimedBy: null } }, { new: true }).lean();
+  const released = await deps.tasks.findOneAndUpdate({ _id: task._id, status: 'claimed', claimedBy: username }, { $set: { status: 'open', claimedBy: null } }, { returnDocument: 'after' }).lean();
   if (!released) throw new InboxError(409, 'Chỉ người đã nhận công việc mới trả lại được.');
   return view(deps, released);
 }
@@ -220,7 +220,7 @@ export async function completeTask(deps: InboxDeps, principal: Principal | undef
   const at = deps.now();
   const decision = DECISION_FIELDS.map((f) => variables[f]).find((v): v is string => typeof v === 'string') ?? 'done';
   const completed = await deps.tasks
-    .findOneAndUpdate({ _id: task._id }, { $set: { status: 'completed', completedAt: at, completedBy: username, decision } }, { new: true })
+    .findOneAndUpdate({ _id: task._id }, { $set: { status: 'completed', completedAt: at, completedBy: username, decision } }, { returnDocument: 'after' })
     .lean();
   await stepFinished(deps.timeline, { elementInstanceKey: task._id.replace(/^task:/, ''), finishedAt: at, actor: username, outcome: decision });
   await audit(deps.audit, { at, actor: username, action: 'task.complete', dossierCode: task.dossierCode, detail: `${task.elementId}: ${decision}` });

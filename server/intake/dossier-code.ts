@@ -40,7 +40,7 @@ export function formatDossierCode(agency: string, at: Date, seq: number): string
 export async function nextDossierCode(counters: Model<Counter>, agency: string, receivedAt: Date): Promise<string> {
   if (!AGENCY_CODE_PATTERN.test(agency)) throw new Error(`Mã cơ quan không hợp lệ: ${agency}`);
   const day = yymmdd(receivedAt);
-  const counter = await counters.findOneAndUpdate({ _id: `dossier:${agency}:${day}` }, { $inc: { seq: 1 } }, { upsert: true, new: true }).lean();
+  const counter = await counters.findOneAndUpdate({ _id: `dossier:${agency}:${day}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
   if (!counter || counter.seq > DAILY_LIMIT) throw new DossierCodeExhaustedError(agency, day);
   return formatDossierCode(agency, receivedAt, counter.seq);
 }

@@ -220,7 +220,7 @@ async function ensureStarted(deps: IntakeDeps, receipt: IntakeReceipt, processId
     const lease = await deps.receipts.findOneAndUpdate(
       { _id: receipt._id, processInstanceKey: null, $or: [{ startLeaseUntil: null }, { startLeaseUntil: { $lt: now } }] },
       { $set: { startLeaseUntil: new Date(now.getTime() + START_LEASE_MS) } },
-      { new: true },
+      { returnDocument: 'after' },
     );
     if (!lease) {
       // Another request holds the lease and is starting the instance right now.

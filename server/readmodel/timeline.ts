@@ -89,7 +89,7 @@ export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise
           deadlineMoves: [],
         },
       },
-      { upsert: true, new: true },
+      { upsert: true, returnDocument: 'after' },
     )
     .lean();
   await deps.dossiers.updateOne({ code: start.dossierCode, status: 'open' }, { $set: { currentElementId: start.elementId } });

@@ -1,0 +1,126 @@
+/**
+ * The whole product on the local stack, in one test process: the API (startApi), every job
+ * worker, and the simulators of the external systems on their own ports, all on a database of
+ * the test's own. Officers act through the public API with the demo accounts.
+ */
+import { randomUUID } from 'node:crypto';
+import { deployProcesses } from '../../processes/deploy';
+import { startApi, type RunningApi } from '../../server/api/compose';
+import { calendarPolicyFromConfig } from '../../server/calendar/policy';
+import { createCalendarProvider } from '../../server/calendar/provider';
+import { loadConfig, type Config } from '../../server/config';
+import { connectDatabase, type Connection } from '../../server/db';
+import { requireStack } from '../../server/health';
+import { createLogger } from '../../server/logger';
+import { createMailer } from '../../server/mail';
+import { loadProcessCatalog } from '../../server/sla';
+import { createZeebeClient } from '../../server/zeebe';
+import { startSimulators, type RunningSimulators } from '../../tools/simulators/main';
+import { createHttpAdapters } from '../../workers/adapters';
+import { createWorkerDeps } from '../../workers/framework';
+import { registerWorkers } from '../../workers/registry';
+
+export const PARTNER = { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': 'system-partner-key' } as const;
+const PASSWORD = 'system-password';
+
+export interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface SystemUnderTest {
+  api: RunningApi;
+  config: Config;
+  db: Connection;
+  sims: RunningSimulators;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  as(username: string): Promise<Record<string, string>>;
+  simStats(name: string): Promise<{ effects: Record<string, number>; calls: Record<string, number> }>;
+  simPost(name: string, path: string, body: unknown): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSystem(name: string, basePort: number): Promise<SystemUnderTest> {
+  const sim = (n: number): string => `http://127.0.0.1:${basePort + n}`;
+  const env = {
+    ...process.env,
+    MONGODB_URI: `mongodb://127.0.0.1:27017/lltp_test_${name}_${randomUUID().slice(0, 8)}`,
+    HTTP_PORT: '0',
+    LOG_LEVEL: process.env.LLTP_TEST_LOG_LEVEL ?? 'silent',
+    NODE_ENV: 'test',
+    DEMO_PASSWORD: PASSWORD,
+    DEMO_PARTNER_KEY: PARTNER['x-api-key'],
+    LLTP_SOFTWARE_URL: sim(1),
+    POLICE_URL: sim(2),
+    SIGNING_URL: sim(3),
+    VNEID_URL: sim(4),
+    POST_URL: sim(5),
+    NOTIFY_URL: sim(6),
+    WORKER_RETRY_BACKOFF_MS: '200',
+    SIM_POLICE_MS_PER_WORKING_HOUR: '100',
+    SIM_POLICE_ANSWER_AFTER_WORKING_HOURS: '5',
+  };
+  let config = loadConfig(env);
+  await requireStack(config);
+  const logger = createLogger({ level: process.env.LLTP_TEST_LOG_LEVEL ?? 'silent' });
+  const { camunda, zeebe } = createZeebeClient(config);
+  await deployProcesses(zeebe, logger);
+  const api = await startApi(config, logger);
+  config = loadConfig({ ...env, PUBLIC_BASE_URL: api.url });
+  const sims = await startSimulators(config);
+  const db = await connectDatabase(config);
+  const policy = calendarPolicyFromConfig(config);
+  const deps = createWorkerDeps({
+    db,
+    catalog: await loadProcessCatalog(),
+    calendars: createCalendarProvider({ connection: db, now: () => new Date(), refreshMs: policy.refreshMs }),
+    policy,
+    adapters: createHttpAdapters(config),
+    mailer: createMailer(config),
+    logger,
+    config,
+  });
+  const workers = registerWorkers(zeebe, deps, { maxJobs: 16, jobTimeoutMs: 30000, drainTimeoutMs: 2000 });
+
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
+    const response = await fetch(`${api.url}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+  const sessions = new Map<string, Record<string, string>>();
+  return {
+    api,
+    config,
+    db,
+    sims,
+    call,
+    async as(username) {
+      const known = sessions.get(username);
+      if (known) return known;
+      const login = await call('POST', '/api/auth/login', { username, password: PASSWORD });
+      if (login.status !== 200) throw new Error(`login ${username}: ${login.status}`);
+      const headers = { authorization: `Bearer ${String(login.body.token)}` };
+      sessions.set(username, headers);
+      return headers;
+    },
+    async simStats(simName) {
+      return (await fetch(`${sims.urls[simName]}/_sim/stats`)).json() as Promise<{ effects: Record<string, number>; calls: Record<string, number> }>;
+    },
+    async simPost(simName, path, body) {
+      const response = await fetch(`${sims.urls[simName]}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`simulator ${simName} ${path}: ${response.status}`);
+    },
+    async stop() {
+      await Promise.all(workers.map((w) => w.close()));
+      await api.stop();
+      await sims.close();
+      await camunda.closeAllClients();
+      await db.dropDatabase();
+      await db.close();
+    },
+  };
+}
