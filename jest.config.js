@@ -15,6 +15,7 @@ const transformIgnorePatterns = [
 
 /** @type {import('jest').Config} */
 module.exports = {
+  testSequencer: '<rootDir>/tools/jest-sequencer.cjs',
   projects: [
     {
       displayName: 'checks',

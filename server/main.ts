@@ -3,10 +3,7 @@
  * Roles: `api` (HTTP API), `workers` (Zeebe job workers, one per job type). Each role validates the configuration first and stops gracefully on
  * SIGTERM/SIGINT.
  */
-import type { Server } from 'node:http';
-import { createApp } from './api/app';
-import { authModels } from './auth/models';
-import { seedDemoAccounts } from './auth/seed';
+import { startApi } from './api/compose';
 import { ConfigError, loadConfig, type Config } from './config';
 import { connectDatabase } from './db';
 import { checkStack } from './health';
@@ -23,33 +20,15 @@ import { registerWorkers } from '../workers/registry';
 const ROLES = ['api', 'workers'] as const;
 type Role = (typeof ROLES)[number];
 
-async function startApi(config: Config, logger: Logger): Promise<() => Promise<void>> {
-  const db = await connectDatabase(config);
-  const models = authModels(db);
-  const now = (): Date => new Date();
-  if (config.NODE_ENV !== 'production') {
-    await seedDemoAccounts(models, { nodeEnv: config.NODE_ENV, password: config.DEMO_PASSWORD, partnerKey: config.DEMO_PARTNER_KEY, now });
-  }
-  const app = createApp({
-    checkStack: () => checkStack(config),
-    trustProxy: config.TRUST_PROXY,
-    logger,
-    auth: { models, now, sessionHours: config.SESSION_HOURS, secureCookies: config.PUBLIC_BASE_URL.startsWith('https:') },
-  });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.HTTP_PORT, config.HTTP_HOST, () => resolve(s));
-    s.once('error', reject);
-  });
-  const checks = await checkStack(config);
-  for (const check of checks) {
+/** The API: intake, callbacks, inbox (with its user-task worker), dossier views, pages. */
+async function startApiRole(config: Config, logger: Logger): Promise<() => Promise<void>> {
+  const api = await startApi(config, logger);
+  for (const check of await checkStack(config)) {
     if (check.ok) logger.info({ dependency: check.component, endpoint: check.address }, 'connected');
     else logger.warn({ dependency: check.component, endpoint: check.address, detail: check.detail }, 'not reachable');
   }
-  logger.info({ url: config.PUBLIC_BASE_URL }, 'API listening');
-  return async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await db.close();
-  };
+  logger.info({ url: config.PUBLIC_BASE_URL, listening: api.url }, 'API listening');
+  return api.stop;
 }
 
 /**
@@ -94,7 +73,7 @@ async function main(): Promise<void> {
     logger.fatal({ role, roles: ROLES }, 'unknown role');
     process.exit(2);
   }
-  const stop = role === 'workers' ? await startWorkers(config, logger) : await startApi(config, logger);
+  const stop = role === 'workers' ? await startWorkers(config, logger) : await startApiRole(config, logger);
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
     stop().then(
