@@ -70,3 +70,8 @@ export async function brokerReady(managementUrl: string): Promise<boolean> {
     return false;
   }
 }
+
+/** True for the broker's answer to a message whose id was already published (a harmless repeat). */
+export function isDuplicateMessage(error: unknown): boolean {
+  return /ALREADY_EXISTS/.test((error as Error | undefined)?.message ?? '');
+}

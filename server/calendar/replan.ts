@@ -8,6 +8,10 @@
  * the changed days or starts after them cannot see the change. The query uses the read
  * model's indexes and a projection; updates go out with `bulkWrite` in batches, each guarded by
  * the values it was computed from, and each moved deadline is appended to `deadlineMoves`.
+ *
+ * On FerretDB 1.24 with SQLite (the local stack) every update scans the whole collection (its
+ * UPDATE statement does not match the `_id` index expression), so re-planning many documents
+ * there is slow however it is batched; see tools/bench/calendar.ts for the figures.
  */
 import type { AnyBulkWriteOperation, Connection } from 'mongoose';
 import { dayNumberOfLocalDate, dayStartMs, type LocalDate } from './civil-time';

@@ -10,7 +10,7 @@ import { audit, type AuditEntry } from '../audit';
 import { authenticate, requireScope } from '../auth/middleware';
 import type { AuthModels } from '../auth/models';
 import type { DossierDoc } from '../readmodel/dossier';
-import type { ZeebeGrpcClient } from '../zeebe';
+import { isDuplicateMessage, type ZeebeGrpcClient } from '../zeebe';
 
 const EVENTS = {
   supplemented: { message: 'lltp.dossier.supplemented', variable: 'supplementedAt' },
@@ -53,15 +53,19 @@ export function oneStopEventRoutes(deps: {
       return;
     }
     const spec = EVENTS[event as keyof typeof EVENTS];
+    let duplicate = false;
     await deps.zeebe.publishMessage({
       name: spec.message,
       correlationKey: code,
       messageId: `${event}:${parsed.data.eventId}`,
       timeToLive: 24 * 3600 * 1000,
       variables: { [spec.variable]: parsed.data.at },
+    }).catch((error: unknown) => {
+      if (!isDuplicateMessage(error)) throw error;
+      duplicate = true;
     });
-    await audit(deps.audit, { at: deps.now(), actor: `partner:${req.principal?.kind === 'partner' ? req.principal.partnerId : '?'}`, action: `dossier.${event}`, dossierCode: code, detail: parsed.data.eventId });
-    res.status(202).json({ accepted: true });
+    if (!duplicate) await audit(deps.audit, { at: deps.now(), actor: `partner:${req.principal?.kind === 'partner' ? req.principal.partnerId : '?'}`, action: `dossier.${event}`, dossierCode: code, detail: parsed.data.eventId });
+    res.status(202).json({ accepted: true, duplicate });
   });
   return router;
 }

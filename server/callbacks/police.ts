@@ -13,7 +13,7 @@ import { authenticate, requireScope } from '../auth/middleware';
 import type { AuthModels } from '../auth/models';
 import type { DossierDoc } from '../readmodel/dossier';
 import type { StepDoc } from '../readmodel/step';
-import type { ZeebeGrpcClient } from '../zeebe';
+import { isDuplicateMessage, type ZeebeGrpcClient } from '../zeebe';
 
 export const POLICE_ANSWER_MESSAGE = 'lltp.police.verification-answered';
 
@@ -54,6 +54,8 @@ export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
       messageId: answer.requestId,
       timeToLive: 7 * 24 * 3600 * 1000,
       variables: { policeAnsweredAt: answer.answeredAt, policeResult: answer.result },
+    }).catch((error: unknown) => {
+      if (!isDuplicateMessage(error)) throw error;
     });
     const first = await deps.dossiers.updateOne(
       { code: answer.dossierCode, policeAnswer: null },

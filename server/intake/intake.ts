@@ -102,6 +102,18 @@ export class IntakeConflictError extends Error {
 
 const START_LEASE_MS = 30_000;
 
+/**
+ * Inserts a document unless its unique key exists already. (Not an upsert with $setOnInsert:
+ * FerretDB 1.24 leaves empty arrays and nulls out of an upserted document.)
+ */
+async function insertOnce<T>(model: Model<T>, doc: Partial<T>): Promise<void> {
+  try {
+    await model.create(doc);
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
+}
+
 const digestOf = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
 function isDuplicateKey(error: unknown): boolean {
@@ -150,43 +162,37 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
   const clock = restartClock(calendar, receivedAt, 'online', deps.policy.intake);
   const deadlines = dossierDeadlines(calendar, clock, { statutoryWorkingDays, targetWorkingDays }, deps.policy.deadlines);
 
-  await deps.dossiers.updateOne(
-    { code: dossierCode },
-    {
-      $setOnInsert: {
-        code: dossierCode,
-        receivedAt,
-        channel: 'online',
-        unitId: deps.unitId,
-        variant: 'ordinary',
-        statutoryWorkingDays,
-        targetWorkingDays,
-        clockStartAt: clock.clockStartAt,
-        stoppedIntervals: [],
-        statutoryDueAt: deadlines.statutoryDueAt,
-        targetDueAt: deadlines.targetDueAt,
-        apologyByAt: deadlines.apologyByAt,
-        deadlinesEstimated: deadlines.estimated,
-        calendarVersion: calendars.version,
-        status: 'open',
-        finishedAt: null,
-        deadlineMoves: [],
-        receiptNumber: request.receiptNumber,
-        agencyCode: deps.agencyCode,
-        source: 'vneid',
-        formType: request.formType,
-        paperCopy: request.copies.delivery === 'none' ? 'none' : request.copies.delivery,
-        processId: nationalProcessId,
-        caseVariant: 'ordinary',
-        appointmentAt: deadlines.statutoryDueAt,
-        outcome: null,
-        currentElementId: null,
-        apology: null,
-      },
-    },
-    { upsert: true },
-  );
-  await deps.declarations.updateOne({ dossierCode }, { $setOnInsert: { dossierCode, request, createdAt: deps.now() } }, { upsert: true });
+  await insertOnce(deps.dossiers, {
+    code: dossierCode,
+    receivedAt,
+    channel: 'online',
+    unitId: deps.unitId,
+    variant: 'ordinary',
+    statutoryWorkingDays,
+    targetWorkingDays,
+    clockStartAt: clock.clockStartAt,
+    stoppedIntervals: [],
+    statutoryDueAt: deadlines.statutoryDueAt,
+    targetDueAt: deadlines.targetDueAt,
+    apologyByAt: deadlines.apologyByAt,
+    deadlinesEstimated: deadlines.estimated,
+    calendarVersion: calendars.version,
+    status: 'open',
+    finishedAt: null,
+    deadlineMoves: [],
+    receiptNumber: request.receiptNumber,
+    agencyCode: deps.agencyCode,
+    source: 'vneid',
+    formType: request.formType,
+    paperCopy: request.copies.delivery === 'none' ? 'none' : request.copies.delivery,
+    processId: nationalProcessId,
+    caseVariant: 'ordinary',
+    appointmentAt: deadlines.statutoryDueAt,
+    outcome: null,
+    currentElementId: null,
+    apology: null,
+  });
+  await insertOnce(deps.declarations, { dossierCode, request, createdAt: deps.now() });
   if (created) await audit(deps.audit, { at: deps.now(), actor, action: 'dossier.intake', dossierCode, detail: `VNeID, biên nhận ${request.receiptNumber}` });
 
   await ensureStarted(deps, receipt, nationalProcessId, {
@@ -253,20 +259,14 @@ export async function recordOtherChannel(deps: IntakeDeps, record: OtherChannelR
   const terms = { statutoryWorkingDays: deps.policy.terms.statutoryWorkingDays, targetWorkingDays: deps.policy.terms.targetOrdinaryWorkingDays };
   const deadlines = dossierDeadlines(calendar, clock, terms, deps.policy.deadlines);
   const finishedAt = record.finishedAt ? new Date(record.finishedAt) : null;
-  await deps.dossiers.updateOne(
-    { code: receipt.dossierCode },
-    {
-      $setOnInsert: {
-        code: receipt.dossierCode, receivedAt, channel, unitId: deps.unitId, variant: 'ordinary', ...terms,
-        clockStartAt: clock.clockStartAt, stoppedIntervals: [], statutoryDueAt: deadlines.statutoryDueAt, targetDueAt: deadlines.targetDueAt,
-        apologyByAt: deadlines.apologyByAt, deadlinesEstimated: deadlines.estimated, calendarVersion: calendars.version,
-        status: finishedAt ? 'closed' : 'open', finishedAt, deadlineMoves: [], receiptNumber: record.receiptNumber, agencyCode: deps.agencyCode,
-        source: record.channel, formType: record.formType, paperCopy: 'none', caseVariant: 'ordinary', appointmentAt: deadlines.statutoryDueAt,
-        outcome: finishedAt ? 'issued' : null,
-      },
-    },
-    { upsert: true },
-  );
+  await insertOnce(deps.dossiers, {
+    code: receipt.dossierCode, receivedAt, channel, unitId: deps.unitId, variant: 'ordinary', ...terms,
+    clockStartAt: clock.clockStartAt, stoppedIntervals: [], statutoryDueAt: deadlines.statutoryDueAt, targetDueAt: deadlines.targetDueAt,
+    apologyByAt: deadlines.apologyByAt, deadlinesEstimated: deadlines.estimated, calendarVersion: calendars.version,
+    status: finishedAt ? 'closed' : 'open', finishedAt, deadlineMoves: [], receiptNumber: record.receiptNumber, agencyCode: deps.agencyCode,
+    source: record.channel, formType: record.formType, paperCopy: 'none', caseVariant: 'ordinary', appointmentAt: deadlines.statutoryDueAt,
+    outcome: finishedAt ? 'issued' : null,
+  });
   if (created) await audit(deps.audit, { at: deps.now(), actor, action: 'dossier.intake', dossierCode: receipt.dossierCode, detail: `kênh ${record.channel}` });
   return { dossierCode: receipt.dossierCode, created };
 }

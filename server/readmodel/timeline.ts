@@ -93,7 +93,7 @@ export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise
     )
     .lean();
   await deps.dossiers.updateOne({ code: start.dossierCode, status: 'open' }, { $set: { currentElementId: start.elementId } });
-  return step as StepDoc;
+  return step;
 }
 
 /** Records the end of a step; a repeat (or an unknown step) changes nothing. */

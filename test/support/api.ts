@@ -7,6 +7,7 @@ import { deployProcesses } from '../../processes/deploy';
 import { startApi, type RunningApi } from '../../server/api/compose';
 import { loadConfig, type Config } from '../../server/config';
 import { connectDatabase, type Connection } from '../../server/db';
+import { seedCounters } from './counters';
 import { requireStack } from '../../server/health';
 import { createLogger } from '../../server/logger';
 import { createZeebeClient } from '../../server/zeebe';
@@ -40,6 +41,7 @@ export async function startApiUnderTest(name: string, env: Record<string, string
   const { camunda, zeebe } = createZeebeClient(config);
   await deployProcesses(zeebe, logger);
   await camunda.closeAllClients();
+  await seedCounters(config);
   const api = await startApi(config, logger);
   const db = await connectDatabase(config);
   const call = async (method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> => {

@@ -10,6 +10,7 @@ import { calendarPolicyFromConfig } from '../../server/calendar/policy';
 import { createCalendarProvider } from '../../server/calendar/provider';
 import { loadConfig, type Config } from '../../server/config';
 import { connectDatabase, type Connection } from '../../server/db';
+import { seedCounters } from './counters';
 import { requireStack } from '../../server/health';
 import { createLogger } from '../../server/logger';
 import { createMailer } from '../../server/mail';
@@ -65,6 +66,7 @@ export async function startSystem(name: string, basePort: number): Promise<Syste
   const logger = createLogger({ level: process.env.LLTP_TEST_LOG_LEVEL ?? 'silent' });
   const { camunda, zeebe } = createZeebeClient(config);
   await deployProcesses(zeebe, logger);
+  await seedCounters(config);
   const api = await startApi(config, logger);
   config = loadConfig({ ...env, PUBLIC_BASE_URL: api.url });
   const sims = await startSimulators(config);

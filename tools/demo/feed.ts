@@ -48,8 +48,8 @@ const pendingSupplements: { code: string; at: number }[] = [];
 async function receiveOne(n: number): Promise<void> {
   const now = Date.now();
   const late = random() < 0.06;
-  // A late sample was received 9 working days ago: its apology time has already passed.
-  const receivedAt = late ? calendar.add(new Date(now), -9 * 480).dueAt : new Date(now);
+  // A late sample was received 10 working days ago: its apology time has already passed.
+  const receivedAt = late ? calendar.add(new Date(now), -10 * 480).dueAt : new Date(now);
   const request = sampleVneidRequest({
     receiptNumber: `DEMO-${values.seed}-${String(n).padStart(5, '0')}`,
     receivedAt: formatInstant(receivedAt.getTime()),
@@ -64,7 +64,7 @@ async function receiveOne(n: number): Promise<void> {
   }
   stats.received += 1;
   const code = String(answer.body.dossierCode);
-  console.log(`hồ sơ ${code}${late ? ' (nhận từ 9 ngày làm việc trước: sắp trễ hạn)' : ''}, hẹn trả ${String(answer.body.appointmentDate)}`);
+  console.log(`hồ sơ ${code}${late ? ' (nhận từ 10 ngày làm việc trước: đã quá hạn gửi văn bản xin lỗi)' : ''}, hẹn trả ${String(answer.body.appointmentDate)}`);
   if (random() < 0.02) {
     setTimeout(() => {
       void call('POST', `/api/callbacks/one-stop/${code}/withdrawn`, { at: formatInstant(Date.now()), eventId: `withdraw-${code}` }, partner).then((r) => {
