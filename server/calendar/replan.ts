@@ -51,12 +51,12 @@ export interface ReplanOptions {
   guardedWrites?: boolean;
 }
 
-/** FerretDB answers `buildInfo` with a `ferretdb` field. */
+/** FerretDB answers `buildInfo` with `ferretdbVersion` (and `ferretdbFeatures`) fields. */
 export async function isFerretDb(connection: Connection): Promise<boolean> {
   const db = connection.db;
   if (!db) return false;
   const info = await db.admin().command({ buildInfo: 1 });
-  return 'ferretdb' in info;
+  return 'ferretdbVersion' in info;
 }
 
 export interface ReplanReport {

@@ -10,6 +10,7 @@ import { dossierDeadlines, stepDueAt } from '../../../server/calendar/deadlines'
 import { CalendarInputError } from '../../../server/calendar/errors';
 import { DEFAULT_CALENDAR_POLICY } from '../../../server/calendar/policy';
 import { createCalendarProvider } from '../../../server/calendar/provider';
+import { isFerretDb, replanOpenWork } from '../../../server/calendar/replan';
 import { seedCalendarData } from '../../../server/calendar/seed';
 import { calendarModels, loadCalendarData } from '../../../server/calendar/store';
 import { WorkingCalendars } from '../../../server/calendar/working-calendar';
@@ -168,6 +169,23 @@ describe('editing the calendar re-plans open dossiers and steps', () => {
     expect(summary).toMatchObject({ dossiersMoved: 1, stepsMoved: 1 });
   });
 
+  test('a dry run reports what an edit would move and writes nothing', async () => {
+    const data = await loadCalendarData(connection);
+    const year = structuredClone(data.years.get(2026));
+    if (!year) throw new Error('2026 missing');
+    year.daysOff.push({ date: '2026-03-17', name: 'thử', basis: 'thử' });
+    const calendars = new WorkingCalendars({ ...data, years: new Map([...data.years, [2026, year]]), version: data.version + 1 });
+    const before = await dossier('STP-260309-0001');
+    const report = await replanOpenWork(
+      { connection, calendars, policy: DEFAULT_CALENDAR_POLICY, now: clock.now },
+      { changeId: 'preview', reason: 'preview', fromDate: '2026-03-03', toDate: '2026-03-31' },
+      { dryRun: true },
+    );
+    expect(report).toMatchObject({ dossiersMoved: 2, stepsMoved: 1, failed: 0 });
+    expect(await dossier('STP-260309-0001')).toEqual(before);
+    expect(await calendarModels(connection).replans.findOne({ changeId: 'preview' }).lean()).toBeNull();
+  });
+
   test('removing the day again moves them back, and the history keeps both moves', async () => {
     const outcome = await admin.removeDay({ actor: 'can-bo-b', date: '2026-03-16', reason: 'nhập nhầm' });
     expect(outcome.replan.dossiersMoved).toBe(1);
@@ -247,6 +265,10 @@ describe('refused edits', () => {
     await expect(admin.addDayOff({ actor: 'a', date: '2026-03-14', name: 'x', basis: 'y' })).rejects.toThrow();
     expect(await admin.listAudit({ limit: 1000 })).toHaveLength(before.length);
   });
+});
+
+test('the local stack’s database is recognised as FerretDB (re-planning then filters updates on _id only)', async () => {
+  expect(await isFerretDb(connection)).toBe(true);
 });
 
 test('a running process sees an edit after its refresh interval', async () => {
