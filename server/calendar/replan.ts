@@ -6,8 +6,9 @@
  * A dossier or step is touched when its span [clock start, latest deadline] overlaps the
  * changed days (and, for office hours, when it belongs to the unit): a walk that ends before
  * the changed days or starts after them cannot see the change. The query uses the read
- * model's indexes and a projection; updates go out with `bulkWrite` in batches, each guarded by
- * the values it was computed from, and each moved deadline is appended to `deadlineMoves`.
+ * model's indexes and a projection; the updates (only for what moved) are collected, then sent
+ * with `bulkWrite` in batches once the cursor is closed, each guarded by the values it was
+ * computed from, and each moved deadline is appended to `deadlineMoves`.
  *
  * On FerretDB 1.24 with SQLite (the local stack) every update scans the whole collection (its
  * UPDATE statement does not match the `_id` index expression), so re-planning many documents
@@ -126,14 +127,19 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange, o
     .cursor({ batchSize: deps.policy.replanBatchSize });
   let dossiersExamined = 0;
   let dossiersMoved = 0;
-  let batch: AnyBulkWriteOperation[] = [];
-  const flush = async (collection: 'dossiers' | 'steps'): Promise<void> => {
-    if (options.dryRun) batch = [];
-    if (batch.length === 0) return;
-    const ops = batch;
-    batch = [];
+  // Updates are collected while reading and written once the cursor is closed, so that no cursor
+  // stays open during long writes (a full 120k re-plan on FerretDB 1.24 stalled with the writes
+  // interleaved with an open cursor; not reproduced at small scale).
+  let pending: AnyBulkWriteOperation[] = [];
+  const write = async (collection: 'dossiers' | 'steps'): Promise<void> => {
+    const ops = pending;
+    pending = [];
+    if (options.dryRun) return;
     const model = collection === 'dossiers' ? dossiers : stepModel(deps.connection);
-    await watch.db(() => model.collection.bulkWrite(ops as Parameters<typeof model.collection.bulkWrite>[0], { ordered: false }));
+    for (let i = 0; i < ops.length; i += deps.policy.replanBatchSize) {
+      const slice = ops.slice(i, i + deps.policy.replanBatchSize);
+      await watch.db(() => model.collection.bulkWrite(slice as Parameters<typeof model.collection.bulkWrite>[0], { ordered: false }));
+    }
   };
   for (;;) {
     const doc = await watch.db(() => dossierCursor.next());
@@ -149,7 +155,7 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange, o
       const moves = DOSSIER_FIELDS.filter((f) => !sameInstant(doc[f], next[f])).map((f) => move(f, doc[f], next[f]));
       if (moves.length === 0 && doc.deadlinesEstimated === next.estimated) continue;
       dossiersMoved++;
-      batch.push({
+      pending.push({
         updateOne: {
           filter: guarded ? { _id: doc._id, clockStartAt: doc.clockStartAt, statutoryDueAt: doc.statutoryDueAt } : { _id: doc._id },
           update: {
@@ -158,13 +164,12 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange, o
           },
         },
       });
-      if (batch.length >= deps.policy.replanBatchSize) await flush('dossiers');
     } catch (error) {
       fail(doc.code, error);
     }
   }
   await watch.db(() => dossierCursor.close());
-  await flush('dossiers');
+  await write('dossiers');
 
   // steps
   const steps = stepModel(deps.connection);
@@ -184,7 +189,7 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange, o
       const moved = !sameInstant(doc.dueAt, next.dueAt);
       if (!moved && doc.dueEstimated === next.estimated) continue;
       stepsMoved++;
-      batch.push({
+      pending.push({
         updateOne: {
           filter: guarded ? { _id: doc._id, startedAt: doc.startedAt, dueAt: doc.dueAt } : { _id: doc._id },
           update: {
@@ -193,13 +198,12 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange, o
           },
         },
       });
-      if (batch.length >= deps.policy.replanBatchSize) await flush('steps');
     } catch (error) {
       fail(`${doc.dossierCode}/${doc.elementId}`, error);
     }
   }
   await watch.db(() => stepCursor.close());
-  await flush('steps');
+  await write('steps');
 
   const report: ReplanReport = {
     changeId: change.changeId,

@@ -31,7 +31,8 @@ beforeAll(async () => {
   connection = db.connection;
   await dossierModel(connection).init();
   await stepModel(connection).init();
-  admin = createCalendarAdmin({ connection, now: clock.now, policy: DEFAULT_CALENDAR_POLICY, newChangeId: (() => { let n = 0; return () => `change-${++n}`; })() });
+  // batches of one: every re-planning reads and writes in several batches
+  admin = createCalendarAdmin({ connection, now: clock.now, policy: { ...DEFAULT_CALENDAR_POLICY, replanBatchSize: 1 }, newChangeId: (() => { let n = 0; return () => `change-${++n}`; })() });
 }, 30000);
 
 afterAll(async () => {
