@@ -9,7 +9,9 @@ import { authModels } from '../auth/models';
 import { seedDemoAccounts } from '../auth/seed';
 import { oneStopEventRoutes } from '../callbacks/one-stop';
 import { policeCallbackRoutes } from '../callbacks/police';
+import { createCalendarAdmin } from '../calendar/admin';
 import { calendarPolicyFromConfig } from '../calendar/policy';
+import { calendarRoutes } from '../calendar/routes';
 import { createCalendarProvider } from '../calendar/provider';
 import { loadSeed } from '../calendar/seed';
 import { seedCalendar } from '../calendar/store';
@@ -95,6 +97,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
       { path: '/api/callbacks', router: policeCallbackRoutes({ zeebe, dossiers: models.dossiers, steps: models.steps, audit: models.audit, auth: authDeps, now }) },
       { path: '/api/callbacks', router: oneStopEventRoutes({ zeebe, dossiers: models.dossiers, audit: models.audit, auth: authDeps, now }) },
       { path: '/api/tasks', router: inboxRoutes({ inbox, auth: authDeps }) },
+      { path: '/api/calendar', router: calendarRoutes({ admin: createCalendarAdmin({ connection: db, now, policy }), auth: authDeps }) },
       { path: '/', router: pageRoutes() },
       {
         path: '/api/dossiers',

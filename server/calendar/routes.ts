@@ -1,0 +1,47 @@
+/**
+ * Calendar administration over HTTP: every staff role reads the days off, make-up Saturdays,
+ * pending days, office hours and the audit; administrators edit them. Each edit is audited,
+ * bumps the calendar version and re-plans the open dossiers and steps it touches
+ * (createCalendarAdmin). The acting user is the logged-in administrator, never a body field.
+ */
+import { Router, type Request, type Response } from 'express';
+import { ZodError } from 'zod';
+import { authenticate, requireRole } from '../auth/middleware';
+import type { AuthModels } from '../auth/models';
+import { CalendarConflictError, type CalendarAdmin } from './admin';
+import { CalendarInputError } from './errors';
+
+function answer(res: Response, error: unknown): void {
+  if (error instanceof ZodError) res.status(400).json({ error: error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
+  else if (error instanceof CalendarConflictError) res.status(409).json({ error: error.message });
+  else if (error instanceof CalendarInputError || error instanceof RangeError) res.status(400).json({ error: error.message });
+  else throw error;
+}
+
+const actorOf = (req: Request): string => (req.principal?.kind === 'staff' ? req.principal.username : 'unknown');
+const body = (req: Request): Record<string, unknown> => (typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {});
+
+export function calendarRoutes(deps: { admin: CalendarAdmin; auth: { models: AuthModels; now: () => Date } }): Router {
+  const router = Router();
+  router.use(authenticate(deps.auth), requireRole('administrator', 'oneStopOfficer', 'lltpOfficer', 'headOfDivision', 'leader', 'inspector', 'supervisor'));
+  const admin = requireRole('administrator');
+  const run = (handler: (req: Request) => Promise<unknown>, status = 200) => async (req: Request, res: Response): Promise<void> => {
+    try {
+      res.status(status).json(await handler(req));
+    } catch (error) {
+      answer(res, error);
+    }
+  };
+
+  router.get('/years/:year', run((req) => deps.admin.listDays({ year: Number(req.params.year) })));
+  router.get('/units', run(() => deps.admin.listUnits()));
+  router.get('/audit', admin, run((req) => deps.admin.listAudit({ limit: Math.min(Number(req.query.limit ?? 100) || 100, 1000) })));
+  router.post('/days-off', admin, run((req) => deps.admin.addDayOff({ ...body(req), actor: actorOf(req) } as never), 201));
+  router.post('/make-up-days', admin, run((req) => deps.admin.addMakeUpDay({ ...body(req), actor: actorOf(req) } as never), 201));
+  router.post('/pending-days', admin, run((req) => deps.admin.addPendingDay({ ...body(req), actor: actorOf(req) } as never), 201));
+  router.post('/pending-days/:date/confirm', admin, run((req) => deps.admin.confirmPending({ ...body(req), date: String(req.params.date), actor: actorOf(req) })));
+  router.delete('/days/:date', admin, run((req) => deps.admin.removeDay({ ...body(req), date: String(req.params.date), actor: actorOf(req) })));
+  router.post('/years/:year/confirm', admin, run((req) => deps.admin.confirmYear({ ...body(req), year: Number(req.params.year), actor: actorOf(req) } as never)));
+  router.put('/units/:unitId', admin, run((req) => deps.admin.setUnitHours({ actor: actorOf(req), unit: { ...body(req), unitId: String(req.params.unitId) } } as never)));
+  return router;
+}
