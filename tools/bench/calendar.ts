@@ -15,8 +15,9 @@
  *   120,000-document collection and scaled
  *   (said so in the figure names _read_compute_s and _write_ms_per_dossier);
  *   calendar.replan_120k_db_s is the database's share. With BENCH_REPLAN_FULL=1 the whole
- *   administrator's edit also runs end to end (calendar.replan_120k_full_s): minutes on MongoDB,
- *   hours on FerretDB 1.24 with SQLite, whose updates scan the whole collection each.
+ *   administrator's edit also runs end to end (calendar.replan_120k_full_s); on FerretDB 1.24 with
+ *   SQLite, whose updates scan the whole collection each, it would take about a day, and with a
+ *   FerretDB patched to use its _id index it stalled in our runs (client and server idle).
  * If the database does not answer, the local stack is started (`bash tools/stack/stack.sh up`).
  */
 import { spawnSync } from 'node:child_process';
