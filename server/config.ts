@@ -202,3 +202,14 @@ export function configTableMarkdown(): string {
   });
   return ['| setting | type | default | secret | description |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
+
+/** For process entry points: the configuration, or one Vietnamese line per bad setting and exit code 2. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const p of error.problems) console.error(`Cấu hình sai: ${p.setting} ${p.message}`);
+    process.exit(2);
+  }
+}

@@ -4,7 +4,7 @@
  * SIGTERM/SIGINT.
  */
 import { startApi } from './api/compose';
-import { ConfigError, loadConfig, type Config } from './config';
+import { loadConfigOrExit, type Config } from './config';
 import { connectDatabase } from './db';
 import { checkStack } from './health';
 import { createLogger, type Logger } from './logger';
@@ -58,16 +58,7 @@ async function startWorkers(config: Config, logger: Logger): Promise<() => Promi
 
 async function main(): Promise<void> {
   const role = (process.argv[2] ?? 'api') as Role;
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      for (const p of error.problems) console.error(`Cấu hình sai: ${p.setting} ${p.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, component: role });
   if (!ROLES.includes(role)) {
     logger.fatal({ role, roles: ROLES }, 'unknown role');

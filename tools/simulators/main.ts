@@ -8,7 +8,7 @@
  * partner `ca-pv06` with DEMO_PARTNER_KEY, after SIM_POLICE_ANSWER_AFTER_WORKING_HOURS working
  * hours of SIM_POLICE_MS_PER_WORKING_HOUR real milliseconds each. Stops on SIGTERM/SIGINT.
  */
-import { ConfigError, loadConfig, type Config } from '../../server/config';
+import { loadConfigOrExit, type Config } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { createLltpSoftwareSim } from './lltp-software';
 import { createPoliceSim } from './police';
@@ -62,16 +62,7 @@ export async function startSimulators(config: Config): Promise<RunningSimulators
 }
 
 if (require.main === module) {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      for (const p of error.problems) console.error(`Cấu hình sai: ${p.setting} ${p.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, component: 'simulators' });
   startSimulators(config).then(
     (running) => {
