@@ -12,6 +12,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { TIMEZONE, WEEKDAYS } from './civil-time';
 import { CalendarInputError } from './errors';
+import type { ReplanReport } from './replan';
 import {
   DEFAULT_UNIT_HOURS,
   calendarSeedSchema,
@@ -62,18 +63,10 @@ export interface CalendarAuditDoc {
   replan?: { changeId: string; dossiersMoved: number; stepsMoved: number; failed: number } | null;
 }
 
-export interface CalendarReplanDoc {
-  changeId: string;
+/** A stored re-planning: the report of `replanOpenWork` with when and why it ran. */
+export interface CalendarReplanDoc extends ReplanReport {
   at: Date;
   reason: string;
-  dossiersExamined: number;
-  dossiersMoved: number;
-  stepsExamined: number;
-  stepsMoved: number;
-  failed: number;
-  failures: { key: string; message: string }[];
-  seconds: number;
-  databaseSeconds: number;
 }
 
 const periodSchema = new Schema({ from: { type: String, required: true }, to: { type: String, required: true } }, { _id: false });

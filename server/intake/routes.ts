@@ -2,7 +2,7 @@
  * `POST /api/intake/vneid` (partners with scope `intake`: the provincial one-stop system) and
  * `POST /api/intake/other` (the same partners or one-stop officers: dossiers of other channels).
  */
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { authenticate, requireScope, type Principal } from '../auth/middleware';
 import type { AuthModels } from '../auth/models';
 import { CalendarInputError } from '../calendar/errors';
@@ -17,6 +17,14 @@ const intakeCaller: RequestHandler = (req, res, next) => {
   if ((p?.kind === 'partner' && p.scopes.includes('intake')) || (p?.kind === 'staff' && (p.roles.includes('oneStopOfficer') || p.roles.includes('administrator')))) next();
   else res.status(403).json({ error: 'Chức năng này dành cho hệ thống một cửa hoặc cán bộ Bộ phận Một cửa.' });
 };
+
+/** Answers the intake errors a caller can act on; anything else is a server fault. */
+function answerIntakeError(res: Response, error: unknown): void {
+  if (error instanceof IntakeConflictError) res.status(409).json({ error: error.message, dossierCode: error.dossierCode });
+  else if (error instanceof IntakeUnavailableError) res.status(503).json({ error: error.message, dossierCode: error.dossierCode });
+  else if (error instanceof CalendarInputError) res.status(422).json({ error: `Không tính được hạn xử lý: ${error.message}` });
+  else throw error;
+}
 
 function refuseBadBody(req: Request): string | null {
   return req.is('application/json') ? null : 'Nội dung phải là JSON (Content-Type: application/json).';
@@ -41,10 +49,7 @@ export function intakeRoutes(deps: { intake: IntakeDeps; auth: { models: AuthMod
       const answer = await intakeVneid(deps.intake, parsed.data, actorOf(req.principal));
       res.status(answer.created ? 201 : 200).json(answer);
     } catch (error) {
-      if (error instanceof IntakeConflictError) res.status(409).json({ error: error.message, dossierCode: error.dossierCode });
-      else if (error instanceof IntakeUnavailableError) res.status(503).json({ error: error.message, dossierCode: error.dossierCode });
-      else if (error instanceof CalendarInputError) res.status(422).json({ error: `Không tính được hạn xử lý: ${error.message}` });
-      else throw error;
+      answerIntakeError(res, error);
     }
   });
 
@@ -58,8 +63,7 @@ export function intakeRoutes(deps: { intake: IntakeDeps; auth: { models: AuthMod
       const answer = await recordOtherChannel(deps.intake, parsed.data, actorOf(req.principal));
       res.status(answer.created ? 201 : 200).json(answer);
     } catch (error) {
-      if (error instanceof IntakeConflictError) res.status(409).json({ error: error.message, dossierCode: error.dossierCode });
-      else throw error;
+      answerIntakeError(res, error);
     }
   });
   return router;
