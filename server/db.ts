@@ -27,3 +27,30 @@ export async function connectDatabase(config: Pick<Config, 'MONGODB_URI'>, optio
 export function redactUri(uri: string): string {
   return uri.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
 }
+
+/** A database error worth trying again: the server was busy or the connection dropped. */
+export function isTransientDbError(error: unknown): boolean {
+  const e = error as { name?: string; message?: string; errorLabelSet?: Set<string> } | null;
+  if (!e) return false;
+  if (e.errorLabelSet instanceof Set && (e.errorLabelSet.has('RetryableWriteError') || e.errorLabelSet.has('TransientTransactionError'))) return true;
+  return /database is locked|SQLITE_BUSY|MongoNetworkError|MongoServerSelectionError/.test(`${e.name ?? ''} ${e.message ?? ''}`);
+}
+
+/**
+ * Runs an idempotent database write again on transient errors (up to `attempts` times, with
+ * doubling pauses from `firstPauseMs`): for writes that must land once an outside effect has
+ * happened (a Zeebe job completed), where failing would leave the read model behind.
+ */
+export async function retryTransient<T>(operation: () => Promise<T>, options: { attempts?: number; firstPauseMs?: number } = {}): Promise<T> {
+  const attempts = options.attempts ?? 6;
+  let pause = options.firstPauseMs ?? 200;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (attempt >= attempts || !isTransientDbError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause *= 2;
+    }
+  }
+}

@@ -9,7 +9,7 @@ import { connectDatabase } from './db';
 import { checkStack } from './health';
 import { createLogger, type Logger } from './logger';
 import { calendarPolicyFromConfig } from './calendar/policy';
-import { createCalendarProvider } from './calendar/provider';
+import { createCalendarProvider, waitForCalendar } from './calendar/provider';
 import { createMailer } from './mail';
 import { loadProcessCatalog } from './sla/catalog';
 import { createZeebeClient } from './zeebe';
@@ -42,7 +42,8 @@ async function startWorkers(config: Config, logger: Logger): Promise<() => Promi
   const now = (): Date => new Date();
   const policy = calendarPolicyFromConfig(config);
   const calendars = createCalendarProvider({ connection: db, now, refreshMs: policy.refreshMs });
-  await calendars.current(); // fail fast when the calendar is not seeded
+  // The API seeds the calendar when it starts; the two roles may start in any order.
+  await waitForCalendar(calendars, { timeoutMs: 120_000, onWaiting: () => logger.warn('waiting for the calendar to be seeded (the API seeds it at start)') });
   const mailer = createMailer(config);
   const { zeebe } = createZeebeClient(config);
   const deps = createWorkerDeps({ db, catalog, calendars, policy, adapters: createHttpAdapters(config), mailer, logger, config, clock: { now } });

@@ -27,3 +27,26 @@ export function createCalendarProvider(deps: { connection: Connection; now: () =
     },
   };
 }
+
+/**
+ * Waits until the calendar is seeded (the API seeds it when it starts; app processes start in
+ * any order): checks every `pollMs`, says once that it is waiting, and gives up after
+ * `timeoutMs` with the not-seeded error.
+ */
+export async function waitForCalendar(
+  provider: CalendarProvider,
+  options: { timeoutMs: number; pollMs?: number; onWaiting?: () => void },
+): Promise<WorkingCalendars> {
+  const deadline = Date.now() + options.timeoutMs;
+  let said = false;
+  for (;;) {
+    try {
+      return await provider.current();
+    } catch (error) {
+      if (!(error instanceof CalendarNotSeededError) || Date.now() >= deadline) throw error;
+      if (!said) options.onWaiting?.();
+      said = true;
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
+    }
+  }
+}

@@ -9,6 +9,7 @@ import type { Model } from 'mongoose';
 import { forms } from '../../processes/contracts';
 import { audit, type AuditEntry } from '../audit';
 import type { Principal } from '../auth/middleware';
+import { retryTransient } from '../db';
 import { classifyOpen } from '../calendar/status';
 import type { DueSoonPolicy } from '../calendar/status';
 import type { WorkingCalendars } from '../calendar/working-calendar';
@@ -217,12 +218,14 @@ export async function completeTask(deps: InboxDeps, principal: Principal | undef
     }
     throw error;
   }
+  // The job is completed in Zeebe: from here on the read model must follow, so its writes
+  // (all idempotent) are tried again when the database is momentarily busy.
   const at = deps.now();
   const decision = DECISION_FIELDS.map((f) => variables[f]).find((v): v is string => typeof v === 'string') ?? 'done';
-  const completed = await deps.tasks
-    .findOneAndUpdate({ _id: task._id }, { $set: { status: 'completed', completedAt: at, completedBy: username, decision } }, { returnDocument: 'after' })
-    .lean();
-  await stepFinished(deps.timeline, { elementInstanceKey: task._id.replace(/^task:/, ''), finishedAt: at, actor: username, outcome: decision });
-  await audit(deps.audit, { at, actor: username, action: 'task.complete', dossierCode: task.dossierCode, detail: `${task.elementId}: ${decision}` });
+  const completed = await retryTransient(() =>
+    deps.tasks.findOneAndUpdate({ _id: task._id }, { $set: { status: 'completed', completedAt: at, completedBy: username, decision } }, { returnDocument: 'after' }).lean(),
+  );
+  await retryTransient(() => stepFinished(deps.timeline, { elementInstanceKey: task._id.replace(/^task:/, ''), finishedAt: at, actor: username, outcome: decision }));
+  await retryTransient(() => audit(deps.audit, { at, actor: username, action: 'task.complete', dossierCode: task.dossierCode, detail: `${task.elementId}: ${decision}` }));
   return view(deps, completed as TaskDoc);
 }

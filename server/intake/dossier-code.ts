@@ -1,7 +1,13 @@
 /**
  * Dossier codes `<agency code>-YYMMDD-NNNN` (Decree 61/2018): the receiving agency's code, the
- * receipt date in Việt Nam and a 4-digit daily sequence from an atomic counter document
- * (`$inc` on one document: safe with any number of API replicas).
+ * receipt date in Việt Nam and a 4-digit daily sequence.
+ *
+ * Each number is taken by inserting a claim document `dossier:<agency>:<YYMMDD>:<NNNN>`: the
+ * unique `_id` lets exactly one caller have it, with any number of API replicas, on MongoDB and
+ * on FerretDB alike. (A `$inc` in findAndModify is atomic on MongoDB but not on FerretDB 1.24,
+ * which reads and writes in two steps: two concurrent intakes got the same code in our
+ * benchmark.) The day's counter document `dossier:<agency>:<YYMMDD>` only remembers where to
+ * start looking (`$max`), so claims rarely collide.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 import { dayNumberOf, localDateOf } from '../calendar/civil-time';
@@ -40,7 +46,21 @@ export function formatDossierCode(agency: string, at: Date, seq: number): string
 export async function nextDossierCode(counters: Model<Counter>, agency: string, receivedAt: Date): Promise<string> {
   if (!AGENCY_CODE_PATTERN.test(agency)) throw new Error(`Mã cơ quan không hợp lệ: ${agency}`);
   const day = yymmdd(receivedAt);
-  const counter = await counters.findOneAndUpdate({ _id: `dossier:${agency}:${day}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
-  if (!counter || counter.seq > DAILY_LIMIT) throw new DossierCodeExhaustedError(agency, day);
-  return formatDossierCode(agency, receivedAt, counter.seq);
+  const counterId = `dossier:${agency}:${day}`;
+  const hint = (await counters.findById(counterId).lean())?.seq ?? 0;
+  for (let seq = hint + 1; seq <= DAILY_LIMIT; seq += 1) {
+    try {
+      await counters.create({ _id: `${counterId}:${String(seq).padStart(4, '0')}`, seq });
+    } catch (error) {
+      if (isDuplicateKey(error)) continue;
+      throw error;
+    }
+    await counters.updateOne({ _id: counterId }, { $max: { seq } }, { upsert: true }).catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
+    });
+    return formatDossierCode(agency, receivedAt, seq);
+  }
+  throw new DossierCodeExhaustedError(agency, day);
 }
+
+const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;

@@ -130,7 +130,7 @@ const workingTime = z.string().transform((value, ctx) => {
 export const roleIdSchema = z.string().regex(/^[a-z][A-Za-z0-9]*$/, 'must be a role id in camelCase, e.g. lltpOfficer');
 export const unitIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be a unit id (letters, digits, _ . : -), e.g. stp-mot-cua');
 
-const escalationSchema = z.string().transform((value, ctx) => {
+export const escalationSchema = z.string().transform((value, ctx) => {
   const levels: EscalationLevel[] = [];
   for (const part of value.split('>').map((p) => p.trim())) {
     const match = /^([^@\s]+)(?:\s*@\s*(.+))?$/.exec(part);

@@ -38,7 +38,13 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/", // the handler requires a trailing slash
+		// The handler requires a trailing slash. _txlock=immediate: write transactions take the
+		// database's write lock when they begin, so concurrent writers wait (busy_timeout)
+		// instead of failing with SQLITE_BUSY when a read transaction cannot be upgraded to a
+		// write one (WAL mode). busy_timeout 30 s instead of the handler's 10 s: updates scan
+		// their whole collection inside the write transaction, and under a burst of concurrent
+		// writes some waited longer than 10 s and failed.
+		SQLiteURL: "file:" + dir + "/?_txlock=immediate&_pragma=busy_timeout(30000)",
 	})
 	if err != nil {
 		fail(logger, "cannot start FerretDB", err)
