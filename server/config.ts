@@ -5,6 +5,7 @@
  * names each bad setting. The README's configuration table is generated from `settings`
  * (`npm run docs:config`), so this file is the single source of truth.
  */
+import cron from 'node-cron';
 import { z } from 'zod';
 
 type Kind = 'string' | 'url' | 'integer' | 'boolean' | 'enum';
@@ -85,6 +86,15 @@ const clockTime = (def: string, description: string): SettingSpec<number | null>
     .transform((v) => (v === '' ? null : Number(v.slice(0, 2)) * 60 + Number(v.slice(3, 5)))),
 });
 
+/** A cron expression (node-cron: minute hour day month weekday, optional seconds first). */
+const cronExpr = (def: string, description: string): SettingSpec<string> => ({
+  kind: 'string',
+  default: def,
+  description,
+  secret: false,
+  schema: z.string().refine((v) => cron.validate(v), 'must be a cron expression (minute hour day-of-month month day-of-week), e.g. */5 * * * *'),
+});
+
 const oneOf = <const V extends readonly [string, ...string[]]>(
   values: V,
   def: V[number],
@@ -142,9 +152,9 @@ export const settings = {
   WORKER_RETRY_BACKOFF_MS: int(2000, 'Back-off before the first retry of a failed job; doubled at each further failure (exponential back-off).', 0, 3600000),
   WORKER_RETRY_BACKOFF_MAX_MS: int(300000, 'Upper bound of the retry back-off.', 0, 86400000),
 
-  MONITOR_CRON: str('*/5 * * * *', 'SLA monitor: when it classifies every open step and dossier and sends alerts (cron, Việt Nam time).'),
-  MONITOR_DAILY_CRON: str('30 7 * * 1-6', 'SLA monitor: when the daily digest of due-soon and late items goes to each recipient (cron, Việt Nam time).'),
-  MONITOR_WEEKLY_CRON: str('0 16 * * 5', 'SLA monitor: when the weekly summary goes to supervisors (cron, Việt Nam time; Friday by default).'),
+  MONITOR_CRON: cronExpr('*/5 * * * *', 'SLA monitor: when it classifies every open step and dossier and sends alerts (cron, Việt Nam time).'),
+  MONITOR_DAILY_CRON: cronExpr('30 7 * * 1-6', 'SLA monitor: when the daily digest of due-soon and late items goes to each recipient (cron, Việt Nam time).'),
+  MONITOR_WEEKLY_CRON: cronExpr('0 16 * * 5', 'SLA monitor: when the weekly summary goes to supervisors (cron, Việt Nam time; Friday by default).'),
   MONITOR_LEASE_MS: int(120000, 'SLA monitor: how long one replica holds the monitor lease; renewed while it works, taken over by another replica once expired.', 5000, 3600000),
   MONITOR_REQUEST_POLL_MS: int(2000, 'SLA monitor: how often it looks for an administrator\'s "run now" request.', 200, 600000),
   MONITOR_SEND_OUTSIDE_HOURS: bool(false, 'SLA monitor: send alert e-mails outside working time too; by default they wait for the next opening.'),

@@ -1,6 +1,7 @@
 /**
  * Entry point of every app process: `tsx server/main.ts <role>` (or `node dist/server/main.js`).
- * Roles: `api` (HTTP API), `workers` (Zeebe job workers, one per job type). Each role validates the configuration first and stops gracefully on
+ * Roles: `api` (HTTP API), `workers` (Zeebe job workers, one per job type), `monitor` (the cron-driven SLA
+ * monitor: alerts, digests, weekly summary; run as many replicas as you like, one works at a time). Each role validates the configuration first and stops gracefully on
  * SIGTERM/SIGINT.
  */
 import { startApi } from './api/compose';
@@ -11,13 +12,14 @@ import { createLogger, type Logger } from './logger';
 import { calendarPolicyFromConfig } from './calendar/policy';
 import { createCalendarProvider, waitForCalendar } from './calendar/provider';
 import { createMailer } from './mail';
+import { createMonitor, createMonitorDeps } from './monitor';
 import { loadProcessCatalog } from './sla/catalog';
 import { createZeebeClient } from './zeebe';
 import { createHttpAdapters } from '../workers/adapters';
 import { createWorkerDeps } from '../workers/framework';
 import { registerWorkers } from '../workers/registry';
 
-const ROLES = ['api', 'workers'] as const;
+const ROLES = ['api', 'workers', 'monitor'] as const;
 type Role = (typeof ROLES)[number];
 
 /** The API: intake, callbacks, inbox (with its user-task worker), dossier views, pages. */
@@ -57,6 +59,24 @@ async function startWorkers(config: Config, logger: Logger): Promise<() => Promi
   };
 }
 
+/** The SLA monitor: node-cron schedules and "run now" requests, under the monitor lease. */
+async function startMonitorRole(config: Config, logger: Logger): Promise<() => Promise<void>> {
+  const catalog = await loadProcessCatalog();
+  const db = await connectDatabase(config);
+  const policy = calendarPolicyFromConfig(config);
+  const calendars = createCalendarProvider({ connection: db, now: () => new Date(), refreshMs: policy.refreshMs });
+  await waitForCalendar(calendars, { timeoutMs: 120_000, onWaiting: () => logger.warn('waiting for the calendar to be seeded (the API seeds it at start)') });
+  const mailer = createMailer(config);
+  const monitor = createMonitor(await createMonitorDeps({ db, config, catalog, calendars, mailer, logger }));
+  const stop = monitor.start({ tick: config.MONITOR_CRON, daily: config.MONITOR_DAILY_CRON, weekly: config.MONITOR_WEEKLY_CRON, requestPollMs: config.MONITOR_REQUEST_POLL_MS });
+  logger.info({ holder: monitor.holder, tick: config.MONITOR_CRON, daily: config.MONITOR_DAILY_CRON, weekly: config.MONITOR_WEEKLY_CRON }, 'SLA monitor scheduled');
+  return async () => {
+    await stop();
+    mailer.close();
+    await db.close();
+  };
+}
+
 async function main(): Promise<void> {
   const role = (process.argv[2] ?? 'api') as Role;
   const config = loadConfigOrExit();
@@ -65,7 +85,7 @@ async function main(): Promise<void> {
     logger.fatal({ role, roles: ROLES }, 'unknown role');
     process.exit(2);
   }
-  const stop = role === 'workers' ? await startWorkers(config, logger) : await startApiRole(config, logger);
+  const stop = role === 'workers' ? await startWorkers(config, logger) : role === 'monitor' ? await startMonitorRole(config, logger) : await startApiRole(config, logger);
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
     stop().then(

@@ -3,6 +3,7 @@
  * routers and the inbox's user-task worker. `main.ts` calls `startApi`; tests call it too, on
  * their own database and port.
  */
+import { Router } from 'express';
 import type { Server } from 'node:http';
 import { auditModel } from '../audit';
 import { authModels } from '../auth/models';
@@ -30,6 +31,8 @@ import { declarationModel } from '../readmodel/declaration';
 import { dossierModel } from '../readmodel/dossier';
 import { stepModel } from '../readmodel/step';
 import { pageRoutes } from '../pages/routes';
+import { monitorModels } from '../monitor/model';
+import { metricsRoute, monitorRoutes } from '../monitor/routes';
 import { loadProcessCatalog } from '../sla';
 import { createZeebeClient } from '../zeebe';
 import { createApp } from './app';
@@ -87,6 +90,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     logger,
     now,
   };
+  const monitoring = monitorModels(db);
   const app = createApp({
     checkStack: () => checkStack(config),
     trustProxy: config.TRUST_PROXY,
@@ -98,6 +102,8 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
       { path: '/api/callbacks', router: oneStopEventRoutes({ zeebe, dossiers: models.dossiers, audit: models.audit, auth: authDeps, now }) },
       { path: '/api/tasks', router: inboxRoutes({ inbox, auth: authDeps }) },
       { path: '/api/calendar', router: calendarRoutes({ admin: createCalendarAdmin({ connection: db, now, policy }), auth: authDeps }) },
+      { path: '/api/monitor', router: monitorRoutes({ models: monitoring, auth: authDeps, metricsToken: config.METRICS_TOKEN }) },
+      { path: '/metrics', router: Router().get('/', metricsRoute({ models: monitoring, auth: authDeps, metricsToken: config.METRICS_TOKEN })) },
       { path: '/', router: pageRoutes() },
       {
         path: '/api/dossiers',

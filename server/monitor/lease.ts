@@ -1,26 +1,49 @@
 /**
- * One replica at a time: a lease document `{_id: name, holder, until}`. Taking it succeeds when
- * nobody holds it, it expired, or the caller already holds it (renewal); two replicas racing
- * for a free lease both try to insert it and the unique `_id` lets one win. Work done under
- * the lease is idempotent anyway (alert keys, claimed deliveries), so a holder that stalls past
- * its expiry and a successor overlapping with it cannot send a mail twice.
+ * One replica at a time: the monitor lease is a sequence of terms, one document per term
+ * (`<name>:<term, 10 digits>`, holder, until). The holder of the latest term renews it by
+ * moving its `until` (only the holder writes its own term). Another replica takes over once
+ * the latest term expired, by inserting the next term: the unique `_id` lets exactly one
+ * replica have it. This relies only on unique inserts, because read-modify-write updates
+ * (findAndModify with a condition) are not atomic on FerretDB 1.24. A holder that stalled past
+ * its expiry notices on its next renewal that a newer term exists and stops; the work done
+ * under the lease is idempotent anyway (alert keys, one claim per delivery attempt).
  */
 import type { Model } from 'mongoose';
 import type { LeaseDoc } from './model';
 
 const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;
+const termId = (name: string, term: number): string => `${name}:${String(term).padStart(10, '0')}`;
 
+export interface LeaseState {
+  holder: string | null;
+  until: Date | null;
+  term: number;
+}
+
+export async function currentLease(leases: Model<LeaseDoc>, name: string): Promise<LeaseState> {
+  const latest = await leases
+    .find({ _id: { $gte: termId(name, 0), $lte: termId(name, 9_999_999_999) } })
+    .sort({ _id: -1 })
+    .limit(1)
+    .lean();
+  const doc = latest[0];
+  if (!doc) return { holder: null, until: null, term: 0 };
+  return { holder: doc.holder, until: doc.until, term: Number(doc._id.slice(name.length + 1)) };
+}
+
+/** Takes or renews the lease; true when `holder` holds it until now + ttl. */
 export async function acquireLease(leases: Model<LeaseDoc>, name: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
   const until = new Date(now.getTime() + ttlMs);
-  const taken = await leases
-    .findOneAndUpdate({ _id: name, $or: [{ holder }, { until: { $lt: now } }] }, { $set: { holder, until } }, { returnDocument: 'after' })
-    .lean();
-  if (taken) {
-    if (taken.holder !== holder) return false;
+  const lease = await currentLease(leases, name);
+  if (lease.holder === holder && lease.term > 0) {
+    await leases.updateOne({ _id: termId(name, lease.term), holder }, { $set: { until } });
     return true;
   }
+  if (lease.until && lease.until.getTime() >= now.getTime()) return false;
   try {
-    await leases.create({ _id: name, holder, until, acquiredAt: now });
+    await leases.create({ _id: termId(name, lease.term + 1), holder, until, acquiredAt: now });
+    // Terms older than the previous one are history; keep the collection small.
+    if (lease.term > 1) await leases.deleteMany({ _id: { $gte: termId(name, 0), $lt: termId(name, lease.term) } });
     return true;
   } catch (error) {
     if (isDuplicateKey(error)) return false;
@@ -28,6 +51,8 @@ export async function acquireLease(leases: Model<LeaseDoc>, name: string, holder
   }
 }
 
-export async function releaseLease(leases: Model<LeaseDoc>, name: string, holder: string): Promise<void> {
-  await leases.deleteOne({ _id: name, holder });
+/** Gives the lease up (ends the term now) if `holder` holds it. */
+export async function releaseLease(leases: Model<LeaseDoc>, name: string, holder: string, now: Date): Promise<void> {
+  const lease = await currentLease(leases, name);
+  if (lease.holder === holder && lease.term > 0) await leases.updateOne({ _id: termId(name, lease.term), holder }, { $set: { until: new Date(now.getTime() - 1) } });
 }

@@ -167,8 +167,21 @@ const requestSchema = new Schema<MonitorRequestDoc>(
   { versionKey: false, collection: 'monitor_requests' },
 );
 
+/** One claim per delivery attempt (`<alert id>#<attempt>`): only the replica that inserted it sends. */
+export interface AlertSendDoc {
+  _id: string;
+  holder: string;
+  at: Date;
+}
+
+const sendSchema = new Schema<AlertSendDoc>(
+  { _id: { type: String, required: true }, holder: { type: String, required: true }, at: { type: Date, required: true } },
+  { versionKey: false, collection: 'alert_sends' },
+);
+
 export interface MonitorModels {
   alerts: Model<AlertDoc>;
+  sends: Model<AlertSendDoc>;
   runs: Model<MonitorRunDoc>;
   leases: Model<LeaseDoc>;
   requests: Model<MonitorRequestDoc>;
@@ -178,6 +191,7 @@ export function monitorModels(db: Connection): MonitorModels {
   const get = <T>(name: string, schema: Schema<T>): Model<T> => (db.models[name] as Model<T> | undefined) ?? db.model<T>(name, schema);
   return {
     alerts: get('Alert', alertSchema),
+    sends: get('AlertSend', sendSchema),
     runs: get('MonitorRun', runSchema),
     leases: get('MonitorLease', leaseSchema),
     requests: get('MonitorRequest', requestSchema),

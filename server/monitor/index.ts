@@ -1,0 +1,59 @@
+/** Builds the monitor's dependencies from the configuration (the `monitor` role, tests, the benchmark). */
+import type { Connection } from 'mongoose';
+import { authModels } from '../auth/models';
+import { calendarPolicyFromConfig } from '../calendar/policy';
+import type { CalendarProvider } from '../calendar/provider';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { Mailer } from '../mail';
+import { dossierModel } from '../readmodel/dossier';
+import { stepModel } from '../readmodel/step';
+import type { ProcessCatalog } from '../sla/catalog';
+import { escalationSchema } from '../sla/spec';
+import { monitorModels } from './model';
+import type { MonitorDeps, MonitorSettings } from './tick';
+
+export class MonitorConfigError extends Error {}
+
+export function monitorSettings(config: Config, catalog: ProcessCatalog): MonitorSettings {
+  const chain = escalationSchema.safeParse(config.MONITOR_DOSSIER_ESCALATION);
+  if (!chain.success) throw new MonitorConfigError(`MONITOR_DOSSIER_ESCALATION: ${chain.error.issues.map((i) => i.message).join('; ')}`);
+  const policy = calendarPolicyFromConfig(config);
+  let agencyName = config.AGENCY_CODE;
+  try {
+    agencyName = catalog.agency(config.AGENCY_CODE).name;
+  } catch {
+    // an unknown agency is reported by intake; the mails then name the code
+  }
+  return {
+    agencyName,
+    appUrl: (config.PUBLIC_APP_URL || config.PUBLIC_BASE_URL).replace(/\/$/, ''),
+    dueSoon: policy.dueSoon,
+    workingDayMinutes: policy.deadlines.workingDayMinutes,
+    dossierEscalation: chain.data,
+    sendOutsideWorkingTime: config.MONITOR_SEND_OUTSIDE_HOURS,
+    retryMs: config.MONITOR_MAIL_RETRY_MS,
+    retryMaxMs: config.MONITOR_MAIL_RETRY_MAX_MS,
+    maxAttempts: config.MONITOR_MAIL_MAX_ATTEMPTS,
+    leaseMs: config.MONITOR_LEASE_MS,
+    vneidTargetPercent: config.VNEID_SHARE_TARGET_PERCENT,
+  };
+}
+
+export async function createMonitorDeps(input: { db: Connection; config: Config; catalog: ProcessCatalog; calendars: CalendarProvider; mailer: Mailer; logger: Logger; settings?: Partial<MonitorSettings> }): Promise<MonitorDeps> {
+  const models = monitorModels(input.db);
+  await Promise.all([models.alerts.init(), models.sends.init(), models.runs.init(), models.leases.init(), models.requests.init()]);
+  return {
+    models,
+    steps: stepModel(input.db),
+    dossiers: dossierModel(input.db),
+    users: authModels(input.db).users,
+    catalog: input.catalog,
+    calendars: input.calendars,
+    mailer: input.mailer,
+    logger: input.logger,
+    settings: { ...monitorSettings(input.config, input.catalog), ...input.settings },
+  };
+}
+
+export { createMonitor } from './monitor';

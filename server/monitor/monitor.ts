@@ -1,0 +1,137 @@
+/**
+ * The SLA monitor process: node-cron schedules (MONITOR_CRON every 5 minutes by default, the
+ * daily digest, the Friday summary; Việt Nam time) and administrators' "run now" requests.
+ * Each run first takes the lease, so one replica at a time works; a replica without the lease
+ * skips the run. Runs never overlap within a process. Every run is recorded in `monitor_runs`.
+ *
+ *   const monitor = createMonitor(deps, { holder: 'monitor-1', now: () => clock });
+ *   await monitor.runOnce('tick');          // tests and "run now"
+ *   const stop = monitor.start(schedules);  // the `monitor` role
+ */
+import { randomUUID } from 'node:crypto';
+import cron, { type ScheduledTask } from 'node-cron';
+import { raiseDailyDigests, raiseWeeklySummaries } from './digest';
+import { deliverPending } from './deliver';
+import { acquireLease } from './lease';
+import type { MonitorRunDoc } from './model';
+import { judgeAll, raiseAlerts, type MonitorDeps } from './tick';
+
+export const LEASE_NAME = 'sla-monitor';
+export type RunKind = MonitorRunDoc['kind'];
+
+export interface RunOutcome {
+  ran: boolean;
+  /** Why it did not run: another replica holds the lease, or a run is in progress here. */
+  skipped?: 'lease-held-elsewhere' | 'already-running';
+  run?: MonitorRunDoc;
+}
+
+export interface Monitor {
+  holder: string;
+  runOnce(kind: RunKind): Promise<RunOutcome>;
+  /** Serves pending "run now" requests (called on a timer by `start`). */
+  takeRequests(): Promise<number>;
+  start(schedules: { tick: string; daily: string; weekly: string; requestPollMs: number }): () => Promise<void>;
+}
+
+export function createMonitor(deps: MonitorDeps, options: { holder?: string; now?: () => Date } = {}): Monitor {
+  const holder = options.holder ?? `monitor-${randomUUID().slice(0, 8)}`;
+  const now = options.now ?? (() => new Date());
+  const known = new Set<string>();
+  let running: Promise<RunOutcome> | null = null;
+
+  async function execute(kind: RunKind): Promise<RunOutcome> {
+    const at = now();
+    if (!(await acquireLease(deps.models.leases, LEASE_NAME, holder, at, deps.settings.leaseMs))) return { ran: false, skipped: 'lease-held-elsewhere' };
+    const renew = setInterval(() => {
+      acquireLease(deps.models.leases, LEASE_NAME, holder, now(), deps.settings.leaseMs).catch((error: unknown) => deps.logger.warn({ err: error }, 'monitor lease not renewed'));
+    }, Math.max(1000, Math.floor(deps.settings.leaseMs / 3)));
+    const runId = `${kind}:${at.toISOString()}:${holder}`;
+    const startedAt = new Date();
+    const run: MonitorRunDoc = {
+      _id: runId,
+      kind,
+      holder,
+      at,
+      startedAt,
+      finishedAt: null,
+      durationMs: null,
+      counts: { steps: {}, dossiers: {}, alertsRaised: 0, mailsSent: 0, mailsFailed: 0, mailsWaiting: 0, openLateDossiers: 0 },
+      outsideWorkingTime: false,
+      error: null,
+    };
+    try {
+      await deps.models.runs.create(run);
+      const calendars = await deps.calendars.current();
+      if (kind === 'tick') {
+        const judgement = await judgeAll(deps, calendars, at);
+        run.counts.steps = judgement.counts.steps;
+        run.counts.dossiers = judgement.counts.dossiers;
+        run.counts.openLateDossiers = judgement.counts.dossiers.overdue;
+        run.counts.alertsRaised = await raiseAlerts(deps, judgement, known, at, runId);
+      } else if (kind === 'daily') {
+        run.counts.alertsRaised = await raiseDailyDigests(deps, calendars, at, runId);
+      } else {
+        run.counts.alertsRaised = await raiseWeeklySummaries(deps, calendars, at, runId);
+      }
+      const delivery = await deliverPending(deps, calendars, at, holder);
+      run.counts.mailsSent = delivery.sent;
+      run.counts.mailsFailed = delivery.failed;
+      run.counts.mailsWaiting = delivery.waiting;
+      run.outsideWorkingTime = delivery.outsideWorkingTime;
+    } catch (error) {
+      run.error = (error as Error).message;
+      deps.logger.error({ err: error, runId }, 'monitor run failed');
+    } finally {
+      clearInterval(renew);
+      run.finishedAt = new Date();
+      run.durationMs = run.finishedAt.getTime() - startedAt.getTime();
+      await deps.models.runs
+        .updateOne({ _id: runId }, { $set: { counts: run.counts, finishedAt: run.finishedAt, durationMs: run.durationMs, outsideWorkingTime: run.outsideWorkingTime, error: run.error } })
+        .catch((error: unknown) => deps.logger.error({ err: error, runId }, 'monitor run not recorded'));
+    }
+    deps.logger.info({ runId, durationMs: run.durationMs, counts: run.counts, error: run.error }, 'monitor run finished');
+    return { ran: true, run };
+  }
+
+  const monitor: Monitor = {
+    holder,
+    async runOnce(kind) {
+      if (running) return { ran: false, skipped: 'already-running' };
+      running = execute(kind);
+      try {
+        return await running;
+      } finally {
+        running = null;
+      }
+    },
+    async takeRequests() {
+      const open = await deps.models.requests.find({ takenBy: null }).sort({ requestedAt: 1 }).limit(10).lean();
+      let served = 0;
+      for (const request of open) {
+        const outcome = await monitor.runOnce(request.kind);
+        if (!outcome.ran) break;
+        await deps.models.requests.updateOne({ _id: request._id, takenBy: null }, { $set: { takenBy: holder, runId: outcome.run?._id ?? null } });
+        served += 1;
+      }
+      return served;
+    },
+    start(schedules) {
+      const options = { timezone: 'Asia/Ho_Chi_Minh', noOverlap: true };
+      const fire = (kind: RunKind) => async (): Promise<void> => {
+        await monitor.runOnce(kind).catch((error: unknown) => deps.logger.error({ err: error, kind }, 'monitor run failed'));
+      };
+      const tasks: ScheduledTask[] = [cron.schedule(schedules.tick, fire('tick'), options), cron.schedule(schedules.daily, fire('daily'), options), cron.schedule(schedules.weekly, fire('weekly'), options)];
+      const poll = setInterval(() => {
+        monitor.takeRequests().catch((error: unknown) => deps.logger.warn({ err: error }, 'monitor requests not read'));
+      }, schedules.requestPollMs);
+      void fire('tick')();
+      return async () => {
+        clearInterval(poll);
+        for (const task of tasks) await task.stop();
+        if (running) await running.catch(() => undefined);
+      };
+    },
+  };
+  return monitor;
+}
