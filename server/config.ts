@@ -7,6 +7,7 @@
  */
 import cron from 'node-cron';
 import { z } from 'zod';
+import { escalationSchema } from './sla/spec';
 
 type Kind = 'string' | 'url' | 'integer' | 'boolean' | 'enum';
 
@@ -95,6 +96,18 @@ const cronExpr = (def: string, description: string): SettingSpec<string> => ({
   schema: z.string().refine((v) => cron.validate(v), 'must be a cron expression (minute hour day-of-month month day-of-week), e.g. */5 * * * *'),
 });
 
+/** An escalation chain in the models' syntax (`headOfDivision > leader@4h`). */
+const escalationChain = (def: string, description: string): SettingSpec<string> => ({
+  kind: 'string',
+  default: def,
+  description,
+  secret: false,
+  schema: z.string().superRefine((v, ctx) => {
+    const parsed = escalationSchema.safeParse(v);
+    if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+  }),
+});
+
 const oneOf = <const V extends readonly [string, ...string[]]>(
   values: V,
   def: V[number],
@@ -162,7 +175,7 @@ export const settings = {
   MONITOR_MAIL_RETRY_MAX_MS: int(3600000, 'SLA monitor: upper bound of that pause.', 100, 86400000),
   MONITOR_MAIL_MAX_ATTEMPTS: int(30, 'SLA monitor: after this many failed attempts an e-mail is marked failed (shown in the status and metrics).', 1, 1000),
   MONITOR_NOTIFY_DONE_LATE: bool(false, 'SLA monitor: also tell the recipients of an overdue alert when the late step is finally done.'),
-  MONITOR_DOSSIER_ESCALATION: str('headOfDivision > leader@4h > supervisor@1d', 'SLA monitor: who is alerted when a dossier (not a single step) is due soon or late, and after how much working time past its due time (BPMN escalation syntax).'),
+  MONITOR_DOSSIER_ESCALATION: escalationChain('headOfDivision > leader@4h > supervisor@1wd', 'SLA monitor: who is alerted when a dossier (not a single step) is due soon or late, and after how much working time past its due time (BPMN escalation syntax).'),
   PUBLIC_APP_URL: optionalStr('Base URL of the staff web pages in e-mail links (e.g. https://lltp.sotuphap.khanhhoa.gov.vn); empty: PUBLIC_BASE_URL.'),
   METRICS_TOKEN: optionalStr('Bearer token a Prometheus scraper sends to GET /metrics; empty: only administrators (session) may read the metrics.', true),
   VNEID_SHARE_TARGET_PERCENT: int(80, 'Share of requests that should come through VNeID, in percent (weekly summary).', 0, 100),

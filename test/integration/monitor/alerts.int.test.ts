@@ -1,0 +1,210 @@
+/**
+ * The SLA monitor on the real stack: dossiers come in through the intake API and flow through
+ * Zeebe to the first human step (Bước 3, one-stop desk); the monitor, with its injected clock,
+ * sees that step due soon and then late and mails the right people through the real SMTP sink
+ * (Mailpit) — each alert exactly once, with one or two monitor replicas, across an SMTP
+ * outage, and never on a day off.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { formatInstant } from '../../../server/calendar/civil-time';
+import { createCalendarProvider, type CalendarProvider } from '../../../server/calendar/provider';
+import { createLogger } from '../../../server/logger';
+import { createMailer, type Mailer } from '../../../server/mail';
+import { createMonitor, createMonitorDeps } from '../../../server/monitor';
+import type { MonitorDeps } from '../../../server/monitor/tick';
+import { stepModel, type StepDoc } from '../../../server/readmodel/step';
+import { loadProcessCatalog } from '../../../server/sla';
+import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
+import { MailpitClient } from '../../support/mailpit';
+import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
+import { eventually } from '../../support/wait';
+
+const repo = path.resolve(__dirname, '../../..');
+const mailpit = new MailpitClient();
+let s: SystemUnderTest;
+let calendars: CalendarProvider;
+let mailer: Mailer;
+let n = 0;
+
+beforeAll(async () => {
+  s = await startSystem('monitor', 4700);
+  calendars = createCalendarProvider({ connection: s.db, now: () => new Date(), refreshMs: 1000 });
+  mailer = createMailer(s.config, { timeoutMs: 3000 });
+}, 90000);
+afterAll(async () => {
+  mailer?.close();
+  await s?.stop();
+});
+
+async function monitorDeps(): Promise<MonitorDeps> {
+  const deps = await createMonitorDeps({
+    db: s.db,
+    config: s.config,
+    catalog: await loadProcessCatalog(),
+    calendars,
+    mailer,
+    logger: createLogger({ level: 'silent' }),
+    settings: { retryMs: 60_000, leaseMs: 60_000 },
+  });
+  await deps.models.leases.deleteMany({});
+  return deps;
+}
+
+/** A VNeID dossier through intake; resolves with its code, the citizen's name and its open check step. */
+async function dossierAtCheckStep(): Promise<{ code: string; fullName: string; step: StepDoc }> {
+  const request = sampleVneidRequest({ receiptNumber: `MON-${Date.now()}-${(n += 1)}`, receivedAt: formatInstant(Date.now()), random: seededRandom(100 + n) });
+  const answer = await s.call('POST', '/api/intake/vneid', request, PARTNER);
+  expect(answer.status).toBe(201);
+  const code = String(answer.body.dossierCode);
+  const step = await eventually(async () => (await stepModel(s.db).findOne({ dossierCode: code, elementId: 'checkDossier', finishedAt: null }).lean()) ?? undefined, `check step of ${code}`, 30000);
+  return { code, fullName: request.declaration.fullName, step: step as StepDoc };
+}
+
+async function mailsAbout(code: string): Promise<{ Subject: string; To: string[]; ID: string }[]> {
+  const found = await mailpit.search(`"${code}"`);
+  return found.map((m) => ({ Subject: m.Subject, To: m.To.map((t) => t.Address).sort(), ID: m.ID })).sort((a, b) => a.Subject.localeCompare(b.Subject));
+}
+
+const calendarNow = async (at: Date, workingMinutes: number): Promise<Date> => (await calendars.current()).forUnit('stp-mot-cua').add(at, workingMinutes).dueAt;
+
+test('a step due soon and then late is mailed once each, to the desk officer and up its escalation chain, without personal data', async () => {
+  const { code, fullName, step } = await dossierAtCheckStep();
+  const monitor = createMonitor(await monitorDeps(), { holder: 'monitor-a', now: () => clock });
+  let clock = await calendarNow(step.dueAt, -10);
+
+  expect((await monitor.runOnce('tick')).ran).toBe(true);
+  expect((await monitor.runOnce('tick')).ran).toBe(true);
+  const dueSoon = await eventually(async () => ((await mailsAbout(code)).length >= 1 ? mailsAbout(code) : undefined), `due-soon mail for ${code}`, 10000);
+  expect(dueSoon.map((m) => [m.Subject, m.To])).toEqual([[`Sắp đến hạn: hồ sơ ${code} — ${step.elementName ?? ''}`, ['motcua@stp.example.vn']]]);
+
+  clock = await calendarNow(step.dueAt, 10);
+  await monitor.runOnce('tick');
+  await monitor.runOnce('tick');
+  const late = await eventually(async () => ((await mailsAbout(code)).length >= 3 ? mailsAbout(code) : undefined), `overdue mails for ${code}`, 10000);
+  expect(late.map((m) => [m.Subject.split(':')[0], m.To])).toEqual([
+    ['Báo cáo quá hạn (cấp 1)', ['truongphong@stp.example.vn']],
+    ['Quá hạn', ['motcua@stp.example.vn']],
+    ['Sắp đến hạn', ['motcua@stp.example.vn']],
+  ]);
+
+  clock = await calendarNow(step.dueAt, 4 * 60 + 5);
+  await monitor.runOnce('tick');
+  const escalated = await eventually(async () => ((await mailsAbout(code)).length >= 4 ? mailsAbout(code) : undefined), `second escalation for ${code}`, 10000);
+  expect(escalated.find((m) => m.Subject.startsWith('Báo cáo quá hạn (cấp 2)'))?.To).toEqual(['lanhdao@stp.example.vn']);
+  await monitor.runOnce('tick');
+  await new Promise((r) => setTimeout(r, 500));
+  expect(await mailsAbout(code)).toHaveLength(4);
+
+  const overdue = await mailpit.message(late.find((m) => m.Subject.startsWith('Quá hạn'))!.ID);
+  expect(overdue.Text).toContain(code);
+  expect(overdue.Text).toMatch(/đã trễ 10 phút/);
+  expect(overdue.HTML).toContain(`/ho-so/${code}`);
+  expect(overdue.Text).not.toContain(fullName);
+  expect(overdue.HTML).not.toContain(fullName);
+}, 90000);
+
+test('two monitor replicas running at once mail each alert once; the second takes over when the lease expires', async () => {
+  const { code, step } = await dossierAtCheckStep();
+  const deps = await monitorDeps();
+  let clock = await calendarNow(step.dueAt, -10);
+  const a = createMonitor(deps, { holder: 'replica-a', now: () => clock });
+  const b = createMonitor({ ...deps, settings: { ...deps.settings } }, { holder: 'replica-b', now: () => clock });
+  const outcomes = await Promise.all([a.runOnce('tick'), b.runOnce('tick'), a.runOnce('tick'), b.runOnce('tick')]);
+  expect(outcomes.filter((o) => o.ran).length).toBeGreaterThanOrEqual(1);
+  expect(outcomes.filter((o) => o.skipped === 'lease-held-elsewhere').length).toBeGreaterThanOrEqual(1);
+  await eventually(async () => ((await mailsAbout(code)).length >= 1 ? true : undefined), `due-soon mail for ${code}`, 10000);
+
+  // replica-a stops; once its lease expired (60 s on the monitor clock), replica-b works.
+  clock = await calendarNow(step.dueAt, 10); // at least 20 minutes later: replica-a's lease has expired
+  expect((await b.runOnce('tick')).ran).toBe(true);
+  expect((await a.runOnce('tick')).skipped).toBe('lease-held-elsewhere');
+  const mails = await eventually(async () => ((await mailsAbout(code)).length >= 3 ? mailsAbout(code) : undefined), `overdue mails for ${code}`, 10000);
+  expect(mails.map((m) => m.Subject.split(':')[0])).toEqual(['Báo cáo quá hạn (cấp 1)', 'Quá hạn', 'Sắp đến hạn']);
+}, 90000);
+
+test('SMTP down: the alert waits and is retried with back-off; SMTP up again: it arrives once', async () => {
+  const { code, step } = await dossierAtCheckStep();
+  const deps = await monitorDeps();
+  let clock = await calendarNow(step.dueAt, -10);
+  const monitor = createMonitor(deps, { holder: 'monitor-smtp', now: () => clock });
+  const stack = (...args: string[]): void => {
+    const r = spawnSync('bash', [path.join(repo, 'tools/stack/stack.sh'), ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`stack.sh ${args.join(' ')}: ${r.stderr}`);
+  };
+  stack('stop', 'mailpit');
+  try {
+    const run = await monitor.runOnce('tick');
+    expect(run.run?.counts.mailsFailed).toBeGreaterThanOrEqual(1);
+    const alert = await deps.models.alerts.findById(`step:${String(step._id)}:dueSoon`).lean();
+    expect(alert?.delivery).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(alert?.delivery.lastError).toBeTruthy();
+    expect(alert?.delivery.nextAttemptAt?.getTime()).toBe(clock.getTime() + 60_000);
+  } finally {
+    stack('start', 'mailpit');
+  }
+  // before the back-off has passed nothing is tried again
+  await monitor.runOnce('tick');
+  expect((await deps.models.alerts.findById(`step:${String(step._id)}:dueSoon`).lean())?.delivery.attempts).toBe(1);
+  clock = await calendarNow(clock, 2); // two working minutes later: past the 60 s back-off
+  await monitor.runOnce('tick');
+  await monitor.runOnce('tick');
+  const alert = await deps.models.alerts.findById(`step:${String(step._id)}:dueSoon`).lean();
+  expect(alert?.delivery).toMatchObject({ status: 'sent', attempts: 2 });
+  const mails = await eventually(async () => ((await mailsAbout(code)).length >= 1 ? mailsAbout(code) : undefined), `mail for ${code}`, 10000);
+  await new Promise((r) => setTimeout(r, 500));
+  expect(await mailsAbout(code)).toHaveLength(mails.length);
+  expect(mails.filter((m) => m.Subject.startsWith('Sắp đến hạn'))).toHaveLength(1);
+}, 90000);
+
+test('on a day off nothing is sent: the alert is raised and waits for the next opening', async () => {
+  const cal = (await calendars.current()).forUnit('stp-mot-cua');
+  // the first weekday holiday after today (Mon–Fri with no working time)
+  let day = new Date();
+  for (let i = 0; i < 800; i += 1) {
+    day = new Date(day.getTime() + 86_400_000);
+    const local = new Date(day.getTime() + 7 * 3_600_000);
+    const weekday = local.getUTCDay();
+    const noonVn = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), 5, 0));
+    if (weekday >= 1 && weekday <= 5 && !cal.isWorkingInstant(noonVn) && cal.between(new Date(noonVn.getTime() - 5 * 3_600_000), new Date(noonVn.getTime() + 5 * 3_600_000)) === 0) {
+      day = noonVn;
+      break;
+    }
+  }
+  const holidayNoon = day;
+  const code = `STP.KHA-${String(Date.now()).slice(-6)}-9${String(n++).padStart(3, '0')}`;
+  const dueAt = cal.add(holidayNoon, -30).dueAt; // 30 working minutes before the holiday: late on the holiday
+  await stepModel(s.db).create({
+    _id: `step:holiday-${code}`,
+    dossierCode: code,
+    elementId: 'checkDossier',
+    elementName: 'Bước 3: Tiếp nhận, kiểm tra hồ sơ',
+    processId: 'quy-trinh-570-v20241001',
+    unitId: 'stp-mot-cua',
+    role: 'oneStopOfficer',
+    startedAt: cal.add(dueAt, -240).dueAt,
+    allotmentMinutes: 240,
+    dueAt,
+    finishedAt: null,
+    deadlineMoves: [],
+    calendarVersion: 0,
+    dueEstimated: false,
+  });
+  try {
+    let clock = holidayNoon;
+    const deps = await monitorDeps();
+    const monitor = createMonitor(deps, { holder: 'monitor-holiday', now: () => clock });
+    const onHoliday = await monitor.runOnce('tick');
+    expect(onHoliday.run?.outsideWorkingTime).toBe(true);
+    expect(await deps.models.alerts.findById(`step:step:holiday-${code}:overdue`).lean()).toMatchObject({ delivery: { status: 'pending', attempts: 0 } });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await mailsAbout(code)).toHaveLength(0);
+
+    clock = new Date(cal.nextOpening(holidayNoon).getTime() + 60_000);
+    await monitor.runOnce('tick');
+    const mails = await eventually(async () => ((await mailsAbout(code)).length >= 2 ? mailsAbout(code) : undefined), `mails for ${code}`, 10000);
+    expect(mails.map((m) => m.Subject.split(':')[0])).toEqual(['Báo cáo quá hạn (cấp 1)', 'Quá hạn']);
+  } finally {
+    await stepModel(s.db).deleteOne({ _id: `step:holiday-${code}` });
+  }
+}, 90000);
