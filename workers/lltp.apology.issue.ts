@@ -9,19 +9,70 @@
  */
 import { z } from 'zod';
 import { forms } from '../processes/contracts';
-import { DAY_MS, dayNumberOfLocalDate, dayNumberOf, dayStartMs, localDateOf } from '../server/calendar/civil-time';
-import type { WorkingCalendar } from '../server/calendar/working-calendar';
-import { complete, defineWorker, dossierCode, PermanentFault, TechnicalFault } from './framework';
+import { checkApology, endOfOfficeHours, ApologyRuleError } from '../server/apology/rules';
+import { letterModel, renderApologyHtml, renderApologyPdf, type ApologyLetterFields } from '../server/apology/letter';
+import { formatVnDate } from '../server/monitor/format';
+import { readDeclaration } from '../server/readmodel/declaration';
+import type { DossierDoc } from '../server/readmodel/dossier';
+import { complete, defineWorker, dossierCode, PermanentFault, TechnicalFault, type JobContext } from './framework';
 import { iso, loadDossier } from './dossier-support';
 
 const apologyForm = forms['lltp.form.apology'].outputs;
 
-/** End of office hours on a civil date, or null when the unit does not work that day. */
-export function endOfOfficeHours(calendar: WorkingCalendar, date: string): Date | null {
-  const start = new Date(dayStartMs(dayNumberOfLocalDate(date)));
-  const minutes = calendar.between(start, new Date(start.getTime() + DAY_MS));
-  if (minutes <= 0) return null;
-  return calendar.add(start, minutes).dueAt;
+export { endOfOfficeHours };
+
+const CHANNELS: Record<string, string> = {
+  vneid: 'ứng dụng VNeID',
+  nationalPortal: 'Cổng Dịch vụ công quốc gia',
+  provincialPortal: 'Cổng dịch vụ công của tỉnh',
+  inPerson: 'Bộ phận Một cửa',
+  post: 'dịch vụ bưu chính',
+};
+
+const VN_DATE_WORDS = (at: Date): string => {
+  const [d, m, y] = formatVnDate(at).split('/');
+  return `ngày ${d} tháng ${m} năm ${y}`;
+};
+
+/** Renders and stores the letter once (`apology:<code>`); the same job again finds it there. */
+async function storeLetter(ctx: JobContext<{ apologyReason: string; newReturnDate: string }, unknown>, dossier: DossierDoc, oldDue: Date | null, issuedBy: string): Promise<void> {
+  const letters = letterModel(ctx.deps.models.dossiers.db);
+  const _id = `apology:${ctx.dossierCode}`;
+  if (await letters.exists({ _id })) return;
+  const declaration = await readDeclaration(ctx.deps.models, ctx.dossierCode, { actor: 'system:apology-letter', purpose: 'lập văn bản xin lỗi (mẫu 04)', at: ctx.now });
+  const signer = await ctx.deps.models.users.findOne({ username: issuedBy }, { displayName: 1 }).lean();
+  let agencyName = dossier.agencyCode ?? 'Sở Tư pháp';
+  try {
+    agencyName = ctx.deps.catalog.agency(dossier.agencyCode ?? '').name;
+  } catch {
+    // unknown agency code: the letter names the code
+  }
+  const [y, m, d] = ctx.variables.newReturnDate.split('-');
+  const fields: ApologyLetterFields = {
+    agencyName,
+    place: agencyName.replace(/^Sở Tư pháp (tỉnh |thành phố )?/, '') || agencyName,
+    letterNumber: `${ctx.dossierCode}/XL`,
+    issuedDateText: VN_DATE_WORDS(ctx.now),
+    citizenName: declaration?.declaration.fullName ?? '(không đọc được tờ khai)',
+    dossierCode: ctx.dossierCode,
+    receivedDate: formatVnDate(dossier.receivedAt),
+    channel: CHANNELS[dossier.source ?? 'vneid'] ?? 'ứng dụng VNeID',
+    oldReturnDate: oldDue ? formatVnDate(oldDue) : '—',
+    reason: ctx.variables.apologyReason,
+    newReturnDate: `${d}/${m}/${y}`,
+    signerTitle: 'LÃNH ĐẠO SỞ TƯ PHÁP',
+    signerName: signer?.displayName ?? issuedBy,
+  };
+  const doc = { _id, dossierCode: ctx.dossierCode, kind: 'apology' as const, fields, html: renderApologyHtml(fields), pdf: await renderApologyPdf(fields, ctx.now), createdAt: ctx.now };
+  await letters.create(doc).catch((error: unknown) => {
+    if ((error as { code?: number }).code !== 11000) throw error;
+  });
+}
+
+/** Who completed the leader's form (the timeline's actor of `recordApology`). */
+async function issuer(ctx: JobContext<unknown, unknown>): Promise<string> {
+  const [step] = await ctx.deps.models.steps.find({ dossierCode: ctx.dossierCode, elementId: 'recordApology', finishedAt: { $ne: null } }, { actor: 1 }).sort({ finishedAt: -1 }).limit(1).lean();
+  return step?.actor ?? 'leader';
 }
 
 export default defineWorker({
@@ -41,24 +92,29 @@ export default defineWorker({
       }
       const returnDueAt = endOfOfficeHours(calendar, newReturnDate);
       if (!returnDueAt) throw new TechnicalFault(`dossier ${ctx.dossierCode}: ${newReturnDate} is no longer a working day`);
+      await storeLetter(ctx, dossier, dossier.statutoryDueAt, dossier.apology.issuedBy);
       return answer(returnDueAt, calendar.add(returnDueAt, -workingDay).dueAt);
     }
 
-    const returnDueAt = endOfOfficeHours(calendar, newReturnDate);
-    if (!returnDueAt) throw new PermanentFault(`newReturnDate ${newReturnDate} is not a working day of unit ${dossier.unitId}`);
-    const current = dossier.appointmentAt ?? dossier.statutoryDueAt;
-    if (current && newReturnDate <= localDateOf(dayNumberOf(current.getTime()))) {
-      throw new PermanentFault(`newReturnDate ${newReturnDate} must be later than the current appointment ${localDateOf(dayNumberOf(current.getTime()))}`);
+    let returnDueAt: Date;
+    try {
+      ({ returnDueAt } = checkApology({ ...dossier, apology: null }, { newReturnDate }, calendar, ctx.now));
+    } catch (error) {
+      if (error instanceof ApologyRuleError) throw new PermanentFault(error.message);
+      throw error;
     }
+    const oldDue = dossier.appointmentAt ?? dossier.statutoryDueAt;
     const apologyByAt = calendar.add(returnDueAt, -workingDay).dueAt;
+    const issuedBy = await issuer(ctx);
     const result = await ctx.deps.models.dossiers.updateOne(
       { code: ctx.dossierCode, apology: null },
-      { $set: { apology: { reason: apologyReason, newReturnDate, issuedAt: ctx.now, issuedBy: 'leader' }, appointmentAt: returnDueAt, apologyByAt } },
+      { $set: { apology: { reason: apologyReason, newReturnDate, issuedAt: ctx.now, issuedBy }, appointmentAt: returnDueAt, apologyByAt } },
     );
     if (result.modifiedCount === 0) {
       const again = await loadDossier(ctx.deps, ctx.dossierCode);
       if (again.apology?.newReturnDate !== newReturnDate) throw new PermanentFault(`dossier ${ctx.dossierCode}: another apology was issued meanwhile`);
     }
+    await storeLetter(ctx, dossier, oldDue, issuedBy);
     return answer(returnDueAt, apologyByAt);
   },
 });

@@ -5,6 +5,7 @@
  */
 import { Router } from 'express';
 import type { Model } from 'mongoose';
+import { letterModel } from '../apology/letter';
 import { audit, type AuditEntry } from '../audit';
 import { authenticate, requireRole } from '../auth/middleware';
 import type { AuthModels } from '../auth/models';
@@ -116,6 +117,34 @@ export function dossierRoutes(deps: DossierViewDeps): Router {
       timeline,
       ...(declaration !== undefined ? { declaration } : {}),
     });
+  });
+
+  /** The apology letter (mẫu 04) as issued: `?format=pdf` (default) or `html`; it names the citizen, so only detail readers, audited. */
+  router.get('/:code/letters/apology', async (req, res) => {
+    const principal = req.principal;
+    if (principal?.kind !== 'staff') return;
+    const code = req.params.code;
+    const format = req.query.format ?? 'pdf';
+    if (format !== 'pdf' && format !== 'html') {
+      res.status(400).json({ error: 'format: chỉ nhận pdf hoặc html.' });
+      return;
+    }
+    if (!DETAIL_READERS.some((r) => principal.roles.includes(r))) {
+      res.status(403).json({ error: 'Vai trò của bạn không được xem văn bản xin lỗi (có thông tin cá nhân của công dân).' });
+      return;
+    }
+    const letter = await letterModel(deps.dossiers.db).findById(`apology:${code}`).lean();
+    if (!letter) {
+      res.status(404).json({ error: `Hồ sơ ${code} chưa có văn bản xin lỗi.` });
+      return;
+    }
+    await audit(deps.audit, { at: deps.now(), actor: principal.username, action: 'dossier.read-details', dossierCode: code, detail: `văn bản xin lỗi (${format})` });
+    if (format === 'html') res.type('html').send(letter.html);
+    else {
+      // lean() gives the driver's Binary, whose bytes are in `.buffer`
+      const pdf = Buffer.isBuffer(letter.pdf) ? letter.pdf : Buffer.from((letter.pdf as unknown as { buffer: Uint8Array }).buffer);
+      res.type('application/pdf').setHeader('content-disposition', `inline; filename="van-ban-xin-loi-${code}.pdf"`).send(pdf);
+    }
   });
   return router;
 }

@@ -7,6 +7,7 @@
  */
 import type { Model } from 'mongoose';
 import { forms } from '../../processes/contracts';
+import { ApologyRuleError, checkApology } from '../apology/rules';
 import { audit, type AuditEntry } from '../audit';
 import type { Principal } from '../auth/middleware';
 import { retryTransient } from '../db';
@@ -194,6 +195,18 @@ export async function releaseTask(deps: InboxDeps, principal: Principal | undefi
   return view(deps, released);
 }
 
+/** The leader's apology form is checked against the dossier before the process moves on. */
+async function checkApologyForm(deps: InboxDeps, dossierCode: string, newReturnDate: string): Promise<void> {
+  const dossier = await deps.timeline.dossiers.findOne({ code: dossierCode }, { code: 1, unitId: 1, apology: 1, appointmentAt: 1, statutoryDueAt: 1 }).lean();
+  if (!dossier) throw new InboxError(404, `Không có hồ sơ ${dossierCode}.`);
+  try {
+    checkApology(dossier, { newReturnDate }, (await deps.calendars()).forUnit(dossier.unitId), deps.now());
+  } catch (error) {
+    if (error instanceof ApologyRuleError) throw new InboxError(error.status, error.message);
+    throw error;
+  }
+}
+
 const DECISION_FIELDS = ['intakeDecision', 'searchOutcome', 'reviewDecision'] as const;
 
 /** Completes a claimed task with the form's data; the job is completed in Zeebe first. */
@@ -208,6 +221,7 @@ export async function completeTask(deps: InboxDeps, principal: Principal | undef
     throw new InboxError(400, `Dữ liệu không hợp lệ: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
   }
   const variables = parsed.data as Record<string, unknown>;
+  if (task.formKey === 'lltp.form.apology') await checkApologyForm(deps, task.dossierCode, variables.newReturnDate as string);
   try {
     await deps.zeebe.completeJob({ jobKey: task.jobKey, variables: variables as Parameters<InboxDeps["zeebe"]["completeJob"]>[0]["variables"] });
   } catch (error) {

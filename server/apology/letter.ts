@@ -1,0 +1,117 @@
+/**
+ * The apology letter as a document: HTML from templates/letters/apology.html.hbs and PDF (A4)
+ * with pdfmake and its bundled Roboto fonts, which carry the Vietnamese letters. Both show the
+ * same fields. Stored once per dossier in `letters` (`apology:<code>`); the letter names the
+ * citizen, so reading it is audited like any read of a dossier's details.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { Schema, type Connection, type Model } from 'mongoose';
+import PdfPrinter from 'pdfmake';
+import type { TDocumentDefinitions } from 'pdfmake/interfaces';
+
+export interface ApologyLetterFields {
+  agencyName: string;
+  place: string;
+  letterNumber: string;
+  issuedDateText: string;
+  citizenName: string;
+  dossierCode: string;
+  receivedDate: string;
+  channel: string;
+  oldReturnDate: string;
+  reason: string;
+  newReturnDate: string;
+  signerTitle: string;
+  signerName: string;
+}
+
+export interface LetterDoc {
+  _id: string;
+  dossierCode: string;
+  kind: 'apology';
+  fields: ApologyLetterFields;
+  html: string;
+  pdf: Buffer;
+  createdAt: Date;
+}
+
+const letterSchema = new Schema<LetterDoc>(
+  {
+    _id: { type: String, required: true },
+    dossierCode: { type: String, required: true, index: true },
+    kind: { type: String, required: true },
+    fields: { type: Schema.Types.Mixed, required: true },
+    html: { type: String, required: true },
+    pdf: { type: Buffer, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'letters' },
+);
+
+export function letterModel(db: Connection): Model<LetterDoc> {
+  return (db.models.Letter as Model<LetterDoc> | undefined) ?? db.model<LetterDoc>('Letter', letterSchema);
+}
+
+let template: HandlebarsTemplateDelegate | null = null;
+
+export function renderApologyHtml(fields: ApologyLetterFields): string {
+  template ??= Handlebars.create().compile(readFileSync(path.resolve(__dirname, '../../templates/letters/apology.html.hbs'), 'utf8'), { strict: true });
+  return template(fields);
+}
+
+let printer: PdfPrinter | null = null;
+
+function pdfPrinter(): PdfPrinter {
+  if (!printer) {
+    const vfs = require('pdfmake/build/vfs_fonts') as Record<string, string>; // eslint-disable-line @typescript-eslint/no-require-imports
+    const font = (name: string): Buffer => Buffer.from(vfs[name] ?? '', 'base64');
+    printer = new PdfPrinter({ Roboto: { normal: font('Roboto-Regular.ttf'), bold: font('Roboto-Medium.ttf'), italics: font('Roboto-Italic.ttf'), bolditalics: font('Roboto-MediumItalic.ttf') } });
+  }
+  return printer;
+}
+
+export async function renderApologyPdf(fields: ApologyLetterFields, createdAt: Date): Promise<Buffer> {
+  const definition: TDocumentDefinitions = {
+    pageSize: 'A4',
+    pageMargins: [60, 50, 50, 50],
+    info: { title: `Văn bản xin lỗi và đề nghị gia hạn — hồ sơ ${fields.dossierCode}`, author: fields.agencyName, creationDate: createdAt },
+    defaultStyle: { font: 'Roboto', fontSize: 12, lineHeight: 1.3 },
+    content: [
+      {
+        columns: [
+          { width: '45%', alignment: 'center', stack: [{ text: fields.agencyName, bold: true }, `Số: ${fields.letterNumber}`] },
+          { width: '55%', alignment: 'center', stack: [{ text: 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', bold: true }, { text: 'Độc lập - Tự do - Hạnh phúc', bold: true }, { text: `${fields.place}, ${fields.issuedDateText}`, italics: true }] },
+        ],
+      },
+      { text: 'VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN', bold: true, fontSize: 14, alignment: 'center', margin: [0, 24, 0, 2] },
+      { text: '(Mẫu số 04 — trả kết quả giải quyết thủ tục hành chính chậm hạn)', italics: true, alignment: 'center', margin: [0, 0, 0, 16] },
+      { text: ['Kính gửi: Ông/Bà ', { text: fields.citizenName, bold: true }], margin: [0, 0, 0, 8] },
+      {
+        text: [
+          `Ngày ${fields.receivedDate}, ${fields.agencyName} tiếp nhận hồ sơ đề nghị cấp Phiếu lý lịch tư pháp của Ông/Bà, mã hồ sơ `,
+          { text: fields.dossierCode, bold: true },
+          `, qua ${fields.channel}. Theo giấy tiếp nhận hồ sơ và hẹn trả kết quả, ngày hẹn trả kết quả là `,
+          { text: fields.oldReturnDate, bold: true },
+          '.',
+        ],
+        margin: [0, 0, 0, 8],
+      },
+      { text: `Tuy nhiên, đến nay ${fields.agencyName} chưa trả kết quả giải quyết hồ sơ đúng hạn cho Ông/Bà.`, margin: [0, 0, 0, 8] },
+      { text: 'Lý do chậm trả kết quả:', bold: true },
+      { text: fields.reason, margin: [0, 0, 0, 8] },
+      { text: [`${fields.agencyName} xin lỗi Ông/Bà vì sự chậm trễ này và xin hẹn lại thời gian trả kết quả vào ngày `, { text: fields.newReturnDate, bold: true }, '.'], margin: [0, 0, 0, 8] },
+      { text: 'Kính mong Ông/Bà thông cảm.' },
+      { margin: [240, 32, 0, 0], alignment: 'center', stack: [{ text: fields.signerTitle, bold: true }, { text: '(Ký, ghi rõ họ tên)', italics: true }, { text: fields.signerName, margin: [0, 48, 0, 0] }] },
+    ],
+  };
+  const doc = pdfPrinter().createPdfKitDocument(definition);
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    doc.end();
+  });
+}

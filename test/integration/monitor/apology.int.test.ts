@@ -1,0 +1,123 @@
+/**
+ * The apology letter end to end on the real stack: a dossier reaches its apology-by time
+ * without being finished; the leader gets the inbox task and, from the monitor, an alert
+ * e-mail; the form refuses a new return date that is not a working day or not later than the
+ * current appointment (naming the field) and accepts a valid one; the letter (mẫu 04) exists in
+ * HTML and PDF with its fields, readable only by the roles that may see personal data, each
+ * read audited; the citizen is notified; the appointment moves, once.
+ */
+import { auditModel } from '../../../server/audit';
+import { formatInstant } from '../../../server/calendar/civil-time';
+import { createCalendarProvider } from '../../../server/calendar/provider';
+import { seedCalendarData } from '../../../server/calendar/seed';
+import { WorkingCalendars } from '../../../server/calendar/working-calendar';
+import { createLogger } from '../../../server/logger';
+import { createMailer } from '../../../server/mail';
+import { createMonitor, createMonitorDeps } from '../../../server/monitor';
+import { loadProcessCatalog } from '../../../server/sla';
+import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
+import { MailpitClient } from '../../support/mailpit';
+import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
+import { eventually } from '../../support/wait';
+
+let s: SystemUnderTest;
+const calendar = new WorkingCalendars(seedCalendarData()).forUnit('stp-mot-cua');
+
+beforeAll(async () => {
+  s = await startSystem('apology', 4750);
+}, 90000);
+afterAll(async () => s?.stop());
+
+interface Task {
+  _id: string;
+  formKey: string;
+  dossierCode: string;
+}
+
+async function taskOf(code: string, username: string, formKey: string): Promise<{ task: Task; headers: Record<string, string> }> {
+  const headers = await s.as(username);
+  const task = await eventually(async () => {
+    const list = await s.call('GET', '/api/tasks', undefined, headers);
+    return ((list.body.tasks ?? []) as Task[]).find((t) => t.dossierCode === code && t.formKey === formKey);
+  }, `${username}'s task ${formKey} for ${code}`, 30000);
+  return { task, headers };
+}
+
+const localDate = (at: Date): string => formatInstant(at.getTime()).slice(0, 10);
+
+test('apology: leader task and alert, validated form, letter in HTML and PDF, citizen notified, appointment moved once', async () => {
+  const request = sampleVneidRequest({ receiptNumber: `APO-${Date.now()}`, receivedAt: formatInstant(calendar.add(new Date(), -10 * 480).dueAt.getTime()), random: seededRandom(77) });
+  const intake = await s.call('POST', '/api/intake/vneid', request, PARTNER);
+  expect(intake.status).toBe(201);
+  const code = String(intake.body.dossierCode);
+  const check = await taskOf(code, 'motcua', 'lltp.form.check-dossier');
+  await s.call('POST', `/api/tasks/${check.task._id}/claim`, {}, check.headers);
+  expect((await s.call('POST', `/api/tasks/${check.task._id}/complete`, { data: { intakeDecision: 'accept' } }, check.headers)).status).toBe(200);
+
+  // the leader's inbox task
+  const { task, headers } = await taskOf(code, 'lanhdao', 'lltp.form.apology');
+
+  // the monitor's alert to the leader (at the next opening if now is outside working time)
+  const provider = createCalendarProvider({ connection: s.db, now: () => new Date(), refreshMs: 1000 });
+  const deps = await createMonitorDeps({ db: s.db, config: s.config, catalog: await loadProcessCatalog(), calendars: provider, mailer: createMailer(s.config), logger: createLogger({ level: 'silent' }) });
+  await deps.models.leases.deleteMany({});
+  const now = new Date();
+  const clock = calendar.isWorkingInstant(now) ? now : new Date(calendar.nextOpening(now).getTime() + 60_000);
+  const monitor = createMonitor(deps, { holder: 'monitor-apology', now: () => clock });
+  await monitor.runOnce('tick');
+  await monitor.runOnce('tick');
+  const mails = await eventually(async () => {
+    const found = (await new MailpitClient().search(`"${code}"`)).filter((m) => m.Subject.startsWith('Cần lập văn bản xin lỗi'));
+    return found.length ? found : undefined;
+  }, `apology alert for ${code}`, 10000);
+  expect(mails).toHaveLength(1);
+  expect(mails[0]!.To.map((t) => t.Address)).toEqual(['lanhdao@stp.example.vn']);
+  deps.mailer.close();
+
+  // the form: a day off and a date not after the appointment are refused, naming the field
+  const dossier = (await s.call('GET', `/api/dossiers/${code}`, undefined, headers)).body as { deadlines: { appointmentAt: string } };
+  const appointment = new Date(dossier.deadlines.appointmentAt);
+  let dayOff = new Date(appointment.getTime());
+  do dayOff = new Date(dayOff.getTime() + 86_400_000);
+  while (calendar.between(new Date(Date.parse(`${localDate(dayOff)}T00:00:00+07:00`)), new Date(Date.parse(`${localDate(dayOff)}T23:59:00+07:00`))) > 0);
+  expect((await s.call('POST', `/api/tasks/${task._id}/claim`, {}, headers)).status).toBe(200);
+  const refusedDayOff = await s.call('POST', `/api/tasks/${task._id}/complete`, { data: { apologyReason: 'Chờ xác minh', newReturnDate: localDate(dayOff) } }, headers);
+  expect(refusedDayOff.status).toBe(400);
+  expect(String(refusedDayOff.body.error)).toMatch(/newReturnDate: .*không phải ngày làm việc/);
+  const refusedEarly = await s.call('POST', `/api/tasks/${task._id}/complete`, { data: { apologyReason: 'Chờ xác minh', newReturnDate: localDate(appointment) } }, headers);
+  expect(refusedEarly.status).toBe(400);
+  expect(String(refusedEarly.body.error)).toMatch(/newReturnDate: .*phải sau ngày hẹn hiện tại/);
+
+  const newReturnDate = localDate(calendar.add(appointment, 3 * 480).dueAt);
+  const reason = 'Chờ kết quả xác minh của Công an tỉnh Khánh Hòa về nơi cư trú trước đây';
+  expect((await s.call('POST', `/api/tasks/${task._id}/complete`, { data: { apologyReason: reason, newReturnDate } }, headers)).status).toBe(200);
+
+  // the appointment moves; the citizen is notified (the notice step is done)
+  const after = await eventually(async () => {
+    const d = (await s.call('GET', `/api/dossiers/${code}`, undefined, headers)).body as {
+      apology: { newReturnDate: string; issuedBy: string } | null;
+      deadlines: { appointmentAt: string };
+      timeline: { elementId: string; finishedAt: string | null }[];
+    };
+    return d.apology && d.timeline.some((t) => t.elementId === 'notifyApology' && t.finishedAt) ? d : undefined;
+  }, 'the apology to be issued and notified', 30000);
+  expect(after.apology).toMatchObject({ newReturnDate, issuedBy: 'lanhdao' });
+  expect(after.deadlines.appointmentAt.slice(0, 10)).toBe(newReturnDate);
+
+  // the letter, HTML and PDF, with its fields; audited; not for inspectors
+  const html = await fetch(`${s.api.url}/api/dossiers/${code}/letters/apology?format=html`, { headers });
+  expect(html.status).toBe(200);
+  const text = await html.text();
+  const [y, m, d] = newReturnDate.split('-');
+  for (const expected of [request.declaration.fullName, code, reason, `${d}/${m}/${y}`, 'Sở Tư pháp tỉnh Khánh Hòa', 'VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN']) expect(text).toContain(expected);
+  const pdf = await fetch(`${s.api.url}/api/dossiers/${code}/letters/apology`, { headers });
+  expect(pdf.headers.get('content-type')).toBe('application/pdf');
+  expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+  expect((await fetch(`${s.api.url}/api/dossiers/${code}/letters/apology`, { headers: await s.as('thanhtra') })).status).toBe(403);
+  const reads = await auditModel(s.db).find({ dossierCode: code, action: 'dossier.read-details', actor: 'lanhdao' }).lean();
+  expect(reads.map((r) => r.detail).sort()).toEqual(['văn bản xin lỗi (html)', 'văn bản xin lỗi (pdf)']);
+  // once per dossier: no second apology task
+  await new Promise((r) => setTimeout(r, 1000));
+  const again = await s.call('GET', '/api/tasks', undefined, headers);
+  expect(((again.body.tasks ?? []) as Task[]).filter((t) => t.dossierCode === code && t.formKey === 'lltp.form.apology')).toEqual([]);
+}, 120000);
