@@ -58,7 +58,7 @@ async function dossierAtCheckStep(): Promise<{ code: string; fullName: string; s
   expect(answer.status).toBe(201);
   const code = String(answer.body.dossierCode);
   const step = await eventually(async () => (await stepModel(s.db).findOne({ dossierCode: code, elementId: 'checkDossier', finishedAt: null }).lean()) ?? undefined, `check step of ${code}`, 30000);
-  return { code, fullName: request.declaration.fullName, step: step as StepDoc };
+  return { code, fullName: request.declaration.fullName, step: step };
 }
 
 async function mailsAbout(code: string): Promise<{ Subject: string; To: string[]; ID: string }[]> {
