@@ -46,7 +46,7 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
     const renew = setInterval(() => {
       acquireLease(deps.models.leases, LEASE_NAME, holder, now(), deps.settings.leaseMs).catch((error: unknown) => deps.logger.warn({ err: error }, 'monitor lease not renewed'));
     }, Math.max(1000, Math.floor(deps.settings.leaseMs / 3)));
-    const runId = `${kind}:${at.toISOString()}:${holder}`;
+    const runId = `${kind}:${at.toISOString()}:${holder}:${randomUUID().slice(0, 8)}`;
     const startedAt = new Date();
     const run: MonitorRunDoc = {
       _id: runId,
