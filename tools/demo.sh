@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run demo`: installs what is missing, starts the local stack (Zeebe, FerretDB, Mailpit),
-# deploys the BPMN models, starts the simulators of the external systems, the job workers and
-# the API, then feeds a steady stream of sample dossiers worked by scripted officers.
+# deploys the BPMN models, starts the simulators of the external systems, the job workers, the
+# SLA monitor and the API, then feeds a steady stream of sample dossiers worked by scripted officers.
 # Ctrl-C stops the app processes; the stack keeps running until `npm run stack:down`.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,6 +20,10 @@ trap cleanup EXIT INT TERM
 $TSX tools/simulators/main.ts >"$LOGS/simulators.log" 2>&1 & pids+=($!)
 $TSX server/main.ts workers >"$LOGS/workers.log" 2>&1 & pids+=($!)
 $TSX server/main.ts api >"$LOGS/api.log" 2>&1 & pids+=($!)
+# The SLA monitor, every minute in the demo, and mailing outside working time too, so that a
+# first look on any day shows the alerts (production: every 5 minutes, working time only).
+MONITOR_CRON="${MONITOR_CRON:-* * * * *}" MONITOR_SEND_OUTSIDE_HOURS="${MONITOR_SEND_OUTSIDE_HOURS:-true}" \
+  $TSX server/main.ts monitor >"$LOGS/monitor.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 60); do curl -fsS -m 2 http://127.0.0.1:3000/readyz >/dev/null 2>&1 && break; sleep 1; done
 curl -fsS -m 2 http://127.0.0.1:3000/readyz >/dev/null || { echo "the API did not become ready; see $LOGS/api.log"; exit 1; }
 
@@ -28,9 +32,10 @@ cat <<TXT
   lltp-flow đang chạy / is running
     Hộp việc (inbox)   http://127.0.0.1:3000/hop-viec   tài khoản demo: motcua, chuyenvien, truongphong, lanhdao, giamsat … / mật khẩu: ${DEMO_PASSWORD:-lltp-demo}
     Hồ sơ (dossier)    http://127.0.0.1:3000/ho-so/<mã hồ sơ>   API: GET /api/dossiers/<mã hồ sơ> (Bearer token from POST /api/auth/login)
-    Thư đã gửi (mail)  http://127.0.0.1:8025/api/v1/messages
+    Thư cảnh báo (mail) http://127.0.0.1:8025   (Mailpit: cảnh báo sắp đến hạn, quá hạn, xin lỗi)
+    Giám sát (monitor) GET /api/monitor/status   GET /metrics (tài khoản quantri)
     Zeebe              grpc 127.0.0.1:26500, management http://127.0.0.1:9600
-    Nhật ký (logs)     $LOGS/{api,workers,simulators}.log
+    Nhật ký (logs)     $LOGS/{api,workers,monitor,simulators}.log
 
 TXT
 $TSX tools/demo/feed.ts "$@"

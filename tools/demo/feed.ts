@@ -106,9 +106,11 @@ async function workInbox(): Promise<void> {
   for (const username of OFFICERS) {
     const headers = await as(username);
     const list = await call('GET', '/api/tasks', undefined, headers);
-    const tasks = (list.body.tasks ?? []) as { _id: string; formKey: string; dossierCode: string; status: string; shown: Record<string, string> }[];
+    const tasks = (list.body.tasks ?? []) as { _id: string; formKey: string; dossierCode: string; status: string; startedAt: string; shown: Record<string, string> }[];
     for (const task of tasks.slice(0, 10)) {
       if (ignored.has(task._id)) continue;
+      // apology tasks stay in the leader's inbox for two minutes, so that they can be seen
+      if (task.formKey === 'lltp.form.apology' && Date.now() - Date.parse(task.startedAt) < 120_000) continue;
       if (task.status === 'open' && random() < 0.03) {
         ignored.add(task._id); // left alone: this step will run late
         stats.leftAlone += 1;
