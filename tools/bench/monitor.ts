@@ -147,8 +147,8 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       const t0 = performance.now();
       let n = 0;
-      for await (const _ of raw.collection('steps').find({ finishedAt: null }, { projection: { dossierCode: 1, elementId: 1, elementName: 1, unitId: 1, unitName: 1, role: 1, dueAt: 1, allotmentMinutes: 1, clock: 1, processId: 1 }, batchSize: 5000 })) n++;
-      for await (const _ of raw.collection('dossiers').find({ status: 'open' }, { projection: { code: 1, unitId: 1, clockStartAt: 1, statutoryDueAt: 1, appointmentAt: 1, apologyByAt: 1, apology: 1, stoppedIntervals: 1 }, batchSize: 5000 })) n++;
+      for await (const doc of raw.collection('steps').find({ finishedAt: null }, { projection: { dossierCode: 1, elementId: 1, elementName: 1, unitId: 1, unitName: 1, role: 1, dueAt: 1, allotmentMinutes: 1, clock: 1, processId: 1 }, batchSize: 5000 })) n += doc ? 1 : 0;
+      for await (const doc of raw.collection('dossiers').find({ status: 'open' }, { projection: { code: 1, unitId: 1, clockStartAt: 1, statutoryDueAt: 1, appointmentAt: 1, apologyByAt: 1, apology: 1, stoppedIntervals: 1 }, batchSize: 5000 })) n += doc ? 1 : 0;
       floors.push((performance.now() - t0) / 1000);
       progress(`floor run ${run + 1}: ${n} documents in ${floors[floors.length - 1]!.toFixed(2)} s`);
     }
