@@ -26,6 +26,7 @@ export function monitorSettings(config: Config, catalog: ProcessCatalog): Monito
     // an unknown agency is reported by intake; the mails then name the code
   }
   return {
+    notifyDoneLate: config.MONITOR_NOTIFY_DONE_LATE,
     agencyName,
     appUrl: (config.PUBLIC_APP_URL || config.PUBLIC_BASE_URL).replace(/\/$/, ''),
     dueSoon: policy.dueSoon,

@@ -14,7 +14,7 @@ import { raiseDailyDigests, raiseWeeklySummaries } from './digest';
 import { deliverPending } from './deliver';
 import { acquireLease } from './lease';
 import type { MonitorRunDoc } from './model';
-import { judgeAll, raiseAlerts, type MonitorDeps } from './tick';
+import { judgeAll, raiseAlerts, raiseDoneLate, type MonitorDeps } from './tick';
 
 export const LEASE_NAME = 'sla-monitor';
 export type RunKind = MonitorRunDoc['kind'];
@@ -68,7 +68,7 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
         run.counts.steps = judgement.counts.steps;
         run.counts.dossiers = judgement.counts.dossiers;
         run.counts.openLateDossiers = judgement.counts.dossiers.overdue;
-        run.counts.alertsRaised = await raiseAlerts(deps, judgement, known, at, runId);
+        run.counts.alertsRaised = (await raiseAlerts(deps, judgement, known, at, runId)) + (await raiseDoneLate(deps, calendars, known, at, runId));
       } else if (kind === 'daily') {
         run.counts.alertsRaised = await raiseDailyDigests(deps, calendars, at, runId);
       } else {

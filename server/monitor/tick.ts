@@ -22,6 +22,8 @@ import type { AlertDoc, MonitorModels } from './model';
 import { renderMail, type RenderedMail } from './templates';
 
 export interface MonitorSettings {
+  /** Tell the recipients of an overdue step alert when the step is finally done. */
+  notifyDoneLate: boolean;
   agencyName: string;
   appUrl: string;
   dueSoon: DueSoonPolicy;
@@ -91,12 +93,14 @@ const TITLES: Record<string, (c: Condition) => string> = {
   overdue: (c) => `Quá hạn: hồ sơ ${c.dossierCode} — ${c.stepName ?? ''}`,
   escalation: (c) => `Báo cáo quá hạn (cấp ${c.level}): hồ sơ ${c.dossierCode} — ${c.stepName ?? ''}`,
   apologyDue: (c) => `Cần lập văn bản xin lỗi và hẹn lại ngày trả kết quả: hồ sơ ${c.dossierCode}`,
+  doneLate: (c) => `Đã hoàn thành (trễ hạn): hồ sơ ${c.dossierCode} — ${c.stepName ?? ''}`,
 };
 
 const LEADS: Record<string, (c: Condition) => string> = {
   dueSoon: () => 'Bước xử lý sau sắp đến hạn. Đề nghị anh/chị hoàn thành trong thời hạn được giao.',
   overdue: () => 'Bước xử lý sau đã quá thời hạn được giao. Đề nghị anh/chị hoàn thành ngay và ghi rõ lý do chậm.',
   escalation: (c) => `Bước xử lý sau đã quá hạn và được báo cáo lên cấp ${c.level} theo quy trình để chỉ đạo xử lý.`,
+  doneLate: () => 'Bước xử lý quá hạn mà anh/chị đã được báo nay đã hoàn thành.',
   apologyDue: () =>
     'Hồ sơ đã đến hạn gửi văn bản xin lỗi và hẹn lại ngày trả kết quả (mẫu 04) mà chưa giải quyết xong. Nhiệm vụ lập văn bản đã có trong hộp việc của lãnh đạo: ghi lý do và ngày hẹn trả mới.',
 };
@@ -193,5 +197,33 @@ export async function raiseAlerts(deps: MonitorDeps, judgement: Judgement, known
   for (let i = 0; i < docs.length; i += 1000) raised += await insertAlerts(deps.models.alerts, docs.slice(i, i + 1000));
   for (const c of toRaise) known.add(c.key);
   for (const d of docs) if (d.delivery.status === 'noRecipient') deps.logger.warn({ alert: d._id, role: d.role, unitId: d.unitId }, 'alert raised but no active user holds the role: nobody mailed');
+  return raised;
+}
+
+/**
+ * With MONITOR_NOTIFY_DONE_LATE: for each step whose overdue alert was raised and which is now
+ * finished, one more alert (`step:<id>:doneLate`) to the same recipients, saying how late it
+ * was done.
+ */
+export async function raiseDoneLate(deps: MonitorDeps, calendars: WorkingCalendars, known: Set<string>, now: Date, runId: string): Promise<number> {
+  if (!deps.settings.notifyDoneLate) return 0;
+  const overdue = await deps.models.alerts.find({ kind: 'overdue', subject: 'step' }, { stepId: 1, recipients: 1 }).lean();
+  const pending = overdue.filter((a) => a.stepId && !known.has(`step:${a.stepId}:doneLate`));
+  if (pending.length === 0) return 0;
+  const finished = new Map<string, StepDoc & { _id: string }>();
+  for (let i = 0; i < pending.length; i += 2000) {
+    const ids = pending.slice(i, i + 2000).map((a) => a.stepId as string);
+    for (const step of await deps.steps.find({ _id: { $in: ids }, finishedAt: { $ne: null } }).lean()) finished.set(String(step._id), step);
+  }
+  const docs: AlertDoc[] = [];
+  for (const alert of pending) {
+    const step = finished.get(alert.stepId as string);
+    if (!step?.finishedAt) continue;
+    const late = -calendars.forUnit(step.unitId).between(step.dueAt, step.finishedAt);
+    const c: Condition = { key: `step:${String(step._id)}:doneLate`, kind: 'doneLate', subject: 'step', level: 0, role: step.role ?? '', dossierCode: step.dossierCode, stepId: String(step._id), elementId: step.elementId, stepName: step.elementName ?? step.elementId, unitId: step.unitId, unitName: step.unitName ?? null, dueAt: step.dueAt, remainingMinutes: late };
+    docs.push(newAlert({ _id: c.key, kind: c.kind, subject: c.subject, level: 0, dossierCode: c.dossierCode, stepId: c.stepId, elementId: c.elementId, stepName: c.stepName, unitId: c.unitId, unitName: c.unitName, role: c.role, dueAt: c.dueAt, remainingMinutes: late, detectedAt: now, runId, recipients: alert.recipients, mail: alertMail(deps.settings, c) }, now));
+  }
+  const raised = await insertAlerts(deps.models.alerts, docs);
+  for (const d of docs) known.add(d._id);
   return raised;
 }

@@ -37,7 +37,7 @@ afterAll(async () => {
   await s?.stop();
 });
 
-async function monitorDeps(): Promise<MonitorDeps> {
+async function monitorDeps(settings: Partial<MonitorDeps['settings']> = {}): Promise<MonitorDeps> {
   const deps = await createMonitorDeps({
     db: s.db,
     config: s.config,
@@ -45,7 +45,7 @@ async function monitorDeps(): Promise<MonitorDeps> {
     calendars,
     mailer,
     logger: createLogger({ level: 'silent' }),
-    settings: { retryMs: 60_000, leaseMs: 60_000 },
+    settings: { retryMs: 60_000, leaseMs: 60_000, ...settings },
   });
   await deps.models.leases.deleteMany({});
   return deps;
@@ -208,3 +208,93 @@ test('on a day off nothing is sent: the alert is raised and waits for the next o
     await stepModel(s.db).deleteOne({ _id: `step:holiday-${code}` });
   }
 }, 90000);
+
+async function completeCheck(code: string): Promise<void> {
+  const headers = await s.as('motcua');
+  const task = await eventually(async () => {
+    const list = await s.call('GET', '/api/tasks', undefined, headers);
+    return ((list.body.tasks ?? []) as { _id: string; dossierCode: string; formKey: string }[]).find((t) => t.dossierCode === code && t.formKey === 'lltp.form.check-dossier');
+  }, `check task of ${code}`, 30000);
+  expect((await s.call('POST', `/api/tasks/${task._id}/claim`, {}, headers)).status).toBe(200);
+  expect((await s.call('POST', `/api/tasks/${task._id}/complete`, { data: { intakeDecision: 'accept' } }, headers)).status).toBe(200);
+}
+
+test('optional notice: when a late step is finally done, the people told it was late hear it is done, once', async () => {
+  const { code, step } = await dossierAtCheckStep();
+  const monitor = createMonitor(await monitorDeps({ notifyDoneLate: true }), { holder: 'monitor-done', now: () => clock });
+  let clock = await calendarNow(step.dueAt, 10);
+  await monitor.runOnce('tick');
+  await eventually(async () => ((await mailsAbout(code)).some((m) => m.Subject.startsWith('Quá hạn')) ? true : undefined), `overdue mail for ${code}`, 10000);
+  await completeCheck(code);
+  await eventually(async () => ((await stepModel(s.db).findById(step._id).lean())?.finishedAt ? true : undefined), 'the check step to be finished', 20000);
+  clock = await calendarNow(clock, 5);
+  await monitor.runOnce('tick');
+  await monitor.runOnce('tick');
+  const done = await eventually(async () => {
+    const found = (await mailsAbout(code)).filter((m) => m.Subject.startsWith('Đã hoàn thành (trễ hạn)'));
+    return found.length ? found : undefined;
+  }, `done-late notice for ${code}`, 10000);
+  expect(done.map((m) => m.To)).toEqual([['motcua@stp.example.vn']]);
+}, 90000);
+
+test('the daily digest lists each person\'s late and due-soon items once a day; the Friday summary gives supervisors the VNeID share and the on-time rate', async () => {
+  const testStart = Date.now() - 1000;
+  const mine = (m: { To: { Address: string }[] }, address: string): boolean => m.To.some((t) => t.Address === address) && Date.parse((m as unknown as { Created: string }).Created) >= testStart;
+  const { code, step } = await dossierAtCheckStep();
+  const deps = await monitorDeps();
+  const clock = await calendarNow(step.dueAt, 10);
+  const monitor = createMonitor(deps, { holder: 'monitor-digest', now: () => clock });
+  expect((await monitor.runOnce('daily')).run?.error).toBeNull();
+  await monitor.runOnce('daily');
+  const digests = await eventually(async () => {
+    const found = (await mailpit.search('subject:"Tổng hợp ngày"')).filter((m) => mine(m, 'motcua@stp.example.vn'));
+    return found.length ? found : undefined;
+  }, 'the desk officer\'s digest', 10000);
+  await new Promise((r) => setTimeout(r, 500));
+  const sameDay = (await mailpit.search('subject:"Tổng hợp ngày"')).filter((m) => mine(m, 'motcua@stp.example.vn'));
+  expect(sameDay).toHaveLength(1);
+  const digest = await mailpit.message(digests[0]!.ID);
+  expect(digest.Text).toContain('QUÁ HẠN');
+  expect(digest.Text).toContain(code);
+  expect(digest.HTML).toContain(`/ho-so/${code}`);
+
+  // the summary of the week the test dossiers were received in, now (sent even if now is outside working time)
+  const weeklyDeps = await monitorDeps({ sendOutsideWorkingTime: true });
+  await createMonitor(weeklyDeps, { holder: 'monitor-weekly' }).runOnce('weekly');
+  const weekly = await eventually(async () => {
+    const found = (await mailpit.search('subject:"Báo cáo tuần"')).filter((m) => mine(m, 'giamsat@stp.example.vn'));
+    return found.length ? found : undefined;
+  }, 'the supervisor\'s weekly summary', 10000);
+  const summary = await mailpit.message(weekly[0]!.ID);
+  expect(summary.Text).toMatch(/Ứng dụng VNeID: [1-9]\d*/);
+  expect(summary.Text).toMatch(/Tỷ lệ qua VNeID: [\d,]+% \(chỉ tiêu trên 80%\)/);
+  expect(summary.Text).toMatch(/Tỷ lệ đúng hạn .*\(chỉ tiêu 100%\)/);
+}, 90000);
+
+test('operations: status for supervisors, "run now" for administrators (served by the lease holder), Prometheus metrics', async () => {
+  const deps = await monitorDeps();
+  const monitor = createMonitor(deps, { holder: 'monitor-ops' });
+  expect((await s.call('GET', '/api/monitor/status', undefined, await s.as('motcua'))).status).toBe(403);
+  expect((await s.call('POST', '/api/monitor/run', { kind: 'tick' }, await s.as('giamsat'))).status).toBe(403);
+  const badKind = await s.call('POST', '/api/monitor/run', { kind: 'hourly' }, await s.as('quantri'));
+  expect(badKind.status).toBe(400);
+  expect(String(badKind.body.error)).toContain('kind');
+  const asked = await s.call('POST', '/api/monitor/run', { kind: 'tick' }, await s.as('quantri'));
+  expect(asked.status).toBe(202);
+  expect(await monitor.takeRequests()).toBeGreaterThanOrEqual(1);
+  expect(await deps.models.requests.findById(asked.body.requestId).lean()).toMatchObject({ takenBy: 'monitor-ops' });
+
+  const status = await s.call('GET', '/api/monitor/status', undefined, await s.as('giamsat'));
+  expect(status.status).toBe(200);
+  expect(status.body).toMatchObject({ lease: { holder: 'monitor-ops', active: true }, lastRuns: { tick: { holder: 'monitor-ops', error: null } } });
+  expect((status.body.lastRuns as { tick: { counts: { steps: Record<string, number> } } }).tick.counts.steps).toHaveProperty('onTrack');
+  expect(status.body.deliveries).toHaveProperty('sent');
+
+  expect((await fetch(`${s.api.url}/metrics`)).status).toBe(401);
+  const metrics = await fetch(`${s.api.url}/metrics`, { headers: await s.as('quantri') });
+  expect(metrics.status).toBe(200);
+  const text = await metrics.text();
+  expect(text).toMatch(/lltp_alert_mails\{status="sent"\} \d+/);
+  expect(text).toMatch(/lltp_monitor_tick_duration_seconds \d/);
+  expect(text).toContain('lltp_open_late_dossiers');
+}, 60000);
