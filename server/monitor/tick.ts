@@ -162,8 +162,9 @@ export async function insertAlerts(alerts: Model<AlertDoc>, docs: readonly Alert
 export async function raiseAlerts(deps: MonitorDeps, judgement: Judgement, known: Set<string>, now: Date, runId: string): Promise<number> {
   const fresh = judgement.conditions.filter((c) => !known.has(c.key));
   if (fresh.length === 0) return 0;
-  for (let i = 0; i < fresh.length; i += 2000) {
-    const keys = fresh.slice(i, i + 2000).map((c) => c.key);
+  // Large batches: on FerretDB every $in query scans the whole alerts collection once.
+  for (let i = 0; i < fresh.length; i += 50_000) {
+    const keys = fresh.slice(i, i + 50_000).map((c) => c.key);
     for (const a of await deps.models.alerts.find({ _id: { $in: keys } }, { _id: 1 }).lean()) known.add(a._id);
   }
   const toRaise = fresh.filter((c) => !known.has(c.key));
