@@ -23,8 +23,8 @@
  * largest resident memory seen (sampled every second) during the flow measurements for each
  * process: api, workers, simulators, bench (driver and no-op workers), zeebe, ferretdb, mailpit.
  *
- * Settings: BENCH_FLOW_DOSSIERS (300), BENCH_FLOW_RUNS (3), BENCH_FLOW_WARMUP (20),
- * BENCH_FLOW_CONCURRENCY (16 concurrent intake calls and task completions per user).
+ * Settings: BENCH_FLOW_DOSSIERS (60), BENCH_FLOW_RUNS (3), BENCH_FLOW_WARMUP (10),
+ * BENCH_FLOW_CONCURRENCY (4 concurrent intake calls, and task completions per user).
  * If the stack is not running it is started, and stopped at the end.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -44,10 +44,10 @@ import { jobTypes, type JobType } from '../../processes/contracts';
 import { sampleVneidRequest, seededRandom } from '../simulators/sample-requests';
 
 const repo = path.resolve(__dirname, '../..');
-const DOSSIERS = Number(process.env.BENCH_FLOW_DOSSIERS ?? 300);
+const DOSSIERS = Number(process.env.BENCH_FLOW_DOSSIERS ?? 60);
 const RUNS = Number(process.env.BENCH_FLOW_RUNS ?? 3);
-const WARMUP = Number(process.env.BENCH_FLOW_WARMUP ?? 20);
-const CONCURRENCY = Number(process.env.BENCH_FLOW_CONCURRENCY ?? 16);
+const WARMUP = Number(process.env.BENCH_FLOW_WARMUP ?? 10);
+const CONCURRENCY = Number(process.env.BENCH_FLOW_CONCURRENCY ?? 4);
 const RUN_TIMEOUT_MS = 15 * 60_000;
 const API_PORT = 3950;
 const SIM_BASE_PORT = 4950;
