@@ -54,3 +54,8 @@ export async function retryTransient<T>(operation: () => Promise<T>, options: { 
     }
   }
 }
+
+/** The insert (or upsert) met an existing unique key: someone else has it already. */
+export function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: number } | null)?.code === 11000;
+}

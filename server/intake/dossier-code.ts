@@ -9,6 +9,7 @@
  * benchmark.) The day's counter document `dossier:<agency>:<YYMMDD>` only remembers where to
  * start looking (`$max`), so claims rarely collide.
  */
+import { isDuplicateKey } from '../db';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { dayNumberOf, localDateOf } from '../calendar/civil-time';
 
@@ -63,4 +64,3 @@ export async function nextDossierCode(counters: Model<Counter>, agency: string, 
   throw new DossierCodeExhaustedError(agency, day);
 }
 
-const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;

@@ -9,6 +9,7 @@
  *    is stored. If Zeebe is down the caller gets 503 and a retry of the same request finishes
  *    the start: nothing is lost, nothing is started twice.
  */
+import { isDuplicateKey } from '../db';
 import { createHash } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { restartClock } from '../calendar/clock';
@@ -115,10 +116,6 @@ async function insertOnce<T>(model: Model<T>, doc: Partial<T>): Promise<void> {
 }
 
 const digestOf = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
-
-function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: number }).code === 11000;
-}
 
 async function claimReceipt(
   deps: IntakeDeps,

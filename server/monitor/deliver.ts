@@ -8,6 +8,7 @@
  * between the SMTP server's acceptance and the record of it gives at most one duplicate that
  * mail clients recognise.
  */
+import { isDuplicateKey } from '../db';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import type { AlertDoc } from './model';
 import type { MonitorDeps } from './tick';
@@ -19,8 +20,6 @@ export interface DeliveryResult {
   waiting: number;
   outsideWorkingTime: boolean;
 }
-
-const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;
 
 export function inWorkingTime(calendars: WorkingCalendars, now: Date): boolean {
   return calendars.forUnit().isWorkingInstant(now);

@@ -8,10 +8,10 @@
  * its expiry notices on its next renewal that a newer term exists and stops; the work done
  * under the lease is idempotent anyway (alert keys, one claim per delivery attempt).
  */
+import { isDuplicateKey } from '../db';
 import type { Model } from 'mongoose';
 import type { LeaseDoc } from './model';
 
-const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;
 const termId = (name: string, term: number): string => `${name}:${String(term).padStart(10, '0')}`;
 
 export interface LeaseState {

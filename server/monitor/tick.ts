@@ -4,6 +4,7 @@
  * insert; keys already raised are remembered between runs), then deliver what is due
  * (see deliver.ts). The daily digest and the weekly summary are alerts too (digest.ts).
  */
+import { isDuplicateKey } from '../db';
 import type { Model } from 'mongoose';
 import type { User } from '../auth/models';
 import type { CalendarProvider } from '../calendar/provider';
@@ -138,8 +139,6 @@ export function newAlert(fields: Omit<AlertDoc, 'delivery'>, now: Date): AlertDo
     },
   };
 }
-
-const isDuplicateKey = (error: unknown): boolean => (error as { code?: number }).code === 11000;
 
 /** Inserts alerts that do not exist yet; returns how many were new. Duplicates (another replica, an earlier run) are skipped. */
 export async function insertAlerts(alerts: Model<AlertDoc>, docs: readonly AlertDoc[]): Promise<number> {

@@ -31,6 +31,7 @@ import { createLogger } from '../../server/logger';
 import type { Mailer } from '../../server/mail';
 import { createMonitor, createMonitorDeps } from '../../server/monitor';
 import { loadProcessCatalog } from '../../server/sla';
+import { seededRandom } from '../simulators/sample-requests';
 
 const DOSSIERS = Number(process.env.BENCH_MONITOR_DOSSIERS ?? 120_000);
 const STEPS_PER_DOSSIER = 8;
@@ -45,17 +46,6 @@ function emit(bench: string, value: number, unit: string): void {
 }
 const progress = (message: string): void => void process.stderr.write(`[bench:monitor] ${message}\n`);
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function main(): Promise<void> {
   const base = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
@@ -78,7 +68,7 @@ async function main(): Promise<void> {
       await raw.dropDatabase();
       await seedCalendar(db, loadSeed(), { actor: 'bench', now });
       await seedDemoAccounts(authModels(db), { nodeEnv: 'development', password: 'bench', partnerKey: 'bench', now });
-      const rnd = random(7);
+      const rnd = seededRandom(7);
       const started = performance.now();
       for (let from = 0; from < DOSSIERS; from += BATCH) {
         const dossiers = [];
