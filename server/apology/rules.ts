@@ -1,6 +1,6 @@
 /**
  * The rules of the apology letter (mẫu 04; from 2025 *Văn bản xin lỗi và đề nghị gia hạn*):
- * once per dossier; the new return date is a working day of the dossier's unit, later than
+ * once per dossier (the same date again only confirms it); the new return date is a working day of the dossier's unit, later than
  * the current appointment and not in the past; the return is due at the end of office hours
  * that day. Used by the inbox before the leader's form is accepted and by the worker that issues
  * the letter (which checks again: jobs can be delivered more than once).
@@ -34,7 +34,13 @@ export function checkApology(
   now: Date,
 ): { returnDueAt: Date } {
   if (dossier.apology) {
-    throw new ApologyRuleError(409, `Hồ sơ ${dossier.code} đã có văn bản xin lỗi và hẹn lại ngày trả kết quả (ngày ${dossier.apology.newReturnDate}); mỗi hồ sơ chỉ được hẹn lại một lần.`);
+    // the same date again confirms the letter already issued (a repeated form); another date is a second apology
+    const again = dossier.apology.newReturnDate === request.newReturnDate ? endOfOfficeHours(calendar, request.newReturnDate) : null;
+    if (again) return { returnDueAt: again };
+    throw new ApologyRuleError(
+      409,
+      `Hồ sơ ${dossier.code} đã có văn bản xin lỗi và hẹn lại ngày trả kết quả (ngày ${dossier.apology.newReturnDate}); mỗi hồ sơ chỉ được hẹn lại một lần (chỉ có thể xác nhận lại đúng ngày này).`,
+    );
   }
   const returnDueAt = endOfOfficeHours(calendar, request.newReturnDate);
   if (!returnDueAt) throw new ApologyRuleError(400, `newReturnDate: ngày ${request.newReturnDate} không phải ngày làm việc; hãy chọn một ngày làm việc.`);

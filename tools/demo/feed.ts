@@ -120,7 +120,8 @@ async function workInbox(): Promise<void> {
       const data = (decisions[task.formKey] ?? (() => ({})))(task);
       const done = await call('POST', `/api/tasks/${task._id}/complete`, { data }, headers);
       if (done.status === 200) stats.completedTasks += 1;
-      else console.log(`${username} ${task.formKey} ${task.dossierCode}: ${done.status} ${String(done.body.error)}`);
+      else if (done.status === 409) ignored.add(task._id); // e.g. an apology already issued with another date: left for a person
+      if (done.status !== 200) console.log(`${username} ${task.formKey} ${task.dossierCode}: ${done.status} ${String(done.body.error)}`);
     }
   }
   for (const s of pendingSupplements.filter((p) => p.at <= Date.now())) {

@@ -26,6 +26,8 @@ test('only once per dossier (409), naming the date already given', () => {
   const error = refusal(() => checkApology({ ...dossier, apology: { newReturnDate: '2026-11-27' } }, { newReturnDate: '2026-11-30' }, calendar, now));
   expect(error.status).toBe(409);
   expect(error.message).toContain('chỉ được hẹn lại một lần');
+  // the same date again only confirms the letter already issued
+  expect(checkApology({ ...dossier, apology: { newReturnDate: '2026-11-27' } }, { newReturnDate: '2026-11-27' }, calendar, now).returnDueAt.toISOString()).toBe('2026-11-27T10:00:00.000Z');
 });
 
 test('a day off, a date not after the appointment, or a past date is refused (400, naming newReturnDate)', () => {
