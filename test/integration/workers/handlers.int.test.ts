@@ -245,8 +245,8 @@ describe('apology.issue', () => {
         const date = localDate(appointment, d);
         if ([0, 6].includes(new Date(`${date}T12:00:00Z`).getUTCDay())) return date;
       }
-    }, /is not a working day/],
-    ['a date not later than the appointment', (appointment: Date) => localDate(appointment, 0), /must be later than the current appointment/],
+    }, /newReturnDate: .*không phải ngày làm việc/],
+    ['a date not later than the appointment', (appointment: Date) => localDate(appointment, 0), /newReturnDate: .*phải sau ngày hẹn hiện tại/],
   ])('refuses %s with an incident (no retries)', async (_what, pick, message) => {
     const { code, appointment } = await setUp();
     const action: JobAction = await processJob(workerOf('lltp.apology.issue'), job('lltp.apology.issue', 'issueApology', { dossierCode: code, apologyReason: 'x', newReturnDate: pick(appointment) }), env.deps);
