@@ -16,7 +16,7 @@ import { createLogger } from '../../server/logger';
 import { createMailer } from '../../server/mail';
 import { loadProcessCatalog } from '../../server/sla';
 import { createZeebeClient } from '../../server/zeebe';
-import { startSimulators, type RunningSimulators } from '../../tools/simulators/main';
+import { simulatorUrls, startSimulators, type RunningSimulators } from '../../tools/simulators/main';
 import { createHttpAdapters } from '../../workers/adapters';
 import { createWorkerDeps } from '../../workers/framework';
 import { registerWorkers } from '../../workers/registry';
@@ -42,7 +42,6 @@ export interface SystemUnderTest {
 }
 
 export async function startSystem(name: string, basePort: number): Promise<SystemUnderTest> {
-  const sim = (n: number): string => `http://127.0.0.1:${basePort + n}`;
   const env = {
     ...process.env,
     MONGODB_URI: `mongodb://127.0.0.1:27017/lltp_test_${name}_${randomUUID().slice(0, 8)}`,
@@ -51,12 +50,7 @@ export async function startSystem(name: string, basePort: number): Promise<Syste
     NODE_ENV: 'test',
     DEMO_PASSWORD: PASSWORD,
     DEMO_PARTNER_KEY: PARTNER['x-api-key'],
-    LLTP_SOFTWARE_URL: sim(1),
-    POLICE_URL: sim(2),
-    SIGNING_URL: sim(3),
-    VNEID_URL: sim(4),
-    POST_URL: sim(5),
-    NOTIFY_URL: sim(6),
+    ...simulatorUrls(basePort),
     WORKER_RETRY_BACKOFF_MS: '200',
     SIM_POLICE_MS_PER_WORKING_HOUR: '100',
     SIM_POLICE_ANSWER_AFTER_WORKING_HOURS: '5',

@@ -41,6 +41,7 @@ import { loadProcessCatalog } from '../../server/sla';
 import { createZeebeClient } from '../../server/zeebe';
 import { deployProcesses } from '../../processes/deploy';
 import { jobTypes, type JobType } from '../../processes/contracts';
+import { simulatorUrls } from '../simulators/main';
 import { sampleVneidRequest, seededRandom } from '../simulators/sample-requests';
 
 const repo = path.resolve(__dirname, '../..');
@@ -133,7 +134,6 @@ interface AppProcesses {
 }
 
 async function startApp(run: number): Promise<AppProcesses> {
-  const sim = (n: number): string => `http://127.0.0.1:${SIM_BASE_PORT + n}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     MONGODB_URI: `mongodb://127.0.0.1:27017/lltp_bench_flow_${run}_${randomInt(1e6)}`,
@@ -143,12 +143,7 @@ async function startApp(run: number): Promise<AppProcesses> {
     NODE_ENV: 'development',
     DEMO_PASSWORD: PASSWORD,
     DEMO_PARTNER_KEY: PARTNER_KEY,
-    LLTP_SOFTWARE_URL: sim(1),
-    POLICE_URL: sim(2),
-    SIGNING_URL: sim(3),
-    VNEID_URL: sim(4),
-    POST_URL: sim(5),
-    NOTIFY_URL: sim(6),
+    ...simulatorUrls(SIM_BASE_PORT),
   };
   const config = loadConfig(env);
   mkdirSync(LOGS, { recursive: true });

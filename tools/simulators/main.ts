@@ -17,6 +17,12 @@ import { createNotifySim, createPostSim, createSigningSim, createVneidSim } from
 
 export const POLICE_PARTNER_ID = 'ca-pv06';
 
+/** The adapters' URL settings for simulators on consecutive ports after `basePort` (1: LLTP software … 6: notifications). */
+export function simulatorUrls(basePort: number, host = '127.0.0.1'): Record<'LLTP_SOFTWARE_URL' | 'POLICE_URL' | 'SIGNING_URL' | 'VNEID_URL' | 'POST_URL' | 'NOTIFY_URL', string> {
+  const at = (n: number): string => `http://${host}:${basePort + n}`;
+  return { LLTP_SOFTWARE_URL: at(1), POLICE_URL: at(2), SIGNING_URL: at(3), VNEID_URL: at(4), POST_URL: at(5), NOTIFY_URL: at(6) };
+}
+
 export interface RunningSimulators {
   urls: Record<string, string>;
   close(): Promise<void>;
