@@ -132,7 +132,9 @@ export const settings = {
   ZEEBE_CLIENT_ID: optionalStr('OAuth client id when ZEEBE_AUTH_STRATEGY=OAUTH.'),
   ZEEBE_CLIENT_SECRET: optionalStr('OAuth client secret when ZEEBE_AUTH_STRATEGY=OAUTH.', true),
 
-  MONGODB_URI: url('mongodb://127.0.0.1:27017/lltp', 'Read-model database (MongoDB 7 in production, FerretDB locally). May hold credentials.', ['mongodb', 'mongodb+srv'], true),
+  DATABASE_URL: url('postgresql://lltp@127.0.0.1:5432/lltp', 'Read-model database (PostgreSQL 15 or later). May hold credentials.', ['postgres', 'postgresql'], true),
+  DATABASE_POOL_MAX: int(10, 'Connections each process may open to the database at once.', 1, 500),
+  DATABASE_CONNECT_TIMEOUT_MS: int(5000, 'How long to wait for a database connection before the call fails (503 on the API).', 100, 120000),
 
   SMTP_URL: url('smtp://127.0.0.1:1025', 'SMTP server for alert e-mails; `smtps://user:pass@host:465` for TLS. May hold credentials.', ['smtp', 'smtps'], true),
   MAIL_FROM: str('"Hệ thống LLTP Sở Tư pháp" <lltp-flow@localhost>', 'Sender of every e-mail.'),

@@ -5,12 +5,12 @@
  * names it (never a silent skip or a confusing timeout).
  */
 import { loadConfig, type Config } from './config';
-import { connectDatabase, redactUri } from './db';
+import { connectDatabase, redactUrl } from './db';
 import { createMailer } from './mail';
 import { createZeebeClient } from './zeebe';
 
 export interface ComponentCheck {
-  component: 'Zeebe broker' | 'FerretDB/MongoDB' | 'SMTP server';
+  component: 'Zeebe broker' | 'PostgreSQL' | 'SMTP server';
   address: string;
   ok: boolean;
   detail?: string;
@@ -48,11 +48,11 @@ export async function checkStack(config: Config = loadConfig()): Promise<Compone
         await camunda.closeAllClients();
       }
     }),
-    check('FerretDB/MongoDB', redactUri(config.MONGODB_URI), async () => {
-      const connection = await connectDatabase(config, { timeoutMs: 3000 });
-      await connection.close();
+    check('PostgreSQL', redactUrl(config.DATABASE_URL), async () => {
+      const database = await connectDatabase(config, { timeoutMs: 3000, max: 1 });
+      await database.close();
     }),
-    check('SMTP server', redactUri(config.SMTP_URL), async () => {
+    check('SMTP server', redactUrl(config.SMTP_URL), async () => {
       const mailer = createMailer(config, { timeoutMs: 3000 });
       try {
         await mailer.verify();

@@ -6,7 +6,8 @@
  */
 import { startApi } from './api/compose';
 import { loadConfigOrExit, type Config } from './config';
-import { connectDatabase } from './db';
+import { connectDatabase, type Database } from './db';
+import { migrateToLatest } from './db/migrate';
 import { checkStack } from './health';
 import { createLogger, type Logger } from './logger';
 import { calendarPolicyFromConfig } from './calendar/policy';
@@ -21,6 +22,14 @@ import { registerWorkers } from '../workers/registry';
 
 const ROLES = ['api', 'workers', 'monitor'] as const;
 type Role = (typeof ROLES)[number];
+
+/** Opens the database and brings its schema to the latest migration (replicas wait for each other). */
+async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+  const database = await connectDatabase(config);
+  const applied = await migrateToLatest(database.db);
+  if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+  return database;
+}
 
 /** The API: intake, callbacks, inbox (with its user-task worker), dossier views, pages. */
 async function startApiRole(config: Config, logger: Logger): Promise<() => Promise<void>> {
@@ -40,10 +49,11 @@ async function startApiRole(config: Config, logger: Logger): Promise<() => Promi
  */
 async function startWorkers(config: Config, logger: Logger): Promise<() => Promise<void>> {
   const catalog = await loadProcessCatalog();
-  const db = await connectDatabase(config);
+  const database = await openDatabase(config, logger);
+  const { db } = database;
   const now = (): Date => new Date();
   const policy = calendarPolicyFromConfig(config);
-  const calendars = createCalendarProvider({ connection: db, now, refreshMs: policy.refreshMs });
+  const calendars = createCalendarProvider({ db, now, refreshMs: policy.refreshMs });
   // The API seeds the calendar when it starts; the two roles may start in any order.
   await waitForCalendar(calendars, { timeoutMs: 120_000, onWaiting: () => logger.warn('waiting for the calendar to be seeded (the API seeds it at start)') });
   const mailer = createMailer(config);
@@ -55,25 +65,26 @@ async function startWorkers(config: Config, logger: Logger): Promise<() => Promi
     await Promise.all(running.map((w) => w.close()));
     await zeebe.close(config.WORKER_DRAIN_TIMEOUT_MS).catch(() => undefined);
     mailer.close();
-    await db.close();
+    await database.close();
   };
 }
 
 /** The SLA monitor: node-cron schedules and "run now" requests, under the monitor lease. */
 async function startMonitorRole(config: Config, logger: Logger): Promise<() => Promise<void>> {
   const catalog = await loadProcessCatalog();
-  const db = await connectDatabase(config);
+  const database = await openDatabase(config, logger);
+  const { db } = database;
   const policy = calendarPolicyFromConfig(config);
-  const calendars = createCalendarProvider({ connection: db, now: () => new Date(), refreshMs: policy.refreshMs });
+  const calendars = createCalendarProvider({ db, now: () => new Date(), refreshMs: policy.refreshMs });
   await waitForCalendar(calendars, { timeoutMs: 120_000, onWaiting: () => logger.warn('waiting for the calendar to be seeded (the API seeds it at start)') });
   const mailer = createMailer(config);
-  const monitor = createMonitor(await createMonitorDeps({ db, config, catalog, calendars, mailer, logger }));
+  const monitor = createMonitor(createMonitorDeps({ db, config, catalog, calendars, mailer, logger }));
   const stop = monitor.start({ tick: config.MONITOR_CRON, daily: config.MONITOR_DAILY_CRON, weekly: config.MONITOR_WEEKLY_CRON, requestPollMs: config.MONITOR_REQUEST_POLL_MS });
   logger.info({ holder: monitor.holder, tick: config.MONITOR_CRON, daily: config.MONITOR_DAILY_CRON, weekly: config.MONITOR_WEEKLY_CRON }, 'SLA monitor scheduled');
   return async () => {
     await stop();
     mailer.close();
-    await db.close();
+    await database.close();
   };
 }
 

@@ -1,19 +1,20 @@
 /**
  * Helpers the dossier workers share: reading the dossier (missing = technical fault: intake
  * writes it before starting the process), instants as contract strings (+07:00), deadlines
- * on the dossier's clock, and closing a dossier once.
+ * on the dossier's clock, writing new deadlines (the monitor judges the dossier again at its
+ * next tick), and closing a dossier once.
  */
 import { formatInstant } from '../server/calendar/civil-time';
 import { dossierDeadlines, type DossierDeadlines, type DossierTerms } from '../server/calendar/deadlines';
-import type { DossierDoc, DossierOutcome } from '../server/readmodel/dossier';
+import { CHECK_AT_NEXT_TICK, findDossier, type Dossier, type DossierOutcome } from '../server/readmodel/dossier';
 import type { SlaPlan } from '../server/sla/plan';
 import { TechnicalFault, type JobContext, type WorkerDeps } from './framework';
 
 /** An instant as the contract wants it: ISO 8601 in Việt Nam time, `…+07:00`. */
 export const iso = (date: Date): string => formatInstant(date.getTime());
 
-export async function loadDossier(deps: WorkerDeps, code: string): Promise<DossierDoc> {
-  const dossier = await deps.models.dossiers.findOne({ code }).lean();
+export async function loadDossier(deps: WorkerDeps, code: string): Promise<Dossier> {
+  const dossier = await findDossier(deps.db, code);
   if (!dossier) throw new TechnicalFault(`dossier ${code} is not in the read model (intake writes it before starting the process)`);
   return dossier;
 }
@@ -39,7 +40,7 @@ export interface Deadlines {
 }
 
 /** The three deadlines on the dossier's clock; all known (the clock is running). */
-export function deadlinesOf(ctx: JobContext<unknown, unknown>, dossier: Pick<DossierDoc, 'unitId' | 'clockStartAt' | 'stoppedIntervals' | 'code'>, terms: DossierTerms): Deadlines {
+export function deadlinesOf(ctx: JobContext<unknown, unknown>, dossier: Pick<Dossier, 'unitId' | 'clockStartAt' | 'stoppedIntervals' | 'code'>, terms: DossierTerms): Deadlines {
   const computed: DossierDeadlines = dossierDeadlines(
     ctx.calendars.forUnit(dossier.unitId),
     { clockStartAt: dossier.clockStartAt, stoppedIntervals: dossier.stoppedIntervals },
@@ -51,13 +52,30 @@ export function deadlinesOf(ctx: JobContext<unknown, unknown>, dossier: Pick<Dos
   return { statutoryDueAt, targetDueAt, apologyByAt, estimated: computed.estimated };
 }
 
+/** The fields a worker writes when it computes a dossier's deadlines again. */
+export type DeadlineUpdate = Partial<Pick<Dossier, 'statutoryDueAt' | 'targetDueAt' | 'apologyByAt' | 'appointmentAt' | 'deadlinesEstimated' | 'calendarVersion' | 'caseVariant' | 'variant' | 'statutoryWorkingDays' | 'targetWorkingDays' | 'clockStartAt'>>;
+
+/** Writes new deadlines of an open dossier; its SLA status is judged again at the monitor's next tick. */
+export async function updateOpenDossier(ctx: JobContext<unknown, unknown>, update: DeadlineUpdate): Promise<void> {
+  await ctx.deps.db
+    .updateTable('dossiers')
+    .set({ ...update, nextCheckAt: CHECK_AT_NEXT_TICK })
+    .where('code', '=', ctx.dossierCode)
+    .where('status', '=', 'open')
+    .execute();
+}
+
 /**
  * Closes an open dossier with its outcome; a repeat (already closed) changes nothing and
  * returns when it was closed.
  */
 export async function closeDossier(ctx: JobContext<unknown, unknown>, outcome: DossierOutcome): Promise<Date> {
-  const { dossiers } = ctx.deps.models;
-  await dossiers.updateOne({ code: ctx.dossierCode, status: 'open' }, { $set: { status: 'closed', finishedAt: ctx.now, outcome, currentElementId: null } });
+  await ctx.deps.db
+    .updateTable('dossiers')
+    .set({ status: 'closed', finishedAt: ctx.now, outcome, currentElementId: null, nextCheckAt: null })
+    .where('code', '=', ctx.dossierCode)
+    .where('status', '=', 'open')
+    .execute();
   const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
   if (dossier.status !== 'closed' || !dossier.finishedAt) throw new TechnicalFault(`dossier ${ctx.dossierCode} could not be closed`);
   if (dossier.outcome !== outcome) ctx.logger.warn({ outcome: dossier.outcome, wanted: outcome }, 'dossier was already closed with another outcome');

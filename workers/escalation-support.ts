@@ -1,12 +1,11 @@
 /**
- * Reminders and escalations (police.remind, sla.escalate): one `escalations` document per
- * activation (`escalation:<dossierCode>:<elementInstanceKey>`, written with $setOnInsert) and
+ * Reminders and escalations (police.remind, sla.escalate): one `escalations` row per
+ * activation (`escalation:<dossierCode>:<elementInstanceKey>`, inserted once) and
  * one e-mail to the active users holding the roles, with a stable Message-ID; `mailedAt` is set
  * once the SMTP server took it, so a repeated job does not send it again. The text names
  * only the dossier code, the step, the unit, the due time and how late it is.
  */
 import { formatInstant } from '../server/calendar/civil-time';
-import type { Role } from '../server/auth/roles';
 import type { StepSla } from '../server/sla/spec';
 import type { JobContext } from './framework';
 
@@ -34,36 +33,35 @@ function describeLateness(minutes: number, workingDayMinutes: number): string {
 }
 
 export async function raiseEscalation(ctx: JobContext<unknown, unknown>, request: EscalationRequest): Promise<{ recipients: number; mailed: boolean }> {
-  const { escalations, users } = ctx.deps.models;
-  const _id = escalationId(ctx.dossierCode, ctx.job.elementInstanceKey);
+  const { db } = ctx.deps;
+  const id = escalationId(ctx.dossierCode, ctx.job.elementInstanceKey);
   const calendar = ctx.calendars.forUnit(request.step.unit);
   const late = request.dueAt ? Math.max(0, calendar.between(request.dueAt, ctx.now)) : 0;
-  const recipients = await users.find({ active: true, roles: { $in: [...request.roles] as Role[] } }, { email: 1 }).lean();
+  const roles: string[] = [...request.roles];
+  const recipients = await db.selectFrom('users').select('email').where('active', '=', true).where('roles', '&&', roles).execute();
   const messageId = escalationMessageId(ctx.dossierCode, ctx.job.elementInstanceKey);
-  await escalations.updateOne(
-    { _id },
-    {
-      $setOnInsert: {
-        _id,
-        dossierCode: ctx.dossierCode,
-        elementId: ctx.job.elementId,
-        elementInstanceKey: ctx.job.elementInstanceKey,
-        processInstanceKey: ctx.job.processInstanceKey,
-        reason: request.reason,
-        stepElementId: request.step.elementId,
-        unitId: request.step.unit,
-        roles: [...request.roles],
-        dueAt: request.dueAt,
-        lateWorkingMinutes: late,
-        at: ctx.now,
-        recipients: recipients.length,
-        messageId,
-        mailedAt: null,
-      },
-    },
-    { upsert: true },
-  );
-  const stored = await escalations.findById(_id).lean();
+  await db
+    .insertInto('escalations')
+    .values({
+      id,
+      dossierCode: ctx.dossierCode,
+      elementId: ctx.job.elementId,
+      elementInstanceKey: ctx.job.elementInstanceKey,
+      processInstanceKey: ctx.job.processInstanceKey,
+      reason: request.reason,
+      stepElementId: request.step.elementId,
+      unitId: request.step.unit,
+      roles,
+      dueAt: request.dueAt,
+      lateWorkingMinutes: late,
+      at: ctx.now,
+      recipients: recipients.length,
+      messageId,
+      mailedAt: null,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  const stored = await db.selectFrom('escalations').selectAll().where('id', '=', id).executeTakeFirst();
   if (stored?.mailedAt) return { recipients: stored.recipients, mailed: false };
   if (recipients.length === 0) {
     ctx.logger.warn({ roles: request.roles, reason: request.reason }, 'no active user holds the escalation roles: recorded, no e-mail sent');
@@ -90,6 +88,6 @@ export async function raiseEscalation(ctx: JobContext<unknown, unknown>, request
     messageId,
     headers: { 'X-LLTP-Dossier': ctx.dossierCode, 'X-LLTP-Reason': request.reason },
   });
-  await escalations.updateOne({ _id, mailedAt: null }, { $set: { mailedAt: ctx.deps.clock.now() } });
+  await db.updateTable('escalations').set({ mailedAt: ctx.deps.clock.now() }).where('id', '=', id).where('mailedAt', 'is', null).execute();
   return { recipients: recipients.length, mailed: true };
 }

@@ -23,25 +23,19 @@
  * `activatedAt` variable, else the injected clock), `stepFinished` (actor `system`) once
  * the handler succeeded; both idempotent by element instance key.
  */
-import type { Connection, Model } from 'mongoose';
 import { z } from 'zod';
 import { jobTypes, startVariables, type JobType } from '../processes/contracts';
-import { auditModel, type AuditEntry } from '../server/audit';
-import { authModels, type User } from '../server/auth/models';
 import type { CalendarPolicy } from '../server/calendar/policy';
 import type { CalendarProvider } from '../server/calendar/provider';
 import type { WorkingCalendars } from '../server/calendar/working-calendar';
 import type { Config } from '../server/config';
+import type { Db } from '../server/db';
 import type { Logger } from '../server/logger';
 import type { Mailer } from '../server/mail';
-import { declarationModel, type DeclarationDoc } from '../server/readmodel/declaration';
-import { dossierModel, type DossierDoc } from '../server/readmodel/dossier';
-import { stepModel, type StepDoc } from '../server/readmodel/step';
 import { parseEngineInstant, stepFinished, stepStarted, type TimelineDeps } from '../server/readmodel/timeline';
 import type { ProcessCatalog } from '../server/sla/catalog';
 import type { ZeebeGrpcClient } from '../server/zeebe';
 import type { Adapters } from './adapters';
-import { escalationModel, type EscalationDoc } from './escalation-model';
 import { PermanentFault } from './faults';
 
 export { PermanentFault, TechnicalFault } from './faults';
@@ -50,15 +44,6 @@ export { PermanentFault, TechnicalFault } from './faults';
 export const dossierCode = startVariables.shape.dossierCode;
 
 // --- dependencies --------------------------------------------------------------------------
-
-export interface WorkerModels {
-  dossiers: Model<DossierDoc>;
-  steps: Model<StepDoc>;
-  declarations: Model<DeclarationDoc>;
-  audit: Model<AuditEntry>;
-  escalations: Model<EscalationDoc>;
-  users: Model<User>;
-}
 
 export interface WorkerSettings {
   /** Base of the URLs external systems call back (`${publicBaseUrl}/api/callbacks/police`). */
@@ -70,7 +55,7 @@ export interface WorkerSettings {
 }
 
 export interface WorkerDeps {
-  models: WorkerModels;
+  db: Db;
   catalog: ProcessCatalog;
   calendars: CalendarProvider;
   policy: CalendarPolicy;
@@ -82,7 +67,7 @@ export interface WorkerDeps {
 }
 
 export interface WorkerDepsInput {
-  db: Connection;
+  db: Db;
   catalog: ProcessCatalog;
   calendars: CalendarProvider;
   policy: CalendarPolicy;
@@ -96,14 +81,7 @@ export interface WorkerDepsInput {
 /** Everything the handlers use, built once per process (tests pass their own local pieces). */
 export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
   return {
-    models: {
-      dossiers: dossierModel(input.db),
-      steps: stepModel(input.db),
-      declarations: declarationModel(input.db),
-      audit: auditModel(input.db),
-      escalations: escalationModel(input.db),
-      users: authModels(input.db).users,
-    },
+    db: input.db,
     catalog: input.catalog,
     calendars: input.calendars,
     policy: input.policy,
@@ -232,8 +210,7 @@ export async function processJob(worker: Worker, job: ActivatedJob, deps: Worker
     const startedAt = parseEngineInstant(job.variables.activatedAt) ?? now;
     const calendars = await deps.calendars.current();
     const timeline: TimelineDeps = {
-      steps: deps.models.steps,
-      dossiers: deps.models.dossiers,
+      db: deps.db,
       calendars: () => calendars,
       plan: (processId) => deps.catalog.plan(processId),
     };

@@ -10,10 +10,10 @@
 import { z } from 'zod';
 import { forms } from '../processes/contracts';
 import { checkApology, endOfOfficeHours, ApologyRuleError } from '../server/apology/rules';
-import { letterModel, renderApologyHtml, renderApologyPdf, type ApologyLetterFields } from '../server/apology/letter';
+import { apologyLetterId, insertLetter, letterExists, renderApologyHtml, renderApologyPdf, type ApologyLetterFields } from '../server/apology/letter';
 import { formatVnDate } from '../server/monitor/format';
 import { readDeclaration } from '../server/readmodel/declaration';
-import type { DossierDoc } from '../server/readmodel/dossier';
+import { CHECK_AT_NEXT_TICK, type Dossier } from '../server/readmodel/dossier';
 import { complete, defineWorker, dossierCode, PermanentFault, TechnicalFault, type JobContext } from './framework';
 import { iso, loadDossier } from './dossier-support';
 
@@ -35,12 +35,11 @@ const VN_DATE_WORDS = (at: Date): string => {
 };
 
 /** Renders and stores the letter once (`apology:<code>`); the same job again finds it there. */
-async function storeLetter(ctx: JobContext<{ apologyReason: string; newReturnDate: string }, unknown>, dossier: DossierDoc, oldDue: Date | null, issuedBy: string): Promise<void> {
-  const letters = letterModel(ctx.deps.models.dossiers.db);
-  const _id = `apology:${ctx.dossierCode}`;
-  if (await letters.exists({ _id })) return;
-  const declaration = await readDeclaration(ctx.deps.models, ctx.dossierCode, { actor: 'system:apology-letter', purpose: 'lập văn bản xin lỗi (mẫu 04)', at: ctx.now });
-  const signer = await ctx.deps.models.users.findOne({ username: issuedBy }, { displayName: 1 }).lean();
+async function storeLetter(ctx: JobContext<{ apologyReason: string; newReturnDate: string }, unknown>, dossier: Dossier, oldDue: Date | null, issuedBy: string): Promise<void> {
+  const id = apologyLetterId(ctx.dossierCode);
+  if (await letterExists(ctx.deps.db, id)) return;
+  const declaration = await readDeclaration(ctx.deps.db, ctx.dossierCode, { actor: 'system:apology-letter', purpose: 'lập văn bản xin lỗi (mẫu 04)', at: ctx.now });
+  const signer = await ctx.deps.db.selectFrom('users').select('displayName').where('username', '=', issuedBy).executeTakeFirst();
   let agencyName = dossier.agencyCode ?? 'Sở Tư pháp';
   try {
     agencyName = ctx.deps.catalog.agency(dossier.agencyCode ?? '').name;
@@ -63,15 +62,20 @@ async function storeLetter(ctx: JobContext<{ apologyReason: string; newReturnDat
     signerTitle: 'LÃNH ĐẠO SỞ TƯ PHÁP',
     signerName: signer?.displayName ?? issuedBy,
   };
-  const doc = { _id, dossierCode: ctx.dossierCode, kind: 'apology' as const, fields, html: renderApologyHtml(fields), pdf: await renderApologyPdf(fields, ctx.now), createdAt: ctx.now };
-  await letters.create(doc).catch((error: unknown) => {
-    if ((error as { code?: number }).code !== 11000) throw error;
-  });
+  await insertLetter(ctx.deps.db, { id, dossierCode: ctx.dossierCode, kind: 'apology', fields, html: renderApologyHtml(fields), pdf: await renderApologyPdf(fields, ctx.now), createdAt: ctx.now });
 }
 
 /** Who completed the leader's form (the timeline's actor of `recordApology`). */
 async function issuer(ctx: JobContext<unknown, unknown>): Promise<string> {
-  const [step] = await ctx.deps.models.steps.find({ dossierCode: ctx.dossierCode, elementId: 'recordApology', finishedAt: { $ne: null } }, { actor: 1 }).sort({ finishedAt: -1 }).limit(1).lean();
+  const step = await ctx.deps.db
+    .selectFrom('steps')
+    .select('actor')
+    .where('dossierCode', '=', ctx.dossierCode)
+    .where('elementId', '=', 'recordApology')
+    .where('finishedAt', 'is not', null)
+    .orderBy('finishedAt', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return step?.actor ?? 'leader';
 }
 
@@ -106,11 +110,21 @@ export default defineWorker({
     const oldDue = dossier.appointmentAt ?? dossier.statutoryDueAt;
     const apologyByAt = calendar.add(returnDueAt, -workingDay).dueAt;
     const issuedBy = await issuer(ctx);
-    const result = await ctx.deps.models.dossiers.updateOne(
-      { code: ctx.dossierCode, apology: null },
-      { $set: { apology: { reason: apologyReason, newReturnDate, issuedAt: ctx.now, issuedBy }, appointmentAt: returnDueAt, apologyByAt } },
-    );
-    if (result.modifiedCount === 0) {
+    const result = await ctx.deps.db
+      .updateTable('dossiers')
+      .set({
+        apologyReason,
+        apologyNewReturnDate: newReturnDate,
+        apologyIssuedAt: ctx.now,
+        apologyIssuedBy: issuedBy,
+        appointmentAt: returnDueAt,
+        apologyByAt,
+        nextCheckAt: CHECK_AT_NEXT_TICK,
+      })
+      .where('code', '=', ctx.dossierCode)
+      .where('apologyIssuedAt', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) {
       const again = await loadDossier(ctx.deps, ctx.dossierCode);
       if (again.apology?.newReturnDate !== newReturnDate) throw new PermanentFault(`dossier ${ctx.dossierCode}: another apology was issued meanwhile`);
     }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { forms, instant } from '../processes/contracts';
 import type { CaseVariant } from '../server/sla';
 import { complete, defineWorker, dossierCode } from './framework';
-import { deadlinesOf, iso, loadDossier } from './dossier-support';
+import { deadlinesOf, iso, loadDossier, updateOpenDossier } from './dossier-support';
 
 const searchOutcomes = forms['lltp.form.search-records'].outputs;
 
@@ -33,23 +33,18 @@ export default defineWorker({
     const apologized = ctx.variables.apologyIssued || Boolean(dossier.apology);
     // After an apology the new return date governs: keep it and its apology-by instant.
     const apologyByAt = apologized && dossier.apologyByAt ? dossier.apologyByAt : deadlines.apologyByAt;
-    await ctx.deps.models.dossiers.updateOne(
-      { code: ctx.dossierCode, status: 'open' },
-      {
-        $set: {
-          caseVariant,
-          variant: caseVariant === 'ordinary' ? 'ordinary' : 'verification',
-          statutoryWorkingDays,
-          targetWorkingDays,
-          statutoryDueAt: deadlines.statutoryDueAt,
-          targetDueAt: deadlines.targetDueAt,
-          apologyByAt,
-          deadlinesEstimated: deadlines.estimated,
-          calendarVersion: ctx.calendars.version,
-          ...(apologized ? {} : { appointmentAt: deadlines.statutoryDueAt }),
-        },
-      },
-    );
+    await updateOpenDossier(ctx, {
+      caseVariant,
+      variant: caseVariant === 'ordinary' ? 'ordinary' : 'verification',
+      statutoryWorkingDays,
+      targetWorkingDays,
+      statutoryDueAt: deadlines.statutoryDueAt,
+      targetDueAt: deadlines.targetDueAt,
+      apologyByAt,
+      deadlinesEstimated: deadlines.estimated,
+      calendarVersion: ctx.calendars.version,
+      ...(apologized ? {} : { appointmentAt: deadlines.statutoryDueAt }),
+    });
     return complete({ caseVariant, statutoryDueAt: iso(deadlines.statutoryDueAt), targetDueAt: iso(deadlines.targetDueAt), apologyByAt: iso(apologyByAt) });
   },
 });

@@ -1,11 +1,12 @@
 /**
  * Phiếu yêu cầu bổ sung (mẫu 02): the dossier's clock stops while the citizen supplements,
- * and the citizen has `lltp:deadline.supplementWait` working time to do it. Idempotent: the
- * stop is pushed only when the clock is running (optimistic on the number of intervals); a
- * repeat finds the open interval and answers from it.
+ * and the citizen has `lltp:deadline.supplementWait` working time to do it. Idempotent: a
+ * dossier has at most one running stop (a unique index on `clock_stops`), so a repeat finds
+ * the open stop and answers from it.
  */
 import { z } from 'zod';
 import { complete, defineWorker, dossierCode, TechnicalFault } from './framework';
+import { CHECK_AT_NEXT_TICK } from '../server/readmodel/dossier';
 import { iso, loadDossier, namedDeadline, planOf } from './dossier-support';
 
 export default defineWorker({
@@ -13,14 +14,24 @@ export default defineWorker({
   variables: z.object({ dossierCode, missingItems: z.array(z.string().min(1)).min(1) }),
   outcomeOf: () => 'supplement',
   async handler(ctx) {
-    const { dossiers } = ctx.deps.models;
     let dossier = await loadDossier(ctx.deps, ctx.dossierCode);
     let open = dossier.stoppedIntervals.find((s) => s.to === null);
     if (!open) {
-      await dossiers.updateOne(
-        { code: ctx.dossierCode, stoppedIntervals: { $size: dossier.stoppedIntervals.length } },
-        { $push: { stoppedIntervals: { from: ctx.now, to: null, reason: 'supplement' } }, $set: { statutoryDueAt: null, targetDueAt: null, apologyByAt: null } },
-      );
+      await ctx.deps.db.transaction().execute(async (tx) => {
+        const stopped = await tx
+          .insertInto('clockStops')
+          .values({ dossierCode: ctx.dossierCode, startedAt: ctx.now, endedAt: null, reason: 'supplement' })
+          .onConflict((oc) => oc.column('dossierCode').where('endedAt', 'is', null).doNothing())
+          .returning('startedAt')
+          .executeTakeFirst();
+        if (stopped) {
+          await tx
+            .updateTable('dossiers')
+            .set({ statutoryDueAt: null, targetDueAt: null, apologyByAt: null, nextCheckAt: CHECK_AT_NEXT_TICK })
+            .where('code', '=', ctx.dossierCode)
+            .execute();
+        }
+      });
       dossier = await loadDossier(ctx.deps, ctx.dossierCode);
       open = dossier.stoppedIntervals.find((s) => s.to === null);
       if (!open) throw new TechnicalFault(`dossier ${ctx.dossierCode}: the clock could not be stopped (changed concurrently)`);

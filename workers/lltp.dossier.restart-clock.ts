@@ -1,12 +1,14 @@
 /**
  * The complete supplement arrived: the stopped interval ends, the clock restarts from zero
  * (channel rules applied to `supplementedAt`) and every deadline is computed again, the
- * appointment with them. Deterministic in `supplementedAt`, so a repeat writes the same.
+ * appointment with them, in one transaction. Deterministic in `supplementedAt`, so a repeat
+ * writes the same.
  */
 import { z } from 'zod';
 import { instant } from '../processes/contracts';
 import { clockStartFor } from '../server/calendar/clock';
 import { complete, defineWorker, dossierCode } from './framework';
+import { CHECK_AT_NEXT_TICK } from '../server/readmodel/dossier';
 import { deadlinesOf, iso, loadDossier } from './dossier-support';
 
 export default defineWorker({
@@ -19,11 +21,13 @@ export default defineWorker({
     const stoppedIntervals = dossier.stoppedIntervals.map((s) => (s.to === null ? { ...s, to: supplementedAt < s.from ? s.from : supplementedAt } : s));
     const clockStartAt = clockStartFor(calendar, supplementedAt, dossier.channel, ctx.deps.policy.intake);
     const deadlines = deadlinesOf(ctx, { ...dossier, clockStartAt, stoppedIntervals }, dossier);
-    await ctx.deps.models.dossiers.updateOne(
-      { code: ctx.dossierCode, status: 'open' },
-      {
-        $set: {
-          stoppedIntervals,
+    await ctx.deps.db.transaction().execute(async (tx) => {
+      for (const stop of stoppedIntervals) {
+        await tx.updateTable('clockStops').set({ endedAt: stop.to }).where('dossierCode', '=', ctx.dossierCode).where('startedAt', '=', stop.from).where('endedAt', 'is', null).execute();
+      }
+      await tx
+        .updateTable('dossiers')
+        .set({
           clockStartAt,
           statutoryDueAt: deadlines.statutoryDueAt,
           targetDueAt: deadlines.targetDueAt,
@@ -31,9 +35,12 @@ export default defineWorker({
           appointmentAt: deadlines.statutoryDueAt,
           deadlinesEstimated: deadlines.estimated,
           calendarVersion: ctx.calendars.version,
-        },
-      },
-    );
+          nextCheckAt: CHECK_AT_NEXT_TICK,
+        })
+        .where('code', '=', ctx.dossierCode)
+        .where('status', '=', 'open')
+        .execute();
+    });
     return complete({
       clockStartedAt: iso(clockStartAt),
       statutoryDueAt: iso(deadlines.statutoryDueAt),

@@ -16,8 +16,7 @@ export default defineWorker({
       throw new PermanentFault(`dossier ${ctx.dossierCode} has no receiptNumber or formType: intake must record them`);
     }
     const pushed = await ctx.deps.adapters.lltpSoftware.pushDossier({ dossierCode: ctx.dossierCode, receiptNumber: dossier.receiptNumber, formType: dossier.formType }, ctx.stepKey);
-    // `lltpSoftwareId` is not in the dossier schema yet (server/readmodel): written with strict: false.
-    await ctx.deps.models.dossiers.updateOne({ code: ctx.dossierCode }, { $set: { lltpSoftwareId: pushed.lltpId } }, { strict: false });
+    await ctx.deps.db.updateTable('dossiers').set({ lltpSoftwareId: pushed.lltpId }).where('code', '=', ctx.dossierCode).execute();
     return complete({ lltpSoftwareId: pushed.lltpId });
   },
 });

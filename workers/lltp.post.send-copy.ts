@@ -12,14 +12,12 @@ export default defineWorker({
   variables: z.object({ dossierCode, certificateNumber: z.string().min(1) }),
   outcomeOf: () => 'posted',
   async handler(ctx) {
-    const { declarations, audit } = ctx.deps.models;
-    const request = await readDeclaration({ declarations, audit }, ctx.dossierCode, { actor: 'system:lltp.post.send-copy', purpose: 'gửi bản giấy qua bưu chính', at: ctx.now });
+    const request = await readDeclaration(ctx.deps.db, ctx.dossierCode, { actor: 'system:lltp.post.send-copy', purpose: 'gửi bản giấy qua bưu chính', at: ctx.now });
     if (!request) throw new TechnicalFault(`dossier ${ctx.dossierCode} has no declaration in the read model`);
     const address = request.copies.postalAddress;
     if (!address) throw new PermanentFault(`dossier ${ctx.dossierCode}: the declaration has no postal address (copies.postalAddress)`);
     const shipment = await ctx.deps.adapters.post.ship({ dossierCode: ctx.dossierCode, recipient: request.declaration.fullName, address }, ctx.stepKey);
-    // Not in the dossier schema yet (server/readmodel): written with strict: false.
-    await ctx.deps.models.dossiers.updateOne({ code: ctx.dossierCode }, { $set: { postTrackingNumber: shipment.trackingNumber } }, { strict: false });
+    await ctx.deps.db.updateTable('dossiers').set({ postTrackingNumber: shipment.trackingNumber }).where('code', '=', ctx.dossierCode).execute();
     return complete({ postTrackingNumber: shipment.trackingNumber });
   },
 });

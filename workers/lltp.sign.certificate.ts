@@ -27,8 +27,7 @@ export default defineWorker({
     const digest = certificateDigest({ dossierCode: ctx.dossierCode, certificateNumber, formType: dossier.formType ?? null, agencyCode: dossier.agencyCode ?? null });
     const signature = await ctx.deps.adapters.signing.sign({ documentId: ctx.dossierCode, digest, signer: ctx.deps.settings.signer }, ctx.stepKey);
     const signedAt = new Date(signature.signedAt);
-    // Not in the dossier schema yet (server/readmodel): written with strict: false.
-    await ctx.deps.models.dossiers.updateOne({ code: ctx.dossierCode }, { $set: { certificateNumber, signedAt, signatureId: signature.signatureId } }, { strict: false });
+    await ctx.deps.db.updateTable('dossiers').set({ certificateNumber, signedAt, signatureId: signature.signatureId }).where('code', '=', ctx.dossierCode).execute();
     return complete({ certificateNumber, signedAt: iso(signedAt) });
   },
 });

@@ -9,13 +9,14 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { ComponentCheck } from '../health';
 import { authRoutes } from '../auth/routes';
-import type { AuthModels } from '../auth/models';
+import type { AuthDeps } from '../auth/models';
+import { constraintAnswer, isDatabaseUnavailable } from '../db';
 
 export interface ApiDeps {
   checkStack: () => Promise<ComponentCheck[]>;
   trustProxy: boolean;
   logger: Logger;
-  auth: { models: AuthModels; now: () => Date; sessionHours: number; secureCookies: boolean };
+  auth: AuthDeps & { sessionHours: number; secureCookies: boolean };
   /** Feature routers mounted under /api, each doing its own authentication and role checks. */
   routers?: readonly { path: string; router: Router }[];
 }
@@ -59,6 +60,16 @@ export function createApp(deps: ApiDeps): Express {
     }
     if (status !== undefined && status >= 400 && status < 500) {
       res.status(status).json({ error: 'Yêu cầu không hợp lệ.' });
+      return;
+    }
+    const refused = constraintAnswer(error);
+    if (refused) {
+      res.status(refused.status).json({ error: refused.message, ...(refused.field ? { field: refused.field } : {}) });
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      deps.logger.warn({ method: req.method, path: req.path }, 'database unavailable');
+      res.status(503).setHeader('retry-after', '5').json({ error: 'Cơ sở dữ liệu (PostgreSQL) tạm thời không truy cập được; vui lòng thử lại sau ít phút.' });
       return;
     }
     const errorId = randomUUID();

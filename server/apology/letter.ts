@@ -2,14 +2,15 @@
  * The apology letter as a document: HTML from templates/letters/apology.html.hbs and PDF (A4)
  * with pdfmake and its bundled Roboto fonts, which carry the Vietnamese letters. Both show the
  * same fields. Stored once per dossier in `letters` (`apology:<code>`); the letter names the
- * citizen, so reading it is audited like any read of a dossier's details.
+ * citizen, so reading it is audited like any read of a dossier's details (server/dossiers).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { Schema, type Connection, type Model } from 'mongoose';
 import PdfPrinter from 'pdfmake';
 import type { TDocumentDefinitions } from 'pdfmake/interfaces';
+import type { Db } from '../db';
+import { toJson } from '../db/tables';
 
 export interface ApologyLetterFields {
   agencyName: string;
@@ -27,8 +28,8 @@ export interface ApologyLetterFields {
   signerName: string;
 }
 
-export interface LetterDoc {
-  _id: string;
+export interface Letter {
+  id: string;
   dossierCode: string;
   kind: 'apology';
   fields: ApologyLetterFields;
@@ -37,21 +38,24 @@ export interface LetterDoc {
   createdAt: Date;
 }
 
-const letterSchema = new Schema<LetterDoc>(
-  {
-    _id: { type: String, required: true },
-    dossierCode: { type: String, required: true, index: true },
-    kind: { type: String, required: true },
-    fields: { type: Schema.Types.Mixed, required: true },
-    html: { type: String, required: true },
-    pdf: { type: Buffer, required: true },
-    createdAt: { type: Date, required: true },
-  },
-  { versionKey: false, collection: 'letters' },
-);
+export const apologyLetterId = (dossierCode: string): string => `apology:${dossierCode}`;
 
-export function letterModel(db: Connection): Model<LetterDoc> {
-  return (db.models.Letter as Model<LetterDoc> | undefined) ?? db.model<LetterDoc>('Letter', letterSchema);
+export async function findLetter(db: Db, id: string): Promise<Letter | null> {
+  const row = await db.selectFrom('letters').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? { ...row, fields: row.fields as unknown as ApologyLetterFields } : null;
+}
+
+export async function letterExists(db: Db, id: string): Promise<boolean> {
+  return (await db.selectFrom('letters').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}
+
+/** Stores a letter once; a second store of the same id changes nothing. */
+export async function insertLetter(db: Db, letter: Letter): Promise<void> {
+  await db
+    .insertInto('letters')
+    .values({ ...letter, fields: toJson(letter.fields) })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 let template: HandlebarsTemplateDelegate | null = null;

@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { digest, type AuthModels } from './models';
+import { digest, findActiveUser, type AuthDeps } from './models';
 import type { Role } from './roles';
 
 export type Principal =
@@ -26,13 +26,16 @@ function deny(res: Response, status: 401 | 403, error: string): void {
   res.status(status).json({ error });
 }
 
-export function authenticate(deps: { models: AuthModels; now: () => Date }): RequestHandler {
+export function authenticate(deps: AuthDeps): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     void (async () => {
       const partnerId = req.header('x-partner-id');
       const apiKey = req.header('x-api-key');
       if (partnerId !== undefined || apiKey !== undefined) {
-        const partner = partnerId && apiKey ? await deps.models.partners.findOne({ partnerId, active: true }).lean() : null;
+        const partner =
+          partnerId && apiKey
+            ? await deps.db.selectFrom('partners').select(['partnerId', 'keyDigest', 'scopes']).where('partnerId', '=', partnerId).where('active', '=', true).executeTakeFirst()
+            : undefined;
         if (!partner || !apiKey || !sameDigest(partner.keyDigest, digest(apiKey))) {
           deny(res, 401, 'Mã đối tác hoặc khóa API không đúng (X-Partner-Id, X-Api-Key).');
           return;
@@ -48,8 +51,13 @@ export function authenticate(deps: { models: AuthModels; now: () => Date }): Req
         deny(res, 401, 'Cần đăng nhập: gửi Authorization: Bearer <token> hoặc khóa API của đối tác.');
         return;
       }
-      const session = await deps.models.sessions.findOne({ tokenDigest: digest(token), expiresAt: { $gt: deps.now() } }).lean();
-      const user = session ? await deps.models.users.findOne({ username: session.username, active: true }).lean() : null;
+      const session = await deps.db
+        .selectFrom('sessions')
+        .select('username')
+        .where('tokenDigest', '=', digest(token))
+        .where('expiresAt', '>', deps.now())
+        .executeTakeFirst();
+      const user = session ? await findActiveUser(deps.db, session.username) : null;
       if (!user) {
         deny(res, 401, 'Phiên đăng nhập không hợp lệ hoặc đã hết hạn: hãy đăng nhập lại.');
         return;

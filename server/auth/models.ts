@@ -1,11 +1,11 @@
 /**
- * Staff accounts, integration partners and login sessions in the read-model database.
+ * Staff accounts (`users`), integration partners (`partners`) and login sessions (`sessions`).
  * Secrets are never stored in clear: passwords as scrypt hashes, partner keys and session
  * tokens as SHA-256 digests (both are 256-bit random values, so a fast digest is enough).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Schema, type Connection, type Model } from 'mongoose';
-import { ROLES, type Role } from './roles';
+import type { Db } from '../db';
+import type { Role } from './roles';
 
 export interface User {
   username: string;
@@ -18,68 +18,16 @@ export interface User {
   createdAt: Date;
 }
 
-export interface Partner {
-  partnerId: string;
-  name: string;
-  keyDigest: string;
-  /** What the partner may call: `intake` (one-stop system), `callback:<system>` (external systems). */
-  scopes: string[];
-  active: boolean;
+/** What the authentication middleware and the auth routes need. */
+export interface AuthDeps {
+  db: Db;
+  now: () => Date;
 }
 
-export interface Session {
-  tokenDigest: string;
-  username: string;
-  createdAt: Date;
-  expiresAt: Date;
-}
-
-export interface AuthModels {
-  users: Model<User>;
-  partners: Model<Partner>;
-  sessions: Model<Session>;
-}
-
-export function authModels(db: Connection): AuthModels {
-  const users =
-    (db.models.User as Model<User> | undefined) ??
-    db.model<User>(
-      'User',
-      new Schema<User>({
-        username: { type: String, required: true, unique: true, match: /^[a-z0-9._-]{3,40}$/ },
-        displayName: { type: String, required: true },
-        email: { type: String, required: true },
-        roles: { type: [String], enum: ROLES, required: true },
-        unitId: { type: String, required: true, index: true },
-        passwordHash: { type: String, required: true },
-        active: { type: Boolean, default: true },
-        createdAt: { type: Date, required: true },
-      }),
-    );
-  const partners =
-    (db.models.Partner as Model<Partner> | undefined) ??
-    db.model<Partner>(
-      'Partner',
-      new Schema<Partner>({
-        partnerId: { type: String, required: true, unique: true },
-        name: { type: String, required: true },
-        keyDigest: { type: String, required: true },
-        scopes: { type: [String], required: true },
-        active: { type: Boolean, default: true },
-      }),
-    );
-  const sessions =
-    (db.models.Session as Model<Session> | undefined) ??
-    db.model<Session>(
-      'Session',
-      new Schema<Session>({
-        tokenDigest: { type: String, required: true, unique: true },
-        username: { type: String, required: true, index: true },
-        createdAt: { type: Date, required: true },
-        expiresAt: { type: Date, required: true, index: true },
-      }),
-    );
-  return { users, partners, sessions };
+/** An active user by name, or null. */
+export async function findActiveUser(db: Db, username: string): Promise<User | null> {
+  const row = await db.selectFrom('users').selectAll().where('username', '=', username).where('active', '=', true).executeTakeFirst();
+  return row ? { ...row, roles: row.roles as Role[] } : null;
 }
 
 export const digest = (secret: string): string => createHash('sha256').update(secret).digest('hex');

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { authenticate, SESSION_COOKIE } from './middleware';
-import { digest, newSecret, type AuthModels } from './models';
+import { digest, findActiveUser, newSecret, type AuthDeps } from './models';
 import { verifyPassword } from './passwords';
 
 const LoginBody = z.object({
@@ -10,7 +10,7 @@ const LoginBody = z.object({
   password: z.string().min(1, 'password is required').max(200),
 });
 
-export function authRoutes(deps: { models: AuthModels; now: () => Date; sessionHours: number; secureCookies: boolean }): Router {
+export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookies: boolean }): Router {
   const router = Router();
 
   router.post('/login', async (req, res) => {
@@ -19,7 +19,7 @@ export function authRoutes(deps: { models: AuthModels; now: () => Date; sessionH
       res.status(400).json({ error: `Thiếu hoặc sai trường: ${body.error.issues.map((i) => i.path.join('.') || i.message).join(', ')}` });
       return;
     }
-    const user = await deps.models.users.findOne({ username: body.data.username, active: true }).lean();
+    const user = await findActiveUser(deps.db, body.data.username);
     if (!user || !(await verifyPassword(body.data.password, user.passwordHash))) {
       res.status(401).json({ error: 'Tên đăng nhập hoặc mật khẩu không đúng.' });
       return;
@@ -27,7 +27,7 @@ export function authRoutes(deps: { models: AuthModels; now: () => Date; sessionH
     const token = newSecret();
     const now = deps.now();
     const expiresAt = new Date(now.getTime() + deps.sessionHours * 3600_000);
-    await deps.models.sessions.create({ tokenDigest: digest(token), username: user.username, createdAt: now, expiresAt });
+    await deps.db.insertInto('sessions').values({ tokenDigest: digest(token), username: user.username, createdAt: now, expiresAt }).execute();
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: deps.secureCookies, expires: expiresAt, path: '/' });
     res.json({ token, expiresAt: expiresAt.toISOString(), user: { username: user.username, displayName: user.displayName, roles: user.roles, unitId: user.unitId } });
   });
@@ -35,7 +35,7 @@ export function authRoutes(deps: { models: AuthModels; now: () => Date; sessionH
   router.post('/logout', authenticate(deps), async (req, res) => {
     const bearer = /^Bearer (\S+)$/.exec(req.header('authorization') ?? '')?.[1];
     const token = bearer ?? (req.cookies as Record<string, string>)[SESSION_COOKIE];
-    if (token) await deps.models.sessions.deleteOne({ tokenDigest: digest(token) });
+    if (token) await deps.db.deleteFrom('sessions').where('tokenDigest', '=', digest(token)).execute();
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.json({ ok: true });
   });

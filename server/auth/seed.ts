@@ -1,9 +1,10 @@
 /**
  * Demo accounts for the local stack and tests: one staff user per role, bound to the units
  * named in the BPMN SLA metadata, and the integration partners the simulators play.
- * Idempotent (upserts by username / partner id). Refused in production.
+ * Idempotent (insert unless the username / partner id exists). Refused in production.
  */
-import { digest, type AuthModels } from './models';
+import type { Db } from '../db';
+import { digest } from './models';
 import { hashPassword } from './passwords';
 import type { Role } from './roles';
 
@@ -30,24 +31,20 @@ export const DEMO_PARTNERS = [
 ] as const;
 
 export async function seedDemoAccounts(
-  models: AuthModels,
+  db: Db,
   options: { nodeEnv: string; password: string; partnerKey: string; emailDomain?: string; now: () => Date },
 ): Promise<void> {
   if (options.nodeEnv === 'production') throw new Error('Demo accounts are never seeded in production.');
   const passwordHash = await hashPassword(options.password);
   const domain = options.emailDomain ?? 'stp.example.vn';
-  for (const user of DEMO_USERS) {
-    await models.users.updateOne(
-      { username: user.username },
-      { $setOnInsert: { ...user, email: `${user.username}@${domain}`, passwordHash, active: true, createdAt: options.now() } },
-      { upsert: true },
-    );
-  }
-  for (const partner of DEMO_PARTNERS) {
-    await models.partners.updateOne(
-      { partnerId: partner.partnerId },
-      { $setOnInsert: { ...partner, scopes: [...partner.scopes], keyDigest: digest(options.partnerKey), active: true } },
-      { upsert: true },
-    );
-  }
+  await db
+    .insertInto('users')
+    .values(DEMO_USERS.map((user) => ({ ...user, roles: [...user.roles], email: `${user.username}@${domain}`, passwordHash, active: true, createdAt: options.now() })))
+    .onConflict((oc) => oc.column('username').doNothing())
+    .execute();
+  await db
+    .insertInto('partners')
+    .values(DEMO_PARTNERS.map((partner) => ({ ...partner, scopes: [...partner.scopes], keyDigest: digest(options.partnerKey), active: true })))
+    .onConflict((oc) => oc.column('partnerId').doNothing())
+    .execute();
 }

@@ -5,7 +5,8 @@
  * document, bumps the calendar version and re-plans the open dossiers and steps it touches.
  */
 import { randomUUID } from 'node:crypto';
-import type { Connection } from 'mongoose';
+import type { Db } from '../db';
+import { toJson } from '../db/tables';
 import { z } from 'zod';
 import { CivilCalendar } from './civil-calendar';
 import { dayNumberOfLocalDate, localDateOf, weekdayOf, type LocalDate } from './civil-time';
@@ -22,7 +23,7 @@ import {
 } from './model';
 import type { CalendarPolicy } from './policy';
 import { replanOpenWork, type CalendarChange, type ReplanReport } from './replan';
-import { CALENDAR_META_ID, calendarModels, loadCalendarData, seedCalendar, type CalendarAuditDoc } from './store';
+import { CALENDAR_META_ID, insertCalendarAudit, loadCalendarData, seedCalendar, unitFromRow, unitRow, yearRow, type CalendarAuditEntry } from './store';
 import { loadSeed } from './seed';
 import type { ScheduledDay } from './civil-calendar';
 import { WorkingCalendars } from './working-calendar';
@@ -60,7 +61,7 @@ export interface YearListing {
 }
 
 export interface CalendarAdminDeps {
-  connection: Connection;
+  db: Db;
   now: () => Date;
   policy: Pick<CalendarPolicy, 'deadlines' | 'replanBatchSize'>;
   newChangeId?: () => string;
@@ -87,26 +88,29 @@ function findDay(schedule: YearSchedule, date: LocalDate): 'daysOff' | 'makeUpWo
 const byDate = <T extends { date: string }>(list: T[]): T[] => [...list].sort((a, b) => a.date.localeCompare(b.date));
 
 export function createCalendarAdmin(deps: CalendarAdminDeps) {
-  const models = calendarModels(deps.connection);
+  const { db } = deps;
   const newChangeId = deps.newChangeId ?? randomUUID;
 
   /** Bumps the version, writes the audit, re-plans, and records the re-planning in the audit. */
   async function commit(
-    audit: Omit<CalendarAuditDoc, 'at' | 'calendarVersion' | 'replan'>,
+    audit: Omit<CalendarAuditEntry, 'at' | 'calendarVersion' | 'replan'>,
     span: Omit<CalendarChange, 'changeId' | 'reason'>,
   ): Promise<ChangeOutcome> {
     const at = deps.now();
-    const meta = await models.meta.findOneAndUpdate({ _id: CALENDAR_META_ID }, { $inc: { version: 1 }, $set: { updatedAt: at } }, { returnDocument: 'after' }).lean();
+    const meta = await db
+      .updateTable('calendarMeta')
+      .set((eb) => ({ version: eb('version', '+', 1), updatedAt: at }))
+      .where('id', '=', CALENDAR_META_ID)
+      .returning('version')
+      .executeTakeFirst();
     if (!meta) throw new CalendarInputError('Lịch làm việc chưa được khởi tạo');
-    const created = await models.audit.create({ ...audit, at, calendarVersion: meta.version, replan: null });
-    const calendars = new WorkingCalendars(await loadCalendarData(deps.connection));
+    const auditId = await insertCalendarAudit(db, { ...audit, at, calendarVersion: meta.version, replan: null });
+    const calendars = new WorkingCalendars(await loadCalendarData(db));
     const change: CalendarChange = { ...span, changeId: newChangeId(), reason: `${audit.action} (${audit.actor})` };
-    const replan = await replanOpenWork({ connection: deps.connection, calendars, policy: deps.policy, now: deps.now }, change);
-    await models.audit.updateOne(
-      { _id: created._id },
-      { $set: { replan: { changeId: replan.changeId, dossiersMoved: replan.dossiersMoved, stepsMoved: replan.stepsMoved, failed: replan.failed } } },
-    );
-    return { auditId: String(created._id), calendarVersion: meta.version, replan };
+    const replan = await replanOpenWork({ db, calendars, policy: deps.policy, now: deps.now }, change);
+    const summary = { changeId: replan.changeId, dossiersMoved: replan.dossiersMoved, stepsMoved: replan.stepsMoved, failed: replan.failed };
+    await db.updateTable('calendarAudit').set({ replan: toJson(summary) }).where('id', '=', auditId).execute();
+    return { auditId: String(auditId), calendarVersion: meta.version, replan };
   }
 
   /** Applies `edit` to the year's schedule (stored, or the estimate when not stored yet) and saves it. */
@@ -115,8 +119,8 @@ export function createCalendarAdmin(deps: CalendarAdminDeps) {
     year: number,
     edit: (schedule: YearSchedule, civil: CivilCalendar) => { before: unknown; after: unknown },
   ): Promise<{ before: unknown; after: unknown }> {
-    const civil = new CivilCalendar(await loadCalendarData(deps.connection));
-    const stored = await models.years.findOne({ year }).lean();
+    const civil = new CivilCalendar(await loadCalendarData(db));
+    const stored = await db.selectFrom('calendarYears').select('revision').where('year', '=', year).executeTakeFirst();
     const schedule = structuredClone(civil.schedule(year));
     const change = edit(schedule, civil);
     const next = yearScheduleSchema.parse({
@@ -127,18 +131,16 @@ export function createCalendarAdmin(deps: CalendarAdminDeps) {
     });
     const at = deps.now();
     if (stored) {
-      const saved = await models.years.findOneAndUpdate(
-        { year, revision: stored.revision },
-        { $set: { ...next, updatedAt: at, updatedBy: who }, $inc: { revision: 1 } },
-      );
-      if (!saved) throw new CalendarConflictError();
+      const saved = await db
+        .updateTable('calendarYears')
+        .set(yearRow(year, next, stored.revision + 1, at, who))
+        .where('year', '=', year)
+        .where('revision', '=', stored.revision)
+        .executeTakeFirst();
+      if (Number(saved.numUpdatedRows) === 0) throw new CalendarConflictError();
     } else {
-      try {
-        await models.years.create({ ...next, year, revision: 1, updatedAt: at, updatedBy: who });
-      } catch (error) {
-        if ((error as { code?: number }).code === 11000) throw new CalendarConflictError();
-        throw error;
-      }
+      const created = await db.insertInto('calendarYears').values(yearRow(year, next, 1, at, who)).onConflict((oc) => oc.column('year').doNothing()).executeTakeFirst();
+      if (Number(created.numInsertedOrUpdatedRows ?? 0) === 0) throw new CalendarConflictError();
     }
     return change;
   }
@@ -147,23 +149,24 @@ export function createCalendarAdmin(deps: CalendarAdminDeps) {
     /** Weekday days off, make-up days and pending days of a year, with name, basis and status. */
     async listDays(input: z.input<typeof listDaysInput>): Promise<YearListing> {
       const { year } = listDaysInput.parse(input);
-      const civil = new CivilCalendar(await loadCalendarData(deps.connection));
+      const civil = new CivilCalendar(await loadCalendarData(db));
       const schedule = civil.schedule(year);
       return { year, status: schedule.status, basis: schedule.basis, days: civil.scheduledDays(year) };
     },
 
     async listUnits(): Promise<UnitHours[]> {
-      return [...(await loadCalendarData(deps.connection)).units];
+      return [...(await loadCalendarData(db)).units];
     },
 
-    async listAudit(input: { limit?: number } = {}): Promise<(CalendarAuditDoc & { _id: unknown })[]> {
+    async listAudit(input: { limit?: number } = {}): Promise<CalendarAuditEntry[]> {
       const limit = z.number().int().min(1).max(1000).default(50).parse(input.limit);
-      return models.audit.find().sort({ at: -1, _id: -1 }).limit(limit).lean();
+      const rows = await db.selectFrom('calendarAudit').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      return rows.map((row) => ({ ...row, replan: row.replan as CalendarAuditEntry['replan'] }));
     },
 
     /** Writes the shipped seed into an empty calendar (idempotent). */
     async seed(input: { actor: string }) {
-      return seedCalendar(deps.connection, loadSeed(), { actor: actor.parse(input.actor), now: deps.now });
+      return seedCalendar(db, loadSeed(), { actor: actor.parse(input.actor), now: deps.now });
     },
 
     /** A newly announced weekday day off (or swapped day), with its name and legal basis. */
@@ -256,10 +259,11 @@ export function createCalendarAdmin(deps: CalendarAdminDeps) {
     async setUnitHours(input: z.input<typeof setUnitHoursInput>): Promise<ChangeOutcome> {
       const { actor: who, unit } = setUnitHoursInput.parse(input);
       const at = deps.now();
-      const before = await models.units.findOne({ unitId: unit.unitId }).lean();
-      await models.units.updateOne({ unitId: unit.unitId }, { $set: { ...unit, updatedAt: at, updatedBy: who } }, { upsert: true });
+      const before = await db.selectFrom('calendarUnits').selectAll().where('unitId', '=', unit.unitId).executeTakeFirst();
+      const row = unitRow(unit, at, who);
+      await db.insertInto('calendarUnits').values(row).onConflict((oc) => oc.column('unitId').doUpdateSet(row)).execute();
       return commit(
-        { actor: who, action: 'setUnitHours', unitId: unit.unitId, before: before ? unitHoursSchema.parse(before) : null, after: unit },
+        { actor: who, action: 'setUnitHours', unitId: unit.unitId, before: before ? unitFromRow(before) : null, after: unit },
         { fromDate: `${FIRST_SUPPORTED_YEAR}-01-01`, toDate: `${LAST_SUPPORTED_YEAR}-12-31`, ...(unit.unitId === DEFAULT_UNIT_ID ? {} : { unitIds: [unit.unitId] }) },
       );
     },
@@ -268,10 +272,10 @@ export function createCalendarAdmin(deps: CalendarAdminDeps) {
     async removeUnitHours(input: z.input<typeof unitIdInput>): Promise<ChangeOutcome> {
       const { actor: who, unitId } = unitIdInput.parse(input);
       if (unitId === DEFAULT_UNIT_ID) throw new CalendarInputError('Không thể xoá giờ hành chính mặc định');
-      const before = await models.units.findOneAndDelete({ unitId }).lean();
+      const before = await db.deleteFrom('calendarUnits').where('unitId', '=', unitId).returningAll().executeTakeFirst();
       if (!before) throw new CalendarInputError(`Đơn vị ${unitId} không có giờ làm việc riêng`);
       return commit(
-        { actor: who, action: 'removeUnitHours', unitId, before: unitHoursSchema.parse(before), after: null },
+        { actor: who, action: 'removeUnitHours', unitId, before: unitFromRow(before), after: null },
         { fromDate: `${FIRST_SUPPORTED_YEAR}-01-01`, toDate: `${LAST_SUPPORTED_YEAR}-12-31`, unitIds: [unitId] },
       );
     },

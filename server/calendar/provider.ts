@@ -3,7 +3,7 @@
  * database, kept in memory, and reloaded when an administrator's edit has bumped the calendar
  * version (checked at most every `refreshMs`, on the injected clock).
  */
-import type { Connection } from 'mongoose';
+import type { Db } from '../db';
 import { calendarVersion, loadCalendarData, CalendarNotSeededError } from './store';
 import { WorkingCalendars } from './working-calendar';
 
@@ -12,17 +12,17 @@ export interface CalendarProvider {
   current(): Promise<WorkingCalendars>;
 }
 
-export function createCalendarProvider(deps: { connection: Connection; now: () => Date; refreshMs: number }): CalendarProvider {
+export function createCalendarProvider(deps: { db: Db; now: () => Date; refreshMs: number }): CalendarProvider {
   let cached: WorkingCalendars | null = null;
   let checkedAt = Number.NEGATIVE_INFINITY;
   return {
     async current() {
       const now = deps.now().getTime();
       if (cached && now - checkedAt < deps.refreshMs) return cached;
-      const version = await calendarVersion(deps.connection);
+      const version = await calendarVersion(deps.db);
       if (version === null) throw new CalendarNotSeededError();
       checkedAt = now;
-      if (!cached || cached.version !== version) cached = new WorkingCalendars(await loadCalendarData(deps.connection));
+      if (!cached || cached.version !== version) cached = new WorkingCalendars(await loadCalendarData(deps.db));
       return cached;
     },
   };

@@ -7,7 +7,7 @@
 import { Router, type Request, type Response } from 'express';
 import { ZodError } from 'zod';
 import { authenticate, requireRole } from '../auth/middleware';
-import type { AuthModels } from '../auth/models';
+import type { AuthDeps } from '../auth/models';
 import { CalendarConflictError, type CalendarAdmin } from './admin';
 import { CalendarInputError } from './errors';
 
@@ -21,7 +21,7 @@ function answer(res: Response, error: unknown): void {
 const actorOf = (req: Request): string => (req.principal?.kind === 'staff' ? req.principal.username : 'unknown');
 const body = (req: Request): Record<string, unknown> => (typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {});
 
-export function calendarRoutes(deps: { admin: CalendarAdmin; auth: { models: AuthModels; now: () => Date } }): Router {
+export function calendarRoutes(deps: { admin: CalendarAdmin; auth: AuthDeps }): Router {
   const router = Router();
   router.use(authenticate(deps.auth), requireRole('administrator', 'oneStopOfficer', 'lltpOfficer', 'headOfDivision', 'leader', 'inspector', 'supervisor'));
   const admin = requireRole('administrator');

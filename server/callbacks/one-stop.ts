@@ -4,12 +4,11 @@
  * a Zeebe message correlated by dossier code, with a message id that makes a repeat a no-op.
  */
 import { Router } from 'express';
-import type { Model } from 'mongoose';
 import { z } from 'zod';
-import { audit, type AuditEntry } from '../audit';
+import { audit } from '../audit';
 import { authenticate, requireScope } from '../auth/middleware';
-import type { AuthModels } from '../auth/models';
-import type { DossierDoc } from '../readmodel/dossier';
+import type { AuthDeps } from '../auth/models';
+import type { Db } from '../db';
 import { isDuplicateMessage, type ZeebeGrpcClient } from '../zeebe';
 
 const EVENTS = {
@@ -25,9 +24,8 @@ const Event = z.strictObject({
 
 export function oneStopEventRoutes(deps: {
   zeebe: Pick<ZeebeGrpcClient, 'publishMessage'>;
-  dossiers: Model<DossierDoc>;
-  audit: Model<AuditEntry>;
-  auth: { models: AuthModels; now: () => Date };
+  db: Db;
+  auth: AuthDeps;
   now: () => Date;
 }): Router {
   const router = Router();
@@ -43,7 +41,7 @@ export function oneStopEventRoutes(deps: {
       res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
       return;
     }
-    const dossier = await deps.dossiers.findOne({ code: code }, { status: 1 }).lean();
+    const dossier = await deps.db.selectFrom('dossiers').select('status').where('code', '=', code).executeTakeFirst();
     if (!dossier) {
       res.status(404).json({ error: `Không có hồ sơ ${code}.` });
       return;
@@ -64,7 +62,7 @@ export function oneStopEventRoutes(deps: {
       if (!isDuplicateMessage(error)) throw error;
       duplicate = true;
     });
-    if (!duplicate) await audit(deps.audit, { at: deps.now(), actor: `partner:${req.principal?.kind === 'partner' ? req.principal.partnerId : '?'}`, action: `dossier.${event}`, dossierCode: code, detail: parsed.data.eventId });
+    if (!duplicate) await audit(deps.db, { at: deps.now(), actor: `partner:${req.principal?.kind === 'partner' ? req.principal.partnerId : '?'}`, action: `dossier.${event}`, dossierCode: code, detail: parsed.data.eventId });
     res.status(202).json({ accepted: true, duplicate });
   });
   return router;

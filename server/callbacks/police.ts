@@ -6,13 +6,12 @@
  * answer (conditional update) and closes the waiting step of the timeline.
  */
 import { Router } from 'express';
-import type { Model } from 'mongoose';
 import { z } from 'zod';
-import { audit, type AuditEntry } from '../audit';
+import { audit } from '../audit';
 import { authenticate, requireScope } from '../auth/middleware';
-import type { AuthModels } from '../auth/models';
-import type { DossierDoc } from '../readmodel/dossier';
-import type { StepDoc } from '../readmodel/step';
+import type { AuthDeps } from '../auth/models';
+import type { Db } from '../db';
+import { finishSteps } from '../readmodel/timeline';
 import { isDuplicateMessage, type ZeebeGrpcClient } from '../zeebe';
 
 export const POLICE_ANSWER_MESSAGE = 'lltp.police.verification-answered';
@@ -26,10 +25,8 @@ export const PoliceAnswer = z.strictObject({
 
 export interface PoliceCallbackDeps {
   zeebe: Pick<ZeebeGrpcClient, 'publishMessage'>;
-  dossiers: Model<DossierDoc>;
-  steps: Model<StepDoc>;
-  audit: Model<AuditEntry>;
-  auth: { models: AuthModels; now: () => Date };
+  db: Db;
+  auth: AuthDeps;
   now: () => Date;
 }
 
@@ -42,7 +39,7 @@ export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
       return;
     }
     const answer = parsed.data;
-    const dossier = await deps.dossiers.findOne({ code: answer.dossierCode }, { code: 1, status: 1 }).lean();
+    const dossier = await deps.db.selectFrom('dossiers').select('code').where('code', '=', answer.dossierCode).executeTakeFirst();
     if (!dossier) {
       res.status(404).json({ error: `Không có hồ sơ ${answer.dossierCode}.` });
       return;
@@ -57,18 +54,19 @@ export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
     }).catch((error: unknown) => {
       if (!isDuplicateMessage(error)) throw error;
     });
-    const first = await deps.dossiers.updateOne(
-      { code: answer.dossierCode, policeAnswer: null },
-      { $set: { policeAnswer: { requestId: answer.requestId, result: answer.result, answeredAt, receivedAt: deps.now() } } },
-    );
-    if (first.modifiedCount === 1) {
-      await deps.steps.updateOne(
-        { dossierCode: answer.dossierCode, elementId: 'awaitPoliceAnswer', finishedAt: null },
-        { $set: { finishedAt: answeredAt, actor: 'partner:ca-pv06', outcome: answer.result } },
-      );
-      await audit(deps.audit, { at: deps.now(), actor: 'partner:ca-pv06', action: 'police.answer', dossierCode: answer.dossierCode, detail: `yêu cầu ${answer.requestId}` });
-    }
-    res.status(202).json({ accepted: true, duplicate: first.modifiedCount === 0 });
+    const first = await deps.db.transaction().execute(async (tx) => {
+      const recorded = await tx
+        .updateTable('dossiers')
+        .set({ policeRequestId: answer.requestId, policeResult: answer.result, policeAnsweredAt: answeredAt, policeReceivedAt: deps.now() })
+        .where('code', '=', answer.dossierCode)
+        .where('policeResult', 'is', null)
+        .executeTakeFirst();
+      if (Number(recorded.numUpdatedRows) === 0) return false;
+      await finishSteps(tx, { dossierCode: answer.dossierCode, elementId: 'awaitPoliceAnswer' }, { finishedAt: answeredAt, actor: 'partner:ca-pv06', outcome: answer.result });
+      await audit(tx, { at: deps.now(), actor: 'partner:ca-pv06', action: 'police.answer', dossierCode: answer.dossierCode, detail: `yêu cầu ${answer.requestId}` });
+      return true;
+    });
+    res.status(202).json({ accepted: true, duplicate: !first });
   });
   return router;
 }

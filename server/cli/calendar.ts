@@ -1,5 +1,5 @@
 /**
- * `lltp calendar …`: working-time arithmetic on the live calendar (MONGODB_URI) or on the
+ * `lltp calendar …`: working-time arithmetic on the live calendar (DATABASE_URL) or on the
  * shipped seed (`--seed`, no service needed), and the administrators' edits (with `--actor`,
  * audited, followed by re-planning).
  */
@@ -14,7 +14,7 @@ import { loadCalendarData } from '../calendar/store';
 import { checkInstant, WorkingCalendars } from '../calendar/working-calendar';
 import { CivilCalendar } from '../calendar/civil-calendar';
 import { loadConfig } from '../config';
-import { connectDatabase, type Connection } from '../db';
+import { connectDatabase, type Db } from '../db';
 import { calendarLabels, channelLabels } from '../glossary';
 import { UsageError, type CliIo } from './io';
 
@@ -63,20 +63,20 @@ interface SourceOptions {
 }
 
 /** Opens the database for one command and always closes it. */
-async function withDatabase<T>(io: CliIo, work: (connection: Connection, policy: CalendarPolicy) => Promise<T>): Promise<T> {
+async function withDatabase<T>(io: CliIo, work: (db: Db, policy: CalendarPolicy) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env);
-  const connection = await connectDatabase(config, { timeoutMs: 3000 });
+  const database = await connectDatabase(config, { timeoutMs: 3000, max: 2 });
   try {
-    return await work(connection, calendarPolicyFromConfig(config));
+    return await work(database.db, calendarPolicyFromConfig(config));
   } finally {
-    await connection.close();
+    await database.close();
   }
 }
 
 /** The calendar to compute on: the shipped seed, or the live one in the database. */
 async function withCalendars<T>(io: CliIo, options: SourceOptions, work: (calendars: WorkingCalendars, policy: CalendarPolicy) => T): Promise<T> {
   if (options.seed) return work(new WorkingCalendars(seedCalendarData()), calendarPolicyFromConfig(loadConfig(io.env)));
-  return withDatabase(io, async (connection, policy) => work(new WorkingCalendars(await loadCalendarData(connection)), policy));
+  return withDatabase(io, async (db, policy) => work(new WorkingCalendars(await loadCalendarData(db)), policy));
 }
 
 function describeDue(due: Date, estimated: boolean): string {
@@ -174,7 +174,7 @@ export function calendarCommand(io: CliIo): Command {
       const year = yearFlag(options.year);
       const listing = options.seed
         ? listingOf(new CivilCalendar(seedCalendarData()), year)
-        : await withDatabase(io, (connection, policy) => createCalendarAdmin({ connection, now: () => io.now(), policy }).listDays({ year }));
+        : await withDatabase(io, (db, policy) => createCalendarAdmin({ db, now: () => io.now(), policy }).listDays({ year }));
       printListing(io, listing, options.json);
     });
 
@@ -192,7 +192,7 @@ function adminCommand(io: CliIo): Command {
   const actorOption = (): Option => new Option('--actor <name>', 'người thực hiện (ghi vào nhật ký)').makeOptionMandatory();
   const jsonOption = (): Option => new Option('--json', 'in kết quả dạng JSON');
   const run = <T>(work: (a: ReturnType<typeof createCalendarAdmin>) => Promise<T>): Promise<T> =>
-    withDatabase(io, (connection, policy) => work(createCalendarAdmin({ connection, now: () => io.now(), policy })));
+    withDatabase(io, (db, policy) => work(createCalendarAdmin({ db, now: () => io.now(), policy })));
 
   admin
     .command('seed')

@@ -4,31 +4,27 @@
  * every read is audited.
  */
 import { Router } from 'express';
-import type { Model } from 'mongoose';
-import { letterModel } from '../apology/letter';
-import { audit, type AuditEntry } from '../audit';
+import { apologyLetterId, findLetter } from '../apology/letter';
+import { audit } from '../audit';
 import { authenticate, requireRole } from '../auth/middleware';
-import type { AuthModels } from '../auth/models';
+import type { AuthDeps } from '../auth/models';
 import type { Role } from '../auth/roles';
 import { formatInstant } from '../calendar/civil-time';
 import { classifyClosed, classifyOpen, type DueSoonPolicy } from '../calendar/status';
 import type { WorkingCalendars } from '../calendar/working-calendar';
+import type { Db } from '../db';
 import { statusLabels } from '../glossary';
-import { readDeclaration, type DeclarationDoc } from '../readmodel/declaration';
-import type { DossierDoc } from '../readmodel/dossier';
-import type { StepDoc } from '../readmodel/step';
+import { readDeclaration } from '../readmodel/declaration';
+import { findDossier } from '../readmodel/dossier';
 
 const STAFF: Role[] = ['administrator', 'oneStopOfficer', 'lltpOfficer', 'headOfDivision', 'leader', 'inspector', 'supervisor'];
 const DETAIL_READERS: Role[] = ['oneStopOfficer', 'lltpOfficer', 'headOfDivision', 'leader'];
 
 export interface DossierViewDeps {
-  dossiers: Model<DossierDoc>;
-  steps: Model<StepDoc>;
-  declarations: Model<DeclarationDoc>;
-  audit: Model<AuditEntry>;
+  db: Db;
   calendars: () => Promise<WorkingCalendars>;
   dueSoon: DueSoonPolicy;
-  auth: { models: AuthModels; now: () => Date };
+  auth: AuthDeps;
   now: () => Date;
 }
 
@@ -51,15 +47,15 @@ export function dossierRoutes(deps: DossierViewDeps): Router {
       res.status(403).json({ error: 'Vai trò của bạn không được xem tờ khai của công dân.' });
       return;
     }
-    const dossier = await deps.dossiers.findOne({ code }).lean();
+    const dossier = await findDossier(deps.db, code);
     if (!dossier) {
       res.status(404).json({ error: `Không có hồ sơ ${code}.` });
       return;
     }
     const now = deps.now();
-    await audit(deps.audit, { at: now, actor: principal.username, action: 'dossier.read', dossierCode: code, detail: wantDetails ? 'kèm tờ khai' : null });
+    await audit(deps.db, { at: now, actor: principal.username, action: 'dossier.read', dossierCode: code, detail: wantDetails ? 'kèm tờ khai' : null });
     const calendars = await deps.calendars();
-    const steps = await deps.steps.find({ dossierCode: code }).sort({ startedAt: 1 }).lean();
+    const steps = await deps.db.selectFrom('steps').selectAll().where('dossierCode', '=', code).orderBy('startedAt').orderBy('id').execute();
     const timeline = steps.map((s) => {
       const calendar = calendars.forUnit(s.unitId);
       const status = s.finishedAt
@@ -87,7 +83,7 @@ export function dossierRoutes(deps: DossierViewDeps): Router {
       };
     });
     const declaration = wantDetails
-      ? await readDeclaration({ declarations: deps.declarations, audit: deps.audit }, code, { actor: principal.username, purpose: 'xem chi tiết hồ sơ', at: now })
+      ? await readDeclaration(deps.db, code, { actor: principal.username, purpose: 'xem chi tiết hồ sơ', at: now })
       : undefined;
     res.json({
       code: dossier.code,
@@ -133,18 +129,14 @@ export function dossierRoutes(deps: DossierViewDeps): Router {
       res.status(403).json({ error: 'Vai trò của bạn không được xem văn bản xin lỗi (có thông tin cá nhân của công dân).' });
       return;
     }
-    const letter = await letterModel(deps.dossiers.db).findById(`apology:${code}`).lean();
+    const letter = await findLetter(deps.db, apologyLetterId(code));
     if (!letter) {
       res.status(404).json({ error: `Hồ sơ ${code} chưa có văn bản xin lỗi.` });
       return;
     }
-    await audit(deps.audit, { at: deps.now(), actor: principal.username, action: 'dossier.read-details', dossierCode: code, detail: `văn bản xin lỗi (${format})` });
+    await audit(deps.db, { at: deps.now(), actor: principal.username, action: 'dossier.read-details', dossierCode: code, detail: `văn bản xin lỗi (${format})` });
     if (format === 'html') res.type('html').send(letter.html);
-    else {
-      // lean() gives the driver's Binary, whose bytes are in `.buffer`
-      const pdf = Buffer.isBuffer(letter.pdf) ? letter.pdf : Buffer.from((letter.pdf as unknown as { buffer: Uint8Array }).buffer);
-      res.type('application/pdf').setHeader('content-disposition', `inline; filename="van-ban-xin-loi-${code}.pdf"`).send(pdf);
-    }
+    else res.type('application/pdf').setHeader('content-disposition', `inline; filename="van-ban-xin-loi-${code}.pdf"`).send(letter.pdf);
   });
   return router;
 }

@@ -5,20 +5,21 @@
  * decision against the form's contract (processes/contracts.ts), completes the job, finishes
  * the step and writes an audit entry.
  */
-import type { Model } from 'mongoose';
 import { forms } from '../../processes/contracts';
 import { ApologyRuleError, checkApology } from '../apology/rules';
-import { audit, type AuditEntry } from '../audit';
+import { audit } from '../audit';
 import type { Principal } from '../auth/middleware';
-import { retryTransient } from '../db';
+import { retryTransient, type Db } from '../db';
+import { toJson } from '../db/tables';
 import { classifyOpen } from '../calendar/status';
 import type { DueSoonPolicy } from '../calendar/status';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import { statusLabels } from '../glossary';
 import type { Logger } from '../logger';
+import { findDossier } from '../readmodel/dossier';
 import { parseEngineInstant, stepFinished, stepStarted, type TimelineDeps } from '../readmodel/timeline';
 import type { ZeebeGrpcClient } from '../zeebe';
-import { taskDocumentId, type TaskDoc, type TaskStatus } from './task';
+import { taskId, type Task, type TaskStatus } from './task';
 
 export const USER_TASK_JOB_TYPE = 'io.camunda.zeebe:userTask';
 /** A user task's job stays activated this long; after that Zeebe hands it out again and the task is refreshed. */
@@ -35,9 +36,9 @@ export class InboxError extends Error {
 }
 
 export interface InboxDeps {
-  tasks: Model<TaskDoc>;
-  audit: Model<AuditEntry>;
-  timeline: Omit<TimelineDeps, 'calendars'>;
+  db: Db;
+  /** SLA plan of a deployed process id. */
+  plan: TimelineDeps['plan'];
   calendars: () => Promise<WorkingCalendars>;
   dueSoon: DueSoonPolicy;
   zeebe: Pick<ZeebeGrpcClient, 'completeJob' | 'createWorker'>;
@@ -55,8 +56,8 @@ interface UserTaskJob {
   variables: Record<string, unknown>;
 }
 
-/** Stores a user-task job as an inbox task (idempotent) and starts its step. */
-export async function receiveUserTask(deps: InboxDeps, job: UserTaskJob): Promise<TaskDoc> {
+/** Stores a user-task job as an inbox task (idempotent; a re-delivered job refreshes its job key) and starts its step. */
+export async function receiveUserTask(deps: InboxDeps, job: UserTaskJob): Promise<Task> {
   const formKey = job.customHeaders['io.camunda.zeebe:formKey'] ?? '';
   if (!isFormKey(formKey)) throw new Error(`User task ${job.elementId} has unknown form ${formKey || '(none)'}`);
   const dossierCode = job.variables.dossierCode;
@@ -65,7 +66,7 @@ export async function receiveUserTask(deps: InboxDeps, job: UserTaskJob): Promis
   const startedAt = parseEngineInstant(job.variables.activatedAt) ?? deps.now();
   const calendars = await deps.calendars();
   const step = await stepStarted(
-    { ...deps.timeline, calendars: () => calendars },
+    { db: deps.db, plan: deps.plan, calendars: () => calendars },
     { dossierCode, processId: job.bpmnProcessId, processInstanceKey: job.processInstanceKey, elementId: job.elementId, elementInstanceKey: job.elementInstanceKey, startedAt },
   );
   const shown: Record<string, string> = {};
@@ -73,37 +74,28 @@ export async function receiveUserTask(deps: InboxDeps, job: UserTaskJob): Promis
     const value = job.variables[name];
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') shown[name] = String(value);
   }
-  const _id = taskDocumentId(job.elementInstanceKey);
-  const task = await deps.tasks
-    .findOneAndUpdate(
-      { _id },
-      {
-        $set: { jobKey: job.key },
-        $setOnInsert: {
-          _id,
-          dossierCode,
-          processInstanceKey: job.processInstanceKey,
-          processId: job.bpmnProcessId,
-          elementId: job.elementId,
-          elementName: step.elementName ?? job.elementId,
-          formKey,
-          title: form.title,
-          role: step.role ?? form.role,
-          unitId: step.unitId,
-          startedAt,
-          dueAt: step.dueAt,
-          status: 'open',
-          claimedBy: null,
-          completedAt: null,
-          completedBy: null,
-          decision: null,
-          shown,
-        },
-      },
-      { upsert: true, returnDocument: 'after' },
-    )
-    .lean();
-  return task;
+  return deps.db
+    .insertInto('tasks')
+    .values({
+      id: taskId(job.elementInstanceKey),
+      jobKey: job.key,
+      dossierCode,
+      processInstanceKey: job.processInstanceKey,
+      processId: job.bpmnProcessId,
+      elementId: job.elementId,
+      elementName: step.elementName ?? job.elementId,
+      formKey,
+      title: form.title,
+      role: step.role ?? form.role,
+      unitId: step.unitId,
+      startedAt,
+      dueAt: step.dueAt,
+      status: 'open',
+      shown: toJson(shown),
+    })
+    .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ jobKey: eb.ref('excluded.jobKey') })))
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** Starts the inbox's job worker. */
@@ -129,11 +121,11 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number } 
   };
 }
 
-function mayWork(principal: Principal | undefined, task: Pick<TaskDoc, 'role' | 'unitId'>): principal is Extract<Principal, { kind: 'staff' }> {
+function mayWork(principal: Principal | undefined, task: Pick<Task, 'role' | 'unitId'>): principal is Extract<Principal, { kind: 'staff' }> {
   return principal?.kind === 'staff' && (principal.roles.includes('administrator') || (principal.roles.includes(task.role as never) && principal.unitId === task.unitId));
 }
 
-export interface TaskView extends Omit<TaskDoc, 'startedAt' | 'dueAt' | 'completedAt'> {
+export interface TaskView extends Omit<Task, 'startedAt' | 'dueAt' | 'completedAt'> {
   startedAt: string;
   dueAt: string;
   completedAt: string | null;
@@ -142,7 +134,7 @@ export interface TaskView extends Omit<TaskDoc, 'startedAt' | 'dueAt' | 'complet
   dueStatusLabel: string | null;
 }
 
-async function view(deps: InboxDeps, task: TaskDoc): Promise<TaskView> {
+async function view(deps: InboxDeps, task: Task): Promise<TaskView> {
   let dueStatus: string | null = null;
   if (task.status === 'open' || task.status === 'claimed') {
     const calendars = await deps.calendars();
@@ -163,15 +155,14 @@ async function view(deps: InboxDeps, task: TaskDoc): Promise<TaskView> {
 export async function listTasks(deps: InboxDeps, principal: Principal | undefined): Promise<TaskView[]> {
   if (principal?.kind !== 'staff') throw new InboxError(403, 'Hộp việc dành cho cán bộ.');
   const active: TaskStatus[] = ['open', 'claimed'];
-  const filter = principal.roles.includes('administrator')
-    ? { status: { $in: active } }
-    : { status: { $in: active }, role: { $in: principal.roles as string[] }, unitId: principal.unitId };
-  const tasks = await deps.tasks.find(filter).sort({ dueAt: 1 }).limit(500).lean();
-  return Promise.all(tasks.map((t) => view(deps, t as TaskDoc)));
+  let query = deps.db.selectFrom('tasks').selectAll().where('status', 'in', active);
+  if (!principal.roles.includes('administrator')) query = query.where('role', 'in', principal.roles as string[]).where('unitId', '=', principal.unitId);
+  const tasks = await query.orderBy('dueAt').limit(500).execute();
+  return Promise.all(tasks.map((t) => view(deps, t)));
 }
 
-async function load(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<TaskDoc & { _id: string }> {
-  const task = (await deps.tasks.findById(id).lean()) as TaskDoc | null;
+async function load(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<Task> {
+  const task = await deps.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
   if (!task) throw new InboxError(404, `Không có công việc ${id}.`);
   if (!mayWork(principal, task)) throw new InboxError(403, 'Công việc này không thuộc vai trò hoặc đơn vị của bạn.');
   return task;
@@ -180,24 +171,38 @@ async function load(deps: InboxDeps, principal: Principal | undefined, id: strin
 export async function claimTask(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<TaskView> {
   const task = await load(deps, principal, id);
   const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
-  const claimed = await deps.tasks
-    .findOneAndUpdate({ _id: task._id, $or: [{ status: 'open' }, { status: 'claimed', claimedBy: username }] }, { $set: { status: 'claimed', claimedBy: username } }, { returnDocument: 'after' })
-    .lean();
-  if (!claimed) throw new InboxError(409, task.status === 'claimed' ? `Công việc đã được ${task.claimedBy ?? 'người khác'} nhận.` : 'Công việc đã kết thúc.');
+  const claimed = await deps.db
+    .updateTable('tasks')
+    .set({ status: 'claimed', claimedBy: username })
+    .where('id', '=', task.id)
+    .where((eb) => eb.or([eb('status', '=', 'open'), eb.and([eb('status', '=', 'claimed'), eb('claimedBy', '=', username)])]))
+    .returningAll()
+    .executeTakeFirst();
+  if (!claimed) {
+    const now = await deps.db.selectFrom('tasks').select(['status', 'claimedBy']).where('id', '=', task.id).executeTakeFirst();
+    throw new InboxError(409, now?.status === 'claimed' ? `Công việc đã được ${now.claimedBy ?? 'người khác'} nhận.` : 'Công việc đã kết thúc.');
+  }
   return view(deps, claimed);
 }
 
 export async function releaseTask(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<TaskView> {
   const task = await load(deps, principal, id);
   const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
-  const released = await deps.tasks.findOneAndUpdate({ _id: task._id, status: 'claimed', claimedBy: username }, { $set: { status: 'open', claimedBy: null } }, { returnDocument: 'after' }).lean();
+  const released = await deps.db
+    .updateTable('tasks')
+    .set({ status: 'open', claimedBy: null })
+    .where('id', '=', task.id)
+    .where('status', '=', 'claimed')
+    .where('claimedBy', '=', username)
+    .returningAll()
+    .executeTakeFirst();
   if (!released) throw new InboxError(409, 'Chỉ người đã nhận công việc mới trả lại được.');
   return view(deps, released);
 }
 
 /** The leader's apology form is checked against the dossier before the process moves on. */
 async function checkApologyForm(deps: InboxDeps, dossierCode: string, newReturnDate: string): Promise<void> {
-  const dossier = await deps.timeline.dossiers.findOne({ code: dossierCode }, { code: 1, unitId: 1, apology: 1, appointmentAt: 1, statutoryDueAt: 1 }).lean();
+  const dossier = await findDossier(deps.db, dossierCode);
   if (!dossier) throw new InboxError(404, `Không có hồ sơ ${dossierCode}.`);
   try {
     checkApology(dossier, { newReturnDate }, (await deps.calendars()).forUnit(dossier.unitId), deps.now());
@@ -227,19 +232,27 @@ export async function completeTask(deps: InboxDeps, principal: Principal | undef
   } catch (error) {
     const message = (error as Error).message;
     if (/NOT_FOUND|not found/i.test(message)) {
-      await deps.tasks.updateOne({ _id: task._id, status: { $ne: 'completed' } }, { $set: { status: 'cancelled' } });
+      await deps.db.updateTable('tasks').set({ status: 'cancelled' }).where('id', '=', task.id).where('status', '<>', 'completed').execute();
       throw new InboxError(409, 'Công việc không còn trong quy trình (hồ sơ đã rút, đã hết hạn hoặc đã được xử lý).');
     }
     throw error;
   }
   // The job is completed in Zeebe: from here on the read model must follow, so its writes
-  // (all idempotent) are tried again when the database is momentarily busy.
+  // (one transaction, idempotent) are tried again when the database is momentarily unavailable.
   const at = deps.now();
   const decision = DECISION_FIELDS.map((f) => variables[f]).find((v): v is string => typeof v === 'string') ?? 'done';
   const completed = await retryTransient(() =>
-    deps.tasks.findOneAndUpdate({ _id: task._id }, { $set: { status: 'completed', completedAt: at, completedBy: username, decision } }, { returnDocument: 'after' }).lean(),
+    deps.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .updateTable('tasks')
+        .set({ status: 'completed', completedAt: at, completedBy: username, decision })
+        .where('id', '=', task.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await stepFinished({ db: tx }, { elementInstanceKey: task.id.replace(/^task:/, ''), finishedAt: at, actor: username, outcome: decision });
+      await audit(tx, { at, actor: username, action: 'task.complete', dossierCode: task.dossierCode, detail: `${task.elementId}: ${decision}` });
+      return row;
+    }),
   );
-  await retryTransient(() => stepFinished(deps.timeline, { elementInstanceKey: task._id.replace(/^task:/, ''), finishedAt: at, actor: username, outcome: decision }));
-  await retryTransient(() => audit(deps.audit, { at, actor: username, action: 'task.complete', dossierCode: task.dossierCode, detail: `${task.elementId}: ${decision}` }));
-  return view(deps, completed as TaskDoc);
+  return view(deps, completed);
 }

@@ -1,7 +1,7 @@
 /** Task inbox API: list, claim, release, complete. Staff only; role and unit checked per task. */
 import { Router, type Response } from 'express';
 import { authenticate } from '../auth/middleware';
-import type { AuthModels } from '../auth/models';
+import type { AuthDeps } from '../auth/models';
 import { claimTask, completeTask, InboxError, listTasks, releaseTask, type InboxDeps } from './inbox';
 
 function fail(res: Response, error: unknown): void {
@@ -9,7 +9,7 @@ function fail(res: Response, error: unknown): void {
   else throw error;
 }
 
-export function inboxRoutes(deps: { inbox: InboxDeps; auth: { models: AuthModels; now: () => Date } }): Router {
+export function inboxRoutes(deps: { inbox: InboxDeps; auth: AuthDeps }): Router {
   const router = Router();
   router.use(authenticate(deps.auth));
   router.get('/', async (req, res) => {

@@ -2,33 +2,34 @@
  * Intake of a VNeID request (bước 2–3): one dossier and one process instance per receipt
  * number, however many times the request arrives.
  *
- * 1. `intake_receipts` holds one document per receipt number (its `_id`): the first caller
- *    creates it with a new dossier code; every later caller finds it and gets the same answer.
- * 2. The dossier (with its deadlines) and the declaration are upserted by dossier code.
- * 3. The process instance is started by whoever holds the receipt's short start lease; its key
- *    is stored. If Zeebe is down the caller gets 503 and a retry of the same request finishes
- *    the start: nothing is lost, nothing is started twice.
+ * 1. One transaction stores the receipt (`intake_receipts`, keyed by receipt number), the
+ *    dossier with its deadlines and a new code from the daily counter, the declaration and the
+ *    audit entry: all of them or nothing. Two requests racing for one receipt number: the
+ *    second waits for the first's commit, finds the receipt and gets the same answer (its
+ *    transaction, counter included, rolls back).
+ * 2. The process instance is started by whoever holds the receipt's short start lease; its key
+ *    is stored on the receipt and the dossier together. If Zeebe is down the caller gets 503 and
+ *    a retry of the same request finishes the start: nothing is lost, nothing is started twice.
  */
-import { isDuplicateKey } from '../db';
 import { createHash } from 'node:crypto';
-import { Schema, type Connection, type Model } from 'mongoose';
 import { restartClock } from '../calendar/clock';
 import { formatInstant, localDateOf, dayNumberOf } from '../calendar/civil-time';
 import { dossierDeadlines } from '../calendar/deadlines';
 import type { CalendarPolicy } from '../calendar/policy';
 import type { WorkingCalendars } from '../calendar/working-calendar';
-import { audit, type AuditEntry } from '../audit';
-import type { DeclarationDoc } from '../readmodel/declaration';
-import type { DossierDoc, DossierSource } from '../readmodel/dossier';
+import { audit } from '../audit';
+import type { Db } from '../db';
+import { insertDeclaration } from '../readmodel/declaration';
+import { findDossier, insertDossier, type DossierSource, type NewDossier } from '../readmodel/dossier';
 import type { ProcessCatalog } from '../sla';
 import type { ZeebeGrpcClient } from '../zeebe';
-import { nextDossierCode, type counterModel } from './dossier-code';
+import { nextDossierCode } from './dossier-code';
 import { isExtendedCase, type OtherChannelRecord, type VneidRequest } from './vneid-request';
 
 export interface IntakeReceipt {
-  _id: string;
+  receiptNumber: string;
   dossierCode: string;
-  source: DossierSource;
+  source: string;
   /** SHA-256 of the request as first received: the same receipt number with other content is a conflict. */
   requestDigest: string;
   processInstanceKey: string | null;
@@ -36,32 +37,8 @@ export interface IntakeReceipt {
   createdAt: Date;
 }
 
-export function intakeReceiptModel(db: Connection): Model<IntakeReceipt> {
-  const existing = db.models.IntakeReceipt as Model<IntakeReceipt> | undefined;
-  if (existing) return existing;
-  return db.model<IntakeReceipt>(
-    'IntakeReceipt',
-    new Schema<IntakeReceipt>(
-      {
-        _id: { type: String, required: true },
-        dossierCode: { type: String, required: true },
-        source: { type: String, required: true },
-        requestDigest: { type: String, required: true },
-        processInstanceKey: { type: String, default: null },
-        startLeaseUntil: { type: Date, default: null },
-        createdAt: { type: Date, required: true },
-      },
-      { versionKey: false, collection: 'intake_receipts' },
-    ),
-  );
-}
-
 export interface IntakeDeps {
-  dossiers: Model<DossierDoc>;
-  declarations: Model<DeclarationDoc>;
-  receipts: Model<IntakeReceipt>;
-  counters: ReturnType<typeof counterModel>;
-  audit: Model<AuditEntry>;
+  db: Db;
   calendars: () => Promise<WorkingCalendars>;
   catalog: ProcessCatalog;
   zeebe: Pick<ZeebeGrpcClient, 'createProcessInstance'>;
@@ -103,51 +80,65 @@ export class IntakeConflictError extends Error {
 
 const START_LEASE_MS = 30_000;
 
-/**
- * Inserts a document unless its unique key exists already. (Not an upsert with $setOnInsert:
- * FerretDB 1.24 leaves empty arrays and nulls out of an upserted document.)
- */
-async function insertOnce<T>(model: Model<T>, doc: Partial<T>): Promise<void> {
-  try {
-    await model.create(doc);
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-  }
-}
-
 const digestOf = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
-async function claimReceipt(
-  deps: IntakeDeps,
-  receiptNumber: string,
-  source: DossierSource,
-  receivedAt: Date,
-  content: unknown,
-): Promise<{ receipt: IntakeReceipt; created: boolean }> {
-  const requestDigest = digestOf(content);
-  const same = (receipt: IntakeReceipt): { receipt: IntakeReceipt; created: boolean } => {
-    if (receipt.requestDigest !== requestDigest) throw new IntakeConflictError(receiptNumber, receipt.dossierCode);
+/** Rolls the intake transaction back: another request took this receipt number meanwhile. */
+class ReceiptTaken extends Error {}
+
+interface NewIntake {
+  receiptNumber: string;
+  source: DossierSource;
+  receivedAt: Date;
+  content: unknown;
+  /** The dossier to store under the code the counter gives. */
+  dossier: (code: string) => NewDossier;
+  declaration?: VneidRequest;
+  actor: string;
+  auditDetail: string;
+}
+
+/**
+ * Stores a new dossier with its receipt in one transaction, or finds the receipt stored by an
+ * earlier request with the same receipt number (same content: the same dossier; other content:
+ * a conflict).
+ */
+async function receive(deps: IntakeDeps, intake: NewIntake): Promise<{ receipt: IntakeReceipt; created: boolean }> {
+  const requestDigest = digestOf(intake.content);
+  const existing = async (): Promise<{ receipt: IntakeReceipt; created: boolean } | null> => {
+    const receipt = await deps.db.selectFrom('intakeReceipts').selectAll().where('receiptNumber', '=', intake.receiptNumber).executeTakeFirst();
+    if (!receipt) return null;
+    if (receipt.requestDigest !== requestDigest) throw new IntakeConflictError(intake.receiptNumber, receipt.dossierCode);
     return { receipt, created: false };
   };
-  const found = await deps.receipts.findById(receiptNumber).lean();
-  if (found) return same(found);
-  const dossierCode = await nextDossierCode(deps.counters, deps.agencyCode, receivedAt);
+  const found = await existing();
+  if (found) return found;
   try {
-    const receipt = await deps.receipts.create({ _id: receiptNumber, dossierCode, source, requestDigest, processInstanceKey: null, startLeaseUntil: null, createdAt: deps.now() });
-    return { receipt: receipt.toObject(), created: true };
+    const receipt = await deps.db.transaction().execute(async (tx) => {
+      const now = deps.now();
+      const dossierCode = await nextDossierCode(tx, deps.agencyCode, intake.receivedAt);
+      const stored = await tx
+        .insertInto('intakeReceipts')
+        .values({ receiptNumber: intake.receiptNumber, dossierCode, source: intake.source, requestDigest, processInstanceKey: null, startLeaseUntil: null, createdAt: now })
+        .onConflict((oc) => oc.column('receiptNumber').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (!stored) throw new ReceiptTaken();
+      await insertDossier(tx, intake.dossier(dossierCode));
+      if (intake.declaration) await insertDeclaration(tx, dossierCode, intake.declaration, now);
+      await audit(tx, { at: now, actor: intake.actor, action: 'dossier.intake', dossierCode, detail: intake.auditDetail });
+      return stored;
+    });
+    return { receipt, created: true };
   } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-    // Another replica won the race for this receipt number: use its dossier (our code number stays unused).
-    const winner = await deps.receipts.findById(receiptNumber).lean();
-    if (!winner) throw error;
-    return same(winner);
+    if (!(error instanceof ReceiptTaken)) throw error;
+    const winner = await existing();
+    if (!winner) throw new Error(`receipt ${intake.receiptNumber} was taken by another request but cannot be read`);
+    return winner;
   }
 }
 
 export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor: string): Promise<IntakeAnswer> {
   const receivedAt = new Date(request.receivedAt);
-  const { receipt, created } = await claimReceipt(deps, request.receiptNumber, 'vneid', receivedAt, request);
-  const { dossierCode } = receipt;
   const agency = deps.catalog.agency(deps.agencyCode);
   const { nationalProcessId } = deps.catalog.processesFor(deps.agencyCode, receivedAt);
   const extended = isExtendedCase(request);
@@ -158,48 +149,51 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
   const calendar = calendars.forUnit(deps.unitId);
   const clock = restartClock(calendar, receivedAt, 'online', deps.policy.intake);
   const deadlines = dossierDeadlines(calendar, clock, { statutoryWorkingDays, targetWorkingDays }, deps.policy.deadlines);
+  const paperCopy = request.copies.delivery === 'none' ? 'none' : request.copies.delivery;
 
-  await insertOnce(deps.dossiers, {
-    code: dossierCode,
-    receivedAt,
-    channel: 'online',
-    unitId: deps.unitId,
-    variant: 'ordinary',
-    statutoryWorkingDays,
-    targetWorkingDays,
-    clockStartAt: clock.clockStartAt,
-    stoppedIntervals: [],
-    statutoryDueAt: deadlines.statutoryDueAt,
-    targetDueAt: deadlines.targetDueAt,
-    apologyByAt: deadlines.apologyByAt,
-    deadlinesEstimated: deadlines.estimated,
-    calendarVersion: calendars.version,
-    status: 'open',
-    finishedAt: null,
-    deadlineMoves: [],
+  const { receipt, created } = await receive(deps, {
     receiptNumber: request.receiptNumber,
-    agencyCode: deps.agencyCode,
     source: 'vneid',
-    formType: request.formType,
-    paperCopy: request.copies.delivery === 'none' ? 'none' : request.copies.delivery,
-    processId: nationalProcessId,
-    caseVariant: 'ordinary',
-    appointmentAt: deadlines.statutoryDueAt,
-    outcome: null,
-    currentElementId: null,
-    apology: null,
+    receivedAt,
+    content: request,
+    actor,
+    auditDetail: `VNeID, biên nhận ${request.receiptNumber}`,
+    declaration: request,
+    dossier: (code) => ({
+      code,
+      receivedAt,
+      channel: 'online',
+      unitId: deps.unitId,
+      variant: 'ordinary',
+      statutoryWorkingDays,
+      targetWorkingDays,
+      clockStartAt: clock.clockStartAt,
+      statutoryDueAt: deadlines.statutoryDueAt,
+      targetDueAt: deadlines.targetDueAt,
+      apologyByAt: deadlines.apologyByAt,
+      deadlinesEstimated: deadlines.estimated,
+      calendarVersion: calendars.version,
+      status: 'open',
+      receiptNumber: request.receiptNumber,
+      agencyCode: deps.agencyCode,
+      source: 'vneid',
+      formType: request.formType,
+      paperCopy,
+      processId: nationalProcessId,
+      caseVariant: 'ordinary',
+      appointmentAt: deadlines.statutoryDueAt,
+    }),
   });
-  await insertOnce(deps.declarations, { dossierCode, request, createdAt: deps.now() });
-  if (created) await audit(deps.audit, { at: deps.now(), actor, action: 'dossier.intake', dossierCode, detail: `VNeID, biên nhận ${request.receiptNumber}` });
+  const { dossierCode } = receipt;
 
   await ensureStarted(deps, receipt, nationalProcessId, {
     dossierCode,
     agencyCode: deps.agencyCode,
     receivedAt: formatInstant(receivedAt.getTime()),
-    paperCopy: request.copies.delivery === 'none' ? 'none' : request.copies.delivery,
+    paperCopy,
   });
 
-  const dossier = await deps.dossiers.findOne({ code: dossierCode }).lean();
+  const dossier = await findDossier(deps.db, dossierCode);
   const appointment = dossier?.appointmentAt ?? deadlines.statutoryDueAt;
   return {
     dossierCode,
@@ -216,16 +210,20 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
 }
 
 async function ensureStarted(deps: IntakeDeps, receipt: IntakeReceipt, processId: string, variables: Record<string, string>): Promise<void> {
+  const { receiptNumber, dossierCode } = receipt;
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const current = await deps.receipts.findById(receipt._id).lean();
-    if (current?.processInstanceKey) return;
     const now = deps.now();
-    const lease = await deps.receipts.findOneAndUpdate(
-      { _id: receipt._id, processInstanceKey: null, $or: [{ startLeaseUntil: null }, { startLeaseUntil: { $lt: now } }] },
-      { $set: { startLeaseUntil: new Date(now.getTime() + START_LEASE_MS) } },
-      { returnDocument: 'after' },
-    );
+    const lease = await deps.db
+      .updateTable('intakeReceipts')
+      .set({ startLeaseUntil: new Date(now.getTime() + START_LEASE_MS) })
+      .where('receiptNumber', '=', receiptNumber)
+      .where('processInstanceKey', 'is', null)
+      .where((eb) => eb.or([eb('startLeaseUntil', 'is', null), eb('startLeaseUntil', '<', now)]))
+      .returning('receiptNumber')
+      .executeTakeFirst();
     if (!lease) {
+      const current = await deps.db.selectFrom('intakeReceipts').select('processInstanceKey').where('receiptNumber', '=', receiptNumber).executeTakeFirst();
+      if (current?.processInstanceKey) return;
       // Another request holds the lease and is starting the instance right now.
       await new Promise((resolve) => setTimeout(resolve, 100));
       continue;
@@ -235,20 +233,21 @@ async function ensureStarted(deps: IntakeDeps, receipt: IntakeReceipt, processId
       const instance = await deps.zeebe.createProcessInstance({ bpmnProcessId: processId, variables });
       processInstanceKey = instance.processInstanceKey;
     } catch (error) {
-      await deps.receipts.updateOne({ _id: receipt._id }, { $set: { startLeaseUntil: null } });
-      throw new IntakeUnavailableError(receipt.dossierCode, error);
+      await deps.db.updateTable('intakeReceipts').set({ startLeaseUntil: null }).where('receiptNumber', '=', receiptNumber).execute();
+      throw new IntakeUnavailableError(dossierCode, error);
     }
-    await deps.receipts.updateOne({ _id: receipt._id }, { $set: { processInstanceKey, startLeaseUntil: null } });
-    await deps.dossiers.updateOne({ code: receipt.dossierCode }, { $set: { processInstanceKey } });
+    await deps.db.transaction().execute(async (tx) => {
+      await tx.updateTable('intakeReceipts').set({ processInstanceKey, startLeaseUntil: null }).where('receiptNumber', '=', receiptNumber).execute();
+      await tx.updateTable('dossiers').set({ processInstanceKey }).where('code', '=', dossierCode).execute();
+    });
     return;
   }
-  throw new IntakeUnavailableError(receipt.dossierCode, new Error('the start lease was held too long'));
+  throw new IntakeUnavailableError(dossierCode, new Error('the start lease was held too long'));
 }
 
 /** Records a dossier received through another channel (no process here): counts for the VNeID share. */
 export async function recordOtherChannel(deps: IntakeDeps, record: OtherChannelRecord, actor: string): Promise<{ dossierCode: string; created: boolean }> {
   const receivedAt = new Date(record.receivedAt);
-  const { receipt, created } = await claimReceipt(deps, record.receiptNumber, record.channel, receivedAt, record);
   const calendars = await deps.calendars();
   const calendar = calendars.forUnit(deps.unitId);
   const channel = record.channel === 'inPerson' || record.channel === 'post' ? 'paper' : 'online';
@@ -256,14 +255,37 @@ export async function recordOtherChannel(deps: IntakeDeps, record: OtherChannelR
   const terms = { statutoryWorkingDays: deps.policy.terms.statutoryWorkingDays, targetWorkingDays: deps.policy.terms.targetOrdinaryWorkingDays };
   const deadlines = dossierDeadlines(calendar, clock, terms, deps.policy.deadlines);
   const finishedAt = record.finishedAt ? new Date(record.finishedAt) : null;
-  await insertOnce(deps.dossiers, {
-    code: receipt.dossierCode, receivedAt, channel, unitId: deps.unitId, variant: 'ordinary', ...terms,
-    clockStartAt: clock.clockStartAt, stoppedIntervals: [], statutoryDueAt: deadlines.statutoryDueAt, targetDueAt: deadlines.targetDueAt,
-    apologyByAt: deadlines.apologyByAt, deadlinesEstimated: deadlines.estimated, calendarVersion: calendars.version,
-    status: finishedAt ? 'closed' : 'open', finishedAt, deadlineMoves: [], receiptNumber: record.receiptNumber, agencyCode: deps.agencyCode,
-    source: record.channel, formType: record.formType, paperCopy: 'none', caseVariant: 'ordinary', appointmentAt: deadlines.statutoryDueAt,
-    outcome: finishedAt ? 'issued' : null,
+  const { receipt, created } = await receive(deps, {
+    receiptNumber: record.receiptNumber,
+    source: record.channel,
+    receivedAt,
+    content: record,
+    actor,
+    auditDetail: `kênh ${record.channel}`,
+    dossier: (code) => ({
+      code,
+      receivedAt,
+      channel,
+      unitId: deps.unitId,
+      variant: 'ordinary',
+      ...terms,
+      clockStartAt: clock.clockStartAt,
+      statutoryDueAt: deadlines.statutoryDueAt,
+      targetDueAt: deadlines.targetDueAt,
+      apologyByAt: deadlines.apologyByAt,
+      deadlinesEstimated: deadlines.estimated,
+      calendarVersion: calendars.version,
+      status: finishedAt ? 'closed' : 'open',
+      finishedAt,
+      receiptNumber: record.receiptNumber,
+      agencyCode: deps.agencyCode,
+      source: record.channel,
+      formType: record.formType,
+      paperCopy: 'none',
+      caseVariant: 'ordinary',
+      appointmentAt: deadlines.statutoryDueAt,
+      outcome: finishedAt ? 'issued' : null,
+    }),
   });
-  if (created) await audit(deps.audit, { at: deps.now(), actor, action: 'dossier.intake', dossierCode: receipt.dossierCode, detail: `kênh ${record.channel}` });
   return { dossierCode: receipt.dossierCode, created };
 }

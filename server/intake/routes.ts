@@ -4,7 +4,7 @@
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { authenticate, requireScope, type Principal } from '../auth/middleware';
-import type { AuthModels } from '../auth/models';
+import type { AuthDeps } from '../auth/models';
 import { CalendarInputError } from '../calendar/errors';
 import { IntakeConflictError, IntakeUnavailableError, intakeVneid, recordOtherChannel, type IntakeDeps } from './intake';
 import { describeIssues, OtherChannelRecord, VneidRequest } from './vneid-request';
@@ -30,7 +30,7 @@ function refuseBadBody(req: Request): string | null {
   return req.is('application/json') ? null : 'Nội dung phải là JSON (Content-Type: application/json).';
 }
 
-export function intakeRoutes(deps: { intake: IntakeDeps; auth: { models: AuthModels; now: () => Date } }): Router {
+export function intakeRoutes(deps: { intake: IntakeDeps; auth: AuthDeps }): Router {
   const router = Router();
   router.use(authenticate(deps.auth));
 

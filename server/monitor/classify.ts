@@ -12,8 +12,12 @@
  *   by an apology) to the first role of MONITOR_DOSSIER_ESCALATION, the later roles as it gets
  *   later; and `apologyDue` to the leaders once its apology-by time has passed without an
  *   apology letter.
+ *
+ * Each judgement also says when it can next change (`nextCheckAt`: the due-soon threshold,
+ * the due time, the next escalation level, the apology-by time; `null` when nothing more can
+ * change while the clock stands still), so the monitor looks at an item again only then.
  */
-import { classifyOpen, type DueSoonPolicy } from '../calendar/status';
+import { classifyOpen, dueSoonThresholdMinutes, type DueSoonPolicy } from '../calendar/status';
 import type { WorkingCalendar } from '../calendar/working-calendar';
 import type { EscalationLevel } from '../sla/spec';
 import type { AlertKind } from './model';
@@ -36,8 +40,48 @@ export interface Condition {
 
 export type MonitoredStatus = 'onTrack' | 'dueSoon' | 'overdue' | 'stopped';
 
+export interface Judged {
+  status: MonitoredStatus;
+  conditions: Condition[];
+  /** When the status or the conditions can change next; `null`: not before something else changes. */
+  nextCheckAt: Date | null;
+}
+
+/** Looked at again at most this long after a judgement whose next change could not be placed later. */
+const MIN_RECHECK_MS = 60_000;
+
+/**
+ * The earliest of the instants at which a condition starts, after `now` (an instant at or
+ * before `now` that did not change the judgement is a rounding edge: look again shortly).
+ */
+function earliestAfter(now: Date, instants: readonly (Date | null)[]): Date | null {
+  let next: number | null = null;
+  for (const at of instants) {
+    if (!at) continue;
+    const ms = Math.max(at.getTime(), now.getTime() + MIN_RECHECK_MS);
+    if (next === null || ms < next) next = ms;
+  }
+  return next === null ? null : new Date(next);
+}
+
+/** When an open item with this due time and allotment changes status next, and reaches each escalation level. */
+function changeInstants(
+  calendar: WorkingCalendar,
+  status: MonitoredStatus,
+  item: { dueAt: Date; allotmentMinutes: number },
+  chain: readonly EscalationLevel[],
+  policy: DueSoonPolicy,
+  lateMinutes: number,
+): Date[] {
+  const instants: Date[] = [];
+  if (status === 'onTrack') instants.push(calendar.add(item.dueAt, -dueSoonThresholdMinutes(item.allotmentMinutes, policy)).dueAt);
+  if (status !== 'overdue') instants.push(new Date(item.dueAt.getTime() + 1));
+  for (const level of chain) if (level.afterWorkingMinutes > lateMinutes) instants.push(calendar.add(item.dueAt, level.afterWorkingMinutes).dueAt);
+  return instants;
+}
+
 export interface OpenStep {
-  _id: string;
+  id: string;
   dossierCode: string;
   elementId: string;
   elementName?: string | null;
@@ -58,6 +102,8 @@ export interface OpenDossier {
   apologyByAt: Date | null;
   apology?: unknown;
   stoppedIntervals?: { to: Date | null }[];
+  /** The clock is stopped now (when the intervals are not loaded). */
+  clockStopped?: boolean;
 }
 
 function escalations(base: Omit<Condition, 'key' | 'kind' | 'level' | 'role'>, keyBase: string, chain: readonly EscalationLevel[], lateMinutes: number): Condition[] {
@@ -67,20 +113,15 @@ function escalations(base: Omit<Condition, 'key' | 'kind' | 'level' | 'role'>, k
     .map(({ level, n }) => ({ ...base, key: `${keyBase}:escalation${n}`, kind: 'escalation' as const, level: n, role: level.role }));
 }
 
-export function judgeStep(
-  step: OpenStep,
-  chain: readonly EscalationLevel[],
-  calendar: WorkingCalendar,
-  now: Date,
-  policy: DueSoonPolicy,
-): { status: MonitoredStatus; conditions: Condition[] } {
-  if (step.clock === 'stopped' || !(step.allotmentMinutes > 0) || !step.role) return { status: 'stopped', conditions: [] };
+export function judgeStep(step: OpenStep, chain: readonly EscalationLevel[], calendar: WorkingCalendar, now: Date, policy: DueSoonPolicy): Judged {
+  if (step.clock === 'stopped' || !(step.allotmentMinutes > 0) || !step.role) return { status: 'stopped', conditions: [], nextCheckAt: null };
   const { status, remainingMinutes } = classifyOpen(calendar, { dueAt: step.dueAt, allotmentMinutes: step.allotmentMinutes }, now, policy);
-  if (status === 'onTrack') return { status, conditions: [] };
+  const nextCheckAt = earliestAfter(now, changeInstants(calendar, status, step, chain, policy, Math.max(0, -remainingMinutes)));
+  if (status === 'onTrack') return { status, conditions: [], nextCheckAt };
   const base = {
     subject: 'step' as const,
     dossierCode: step.dossierCode,
-    stepId: step._id,
+    stepId: step.id,
     elementId: step.elementId,
     stepName: step.elementName ?? step.elementId,
     unitId: step.unitId,
@@ -88,28 +129,29 @@ export function judgeStep(
     dueAt: step.dueAt,
     remainingMinutes,
   };
-  const keyBase = `step:${step._id}`;
-  if (status === 'dueSoon') return { status, conditions: [{ ...base, key: `${keyBase}:dueSoon`, kind: 'dueSoon', level: 0, role: step.role }] };
+  const keyBase = `step:${step.id}`;
+  if (status === 'dueSoon') return { status, conditions: [{ ...base, key: `${keyBase}:dueSoon`, kind: 'dueSoon', level: 0, role: step.role }], nextCheckAt };
   return {
     status,
     conditions: [{ ...base, key: `${keyBase}:overdue`, kind: 'overdue', level: 0, role: step.role }, ...escalations(base, keyBase, chain, -remainingMinutes)],
+    nextCheckAt,
   };
 }
 
 export const DOSSIER_STEP_NAME = 'Hạn trả kết quả của hồ sơ';
 
-export function judgeDossier(
-  dossier: OpenDossier,
-  chain: readonly EscalationLevel[],
-  calendar: WorkingCalendar,
-  now: Date,
-  policy: DueSoonPolicy,
-): { status: MonitoredStatus; conditions: Condition[] } {
+export function judgeDossier(dossier: OpenDossier, chain: readonly EscalationLevel[], calendar: WorkingCalendar, now: Date, policy: DueSoonPolicy): Judged {
   const due = dossier.appointmentAt ?? dossier.statutoryDueAt;
-  const stopped = (dossier.stoppedIntervals ?? []).some((i) => i.to === null);
-  if (!due || stopped || chain.length === 0) return { status: 'stopped', conditions: [] };
+  const stopped = dossier.clockStopped ?? (dossier.stoppedIntervals ?? []).some((i) => i.to === null);
+  if (!due || stopped || chain.length === 0) return { status: 'stopped', conditions: [], nextCheckAt: null };
   const allotment = Math.max(1, calendar.between(dossier.clockStartAt, due));
   const { status, remainingMinutes } = classifyOpen(calendar, { dueAt: due, allotmentMinutes: allotment }, now, policy);
+  const [first, ...later] = chain as [EscalationLevel, ...EscalationLevel[]];
+  const apologyPending = !dossier.apology && dossier.apologyByAt !== null;
+  const nextCheckAt = earliestAfter(now, [
+    ...changeInstants(calendar, status, { dueAt: due, allotmentMinutes: allotment }, later, policy, Math.max(0, -remainingMinutes)),
+    apologyPending && dossier.apologyByAt && dossier.apologyByAt.getTime() > now.getTime() ? dossier.apologyByAt : null,
+  ]);
   const base = {
     subject: 'dossier' as const,
     dossierCode: dossier.code,
@@ -123,14 +165,13 @@ export function judgeDossier(
   };
   const keyBase = `dossier:${dossier.code}`;
   const conditions: Condition[] = [];
-  const [first, ...later] = chain as [EscalationLevel, ...EscalationLevel[]];
   if (status === 'dueSoon') conditions.push({ ...base, key: `${keyBase}:dueSoon`, kind: 'dueSoon', level: 0, role: first.role });
   if (status === 'overdue') {
     conditions.push({ ...base, key: `${keyBase}:overdue`, kind: 'overdue', level: 0, role: first.role });
     conditions.push(...escalations(base, keyBase, later, -remainingMinutes));
   }
-  if (!dossier.apology && dossier.apologyByAt && now.getTime() >= dossier.apologyByAt.getTime()) {
+  if (apologyPending && dossier.apologyByAt && now.getTime() >= dossier.apologyByAt.getTime()) {
     conditions.push({ ...base, key: `${keyBase}:apologyDue`, kind: 'apologyDue', level: 0, role: 'leader', dueAt: dossier.apologyByAt });
   }
-  return { status, conditions };
+  return { status, conditions, nextCheckAt };
 }

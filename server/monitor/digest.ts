@@ -3,17 +3,19 @@
  * the weekly summary for supervisors (dossiers received by channel, the VNeID share against its
  * target, the on-time rate against 100%, the late list). Both are alerts with a per-person,
  * per-day key (`digest:<username>:<date>`, `weekly:<username>:<date>`), delivered like any
- * alert: once, in working time.
+ * alert: once, in working time. The digest lists what the daily reconciliation found (tick.ts);
+ * the weekly figures are aggregated by the database over indexed columns.
  */
+import { sql } from 'kysely';
 import { dayNumberOf, dayStartMs, localDateOf } from '../calendar/civil-time';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
 import type { Condition } from './classify';
 import { Directory } from './directory';
 import { describeRemaining, formatVnDate, formatVnInstant } from './format';
-import type { AlertDoc } from './model';
+import type { NewAlert } from './model';
 import { renderMail } from './templates';
-import { insertAlerts, judgeAll, newAlert, type MonitorDeps } from './tick';
+import { insertAlerts, type MonitorDeps } from './tick';
 
 const SOURCE_LABELS: Record<DossierSource, string> = {
   vneid: 'Ứng dụng VNeID',
@@ -34,10 +36,17 @@ function item(deps: MonitorDeps, c: Condition): Record<string, string> {
   };
 }
 
-/** Raises one digest per recipient who has due-soon or late items; returns how many were new. */
-export async function raiseDailyDigests(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string): Promise<number> {
-  const { conditions } = await judgeAll(deps, calendars, now);
-  const directory = await Directory.load(deps.users);
+/** A digest or summary to one person. */
+function personalAlert(id: string, kind: 'digest' | 'weekly', role: string | null, recipient: NewAlert['recipients'][number], mail: NewAlert['mail'], now: Date, runId: string): NewAlert {
+  return { id, kind, subject: 'person', level: 0, dossierCode: null, stepId: null, elementId: null, stepName: null, unitId: null, unitName: null, role, dueAt: null, remainingMinutes: 0, detectedAt: now, runId, recipients: [recipient], mail };
+}
+
+/**
+ * Raises one digest per recipient who has due-soon or late items among `conditions` (the daily
+ * reconciliation's); returns how many were new.
+ */
+export async function raiseDailyDigests(deps: MonitorDeps, conditions: readonly Condition[], now: Date, runId: string): Promise<number> {
+  const directory = await Directory.load(deps.db);
   const perPerson = new Map<string, { recipient: ReturnType<Directory['holders']>[number]; late: Condition[]; dueSoon: Condition[]; seen: Set<string> }>();
   for (const c of conditions) {
     if (c.kind === 'apologyDue') continue;
@@ -52,7 +61,7 @@ export async function raiseDailyDigests(deps: MonitorDeps, calendars: WorkingCal
     }
   }
   const date = localDateOf(dayNumberOf(now.getTime()));
-  const docs: AlertDoc[] = [];
+  const docs: NewAlert[] = [];
   for (const { recipient, late, dueSoon } of perPerson.values()) {
     const byDue = (a: Condition, b: Condition): number => a.dueAt.getTime() - b.dueAt.getTime();
     const title = `Tổng hợp ngày ${formatVnDate(now)}: ${late.length} việc quá hạn, ${dueSoon.length} việc sắp đến hạn`;
@@ -65,14 +74,9 @@ export async function raiseDailyDigests(deps: MonitorDeps, calendars: WorkingCal
       late: late.sort(byDue).map((c) => item(deps, c)),
       dueSoon: dueSoon.sort(byDue).map((c) => item(deps, c)),
     });
-    docs.push(
-      newAlert(
-        { _id: `digest:${recipient.username}:${date}`, kind: 'digest', subject: 'person', level: 0, dossierCode: null, stepId: null, elementId: null, stepName: null, unitId: null, unitName: null, role: null, dueAt: null, remainingMinutes: 0, detectedAt: now, runId, recipients: [recipient], mail },
-        now,
-      ),
-    );
+    docs.push(personalAlert(`digest:${recipient.username}:${date}`, 'digest', null, recipient, mail, now, runId));
   }
-  return insertAlerts(deps.models.alerts, docs);
+  return insertAlerts(deps.db, docs, now);
 }
 
 const percent = (part: number, whole: number): string => (whole === 0 ? '—' : `${((100 * part) / whole).toFixed(1).replace('.', ',')}%`);
@@ -96,25 +100,38 @@ export async function weeklyFigures(deps: MonitorDeps, calendars: WorkingCalenda
   const from = new Date(dayStartMs(today - weekday));
   const bySource = Object.fromEntries(DOSSIER_SOURCES.map((s) => [s, 0])) as Record<DossierSource, number>;
   let received = 0;
-  for await (const d of deps.dossiers.find({ receivedAt: { $gte: from, $lte: now } }, { source: 1 }).lean().cursor()) {
-    received += 1;
-    const source = (d.source ?? 'vneid');
-    bySource[source] = (bySource[source] ?? 0) + 1;
+  const sources = await deps.db
+    .selectFrom('dossiers')
+    .select(['source', sql<number>`count(*)`.as('n')])
+    .where('receivedAt', '>=', from)
+    .where('receivedAt', '<=', now)
+    .groupBy('source')
+    .execute();
+  for (const { source, n } of sources) {
+    bySource[source] = Number(n);
+    received += Number(n);
   }
   let finished = 0;
   let onTime = 0;
   const late: WeeklyFigures['late'] = [];
-  for await (const d of deps.dossiers.find({ status: 'closed', finishedAt: { $gte: from, $lte: now } }, { code: 1, unitId: 1, finishedAt: 1, statutoryDueAt: 1, appointmentAt: 1, outcome: 1 }).lean().cursor()) {
-    if (d.outcome === 'withdrawn') continue;
-    const due = d.appointmentAt ?? d.statutoryDueAt;
-    if (!due || !d.finishedAt) continue;
+  const due = sql<Date | null>`coalesce(appointment_at, statutory_due_at)`;
+  const closed = await deps.db
+    .selectFrom('dossiers')
+    .select(['code', 'unitId', 'finishedAt', due.as('dueAt')])
+    .where('status', '=', 'closed')
+    .where('finishedAt', '>=', from)
+    .where('finishedAt', '<=', now)
+    .where('outcome', 'is distinct from', 'withdrawn')
+    .execute();
+  for (const d of closed) {
+    if (!d.dueAt || !d.finishedAt) continue;
     finished += 1;
-    if (d.finishedAt.getTime() <= due.getTime()) onTime += 1;
-    else late.push({ dossierCode: d.code, state: 'đã giải quyết, trễ hạn', dueAt: due, lateMinutes: calendars.forUnit(d.unitId).between(due, d.finishedAt) });
+    if (d.finishedAt.getTime() <= d.dueAt.getTime()) onTime += 1;
+    else late.push({ dossierCode: d.code, state: 'đã giải quyết, trễ hạn', dueAt: d.dueAt, lateMinutes: calendars.forUnit(d.unitId).between(d.dueAt, d.finishedAt) });
   }
-  for await (const d of deps.dossiers.find({ status: 'open' }, { code: 1, unitId: 1, statutoryDueAt: 1, appointmentAt: 1 }).lean().cursor()) {
-    const due = d.appointmentAt ?? d.statutoryDueAt;
-    if (due && due.getTime() < now.getTime()) late.push({ dossierCode: d.code, state: 'đang giải quyết, quá hạn', dueAt: due, lateMinutes: calendars.forUnit(d.unitId).between(due, now) });
+  const open = await deps.db.selectFrom('dossiers').select(['code', 'unitId', due.as('dueAt')]).where('status', '=', 'open').where(due, '<', now).execute();
+  for (const d of open) {
+    if (d.dueAt) late.push({ dossierCode: d.code, state: 'đang giải quyết, quá hạn', dueAt: d.dueAt, lateMinutes: calendars.forUnit(d.unitId).between(d.dueAt, now) });
   }
   late.sort((a, b) => b.lateMinutes - a.lateMinutes);
   return { from, to: now, received, bySource, vneidShare: received ? bySource.vneid / received : null, finished, onTime, onTimeRate: finished ? onTime / finished : null, late };
@@ -122,7 +139,7 @@ export async function weeklyFigures(deps: MonitorDeps, calendars: WorkingCalenda
 
 export async function raiseWeeklySummaries(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string): Promise<number> {
   const figures = await weeklyFigures(deps, calendars, now);
-  const directory = await Directory.load(deps.users);
+  const directory = await Directory.load(deps.db);
   const target = deps.settings.vneidTargetPercent;
   const mail = renderMail('weekly', {
     title: `Báo cáo tuần ${formatVnDate(figures.from)}–${formatVnDate(now)}: tiếp nhận ${figures.received} hồ sơ, đúng hạn ${percent(figures.onTime, figures.finished)}`,
@@ -148,13 +165,6 @@ export async function raiseWeeklySummaries(deps: MonitorDeps, calendars: Working
     })),
   });
   const date = localDateOf(dayNumberOf(now.getTime()));
-  const docs = directory
-    .holders('supervisor')
-    .map((r) =>
-      newAlert(
-        { _id: `weekly:${r.username}:${date}`, kind: 'weekly', subject: 'person', level: 0, dossierCode: null, stepId: null, elementId: null, stepName: null, unitId: null, unitName: null, role: 'supervisor', dueAt: null, remainingMinutes: 0, detectedAt: now, runId, recipients: [r], mail },
-        now,
-      ),
-    );
-  return insertAlerts(deps.models.alerts, docs);
+  const docs = directory.holders('supervisor').map((r) => personalAlert(`weekly:${r.username}:${date}`, 'weekly', 'supervisor', r, mail, now, runId));
+  return insertAlerts(deps.db, docs, now);
 }

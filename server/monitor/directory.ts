@@ -3,14 +3,14 @@
  * nobody holds it there, the holders of the role anywhere in the agency (leaders and
  * supervisors sit in the directorate, not in the unit whose step is late).
  */
-import type { Model } from 'mongoose';
+import type { Db } from '../db';
 import type { User } from '../auth/models';
 import type { Recipient } from './model';
 
 export class Directory {
   private readonly byRole = new Map<string, (Recipient & { unitId: string })[]>();
 
-  constructor(users: readonly Pick<User, 'username' | 'email' | 'displayName' | 'roles' | 'unitId'>[]) {
+  constructor(users: readonly (Pick<User, 'username' | 'email' | 'displayName' | 'unitId'> & { roles: readonly string[] })[]) {
     for (const user of users) {
       for (const role of user.roles) {
         const list = this.byRole.get(role) ?? [];
@@ -20,8 +20,8 @@ export class Directory {
     }
   }
 
-  static async load(users: Model<User>): Promise<Directory> {
-    return new Directory(await users.find({ active: true }, { username: 1, email: 1, displayName: 1, roles: 1, unitId: 1 }).lean());
+  static async load(db: Db): Promise<Directory> {
+    return new Directory(await db.selectFrom('users').select(['username', 'email', 'displayName', 'roles', 'unitId']).where('active', '=', true).orderBy('username').execute());
   }
 
   recipients(role: string, unitId: string | null): Recipient[] {

@@ -1,16 +1,12 @@
 /** Builds the monitor's dependencies from the configuration (the `monitor` role, tests, the benchmark). */
-import type { Connection } from 'mongoose';
-import { authModels } from '../auth/models';
 import { calendarPolicyFromConfig } from '../calendar/policy';
 import type { CalendarProvider } from '../calendar/provider';
 import type { Config } from '../config';
+import type { Db } from '../db';
 import type { Logger } from '../logger';
 import type { Mailer } from '../mail';
-import { dossierModel } from '../readmodel/dossier';
-import { stepModel } from '../readmodel/step';
 import type { ProcessCatalog } from '../sla/catalog';
 import { escalationSchema } from '../sla/spec';
-import { monitorModels } from './model';
 import type { MonitorDeps, MonitorSettings } from './tick';
 
 export class MonitorConfigError extends Error {}
@@ -41,14 +37,9 @@ export function monitorSettings(config: Config, catalog: ProcessCatalog): Monito
   };
 }
 
-export async function createMonitorDeps(input: { db: Connection; config: Config; catalog: ProcessCatalog; calendars: CalendarProvider; mailer: Mailer; logger: Logger; settings?: Partial<MonitorSettings> }): Promise<MonitorDeps> {
-  const models = monitorModels(input.db);
-  await Promise.all([models.alerts.init(), models.sends.init(), models.runs.init(), models.leases.init(), models.requests.init()]);
+export function createMonitorDeps(input: { db: Db; config: Config; catalog: ProcessCatalog; calendars: CalendarProvider; mailer: Mailer; logger: Logger; settings?: Partial<MonitorSettings> }): MonitorDeps {
   return {
-    models,
-    steps: stepModel(input.db),
-    dossiers: dossierModel(input.db),
-    users: authModels(input.db).users,
+    db: input.db,
     catalog: input.catalog,
     calendars: input.calendars,
     mailer: input.mailer,

@@ -1,6 +1,7 @@
 /**
- * The SLA monitor process: node-cron schedules (MONITOR_CRON every 5 minutes by default, the
- * daily digest, the Friday summary; Việt Nam time) and administrators' "run now" requests.
+ * The SLA monitor process: node-cron schedules (MONITOR_CRON every 5 minutes by default: a tick
+ * over what changed; the daily reconciliation of all open work with the digest; the Friday
+ * summary; Việt Nam time) and administrators' "run now" requests.
  * Each run first takes the lease, so one replica at a time works; a replica without the lease
  * skips the run. Runs never overlap within a process. Every run is recorded in `monitor_runs`.
  *
@@ -10,20 +11,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
+import { toJson } from '../db/tables';
 import { raiseDailyDigests, raiseWeeklySummaries } from './digest';
 import { deliverPending } from './deliver';
 import { acquireLease } from './lease';
-import type { MonitorRunDoc } from './model';
-import { judgeAll, raiseAlerts, raiseDoneLate, type MonitorDeps } from './tick';
+import type { MonitorRun } from './model';
+import { openLateCounts, reconcile, tick, type MonitorDeps, type PassResult } from './tick';
 
 export const LEASE_NAME = 'sla-monitor';
-export type RunKind = MonitorRunDoc['kind'];
+export type RunKind = MonitorRun['kind'];
 
 export interface RunOutcome {
   ran: boolean;
   /** Why it did not run: another replica holds the lease, or a run is in progress here. */
   skipped?: 'lease-held-elsewhere' | 'already-running';
-  run?: MonitorRunDoc;
+  run?: MonitorRun;
 }
 
 export interface Monitor {
@@ -37,43 +39,46 @@ export interface Monitor {
 export function createMonitor(deps: MonitorDeps, options: { holder?: string; now?: () => Date } = {}): Monitor {
   const holder = options.holder ?? `monitor-${randomUUID().slice(0, 8)}`;
   const now = options.now ?? (() => new Date());
-  const known = new Set<string>();
   let running: Promise<RunOutcome> | null = null;
 
   async function execute(kind: RunKind): Promise<RunOutcome> {
     const at = now();
-    if (!(await acquireLease(deps.models.leases, LEASE_NAME, holder, at, deps.settings.leaseMs))) return { ran: false, skipped: 'lease-held-elsewhere' };
+    if (!(await acquireLease(deps.db, LEASE_NAME, holder, at, deps.settings.leaseMs))) return { ran: false, skipped: 'lease-held-elsewhere' };
     const renew = setInterval(() => {
-      acquireLease(deps.models.leases, LEASE_NAME, holder, now(), deps.settings.leaseMs).catch((error: unknown) => deps.logger.warn({ err: error }, 'monitor lease not renewed'));
+      acquireLease(deps.db, LEASE_NAME, holder, now(), deps.settings.leaseMs).catch((error: unknown) => deps.logger.warn({ err: error }, 'monitor lease not renewed'));
     }, Math.max(1000, Math.floor(deps.settings.leaseMs / 3)));
     const runId = `${kind}:${at.toISOString()}:${holder}:${randomUUID().slice(0, 8)}`;
     const startedAt = new Date();
-    const run: MonitorRunDoc = {
-      _id: runId,
+    const run: MonitorRun = {
+      id: runId,
       kind,
       holder,
       at,
       startedAt,
       finishedAt: null,
       durationMs: null,
-      counts: { steps: {}, dossiers: {}, alertsRaised: 0, mailsSent: 0, mailsFailed: 0, mailsWaiting: 0, openLateDossiers: 0 },
+      counts: { steps: {}, dossiers: {}, openOverdueSteps: 0, openLateDossiers: 0, alertsRaised: 0, mailsSent: 0, mailsFailed: 0, mailsWaiting: 0 },
       outsideWorkingTime: false,
       error: null,
     };
     try {
-      await deps.models.runs.create(run);
+      await deps.db.insertInto('monitorRuns').values({ ...run, counts: toJson(run.counts) }).execute();
       const calendars = await deps.calendars.current();
+      const record = (pass: PassResult): void => {
+        run.counts.steps = pass.counts.steps;
+        run.counts.dossiers = pass.counts.dossiers;
+        run.counts.alertsRaised += pass.alertsRaised;
+      };
       if (kind === 'tick') {
-        const judgement = await judgeAll(deps, calendars, at);
-        run.counts.steps = judgement.counts.steps;
-        run.counts.dossiers = judgement.counts.dossiers;
-        run.counts.openLateDossiers = judgement.counts.dossiers.overdue;
-        run.counts.alertsRaised = (await raiseAlerts(deps, judgement, known, at, runId)) + (await raiseDoneLate(deps, calendars, known, at, runId));
+        record(await tick(deps, calendars, at, runId));
       } else if (kind === 'daily') {
-        run.counts.alertsRaised = await raiseDailyDigests(deps, calendars, at, runId);
+        const reconciled = await reconcile(deps, calendars, at, runId);
+        record(reconciled);
+        run.counts.alertsRaised += await raiseDailyDigests(deps, reconciled.conditions, at, runId);
       } else {
         run.counts.alertsRaised = await raiseWeeklySummaries(deps, calendars, at, runId);
       }
+      Object.assign(run.counts, await openLateCounts(deps.db, at));
       const delivery = await deliverPending(deps, calendars, at, holder);
       run.counts.mailsSent = delivery.sent;
       run.counts.mailsFailed = delivery.failed;
@@ -86,8 +91,11 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
       clearInterval(renew);
       run.finishedAt = new Date();
       run.durationMs = run.finishedAt.getTime() - startedAt.getTime();
-      await deps.models.runs
-        .updateOne({ _id: runId }, { $set: { counts: run.counts, finishedAt: run.finishedAt, durationMs: run.durationMs, outsideWorkingTime: run.outsideWorkingTime, error: run.error } })
+      await deps.db
+        .updateTable('monitorRuns')
+        .set({ counts: toJson(run.counts), finishedAt: run.finishedAt, durationMs: run.durationMs, outsideWorkingTime: run.outsideWorkingTime, error: run.error })
+        .where('id', '=', runId)
+        .execute()
         .catch((error: unknown) => deps.logger.error({ err: error, runId }, 'monitor run not recorded'));
     }
     deps.logger.info({ runId, durationMs: run.durationMs, counts: run.counts, error: run.error }, 'monitor run finished');
@@ -106,12 +114,17 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
       }
     },
     async takeRequests() {
-      const open = await deps.models.requests.find({ takenBy: null }).sort({ requestedAt: 1 }).limit(10).lean();
+      const open = await deps.db.selectFrom('monitorRequests').select(['id', 'kind']).where('takenBy', 'is', null).orderBy('requestedAt').limit(10).execute();
       let served = 0;
       for (const request of open) {
         const outcome = await monitor.runOnce(request.kind);
         if (!outcome.ran) break;
-        await deps.models.requests.updateOne({ _id: request._id, takenBy: null }, { $set: { takenBy: holder, runId: outcome.run?._id ?? null } });
+        await deps.db
+          .updateTable('monitorRequests')
+          .set({ takenBy: holder, runId: outcome.run?.id ?? null })
+          .where('id', '=', request.id)
+          .where('takenBy', 'is', null)
+          .execute();
         served += 1;
       }
       return served;

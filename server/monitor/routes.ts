@@ -12,32 +12,40 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
+import { sql } from 'kysely';
 import { Gauge, Registry } from 'prom-client';
 import { z } from 'zod';
 import { authenticate, requireRole } from '../auth/middleware';
-import type { AuthModels } from '../auth/models';
+import type { AuthDeps } from '../auth/models';
+import type { Db } from '../db';
 import { currentLease } from './lease';
-import { DELIVERY_STATUSES, type MonitorModels } from './model';
+import { DELIVERY_STATUSES, type MonitorRun } from './model';
 import { LEASE_NAME } from './monitor';
 
 interface Deps {
-  models: MonitorModels;
-  auth: { models: AuthModels; now: () => Date };
+  db: Db;
+  auth: AuthDeps;
   metricsToken: string;
 }
 
-async function lastRuns(models: MonitorModels): Promise<Record<string, unknown>> {
+async function lastRun(db: Db, kind: MonitorRun['kind']): Promise<MonitorRun | null> {
+  const run = await db.selectFrom('monitorRuns').selectAll().where('kind', '=', kind).where('finishedAt', 'is not', null).orderBy('startedAt', 'desc').limit(1).executeTakeFirst();
+  return run ? ({ ...run, counts: run.counts as unknown as MonitorRun['counts'] }) : null;
+}
+
+async function lastRuns(db: Db): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const kind of ['tick', 'daily', 'weekly'] as const) {
-    const [run] = await models.runs.find({ kind, finishedAt: { $ne: null } }).sort({ startedAt: -1 }).limit(1).lean();
-    out[kind] = run ? { id: run._id, at: run.at, startedAt: run.startedAt, durationMs: run.durationMs, holder: run.holder, counts: run.counts, outsideWorkingTime: run.outsideWorkingTime, error: run.error } : null;
+    const run = await lastRun(db, kind);
+    out[kind] = run ? { id: run.id, at: run.at, startedAt: run.startedAt, durationMs: run.durationMs, holder: run.holder, counts: run.counts, outsideWorkingTime: run.outsideWorkingTime, error: run.error } : null;
   }
   return out;
 }
 
-async function deliveries(models: MonitorModels): Promise<Record<string, number>> {
-  const counts = await Promise.all(DELIVERY_STATUSES.map((status) => models.alerts.countDocuments({ 'delivery.status': status })));
-  return Object.fromEntries(DELIVERY_STATUSES.map((s, i) => [s, counts[i] ?? 0]));
+async function deliveries(db: Db): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('alerts').select(['deliveryStatus', sql<number>`count(*)`.as('n')]).groupBy('deliveryStatus').execute();
+  const counts = new Map(rows.map((r) => [r.deliveryStatus, Number(r.n)]));
+  return Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, counts.get(s) ?? 0]));
 }
 
 const runRequest = z.object({ kind: z.enum(['tick', 'daily', 'weekly']).default('tick') }).strict();
@@ -46,13 +54,14 @@ export function monitorRoutes(deps: Deps): Router {
   const router = Router();
   router.use(authenticate(deps.auth));
   router.get('/status', requireRole('administrator', 'supervisor', 'leader', 'inspector', 'headOfDivision'), async (_req, res) => {
-    const lease = await currentLease(deps.models.leases, LEASE_NAME);
+    const lease = await currentLease(deps.db, LEASE_NAME);
     const now = deps.auth.now();
+    const pending = await deps.db.selectFrom('monitorRequests').select(sql<number>`count(*)`.as('n')).where('takenBy', 'is', null).executeTakeFirstOrThrow();
     res.json({
-      lastRuns: await lastRuns(deps.models),
+      lastRuns: await lastRuns(deps.db),
       lease: { holder: lease.holder, until: lease.until, active: Boolean(lease.until && lease.until.getTime() >= now.getTime()) },
-      deliveries: await deliveries(deps.models),
-      pendingRequests: await deps.models.requests.countDocuments({ takenBy: null }),
+      deliveries: await deliveries(deps.db),
+      pendingRequests: Number(pending.n),
     });
   });
   router.post('/run', requireRole('administrator'), async (req, res) => {
@@ -62,9 +71,9 @@ export function monitorRoutes(deps: Deps): Router {
       return;
     }
     const principal = req.principal as { username: string };
-    const request = { _id: randomUUID(), kind: parsed.data.kind, requestedBy: principal.username, requestedAt: deps.auth.now(), takenBy: null, runId: null };
-    await deps.models.requests.create(request);
-    res.status(202).json({ requestId: request._id, kind: request.kind, message: 'Đã ghi nhận yêu cầu chạy giám sát; bản chạy sẽ bắt đầu trong vài giây.' });
+    const request = { id: randomUUID(), kind: parsed.data.kind, requestedBy: principal.username, requestedAt: deps.auth.now(), takenBy: null, runId: null };
+    await deps.db.insertInto('monitorRequests').values(request).execute();
+    res.status(202).json({ requestId: request.id, kind: request.kind, message: 'Đã ghi nhận yêu cầu chạy giám sát; bản chạy sẽ bắt đầu trong vài giây.' });
   });
   return router;
 }
@@ -79,11 +88,10 @@ export function metricsRoute(deps: Deps): RequestHandler {
   const tickSeconds = new Gauge({ name: 'lltp_monitor_tick_duration_seconds', help: 'Duration of the last monitor tick.', registers: [registry] });
   const tickAt = new Gauge({ name: 'lltp_monitor_last_tick_timestamp_seconds', help: 'When the last monitor tick finished (Unix time).', registers: [registry] });
   const collect = async (): Promise<void> => {
-    for (const [status, n] of Object.entries(await deliveries(deps.models))) mails.set({ status }, n);
-    const attempts = await deps.models.alerts.aggregate<{ n: number }>([{ $group: { _id: null, n: { $sum: '$delivery.attempts' } } }]);
-    const sent = await deps.models.alerts.countDocuments({ 'delivery.status': 'sent' });
-    failedAttempts.set(Math.max(0, (attempts[0]?.n ?? 0) - sent));
-    const [tick] = await deps.models.runs.find({ kind: 'tick', finishedAt: { $ne: null } }).sort({ startedAt: -1 }).limit(1).lean();
+    for (const [status, n] of Object.entries(await deliveries(deps.db))) mails.set({ status }, n);
+    const failed = await deps.db.selectFrom('alertSends').select(sql<number>`count(*)`.as('n')).where('outcome', '=', 'failed').executeTakeFirstOrThrow();
+    failedAttempts.set(Number(failed.n));
+    const tick = await lastRun(deps.db, 'tick');
     openLate.set(tick?.counts.openLateDossiers ?? 0);
     tickSeconds.set((tick?.durationMs ?? 0) / 1000);
     tickAt.set(tick?.finishedAt ? tick.finishedAt.getTime() / 1000 : 0);

@@ -1,25 +1,31 @@
 /**
- * One monitor run: classify every open step and dossier (streamed from the read model with
- * only the fields it needs), raise each new condition once as an alert (stable key, unique
- * insert; keys already raised are remembered between runs), then deliver what is due
- * (see deliver.ts). The daily digest and the weekly summary are alerts too (digest.ts).
+ * The monitor's judgement of open work, at the cost of what changed:
+ *
+ * - every open step and dossier carries `next_check_at`, the instant its status next changes
+ *   (due soon, due, each escalation level, the apology-by time), or `CHECK_AT_NEXT_TICK` when a
+ *   write changed it (a new step, new deadlines, a finished late step);
+ * - a **tick** reads only the rows whose `next_check_at` has passed (partial indexes
+ *   `steps_next_check`, `dossiers_next_check`), in batches: judges them, raises each new
+ *   condition once as an alert (stable key, `ON CONFLICT DO NOTHING`), and stores when each
+ *   row changes next, in one transaction per batch (the alert is the outbox of its e-mail);
+ * - the daily **reconciliation** streams every open step and dossier through the same
+ *   judgement, raises anything missed and corrects every `next_check_at`; its conditions feed
+ *   the daily digest.
  */
-import { isDuplicateKey } from '../db';
-import type { Model } from 'mongoose';
-import type { User } from '../auth/models';
+import { sql } from 'kysely';
 import type { CalendarProvider } from '../calendar/provider';
 import type { DueSoonPolicy } from '../calendar/status';
 import type { WorkingCalendars } from '../calendar/working-calendar';
+import type { Db } from '../db';
+import { toJson } from '../db/tables';
 import type { Logger } from '../logger';
 import type { Mailer } from '../mail';
-import type { DossierDoc } from '../readmodel/dossier';
-import type { StepDoc } from '../readmodel/step';
 import type { ProcessCatalog } from '../sla/catalog';
 import type { EscalationLevel } from '../sla/spec';
-import { judgeDossier, judgeStep, type Condition, type MonitoredStatus, type OpenDossier, type OpenStep } from './classify';
+import { judgeDossier, judgeStep, type Condition, type Judged, type MonitoredStatus } from './classify';
 import { Directory } from './directory';
 import { describeRemaining, formatVnInstant } from './format';
-import type { AlertDoc, MonitorModels } from './model';
+import type { NewAlert, Recipient } from './model';
 import { renderMail, type RenderedMail } from './templates';
 
 export interface MonitorSettings {
@@ -39,10 +45,7 @@ export interface MonitorSettings {
 }
 
 export interface MonitorDeps {
-  models: MonitorModels;
-  steps: Model<StepDoc>;
-  dossiers: Model<DossierDoc>;
-  users: Model<User>;
+  db: Db;
   catalog: ProcessCatalog;
   calendars: CalendarProvider;
   mailer: Mailer;
@@ -50,44 +53,22 @@ export interface MonitorDeps {
   settings: MonitorSettings;
 }
 
-export interface Judgement {
-  counts: { steps: Record<MonitoredStatus, number>; dossiers: Record<MonitoredStatus, number> };
-  conditions: Condition[];
-}
+/** Rows judged per batch (one transaction each). */
+export const JUDGE_BATCH = 2000;
+/** A row whose judgement failed is looked at again after this long. */
+const RETRY_FAILED_JUDGEMENT_MS = 3600_000;
 
 const zero = (): Record<MonitoredStatus, number> => ({ onTrack: 0, dueSoon: 0, overdue: 0, stopped: 0 });
 
-const STEP_FIELDS = { dossierCode: 1, elementId: 1, elementName: 1, unitId: 1, unitName: 1, role: 1, dueAt: 1, allotmentMinutes: 1, clock: 1, processId: 1 } as const;
-const DOSSIER_FIELDS = { code: 1, unitId: 1, clockStartAt: 1, statutoryDueAt: 1, appointmentAt: 1, apologyByAt: 1, apology: 1, stoppedIntervals: 1 } as const;
-
-/** Classifies every open step and dossier at `now`. */
-export async function judgeAll(deps: Pick<MonitorDeps, 'steps' | 'dossiers' | 'catalog' | 'settings'>, calendars: WorkingCalendars, now: Date): Promise<Judgement> {
-  const counts = { steps: zero(), dossiers: zero() };
-  const conditions: Condition[] = [];
-  const chains = new Map<string, readonly EscalationLevel[]>();
-  const chainOf = (processId: string | undefined, elementId: string): readonly EscalationLevel[] => {
-    const key = `${processId ?? ''}#${elementId}`;
-    let chain = chains.get(key);
-    if (!chain) {
-      chain = (processId ? deps.catalog.plan(processId)?.steps[elementId]?.escalation : undefined) ?? [];
-      chains.set(key, chain);
-    }
-    return chain;
-  };
-  for await (const step of deps.steps.find({ finishedAt: null }, STEP_FIELDS).lean().cursor({ batchSize: 5000 })) {
-    const s = step as unknown as OpenStep & { processId?: string };
-    const judged = judgeStep(s, chainOf(s.processId, s.elementId), calendars.forUnit(s.unitId), now, deps.settings.dueSoon);
-    counts.steps[judged.status] += 1;
-    for (const c of judged.conditions) conditions.push(c);
-  }
-  for await (const dossier of deps.dossiers.find({ status: 'open' }, DOSSIER_FIELDS).lean().cursor({ batchSize: 5000 })) {
-    const d = dossier as unknown as OpenDossier;
-    const judged = judgeDossier(d, deps.settings.dossierEscalation, calendars.forUnit(d.unitId), now, deps.settings.dueSoon);
-    counts.dossiers[judged.status] += 1;
-    for (const c of judged.conditions) conditions.push(c);
-  }
-  return { counts, conditions };
+export interface PassResult {
+  counts: { steps: Record<MonitoredStatus, number>; dossiers: Record<MonitoredStatus, number> };
+  alertsRaised: number;
+  /** Rows whose next check moved. */
+  rescheduled: number;
+  failed: number;
 }
+
+// --- alerts --------------------------------------------------------------------------------
 
 const TITLES: Record<string, (c: Condition) => string> = {
   dueSoon: (c) => `Sắp đến hạn: hồ sơ ${c.dossierCode} — ${c.stepName ?? ''}`,
@@ -123,107 +104,306 @@ export function alertMail(settings: MonitorSettings, c: Condition): RenderedMail
 
 export const alertMessageId = (key: string): string => `<alert.${key.replace(/[^A-Za-z0-9.-]/g, '.')}@lltp-flow>`;
 
-/** A new alert document, pending delivery (or noRecipient). */
-export function newAlert(fields: Omit<AlertDoc, 'delivery'>, now: Date): AlertDoc {
+/** The alert of a condition, to the given recipients. */
+export function alertOf(settings: MonitorSettings, c: Condition, recipients: Recipient[], now: Date, runId: string): NewAlert {
   return {
-    ...fields,
-    delivery: {
-      status: fields.recipients.length ? 'pending' : 'noRecipient',
-      attempts: 0,
-      nextAttemptAt: fields.recipients.length ? now : null,
-      lastError: null,
-      sentAt: null,
-      messageId: alertMessageId(fields._id),
-      claimedBy: null,
-      claimedUntil: null,
-    },
+    id: c.key,
+    kind: c.kind,
+    subject: c.subject,
+    level: c.level,
+    dossierCode: c.dossierCode,
+    stepId: c.stepId,
+    elementId: c.elementId,
+    stepName: c.stepName,
+    unitId: c.unitId,
+    unitName: c.unitName,
+    role: c.role,
+    dueAt: c.dueAt,
+    remainingMinutes: c.remainingMinutes,
+    detectedAt: now,
+    runId,
+    recipients,
+    mail: alertMail(settings, c),
   };
 }
 
-/** Inserts alerts that do not exist yet; returns how many were new. Duplicates (another replica, an earlier run) are skipped. */
-export async function insertAlerts(alerts: Model<AlertDoc>, docs: readonly AlertDoc[]): Promise<number> {
-  if (docs.length === 0) return 0;
+/** Inserts alerts that do not exist yet (pending delivery, or noRecipient); returns how many were new. */
+export async function insertAlerts(db: Db, alerts: readonly NewAlert[], now: Date): Promise<number> {
+  let inserted = 0;
+  for (let i = 0; i < alerts.length; i += 500) {
+    const rows = alerts.slice(i, i + 500).map(({ mail, recipients, ...a }) => ({
+      ...a,
+      recipients: toJson(recipients),
+      mailSubject: mail.subject,
+      mailText: mail.text,
+      mailHtml: mail.html,
+      deliveryStatus: recipients.length ? ('pending' as const) : ('noRecipient' as const),
+      attempts: 0,
+      nextAttemptAt: recipients.length ? now : null,
+      messageId: alertMessageId(a.id),
+    }));
+    const result = await db.insertInto('alerts').values(rows).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
+    inserted += result.length;
+  }
+  return inserted;
+}
+
+/** Conditions whose alert does not exist yet (one per key). */
+async function freshConditions<C extends { key: string }>(db: Db, conditions: readonly C[]): Promise<C[]> {
+  const byKey = new Map(conditions.map((c) => [c.key, c]));
+  if (byKey.size === 0) return [];
+  const existing = await db.selectFrom('alerts').select('id').where('id', '=', sql<string>`ANY(${[...byKey.keys()]}::text[])`).execute();
+  for (const { id } of existing) byKey.delete(id);
+  return [...byKey.values()];
+}
+
+// --- one pass ------------------------------------------------------------------------------
+
+interface Pass {
+  deps: MonitorDeps;
+  calendars: WorkingCalendars;
+  now: Date;
+  runId: string;
+  directory: Directory;
+  chains: Map<string, readonly EscalationLevel[]>;
+  result: PassResult;
+  /** Collects every condition seen (the daily digest); not kept by ticks. */
+  conditions?: Condition[];
+}
+
+function chainOf(pass: Pass, processId: string | null, elementId: string): readonly EscalationLevel[] {
+  const key = `${processId ?? ''}#${elementId}`;
+  let chain = pass.chains.get(key);
+  if (!chain) {
+    chain = (processId ? pass.deps.catalog.plan(processId)?.steps[elementId]?.escalation : undefined) ?? [];
+    pass.chains.set(key, chain);
+  }
+  return chain;
+}
+
+interface Reschedule {
+  id: string;
+  was: Date | null;
+  next: Date | null;
+}
+
+const sameInstant = (a: Date | null, b: Date | null): boolean => (a?.getTime() ?? null) === (b?.getTime() ?? null);
+
+/** Raises the new alerts and stores the next checks of one batch, in one transaction. */
+async function commitBatch(pass: Pass, table: 'steps' | 'dossiers', alerts: readonly NewAlert[], moves: readonly Reschedule[]): Promise<void> {
+  const changed = moves.filter((m) => !sameInstant(m.was, m.next));
+  if (alerts.length === 0 && changed.length === 0) return;
+  const key = table === 'steps' ? sql.ref('t.id') : sql.ref('t.code');
+  await pass.deps.db.transaction().execute(async (tx) => {
+    pass.result.alertsRaised += await insertAlerts(tx, alerts, pass.now);
+    if (changed.length === 0) return;
+    // only rows nobody marked again meanwhile: a writer's newer mark wins
+    const updated = await sql`
+      UPDATE ${sql.table(table)} AS t SET next_check_at = v.next
+      FROM unnest(${changed.map((m) => m.id)}::text[], ${changed.map((m) => m.was)}::timestamptz[], ${changed.map((m) => m.next)}::timestamptz[]) AS v (id, was, next)
+      WHERE ${key} = v.id AND t.next_check_at IS NOT DISTINCT FROM v.was`.execute(tx);
+    pass.result.rescheduled += Number(updated.numAffectedRows ?? 0);
+  });
+}
+
+/** Alerts of the conditions not raised yet, to the people the directory names. */
+async function newAlerts(pass: Pass, conditions: readonly Condition[]): Promise<NewAlert[]> {
+  const fresh = await freshConditions(pass.deps.db, conditions);
+  const alerts = fresh.map((c) => alertOf(pass.deps.settings, c, pass.directory.recipients(c.role, c.unitId), pass.now, pass.runId));
+  for (const a of alerts) {
+    if (a.recipients.length === 0) pass.deps.logger.warn({ alert: a.id, role: a.role, unitId: a.unitId }, 'alert raised but no active user holds the role: nobody mailed');
+  }
+  return alerts;
+}
+
+function judgeSafely(pass: Pass, what: string, judge: () => Judged): Judged | null {
   try {
-    const inserted = await alerts.insertMany(docs, { ordered: false, rawResult: true });
-    return (inserted as unknown as { insertedCount: number }).insertedCount;
+    return judge();
   } catch (error) {
-    const e = error as { code?: number; writeErrors?: { code?: number; err?: { code?: number } }[]; insertedDocs?: unknown[]; result?: { insertedCount?: number } };
-    const writeErrors = e.writeErrors ?? [];
-    if (!isDuplicateKey(error) && !(writeErrors.length && writeErrors.every((w) => (w.code ?? w.err?.code) === 11000))) throw error;
-    return e.result?.insertedCount ?? e.insertedDocs?.length ?? docs.length - writeErrors.length;
+    pass.result.failed += 1;
+    pass.deps.logger.error({ err: error, item: what }, 'monitor could not judge an item; it is looked at again in an hour');
+    return null;
   }
 }
 
+const STEP_COLUMNS = ['id', 'dossierCode', 'elementId', 'elementName', 'unitId', 'unitName', 'role', 'dueAt', 'allotmentMinutes', 'clock', 'processId', 'finishedAt', 'nextCheckAt'] as const;
+
+type StepRow = {
+  id: string;
+  dossierCode: string;
+  elementId: string;
+  elementName: string | null;
+  unitId: string;
+  unitName: string | null;
+  role: string | null;
+  dueAt: Date;
+  allotmentMinutes: number;
+  clock: 'running' | 'stopped' | 'restart';
+  processId: string | null;
+  finishedAt: Date | null;
+  nextCheckAt: Date | null;
+};
+
 /**
- * Raises the alerts of the judged conditions that were not raised before. `known` remembers
- * keys across runs of one monitor; keys it does not know are looked up, then inserted.
+ * With MONITOR_NOTIFY_DONE_LATE: a step finished after its due time, whose overdue alert was
+ * raised, gets one more alert (`step:<id>:doneLate`) to the same recipients, saying how late.
  */
-export async function raiseAlerts(deps: MonitorDeps, judgement: Judgement, known: Set<string>, now: Date, runId: string): Promise<number> {
-  const fresh = judgement.conditions.filter((c) => !known.has(c.key));
-  if (fresh.length === 0) return 0;
-  // Large batches: on FerretDB every $in query scans the whole alerts collection once.
-  for (let i = 0; i < fresh.length; i += 50_000) {
-    const keys = fresh.slice(i, i + 50_000).map((c) => c.key);
-    for (const a of await deps.models.alerts.find({ _id: { $in: keys } }, { _id: 1 }).lean()) known.add(a._id);
+async function doneLateAlerts(pass: Pass, finished: readonly StepRow[]): Promise<NewAlert[]> {
+  if (!pass.deps.settings.notifyDoneLate || finished.length === 0) return [];
+  const late = finished.filter((s) => s.finishedAt && s.finishedAt.getTime() > s.dueAt.getTime());
+  const overdue = late.length
+    ? await pass.deps.db.selectFrom('alerts').select(['id', 'stepId', 'recipients']).where('id', '=', sql<string>`ANY(${late.map((s) => `step:${s.id}:overdue`)}::text[])`).execute()
+    : [];
+  const recipientsOf = new Map(overdue.map((a) => [a.stepId, a.recipients]));
+  const conditions = late
+    .filter((s) => recipientsOf.has(s.id))
+    .map((s): Condition => {
+      const lateMinutes = -pass.calendars.forUnit(s.unitId).between(s.dueAt, s.finishedAt as Date);
+      return { key: `step:${s.id}:doneLate`, kind: 'doneLate', subject: 'step', level: 0, role: s.role ?? '', dossierCode: s.dossierCode, stepId: s.id, elementId: s.elementId, stepName: s.elementName ?? s.elementId, unitId: s.unitId, unitName: s.unitName, dueAt: s.dueAt, remainingMinutes: lateMinutes };
+    });
+  const fresh = await freshConditions(pass.deps.db, conditions);
+  return fresh.map((c) => alertOf(pass.deps.settings, c, recipientsOf.get(c.stepId) ?? [], pass.now, pass.runId));
+}
+
+async function judgeStepBatch(pass: Pass, rows: readonly StepRow[]): Promise<void> {
+  const conditions: Condition[] = [];
+  const moves: Reschedule[] = [];
+  const finished: StepRow[] = [];
+  for (const row of rows) {
+    if (row.finishedAt) {
+      // a finished step marked for one last look (done late); nothing more to watch
+      finished.push(row);
+      moves.push({ id: row.id, was: row.nextCheckAt, next: null });
+      continue;
+    }
+    const judged = judgeSafely(pass, row.id, () =>
+      judgeStep(row, chainOf(pass, row.processId, row.elementId), pass.calendars.forUnit(row.unitId), pass.now, pass.deps.settings.dueSoon),
+    );
+    if (!judged) {
+      moves.push({ id: row.id, was: row.nextCheckAt, next: new Date(pass.now.getTime() + RETRY_FAILED_JUDGEMENT_MS) });
+      continue;
+    }
+    pass.result.counts.steps[judged.status] += 1;
+    conditions.push(...judged.conditions);
+    pass.conditions?.push(...judged.conditions);
+    moves.push({ id: row.id, was: row.nextCheckAt, next: judged.nextCheckAt });
   }
-  const toRaise = fresh.filter((c) => !known.has(c.key));
-  if (toRaise.length === 0) return 0;
-  const directory = await Directory.load(deps.users);
-  const docs = toRaise.map((c) =>
-    newAlert(
-      {
-        _id: c.key,
-        kind: c.kind,
-        subject: c.subject,
-        level: c.level,
-        dossierCode: c.dossierCode,
-        stepId: c.stepId,
-        elementId: c.elementId,
-        stepName: c.stepName,
-        unitId: c.unitId,
-        unitName: c.unitName,
-        role: c.role,
-        dueAt: c.dueAt,
-        remainingMinutes: c.remainingMinutes,
-        detectedAt: now,
-        runId,
-        recipients: directory.recipients(c.role, c.unitId),
-        mail: alertMail(deps.settings, c),
-      },
-      now,
-    ),
-  );
-  let raised = 0;
-  for (let i = 0; i < docs.length; i += 1000) raised += await insertAlerts(deps.models.alerts, docs.slice(i, i + 1000));
-  for (const c of toRaise) known.add(c.key);
-  for (const d of docs) if (d.delivery.status === 'noRecipient') deps.logger.warn({ alert: d._id, role: d.role, unitId: d.unitId }, 'alert raised but no active user holds the role: nobody mailed');
-  return raised;
+  await commitBatch(pass, 'steps', [...(await newAlerts(pass, conditions)), ...(await doneLateAlerts(pass, finished))], moves);
+}
+
+const DOSSIER_COLUMNS = ['code', 'unitId', 'clockStartAt', 'statutoryDueAt', 'appointmentAt', 'apologyByAt', 'apologyIssuedAt', 'status', 'nextCheckAt'] as const;
+
+type DossierRow = {
+  code: string;
+  unitId: string;
+  clockStartAt: Date;
+  statutoryDueAt: Date | null;
+  appointmentAt: Date | null;
+  apologyByAt: Date | null;
+  apologyIssuedAt: Date | null;
+  status: 'open' | 'closed';
+  nextCheckAt: Date | null;
+  clockStopped: boolean;
+};
+
+const clockStoppedColumn = sql<boolean>`EXISTS (SELECT 1 FROM clock_stops s WHERE s.dossier_code = dossiers.code AND s.ended_at IS NULL)`;
+
+async function judgeDossierBatch(pass: Pass, rows: readonly DossierRow[]): Promise<void> {
+  const conditions: Condition[] = [];
+  const moves: Reschedule[] = [];
+  for (const row of rows) {
+    if (row.status !== 'open') {
+      moves.push({ id: row.code, was: row.nextCheckAt, next: null });
+      continue;
+    }
+    const judged = judgeSafely(pass, row.code, () =>
+      judgeDossier({ ...row, apology: row.apologyIssuedAt }, pass.deps.settings.dossierEscalation, pass.calendars.forUnit(row.unitId), pass.now, pass.deps.settings.dueSoon),
+    );
+    if (!judged) {
+      moves.push({ id: row.code, was: row.nextCheckAt, next: new Date(pass.now.getTime() + RETRY_FAILED_JUDGEMENT_MS) });
+      continue;
+    }
+    pass.result.counts.dossiers[judged.status] += 1;
+    conditions.push(...judged.conditions);
+    pass.conditions?.push(...judged.conditions);
+    moves.push({ id: row.code, was: row.nextCheckAt, next: judged.nextCheckAt });
+  }
+  await commitBatch(pass, 'dossiers', await newAlerts(pass, conditions), moves);
+}
+
+async function startPass(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string, collect: boolean): Promise<Pass> {
+  return {
+    deps,
+    calendars,
+    now,
+    runId,
+    directory: await Directory.load(deps.db),
+    chains: new Map(),
+    result: { counts: { steps: zero(), dossiers: zero() }, alertsRaised: 0, rescheduled: 0, failed: 0 },
+    ...(collect ? { conditions: [] } : {}),
+  };
+}
+
+/** A tick: only the steps and dossiers whose next check has come. */
+export async function tick(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string): Promise<PassResult> {
+  const pass = await startPass(deps, calendars, now, runId, false);
+  for (;;) {
+    const rows = await deps.db.selectFrom('steps').select(STEP_COLUMNS).where('nextCheckAt', '<=', now).orderBy('nextCheckAt').limit(JUDGE_BATCH).execute();
+    if (rows.length > 0) await judgeStepBatch(pass, rows);
+    if (rows.length < JUDGE_BATCH) break;
+  }
+  for (;;) {
+    const rows = await deps.db
+      .selectFrom('dossiers')
+      .select(DOSSIER_COLUMNS)
+      .select(clockStoppedColumn.as('clockStopped'))
+      .where('nextCheckAt', '<=', now)
+      .orderBy('nextCheckAt')
+      .limit(JUDGE_BATCH)
+      .execute();
+    if (rows.length > 0) await judgeDossierBatch(pass, rows);
+    if (rows.length < JUDGE_BATCH) break;
+  }
+  return pass.result;
 }
 
 /**
- * With MONITOR_NOTIFY_DONE_LATE: for each step whose overdue alert was raised and which is now
- * finished, one more alert (`step:<id>:doneLate`) to the same recipients, saying how late it
- * was done.
+ * The daily reconciliation: every open step and dossier judged again (streamed), missed alerts
+ * raised, every next check corrected. Returns the conditions seen, for the digest.
  */
-export async function raiseDoneLate(deps: MonitorDeps, calendars: WorkingCalendars, known: Set<string>, now: Date, runId: string): Promise<number> {
-  if (!deps.settings.notifyDoneLate) return 0;
-  const overdue = await deps.models.alerts.find({ kind: 'overdue', subject: 'step' }, { stepId: 1, recipients: 1 }).lean();
-  const pending = overdue.filter((a) => a.stepId && !known.has(`step:${a.stepId}:doneLate`));
-  if (pending.length === 0) return 0;
-  const finished = new Map<string, StepDoc & { _id: string }>();
-  for (let i = 0; i < pending.length; i += 2000) {
-    const ids = pending.slice(i, i + 2000).map((a) => a.stepId as string);
-    for (const step of await deps.steps.find({ _id: { $in: ids }, finishedAt: { $ne: null } }).lean()) finished.set(String(step._id), step);
+export async function reconcile(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string): Promise<PassResult & { conditions: Condition[] }> {
+  const pass = await startPass(deps, calendars, now, runId, true);
+  let batch: StepRow[] = [];
+  for await (const row of deps.db.selectFrom('steps').select(STEP_COLUMNS).where('finishedAt', 'is', null).stream(JUDGE_BATCH)) {
+    batch.push(row);
+    if (batch.length >= JUDGE_BATCH) {
+      await judgeStepBatch(pass, batch);
+      batch = [];
+    }
   }
-  const docs: AlertDoc[] = [];
-  for (const alert of pending) {
-    const step = finished.get(alert.stepId as string);
-    if (!step?.finishedAt) continue;
-    const late = -calendars.forUnit(step.unitId).between(step.dueAt, step.finishedAt);
-    const c: Condition = { key: `step:${String(step._id)}:doneLate`, kind: 'doneLate', subject: 'step', level: 0, role: step.role ?? '', dossierCode: step.dossierCode, stepId: String(step._id), elementId: step.elementId, stepName: step.elementName ?? step.elementId, unitId: step.unitId, unitName: step.unitName ?? null, dueAt: step.dueAt, remainingMinutes: late };
-    docs.push(newAlert({ _id: c.key, kind: c.kind, subject: c.subject, level: 0, dossierCode: c.dossierCode, stepId: c.stepId, elementId: c.elementId, stepName: c.stepName, unitId: c.unitId, unitName: c.unitName, role: c.role, dueAt: c.dueAt, remainingMinutes: late, detectedAt: now, runId, recipients: alert.recipients, mail: alertMail(deps.settings, c) }, now));
+  if (batch.length) await judgeStepBatch(pass, batch);
+  let dossiers: DossierRow[] = [];
+  for await (const row of deps.db.selectFrom('dossiers').select(DOSSIER_COLUMNS).select(clockStoppedColumn.as('clockStopped')).where('status', '=', 'open').stream(JUDGE_BATCH)) {
+    dossiers.push(row);
+    if (dossiers.length >= JUDGE_BATCH) {
+      await judgeDossierBatch(pass, dossiers);
+      dossiers = [];
+    }
   }
-  const raised = await insertAlerts(deps.models.alerts, docs);
-  for (const d of docs) known.add(d._id);
-  return raised;
+  if (dossiers.length) await judgeDossierBatch(pass, dossiers);
+  return { ...pass.result, conditions: pass.conditions ?? [] };
+}
+
+/** Open steps and dossiers past their due time now, counted by the database. */
+export async function openLateCounts(db: Db, now: Date): Promise<{ openOverdueSteps: number; openLateDossiers: number }> {
+  const [steps, dossiers] = await Promise.all([
+    db.selectFrom('steps').select((eb) => eb.fn.countAll<number>().as('n')).where('finishedAt', 'is', null).where('dueAt', '<', now).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('dossiers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'open')
+      .where(sql<Date>`coalesce(appointment_at, statutory_due_at)`, '<', now)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { openOverdueSteps: Number(steps.n), openLateDossiers: Number(dossiers.n) };
 }

@@ -1,142 +1,136 @@
 /**
- * Read model: one document per dossier (*hồ sơ*) in the `dossiers` collection, keyed by its
- * code. Written by intake and the workers, read by the monitor, inspection lists and reports;
- * the calendar's re-planning rewrites the deadlines of open dossiers after a calendar edit.
- * This is the minimal shape the calendar needs; see server/readmodel/README.md.
+ * Read model: one row per dossier (*hồ sơ*) in `dossiers`, keyed by its code, with its clock
+ * stops in `clock_stops`. Written by intake and the workers, read by the monitor, inspection
+ * lists and reports; the calendar's re-planning rewrites the deadlines of open dossiers after a
+ * calendar edit. See server/readmodel/README.md.
+ *
+ * `nextCheckAt` belongs to the SLA monitor: every write that changes what the monitor would
+ * say about a dossier (its deadlines, its clock, its apology) sets it to `CHECK_AT_NEXT_TICK`,
+ * and the monitor's next tick judges the dossier and stores when it changes status next.
  */
-import { Schema, type Connection, type Model } from 'mongoose';
-import type { Channel } from '../calendar/clock';
-
-export const DOSSIERS_COLLECTION = 'dossiers';
-
-export interface StoppedIntervalDoc {
-  from: Date;
-  /** `null` while the clock is stopped. */
-  to: Date | null;
-  reason?: string;
-}
-
-/** One moved deadline, appended by re-planning: which change moved which field from/to what. */
-export interface DeadlineMoveDoc {
-  changeId: string;
-  at: Date;
-  field: string;
-  from: Date | null;
-  to: Date | null;
-}
-
-export interface DossierDoc {
-  /** `<agency code>-YYMMDD-NNNN`, the business key. */
-  code: string;
-  receivedAt: Date;
-  channel: Channel;
-  /** The receiving unit: its office hours govern the dossier's clock. */
-  unitId: string;
-  /** `ordinary` (no record: pilot target 3 wd) or `verification` (9 wd). */
-  variant: 'ordinary' | 'verification';
-  statutoryWorkingDays: number;
-  targetWorkingDays: number;
-  /** When the clock (re)started: channel rules applied; reset when a supplement arrives. */
-  clockStartAt: Date;
-  stoppedIntervals: StoppedIntervalDoc[];
-  statutoryDueAt: Date | null;
-  targetDueAt: Date | null;
-  apologyByAt: Date | null;
-  /** Some deadline depends on a year whose schedule is only estimated. */
-  deadlinesEstimated: boolean;
-  /** Calendar version the deadlines were computed with. */
-  calendarVersion: number;
-  status: 'open' | 'closed';
-  finishedAt: Date | null;
-  deadlineMoves: DeadlineMoveDoc[];
-
-  // --- the dossier's flow (issue 5): set by intake and the workers -------------------------
-  /** Số biên nhận of the one-stop system (unique per dossier; see `intake_receipts`). */
-  receiptNumber?: string;
-  /** Receiving agency (processes/agencies.json). */
-  agencyCode?: string;
-  /** Where the request came from: VNeID or another channel (for the VNeID share). */
-  source?: DossierSource;
-  formType?: 1 | 2;
-  paperCopy?: 'none' | 'post' | 'desk';
-  /** Zeebe process instance of the national procedure; absent for dossiers of other channels. */
-  processInstanceKey?: string;
-  processId?: string;
-  /** Case variant of the models' SLA: ordinary / verification / statutory (15 wd). */
-  caseVariant?: 'ordinary' | 'verification' | 'statutory';
-  /** Appointment for the result (ngày hẹn trả): the statutory due date, moved once by an apology. */
-  appointmentAt?: Date | null;
-  /** How the dossier ended. */
-  outcome?: DossierOutcome | null;
-  /** Element id of the step the dossier is at, for lists. */
-  currentElementId?: string | null;
-  apology?: { reason: string; newReturnDate: string; issuedAt: Date; issuedBy: string } | null;
-  /** The police's first answer to the verification request. */
-  policeAnswer?: { requestId: string; result: 'noRecord' | 'recordFound'; answeredAt: Date; receivedAt: Date } | null;
-  /** Simulator hint for the demo feed; never set in production. */
-  demoScenario?: string | null;
-}
+import { sql, type Selectable } from 'kysely';
+import type { Db } from '../db';
+import type { DossiersTable } from '../db/tables';
+import type { StoppedInterval } from '../calendar/clock';
 
 export const DOSSIER_SOURCES = ['vneid', 'nationalPortal', 'provincialPortal', 'inPerson', 'post'] as const;
 export type DossierSource = (typeof DOSSIER_SOURCES)[number];
 export const DOSSIER_OUTCOMES = ['issued', 'refused', 'withdrawn', 'unsupplemented'] as const;
 export type DossierOutcome = (typeof DOSSIER_OUTCOMES)[number];
+export type CaseVariantName = 'ordinary' | 'verification' | 'statutory';
 
-export const stoppedIntervalSchema = new Schema<StoppedIntervalDoc>(
-  { from: { type: Date, required: true }, to: { type: Date, default: null }, reason: String },
-  { _id: false },
-);
+/** Judge this row at the monitor's next tick (the earliest instant: any tick has passed it). */
+export const CHECK_AT_NEXT_TICK = new Date(0);
 
-export const deadlineMoveSchema = new Schema<DeadlineMoveDoc>(
-  { changeId: { type: String, required: true }, at: { type: Date, required: true }, field: { type: String, required: true }, from: Date, to: Date },
-  { _id: false },
-);
+export interface Apology {
+  reason: string;
+  /** `YYYY-MM-DD`: the new return date the leader set. */
+  newReturnDate: string;
+  issuedAt: Date;
+  issuedBy: string;
+}
 
-const dossierSchema = new Schema<DossierDoc>(
-  {
-    code: { type: String, required: true, unique: true },
-    receivedAt: { type: Date, required: true },
-    channel: { type: String, enum: ['online', 'paper'], required: true },
-    unitId: { type: String, required: true },
-    variant: { type: String, enum: ['ordinary', 'verification'], required: true },
-    statutoryWorkingDays: { type: Number, required: true },
-    targetWorkingDays: { type: Number, required: true },
-    clockStartAt: { type: Date, required: true },
-    stoppedIntervals: { type: [stoppedIntervalSchema], default: [] },
-    statutoryDueAt: { type: Date, default: null },
-    targetDueAt: { type: Date, default: null },
-    apologyByAt: { type: Date, default: null },
-    deadlinesEstimated: { type: Boolean, default: false },
-    calendarVersion: { type: Number, default: 0 },
-    status: { type: String, enum: ['open', 'closed'], required: true },
-    finishedAt: { type: Date, default: null },
-    deadlineMoves: { type: [deadlineMoveSchema], default: [] },
-    receiptNumber: String,
-    agencyCode: String,
-    source: { type: String, enum: DOSSIER_SOURCES },
-    formType: Number,
-    paperCopy: { type: String, enum: ['none', 'post', 'desk'] },
-    processInstanceKey: String,
-    processId: String,
-    caseVariant: { type: String, enum: ['ordinary', 'verification', 'statutory'] },
-    appointmentAt: { type: Date, default: null },
-    outcome: { type: String, enum: [...DOSSIER_OUTCOMES, null], default: null },
-    currentElementId: { type: String, default: null },
-    apology: { type: new Schema({ reason: String, newReturnDate: String, issuedAt: Date, issuedBy: String }, { _id: false }), default: null },
-    policeAnswer: {
-      type: new Schema({ requestId: String, result: String, answeredAt: Date, receivedAt: Date }, { _id: false }),
-      default: null,
-    },
-    demoScenario: { type: String, default: null },
-  },
-  { versionKey: false, collection: DOSSIERS_COLLECTION },
-);
-// re-planning and the monitor look for open dossiers by due date
-dossierSchema.index({ status: 1, statutoryDueAt: 1 });
-dossierSchema.index({ status: 1, unitId: 1 });
-// reports: received per channel and period
-dossierSchema.index({ source: 1, receivedAt: 1 });
+export interface PoliceAnswerRecord {
+  requestId: string;
+  result: 'noRecord' | 'recordFound';
+  answeredAt: Date;
+  receivedAt: Date;
+}
 
-export function dossierModel(connection: Connection): Model<DossierDoc> {
-  return (connection.models.Dossier as Model<DossierDoc> | undefined) ?? connection.model<DossierDoc>('Dossier', dossierSchema);
+type DossierRow = Selectable<DossiersTable>;
+
+/** A dossier as the code sees it: the row, its clock stops, the apology and police answer as objects. */
+export interface Dossier
+  extends Omit<
+    DossierRow,
+    | 'apologyReason'
+    | 'apologyNewReturnDate'
+    | 'apologyIssuedAt'
+    | 'apologyIssuedBy'
+    | 'policeRequestId'
+    | 'policeResult'
+    | 'policeAnsweredAt'
+    | 'policeReceivedAt'
+    | 'nextCheckAt'
+    | 'createdAt'
+  > {
+  stoppedIntervals: StoppedInterval[];
+  apology: Apology | null;
+  policeAnswer: PoliceAnswerRecord | null;
+}
+
+/** What intake (or a test) writes for a new dossier. */
+export type NewDossier = Pick<
+  Dossier,
+  | 'code'
+  | 'receiptNumber'
+  | 'agencyCode'
+  | 'source'
+  | 'channel'
+  | 'unitId'
+  | 'variant'
+  | 'statutoryWorkingDays'
+  | 'targetWorkingDays'
+  | 'receivedAt'
+  | 'clockStartAt'
+  | 'statutoryDueAt'
+  | 'targetDueAt'
+  | 'apologyByAt'
+  | 'appointmentAt'
+  | 'deadlinesEstimated'
+  | 'calendarVersion'
+  | 'status'
+> &
+  Partial<Pick<Dossier, 'formType' | 'paperCopy' | 'processId' | 'caseVariant' | 'outcome' | 'finishedAt' | 'demoScenario' | 'currentElementId'>>;
+
+const parseJsonInstant = (value: unknown): Date | null => (typeof value === 'string' ? new Date(value) : null);
+
+/** The dossier's clock stops, oldest first, as one JSON column of the dossier query. */
+export const dossierStopsColumn = sql<{ from: string; to: string | null; reason: string }[]>`(
+  SELECT coalesce(jsonb_agg(jsonb_build_object('from', s.started_at, 'to', s.ended_at, 'reason', s.reason) ORDER BY s.started_at), '[]'::jsonb)
+  FROM clock_stops s WHERE s.dossier_code = dossiers.code)`;
+
+export function toDossier(row: DossierRow & { stops?: { from: string; to: string | null; reason: string }[] }): Dossier {
+  const {
+    apologyReason,
+    apologyNewReturnDate,
+    apologyIssuedAt,
+    apologyIssuedBy,
+    policeRequestId,
+    policeResult,
+    policeAnsweredAt,
+    policeReceivedAt,
+    nextCheckAt: _nextCheckAt,
+    createdAt: _createdAt,
+    stops,
+    ...rest
+  } = row;
+  return {
+    ...rest,
+    stoppedIntervals: (stops ?? []).map((s) => ({ from: new Date(s.from), to: parseJsonInstant(s.to), reason: s.reason })),
+    apology:
+      apologyNewReturnDate && apologyIssuedAt
+        ? { reason: apologyReason ?? '', newReturnDate: apologyNewReturnDate, issuedAt: apologyIssuedAt, issuedBy: apologyIssuedBy ?? '' }
+        : null,
+    policeAnswer:
+      policeResult && policeAnsweredAt
+        ? { requestId: policeRequestId ?? '', result: policeResult, answeredAt: policeAnsweredAt, receivedAt: policeReceivedAt ?? policeAnsweredAt }
+        : null,
+  };
+}
+
+export async function findDossier(db: Db, code: string): Promise<Dossier | null> {
+  const row = await db.selectFrom('dossiers').selectAll('dossiers').select(dossierStopsColumn.as('stops')).where('code', '=', code).executeTakeFirst();
+  return row ? toDossier(row) : null;
+}
+
+/** Inserts a new open (or, for other channels, closed) dossier; false when the code exists already. */
+export async function insertDossier(db: Db, dossier: NewDossier): Promise<boolean> {
+  const inserted = await db
+    .insertInto('dossiers')
+    .values({ ...dossier, nextCheckAt: dossier.status === 'open' ? CHECK_AT_NEXT_TICK : null })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .returning('code')
+    .executeTakeFirst();
+  return inserted !== undefined;
 }

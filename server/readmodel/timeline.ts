@@ -1,20 +1,20 @@
 /**
- * The step timeline: one `steps` document per activation of a timed BPMN element, written
- * when the element starts (allotment and due time from the SLA plan, on the responsible
- * unit's calendar) and closed when it finishes (actor, outcome). Both writes are idempotent:
- * the document id is `step:<elementInstanceKey>`, and finishing only touches an open step,
- * so a job delivered twice records one step, finished once.
+ * The step timeline: one `steps` row per activation of a timed BPMN element, written when the
+ * element starts (allotment and due time from the SLA plan, on the responsible unit's calendar)
+ * and closed when it finishes (actor, outcome). Both writes are idempotent: the row id is
+ * `step:<elementInstanceKey>` (insert on conflict do nothing), and finishing only touches an
+ * open step, so a job delivered twice records one step, finished once.
  */
-import type { Model } from 'mongoose';
+import { sql } from 'kysely';
+import type { Db } from '../db';
 import { stepDueAt } from '../calendar/deadlines';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import type { CaseVariant, SlaPlan } from '../sla';
-import type { DossierDoc } from './dossier';
-import type { StepDoc } from './step';
+import { CHECK_AT_NEXT_TICK } from './dossier';
+import { stepId, type Step } from './step';
 
 export interface TimelineDeps {
-  steps: Model<StepDoc>;
-  dossiers: Model<DossierDoc>;
+  db: Db;
   /** The calendar in force now (refreshed after administrators' edits). */
   calendars: () => WorkingCalendars;
   /** SLA plan of a deployed process id. */
@@ -37,8 +37,6 @@ export interface StepEnd {
   outcome?: string;
 }
 
-export const stepDocumentId = (elementInstanceKey: string): string => `step:${elementInstanceKey}`;
-
 /** Reads the `activatedAt` variable (`=now()` in the model: `2026-…Z[Etc/UTC]`) as a Date. */
 export function parseEngineInstant(value: unknown): Date | null {
   if (typeof value !== 'string') return null;
@@ -53,54 +51,73 @@ export class UnknownStepError extends Error {
   }
 }
 
-/** Records the start of a step (idempotent); returns the step as stored. */
-export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise<StepDoc> {
+/** Records the start of a step (idempotent) and the dossier's current element; returns the step as stored. */
+export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise<Step> {
   const sla = deps.plan(start.processId)?.steps[start.elementId];
   if (!sla) throw new UnknownStepError(start.processId, start.elementId);
-  const dossier = await deps.dossiers.findOne({ code: start.dossierCode }, { caseVariant: 1 }).lean();
+  const id = stepId(start.elementInstanceKey);
+  const existing = await deps.db.selectFrom('steps').selectAll().where('id', '=', id).executeTakeFirst();
+  if (existing) return existing;
+  const dossier = await deps.db.selectFrom('dossiers').select('caseVariant').where('code', '=', start.dossierCode).executeTakeFirst();
   const caseVariant: CaseVariant = dossier?.caseVariant ?? 'ordinary';
   const allotmentMinutes = sla.allotments[caseVariant];
   const calendars = deps.calendars();
   const due = stepDueAt(calendars.forUnit(sla.unit), start.startedAt, allotmentMinutes);
-  const _id = stepDocumentId(start.elementInstanceKey);
-  const step = await deps.steps
-    .findOneAndUpdate(
-      { _id },
-      {
-        $setOnInsert: {
-          _id,
-          dossierCode: start.dossierCode,
-          elementId: start.elementId,
-          elementName: sla.name,
-          processId: start.processId,
-          processInstanceKey: start.processInstanceKey,
-          elementInstanceKey: start.elementInstanceKey,
-          unitId: sla.unit,
-          unitName: sla.unitName,
-          role: sla.role,
-          clock: sla.clock,
-          caseVariant,
-          startedAt: start.startedAt,
-          allotmentMinutes,
-          dueAt: due.dueAt,
-          dueEstimated: due.estimated,
-          calendarVersion: calendars.version,
-          finishedAt: null,
-          deadlineMoves: [],
-        },
-      },
-      { upsert: true, returnDocument: 'after' },
-    )
-    .lean();
-  await deps.dossiers.updateOne({ code: start.dossierCode, status: 'open' }, { $set: { currentElementId: start.elementId } });
-  return step;
+  return deps.db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('steps')
+      .values({
+        id,
+        dossierCode: start.dossierCode,
+        elementId: start.elementId,
+        elementName: sla.name,
+        processId: start.processId,
+        processInstanceKey: start.processInstanceKey,
+        elementInstanceKey: start.elementInstanceKey,
+        unitId: sla.unit,
+        unitName: sla.unitName,
+        role: sla.role,
+        clock: sla.clock,
+        caseVariant,
+        startedAt: start.startedAt,
+        allotmentMinutes,
+        dueAt: due.dueAt,
+        dueEstimated: due.estimated,
+        calendarVersion: calendars.version,
+        nextCheckAt: CHECK_AT_NEXT_TICK,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    await tx.updateTable('dossiers').set({ currentElementId: start.elementId }).where('code', '=', start.dossierCode).where('status', '=', 'open').execute();
+    return tx.selectFrom('steps').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  });
+}
+
+/**
+ * Closes open steps matching `where` (an id, or a dossier's waiting step); a step finished
+ * after its due time stays marked for the monitor (a done-late notice), others leave it.
+ * Returns how many steps it closed.
+ */
+export async function finishSteps(
+  db: Db,
+  where: { id: string } | { dossierCode: string; elementId: string },
+  end: Omit<StepEnd, 'elementInstanceKey'>,
+): Promise<number> {
+  let query = db
+    .updateTable('steps')
+    .set({
+      finishedAt: end.finishedAt,
+      actor: end.actor,
+      outcome: end.outcome ?? null,
+      nextCheckAt: sql<Date | null>`CASE WHEN due_at < ${end.finishedAt} THEN ${CHECK_AT_NEXT_TICK}::timestamptz ELSE NULL END`,
+    })
+    .where('finishedAt', 'is', null);
+  query = 'id' in where ? query.where('id', '=', where.id) : query.where('dossierCode', '=', where.dossierCode).where('elementId', '=', where.elementId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Records the end of a step; a repeat (or an unknown step) changes nothing. */
-export async function stepFinished(deps: Pick<TimelineDeps, 'steps'>, end: StepEnd): Promise<boolean> {
-  const result = await deps.steps.updateOne(
-    { _id: stepDocumentId(end.elementInstanceKey), finishedAt: null },
-    { $set: { finishedAt: end.finishedAt, actor: end.actor, outcome: end.outcome ?? null } },
-  );
-  return result.modifiedCount === 1;
+export async function stepFinished(deps: Pick<TimelineDeps, 'db'>, end: StepEnd): Promise<boolean> {
+  return (await finishSteps(deps.db, { id: stepId(end.elementInstanceKey) }, end)) === 1;
 }

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # The local stack of lltp-flow, without Docker: a Zeebe 8.5 broker (from Maven Central),
-# FerretDB 1.24 (our Go launcher, SQLite handler) and Mailpit (SMTP sink), on loopback.
+# PostgreSQL (Debian's package, a private cluster in the run folder) and Mailpit (SMTP sink),
+# on loopback.
 #
 #   tools/stack/stack.sh install   download and build what is missing (cached)
 #   tools/stack/stack.sh up        install, then start what is not running; wait until healthy
 #   tools/stack/stack.sh status    one line per component; exit 1 when one is down
 #   tools/stack/stack.sh down      stop every component started from this checkout
 #   tools/stack/stack.sh restart   down, then up
-#   tools/stack/stack.sh stop <zeebe|ferretdb|mailpit>   stop one component (tests use it)
+#   tools/stack/stack.sh stop <zeebe|postgres|mailpit>   stop one component (tests use it)
 #
 # Downloads and builds go to $LLTP_CACHE_DIR (default: <repo>/.cache, git-ignored): Maven
 # repository, Go module and build caches, the Zeebe distribution, the built binaries.
+# PostgreSQL comes from Debian (`apt-get install postgresql-15` when it is missing; root only).
 # Run state (data, logs, pid files) goes to <repo>/.cache/run of this checkout.
+#
+# PostgreSQL listens on the port of $DATABASE_URL (default postgresql://lltp@127.0.0.1:5432/lltp):
+# when another server holds 5432, set DATABASE_URL with another port for the stack and the app.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -27,7 +32,12 @@ ZEEBE_HOME=$CACHE/zeebe/camunda-zeebe-$ZEEBE_VERSION
 ZEEBE_GRPC_PORT=26500
 ZEEBE_MGMT_PORT=9600
 ZEEBE_REST_PORT=8089 # moved off 8080
-FERRETDB_PORT=27017
+DATABASE_URL=${DATABASE_URL:-postgresql://lltp@127.0.0.1:5432/lltp}
+PG_PORT=$(printf '%s' "$DATABASE_URL" | sed -n 's#^postgres\(ql\)\{0,1\}://[^/]*:\([0-9][0-9]*\)/.*#\2#p')
+PG_PORT=${PG_PORT:-5432}
+PG_USER=lltp
+PG_DB=$(printf '%s' "$DATABASE_URL" | sed -n 's#^[^/]*//[^/]*/\([^?]*\).*#\1#p')
+PG_DB=${PG_DB:-lltp}
 SMTP_PORT=1025
 MAILPIT_HTTP_PORT=8025
 
@@ -93,9 +103,27 @@ install_go_tool() { # name, build-args...
   mv "$BIN/$name.tmp" "$BIN/$name" && echo "$stamp" >"$BIN/$name.stamp"
 }
 
+# PostgreSQL 15 or later from Debian's packages: the newest /usr/lib/postgresql/<major>/bin.
+pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n | tail -n 1)
+  [ -n "$dir" ] && [ -x "$dir/pg_ctl" ] && [ "$(basename "$(dirname "$dir")")" -ge 15 ] && echo "$dir"
+}
+
+install_postgres() {
+  pg_bin >/dev/null && return 0
+  [ "$(id -u)" = 0 ] || die "PostgreSQL 15+ is missing: install it as root (apt-get update && apt-get install -y postgresql-15)"
+  need apt-get "install PostgreSQL 15 or later (Debian's postgresql-15 package)"
+  say "installing PostgreSQL from Debian's packages (apt-get install postgresql-15, once)"
+  mkdir -p "$LOGS"
+  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-15; } >"$LOGS/install-postgres.log" 2>&1 ||
+    die "apt-get could not install postgresql-15 (see $LOGS/install-postgres.log)"
+  pg_bin >/dev/null || die "postgresql-15 installed but no pg_ctl under /usr/lib/postgresql/*/bin"
+}
+
 cmd_install() {
   install_zeebe
-  install_go_tool ferretdb-launcher .
+  install_postgres
   install_go_tool mailpit github.com/axllent/mailpit
 }
 
@@ -106,15 +134,20 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 healthy() {
   case $1 in
     zeebe) curl -fsS -m 2 "http://127.0.0.1:$ZEEBE_MGMT_PORT/actuator/health/readiness" >/dev/null 2>&1 && port_open "$ZEEBE_GRPC_PORT" ;;
-    ferretdb) port_open "$FERRETDB_PORT" && node "$REPO/tools/stack/ping-mongo.cjs" "mongodb://127.0.0.1:$FERRETDB_PORT/admin" >/dev/null 2>&1 ;;
+    postgres) port_open "$PG_PORT" && "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -d "$PG_DB" -U "$PG_USER" >/dev/null 2>&1 ;;
     mailpit) curl -fsS -m 2 "http://127.0.0.1:$MAILPIT_HTTP_PORT/api/v1/info" >/dev/null 2>&1 && port_open "$SMTP_PORT" ;;
   esac
 }
 
-pid_of() { local f=$RUN/$1.pid; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
+pid_of() {
+  local f=$RUN/$1.pid
+  [ "$1" = postgres ] && f=$(pg_data)/postmaster.pid
+  [ -f "$f" ] && kill -0 "$(head -n 1 "$f")" 2>/dev/null && head -n 1 "$f"
+}
 
-rss_mb() { # resident memory of a process group, in MB
-  ps -o rss= -g "$1" 2>/dev/null | awk '{s+=$1} END {printf "%.0f", s/1024}'
+rss_mb() { # resident memory of a process group (PostgreSQL: the postmaster and its children), in MB
+  if [ "${2:-}" = postgres ]; then ps -o rss= --pid "$1" --ppid "$1" 2>/dev/null; else ps -o rss= -g "$1" 2>/dev/null; fi |
+    awk '{s+=$1} END {printf "%.0f", s/1024}'
 }
 
 wait_healthy() { # name, timeout seconds
@@ -161,9 +194,51 @@ start_zeebe() {
     launch zeebe "$ZEEBE_HOME/bin/broker"
 }
 
-start_ferretdb() {
-  mkdir -p "$RUN/ferretdb-data"
-  launch ferretdb "$BIN/ferretdb-launcher" -listen "127.0.0.1:$FERRETDB_PORT" -data "$RUN/ferretdb-data"
+# PostgreSQL refuses to run as root: as root the cluster belongs to Debian's `postgres` user.
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# The cluster's folder: <run>/postgres-data, or, when the `postgres` user cannot reach the run
+# folder (a checkout under /root), a folder of this checkout's own under /var/tmp, linked from
+# <run>/postgres-data.
+pg_data() {
+  local link=$RUN/postgres-data
+  if [ -L "$link" ]; then readlink "$link"; else echo "$link"; fi
+}
+
+prepare_pg_data() {
+  local data=$RUN/postgres-data
+  mkdir -p "$RUN"
+  if [ "$(id -u)" = 0 ] && [ ! -L "$data" ] && [ ! -d "$data/base" ]; then
+    mkdir -p "$data" && chown postgres:postgres "$data" && chmod 700 "$data"
+    if ! runuser -u postgres -- test -w "$data"; then
+      rmdir "$data"
+      local elsewhere
+      elsewhere=/var/tmp/lltp-flow-postgres-$(printf '%s' "$RUN" | sha256sum | cut -c1-12)
+      mkdir -p "$elsewhere" && chown postgres:postgres "$elsewhere" && chmod 700 "$elsewhere"
+      ln -sfn "$elsewhere" "$data"
+      say "the postgres user cannot reach $RUN: the cluster lives in $elsewhere (linked from $data)"
+    fi
+  fi
+  mkdir -p "$(pg_data)"
+}
+
+start_postgres() {
+  local bin data
+  bin=$(pg_bin) || die "PostgreSQL 15+ is not installed (run: bash tools/stack/stack.sh install)"
+  prepare_pg_data
+  data=$(pg_data)
+  if [ ! -f "$data/PG_VERSION" ]; then
+    say "creating the PostgreSQL cluster in $data (initdb, user $PG_USER)"
+    as_pg "$bin/initdb" -D "$data" --auth=trust -U "$PG_USER" -E UTF8 --locale=C >"$LOGS/postgres-initdb.log" 2>&1 ||
+      die "initdb failed (see $LOGS/postgres-initdb.log)"
+  fi
+  touch "$LOGS/postgres.log" && { [ "$(id -u)" != 0 ] || chown postgres "$LOGS/postgres.log"; }
+  as_pg "$bin/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -t 60 \
+    -o "-p $PG_PORT -k $data -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_connections=200 -c unix_socket_permissions=0700" \
+    start >/dev/null || die "PostgreSQL did not start (see $LOGS/postgres.log)"
+  local exists
+  exists=$("$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")
+  [ "$exists" = 1 ] || "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" "$PG_DB" || die "could not create database $PG_DB"
 }
 
 start_mailpit() {
@@ -174,12 +249,13 @@ start_mailpit() {
     --smtp-auth-accept-any --smtp-auth-allow-insecure --disable-version-check
 }
 
-port_of() { case $1 in zeebe) echo $ZEEBE_GRPC_PORT ;; ferretdb) echo $FERRETDB_PORT ;; mailpit) echo $SMTP_PORT ;; esac; }
+port_of() { case $1 in zeebe) echo $ZEEBE_GRPC_PORT ;; postgres) echo "$PG_PORT" ;; mailpit) echo $SMTP_PORT ;; esac; }
 
 start_one() { # name, timeout
   local name=$1
   if healthy "$name"; then say "$name already running"; return 0; fi
   if port_open "$(port_of "$name")" && ! pid_of "$name" >/dev/null; then
+    [ "$name" = postgres ] && die "port $PG_PORT is held by another PostgreSQL (or another program) that this checkout did not start: set DATABASE_URL=postgresql://lltp@127.0.0.1:5433/lltp (any free port) for the stack and the app, or stop it (ss -ltnp | grep $PG_PORT)"
     die "port $(port_of "$name") is taken by a process this checkout did not start; stop it first (ss -ltnp | grep $(port_of "$name"))"
   fi
   pid_of "$name" >/dev/null && stop_one "$name"
@@ -190,6 +266,11 @@ start_one() { # name, timeout
 stop_one() {
   local name=$1 pid
   pid=$(pid_of "$name") || { rm -f "$RUN/$name.pid"; return 0; }
+  if [ "$name" = postgres ]; then
+    as_pg "$(pg_bin)/pg_ctl" -D "$(pg_data)" -m fast -w -t 30 stop >/dev/null 2>&1 || kill -INT "$pid" 2>/dev/null || true
+    say "stopped postgres"
+    return 0
+  fi
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   kill -KILL -- "-$pid" 2>/dev/null || true
@@ -197,7 +278,7 @@ stop_one() {
   say "stopped $name"
 }
 
-COMPONENTS=(ferretdb mailpit zeebe)
+COMPONENTS=(postgres mailpit zeebe)
 
 cmd_up() {
   mkdir -p "$RUN" "$LOGS"
@@ -206,7 +287,7 @@ cmd_up() {
   say "install step took $((SECONDS - t0)) s (0 when everything was cached)"
   local started=$SECONDS name
   for name in "${COMPONENTS[@]}"; do start_one "$name"; done
-  wait_healthy ferretdb 30
+  wait_healthy postgres 60
   wait_healthy mailpit 30
   wait_healthy zeebe 180
   say "all healthy in $((SECONDS - started)) s (logs in $LOGS)"
@@ -218,14 +299,14 @@ cmd_status() {
   for name in "${COMPONENTS[@]}"; do
     pid=$(pid_of "$name" || true)
     if healthy "$name"; then state=healthy; else state=down; bad=1; fi
-    printf '%-9s %-8s port %-6s pid %-8s rss %s MB\n' "$name" "$state" "$(port_of "$name")" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" || echo -)"
+    printf '%-9s %-8s port %-6s pid %-8s rss %s MB\n' "$name" "$state" "$(port_of "$name")" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" "$name" || echo -)"
   done
   return $bad
 }
 
 cmd_down() {
   local name
-  for name in zeebe mailpit ferretdb; do stop_one "$name"; done
+  for name in zeebe mailpit postgres; do stop_one "$name"; done
 }
 
 case ${1:-} in
@@ -234,7 +315,7 @@ case ${1:-} in
   status) cmd_status ;;
   down) cmd_down ;;
   restart) cmd_down; cmd_up ;;
-  stop) [ -n "${2:-}" ] || die "stop needs a component: zeebe, ferretdb or mailpit"; stop_one "$2" ;;
-  start) [ -n "${2:-}" ] || die "start needs a component: zeebe, ferretdb or mailpit"; start_one "$2"; wait_healthy "$2" 180 ;;
+  stop) [ -n "${2:-}" ] || die "stop needs a component: zeebe, postgres or mailpit"; stop_one "$2" ;;
+  start) [ -n "${2:-}" ] || die "start needs a component: zeebe, postgres or mailpit"; start_one "$2"; wait_healthy "$2" 180 ;;
   *) echo "usage: $0 install|up|status|down|restart|stop <component>|start <component>" >&2; exit 2 ;;
 esac

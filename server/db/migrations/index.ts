@@ -1,0 +1,11 @@
+/**
+ * Every migration, in order. A new migration is a new file `NNNN-what-it-does.ts` here with an
+ * `up` (forward only: a released migration is never edited) and one line below; a unit test
+ * checks that the files and this list agree.
+ */
+import type { Migration } from 'kysely/migration';
+import * as readModel from './0001-read-model';
+
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001-read-model': readModel,
+};

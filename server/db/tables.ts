@@ -1,0 +1,375 @@
+/**
+ * The tables as TypeScript sees them through Kysely (camelCase; the database has snake_case).
+ * Kept by hand beside the migrations: a change to a migration changes this file in the same
+ * commit, and `test/integration/db/schema.int.test.ts` compares the two column by column.
+ *
+ * jsonb columns are written as JSON text (`toJson(value)`, node-postgres would otherwise send
+ * an array as a PostgreSQL array) and read back parsed.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+/** A jsonb column: read as `T`, written as JSON text from `toJson`. */
+export type Json<T> = ColumnType<T, JsonText, JsonText>;
+declare const jsonBrand: unique symbol;
+export type JsonText = string & { readonly [jsonBrand]: true };
+export const toJson = (value: unknown): JsonText => JSON.stringify(value) as JsonText;
+
+/** A column with a default: optional when inserting. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+export interface DossiersTable {
+  code: string;
+  receiptNumber: string;
+  agencyCode: string;
+  source: 'vneid' | 'nationalPortal' | 'provincialPortal' | 'inPerson' | 'post';
+  channel: 'online' | 'paper';
+  unitId: string;
+  formType: 1 | 2 | null;
+  paperCopy: Defaulted<'none' | 'post' | 'desk'>;
+  processId: string | null;
+  processInstanceKey: string | null;
+  variant: 'ordinary' | 'verification';
+  caseVariant: Defaulted<'ordinary' | 'verification' | 'statutory'>;
+  statutoryWorkingDays: number;
+  targetWorkingDays: number;
+  receivedAt: Date;
+  clockStartAt: Date;
+  statutoryDueAt: Date | null;
+  targetDueAt: Date | null;
+  apologyByAt: Date | null;
+  appointmentAt: Date | null;
+  deadlinesEstimated: Defaulted<boolean>;
+  calendarVersion: Defaulted<number>;
+  status: 'open' | 'closed';
+  outcome: 'issued' | 'refused' | 'withdrawn' | 'unsupplemented' | null;
+  finishedAt: Date | null;
+  currentElementId: string | null;
+  apologyReason: string | null;
+  /** `YYYY-MM-DD`. */
+  apologyNewReturnDate: string | null;
+  apologyIssuedAt: Date | null;
+  apologyIssuedBy: string | null;
+  policeRequestId: string | null;
+  policeResult: 'noRecord' | 'recordFound' | null;
+  policeAnsweredAt: Date | null;
+  policeReceivedAt: Date | null;
+  lltpSoftwareId: string | null;
+  certificateNumber: string | null;
+  signatureId: string | null;
+  signedAt: Date | null;
+  postTrackingNumber: string | null;
+  demoScenario: string | null;
+  nextCheckAt: Date | null;
+  createdAt: Generated<Date>;
+}
+
+export interface ClockStopsTable {
+  dossierCode: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  reason: string;
+}
+
+export interface StepsTable {
+  id: string;
+  dossierCode: string;
+  elementId: string;
+  elementName: string | null;
+  processId: string | null;
+  processInstanceKey: string | null;
+  elementInstanceKey: string | null;
+  unitId: string;
+  unitName: string | null;
+  role: string | null;
+  clock: Defaulted<'running' | 'stopped' | 'restart'>;
+  caseVariant: string | null;
+  startedAt: Date;
+  allotmentMinutes: number;
+  dueAt: Date;
+  dueEstimated: Defaulted<boolean>;
+  calendarVersion: Defaulted<number>;
+  finishedAt: Date | null;
+  actor: string | null;
+  outcome: string | null;
+  nextCheckAt: Date | null;
+}
+
+export interface DeadlineMovesTable {
+  id: Generated<number>;
+  changeId: string;
+  at: Date;
+  dossierCode: string;
+  stepId: string | null;
+  field: 'statutoryDueAt' | 'targetDueAt' | 'apologyByAt' | 'dueAt';
+  fromAt: Date | null;
+  toAt: Date | null;
+}
+
+export interface TasksTable {
+  id: string;
+  jobKey: string;
+  dossierCode: string;
+  processInstanceKey: string;
+  processId: string;
+  elementId: string;
+  elementName: string;
+  formKey: string;
+  title: string;
+  role: string;
+  unitId: string;
+  startedAt: Date;
+  dueAt: Date;
+  status: 'open' | 'claimed' | 'completed' | 'cancelled';
+  claimedBy: string | null;
+  completedAt: Date | null;
+  completedBy: string | null;
+  decision: string | null;
+  shown: Json<Record<string, string>>;
+}
+
+export interface DeclarationsTable {
+  dossierCode: string;
+  request: Json<unknown>;
+  createdAt: Date;
+}
+
+export interface IntakeReceiptsTable {
+  receiptNumber: string;
+  dossierCode: string;
+  source: string;
+  requestDigest: string;
+  processInstanceKey: string | null;
+  startLeaseUntil: Date | null;
+  createdAt: Date;
+}
+
+export interface DossierCountersTable {
+  agencyCode: string;
+  /** `YYYY-MM-DD`. */
+  day: string;
+  seq: number;
+}
+
+export interface LettersTable {
+  id: string;
+  dossierCode: string;
+  kind: 'apology';
+  fields: Json<Record<string, string>>;
+  html: string;
+  pdf: Buffer;
+  createdAt: Date;
+}
+
+export interface EscalationsTable {
+  id: string;
+  dossierCode: string;
+  elementId: string;
+  elementInstanceKey: string;
+  processInstanceKey: string;
+  reason: string;
+  stepElementId: string;
+  unitId: string;
+  roles: Defaulted<string[]>;
+  dueAt: Date | null;
+  lateWorkingMinutes: Defaulted<number>;
+  at: Date;
+  recipients: Defaulted<number>;
+  messageId: string;
+  mailedAt: Date | null;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: Date;
+  actor: string;
+  action: string;
+  dossierCode: string | null;
+  detail: string | null;
+}
+
+export interface UsersTable {
+  username: string;
+  displayName: string;
+  email: string;
+  roles: string[];
+  unitId: string;
+  passwordHash: string;
+  active: Defaulted<boolean>;
+  createdAt: Date;
+}
+
+export interface PartnersTable {
+  partnerId: string;
+  name: string;
+  keyDigest: string;
+  scopes: string[];
+  active: Defaulted<boolean>;
+}
+
+export interface SessionsTable {
+  tokenDigest: string;
+  username: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface RecipientJson {
+  username: string;
+  email: string;
+  displayName: string;
+}
+
+export interface AlertsTable {
+  id: string;
+  kind: 'dueSoon' | 'overdue' | 'escalation' | 'apologyDue' | 'doneLate' | 'digest' | 'weekly';
+  subject: 'step' | 'dossier' | 'person';
+  level: Defaulted<number>;
+  dossierCode: string | null;
+  stepId: string | null;
+  elementId: string | null;
+  stepName: string | null;
+  unitId: string | null;
+  unitName: string | null;
+  role: string | null;
+  dueAt: Date | null;
+  remainingMinutes: Defaulted<number>;
+  detectedAt: Date;
+  runId: string;
+  recipients: Json<RecipientJson[]>;
+  mailSubject: string | null;
+  mailText: string | null;
+  mailHtml: string | null;
+  deliveryStatus: 'pending' | 'sent' | 'failed' | 'noRecipient';
+  attempts: Defaulted<number>;
+  nextAttemptAt: Date | null;
+  lastError: string | null;
+  sentAt: Date | null;
+  messageId: string;
+  claimedBy: string | null;
+  claimedUntil: Date | null;
+}
+
+export interface AlertSendsTable {
+  alertId: string;
+  attempt: number;
+  holder: string;
+  at: Date;
+  outcome: 'sent' | 'failed' | null;
+  error: string | null;
+}
+
+export interface MonitorRunsTable {
+  id: string;
+  kind: 'tick' | 'daily' | 'weekly';
+  holder: string;
+  at: Date;
+  startedAt: Date;
+  finishedAt: Date | null;
+  durationMs: number | null;
+  counts: Json<Record<string, unknown>>;
+  outsideWorkingTime: Defaulted<boolean>;
+  error: string | null;
+}
+
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  term: number;
+  until: Date;
+  acquiredAt: Date;
+}
+
+export interface MonitorRequestsTable {
+  id: string;
+  kind: 'tick' | 'daily' | 'weekly';
+  requestedBy: string;
+  requestedAt: Date;
+  takenBy: string | null;
+  runId: string | null;
+}
+
+export interface CalendarMetaTable {
+  id: 'calendar';
+  timezone: string;
+  weeklyRestDays: string[];
+  version: number;
+  seededAt: Date;
+  updatedAt: Date;
+}
+
+export interface CalendarYearsTable {
+  year: number;
+  status: 'official' | 'estimated';
+  basis: string[];
+  daysOff: Json<unknown[]>;
+  makeUpWorkingDays: Json<unknown[]>;
+  pending: Json<unknown[]>;
+  revision: number;
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+export interface CalendarUnitsTable {
+  unitId: string;
+  name: string;
+  workingDay: Json<unknown[]>;
+  restDayHours: Json<Record<string, unknown>>;
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+export interface CalendarAuditTable {
+  id: Generated<number>;
+  at: Date;
+  actor: string;
+  action: string;
+  year: number | null;
+  date: string | null;
+  unitId: string | null;
+  reason: string | null;
+  before: Json<unknown> | null;
+  after: Json<unknown> | null;
+  calendarVersion: number;
+  replan: Json<unknown> | null;
+}
+
+export interface CalendarReplansTable {
+  changeId: string;
+  at: Date;
+  reason: string;
+  dossiersExamined: number;
+  dossiersMoved: number;
+  stepsExamined: number;
+  stepsMoved: number;
+  failed: number;
+  failures: Json<{ key: string; message: string }[]>;
+  seconds: number;
+  databaseSeconds: number;
+}
+
+export interface Tables {
+  dossiers: DossiersTable;
+  clockStops: ClockStopsTable;
+  steps: StepsTable;
+  deadlineMoves: DeadlineMovesTable;
+  tasks: TasksTable;
+  declarations: DeclarationsTable;
+  intakeReceipts: IntakeReceiptsTable;
+  dossierCounters: DossierCountersTable;
+  letters: LettersTable;
+  escalations: EscalationsTable;
+  audit: AuditTable;
+  users: UsersTable;
+  partners: PartnersTable;
+  sessions: SessionsTable;
+  alerts: AlertsTable;
+  alertSends: AlertSendsTable;
+  monitorRuns: MonitorRunsTable;
+  leases: LeasesTable;
+  monitorRequests: MonitorRequestsTable;
+  calendarMeta: CalendarMetaTable;
+  calendarYears: CalendarYearsTable;
+  calendarUnits: CalendarUnitsTable;
+  calendarAudit: CalendarAuditTable;
+  calendarReplans: CalendarReplansTable;
+}
