@@ -34,6 +34,7 @@ module.exports = {
     {
       displayName: 'integration',
       testEnvironment: 'node',
+      globalSetup: '<rootDir>/test/support/integration-setup.ts',
       transform,
       transformIgnorePatterns,
       testMatch: ['<rootDir>/**/*.int.test.ts'],

@@ -20,7 +20,7 @@ import type { WorkingCalendars } from '../calendar/working-calendar';
 import { audit } from '../audit';
 import type { Db } from '../db';
 import { insertDeclaration } from '../readmodel/declaration';
-import { findDossier, insertDossier, type DossierSource, type NewDossier } from '../readmodel/dossier';
+import { findDossier, insertDossier, newDossier, type DossierSource, type NewDossier } from '../readmodel/dossier';
 import type { ProcessCatalog } from '../sla';
 import type { ZeebeGrpcClient } from '../zeebe';
 import { nextDossierCode } from './dossier-code';
@@ -159,30 +159,23 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
     actor,
     auditDetail: `VNeID, biên nhận ${request.receiptNumber}`,
     declaration: request,
-    dossier: (code) => ({
-      code,
-      receivedAt,
-      channel: 'online',
-      unitId: deps.unitId,
-      variant: 'ordinary',
-      statutoryWorkingDays,
-      targetWorkingDays,
-      clockStartAt: clock.clockStartAt,
-      statutoryDueAt: deadlines.statutoryDueAt,
-      targetDueAt: deadlines.targetDueAt,
-      apologyByAt: deadlines.apologyByAt,
-      deadlinesEstimated: deadlines.estimated,
-      calendarVersion: calendars.version,
-      status: 'open',
-      receiptNumber: request.receiptNumber,
-      agencyCode: deps.agencyCode,
-      source: 'vneid',
-      formType: request.formType,
-      paperCopy,
-      processId: nationalProcessId,
-      caseVariant: 'ordinary',
-      appointmentAt: deadlines.statutoryDueAt,
-    }),
+    dossier: (code) =>
+      newDossier(
+        {
+          code,
+          receiptNumber: request.receiptNumber,
+          agencyCode: deps.agencyCode,
+          source: 'vneid',
+          channel: 'online',
+          unitId: deps.unitId,
+          receivedAt,
+          clockStartAt: clock.clockStartAt,
+          terms: { statutoryWorkingDays, targetWorkingDays },
+          deadlines,
+          calendarVersion: calendars.version,
+        },
+        { formType: request.formType, paperCopy, processId: nationalProcessId },
+      ),
   });
   const { dossierCode } = receipt;
 
@@ -262,30 +255,23 @@ export async function recordOtherChannel(deps: IntakeDeps, record: OtherChannelR
     content: record,
     actor,
     auditDetail: `kênh ${record.channel}`,
-    dossier: (code) => ({
-      code,
-      receivedAt,
-      channel,
-      unitId: deps.unitId,
-      variant: 'ordinary',
-      ...terms,
-      clockStartAt: clock.clockStartAt,
-      statutoryDueAt: deadlines.statutoryDueAt,
-      targetDueAt: deadlines.targetDueAt,
-      apologyByAt: deadlines.apologyByAt,
-      deadlinesEstimated: deadlines.estimated,
-      calendarVersion: calendars.version,
-      status: finishedAt ? 'closed' : 'open',
-      finishedAt,
-      receiptNumber: record.receiptNumber,
-      agencyCode: deps.agencyCode,
-      source: record.channel,
-      formType: record.formType,
-      paperCopy: 'none',
-      caseVariant: 'ordinary',
-      appointmentAt: deadlines.statutoryDueAt,
-      outcome: finishedAt ? 'issued' : null,
-    }),
+    dossier: (code) =>
+      newDossier(
+        {
+          code,
+          receiptNumber: record.receiptNumber,
+          agencyCode: deps.agencyCode,
+          source: record.channel,
+          channel,
+          unitId: deps.unitId,
+          receivedAt,
+          clockStartAt: clock.clockStartAt,
+          terms,
+          deadlines,
+          calendarVersion: calendars.version,
+        },
+        { formType: record.formType, ...(finishedAt ? { status: 'closed', finishedAt, outcome: 'issued' } : {}) },
+      ),
   });
   return { dossierCode: receipt.dossierCode, created };
 }

@@ -17,6 +17,7 @@
  * the due time, the next escalation level, the apology-by time; `null` when nothing more can
  * change while the clock stands still), so the monitor looks at an item again only then.
  */
+import { MINUTE_MS } from '../calendar/civil-time';
 import { classifyOpen, dueSoonThresholdMinutes, type DueSoonPolicy } from '../calendar/status';
 import type { WorkingCalendar } from '../calendar/working-calendar';
 import type { EscalationLevel } from '../sla/spec';
@@ -58,7 +59,7 @@ function earliestAfter(now: Date, instants: readonly (Date | null)[]): Date | nu
   let next: number | null = null;
   for (const at of instants) {
     if (!at) continue;
-    const ms = Math.max(at.getTime(), now.getTime() + MIN_RECHECK_MS);
+    const ms = at.getTime() > now.getTime() ? at.getTime() : now.getTime() + MIN_RECHECK_MS;
     if (next === null || ms < next) next = ms;
   }
   return next === null ? null : new Date(next);
@@ -74,7 +75,8 @@ function changeInstants(
   lateMinutes: number,
 ): Date[] {
   const instants: Date[] = [];
-  if (status === 'onTrack') instants.push(calendar.add(item.dueAt, -dueSoonThresholdMinutes(item.allotmentMinutes, policy)).dueAt);
+  // due soon from the first instant at which fewer than threshold + 1 whole working minutes are left
+  if (status === 'onTrack') instants.push(calendar.addWorkingMs(item.dueAt, -((dueSoonThresholdMinutes(item.allotmentMinutes, policy) + 1) * MINUTE_MS - 1)).dueAt);
   if (status !== 'overdue') instants.push(new Date(item.dueAt.getTime() + 1));
   for (const level of chain) if (level.afterWorkingMinutes > lateMinutes) instants.push(calendar.add(item.dueAt, level.afterWorkingMinutes).dueAt);
   return instants;

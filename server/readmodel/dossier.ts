@@ -124,13 +124,58 @@ export async function findDossier(db: Db, code: string): Promise<Dossier | null>
   return row ? toDossier(row) : null;
 }
 
-/** Inserts a new open (or, for other channels, closed) dossier; false when the code exists already. */
-export async function insertDossier(db: Db, dossier: NewDossier): Promise<boolean> {
+/** What a new dossier is made of: who received it, when its clock starts, its terms and deadlines. */
+export interface DossierIntake {
+  code: string;
+  receiptNumber: string;
+  agencyCode: string;
+  source: DossierSource;
+  channel: Dossier['channel'];
+  unitId: string;
+  receivedAt: Date;
+  clockStartAt: Date;
+  terms: { statutoryWorkingDays: number; targetWorkingDays: number };
+  deadlines: { statutoryDueAt: Date | null; targetDueAt: Date | null; apologyByAt: Date | null; estimated: boolean };
+  calendarVersion: number;
+}
+
+/**
+ * The one builder of a new dossier (intake, tests, benchmarks): open, ordinary case, the
+ * appointment on the statutory due date; `extra` for what the caller knows besides.
+ */
+export function newDossier(intake: DossierIntake, extra: Partial<NewDossier> = {}): NewDossier {
+  const { terms, deadlines, ...rest } = intake;
+  return {
+    ...rest,
+    ...terms,
+    variant: 'ordinary',
+    caseVariant: 'ordinary',
+    statutoryDueAt: deadlines.statutoryDueAt,
+    targetDueAt: deadlines.targetDueAt,
+    apologyByAt: deadlines.apologyByAt,
+    appointmentAt: deadlines.statutoryDueAt,
+    deadlinesEstimated: deadlines.estimated,
+    status: 'open',
+    ...extra,
+  };
+}
+
+/**
+ * Inserts a new open (or, for other channels, closed) dossier with its clock stops, if any;
+ * false when the code exists already (nothing written then).
+ */
+export async function insertDossier(db: Db, dossier: NewDossier, stops: readonly StoppedInterval[] = []): Promise<boolean> {
   const inserted = await db
     .insertInto('dossiers')
     .values({ ...dossier, nextCheckAt: dossier.status === 'open' ? CHECK_AT_NEXT_TICK : null })
     .onConflict((oc) => oc.column('code').doNothing())
     .returning('code')
     .executeTakeFirst();
+  if (inserted && stops.length) {
+    await db
+      .insertInto('clockStops')
+      .values(stops.map((s) => ({ dossierCode: dossier.code, startedAt: s.from, endedAt: s.to, reason: s.reason ?? 'supplement' })))
+      .execute();
+  }
   return inserted !== undefined;
 }

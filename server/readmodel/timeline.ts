@@ -51,6 +51,13 @@ export class UnknownStepError extends Error {
   }
 }
 
+export class UnknownDossierError extends Error {
+  constructor(code: string) {
+    super(`dossier ${code} is not in the read model (intake writes it before starting the process)`);
+    this.name = 'UnknownDossierError';
+  }
+}
+
 /** Records the start of a step (idempotent) and the dossier's current element; returns the step as stored. */
 export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise<Step> {
   const sla = deps.plan(start.processId)?.steps[start.elementId];
@@ -59,7 +66,8 @@ export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise
   const existing = await deps.db.selectFrom('steps').selectAll().where('id', '=', id).executeTakeFirst();
   if (existing) return existing;
   const dossier = await deps.db.selectFrom('dossiers').select('caseVariant').where('code', '=', start.dossierCode).executeTakeFirst();
-  const caseVariant: CaseVariant = dossier?.caseVariant ?? 'ordinary';
+  if (!dossier) throw new UnknownDossierError(start.dossierCode);
+  const caseVariant: CaseVariant = dossier.caseVariant;
   const allotmentMinutes = sla.allotments[caseVariant];
   const calendars = deps.calendars();
   const due = stepDueAt(calendars.forUnit(sla.unit), start.startedAt, allotmentMinutes);

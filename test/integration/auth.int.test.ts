@@ -33,10 +33,10 @@ test('a staff user logs in; the token and the cookie both identify them, with ro
 });
 
 test('the password is stored hashed, and a session token only as a digest', async () => {
-  const user = await app.models.users.findOne({ username: 'motcua' }).lean();
+  const user = await app.db.selectFrom('users').select('passwordHash').where('username', '=', 'motcua').executeTakeFirst();
   expect(user?.passwordHash).toMatch(/^scrypt\$/);
   const token = await app.login('motcua');
-  const sessions = await app.models.sessions.find({ username: 'motcua' }).lean();
+  const sessions = await app.db.selectFrom('sessions').selectAll().where('username', '=', 'motcua').execute();
   expect(sessions.length).toBeGreaterThan(0);
   expect(JSON.stringify(sessions)).not.toContain(token);
 });

@@ -1,55 +1,51 @@
 /**
  * The vertical slice that proves the pipe through real components: the Zeebe broker, a
- * TypeScript job worker, FerretDB through mongoose, the SMTP sink through nodemailer, and a
+ * TypeScript job worker, PostgreSQL through Kysely, the SMTP sink through nodemailer, and a
  * BPMN timer fired by moving the broker's controlled clock.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Schema, type Model } from 'mongoose';
+import { sql } from 'kysely';
 import { loadConfig } from '../../server/config';
-import { connectDatabase, type Connection } from '../../server/db';
+import type { Db } from '../../server/db';
 import { createMailer, type Mailer } from '../../server/mail';
 import { BrokerClock, createZeebeClient } from '../../server/zeebe';
 import { MailpitClient } from '../support/mailpit';
 import { requireStack } from '../../server/health';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually } from '../support/wait';
 
 interface PipeRecord {
   runId: string;
   processInstanceKey: string;
   recordedAt: Date;
-  timerFiredAt?: Date;
+  timerFiredAt: Date | null;
 }
 
-const config = loadConfig({ ...process.env, MONGODB_URI: process.env.MONGODB_URI ?? `mongodb://127.0.0.1:27017/lltp_test_pipe` });
+const config = loadConfig(process.env);
 const { camunda, zeebe } = createZeebeClient(config);
 const clock = new BrokerClock(config.ZEEBE_MANAGEMENT_URL);
 const mailpit = new MailpitClient();
-let db: Connection;
+let testDb: TestDatabase;
+let db: Db;
 let mailer: Mailer;
-let PipeRecords: Model<PipeRecord>;
+
+const findRecord = async (runId: string): Promise<PipeRecord | undefined> =>
+  (await sql<PipeRecord>`SELECT run_id, process_instance_key, recorded_at, timer_fired_at FROM pipe_records WHERE run_id = ${runId}`.execute(db)).rows[0];
 
 beforeAll(async () => {
   await requireStack(config);
-  db = await connectDatabase(config);
-  PipeRecords = db.model<PipeRecord>('PipeRecord', new Schema<PipeRecord>({
-    runId: { type: String, required: true, unique: true },
-    processInstanceKey: { type: String, required: true },
-    recordedAt: { type: Date, required: true },
-    timerFiredAt: Date,
-  }));
-  await PipeRecords.init();
+  testDb = await createTestDatabase('pipe');
+  db = testDb.database.db;
+  await sql`CREATE TABLE pipe_records (run_id text PRIMARY KEY, process_instance_key text NOT NULL, recorded_at timestamptz NOT NULL, timer_fired_at timestamptz)`.execute(db);
   mailer = createMailer(config);
 
-  // Idempotent side effects: an upsert keyed by runId, a mail with a stable Message-ID.
+  // Idempotent side effects: an insert keyed by runId, a mail with a stable Message-ID.
   zeebe.createWorker<{ runId: string }>({
     taskType: 'lltp.test.pipe-record',
     taskHandler: async (job) => {
-      await PipeRecords.updateOne(
-        { runId: job.variables.runId },
-        { $setOnInsert: { runId: job.variables.runId, processInstanceKey: job.processInstanceKey, recordedAt: new Date() } },
-        { upsert: true },
-      );
+      await sql`INSERT INTO pipe_records (run_id, process_instance_key, recorded_at) VALUES (${job.variables.runId}, ${job.processInstanceKey}, ${new Date()})
+                ON CONFLICT (run_id) DO NOTHING`.execute(db);
       await mailer.send({
         to: 'giamsat@stp.example.vn',
         subject: `Kiểm tra đường ống ${job.variables.runId}`,
@@ -62,7 +58,7 @@ beforeAll(async () => {
   zeebe.createWorker<{ runId: string }>({
     taskType: 'lltp.test.pipe-after-timer',
     taskHandler: async (job) => {
-      await PipeRecords.updateOne({ runId: job.variables.runId }, { $set: { timerFiredAt: new Date() } });
+      await sql`UPDATE pipe_records SET timer_fired_at = ${new Date()} WHERE run_id = ${job.variables.runId}`.execute(db);
       return job.complete();
     },
   });
@@ -74,10 +70,7 @@ afterAll(async () => {
   await clock.reset().catch(() => undefined);
   await camunda.closeAllClients();
   mailer?.close();
-  if (db) {
-    await db.dropDatabase();
-    await db.close();
-  }
+  await testDb?.drop();
 });
 
 async function startSlice(): Promise<{ runId: string; processInstanceKey: string }> {
@@ -92,11 +85,11 @@ test('the slice model deploys to the broker', async () => {
   expect(Number(deployment.key)).toBeGreaterThan(0);
 });
 
-test('a TypeScript worker completes the service task and writes a document through mongoose', async () => {
+test('a TypeScript worker completes the service task and writes a row through Kysely', async () => {
   const { runId, processInstanceKey } = await startSlice();
-  const record = await eventually(() => PipeRecords.findOne({ runId }).lean().exec().then((r) => r ?? undefined), 'the worker to write its document');
+  const record = await eventually(() => findRecord(runId), 'the worker to write its row');
   expect(record.processInstanceKey).toBe(processInstanceKey);
-  expect(record.timerFiredAt).toBeUndefined();
+  expect(record.timerFiredAt).toBeNull();
 });
 
 test('the e-mail sent through nodemailer arrives in the SMTP sink', async () => {
@@ -113,16 +106,16 @@ test('the e-mail sent through nodemailer arrives in the SMTP sink', async () => 
 
 test('the BPMN timer fires only after the test moves the broker clock', async () => {
   const { runId } = await startSlice();
-  await eventually(() => PipeRecords.findOne({ runId }).lean().exec().then((r) => r ?? undefined), 'the first service task');
+  await eventually(() => findRecord(runId), 'the first service task');
   // Real time alone does not fire a two-hour timer.
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  expect((await PipeRecords.findOne({ runId }).lean())?.timerFiredAt).toBeUndefined();
+  expect((await findRecord(runId))?.timerFiredAt).toBeNull();
 
   await clock.advance(2 * 60 * 60 * 1000 + 60 * 1000);
   const fired = await eventually(
-    () => PipeRecords.findOne({ runId, timerFiredAt: { $exists: true } }).lean().exec().then((r) => r ?? undefined),
+    async () => ((await findRecord(runId))?.timerFiredAt ? findRecord(runId) : undefined),
     'the timer to fire after moving the clock',
     30000,
   );
-  expect(fired.timerFiredAt).toBeInstanceOf(Date);
+  expect(fired?.timerFiredAt).toBeInstanceOf(Date);
 }, 45000);

@@ -2,12 +2,12 @@
  * The real API process (startApi) on its own database and a free loopback port, with the
  * models deployed to the local broker. `stop()` drops the database.
  */
-import { randomUUID } from 'node:crypto';
 import { deployProcesses } from '../../processes/deploy';
 import { startApi, type RunningApi } from '../../server/api/compose';
 import { loadConfig, type Config } from '../../server/config';
-import { connectDatabase, type Connection } from '../../server/db';
+import type { Db } from '../../server/db';
 import { seedCounters } from './counters';
+import { createTestDatabase } from './database';
 import { requireStack } from '../../server/health';
 import { createLogger } from '../../server/logger';
 import { createZeebeClient } from '../../server/zeebe';
@@ -18,7 +18,7 @@ export const STAFF_PASSWORD = 'flow-password';
 export interface ApiUnderTest {
   api: RunningApi;
   config: Config;
-  db: Connection;
+  db: Db;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
   get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
   login(username: string): Promise<Record<string, string>>;
@@ -26,9 +26,11 @@ export interface ApiUnderTest {
 }
 
 export async function startApiUnderTest(name: string, env: Record<string, string> = {}): Promise<ApiUnderTest> {
+  await requireStack(loadConfig(process.env));
+  const testDb = await createTestDatabase(name);
   const config = loadConfig({
     ...process.env,
-    MONGODB_URI: `mongodb://127.0.0.1:27017/lltp_test_${name}_${randomUUID().slice(0, 8)}`,
+    DATABASE_URL: testDb.url,
     HTTP_PORT: '0',
     LOG_LEVEL: 'silent',
     NODE_ENV: 'test',
@@ -36,14 +38,13 @@ export async function startApiUnderTest(name: string, env: Record<string, string
     DEMO_PARTNER_KEY: PARTNER_HEADERS['x-api-key'],
     ...env,
   });
-  await requireStack(config);
   const logger = createLogger({ level: 'silent' });
   const { camunda, zeebe } = createZeebeClient(config);
   await deployProcesses(zeebe, logger);
   await camunda.closeAllClients();
-  await seedCounters(config);
+  const db = testDb.database.db;
+  await seedCounters(db, config.AGENCY_CODE);
   const api = await startApi(config, logger);
-  const db = await connectDatabase(config);
   const call = async (method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> => {
     const response = await fetch(`${api.url}${path}`, {
       method,
@@ -66,8 +67,7 @@ export async function startApiUnderTest(name: string, env: Record<string, string
     },
     async stop() {
       await api.stop();
-      await db.dropDatabase();
-      await db.close();
+      await testDb.drop();
     },
   };
 }

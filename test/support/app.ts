@@ -3,13 +3,12 @@
  * stack, with the demo accounts seeded; `stop()` drops that database.
  */
 import type { Server } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import type { Router } from 'express';
 import { createApp } from '../../server/api/app';
-import { authModels, type AuthModels } from '../../server/auth/models';
 import { seedDemoAccounts } from '../../server/auth/seed';
 import { loadConfig, type Config } from '../../server/config';
-import { connectDatabase, type Connection } from '../../server/db';
+import type { Db } from '../../server/db';
+import { createTestDatabase } from './database';
 import { checkStack } from '../../server/health';
 import { createLogger } from '../../server/logger';
 
@@ -18,24 +17,23 @@ export const PARTNER_KEY = 'test-partner-key';
 
 export interface TestApp {
   url: string;
-  db: Connection;
+  db: Db;
   config: Config;
-  models: AuthModels;
   login(username: string): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startTestApp(name: string, routers: (db: Connection, config: Config) => { path: string; router: Router }[] = () => []): Promise<TestApp> {
-  const config = loadConfig({ ...process.env, MONGODB_URI: `mongodb://127.0.0.1:27017/lltp_test_${name}_${randomUUID().slice(0, 8)}`, LOG_LEVEL: 'silent' });
-  const db = await connectDatabase(config);
-  const models = authModels(db);
+export async function startTestApp(name: string, routers: (db: Db, config: Config) => { path: string; router: Router }[] = () => []): Promise<TestApp> {
+  const testDb = await createTestDatabase(name);
+  const config = loadConfig({ ...process.env, DATABASE_URL: testDb.url, LOG_LEVEL: 'silent' });
+  const db = testDb.database.db;
   const now = (): Date => new Date();
-  await seedDemoAccounts(models, { nodeEnv: 'test', password: DEMO_PASSWORD, partnerKey: PARTNER_KEY, now });
+  await seedDemoAccounts(db, { nodeEnv: 'test', password: DEMO_PASSWORD, partnerKey: PARTNER_KEY, now });
   const app = createApp({
     checkStack: () => checkStack(config),
     trustProxy: false,
     logger: createLogger({ level: 'silent' }),
-    auth: { models, now, sessionHours: 1, secureCookies: false },
+    auth: { db, now, sessionHours: 1, secureCookies: false },
     routers: routers(db, config),
   });
   const server: Server = await new Promise((resolve) => {
@@ -46,7 +44,6 @@ export async function startTestApp(name: string, routers: (db: Connection, confi
     url,
     db,
     config,
-    models,
     async login(username) {
       const response = await fetch(`${url}/api/auth/login`, {
         method: 'POST',
@@ -58,8 +55,7 @@ export async function startTestApp(name: string, routers: (db: Connection, confi
     },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await db.dropDatabase();
-      await db.close();
+      await testDb.drop();
     },
   };
 }

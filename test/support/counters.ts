@@ -4,19 +4,12 @@
  * where process instances of earlier runs may still wait for a message.
  */
 import { randomInt } from 'node:crypto';
-import type { Config } from '../../server/config';
-import { connectDatabase } from '../../server/db';
-import { counterModel, yymmdd } from '../../server/intake/dossier-code';
+import { dayNumberOf, localDateOf } from '../../server/calendar/civil-time';
+import type { Db } from '../../server/db';
 
-export async function seedCounters(config: Config, days = 40): Promise<void> {
-  const db = await connectDatabase(config);
-  try {
-    const counters = counterModel(db);
-    const offset = randomInt(0, 9000);
-    const now = Date.now();
-    const docs = Array.from({ length: days }, (_, i) => ({ _id: `dossier:${config.AGENCY_CODE}:${yymmdd(new Date(now - i * 86_400_000))}`, seq: offset }));
-    await counters.insertMany(docs, { ordered: false }).catch(() => undefined);
-  } finally {
-    await db.close();
-  }
+export async function seedCounters(db: Db, agencyCode: string, days = 40): Promise<void> {
+  const offset = randomInt(0, 9000);
+  const now = Date.now();
+  const rows = Array.from({ length: days }, (_, i) => ({ agencyCode, day: localDateOf(dayNumberOf(now - i * 86_400_000)), seq: offset }));
+  await db.insertInto('dossierCounters').values(rows).onConflict((oc) => oc.columns(['agencyCode', 'day']).doNothing()).execute();
 }

@@ -3,14 +3,14 @@
  * worker, and the simulators of the external systems on their own ports, all on a database of
  * the test's own. Officers act through the public API with the demo accounts.
  */
-import { randomUUID } from 'node:crypto';
 import { deployProcesses } from '../../processes/deploy';
 import { startApi, type RunningApi } from '../../server/api/compose';
 import { calendarPolicyFromConfig } from '../../server/calendar/policy';
 import { createCalendarProvider } from '../../server/calendar/provider';
 import { loadConfig, type Config } from '../../server/config';
-import { connectDatabase, type Connection } from '../../server/db';
+import type { Db } from '../../server/db';
 import { seedCounters } from './counters';
+import { createTestDatabase } from './database';
 import { requireStack } from '../../server/health';
 import { createLogger } from '../../server/logger';
 import { createMailer } from '../../server/mail';
@@ -32,7 +32,7 @@ export interface Reply {
 export interface SystemUnderTest {
   api: RunningApi;
   config: Config;
-  db: Connection;
+  db: Db;
   sims: RunningSimulators;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
   as(username: string): Promise<Record<string, string>>;
@@ -42,9 +42,11 @@ export interface SystemUnderTest {
 }
 
 export async function startSystem(name: string, basePort: number): Promise<SystemUnderTest> {
+  await requireStack(loadConfig(process.env));
+  const testDb = await createTestDatabase(name);
   const env = {
     ...process.env,
-    MONGODB_URI: `mongodb://127.0.0.1:27017/lltp_test_${name}_${randomUUID().slice(0, 8)}`,
+    DATABASE_URL: testDb.url,
     HTTP_PORT: '0',
     LOG_LEVEL: process.env.LLTP_TEST_LOG_LEVEL ?? 'silent',
     NODE_ENV: 'test',
@@ -56,20 +58,19 @@ export async function startSystem(name: string, basePort: number): Promise<Syste
     SIM_POLICE_ANSWER_AFTER_WORKING_HOURS: '5',
   };
   let config = loadConfig(env);
-  await requireStack(config);
   const logger = createLogger({ level: process.env.LLTP_TEST_LOG_LEVEL ?? 'silent' });
   const { camunda, zeebe } = createZeebeClient(config);
   await deployProcesses(zeebe, logger);
-  await seedCounters(config);
+  const db = testDb.database.db;
+  await seedCounters(db, config.AGENCY_CODE);
   const api = await startApi(config, logger);
   config = loadConfig({ ...env, PUBLIC_BASE_URL: api.url });
   const sims = await startSimulators(config);
-  const db = await connectDatabase(config);
   const policy = calendarPolicyFromConfig(config);
   const deps = createWorkerDeps({
     db,
     catalog: await loadProcessCatalog(),
-    calendars: createCalendarProvider({ connection: db, now: () => new Date(), refreshMs: policy.refreshMs }),
+    calendars: createCalendarProvider({ db, now: () => new Date(), refreshMs: policy.refreshMs }),
     policy,
     adapters: createHttpAdapters(config),
     mailer: createMailer(config),
@@ -115,8 +116,7 @@ export async function startSystem(name: string, basePort: number): Promise<Syste
       await api.stop();
       await sims.close();
       await camunda.closeAllClients();
-      await db.dropDatabase();
-      await db.close();
+      await testDb.drop();
     },
   };
 }

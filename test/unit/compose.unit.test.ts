@@ -22,18 +22,19 @@ const compose = parse(text, { merge: true }) as { services: Record<string, Servi
 const { services } = compose;
 
 test('has the broker, the database, the mail sink and the three app services', () => {
-  expect(Object.keys(services).sort()).toEqual(['api', 'mailpit', 'mongodb', 'monitor', 'workers', 'zeebe']);
+  expect(Object.keys(services).sort()).toEqual(['api', 'db-backup', 'mailpit', 'monitor', 'postgres', 'workers', 'zeebe']);
 });
 
 test.each([
   ['zeebe', /^camunda\/zeebe:8\.5\.\d+$/],
-  ['mongodb', /^mongo:7\.\d+$/],
+  ['postgres', /^postgres:1[5-9]\.\d+$/],
+  ['db-backup', /^postgres:1[5-9]\.\d+$/],
   ['mailpit', /^axllent\/mailpit:v\d+\.\d+\.\d+$/],
 ])('%s uses a pinned image', (name, image) => {
   expect(services[name]?.image).toMatch(image);
 });
 
-test.each(['zeebe', 'mongodb', 'mailpit', 'api', 'workers', 'monitor'])('%s has a health check', (name) => {
+test.each(['zeebe', 'postgres', 'db-backup', 'mailpit', 'api', 'workers', 'monitor'])('%s has a health check', (name) => {
   expect(services[name]?.healthcheck?.test.length).toBeGreaterThan(0);
 });
 
@@ -47,26 +48,33 @@ test.each([
   expect(service.command).toEqual([role]);
   expect(service.depends_on).toEqual({
     zeebe: { condition: 'service_healthy' },
-    mongodb: { condition: 'service_healthy' },
+    postgres: { condition: 'service_healthy' },
     mailpit: { condition: 'service_healthy' },
   });
   expect(service.environment?.ZEEBE_GRPC_ADDRESS).toBe('grpc://zeebe:26500');
 });
 
-test('MongoDB runs as a one-node replica set', () => {
-  expect(services.mongodb?.healthcheck?.test.join(' ')).toContain("rs.initiate({_id: 'rs0'");
-  expect(services.api?.environment?.MONGODB_URI).toContain('replicaSet=rs0');
+test('PostgreSQL is checked with pg_isready, archives its WAL, and the app reaches it with the password from the environment', () => {
+  expect(services.postgres?.healthcheck?.test).toEqual(['CMD', 'pg_isready', '-U', 'lltp', '-d', 'lltp']);
+  expect(services.postgres?.command?.join(' ')).toMatch(/archive_mode=on/);
+  expect(services.api?.environment?.DATABASE_URL).toBe('postgresql://lltp:${LLTP_DB_PASSWORD:?set LLTP_DB_PASSWORD}@postgres:5432/lltp');
+  expect(services.api?.environment?.DATABASE_URL).toBe(services.workers?.environment?.DATABASE_URL);
+});
+
+test('the backup service dumps the database on a schedule into its own volume (profile backup)', () => {
+  expect(services['db-backup']?.volumes).toEqual(['db-backups:/backups']);
+  expect(text).toMatch(/pg_dump --format=custom/);
 });
 
 test('data lives in named volumes', () => {
-  expect(Object.keys(compose.volumes).sort()).toEqual(['mailpit-data', 'mongo-config', 'mongo-data', 'zeebe-data']);
+  expect(Object.keys(compose.volumes).sort()).toEqual(['db-backups', 'mailpit-data', 'postgres-data', 'postgres-wal-archive', 'zeebe-data']);
   expect(services.zeebe?.volumes).toContain('zeebe-data:/usr/local/zeebe/data');
-  expect(services.mongodb?.volumes).toContain('mongo-data:/data/db');
+  expect(services.postgres?.volumes).toContain('postgres-data:/var/lib/postgresql/data');
 });
 
 test('secrets come only from the environment, and the app needs them set', () => {
-  expect(text).toMatch(/MONGO_ROOT_PASSWORD:\?/);
-  expect(text).toMatch(/LLTP_MONGO_PASSWORD:\?/);
+  expect(text).toMatch(/LLTP_DB_PASSWORD:\?/);
+  expect(text).not.toMatch(/mongo/i);
   expect(text).not.toMatch(/PASSWORD:\s*["']?\w{4,}["']?\s*$/m);
 });
 

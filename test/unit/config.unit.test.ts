@@ -4,7 +4,7 @@ describe('loadConfig', () => {
   test('the defaults alone are a valid local configuration', () => {
     const config = loadConfig({});
     expect(config.ZEEBE_GRPC_ADDRESS).toBe('grpc://127.0.0.1:26500');
-    expect(config.MONGODB_URI).toBe('mongodb://127.0.0.1:27017/lltp');
+    expect(config.DATABASE_URL).toBe('postgresql://lltp@127.0.0.1:5432/lltp');
     expect(config.SMTP_URL).toBe('smtp://127.0.0.1:1025');
     expect(config.HTTP_PORT).toBe(3000);
   });
@@ -13,7 +13,7 @@ describe('loadConfig', () => {
     ['HTTP_PORT', 'abc', 'must be an integer'],
     ['HTTP_PORT', '70000', 'must be at most 65535'],
     ['ZEEBE_GRPC_ADDRESS', 'http://x:1', 'must be a URL with scheme grpc or grpcs'],
-    ['MONGODB_URI', 'not a url', 'must be a URL with scheme mongodb or mongodb+srv'],
+    ['DATABASE_URL', 'mongodb://127.0.0.1/lltp', 'must be a URL with scheme postgres or postgresql'],
     ['LOG_LEVEL', 'loud', 'must be one of'],
     ['MAIL_FROM', '', 'must not be empty'],
   ])('%s=%j is refused with a message naming it', (name, value, message) => {

@@ -225,7 +225,7 @@ async function scriptedUsers(base: string, done: () => boolean): Promise<{ compl
     sessions.map(async ({ username, headers }) => {
       while (!done()) {
         const list = await call(base, 'GET', '/api/tasks', undefined, headers);
-        const tasks = (list.body.tasks ?? []) as { _id: string; formKey: string; status: string }[];
+        const tasks = (list.body.tasks ?? []) as { id: string; formKey: string; status: string }[];
         if (tasks.length === 0) {
           await sleep(50);
           continue;
@@ -233,10 +233,10 @@ async function scriptedUsers(base: string, done: () => boolean): Promise<{ compl
         await pool(tasks.length, CONCURRENCY, async (i) => {
           const task = tasks[i]!;
           if (task.status === 'open') {
-            const claim = await call(base, 'POST', `/api/tasks/${task._id}/claim`, {}, headers);
+            const claim = await call(base, 'POST', `/api/tasks/${task.id}/claim`, {}, headers);
             if (claim.status !== 200) return;
           }
-          const completed = await call(base, 'POST', `/api/tasks/${task._id}/complete`, { data: DECISIONS[task.formKey] ?? {} }, headers);
+          const completed = await call(base, 'POST', `/api/tasks/${task.id}/complete`, { data: DECISIONS[task.formKey] ?? {} }, headers);
           if (completed.status === 200) stats.completed += 1;
           else if (completed.status !== 409) throw new Error(`${username} ${task.formKey}: ${completed.status} ${JSON.stringify(completed.body)}`);
         });

@@ -106,21 +106,21 @@ async function workInbox(): Promise<void> {
   for (const username of OFFICERS) {
     const headers = await as(username);
     const list = await call('GET', '/api/tasks', undefined, headers);
-    const tasks = (list.body.tasks ?? []) as { _id: string; formKey: string; dossierCode: string; status: string; startedAt: string; shown: Record<string, string> }[];
+    const tasks = (list.body.tasks ?? []) as { id: string; formKey: string; dossierCode: string; status: string; startedAt: string; shown: Record<string, string> }[];
     for (const task of tasks.slice(0, 10)) {
-      if (ignored.has(task._id)) continue;
+      if (ignored.has(task.id)) continue;
       // apology tasks stay in the leader's inbox for two minutes, so that they can be seen
       if (task.formKey === 'lltp.form.apology' && Date.now() - Date.parse(task.startedAt) < 120_000) continue;
       if (task.status === 'open' && random() < 0.03) {
-        ignored.add(task._id); // left alone: this step will run late
+        ignored.add(task.id); // left alone: this step will run late
         stats.leftAlone += 1;
         continue;
       }
-      if (task.status === 'open') await call('POST', `/api/tasks/${task._id}/claim`, {}, headers);
+      if (task.status === 'open') await call('POST', `/api/tasks/${task.id}/claim`, {}, headers);
       const data = (decisions[task.formKey] ?? (() => ({})))(task);
-      const done = await call('POST', `/api/tasks/${task._id}/complete`, { data }, headers);
+      const done = await call('POST', `/api/tasks/${task.id}/complete`, { data }, headers);
       if (done.status === 200) stats.completedTasks += 1;
-      else if (done.status === 409) ignored.add(task._id); // e.g. an apology already issued with another date: left for a person
+      else if (done.status === 409) ignored.add(task.id); // e.g. an apology already issued with another date: left for a person
       if (done.status !== 200) console.log(`${username} ${task.formKey} ${task.dossierCode}: ${done.status} ${String(done.body.error)}`);
     }
   }

@@ -1,8 +1,7 @@
 /**
- * The DB-backed calendar on the local FerretDB: seeding, administrators' edits with their
+ * The DB-backed calendar on the local PostgreSQL: seeding, administrators' edits with their
  * audit, re-planning of open dossiers and steps, and the provider that reloads after an edit.
  */
-import type { Connection } from 'mongoose';
 import { createCalendarAdmin, type CalendarAdmin } from '../../../server/calendar/admin';
 import { restartClock, stopClock, type Channel } from '../../../server/calendar/clock';
 import { formatInstant, parseInstant } from '../../../server/calendar/civil-time';
@@ -10,70 +9,67 @@ import { dossierDeadlines, stepDueAt } from '../../../server/calendar/deadlines'
 import { CalendarInputError } from '../../../server/calendar/errors';
 import { DEFAULT_CALENDAR_POLICY } from '../../../server/calendar/policy';
 import { createCalendarProvider } from '../../../server/calendar/provider';
-import { isFerretDb, replanOpenWork } from '../../../server/calendar/replan';
+import { replanOpenWork } from '../../../server/calendar/replan';
 import { seedCalendarData } from '../../../server/calendar/seed';
-import { calendarModels, loadCalendarData } from '../../../server/calendar/store';
+import { loadCalendarData } from '../../../server/calendar/store';
 import { WorkingCalendars } from '../../../server/calendar/working-calendar';
-import { dossierModel, type DossierDoc } from '../../../server/readmodel/dossier';
-import { stepModel } from '../../../server/readmodel/step';
+import type { Db } from '../../../server/db';
+import { CHECK_AT_NEXT_TICK, findDossier, insertDossier, newDossier } from '../../../server/readmodel/dossier';
 import { fixedClock, openTestDatabase } from './support';
 
 const vn = (text: string): Date => new Date(parseInstant(text));
 const show = (date: Date | null | undefined): string | null => (date ? formatInstant(date.getTime()) : null);
 
-let db: Awaited<ReturnType<typeof openTestDatabase>>;
-let connection: Connection;
+let testDb: Awaited<ReturnType<typeof openTestDatabase>>;
+let db: Db;
 let admin: CalendarAdmin;
 const clock = fixedClock('2026-03-02T08:00:00+07:00');
 
 beforeAll(async () => {
-  db = await openTestDatabase('admin');
-  connection = db.connection;
-  await dossierModel(connection).init();
-  await stepModel(connection).init();
+  testDb = await openTestDatabase('admin');
+  db = testDb.db;
   // batches of one: every re-planning reads and writes in several batches
-  admin = createCalendarAdmin({ connection, now: clock.now, policy: { ...DEFAULT_CALENDAR_POLICY, replanBatchSize: 1 }, newChangeId: (() => { let n = 0; return () => `change-${++n}`; })() });
+  admin = createCalendarAdmin({ db, now: clock.now, policy: { ...DEFAULT_CALENDAR_POLICY, replanBatchSize: 1 }, newChangeId: (() => { let n = 0; return () => `change-${++n}`; })() });
 }, 30000);
 
 afterAll(async () => {
-  await db.drop();
+  await testDb.drop();
 });
 
 /** Writes an open dossier with deadlines computed on the calendar as it is in the database now. */
 async function intake(code: string, receivedAt: string, options: { channel?: Channel; unitId?: string; stoppedAt?: string; status?: 'open' | 'closed' } = {}): Promise<void> {
-  const calendars = new WorkingCalendars(await loadCalendarData(connection));
+  const calendars = new WorkingCalendars(await loadCalendarData(db));
   const unitId = options.unitId ?? 'default';
   const calendar = calendars.forUnit(unitId);
   let dossierClock = restartClock(calendar, vn(receivedAt), options.channel ?? 'online');
   if (options.stoppedAt) dossierClock = stopClock(dossierClock, vn(options.stoppedAt), 'yêu cầu bổ sung');
   const terms = { statutoryWorkingDays: 10, targetWorkingDays: 3 };
   const deadlines = dossierDeadlines(calendar, dossierClock, terms);
-  const doc: DossierDoc = {
-    code,
-    receivedAt: vn(receivedAt),
-    channel: options.channel ?? 'online',
-    unitId,
-    variant: 'ordinary',
-    ...terms,
-    clockStartAt: dossierClock.clockStartAt,
-    stoppedIntervals: dossierClock.stoppedIntervals.map((s) => ({ from: s.from, to: s.to })),
-    statutoryDueAt: deadlines.statutoryDueAt,
-    targetDueAt: deadlines.targetDueAt,
-    apologyByAt: deadlines.apologyByAt,
-    deadlinesEstimated: deadlines.estimated,
-    calendarVersion: calendars.version,
-    status: options.status ?? 'open',
-    finishedAt: options.status === 'closed' ? vn(receivedAt) : null,
-    deadlineMoves: [],
-  };
-  await dossierModel(connection).create(doc);
+  const doc = newDossier(
+    {
+      code,
+      receiptNumber: `BN-${code}`,
+      agencyCode: 'STP',
+      source: 'vneid',
+      channel: options.channel ?? 'online',
+      unitId,
+      receivedAt: vn(receivedAt),
+      clockStartAt: dossierClock.clockStartAt,
+      terms,
+      deadlines,
+      calendarVersion: calendars.version,
+    },
+    options.status === 'closed' ? { status: 'closed', finishedAt: vn(receivedAt), outcome: 'issued' } : {},
+  );
+  await insertDossier(db, doc, dossierClock.stoppedIntervals);
 }
 
 async function startStep(dossierCode: string, elementId: string, startedAt: string, allotmentMinutes: number, options: { unitId?: string; finished?: boolean } = {}): Promise<void> {
-  const calendars = new WorkingCalendars(await loadCalendarData(connection));
+  const calendars = new WorkingCalendars(await loadCalendarData(db));
   const unitId = options.unitId ?? 'default';
   const due = stepDueAt(calendars.forUnit(unitId), vn(startedAt), allotmentMinutes);
-  await stepModel(connection).create({
+  await db.insertInto('steps').values({
+    id: `step:${dossierCode}:${elementId}`,
     dossierCode,
     elementId,
     unitId,
@@ -83,12 +79,23 @@ async function startStep(dossierCode: string, elementId: string, startedAt: stri
     dueEstimated: due.estimated,
     calendarVersion: calendars.version,
     finishedAt: options.finished ? vn(startedAt) : null,
-    deadlineMoves: [],
-  });
+    nextCheckAt: null,
+  }).execute();
 }
 
-const dossier = async (code: string) => dossierModel(connection).findOne({ code }).lean();
-const step = async (elementId: string) => stepModel(connection).findOne({ elementId }).lean();
+const movesOf = async (where: { dossierCode: string } | { stepId: string }) => {
+  const query = db.selectFrom('deadlineMoves').selectAll().orderBy('id');
+  const rows = await ('stepId' in where ? query.where('stepId', '=', where.stepId) : query.where('dossierCode', '=', where.dossierCode).where('stepId', 'is', null)).execute();
+  return rows.map((m) => ({ changeId: m.changeId, field: m.field, from: m.fromAt, to: m.toAt }));
+};
+const dossier = async (code: string) => {
+  const found = await findDossier(db, code);
+  return found ? { ...found, deadlineMoves: await movesOf({ dossierCode: code }) } : null;
+};
+const step = async (elementId: string) => {
+  const found = await db.selectFrom('steps').selectAll().where('elementId', '=', elementId).executeTakeFirst();
+  return found ? { ...found, deadlineMoves: await movesOf({ stepId: found.id }) } : null;
+};
 
 describe('seeding', () => {
   test('writes the shipped seed once, with an audit record', async () => {
@@ -101,7 +108,7 @@ describe('seeding', () => {
   });
 
   test('the stored calendar is the seed calendar', async () => {
-    const stored = await loadCalendarData(connection);
+    const stored = await loadCalendarData(db);
     const seed = seedCalendarData();
     expect([...stored.years.keys()].sort()).toEqual([2024, 2025, 2026]);
     for (const year of [2024, 2025, 2026]) expect(stored.years.get(year)).toEqual(seed.years.get(year));
@@ -166,25 +173,34 @@ describe('editing the calendar re-plans open dossiers and steps', () => {
       replan: { changeId: 'change-1', dossiersMoved: 1, stepsMoved: 1, failed: 0 },
     });
     expect(show(audit?.at)).toBe('2026-03-13T10:00:00+07:00');
-    const summary = await calendarModels(connection).replans.findOne({ changeId: 'change-1' }).lean();
+    const summary = await db.selectFrom('calendarReplans').selectAll().where('changeId', '=', 'change-1').executeTakeFirst();
     expect(summary).toMatchObject({ dossiersMoved: 1, stepsMoved: 1 });
   });
 
+  test('what moved is judged again by the SLA monitor at its next tick, and nothing else is', async () => {
+    const marked = await db.selectFrom('dossiers').select('code').where('nextCheckAt', '=', CHECK_AT_NEXT_TICK).orderBy('code').execute();
+    // moved by change-1, and the open dossiers never judged since they were written
+    expect(marked.map((d) => d.code)).toContain('STP-260309-0001');
+    expect(marked.map((d) => d.code)).not.toContain('STP-260310-0001'); // closed
+    const markedSteps = await db.selectFrom('steps').select('elementId').where('nextCheckAt', '=', CHECK_AT_NEXT_TICK).execute();
+    expect(markedSteps.map((s) => s.elementId)).toEqual(['search-lltp']);
+  });
+
   test('a dry run reports what an edit would move and writes nothing', async () => {
-    const data = await loadCalendarData(connection);
+    const data = await loadCalendarData(db);
     const year = structuredClone(data.years.get(2026));
     if (!year) throw new Error('2026 missing');
     year.daysOff.push({ date: '2026-03-17', name: 'thử', basis: 'thử' });
     const calendars = new WorkingCalendars({ ...data, years: new Map([...data.years, [2026, year]]), version: data.version + 1 });
     const before = await dossier('STP-260309-0001');
     const report = await replanOpenWork(
-      { connection, calendars, policy: DEFAULT_CALENDAR_POLICY, now: clock.now },
+      { db, calendars, policy: DEFAULT_CALENDAR_POLICY, now: clock.now },
       { changeId: 'preview', reason: 'preview', fromDate: '2026-03-03', toDate: '2026-03-31' },
       { dryRun: true },
     );
     expect(report).toMatchObject({ dossiersMoved: 2, stepsMoved: 1, failed: 0 });
     expect(await dossier('STP-260309-0001')).toEqual(before);
-    expect(await calendarModels(connection).replans.findOne({ changeId: 'preview' }).lean()).toBeNull();
+    expect(await db.selectFrom('calendarReplans').selectAll().where('changeId', '=', 'preview').executeTakeFirst()).toBeUndefined();
   });
 
   test('removing the day again moves them back, and the history keeps both moves', async () => {
@@ -213,9 +229,9 @@ describe('editing the calendar re-plans open dossiers and steps', () => {
     expect((await admin.listDays({ year: 2027 })).status).toBe('estimated');
 
     await admin.addMakeUpDay({ actor: 'can-bo-a', date: '2027-02-20', name: 'Làm bù (kiểm thử)', basis: 'Thông báo thử nghiệm 2/TB' });
-    const stored = await calendarModels(connection).years.findOne({ year: 2027 }).lean();
+    const stored = await db.selectFrom('calendarYears').selectAll().where('year', '=', 2027).executeTakeFirst();
     expect(stored).toMatchObject({ status: 'estimated', revision: 1 });
-    expect(stored?.daysOff.map((d) => d.date)).toContain('2027-02-04'); // the estimated Tết was kept
+    expect((stored?.daysOff as { date: string }[]).map((d) => d.date)).toContain('2027-02-04'); // the estimated Tết was kept
 
     const outcome = await admin.confirmYear({ actor: 'lanh-dao', year: 2027, basis: ['Thông báo thử nghiệm 3/TB'] });
     expect(outcome.replan.dossiersMoved).toBeGreaterThanOrEqual(1);
@@ -268,13 +284,9 @@ describe('refused edits', () => {
   });
 });
 
-test('the local stack’s database is recognised as FerretDB (re-planning then filters updates on _id only)', async () => {
-  expect(await isFerretDb(connection)).toBe(true);
-});
-
 test('a running process sees an edit after its refresh interval', async () => {
   const processClock = fixedClock('2026-03-20T08:00:00+07:00');
-  const provider = createCalendarProvider({ connection, now: processClock.now, refreshMs: 30_000 });
+  const provider = createCalendarProvider({ db, now: processClock.now, refreshMs: 30_000 });
   const first = await provider.current();
   expect(show(first.forUnit().add(vn('2026-03-24T16:00'), 120).dueAt)).toBe('2026-03-25T08:30:00+07:00');
   await admin.addDayOff({ actor: 'can-bo-a', date: '2026-03-25', name: 'Ngày nghỉ (kiểm thử)', basis: 'Thông báo thử nghiệm 4/TB' });

@@ -1,14 +1,14 @@
 /**
  * The real `lltp` executable (bin/lltp.js, and `npx lltp` from the repository root) reading and
- * editing the live calendar in the local FerretDB.
+ * editing the live calendar in the local PostgreSQL.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { testDatabaseUri } from './support';
-import { connectDatabase } from '../../../server/db';
+import { createTestDatabase, type TestDatabase } from '../../support/database';
 
 const repo = path.resolve(__dirname, '../../..');
-const uri = testDatabaseUri('cli');
+let testDb: TestDatabase;
+let uri = '';
 
 function lltp(args: string[], env: Record<string, string> = {}, viaNpx = false): { code: number | null; stdout: string; stderr: string } {
   const [command, prefix] = viaNpx ? ['npx', ['--no-install', 'lltp']] : [process.execPath, [path.join(repo, 'bin/lltp.js')]];
@@ -16,18 +16,18 @@ function lltp(args: string[], env: Record<string, string> = {}, viaNpx = false):
     cwd: repo,
     encoding: 'utf8',
     timeout: 60000,
-    env: { ...process.env, MONGODB_URI: uri, ...env },
+    env: { ...process.env, DATABASE_URL: uri, ...env },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr.split('\n').filter((l) => l.startsWith('lltp')).join('\n') };
 }
 
 const json = (stdout: string): unknown => JSON.parse(stdout.trim()) as unknown;
 
-afterAll(async () => {
-  const connection = await connectDatabase({ MONGODB_URI: uri });
-  await connection.dropDatabase();
-  await connection.close();
+beforeAll(async () => {
+  testDb = await createTestDatabase('calendar_cli');
+  uri = testDb.url;
 });
+afterAll(async () => testDb?.drop());
 
 test('without a seeded calendar the CLI says how to seed it (exit 1)', () => {
   const result = lltp(['calendar', 'add', '--from', '2026-03-13T16:00', '--minutes', '120', '--json']);

@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(async () => s?.stop());
 
 interface Task {
-  _id: string;
+  id: string;
   formKey: string;
   dossierCode: string;
   status: string;
@@ -46,8 +46,8 @@ async function work(code: string, username: string, formKey: string, data: Recor
     const list = await s.call('GET', '/api/tasks', undefined, headers);
     return ((list.body.tasks ?? []) as Task[]).find((t) => t.dossierCode === code && t.formKey === formKey);
   }, `${username}'s task ${formKey} for ${code}`, 30000);
-  expect((await s.call('POST', `/api/tasks/${task._id}/claim`, {}, headers)).status).toBe(200);
-  const done = await s.call('POST', `/api/tasks/${task._id}/complete`, { data }, headers);
+  expect((await s.call('POST', `/api/tasks/${task.id}/claim`, {}, headers)).status).toBe(200);
+  const done = await s.call('POST', `/api/tasks/${task.id}/complete`, { data }, headers);
   expect(done).toMatchObject({ status: 200 });
 }
 
@@ -106,7 +106,7 @@ test('verification by the police: the answer comes back by callback, delivered t
   const d = await finished(code, 'issued');
   expect(d.caseVariant).toBe('verification');
   expect((await s.simStats('police')).effects.request).toBe(before + 1);
-  expect(await s.db.collection('audit').countDocuments({ dossierCode: code, action: 'police.answer' })).toBe(1);
+  expect(await s.db.selectFrom('audit').select('id').where('dossierCode', '=', code).where('action', '=', 'police.answer').execute()).toHaveLength(1);
   expect(elementsOf(d)).toEqual(expect.arrayContaining(['requestPoliceVerification', 'recordVerification']));
 }, 120000);
 
@@ -151,8 +151,8 @@ test('withdrawal by the citizen ends the dossier; its pending task can no longer
   const task = await eventually(async () => ((await s.call('GET', '/api/tasks', undefined, headers)).body.tasks as Task[]).find((t) => t.dossierCode === code), 'the check task');
   expect((await s.call('POST', `/api/callbacks/one-stop/${code}/withdrawn`, { at: formatInstant(Date.now()), eventId: `wd-${code}` }, PARTNER)).status).toBe(202);
   await finished(code, 'withdrawn');
-  await s.call('POST', `/api/tasks/${task._id}/claim`, {}, headers);
-  const late = await s.call('POST', `/api/tasks/${task._id}/complete`, { data: { intakeDecision: 'accept' } }, headers);
+  await s.call('POST', `/api/tasks/${task.id}/claim`, {}, headers);
+  const late = await s.call('POST', `/api/tasks/${task.id}/complete`, { data: { intakeDecision: 'accept' } }, headers);
   expect(late.status).toBe(409);
 }, 60000);
 

@@ -3,7 +3,9 @@
  * receipt number; bad, hostile and unauthorised requests get a 4xx and write nothing.
  */
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
+import { findDossier } from '../../../server/readmodel/dossier';
 import { PARTNER_HEADERS, startApiUnderTest, type ApiUnderTest } from '../../support/api';
+import { countRows } from '../../support/database';
 
 let t: ApiUnderTest;
 let counter = 0;
@@ -16,7 +18,7 @@ const request = (overrides: Record<string, unknown> = {}): Record<string, unknow
   ...sampleVneidRequest({ receiptNumber: `BN-INTAKE-${Date.now()}-${(counter += 1)}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(counter) }),
   ...overrides,
 });
-const count = async (collection: string): Promise<number> => t.db.collection(collection).countDocuments();
+const count = async (table: 'dossiers' | 'declarations' | 'intakeReceipts'): Promise<number> => countRows(t.db, table);
 
 test('a VNeID request creates a dossier, starts its process and answers with the code and the appointment (form 01)', async () => {
   const answer = await t.post('/api/intake/vneid', request(), PARTNER_HEADERS);
@@ -32,7 +34,7 @@ test('a VNeID request creates a dossier, starts its process and answers with the
     estimated: false,
     created: true,
   });
-  const dossier = await t.db.collection('dossiers').findOne({ code: answer.body.dossierCode });
+  const dossier = await findDossier(t.db, String(answer.body.dossierCode));
   expect(dossier).toMatchObject({ status: 'open', source: 'vneid', processId: 'quy-trinh-570-v20241001' });
   expect(typeof dossier?.processInstanceKey).toBe('string');
 });
@@ -44,9 +46,9 @@ test('the same request twice gives one dossier and one process instance', async 
   expect([first.status, second.status].sort()).toEqual([200, 201]);
   expect(third.status).toBe(200);
   expect(new Set([first.body.dossierCode, second.body.dossierCode, third.body.dossierCode]).size).toBe(1);
-  const dossiers = await t.db.collection('dossiers').find({ receiptNumber: body.receiptNumber }).toArray();
+  const dossiers = await t.db.selectFrom('dossiers').selectAll().where('receiptNumber', '=', String(body.receiptNumber)).execute();
   expect(dossiers).toHaveLength(1);
-  const receipt = await t.db.collection('intake_receipts').findOne({ _id: body.receiptNumber as never });
+  const receipt = await t.db.selectFrom('intakeReceipts').selectAll().where('receiptNumber', '=', String(body.receiptNumber)).executeTakeFirst();
   expect(receipt?.processInstanceKey).toBe(dossiers[0]?.processInstanceKey);
 });
 
@@ -69,12 +71,13 @@ test.each([
   ['a name too long', () => ({ ...request(), declaration: { ...(request().declaration as object), fullName: 'A'.repeat(5000) } }), 400],
   ['a body over 256 kB', () => ({ ...request(), purposeDetail: 'A'.repeat(300_000) }), 413],
 ])('%s is refused and nothing is written', async (_case, make, status) => {
-  const before = await Promise.all(['dossiers', 'declarations', 'intake_receipts'].map(count));
+  const tables = ['dossiers', 'declarations', 'intakeReceipts'] as const;
+  const before = await Promise.all(tables.map(count));
   const body: unknown = make();
   const answer = await t.post('/api/intake/vneid', body, PARTNER_HEADERS);
   expect(answer.status).toBe(status);
   expect(typeof answer.body.error).toBe('string');
-  expect(await Promise.all(['dossiers', 'declarations', 'intake_receipts'].map(count))).toEqual(before);
+  expect(await Promise.all(tables.map(count))).toEqual(before);
 });
 
 test('the error names the bad field', async () => {
@@ -102,9 +105,9 @@ test('dossiers of other channels are recorded with their channel and dates', asy
   const headers = await t.login('motcua');
   const answer = await t.post('/api/intake/other', { receiptNumber: `BN-OTHER-${Date.now()}`, channel: 'inPerson', receivedAt: '2026-11-23T15:30:00+07:00', formType: 1 }, headers);
   expect(answer.status).toBe(201);
-  const dossier = await t.db.collection('dossiers').findOne({ code: answer.body.dossierCode });
+  const dossier = await findDossier(t.db, String(answer.body.dossierCode));
   // a paper dossier received after 15:00 counts from the next working day's opening
   expect(dossier).toMatchObject({ source: 'inPerson', channel: 'paper', status: 'open' });
   expect((dossier?.clockStartAt as Date).toISOString()).toBe('2026-11-24T00:30:00.000Z');
-  expect(dossier?.processInstanceKey).toBeUndefined();
+  expect(dossier?.processInstanceKey).toBeNull();
 });

@@ -13,7 +13,8 @@ import { createLogger } from '../../../server/logger';
 import { createMailer, type Mailer } from '../../../server/mail';
 import { createMonitor, createMonitorDeps } from '../../../server/monitor';
 import type { MonitorDeps } from '../../../server/monitor/tick';
-import { stepModel, type StepDoc } from '../../../server/readmodel/step';
+import { CHECK_AT_NEXT_TICK, insertDossier, newDossier } from '../../../server/readmodel/dossier';
+import type { Step } from '../../../server/readmodel/step';
 import { loadProcessCatalog } from '../../../server/sla';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { MailpitClient } from '../../support/mailpit';
@@ -29,7 +30,7 @@ let n = 0;
 
 beforeAll(async () => {
   s = await startSystem('monitor', 4700);
-  calendars = createCalendarProvider({ connection: s.db, now: () => new Date(), refreshMs: 1000 });
+  calendars = createCalendarProvider({ db: s.db, now: () => new Date(), refreshMs: 1000 });
   mailer = createMailer(s.config, { timeoutMs: 3000 });
 }, 90000);
 afterAll(async () => {
@@ -38,7 +39,7 @@ afterAll(async () => {
 });
 
 async function monitorDeps(settings: Partial<MonitorDeps['settings']> = {}): Promise<MonitorDeps> {
-  const deps = await createMonitorDeps({
+  const deps = createMonitorDeps({
     db: s.db,
     config: s.config,
     catalog: await loadProcessCatalog(),
@@ -47,17 +48,21 @@ async function monitorDeps(settings: Partial<MonitorDeps['settings']> = {}): Pro
     logger: createLogger({ level: 'silent' }),
     settings: { retryMs: 60_000, leaseMs: 60_000, ...settings },
   });
-  await deps.models.leases.deleteMany({});
+  await s.db.deleteFrom('leases').execute();
   return deps;
 }
 
 /** A VNeID dossier through intake; resolves with its code, the citizen's name and its open check step. */
-async function dossierAtCheckStep(): Promise<{ code: string; fullName: string; step: StepDoc }> {
+async function dossierAtCheckStep(): Promise<{ code: string; fullName: string; step: Step }> {
   const request = sampleVneidRequest({ receiptNumber: `MON-${Date.now()}-${(n += 1)}`, receivedAt: formatInstant(Date.now()), random: seededRandom(100 + n) });
   const answer = await s.call('POST', '/api/intake/vneid', request, PARTNER);
   expect(answer.status).toBe(201);
   const code = String(answer.body.dossierCode);
-  const step = await eventually(async () => (await stepModel(s.db).findOne({ dossierCode: code, elementId: 'checkDossier', finishedAt: null }).lean()) ?? undefined, `check step of ${code}`, 30000);
+  const step = await eventually(
+    async () => s.db.selectFrom('steps').selectAll().where('dossierCode', '=', code).where('elementId', '=', 'checkDossier').where('finishedAt', 'is', null).executeTakeFirst(),
+    `check step of ${code}`,
+    30000,
+  );
   return { code, fullName: request.declaration.fullName, step: step };
 }
 
@@ -65,6 +70,8 @@ async function mailsAbout(code: string): Promise<{ Subject: string; To: string[]
   const found = await mailpit.search(`"${code}"`);
   return found.map((m) => ({ Subject: m.Subject, To: m.To.map((t) => t.Address).sort(), ID: m.ID })).sort((a, b) => a.Subject.localeCompare(b.Subject));
 }
+
+const alertById = async (id: string) => s.db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
 
 const calendarNow = async (at: Date, workingMinutes: number): Promise<Date> => (await calendars.current()).forUnit('stp-mot-cua').add(at, workingMinutes).dueAt;
 
@@ -136,21 +143,22 @@ test('SMTP down: the alert waits and is retried with back-off; SMTP up again: it
   try {
     const run = await monitor.runOnce('tick');
     expect(run.run?.counts.mailsFailed).toBeGreaterThanOrEqual(1);
-    const alert = await deps.models.alerts.findById(`step:${String(step._id)}:dueSoon`).lean();
-    expect(alert?.delivery).toMatchObject({ status: 'pending', attempts: 1 });
-    expect(alert?.delivery.lastError).toBeTruthy();
-    expect(alert?.delivery.nextAttemptAt?.getTime()).toBe(clock.getTime() + 60_000);
+    const alert = await alertById(`step:${step.id}:dueSoon`);
+    expect(alert).toMatchObject({ deliveryStatus: 'pending', attempts: 1 });
+    expect(alert?.lastError).toBeTruthy();
+    expect(alert?.nextAttemptAt?.getTime()).toBe(clock.getTime() + 60_000);
+    expect(await s.db.selectFrom('alertSends').select(['attempt', 'outcome']).where('alertId', '=', `step:${step.id}:dueSoon`).execute()).toEqual([{ attempt: 1, outcome: 'failed' }]);
   } finally {
     stack('start', 'mailpit');
   }
   // before the back-off has passed nothing is tried again
   await monitor.runOnce('tick');
-  expect((await deps.models.alerts.findById(`step:${String(step._id)}:dueSoon`).lean())?.delivery.attempts).toBe(1);
+  expect((await alertById(`step:${step.id}:dueSoon`))?.attempts).toBe(1);
   clock = await calendarNow(clock, 2); // two working minutes later: past the 60 s back-off
   await monitor.runOnce('tick');
   await monitor.runOnce('tick');
-  const alert = await deps.models.alerts.findById(`step:${String(step._id)}:dueSoon`).lean();
-  expect(alert?.delivery).toMatchObject({ status: 'sent', attempts: 2 });
+  const alert = await alertById(`step:${step.id}:dueSoon`);
+  expect(alert).toMatchObject({ deliveryStatus: 'sent', attempts: 2 });
   const mails = await eventually(async () => ((await mailsAbout(code)).length >= 1 ? mailsAbout(code) : undefined), `mail for ${code}`, 10000);
   await new Promise((r) => setTimeout(r, 500));
   expect(await mailsAbout(code)).toHaveLength(mails.length);
@@ -174,29 +182,47 @@ test('on a day off nothing is sent: the alert is raised and waits for the next o
   const holidayNoon = day;
   const code = `STP.KHA-${String(Date.now()).slice(-6)}-9${String(n++).padStart(3, '0')}`;
   const dueAt = cal.add(holidayNoon, -30).dueAt; // 30 working minutes before the holiday: late on the holiday
-  await stepModel(s.db).create({
-    _id: `step:holiday-${code}`,
+  const startedAt = cal.add(dueAt, -240).dueAt;
+  const far = cal.add(holidayNoon, 100 * 480).dueAt; // the dossier itself is not late
+  await insertDossier(
+    s.db,
+    newDossier({
+      code,
+      receiptNumber: `BN-${code}`,
+      agencyCode: 'STP.KHA',
+      source: 'vneid',
+      channel: 'online',
+      unitId: 'stp-mot-cua',
+      receivedAt: startedAt,
+      clockStartAt: startedAt,
+      terms: { statutoryWorkingDays: 10, targetWorkingDays: 3 },
+      deadlines: { statutoryDueAt: far, targetDueAt: far, apologyByAt: far, estimated: false },
+      calendarVersion: 0,
+    }),
+  );
+  await s.db.insertInto('steps').values({
+    id: `step:holiday-${code}`,
     dossierCode: code,
     elementId: 'checkDossier',
     elementName: 'Bước 3: Tiếp nhận, kiểm tra hồ sơ',
     processId: 'quy-trinh-570-v20241001',
     unitId: 'stp-mot-cua',
     role: 'oneStopOfficer',
-    startedAt: cal.add(dueAt, -240).dueAt,
+    startedAt,
     allotmentMinutes: 240,
     dueAt,
     finishedAt: null,
-    deadlineMoves: [],
     calendarVersion: 0,
     dueEstimated: false,
-  });
+    nextCheckAt: CHECK_AT_NEXT_TICK,
+  }).execute();
   try {
     let clock = holidayNoon;
     const deps = await monitorDeps();
     const monitor = createMonitor(deps, { holder: 'monitor-holiday', now: () => clock });
     const onHoliday = await monitor.runOnce('tick');
     expect(onHoliday.run?.outsideWorkingTime).toBe(true);
-    expect(await deps.models.alerts.findById(`step:step:holiday-${code}:overdue`).lean()).toMatchObject({ delivery: { status: 'pending', attempts: 0 } });
+    expect(await alertById(`step:step:holiday-${code}:overdue`)).toMatchObject({ deliveryStatus: 'pending', attempts: 0 });
     await new Promise((r) => setTimeout(r, 500));
     expect(await mailsAbout(code)).toHaveLength(0);
 
@@ -205,7 +231,8 @@ test('on a day off nothing is sent: the alert is raised and waits for the next o
     const mails = await eventually(async () => ((await mailsAbout(code)).length >= 2 ? mailsAbout(code) : undefined), `mails for ${code}`, 10000);
     expect(mails.map((m) => m.Subject.split(':')[0])).toEqual(['Báo cáo quá hạn (cấp 1)', 'Quá hạn']);
   } finally {
-    await stepModel(s.db).deleteOne({ _id: `step:holiday-${code}` });
+    await s.db.updateTable('steps').set({ finishedAt: new Date(), nextCheckAt: null }).where('id', '=', `step:holiday-${code}`).execute();
+    await s.db.updateTable('dossiers').set({ status: 'closed', finishedAt: new Date(), outcome: 'withdrawn', nextCheckAt: null }).where('code', '=', code).execute();
   }
 }, 90000);
 
@@ -213,10 +240,10 @@ async function completeCheck(code: string): Promise<void> {
   const headers = await s.as('motcua');
   const task = await eventually(async () => {
     const list = await s.call('GET', '/api/tasks', undefined, headers);
-    return ((list.body.tasks ?? []) as { _id: string; dossierCode: string; formKey: string }[]).find((t) => t.dossierCode === code && t.formKey === 'lltp.form.check-dossier');
+    return ((list.body.tasks ?? []) as { id: string; dossierCode: string; formKey: string }[]).find((t) => t.dossierCode === code && t.formKey === 'lltp.form.check-dossier');
   }, `check task of ${code}`, 30000);
-  expect((await s.call('POST', `/api/tasks/${task._id}/claim`, {}, headers)).status).toBe(200);
-  expect((await s.call('POST', `/api/tasks/${task._id}/complete`, { data: { intakeDecision: 'accept' } }, headers)).status).toBe(200);
+  expect((await s.call('POST', `/api/tasks/${task.id}/claim`, {}, headers)).status).toBe(200);
+  expect((await s.call('POST', `/api/tasks/${task.id}/complete`, { data: { intakeDecision: 'accept' } }, headers)).status).toBe(200);
 }
 
 test('optional notice: when a late step is finally done, the people told it was late hear it is done, once', async () => {
@@ -226,7 +253,7 @@ test('optional notice: when a late step is finally done, the people told it was 
   await monitor.runOnce('tick');
   await eventually(async () => ((await mailsAbout(code)).some((m) => m.Subject.startsWith('Quá hạn')) ? true : undefined), `overdue mail for ${code}`, 10000);
   await completeCheck(code);
-  await eventually(async () => ((await stepModel(s.db).findById(step._id).lean())?.finishedAt ? true : undefined), 'the check step to be finished', 20000);
+  await eventually(async () => ((await s.db.selectFrom('steps').select('finishedAt').where('id', '=', step.id).executeTakeFirst())?.finishedAt ? true : undefined), 'the check step to be finished', 20000);
   clock = await calendarNow(clock, 5);
   await monitor.runOnce('tick');
   await monitor.runOnce('tick');
@@ -282,7 +309,7 @@ test('operations: status for supervisors, "run now" for administrators (served b
   const asked = await s.call('POST', '/api/monitor/run', { kind: 'tick' }, await s.as('quantri'));
   expect(asked.status).toBe(202);
   expect(await monitor.takeRequests()).toBeGreaterThanOrEqual(1);
-  expect(await deps.models.requests.findById(asked.body.requestId).lean()).toMatchObject({ takenBy: 'monitor-ops' });
+  expect(await s.db.selectFrom('monitorRequests').selectAll().where('id', '=', String(asked.body.requestId)).executeTakeFirst()).toMatchObject({ takenBy: 'monitor-ops' });
 
   const status = await s.call('GET', '/api/monitor/status', undefined, await s.as('giamsat'));
   expect(status.status).toBe(200);

@@ -6,7 +6,6 @@
  * HTML and PDF with its fields, readable only by the roles that may see personal data, each
  * read audited; the citizen is notified; the appointment moves, once.
  */
-import { auditModel } from '../../../server/audit';
 import { formatInstant } from '../../../server/calendar/civil-time';
 import { createCalendarProvider } from '../../../server/calendar/provider';
 import { seedCalendarData } from '../../../server/calendar/seed';
@@ -29,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => s?.stop());
 
 interface Task {
-  _id: string;
+  id: string;
   formKey: string;
   dossierCode: string;
 }
@@ -51,16 +50,16 @@ test('apology: leader task and alert, validated form, letter in HTML and PDF, ci
   expect(intake.status).toBe(201);
   const code = String(intake.body.dossierCode);
   const check = await taskOf(code, 'motcua', 'lltp.form.check-dossier');
-  await s.call('POST', `/api/tasks/${check.task._id}/claim`, {}, check.headers);
-  expect((await s.call('POST', `/api/tasks/${check.task._id}/complete`, { data: { intakeDecision: 'accept' } }, check.headers)).status).toBe(200);
+  await s.call('POST', `/api/tasks/${check.task.id}/claim`, {}, check.headers);
+  expect((await s.call('POST', `/api/tasks/${check.task.id}/complete`, { data: { intakeDecision: 'accept' } }, check.headers)).status).toBe(200);
 
   // the leader's inbox task
   const { task, headers } = await taskOf(code, 'lanhdao', 'lltp.form.apology');
 
   // the monitor's alert to the leader (at the next opening if now is outside working time)
-  const provider = createCalendarProvider({ connection: s.db, now: () => new Date(), refreshMs: 1000 });
-  const deps = await createMonitorDeps({ db: s.db, config: s.config, catalog: await loadProcessCatalog(), calendars: provider, mailer: createMailer(s.config), logger: createLogger({ level: 'silent' }) });
-  await deps.models.leases.deleteMany({});
+  const provider = createCalendarProvider({ db: s.db, now: () => new Date(), refreshMs: 1000 });
+  const deps = createMonitorDeps({ db: s.db, config: s.config, catalog: await loadProcessCatalog(), calendars: provider, mailer: createMailer(s.config), logger: createLogger({ level: 'silent' }) });
+  await s.db.deleteFrom('leases').execute();
   const now = new Date();
   const clock = calendar.isWorkingInstant(now) ? now : new Date(calendar.nextOpening(now).getTime() + 60_000);
   const monitor = createMonitor(deps, { holder: 'monitor-apology', now: () => clock });
@@ -80,17 +79,17 @@ test('apology: leader task and alert, validated form, letter in HTML and PDF, ci
   let dayOff = new Date(appointment.getTime());
   do dayOff = new Date(dayOff.getTime() + 86_400_000);
   while (calendar.between(new Date(Date.parse(`${localDate(dayOff)}T00:00:00+07:00`)), new Date(Date.parse(`${localDate(dayOff)}T23:59:00+07:00`))) > 0);
-  expect((await s.call('POST', `/api/tasks/${task._id}/claim`, {}, headers)).status).toBe(200);
-  const refusedDayOff = await s.call('POST', `/api/tasks/${task._id}/complete`, { data: { apologyReason: 'Chờ xác minh', newReturnDate: localDate(dayOff) } }, headers);
+  expect((await s.call('POST', `/api/tasks/${task.id}/claim`, {}, headers)).status).toBe(200);
+  const refusedDayOff = await s.call('POST', `/api/tasks/${task.id}/complete`, { data: { apologyReason: 'Chờ xác minh', newReturnDate: localDate(dayOff) } }, headers);
   expect(refusedDayOff.status).toBe(400);
   expect(String(refusedDayOff.body.error)).toMatch(/newReturnDate: .*không phải ngày làm việc/);
-  const refusedEarly = await s.call('POST', `/api/tasks/${task._id}/complete`, { data: { apologyReason: 'Chờ xác minh', newReturnDate: localDate(appointment) } }, headers);
+  const refusedEarly = await s.call('POST', `/api/tasks/${task.id}/complete`, { data: { apologyReason: 'Chờ xác minh', newReturnDate: localDate(appointment) } }, headers);
   expect(refusedEarly.status).toBe(400);
   expect(String(refusedEarly.body.error)).toMatch(/newReturnDate: .*phải sau ngày hẹn hiện tại/);
 
   const newReturnDate = localDate(calendar.add(appointment, 3 * 480).dueAt);
   const reason = 'Chờ kết quả xác minh của Công an tỉnh Khánh Hòa về nơi cư trú trước đây';
-  expect((await s.call('POST', `/api/tasks/${task._id}/complete`, { data: { apologyReason: reason, newReturnDate } }, headers)).status).toBe(200);
+  expect((await s.call('POST', `/api/tasks/${task.id}/complete`, { data: { apologyReason: reason, newReturnDate } }, headers)).status).toBe(200);
 
   // the appointment moves; the citizen is notified (the notice step is done)
   const after = await eventually(async () => {
@@ -114,7 +113,7 @@ test('apology: leader task and alert, validated form, letter in HTML and PDF, ci
   expect(pdf.headers.get('content-type')).toBe('application/pdf');
   expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
   expect((await fetch(`${s.api.url}/api/dossiers/${code}/letters/apology`, { headers: await s.as('thanhtra') })).status).toBe(403);
-  const reads = await auditModel(s.db).find({ dossierCode: code, action: 'dossier.read-details', actor: 'lanhdao' }).lean();
+  const reads = await s.db.selectFrom('audit').select('detail').where('dossierCode', '=', code).where('action', '=', 'dossier.read-details').where('actor', '=', 'lanhdao').execute();
   expect(reads.map((r) => r.detail).sort()).toEqual(['văn bản xin lỗi (html)', 'văn bản xin lỗi (pdf)']);
   // once per dossier: no second apology task
   await new Promise((r) => setTimeout(r, 1000));

@@ -98,7 +98,11 @@ maybe('kill -9 during the LLTP push: the job comes back after its timeout, one e
   console.info(`job delivered again ${redeliveredAfterMs} ms after kill -9 (job timeout ${JOB_TIMEOUT_MS} ms)`);
 
   // the process went on to step 5 (accept in the LLTP software), with the id of the one push
-  const step = await eventually(async () => (await env.deps.models.steps.findOne({ dossierCode: code, elementId: 'pushToLltpSoftware', finishedAt: { $ne: null } }).lean()) ?? undefined, 'the push step finished', 30_000);
+  const step = await eventually(
+    async () => env.db.selectFrom('steps').selectAll().where('dossierCode', '=', code).where('elementId', '=', 'pushToLltpSoftware').where('finishedAt', 'is not', null).executeTakeFirst(),
+    'the push step finished',
+    30_000,
+  );
   expect(step.actor).toBe('system');
   const jobs = await eventually(async () => {
     const found = await zeebe.activateJobs<Record<string, unknown>, Record<string, unknown>>({ type: 'io.camunda.zeebe:userTask', worker: 'crash-test', maxJobsToActivate: 32, timeout: 5_000, requestTimeout: 1_000 });
@@ -111,7 +115,7 @@ maybe('kill -9 during the LLTP push: the job comes back after its timeout, one e
   await new Promise((r) => setTimeout(r, 500));
   expect(stats.calls.push).toBe(2);
   expect((await env.stats('lltp-software')).effects.push).toBe(1);
-  expect(await env.deps.models.steps.countDocuments({ dossierCode: code, elementId: 'pushToLltpSoftware' })).toBe(1);
+  expect(await env.db.selectFrom('steps').select('id').where('dossierCode', '=', code).where('elementId', '=', 'pushToLltpSoftware').execute()).toHaveLength(1);
   expect(redeliveredAfterMs).toBeGreaterThan(0);
   await stopChild(second.child);
 }, 120_000);

@@ -6,6 +6,7 @@
 import { deployProcesses } from '../../../processes/deploy';
 import { loadConfig } from '../../../server/config';
 import { createLogger } from '../../../server/logger';
+import { findDossier } from '../../../server/readmodel/dossier';
 import { createZeebeClient, type ZeebeGrpcClient } from '../../../server/zeebe';
 import type { RunningWorker } from '../../../workers/framework';
 import { registerWorkers } from '../../../workers/registry';
@@ -63,11 +64,11 @@ test('a dossier with no record runs to its end: every service task done by its w
   const code = uniqueCode();
   const before = { push: (await env.stats('lltp-software')).effects.push ?? 0, sign: (await env.stats('signing')).effects.sign ?? 0, ship: (await env.stats('post')).effects.ship ?? 0 };
   const key = await start(code, 'post');
-  await eventually(async () => (((await env.deps.models.dossiers.findOne({ code }).lean()) as { postTrackingNumber?: string } | null)?.postTrackingNumber ? true : undefined), 'the paper copy posted', 60_000);
+  await eventually(async () => ((await findDossier(env.db, code))?.postTrackingNumber ? true : undefined), 'the paper copy posted', 60_000);
   await eventually(async () => ((await hasEnded(zeebe, key)) ? true : undefined), 'the process instance to end', 10_000);
-  const dossier = await env.deps.models.dossiers.findOne({ code }).lean();
+  const dossier = await findDossier(env.db, code);
   expect(dossier).toMatchObject({ status: 'closed', outcome: 'issued', caseVariant: 'ordinary' });
-  const steps = await env.deps.models.steps.find({ dossierCode: code }).lean();
+  const steps = await env.db.selectFrom('steps').selectAll().where('dossierCode', '=', code).execute();
   const serviceSteps = steps.map((s) => s.elementId).sort();
   expect(serviceSteps).toEqual(['notifyAccepted', 'planDeadlines', 'pushToLltpSoftware', 'registerDossier', 'returnResult', 'sendCopyByPost', 'signCertificate'].sort());
   expect(steps.every((s) => s.finishedAt instanceof Date && s.actor === 'system')).toBe(true);

@@ -7,6 +7,8 @@
 import { randomInt } from 'node:crypto';
 import { jobTypes, type JobType } from '../../../processes/contracts';
 import { parseInstant } from '../../../server/calendar/civil-time';
+import type { VneidRequest } from '../../../server/intake/vneid-request';
+import { findDossier } from '../../../server/readmodel/dossier';
 import { processJob, type ActivatedJob, type JobAction } from '../../../workers/framework';
 import { workers } from '../../../workers/registry';
 import { MailpitClient } from '../../support/mailpit';
@@ -52,8 +54,9 @@ async function run(j: ActivatedJob): Promise<Record<string, unknown>> {
   return action.variables;
 }
 
-const dossier = async (code: string) => env.deps.models.dossiers.findOne({ code }).lean();
-const stepsOf = async (code: string) => env.deps.models.steps.find({ dossierCode: code }).lean();
+const dossier = async (code: string) => findDossier(env.db, code);
+const stepsOf = async (code: string) => env.db.selectFrom('steps').selectAll().where('dossierCode', '=', code).orderBy('startedAt').execute();
+const declarationOf = async (code: string) => (await env.db.selectFrom('declarations').select('request').where('dossierCode', '=', code).executeTakeFirstOrThrow()).request as VneidRequest;
 
 describe('every job type completes with exactly the contract outputs and records its step', () => {
   type Case = [JobType, string, (code: string) => Record<string, unknown>, Record<string, unknown>, string];
@@ -168,7 +171,11 @@ describe('dossier clock and deadlines', () => {
     const created = await env.createDossier(code);
     const promised = new Date(created.statutoryDueAt!.getTime() + 5 * 86_400_000);
     const apologyByAt = new Date(promised.getTime() - 86_400_000);
-    await env.deps.models.dossiers.updateOne({ code }, { $set: { apology: { reason: 'x', newReturnDate: '2099-01-01', issuedAt: new Date(), issuedBy: 'leader' }, appointmentAt: promised, apologyByAt } });
+    await env.db
+      .updateTable('dossiers')
+      .set({ apologyReason: 'x', apologyNewReturnDate: '2099-01-01', apologyIssuedAt: new Date(), apologyIssuedBy: 'leader', appointmentAt: promised, apologyByAt })
+      .where('code', '=', code)
+      .execute();
     const outputs = await run(job('lltp.deadline.plan', 'planDeadlines', { dossierCode: code, searchOutcome: 'noRecord', clockStartedAt: created.clockStartAt.toISOString(), apologyIssued: true, returnDueAt: promised.toISOString() }));
     expect(parseInstant(outputs.apologyByAt as string)).toBe(apologyByAt.getTime());
     const doc = await dossier(code);
@@ -278,7 +285,7 @@ describe('reminders and escalations', () => {
     const first = job(type, elementId, { dossierCode: code, verificationRequestedAt: past, policeReminderAt: past }, { headers });
     await run(first);
     await run({ ...first, key: `${first.key}3` });
-    const escalations = await env.deps.models.escalations.find({ dossierCode: code }).lean();
+    const escalations = await env.db.selectFrom('escalations').selectAll().where('dossierCode', '=', code).execute();
     expect(escalations).toHaveLength(1);
     expect(escalations[0]).toMatchObject({ reason, elementId, roles: [...roles] });
     expect(escalations[0]?.mailedAt).toBeInstanceOf(Date);
@@ -289,11 +296,11 @@ describe('reminders and escalations', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(await mailpit.search(`subject:"${code}"`)).toHaveLength(1);
     const message = await mailpit.message(messages[0]!.ID);
-    const users = await env.deps.models.users.find({ roles: { $in: [...roles] } }).lean();
+    const users = await env.db.selectFrom('users').select('email').where('roles', '&&', [...roles]).execute();
     expect(message.To.map((t) => t.Address).sort()).toEqual(users.map((u) => u.email).sort());
     expect(message.Text).toContain(code);
-    const declaration = await env.deps.models.declarations.findOne({ dossierCode: code }).lean();
-    expect(message.Text).not.toContain(declaration!.request.declaration.fullName);
+    const declaration = await declarationOf(code);
+    expect(message.Text).not.toContain(declaration.declaration.fullName);
   });
 });
 
@@ -324,12 +331,12 @@ describe('faults', () => {
     const code = uniqueCode();
     await env.createDossier(code, { paperCopy: 'post' });
     await run(job('lltp.post.send-copy', 'sendCopyByPost', { dossierCode: code, certificateNumber: `LLTP-${code}` }));
-    const audit = await env.deps.models.audit.find({ dossierCode: code }).lean();
+    const audit = await env.db.selectFrom('audit').selectAll().where('dossierCode', '=', code).execute();
     expect(audit).toEqual([expect.objectContaining({ actor: 'system:lltp.post.send-copy', action: 'dossier.read-details', detail: 'gửi bản giấy qua bưu chính' })]);
-    const declaration = await env.deps.models.declarations.findOne({ dossierCode: code }).lean();
+    const declaration = await declarationOf(code);
     const logText = JSON.stringify(env.logs);
-    expect(logText).not.toContain(declaration!.request.declaration.fullName);
-    expect(logText).not.toContain(declaration!.request.copies.postalAddress!);
+    expect(logText).not.toContain(declaration.declaration.fullName);
+    expect(logText).not.toContain(declaration.copies.postalAddress!);
     const line = env.logs.find((l) => l.dossierCode === code && l.msg === 'job completed');
     expect(line?.taskType).toBe('lltp.post.send-copy');
     expect(typeof line?.jobKey).toBe('string');

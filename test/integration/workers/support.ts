@@ -1,12 +1,11 @@
 /**
  * Real-but-local dependencies for the worker tests: a database of the test file's own on
- * FerretDB (calendar seeded, demo users seeded, dropped at the end), every simulator on an
+ * PostgreSQL (calendar seeded, demo users seeded, dropped at the end), every simulator on an
  * ephemeral loopback port, HTTP adapters to them, the mailer to Mailpit, the process
  * catalog from processes/, and dossiers written the way the intake API writes them.
  */
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { authModels } from '../../../server/auth/models';
 import { seedDemoAccounts } from '../../../server/auth/seed';
 import { restartClock } from '../../../server/calendar/clock';
 import { dossierDeadlines } from '../../../server/calendar/deadlines';
@@ -15,10 +14,11 @@ import { createCalendarProvider } from '../../../server/calendar/provider';
 import { loadSeed } from '../../../server/calendar/seed';
 import { seedCalendar } from '../../../server/calendar/store';
 import { loadConfig, type Config } from '../../../server/config';
-import { connectDatabase, type Connection } from '../../../server/db';
+import type { Db } from '../../../server/db';
 import { createLogger } from '../../../server/logger';
 import { createMailer, type Mailer } from '../../../server/mail';
-import type { DossierDoc } from '../../../server/readmodel/dossier';
+import { insertDeclaration } from '../../../server/readmodel/declaration';
+import { findDossier, insertDossier, newDossier, type Dossier, type NewDossier } from '../../../server/readmodel/dossier';
 import { loadProcessCatalog } from '../../../server/sla/catalog';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { createLltpSoftwareSim } from '../../../tools/simulators/lltp-software';
@@ -27,6 +27,7 @@ import type { SimServer } from '../../../tools/simulators/sim-server';
 import { createNotifySim, createPostSim, createSigningSim, createVneidSim } from '../../../tools/simulators/simple-systems';
 import { createHttpAdapters } from '../../../workers/adapters';
 import { createWorkerDeps, type WorkerDeps } from '../../../workers/framework';
+import { createTestDatabase } from '../../support/database';
 
 export const SIM_NAMES = ['lltp-software', 'police', 'signing', 'vneid', 'post', 'notify'] as const;
 export type SimName = (typeof SIM_NAMES)[number];
@@ -40,7 +41,7 @@ export interface LogLine {
 export interface WorkerTestEnv {
   config: Config;
   dbName: string;
-  db: Connection;
+  db: Db;
   deps: WorkerDeps;
   mailer: Mailer;
   sims: Record<SimName, { sim: SimServer; url: string }>;
@@ -50,7 +51,7 @@ export interface WorkerTestEnv {
   stats(name: SimName): Promise<{ effects: Record<string, number>; calls: Record<string, number> }>;
   configure(name: SimName, config: { latencyMs?: number; failureRate?: number }): Promise<void>;
   /** Writes the dossier and declaration as intake does (online, received now unless given). */
-  createDossier(code: string, options?: { receivedAt?: Date; paperCopy?: 'none' | 'post' | 'desk'; overrides?: Partial<DossierDoc> }): Promise<DossierDoc>;
+  createDossier(code: string, options?: { receivedAt?: Date; paperCopy?: 'none' | 'post' | 'desk'; overrides?: Partial<NewDossier> }): Promise<Dossier>;
   stop(): Promise<void>;
 }
 
@@ -60,7 +61,8 @@ export function uniqueCode(): string {
 }
 
 export async function startWorkerTestEnv(name: string, options: { simLatencyMs?: number } = {}): Promise<WorkerTestEnv> {
-  const dbName = `lltp_test_${name}_${randomBytes(4).toString('hex')}`;
+  const testDb = await createTestDatabase(name);
+  const dbName = testDb.name;
   const logs: LogLine[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -68,7 +70,7 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
       done();
     },
   });
-  const base = loadConfig({ ...process.env, MONGODB_URI: `mongodb://127.0.0.1:27017/${dbName}`, LOG_LEVEL: 'info' });
+  const base = loadConfig({ ...process.env, DATABASE_URL: testDb.url, LOG_LEVEL: 'info' });
   const sims = {} as Record<SimName, { sim: SimServer; url: string }>;
   const handles: { close: () => Promise<void> }[] = [];
   const created: Record<SimName, SimServer> = {
@@ -97,7 +99,7 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
     ADAPTER_TIMEOUT_MS: 15000,
     WORKER_RETRY_BACKOFF_MS: 200,
   };
-  const db = await connectDatabase(config);
+  const db = testDb.database.db;
   const now = (): Date => new Date();
   await seedCalendar(db, loadSeed(), { actor: 'test', now });
   const catalog = await loadProcessCatalog();
@@ -106,14 +108,14 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
   const deps = createWorkerDeps({
     db,
     catalog,
-    calendars: createCalendarProvider({ connection: db, now, refreshMs: 60_000 }),
+    calendars: createCalendarProvider({ db, now, refreshMs: 60_000 }),
     policy: DEFAULT_CALENDAR_POLICY,
     adapters: createHttpAdapters(config),
     mailer,
     logger,
     config,
   });
-  await seedDemoAccounts(authModels(db), {
+  await seedDemoAccounts(db, {
     nodeEnv: 'test',
     password: 'test-password',
     partnerKey: 'test',
@@ -135,7 +137,7 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
         ...process.env,
         NODE_ENV: 'test',
         LOG_LEVEL: 'info',
-        MONGODB_URI: config.MONGODB_URI,
+        DATABASE_URL: config.DATABASE_URL,
         LLTP_SOFTWARE_URL: config.LLTP_SOFTWARE_URL,
         POLICE_URL: config.POLICE_URL,
         SIGNING_URL: config.SIGNING_URL,
@@ -162,44 +164,30 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
       const deadlines = dossierDeadlines(calendar, clock, terms);
       const receiptNumber = `BN-${code}`;
       const request = sampleVneidRequest({ receiptNumber, receivedAt: receivedAt.toISOString(), random, paperCopyByPost: opts.paperCopy === 'post' });
-      const doc: DossierDoc = {
-        code,
-        receivedAt,
-        channel: 'online',
-        unitId: 'stp-mot-cua',
-        variant: 'ordinary',
-        ...terms,
-        clockStartAt: clock.clockStartAt,
-        stoppedIntervals: [],
-        statutoryDueAt: deadlines.statutoryDueAt,
-        targetDueAt: deadlines.targetDueAt,
-        apologyByAt: deadlines.apologyByAt,
-        deadlinesEstimated: deadlines.estimated,
-        calendarVersion: calendars.version,
-        status: 'open',
-        finishedAt: null,
-        deadlineMoves: [],
-        receiptNumber,
-        agencyCode: 'STP.KHA',
-        source: 'vneid',
-        formType: request.formType,
-        paperCopy: opts.paperCopy ?? 'none',
-        processId: 'quy-trinh-570-v20241001',
-        caseVariant: 'ordinary',
-        appointmentAt: deadlines.statutoryDueAt,
-        outcome: null,
-        apology: null,
-        ...opts.overrides,
-      };
-      await deps.models.dossiers.create(doc);
-      await deps.models.declarations.create({ dossierCode: code, request, createdAt: receivedAt });
-      return doc;
+      const doc = newDossier(
+        {
+          code,
+          receiptNumber,
+          agencyCode: 'STP.KHA',
+          source: 'vneid',
+          channel: 'online',
+          unitId: 'stp-mot-cua',
+          receivedAt,
+          clockStartAt: clock.clockStartAt,
+          terms,
+          deadlines,
+          calendarVersion: calendars.version,
+        },
+        { formType: request.formType, paperCopy: opts.paperCopy ?? 'none', processId: 'quy-trinh-570-v20241001', ...opts.overrides },
+      );
+      if (!(await insertDossier(db, doc))) throw new Error(`dossier ${code} exists already`);
+      await insertDeclaration(db, code, request, receivedAt);
+      return (await findDossier(db, code)) as Dossier;
     },
     async stop() {
       mailer.close();
       await Promise.all(handles.map((h) => h.close()));
-      await db.dropDatabase();
-      await db.close();
+      await testDb.drop();
     },
   };
 }

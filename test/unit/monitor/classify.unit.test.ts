@@ -1,4 +1,4 @@
-/** The monitor's judgement of one step or dossier: status, conditions, keys and roles. */
+/** The monitor's judgement of one step or dossier: status, conditions, keys and roles, and when it next changes. */
 import { seedCalendarData } from '../../../server/calendar/seed';
 import { DEFAULT_DUE_SOON_POLICY } from '../../../server/calendar/status';
 import { WorkingCalendars } from '../../../server/calendar/working-calendar';
@@ -10,11 +10,34 @@ const chain = [
   { role: 'leader', afterWorkingMinutes: 240 },
 ];
 const dueAt = new Date('2026-11-24T10:00:00Z'); // Tuesday 17:00 in Việt Nam
-const step: OpenStep = { _id: 'step:1', dossierCode: 'STP.KHA-261120-0001', elementId: 'checkDossier', elementName: 'Bước 3', unitId: 'stp-mot-cua', role: 'oneStopOfficer', dueAt, allotmentMinutes: 480, clock: 'running' };
+const step: OpenStep = { id: 'step:1', dossierCode: 'STP.KHA-261120-0001', elementId: 'checkDossier', elementName: 'Bước 3', unitId: 'stp-mot-cua', role: 'oneStopOfficer', dueAt, allotmentMinutes: 480, clock: 'running' };
 const at = (workingMinutes: number): Date => calendar.add(dueAt, workingMinutes).dueAt;
 
-test('on track: no condition', () => {
-  expect(judgeStep(step, chain, calendar, at(-300), DEFAULT_DUE_SOON_POLICY)).toEqual({ status: 'onTrack', conditions: [] });
+/** The first instant with fewer than `minutes + 1` whole working minutes left: `minutes` left, rounded down. */
+const leftAtMost = (minutes: number): Date => calendar.addWorkingMs(dueAt, -((minutes + 1) * 60_000 - 1)).dueAt;
+
+test('on track: no condition; looked at again when it turns due soon (240 working minutes left)', () => {
+  expect(judgeStep(step, chain, calendar, at(-300), DEFAULT_DUE_SOON_POLICY)).toEqual({ status: 'onTrack', conditions: [], nextCheckAt: leftAtMost(240) });
+});
+
+test.each([
+  ['on track', -300, leftAtMost(240)],
+  ['due soon', -60, new Date(dueAt.getTime() + 1)],
+  ['just late (first escalation at once)', 30, at(240)],
+  ['past the last escalation level', 240, null],
+])('%s: the next check is when the judgement changes', (_case, offset, next) => {
+  expect(judgeStep(step, chain, calendar, at(offset), DEFAULT_DUE_SOON_POLICY).nextCheckAt).toEqual(next);
+});
+
+test.each([-2000, -300, -241, -61, 0, 1, 30, 239])('judged at %i working minutes from the due time: unchanged until the next check, changed at it', (offset) => {
+  const now = at(offset);
+  const judged = judgeStep(step, chain, calendar, now, DEFAULT_DUE_SOON_POLICY);
+  const keys = (j: ReturnType<typeof judgeStep>): string[] => [j.status, ...j.conditions.map((c) => c.key)];
+  expect(judged.nextCheckAt).not.toBeNull();
+  const next = judged.nextCheckAt as Date;
+  expect(next.getTime()).toBeGreaterThan(now.getTime());
+  expect(keys(judgeStep(step, chain, calendar, new Date(next.getTime() - 1), DEFAULT_DUE_SOON_POLICY))).toEqual(keys(judged));
+  expect(keys(judgeStep(step, chain, calendar, next, DEFAULT_DUE_SOON_POLICY))).not.toEqual(keys(judged));
 });
 
 test('due soon: one condition to the step role, keyed by step', () => {
@@ -33,8 +56,8 @@ test('overdue: the officer and each escalation level reached, by working time la
 });
 
 test('a stopped clock or an untimed step raises nothing', () => {
-  expect(judgeStep({ ...step, clock: 'stopped' }, chain, calendar, at(600), DEFAULT_DUE_SOON_POLICY).status).toBe('stopped');
-  expect(judgeStep({ ...step, allotmentMinutes: 0 }, chain, calendar, at(600), DEFAULT_DUE_SOON_POLICY).status).toBe('stopped');
+  expect(judgeStep({ ...step, clock: 'stopped' }, chain, calendar, at(600), DEFAULT_DUE_SOON_POLICY)).toEqual({ status: 'stopped', conditions: [], nextCheckAt: null });
+  expect(judgeStep({ ...step, allotmentMinutes: 0 }, chain, calendar, at(600), DEFAULT_DUE_SOON_POLICY)).toEqual({ status: 'stopped', conditions: [], nextCheckAt: null });
 });
 
 test('a dossier: late against its appointment, apology due once its apology-by time passed without a letter', () => {
@@ -50,4 +73,15 @@ test('a dossier: late against its appointment, apology due once its apology-by t
     'dossier:STP.KHA-261110-0002:dueSoon',
   ]);
   expect(judgeDossier({ ...dossier, stoppedIntervals: [{ to: null }] }, chain, calendar, at(10), DEFAULT_DUE_SOON_POLICY).status).toBe('stopped');
+  expect(judgeDossier({ ...dossier, clockStopped: true }, chain, calendar, at(10), DEFAULT_DUE_SOON_POLICY).nextCheckAt).toBeNull();
+});
+
+test('a dossier on track is looked at again at its apology-by time when that comes before it turns due soon', () => {
+  const dossier = { code: 'STP.KHA-261110-0003', unitId: 'stp-mot-cua', clockStartAt: calendar.add(dueAt, -4800).dueAt, statutoryDueAt: dueAt, appointmentAt: null, apologyByAt: at(-1000), apology: null };
+  const judged = judgeDossier(dossier, chain, calendar, at(-2000), DEFAULT_DUE_SOON_POLICY);
+  expect(judged.status).toBe('onTrack');
+  // due soon at 960 working minutes before (20% of 4800): the apology-by time (1000 before) comes first
+  expect(judged.nextCheckAt).toEqual(at(-1000));
+  expect(judgeDossier(dossier, chain, calendar, at(-1000), DEFAULT_DUE_SOON_POLICY).conditions.map((c) => c.kind)).toEqual(['apologyDue']);
+  expect(judgeDossier({ ...dossier, apology: { newReturnDate: '2026-11-30' } }, chain, calendar, at(-2000), DEFAULT_DUE_SOON_POLICY).nextCheckAt).toEqual(leftAtMost(960));
 });
