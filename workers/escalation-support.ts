@@ -5,6 +5,7 @@
  * once the SMTP server took it, so a repeated job does not send it again. The text names
  * only the dossier code, the step, the unit, the due time and how late it is.
  */
+import { sql } from 'kysely';
 import { formatInstant } from '../server/calendar/civil-time';
 import type { StepSla } from '../server/sla/spec';
 import type { JobContext } from './framework';
@@ -38,7 +39,7 @@ export async function raiseEscalation(ctx: JobContext<unknown, unknown>, request
   const calendar = ctx.calendars.forUnit(request.step.unit);
   const late = request.dueAt ? Math.max(0, calendar.between(request.dueAt, ctx.now)) : 0;
   const roles: string[] = [...request.roles];
-  const recipients = await db.selectFrom('users').select('email').where('active', '=', true).where('roles', '&&', roles).execute();
+  const recipients = await db.selectFrom('users').select('email').where('active', '=', true).where('roles', '&&', sql<string[]>`${roles}::text[]`).execute();
   const messageId = escalationMessageId(ctx.dossierCode, ctx.job.elementInstanceKey);
   await db
     .insertInto('escalations')

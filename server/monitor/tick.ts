@@ -245,20 +245,21 @@ type StepRow = {
 };
 
 /**
- * With MONITOR_NOTIFY_DONE_LATE: a step finished after its due time, whose overdue alert was
- * raised, gets one more alert (`step:<id>:doneLate`) to the same recipients, saying how late.
+ * With MONITOR_NOTIFY_DONE_LATE: a finished step whose overdue alert was raised gets one more
+ * alert (`step:<id>:doneLate`) to the same recipients, saying how late it was done.
  */
 async function doneLateAlerts(pass: Pass, finished: readonly StepRow[]): Promise<NewAlert[]> {
   if (!pass.deps.settings.notifyDoneLate || finished.length === 0) return [];
-  const late = finished.filter((s) => s.finishedAt && s.finishedAt.getTime() > s.dueAt.getTime());
-  const overdue = late.length
-    ? await pass.deps.db.selectFrom('alerts').select(['id', 'stepId', 'recipients']).where('id', '=', sql<string>`ANY(${late.map((s) => `step:${s.id}:overdue`)}::text[])`).execute()
-    : [];
+  const overdue = await pass.deps.db
+    .selectFrom('alerts')
+    .select(['id', 'stepId', 'recipients'])
+    .where('id', '=', sql<string>`ANY(${finished.map((s) => `step:${s.id}:overdue`)}::text[])`)
+    .execute();
   const recipientsOf = new Map(overdue.map((a) => [a.stepId, a.recipients]));
-  const conditions = late
+  const conditions = finished
     .filter((s) => recipientsOf.has(s.id))
     .map((s): Condition => {
-      const lateMinutes = -pass.calendars.forUnit(s.unitId).between(s.dueAt, s.finishedAt as Date);
+      const lateMinutes = -Math.max(0, pass.calendars.forUnit(s.unitId).between(s.dueAt, s.finishedAt as Date));
       return { key: `step:${s.id}:doneLate`, kind: 'doneLate', subject: 'step', level: 0, role: s.role ?? '', dossierCode: s.dossierCode, stepId: s.id, elementId: s.elementId, stepName: s.elementName ?? s.elementId, unitId: s.unitId, unitName: s.unitName, dueAt: s.dueAt, remainingMinutes: lateMinutes };
     });
   const fresh = await freshConditions(pass.deps.db, conditions);

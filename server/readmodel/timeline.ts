@@ -102,8 +102,9 @@ export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise
 }
 
 /**
- * Closes open steps matching `where` (an id, or a dossier's waiting step); a step finished
- * after its due time stays marked for the monitor (a done-late notice), others leave it.
+ * Closes open steps matching `where` (an id, or a dossier's waiting step). A step whose
+ * overdue alert was raised stays marked for the monitor's next tick (the done-late notice to
+ * the people who were told it was late); any other step leaves the monitor's view.
  * Returns how many steps it closed.
  */
 export async function finishSteps(
@@ -117,7 +118,7 @@ export async function finishSteps(
       finishedAt: end.finishedAt,
       actor: end.actor,
       outcome: end.outcome ?? null,
-      nextCheckAt: sql<Date | null>`CASE WHEN due_at < ${end.finishedAt} THEN ${CHECK_AT_NEXT_TICK}::timestamptz ELSE NULL END`,
+      nextCheckAt: sql<Date | null>`CASE WHEN EXISTS (SELECT 1 FROM alerts a WHERE a.id = 'step:' || steps.id || ':overdue') THEN ${CHECK_AT_NEXT_TICK}::timestamptz END`,
     })
     .where('finishedAt', 'is', null);
   query = 'id' in where ? query.where('id', '=', where.id) : query.where('dossierCode', '=', where.dossierCode).where('elementId', '=', where.elementId);

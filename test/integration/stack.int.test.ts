@@ -17,14 +17,14 @@ test('every component of the local stack answers', async () => {
   const checks = await checkStack();
   expect(checks.map((c) => [c.component, c.ok])).toEqual([
     ['Zeebe broker', true],
-    ['FerretDB/MongoDB', true],
+    ['PostgreSQL', true],
     ['SMTP server', true],
   ]);
 });
 
 test.each([
   ['ZEEBE_GRPC_ADDRESS', 'grpc://127.0.0.1:1', 'Zeebe broker at grpc://127.0.0.1:1 is not reachable'],
-  ['MONGODB_URI', 'mongodb://127.0.0.1:1/lltp', 'FerretDB/MongoDB at mongodb://127.0.0.1:1/lltp is not reachable'],
+  ['DATABASE_URL', 'postgresql://lltp@127.0.0.1:1/lltp', 'PostgreSQL at postgresql://lltp@127.0.0.1:1/lltp is not reachable'],
   ['SMTP_URL', 'smtp://127.0.0.1:1', 'SMTP server at smtp://127.0.0.1:1 is not reachable'],
 ])('a component that does not answer (%s) is named in the failure', async (setting, value, message) => {
   const config = loadConfig({ ...process.env, [setting]: value });
@@ -40,7 +40,7 @@ const stopTests = process.env.LLTP_STOP_STACK_TESTS === '1' ? describe.each : de
 
 stopTests([
   ['mailpit', 'SMTP server'],
-  ['ferretdb', 'FerretDB/MongoDB'],
+  ['postgres', 'PostgreSQL'],
   ['zeebe', 'Zeebe broker'],
 ])('with %s stopped', (component, named) => {
   afterAll(() => stack('start', component), 240000);

@@ -8,70 +8,34 @@
  * - calendar.add_speedup_vs_reference: the day-by-day reference engine timed in the same run on
  *   a sample of REFERENCE_SAMPLE of the same starts and scaled to one million (the scaled time
  *   is printed as calendar.add_reference_1m_s_scaled); the sample's results must be identical;
- * - calendar.replan_120k_s: re-planning 120,000 open dossiers that all span a newly added day
- *   off, on the local database: the real re-planning code (query with projection, recompute,
- *   diff) run without writing, median of REPLAN_RUNS runs, plus the bulk updates it would send,
- *   timed on a sample (up to WRITE_SAMPLE dossiers or WRITE_BUDGET_S seconds) of the
- *   120,000-document collection and scaled
- *   (said so in the figure names _read_compute_s and _write_ms_per_dossier);
- *   calendar.replan_120k_db_s is the database's share. With BENCH_REPLAN_FULL=1 the whole
- *   administrator's edit also runs end to end (calendar.replan_120k_full_s); on FerretDB 1.24 with
- *   SQLite, whose updates scan the whole collection each, it would take about a day, and with a
- *   FerretDB patched to use its _id index it stalled in our runs (client and server idle).
- * If the database does not answer, the local stack is started (`bash tools/stack/stack.sh up`).
+ * - calendar.replan_120k_s: an administrator's edit end to end (the audit, the new version and
+ *   the re-planning with every write made) that moves the deadlines of 120,000 open dossiers:
+ *   Monday 16 March 2026 becomes a day off, and every dossier (received 2–13 March) spans it;
+ *   then the day is removed again (moving them all back: calendar.replan_120k_back_s), so that
+ *   every run starts from the same data. REPLAN_RUNS runs, medians (and _min, _max);
+ *   calendar.replan_120k_db_s is the database's share of the edit.
+ * The dossiers are written once into `lltp_bench_calendar_<n>_<schema>` and kept for later runs.
+ * If the database does not answer, the local stack is started, and stopped at the end.
  */
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import type { AnyBulkWriteOperation, Connection } from 'mongoose';
+import { sql } from 'kysely';
 import { createCalendarAdmin } from '../../server/calendar/admin';
-import type { YearSchedule } from '../../server/calendar/model';
-import { isFerretDb, replanOpenWork } from '../../server/calendar/replan';
-import { restartClock } from '../../server/calendar/clock';
 import { parseInstant } from '../../server/calendar/civil-time';
-import { dossierDeadlines } from '../../server/calendar/deadlines';
 import { DEFAULT_CALENDAR_POLICY } from '../../server/calendar/policy';
 import { loadSeed, seedCalendarData } from '../../server/calendar/seed';
 import { loadCalendarData, seedCalendar } from '../../server/calendar/store';
 import { WorkingCalendars, type WorkingCalendar } from '../../server/calendar/working-calendar';
-import { loadConfig } from '../../server/config';
-import { connectDatabase } from '../../server/db';
-import { dossierModel, type DossierDoc } from '../../server/readmodel/dossier';
+import { benchDatabase, emit, emitSeries, median, progressOf, seededRandom as random, seedOpenWork, withStack } from './support';
 
 const CALLS = 1_000_000;
 const RUNS = 5;
 const REFERENCE_SAMPLE = 20_000;
 const TEN_WORKING_DAYS = 10 * 480;
-const DOSSIERS = 120_000;
-const REPLAN_RUNS = 3;
-const WRITE_SAMPLE = 500;
-const WRITE_BUDGET_S = 30;
-const repo = path.resolve(__dirname, '../..');
+const DOSSIERS = Number(process.env.BENCH_CALENDAR_DOSSIERS ?? 120_000);
+const REPLAN_RUNS = Number(process.env.BENCH_REPLAN_RUNS ?? 3);
+const ANCHOR = new Date('2026-03-13T10:00:00Z'); // Friday 13 March 2026, 17:00 in Việt Nam
+const DAY_OFF = { date: '2026-03-16', name: 'Ngày nghỉ (đo hiệu năng)', basis: 'Đo hiệu năng' };
 
-function emit(bench: string, value: number, unit: string): void {
-  process.stdout.write(`${JSON.stringify({ bench, value: Number(value.toPrecision(4)), unit })}\n`);
-}
-
-function progress(message: string): void {
-  process.stderr.write(`[bench:calendar] ${message}\n`);
-}
-
-/** A small seeded generator (mulberry32), so that every run uses the same starts. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
+const progress = progressOf('bench:calendar');
 
 function timeAdds(calendar: WorkingCalendar, starts: Float64Array, count: number): { seconds: number; checksum: number } {
   let checksum = 0;
@@ -113,132 +77,53 @@ function benchAdd(): void {
   emit('calendar.add_speedup_vs_reference', referenceScaled / fastMedian, 'x');
 }
 
-async function openDatabase(): Promise<{ connection: Connection; uri: string }> {
-  const base = new URL(loadConfig(process.env).MONGODB_URI);
-  base.pathname = `/lltp_bench_calendar_${randomBytes(4).toString('hex')}`;
-  const uri = base.toString();
-  try {
-    return { connection: await connectDatabase({ MONGODB_URI: uri }, { timeoutMs: 2000 }), uri };
-  } catch {
-    progress('the database does not answer: starting the local stack (tools/stack/stack.sh up)');
-    const result = spawnSync('bash', [path.join(repo, 'tools/stack/stack.sh'), 'up'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
-    if (result.status !== 0) throw new Error(`tools/stack/stack.sh up failed (exit ${String(result.status)})`);
-    return { connection: await connectDatabase({ MONGODB_URI: uri }, { timeoutMs: 10_000 }), uri };
-  }
-}
-
 async function benchReplan(): Promise<void> {
-  const { connection } = await openDatabase();
-  try {
-    let clock = new Date('2026-03-13T03:00:00Z');
-    const now = (): Date => new Date(clock.getTime());
-    await seedCalendar(connection, loadSeed(), { actor: 'bench', now });
-    const dossiers = dossierModel(connection);
-    await dossiers.init();
-
-    progress(`inserting ${DOSSIERS} open dossiers received 2–13 March 2026 (all span Monday 16 March)`);
-    const calendar = new WorkingCalendars(await loadCalendarData(connection)).forUnit();
-    const next = random(16032026);
-    const from = parseInstant('2026-03-02T07:30');
-    const to = parseInstant('2026-03-13T17:00');
-    const insertStarted = performance.now();
-    let batch: DossierDoc[] = [];
-    for (let i = 0; i < DOSSIERS; i++) {
-      const receivedAt = new Date(from + Math.floor(next() * (to - from)));
-      const channel = i % 3 === 0 ? 'paper' : 'online';
-      const dossierClock = restartClock(calendar, receivedAt, channel);
-      const terms = { statutoryWorkingDays: i % 10 === 0 ? 15 : 10, targetWorkingDays: i % 4 === 0 ? 9 : 3 };
-      const deadlines = dossierDeadlines(calendar, dossierClock, terms);
-      batch.push({
-        code: `STP-2603-${String(i).padStart(6, '0')}`,
-        receivedAt,
-        channel,
-        unitId: 'default',
-        variant: terms.targetWorkingDays === 9 ? 'verification' : 'ordinary',
-        ...terms,
-        clockStartAt: dossierClock.clockStartAt,
-        stoppedIntervals: [],
-        statutoryDueAt: deadlines.statutoryDueAt,
-        targetDueAt: deadlines.targetDueAt,
-        apologyByAt: deadlines.apologyByAt,
-        deadlinesEstimated: deadlines.estimated,
-        calendarVersion: 1,
-        status: 'open',
-        finishedAt: null,
-        deadlineMoves: [],
-      });
-      if (batch.length === 5000) {
-        await dossiers.collection.insertMany(batch);
-        batch = [];
+  await withStack('bench:calendar', async () => {
+    const { database, fresh } = await benchDatabase(`calendar_${DOSSIERS}`);
+    const { db } = database;
+    try {
+      let clock = new Date('2026-03-13T10:30:00Z');
+      const now = (): Date => new Date(clock.getTime());
+      await seedCalendar(db, loadSeed(), { actor: 'bench', now });
+      const admin = createCalendarAdmin({ db, now, policy: DEFAULT_CALENDAR_POLICY });
+      // a run that stopped half-way may have left the day off in place
+      if ((await admin.listDays({ year: 2026 })).days.some((d) => d.date === DAY_OFF.date)) await admin.removeDay({ actor: 'bench', date: DAY_OFF.date });
+      if (fresh) {
+        progress(`writing ${DOSSIERS} open dossiers received 2–13 March 2026 (all span Monday 16 March), once; kept for later runs`);
+        const started = performance.now();
+        await seedOpenWork(db, new WorkingCalendars(await loadCalendarData(db)), { dossiers: DOSSIERS, finishedStepsPerDossier: 1, receivedWithinMinutes: 9 * 480, anchor: ANCHOR, openStepAge: 1.1, seed: 16032026 });
+        progress(`written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       }
+      await sql`TRUNCATE deadline_moves, calendar_replans`.execute(db);
+      await sql`VACUUM ANALYZE dossiers, steps`.execute(db);
+
+      const edits: number[] = [];
+      const backs: number[] = [];
+      const dbShares: number[] = [];
+      for (let run = 0; run < REPLAN_RUNS; run++) {
+        clock = new Date(clock.getTime() + 60_000);
+        let started = performance.now();
+        const added = await admin.addDayOff({ actor: 'bench', ...DAY_OFF });
+        edits.push((performance.now() - started) / 1000);
+        dbShares.push(added.replan.databaseSeconds);
+        if (added.replan.dossiersMoved !== DOSSIERS) throw new Error(`expected ${DOSSIERS} dossiers to move, ${added.replan.dossiersMoved} did`);
+        progress(`run ${run + 1}: day off added in ${edits[run]!.toFixed(2)} s: ${added.replan.dossiersMoved} dossiers and ${added.replan.stepsMoved} steps moved (database ${added.replan.databaseSeconds.toFixed(2)} s)`);
+        clock = new Date(clock.getTime() + 60_000);
+        started = performance.now();
+        const removed = await admin.removeDay({ actor: 'bench', date: DAY_OFF.date });
+        backs.push((performance.now() - started) / 1000);
+        if (removed.replan.dossiersMoved !== DOSSIERS) throw new Error(`expected ${DOSSIERS} dossiers to move back, ${removed.replan.dossiersMoved} did`);
+        progress(`run ${run + 1}: day off removed in ${backs[run]!.toFixed(2)} s`);
+      }
+      const moves = await sql<{ n: number }>`SELECT count(*) AS n FROM deadline_moves`.execute(db);
+      emitSeries('calendar.replan_120k_s', edits, 's');
+      emit('calendar.replan_120k_db_s', median(dbShares), 's');
+      emitSeries('calendar.replan_120k_back_s', backs, 's');
+      emit('calendar.replan_deadline_moves_recorded', Number(moves.rows[0]?.n ?? 0), 'rows');
+    } finally {
+      await database.close();
     }
-    if (batch.length > 0) await dossiers.collection.insertMany(batch);
-    progress(`inserted in ${((performance.now() - insertStarted) / 1000).toFixed(1)} s`);
-
-    // The edit: Monday 16 March 2026 becomes a day off; every dossier spans it.
-    const data = await loadCalendarData(connection);
-    const year = structuredClone(data.years.get(2026) as YearSchedule);
-    year.daysOff.push({ date: '2026-03-16', name: 'Ngày nghỉ (đo hiệu năng)', basis: 'Đo hiệu năng' });
-    const edited = new WorkingCalendars({ ...data, years: new Map([...data.years, [2026, year]]), version: data.version + 1 });
-    const change = { changeId: 'bench', reason: 'bench', fromDate: '2026-03-02', toDate: '2026-03-30' };
-    const ferret = await isFerretDb(connection);
-
-    // 1. find the touched dossiers and recompute them: the real re-planning code, writing nothing
-    const reads: { seconds: number; db: number; moved: number }[] = [];
-    for (let run = 0; run < REPLAN_RUNS; run++) {
-      const report = await replanOpenWork({ connection, calendars: edited, policy: DEFAULT_CALENDAR_POLICY, now }, change, { dryRun: true });
-      reads.push({ seconds: report.seconds, db: report.databaseSeconds, moved: report.dossiersMoved });
-      progress(`re-plan without writing: ${report.seconds.toFixed(2)} s (database ${report.databaseSeconds.toFixed(2)} s), ${report.dossiersMoved} dossiers to move`);
-    }
-    const moved = reads[0]?.moved ?? 0;
-    if (moved !== DOSSIERS) throw new Error(`expected ${DOSSIERS} dossiers to move, got ${moved}`);
-    const read = reads.sort((a, b) => a.seconds - b.seconds)[Math.floor(reads.length / 2)] as { seconds: number; db: number };
-
-    // 2. the writes: the same bulk updates as re-planning, timed on a sample and scaled
-    const sample = await dossiers.find({ status: 'open' }).select({ _id: 1, clockStartAt: 1, statutoryDueAt: 1 }).limit(WRITE_SAMPLE).lean();
-    const at = now();
-    const ops: AnyBulkWriteOperation[] = sample.map((d) => ({
-      updateOne: {
-        filter: ferret ? { _id: d._id } : { _id: d._id, clockStartAt: d.clockStartAt, statutoryDueAt: d.statutoryDueAt },
-        update: {
-          $set: { statutoryDueAt: at, targetDueAt: at, apologyByAt: at, deadlinesEstimated: false, calendarVersion: 2 },
-          $push: { deadlineMoves: { $each: [{ changeId: 'bench', at, field: 'statutoryDueAt', from: d.statutoryDueAt, to: at }] } },
-        },
-      },
-    }));
-    // batches of 10 until the sample is written or WRITE_BUDGET_S has passed, so that a slow database cannot stall the run
-    const writeStarted = performance.now();
-    let written = 0;
-    while (written < ops.length && performance.now() - writeStarted < WRITE_BUDGET_S * 1000) {
-      const slice = ops.slice(written, written + 10);
-      await dossiers.collection.bulkWrite(slice as Parameters<typeof dossiers.collection.bulkWrite>[0], { ordered: false });
-      written += slice.length;
-    }
-    const perDossier = (performance.now() - writeStarted) / 1000 / written;
-    progress(`bulk updates on a ${DOSSIERS}-document collection: ${(perDossier * 1000).toFixed(2)} ms per dossier (${written} sampled${ferret ? '; FerretDB: filter on _id only' : ''})`);
-
-    emit('calendar.replan_120k_s', read.seconds + perDossier * moved, 's');
-    emit('calendar.replan_120k_db_s', read.db + perDossier * moved, 's');
-    emit('calendar.replan_120k_read_compute_s', read.seconds, 's');
-    emit('calendar.replan_120k_compute_s', read.seconds - read.db, 's');
-    emit('calendar.replan_120k_write_ms_per_dossier', perDossier * 1000, 'ms');
-
-    // 3. optionally, the whole administrator's edit end to end (hours on FerretDB 1.24 with SQLite)
-    if (process.env.BENCH_REPLAN_FULL === '1') {
-      const admin = createCalendarAdmin({ connection, now, policy: DEFAULT_CALENDAR_POLICY });
-      clock = new Date(clock.getTime() + 60_000);
-      const started = performance.now();
-      const outcome = await admin.addDayOff({ actor: 'bench', date: '2026-03-16', name: 'Ngày nghỉ (đo hiệu năng)', basis: 'Đo hiệu năng' });
-      const seconds = (performance.now() - started) / 1000;
-      if (outcome.replan.dossiersMoved !== DOSSIERS) throw new Error(`expected ${DOSSIERS} moved dossiers, got ${outcome.replan.dossiersMoved}`);
-      progress(`full edit: ${seconds.toFixed(2)} s (database ${outcome.replan.databaseSeconds.toFixed(2)} s)`);
-      emit('calendar.replan_120k_full_s', seconds, 's');
-      emit('calendar.replan_120k_full_db_s', outcome.replan.databaseSeconds, 's');
-    }
-  } finally {
-    await connection.dropDatabase();
-    await connection.close();
-  }
+  });
 }
 
 async function main(): Promise<void> {
@@ -246,7 +131,10 @@ async function main(): Promise<void> {
   await benchReplan();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`[bench:calendar] failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`[bench:calendar] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -21,34 +21,48 @@
  * flow.dossiers_per_s and flow.noop_ceiling_per_s are medians of RUNS runs;
  * flow.ratio_to_ceiling is the median of the per-run ratios. flow.rss_mb.<process> is the
  * largest resident memory seen (sampled every second) during the flow measurements for each
- * process: api, workers, simulators, bench (driver and no-op workers), zeebe, ferretdb, mailpit.
+ * process: api, workers, simulators, bench (driver and no-op workers), zeebe, postgres, mailpit.
  *
- * Settings: BENCH_FLOW_DOSSIERS (60), BENCH_FLOW_RUNS (3), BENCH_FLOW_WARMUP (10),
- * BENCH_FLOW_CONCURRENCY (4 concurrent intake calls, and task completions per user).
+ * Intake as data grows: the API alone (`server/main.ts api`) takes INTAKE_CALLS VNeID requests
+ * one after the other, on an empty database and on a copy of a database that already holds
+ * HISTORY dossiers (each with its receipt, declaration, audit entry and 8 steps; written once
+ * into `lltp_bench_flow_history_<n>_<schema>` and copied for every run): flow.intake_p50_ms_empty,
+ * flow.intake_p50_ms_100k (medians of the calls, median over RUNS) and their ratio
+ * flow.intake_growth. The process instances these intakes start are cancelled afterwards.
+ *
+ * Settings: BENCH_FLOW_DOSSIERS (300), BENCH_FLOW_RUNS (3), BENCH_FLOW_WARMUP (20),
+ * BENCH_FLOW_CONCURRENCY (8 concurrent intake calls, and task completions per user),
+ * BENCH_FLOW_HISTORY (100000), BENCH_FLOW_INTAKE_CALLS (200).
  * If the stack is not running it is started, and stopped at the end.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
+import { createCalendarProvider } from '../../server/calendar/provider';
 import { formatInstant } from '../../server/calendar/civil-time';
+import { loadSeed } from '../../server/calendar/seed';
+import { seedCalendar } from '../../server/calendar/store';
 import { loadConfig, type Config } from '../../server/config';
-import { connectDatabase } from '../../server/db';
-import { checkStack } from '../../server/health';
+import { connectDatabase, type Db } from '../../server/db';
 import { createLogger } from '../../server/logger';
-import { dossierModel } from '../../server/readmodel/dossier';
 import { loadProcessCatalog } from '../../server/sla';
 import { createZeebeClient } from '../../server/zeebe';
 import { deployProcesses } from '../../processes/deploy';
 import { jobTypes, type JobType } from '../../processes/contracts';
+import { createTestDatabase, databaseUrl, dropDatabase } from '../../test/support/database';
 import { simulatorUrls } from '../simulators/main';
 import { sampleVneidRequest, seededRandom } from '../simulators/sample-requests';
+import { benchDatabase, emit, median, progressOf, seedOpenWork, withStack } from './support';
 
 const repo = path.resolve(__dirname, '../..');
-const DOSSIERS = Number(process.env.BENCH_FLOW_DOSSIERS ?? 60);
+const DOSSIERS = Number(process.env.BENCH_FLOW_DOSSIERS ?? 300);
 const RUNS = Number(process.env.BENCH_FLOW_RUNS ?? 3);
-const WARMUP = Number(process.env.BENCH_FLOW_WARMUP ?? 10);
-const CONCURRENCY = Number(process.env.BENCH_FLOW_CONCURRENCY ?? 4);
+const WARMUP = Number(process.env.BENCH_FLOW_WARMUP ?? 20);
+const CONCURRENCY = Number(process.env.BENCH_FLOW_CONCURRENCY ?? 8);
+const HISTORY = Number(process.env.BENCH_FLOW_HISTORY ?? 100_000);
+const INTAKE_CALLS = Number(process.env.BENCH_FLOW_INTAKE_CALLS ?? 200);
 const RUN_TIMEOUT_MS = 15 * 60_000;
 const API_PORT = 3950;
 const SIM_BASE_PORT = 4950;
@@ -58,18 +72,7 @@ const USERS = ['motcua', 'chuyenvien', 'truongphong', 'lanhdao'] as const;
 const USER_TASK = 'io.camunda.zeebe:userTask';
 const LOGS = path.join(repo, '.cache/run/logs');
 
-function emit(bench: string, value: number, unit: string): void {
-  process.stdout.write(`${JSON.stringify({ bench, value: Number(value.toPrecision(4)), unit })}\n`);
-}
-
-function progress(message: string): void {
-  process.stderr.write(`[bench:flow] ${message}\n`);
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
+const progress = progressOf('bench:flow');
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -85,9 +88,10 @@ async function pool(count: number, limit: number, work: (i: number) => Promise<v
 
 // --- resident memory ---------------------------------------------------------------------
 
-/** Resident memory in MB of a process, or of its whole process group. */
-function rssMb(pid: number, group: boolean): number {
-  const ps = spawnSync('ps', ['-o', 'rss=', group ? '-g' : '-p', String(pid)], { encoding: 'utf8' });
+/** Resident memory in MB of a process, of its whole process group, or of it and its children. */
+function rssMb(pid: number, scope: Scope): number {
+  const args = scope === 'group' ? ['-g', String(pid)] : scope === 'children' ? ['--pid', String(pid), '--ppid', String(pid)] : ['-p', String(pid)];
+  const ps = spawnSync('ps', ['-o', 'rss=', ...args], { encoding: 'utf8' });
   return ps.stdout
     .split('\n')
     .map((line) => Number(line.trim()))
@@ -95,23 +99,30 @@ function rssMb(pid: number, group: boolean): number {
     .reduce((sum, kb) => sum + kb / 1024, 0);
 }
 
+type Scope = 'process' | 'group' | 'children';
+
+/** A component of the local stack: its pid file (PostgreSQL: postmaster.pid in its data folder). */
 function stackPid(name: string): number | null {
+  const file = name === 'postgres' ? path.join(repo, '.cache/run/postgres-data/postmaster.pid') : path.join(repo, '.cache/run', `${name}.pid`);
   try {
-    return Number(readFileSync(path.join(repo, '.cache/run', `${name}.pid`), 'utf8').trim());
+    return Number(readFileSync(file, 'utf8').split('\n')[0]?.trim());
   } catch {
     return null;
   }
 }
 
+const stackProcesses = (): Record<string, { pid: number; scope: Scope } | null> =>
+  Object.fromEntries(['zeebe', 'postgres', 'mailpit'].map((name) => [name, stackPid(name) ? { pid: stackPid(name)!, scope: name === 'postgres' ? ('children' as const) : ('group' as const) } : null]));
+
 class RssPeaks {
   readonly peaks = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
 
-  start(processes: () => Record<string, { pid: number; group: boolean } | null>): void {
+  start(processes: () => Record<string, { pid: number; scope: Scope } | null>): void {
     const sample = (): void => {
       for (const [name, target] of Object.entries(processes())) {
         if (!target) continue;
-        const mb = name === 'bench' ? process.memoryUsage().rss / 1048576 : rssMb(target.pid, target.group);
+        const mb = name === 'bench' ? process.memoryUsage().rss / 1048576 : rssMb(target.pid, target.scope);
         if (mb > (this.peaks.get(name) ?? 0)) this.peaks.set(name, mb);
       }
     };
@@ -128,15 +139,15 @@ class RssPeaks {
 // --- the product, as separate processes --------------------------------------------------
 
 interface AppProcesses {
-  children: Record<'api' | 'workers' | 'simulators', ChildProcess>;
+  children: Partial<Record<'api' | 'workers' | 'simulators', ChildProcess>>;
   config: Config;
   stop(): Promise<void>;
 }
 
-async function startApp(run: number): Promise<AppProcesses> {
+async function startApp(databaseUrlOfRun: string, roles: readonly ('api' | 'workers' | 'simulators')[] = ['simulators', 'api', 'workers']): Promise<AppProcesses> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    MONGODB_URI: `mongodb://127.0.0.1:27017/lltp_bench_flow_${run}_${randomInt(1e6)}`,
+    DATABASE_URL: databaseUrlOfRun,
     HTTP_PORT: String(API_PORT),
     PUBLIC_BASE_URL: `http://127.0.0.1:${API_PORT}`,
     LOG_LEVEL: process.env.BENCH_FLOW_LOG_LEVEL ?? 'warn',
@@ -157,14 +168,11 @@ async function startApp(run: number): Promise<AppProcesses> {
     });
     return child;
   };
-  const children = {
-    simulators: launch('simulators', 'tools/simulators/main.ts'),
-    api: launch('api', 'server/main.ts', 'api'),
-    workers: launch('workers', 'server/main.ts', 'workers'),
-  };
+  const children: AppProcesses['children'] = {};
+  for (const role of roles) children[role] = role === 'simulators' ? launch('simulators', 'tools/simulators/main.ts') : launch(role, 'server/main.ts', role);
   // If the bench dies, its app processes die with it (they would hold the ports).
   const killAll = (): void => {
-    for (const child of Object.values(children)) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const child of Object.values(children)) if (child?.exitCode === null) child.kill('SIGKILL');
   };
   process.once('exit', killAll);
   const stop = async (): Promise<void> => {
@@ -173,7 +181,7 @@ async function startApp(run: number): Promise<AppProcesses> {
       Object.values(children).map(
         (child) =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
             child.once('exit', () => resolve());
             child.kill('SIGTERM');
             setTimeout(() => child.kill('SIGKILL'), 15000).unref();
@@ -247,27 +255,28 @@ async function scriptedUsers(base: string, done: () => boolean): Promise<{ compl
 }
 
 async function measureFlow(run: number, rss: RssPeaks): Promise<number> {
-  const app = await startApp(run);
+  const testDb = await createTestDatabase(`bench_flow_${run}`);
+  const db = testDb.database.db;
+  const app = await startApp(testDb.url);
   const base = app.config.PUBLIC_BASE_URL;
-  const db = await connectDatabase(app.config);
-  const dossiers = dossierModel(db);
   const random = seededRandom(run + 1);
   const partner = { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': PARTNER_KEY };
   let stopUsers = false;
   try {
     rss.start(() => ({
-      api: { pid: app.children.api.pid!, group: false },
-      workers: { pid: app.children.workers.pid!, group: false },
-      simulators: { pid: app.children.simulators.pid!, group: false },
-      bench: { pid: process.pid, group: false },
-      ...Object.fromEntries(['zeebe', 'ferretdb', 'mailpit'].map((name) => [name, stackPid(name) ? { pid: stackPid(name)!, group: true } : null])),
+      api: { pid: app.children.api!.pid!, scope: 'process' },
+      workers: { pid: app.children.workers!.pid!, scope: 'process' },
+      simulators: { pid: app.children.simulators!.pid!, scope: 'process' },
+      bench: { pid: process.pid, scope: 'process' },
+      ...stackProcesses(),
     }));
     let usersFailed: Error | null = null;
     const users = scriptedUsers(base, () => stopUsers || usersFailed !== null).catch((error: unknown) => {
       usersFailed = error as Error;
       return { completed: 0 };
     });
-    const issued = (): Promise<number> => dossiers.countDocuments({ status: 'closed', outcome: 'issued' });
+    const issued = async (): Promise<number> =>
+      Number((await sql<{ n: number }>`SELECT count(*) AS n FROM dossiers WHERE status = 'closed' AND outcome = 'issued'`.execute(db)).rows[0]?.n ?? 0);
     const intake = async (from: number, count: number): Promise<void> => {
       await pool(count, CONCURRENCY, async (i) => {
         const request = sampleVneidRequest({ receiptNumber: `BENCH-${run}-${String(from + i).padStart(6, '0')}`, receivedAt: formatInstant(Date.now()), random, paperCopyByPost: false });
@@ -302,8 +311,96 @@ async function measureFlow(run: number, rss: RssPeaks): Promise<number> {
     stopUsers = true;
     rss.stop();
     await app.stop();
-    await db.dropDatabase().catch(() => undefined);
-    await db.close();
+    await testDb.drop();
+  }
+}
+
+// --- intake as data grows --------------------------------------------------------------------
+
+/**
+ * The history database: HISTORY dossiers as intake and the workers leave them (receipt,
+ * declaration, audit entry, steps), written once and kept; each run measures on a copy.
+ */
+async function historyTemplate(): Promise<string> {
+  const { database, fresh, url } = await benchDatabase(`flow_history_${HISTORY}`, { max: 4 });
+  const name = new URL(url).pathname.slice(1);
+  try {
+    if (fresh) {
+      const { db } = database;
+      const now = (): Date => new Date();
+      await seedCalendar(db, loadSeed(), { actor: 'bench', now });
+      progress(`writing ${HISTORY} dossiers of history (once; kept in ${name})`);
+      const started = performance.now();
+      const calendars = createCalendarProvider({ db, now, refreshMs: 3_600_000 });
+      await seedOpenWork(db, await calendars.current(), { dossiers: HISTORY, finishedStepsPerDossier: 7, receivedWithinMinutes: 200 * 480, anchor: new Date(), openStepAge: 1, seed: 11 });
+      await writeIntakeRecords(db);
+      progress(`  written in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    }
+  } finally {
+    await database.close();
+  }
+  return name;
+}
+
+/** The receipt, declaration and audit entry of every dossier (what intake writes besides the dossier). */
+async function writeIntakeRecords(db: Db): Promise<void> {
+  const declaration = JSON.stringify(sampleVneidRequest({ receiptNumber: 'BENCH-HISTORY', receivedAt: formatInstant(Date.now()), random: seededRandom(3) }));
+  await sql`INSERT INTO intake_receipts (receipt_number, dossier_code, source, request_digest, process_instance_key, created_at)
+            SELECT receipt_number, code, 'vneid', md5(code), '0', received_at FROM dossiers`.execute(db);
+  await sql`INSERT INTO declarations (dossier_code, request, created_at) SELECT code, ${declaration}::jsonb, received_at FROM dossiers`.execute(db);
+  await sql`INSERT INTO audit (at, actor, action, dossier_code, detail) SELECT received_at, 'partner:mot-cua-tinh', 'dossier.intake', code, 'VNeID' FROM dossiers`.execute(db);
+  await sql`ANALYZE`.execute(db);
+}
+
+/** Median latency (ms) of INTAKE_CALLS intakes, one after the other, through the API alone on `url`. */
+async function intakeLatency(url: string, label: string, config: Config): Promise<number> {
+  const app = await startApp(url, ['api']);
+  const base = app.config.PUBLIC_BASE_URL;
+  const partner = { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': PARTNER_KEY };
+  const random = seededRandom(randomInt(1e6));
+  const prefix = `BENCH-INTAKE-${randomInt(1e9)}`;
+  const latencies: number[] = [];
+  try {
+    for (let i = 0; i < INTAKE_CALLS; i++) {
+      const request = sampleVneidRequest({ receiptNumber: `${prefix}-${i}`, receivedAt: formatInstant(Date.now()), random, paperCopyByPost: false });
+      const started = performance.now();
+      const answer = await call(base, 'POST', '/api/intake/vneid', request, partner);
+      latencies.push(performance.now() - started);
+      if (answer.status !== 201) throw new Error(`intake (${label}): ${answer.status} ${JSON.stringify(answer.body)}`);
+    }
+  } finally {
+    await app.stop();
+  }
+  // the instances wait at their first step for workers that are not running: cancel them
+  const database = await connectDatabase({ DATABASE_URL: url }, { max: 2 });
+  const { camunda, zeebe } = createZeebeClient(config);
+  try {
+    const keys = await database.db.selectFrom('intakeReceipts').select('processInstanceKey').where('receiptNumber', 'like', `${prefix}-%`).execute();
+    for (const { processInstanceKey } of keys) if (processInstanceKey) await zeebe.cancelProcessInstance(processInstanceKey).catch(() => undefined);
+  } finally {
+    await camunda.closeAllClients();
+    await database.close();
+  }
+  const p50 = median(latencies);
+  progress(`  intake ${label}: median ${p50.toFixed(1)} ms over ${INTAKE_CALLS} calls (min ${Math.min(...latencies).toFixed(1)}, max ${Math.max(...latencies).toFixed(1)})`);
+  return p50;
+}
+
+async function measureIntakeGrowth(run: number, history: string, config: Config): Promise<{ empty: number; full: number }> {
+  const empty = await createTestDatabase(`bench_intake_empty_${run}`);
+  await empty.database.close();
+  const copy = `lltp_test_bench_intake_${HISTORY}_${run}_${randomInt(1e6)}`;
+  const admin = await connectDatabase({ DATABASE_URL: databaseUrl('postgres') }, { max: 1 });
+  try {
+    await sql`CREATE DATABASE ${sql.id(copy)} TEMPLATE ${sql.id(history)}`.execute(admin.db);
+  } finally {
+    await admin.close();
+  }
+  try {
+    return { empty: await intakeLatency(empty.url, 'on an empty database', config), full: await intakeLatency(databaseUrl(copy), `with ${HISTORY} dossiers stored`, config) };
+  } finally {
+    await dropDatabase(empty.name);
+    await dropDatabase(copy);
   }
 }
 
@@ -406,15 +503,7 @@ async function measureNoop(run: number, config: Config, processIds: { national: 
 // --- main ----------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
-  let startedStack = false;
-  if ((await checkStack(config)).some((c) => !c.ok)) {
-    progress('starting the local stack (bash tools/stack/stack.sh up)');
-    const up = spawnSync('bash', [path.join(repo, 'tools/stack/stack.sh'), 'up'], { stdio: ['ignore', 'inherit', 'inherit'] });
-    if (up.status !== 0) throw new Error('the local stack did not start');
-    startedStack = true;
-  }
-  try {
+  await withStack('bench:flow', async (config) => {
     const logger = createLogger({ level: 'warn' });
     const { camunda, zeebe } = createZeebeClient(config);
     await deployProcesses(zeebe, logger);
@@ -422,11 +511,14 @@ async function main(): Promise<void> {
     const catalog = await loadProcessCatalog();
     const ids = catalog.processesFor(config.AGENCY_CODE, new Date());
     const processIds = { national: ids.nationalProcessId, internal: ids.internalProcessId };
+    const history = await historyTemplate();
     progress(`${RUNS} runs of ${DOSSIERS} dossiers (after ${WARMUP} for warm-up), ${processIds.national} → ${processIds.internal}`);
     const rss = new RssPeaks();
     const flow: number[] = [];
     const noop: number[] = [];
     const ratios: number[] = [];
+    const intakeEmpty: number[] = [];
+    const intakeFull: number[] = [];
     for (let run = 1; run <= RUNS; run++) {
       const ceiling = await measureNoop(run, config, processIds);
       const product = await measureFlow(run, rss);
@@ -434,16 +526,20 @@ async function main(): Promise<void> {
       flow.push(product);
       ratios.push(product / ceiling);
       progress(`run ${run}: flow ${product.toFixed(2)}/s, no-op ${ceiling.toFixed(2)}/s, ratio ${(product / ceiling).toFixed(3)}`);
+      const growth = await measureIntakeGrowth(run, history, config);
+      intakeEmpty.push(growth.empty);
+      intakeFull.push(growth.full);
     }
     emit('flow.dossiers_per_s', median(flow), 'dossiers/s');
     emit('flow.dossiers_per_s_min', Math.min(...flow), 'dossiers/s');
     emit('flow.dossiers_per_s_max', Math.max(...flow), 'dossiers/s');
     emit('flow.noop_ceiling_per_s', median(noop), 'dossiers/s');
     emit('flow.ratio_to_ceiling', median(ratios), 'ratio');
+    emit('flow.intake_p50_ms_empty', median(intakeEmpty), 'ms');
+    emit('flow.intake_p50_ms_100k', median(intakeFull), 'ms');
+    emit('flow.intake_growth', median(intakeFull) / median(intakeEmpty), 'ratio');
     for (const [name, mb] of [...rss.peaks].sort()) emit(`flow.rss_mb.${name}`, mb, 'MB');
-  } finally {
-    if (startedStack) spawnSync('bash', [path.join(repo, 'tools/stack/stack.sh'), 'down'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  }
+  });
 }
 
 main().then(

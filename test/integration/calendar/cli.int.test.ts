@@ -81,8 +81,8 @@ test('`npx lltp` resolves the project’s own bin from the repository root', () 
 }, 60000);
 
 test('a database that does not answer: one line, exit 1', () => {
-  const result = lltp(['calendar', 'days', '--year', '2026', '--json'], { MONGODB_URI: 'mongodb://127.0.0.1:1/lltp' });
+  const result = lltp(['calendar', 'days', '--year', '2026', '--json'], { DATABASE_URL: 'postgresql://lltp@127.0.0.1:1/lltp' });
   expect(result.code).toBe(1);
-  expect(result.stderr).toMatch(/^lltp: lỗi: Cannot reach the database at mongodb:\/\/127\.0\.0\.1:1\/lltp/);
+  expect(result.stderr).toMatch(/^lltp: lỗi: Cannot reach the database at postgresql:\/\/lltp@127\.0\.0\.1:1\/lltp/);
   expect(result.stderr.split('\n')).toHaveLength(1);
 }, 60000);

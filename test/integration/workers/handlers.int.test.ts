@@ -5,6 +5,7 @@
  * twice causing no second external effect.
  */
 import { randomInt } from 'node:crypto';
+import { sql } from 'kysely';
 import { jobTypes, type JobType } from '../../../processes/contracts';
 import { parseInstant } from '../../../server/calendar/civil-time';
 import type { VneidRequest } from '../../../server/intake/vneid-request';
@@ -296,7 +297,7 @@ describe('reminders and escalations', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(await mailpit.search(`subject:"${code}"`)).toHaveLength(1);
     const message = await mailpit.message(messages[0]!.ID);
-    const users = await env.db.selectFrom('users').select('email').where('roles', '&&', [...roles]).execute();
+    const users = await env.db.selectFrom('users').select('email').where('roles', '&&', sql<string[]>`${[...roles]}::text[]`).execute();
     expect(message.To.map((t) => t.Address).sort()).toEqual(users.map((u) => u.email).sort());
     expect(message.Text).toContain(code);
     const declaration = await declarationOf(code);
