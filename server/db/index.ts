@@ -25,12 +25,15 @@ export interface Database {
 
 export type DatabaseConfig = Pick<Config, 'DATABASE_URL'> & Partial<Pick<Config, 'DATABASE_POOL_MAX' | 'DATABASE_CONNECT_TIMEOUT_MS'>>;
 
+const INT8_OID = 20;
+const DATE_OID = 1082;
+
 /** int8 (counts, identities) as numbers; `date` as its `YYYY-MM-DD` text (no time zone games). */
 const typeParsers = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid === pg.types.builtins.INT8) return (value: string) => Number(value);
-    if (oid === pg.types.builtins.DATE) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format);
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    if (oid === DATE_OID) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format) as unknown;
   }) as typeof pg.types.getTypeParser,
 };
 
@@ -83,7 +86,10 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-const codeOf = (error: unknown): string => String((error as { code?: unknown } | null)?.code ?? '');
+const codeOf = (error: unknown): string => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+};
 
 /** The statement met an existing unique key (optionally: of this constraint). */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {

@@ -35,7 +35,7 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
 }
 
 /** Brings the schema to the given migration (tests: the schema before a later migration). */
-export async function migrateTo(db: Db, name: string | 'none'): Promise<void> {
+export async function migrateTo(db: Db, name: string): Promise<void> {
   const result = await migrator(db).migrateTo(name === 'none' ? NO_MIGRATIONS : name);
   if (result.error) throw new MigrationError(result);
 }

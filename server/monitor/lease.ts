@@ -1,7 +1,7 @@
 /**
  * One replica at a time: the monitor lease is one row per lease name (holder, term, until). A
- * single `INSERT … ON CONFLICT DO UPDATE … WHERE` takes it when it is free or expired (the term
- * goes up) and renews it for its holder; the row lock makes it atomic under any number of
+ * single `INSERT … ON CONFLICT DO UPDATE … WHERE` takes it when it is free or expired (a new
+ * term) and renews it for its holder while it runs (the same term); the row lock makes it atomic under any number of
  * replicas. A holder that stalled past its expiry finds on its next renewal that another holds
  * the lease and stops; the work done under the lease is idempotent anyway (alert keys, one
  * claim per delivery attempt).
@@ -32,8 +32,9 @@ export async function acquireLease(db: Db, name: string, holder: string, now: Da
         .doUpdateSet({
           holder: (eb) => eb.ref('excluded.holder'),
           until: (eb) => eb.ref('excluded.until'),
-          term: sql<number>`CASE WHEN leases.holder = excluded.holder THEN leases.term ELSE leases.term + 1 END`,
-          acquiredAt: sql<Date>`CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END`,
+          // a renewal keeps the term; taking the lease (free, or lapsed even for its last holder) starts a new one
+          term: sql<number>`CASE WHEN leases.holder = excluded.holder AND leases.until >= ${now} THEN leases.term ELSE leases.term + 1 END`,
+          acquiredAt: sql<Date>`CASE WHEN leases.holder = excluded.holder AND leases.until >= ${now} THEN leases.acquired_at ELSE excluded.acquired_at END`,
         })
         .where((eb) => eb.or([eb('leases.holder', '=', holder), eb('leases.until', '<', now)])),
     )

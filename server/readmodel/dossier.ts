@@ -100,8 +100,9 @@ export function toDossier(row: DossierRow & { stops?: { from: string; to: string
     policeResult,
     policeAnsweredAt,
     policeReceivedAt,
-    nextCheckAt: _nextCheckAt,
-    createdAt: _createdAt,
+    // the monitor's next check and the insert time belong to the read model, not the dossier
+    nextCheckAt,
+    createdAt,
     stops,
     ...rest
   } = row;

@@ -1,0 +1,105 @@
+/**
+ * Rows that change together change in one transaction: an intake that fails half-way (its
+ * dossier refused by a CHECK after its receipt and its number were taken) leaves nothing behind,
+ * and the same request sent again completes it. A statement the database refuses is answered
+ * 409 or 422 naming the field, never 500.
+ */
+import { Router } from 'express';
+import { sql } from 'kysely';
+import { deployProcesses } from '../../../processes/deploy';
+import { DEFAULT_CALENDAR_POLICY } from '../../../server/calendar/policy';
+import { createCalendarProvider } from '../../../server/calendar/provider';
+import { loadSeed } from '../../../server/calendar/seed';
+import { seedCalendar } from '../../../server/calendar/store';
+import { loadConfig } from '../../../server/config';
+import { constraintAnswer, type Db } from '../../../server/db';
+import { requireStack } from '../../../server/health';
+import { intakeVneid, type IntakeDeps } from '../../../server/intake/intake';
+import { createLogger } from '../../../server/logger';
+import { loadProcessCatalog } from '../../../server/sla';
+import { createZeebeClient } from '../../../server/zeebe';
+import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
+import { startTestApp, type TestApp } from '../../support/app';
+import { countRows } from '../../support/database';
+
+const config = loadConfig(process.env);
+const { camunda, zeebe } = createZeebeClient(config);
+let app: TestApp;
+let db: Db;
+/** A statement per case, run by the test route `POST /api/test/refused/:case`. */
+const refusals: Record<string, (db: Db) => Promise<unknown>> = {
+  unique: (d) => d.insertInto('users').values({ username: 'motcua', displayName: 'x', email: 'x@y.vn', roles: ['oneStopOfficer'], unitId: 'u', passwordHash: 'h', createdAt: new Date() }).execute(),
+  check: (d) => d.insertInto('users').values({ username: 'Not Valid!', displayName: 'x', email: 'x@y.vn', roles: ['oneStopOfficer'], unitId: 'u', passwordHash: 'h', createdAt: new Date() }).execute(),
+  notNull: (d) => sql`INSERT INTO partners (partner_id, name, key_digest, scopes) VALUES ('p', NULL, 'k', '{}')`.execute(d),
+  reference: (d) => d.insertInto('sessions').values({ tokenDigest: 't', username: 'nobody', createdAt: new Date(), expiresAt: new Date() }).execute(),
+  badDate: (d) => sql`SELECT ${'2026-13-45'}::date`.execute(d),
+};
+
+beforeAll(async () => {
+  await requireStack(config);
+  app = await startTestApp('transactions', () => [
+    {
+      path: '/api/test',
+      router: Router().post('/refused/:case', async (req, res) => {
+        await refusals[String(req.params.case)]!(db);
+        res.json({ ok: true });
+      }),
+    },
+  ]);
+  db = app.db;
+  await seedCalendar(db, loadSeed(), { actor: 'test', now: () => new Date() });
+  await deployProcesses(zeebe, createLogger({ level: 'silent' }));
+}, 60000);
+
+afterAll(async () => {
+  await camunda.closeAllClients();
+  await app?.stop();
+});
+
+async function intakeDeps(statutoryWorkingDays: number): Promise<IntakeDeps> {
+  return {
+    db,
+    calendars: () => createCalendarProvider({ db, now: () => new Date(), refreshMs: 1000 }).current(),
+    catalog: await loadProcessCatalog(),
+    zeebe,
+    policy: { ...DEFAULT_CALENDAR_POLICY, terms: { ...DEFAULT_CALENDAR_POLICY.terms, statutoryWorkingDays } },
+    agencyCode: 'STP.KHA',
+    unitId: 'stp-mot-cua',
+    now: () => new Date(),
+  };
+}
+
+test('an intake whose dossier the database refuses half-way leaves no receipt, no number, no declaration, no audit; sent again it completes', async () => {
+  const request = sampleVneidRequest({ receiptNumber: `BN-TX-${Date.now()}`, receivedAt: '2026-11-24T09:00:00+07:00', random: seededRandom(5) });
+  const tables = ['dossiers', 'intakeReceipts', 'declarations', 'audit', 'dossierCounters'] as const;
+  const before = await Promise.all(tables.map((t) => countRows(db, t)));
+  // statutory_working_days must be > 0: the dossier insert fails after the receipt and the counter
+  await expect(intakeVneid(await intakeDeps(0), request, 'partner:test')).rejects.toMatchObject({ code: '23514' });
+  expect(await Promise.all(tables.map((t) => countRows(db, t)))).toEqual(before);
+
+  const answer = await intakeVneid(await intakeDeps(10), request, 'partner:test');
+  expect(answer).toMatchObject({ created: true, dossierCode: 'STP.KHA-261124-0001' });
+  expect(await Promise.all(tables.map((t) => countRows(db, t)))).toEqual(before.map((n) => n + 1));
+  const receipt = await db.selectFrom('intakeReceipts').select('processInstanceKey').where('receiptNumber', '=', request.receiptNumber).executeTakeFirstOrThrow();
+  expect(receipt.processInstanceKey).toMatch(/^\d+$/);
+  await zeebe.cancelProcessInstance(receipt.processInstanceKey as string).catch(() => undefined);
+}, 30000);
+
+test.each([
+  ['unique', 409, 'username'],
+  ['check', 422, null],
+  ['notNull', 422, 'name'],
+  ['reference', 422, 'username'],
+  ['badDate', 422, null],
+])('a statement refused by the database (%s) is answered %i naming the field, not 500', async (name, status, field) => {
+  const response = await fetch(`${app.url}/api/test/refused/${name}`, { method: 'POST' });
+  const body = (await response.json()) as { error: string; field?: string };
+  expect(response.status).toBe(status);
+  expect(body.error).toMatch(/^(Dữ liệu đã tồn tại|Giá trị|Thiếu giá trị)/);
+  if (field) expect(body.field).toBe(field);
+});
+
+test('constraint answers name the constraint when the column is not known', async () => {
+  const error = await refusals.check!(db).catch((e: unknown) => e);
+  expect(constraintAnswer(error)).toEqual({ status: 422, field: null, message: 'Giá trị không hợp lệ (users_username_check).' });
+});
