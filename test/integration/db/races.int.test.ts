@@ -71,7 +71,7 @@ test(`${RACERS} officers claiming the same task: exactly one gets it, the others
     plan: () => undefined,
     calendars: () => Promise.resolve(calendars),
     dueSoon: DEFAULT_DUE_SOON_POLICY,
-    zeebe: { completeJob: () => Promise.reject(new Error('not used')), createWorker: () => { throw new Error('not used'); } } as unknown as InboxDeps['zeebe'],
+    zeebe: { completeJob: () => Promise.reject(new Error('not used')), createWorker: () => { throw new Error('not used'); } },
     logger: createLogger({ level: 'silent' }),
     now: () => new Date(),
   };

@@ -70,7 +70,7 @@ function declaredTables(): Map<string, Map<string, boolean>> {
   }
   const registry = /export interface Tables \{([^}]*)\}/.exec(source)?.[1] ?? '';
   const tables = new Map<string, Map<string, boolean>>();
-  for (const entry of registry.matchAll(/(\w+): (\w+Table);/g)) tables.set(entry[1] as string, interfaces.get(entry[2] as string) ?? new Map());
+  for (const entry of registry.matchAll(/(\w+): (\w+Table);/g)) tables.set(entry[1] as string, interfaces.get(entry[2] as string) ?? new Map<string, boolean>());
   return tables;
 }
 
