@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run demo`: installs what is missing, starts the local stack (Zeebe, FerretDB, Mailpit),
+# `npm run demo`: installs what is missing, starts the local stack (Zeebe, PostgreSQL, Mailpit),
 # deploys the BPMN models, starts the simulators of the external systems, the job workers, the
 # SLA monitor and the API, then feeds a steady stream of sample dossiers worked by scripted officers.
 # Ctrl-C stops the app processes; the stack keeps running until `npm run stack:down`.

@@ -33,7 +33,7 @@ for tz in UTC America/New_York; do
 done
 
 # 4. Integration tests against the real stack, one file at a time (they share the broker clock).
-step "integration tests (real Zeebe, FerretDB, SMTP)"
+step "integration tests (real Zeebe, PostgreSQL, SMTP)"
 LLTP_STOP_STACK_TESTS=1 $JEST --selectProjects integration --runInBand --forceExit --json --outputFile="$RESULTS/integration.json"
 
 step "summary"

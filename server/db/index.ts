@@ -52,11 +52,13 @@ export function createPool(config: DatabaseConfig, options: { timeoutMs?: number
   return pool;
 }
 
-/** A Kysely instance over a pool (camelCase in TypeScript, snake_case in SQL). */
-export function kyselyOver(pool: pg.Pool): Db {
+/** A Kysely instance over a pool (camelCase in TypeScript, snake_case in SQL); `log` sees every statement (bench:db). */
+export function kyselyOver(pool: pg.Pool, options: { log?: (statement: { sql: string; parameters: readonly unknown[] }) => void } = {}): Db {
+  const { log } = options;
   return new Kysely<Tables>({
     dialect: new PostgresDialect({ pool, cursor: Cursor }),
     plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
+    ...(log ? { log: (event: { level: string; query: { sql: string; parameters: readonly unknown[] } }) => void (event.level === 'query' && log(event.query)) } : {}),
   });
 }
 

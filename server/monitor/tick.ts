@@ -8,7 +8,7 @@
  *   `steps_next_check`, `dossiers_next_check`), in batches: judges them, raises each new
  *   condition once as an alert (stable key, `ON CONFLICT DO NOTHING`), and stores when each
  *   row changes next, in one transaction per batch (the alert is the outbox of its e-mail);
- * - the daily **reconciliation** streams every open step and dossier through the same
+ * - the daily **reconciliation** pages through every open step and dossier with the same
  *   judgement, raises anything missed and corrects every `next_check_at`; its conditions feed
  *   the daily digest.
  */
@@ -54,7 +54,7 @@ export interface MonitorDeps {
 }
 
 /** Rows judged per batch (one transaction each). */
-export const JUDGE_BATCH = 2000;
+export const JUDGE_BATCH = 1000;
 /** A row whose judgement failed is looked at again after this long. */
 const RETRY_FAILED_JUDGEMENT_MS = 3600_000;
 
@@ -369,29 +369,32 @@ export async function tick(deps: MonitorDeps, calendars: WorkingCalendars, now: 
 }
 
 /**
- * The daily reconciliation: every open step and dossier judged again (streamed), missed alerts
- * raised, every next check corrected. Returns the conditions seen, for the digest.
+ * The daily reconciliation: every open step and dossier judged again, a page at a time in key
+ * order (`steps_open`, `dossiers_open`: no long-running cursor), missed alerts raised, every
+ * next check corrected. Returns the conditions seen, for the digest.
  */
 export async function reconcile(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string): Promise<PassResult & { conditions: Condition[] }> {
   const pass = await startPass(deps, calendars, now, runId, true);
-  let batch: StepRow[] = [];
-  for await (const row of deps.db.selectFrom('steps').select(STEP_COLUMNS).where('finishedAt', 'is', null).stream(JUDGE_BATCH)) {
-    batch.push(row);
-    if (batch.length >= JUDGE_BATCH) {
-      await judgeStepBatch(pass, batch);
-      batch = [];
-    }
+  for (let after = ''; ; ) {
+    const rows = await deps.db.selectFrom('steps').select(STEP_COLUMNS).where('finishedAt', 'is', null).where('id', '>', after).orderBy('id').limit(JUDGE_BATCH).execute();
+    if (rows.length > 0) await judgeStepBatch(pass, rows);
+    if (rows.length < JUDGE_BATCH) break;
+    after = (rows[rows.length - 1] as StepRow).id;
   }
-  if (batch.length) await judgeStepBatch(pass, batch);
-  let dossiers: DossierRow[] = [];
-  for await (const row of deps.db.selectFrom('dossiers').select(DOSSIER_COLUMNS).select(clockStoppedColumn.as('clockStopped')).where('status', '=', 'open').stream(JUDGE_BATCH)) {
-    dossiers.push(row);
-    if (dossiers.length >= JUDGE_BATCH) {
-      await judgeDossierBatch(pass, dossiers);
-      dossiers = [];
-    }
+  for (let after = ''; ; ) {
+    const rows = await deps.db
+      .selectFrom('dossiers')
+      .select(DOSSIER_COLUMNS)
+      .select(clockStoppedColumn.as('clockStopped'))
+      .where('status', '=', 'open')
+      .where('code', '>', after)
+      .orderBy('code')
+      .limit(JUDGE_BATCH)
+      .execute();
+    if (rows.length > 0) await judgeDossierBatch(pass, rows);
+    if (rows.length < JUDGE_BATCH) break;
+    after = (rows[rows.length - 1] as DossierRow).code;
   }
-  if (dossiers.length) await judgeDossierBatch(pass, dossiers);
   return { ...pass.result, conditions: pass.conditions ?? [] };
 }
 

@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { connectDatabase, type Database } from '../../server/db';
 import { migrateToLatest, migrationNames } from '../../server/db/migrate';
+import { migrations } from '../../server/db/migrations';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgresql://lltp@127.0.0.1:5432/lltp';
 export const TEST_DATABASE_PREFIX = 'lltp_test_';
@@ -20,7 +21,12 @@ export function databaseUrl(name: string, base: string = BASE_URL): string {
   return url.toString();
 }
 
-const templateName = (): string => `lltp_template_${createHash('sha256').update(migrationNames().join('\n')).digest('hex').slice(0, 12)}`;
+/** Named after the migrations (names and code), so that a changed migration gets a new template. */
+const templateName = (): string => {
+  const hash = createHash('sha256');
+  for (const name of migrationNames()) hash.update(`${name}\n${String(migrations[name]?.up)}\n`);
+  return `lltp_template_${hash.digest('hex').slice(0, 12)}`;
+};
 
 async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: databaseUrl('postgres'), connectionTimeoutMillis: 5000 });
@@ -93,12 +99,17 @@ export async function dropDatabase(name: string): Promise<void> {
   await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`));
 }
 
-/** Drops the test databases and templates of earlier runs (a run that crashed leaves some behind). */
+/**
+ * Drops the test databases of earlier runs (a run that crashed leaves some behind), and the
+ * templates and benchmark databases of other schemas (`…_<schema hash>`).
+ */
 export async function dropLeftovers(): Promise<number> {
   const current = templateName();
   return withAdmin(async (client) => {
     const rows = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE 'lltp\\_test\\_%' OR (datname LIKE 'lltp\\_template\\_%' AND datname <> $1)`,
+      `SELECT datname FROM pg_database
+       WHERE datname LIKE 'lltp\\_test\\_%' OR (datname LIKE 'lltp\\_template\\_%' AND datname <> $1)
+          OR (datname LIKE 'lltp\\_bench\\_%' AND right(datname, 12) <> right($1, 12))`,
       [current],
     );
     for (const { datname } of rows.rows) await client.query(`DROP DATABASE IF EXISTS ${quote(datname)} WITH (FORCE)`);

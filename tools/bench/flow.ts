@@ -45,7 +45,7 @@ import { formatInstant } from '../../server/calendar/civil-time';
 import { loadSeed } from '../../server/calendar/seed';
 import { seedCalendar } from '../../server/calendar/store';
 import { loadConfig, type Config } from '../../server/config';
-import { connectDatabase, type Db } from '../../server/db';
+import { connectDatabase } from '../../server/db';
 import { createLogger } from '../../server/logger';
 import { loadProcessCatalog } from '../../server/sla';
 import { createZeebeClient } from '../../server/zeebe';
@@ -54,7 +54,7 @@ import { jobTypes, type JobType } from '../../processes/contracts';
 import { createTestDatabase, databaseUrl, dropDatabase } from '../../test/support/database';
 import { simulatorUrls } from '../simulators/main';
 import { sampleVneidRequest, seededRandom } from '../simulators/sample-requests';
-import { benchDatabase, emit, median, progressOf, seedOpenWork, withStack } from './support';
+import { benchDatabase, emit, median, progressOf, seedOpenWork, withStack, writeIntakeRecords } from './support';
 
 const repo = path.resolve(__dirname, '../..');
 const DOSSIERS = Number(process.env.BENCH_FLOW_DOSSIERS ?? 300);
@@ -340,16 +340,6 @@ async function historyTemplate(): Promise<string> {
     await database.close();
   }
   return name;
-}
-
-/** The receipt, declaration and audit entry of every dossier (what intake writes besides the dossier). */
-async function writeIntakeRecords(db: Db): Promise<void> {
-  const declaration = JSON.stringify(sampleVneidRequest({ receiptNumber: 'BENCH-HISTORY', receivedAt: formatInstant(Date.now()), random: seededRandom(3) }));
-  await sql`INSERT INTO intake_receipts (receipt_number, dossier_code, source, request_digest, process_instance_key, created_at)
-            SELECT receipt_number, code, 'vneid', md5(code), '0', received_at FROM dossiers`.execute(db);
-  await sql`INSERT INTO declarations (dossier_code, request, created_at) SELECT code, ${declaration}::jsonb, received_at FROM dossiers`.execute(db);
-  await sql`INSERT INTO audit (at, actor, action, dossier_code, detail) SELECT received_at, 'partner:mot-cua-tinh', 'dossier.intake', code, 'VNeID' FROM dossiers`.execute(db);
-  await sql`ANALYZE`.execute(db);
 }
 
 /** Median latency (ms) of INTAKE_CALLS intakes, one after the other, through the API alone on `url`. */

@@ -2,7 +2,7 @@
  * `npm run bench:monitor`: the SLA monitor over 120,000 open dossiers (960,000 steps, one open
  * per dossier) on the local PostgreSQL; one JSON line per figure on stdout, progress on stderr.
  *
- * Data (written once into `lltp_bench_monitor_<n>_<schema>`, kept for later runs): dossiers
+ * Data: `openWorkDatabase` (tools/bench/support.ts, shared with bench:db, written once): dossiers
  * received over the 11 working days before the bench's instant (a Tuesday 10:00 in Việt Nam),
  * with their real deadlines (about 5% late, 20% due soon), each with 7 finished steps and one
  * open step of 2, 4 or 8 working hours started up to 1.1 allotments ago (about 9% late).
@@ -18,44 +18,27 @@
  * If the database does not answer, the local stack is started, and stopped at the end.
  */
 import { sql } from 'kysely';
-import { seedDemoAccounts } from '../../server/auth/seed';
 import { createCalendarProvider } from '../../server/calendar/provider';
-import { loadSeed } from '../../server/calendar/seed';
-import { seedCalendar } from '../../server/calendar/store';
 import { createLogger } from '../../server/logger';
 import type { Mailer } from '../../server/mail';
 import { createMonitor, createMonitorDeps } from '../../server/monitor';
 import { loadProcessCatalog } from '../../server/sla';
-import { benchDatabase, emit, emitSeries, progressOf, rssSampler, seedOpenWork, withStack } from './support';
+import { emit, emitSeries, OPEN_WORK_ANCHOR, openWorkDatabase, progressOf, rssSampler, withStack } from './support';
 
 const DOSSIERS = Number(process.env.BENCH_MONITOR_DOSSIERS ?? 120_000);
 const RUNS = Number(process.env.BENCH_MONITOR_RUNS ?? 5);
-const FINISHED_STEPS = 7;
-const START = new Date('2026-11-24T03:00:00Z'); // Tuesday 10:00 in Việt Nam
+const START = OPEN_WORK_ANCHOR;
 const TICK_MS = 5 * 60_000;
 const progress = progressOf('bench:monitor');
 
 async function main(): Promise<void> {
   await withStack('bench:monitor', async (config) => {
-    const { database, fresh } = await benchDatabase(`monitor_${DOSSIERS}`);
+    const { database } = await openWorkDatabase(DOSSIERS, 'bench:monitor');
     const { db } = database;
     try {
       let clock = START;
       const now = (): Date => clock;
-      if (fresh) {
-        await seedCalendar(db, loadSeed(), { actor: 'bench', now });
-        await seedDemoAccounts(db, { nodeEnv: 'development', password: 'bench', partnerKey: 'bench', now });
-      }
       const calendars = createCalendarProvider({ db, now, refreshMs: 3_600_000 });
-      const open = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM dossiers WHERE status = 'open'`.execute(db)).rows[0]?.n ?? 0);
-      if (fresh || open !== DOSSIERS) {
-        if (!fresh) throw new Error(`the bench database holds ${open} open dossiers, not ${DOSSIERS}: drop it and run again`);
-        progress(`writing ${DOSSIERS} open dossiers and ${DOSSIERS * (FINISHED_STEPS + 1)} steps (once; kept for later runs)`);
-        const started = performance.now();
-        await seedOpenWork(db, await calendars.current(), { dossiers: DOSSIERS, finishedStepsPerDossier: FINISHED_STEPS, receivedWithinMinutes: 11 * 480, anchor: START, openStepAge: 1.1, seed: 7 }, (done) => {
-          if (done % 20_000 === 0) progress(`  ${done} dossiers (${((performance.now() - started) / 1000).toFixed(0)} s)`);
-        });
-      }
       // every run starts from the same state: no alerts, every open row waiting for its first judgement
       await sql`TRUNCATE alerts, alert_sends, monitor_runs, leases, monitor_requests`.execute(db);
       await sql`UPDATE steps SET next_check_at = 'epoch' WHERE finished_at IS NULL`.execute(db);
@@ -107,7 +90,7 @@ async function main(): Promise<void> {
       emit('monitor.peak_rss_mb', peak, 'MB');
       emit('monitor.mails_sent', mailed, 'mails');
       emit('monitor.dossiers', DOSSIERS, 'dossiers');
-      emit('monitor.steps', DOSSIERS * (FINISHED_STEPS + 1), 'steps');
+      emit('monitor.steps', DOSSIERS * 8, 'steps');
     } finally {
       await database.close();
     }

@@ -10,7 +10,11 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import { sql } from 'kysely';
+import { seedDemoAccounts } from '../../server/auth/seed';
 import { restartClock } from '../../server/calendar/clock';
+import { createCalendarProvider } from '../../server/calendar/provider';
+import { loadSeed } from '../../server/calendar/seed';
+import { seedCalendar } from '../../server/calendar/store';
 import { dossierDeadlines, stepDueAt } from '../../server/calendar/deadlines';
 import type { WorkingCalendars } from '../../server/calendar/working-calendar';
 import { loadConfig, type Config } from '../../server/config';
@@ -18,6 +22,7 @@ import { connectDatabase, type Database, type Db } from '../../server/db';
 import { checkStack } from '../../server/health';
 import { CHECK_AT_NEXT_TICK } from '../../server/readmodel/dossier';
 import { databaseUrl, ensureTemplate } from '../../test/support/database';
+import { sampleVneidRequest, seededRandom as sampleRandom } from '../simulators/sample-requests';
 
 const repo = path.resolve(__dirname, '../..');
 
@@ -183,4 +188,62 @@ export async function seedOpenWork(db: Db, calendars: WorkingCalendars, spec: Op
     onProgress(Math.min(spec.dossiers, from + BATCH));
   }
   await sql`ANALYZE`.execute(db);
+}
+
+/**
+ * What intake and the inbox write besides the dossiers and steps, for every dossier stored:
+ * the receipt, the declaration (one sample form), the intake's audit entry, an inbox task per
+ * step (open for the open step, completed for the others) and one read of the details, and
+ * 20,000 expired log-in sessions: so that every table a request reads is as large as the data.
+ */
+export async function writeIntakeRecords(db: Db): Promise<void> {
+  const declaration = JSON.stringify(sampleVneidRequest({ receiptNumber: 'BENCH-HISTORY', receivedAt: new Date().toISOString(), random: sampleRandom(3) }));
+  await sql`INSERT INTO intake_receipts (receipt_number, dossier_code, source, request_digest, process_instance_key, created_at)
+            SELECT receipt_number, code, 'vneid', md5(code), '0', received_at FROM dossiers`.execute(db);
+  await sql`INSERT INTO declarations (dossier_code, request, created_at) SELECT code, ${declaration}::jsonb, received_at FROM dossiers`.execute(db);
+  await sql`INSERT INTO audit (at, actor, action, dossier_code, detail)
+            SELECT received_at, 'partner:mot-cua-tinh', 'dossier.intake', code, 'VNeID' FROM dossiers
+            UNION ALL SELECT received_at, 'motcua', 'dossier.read-details', code, 'xem chi tiết hồ sơ' FROM dossiers`.execute(db);
+  await sql`INSERT INTO tasks (id, job_key, dossier_code, process_instance_key, process_id, element_id, element_name, form_key, title, role, unit_id,
+              started_at, due_at, status, claimed_by, completed_at, completed_by, decision)
+            SELECT 'task:' || id, '0', dossier_code, '0', coalesce(process_id, 'p'), element_id, coalesce(element_name, element_id), 'lltp.form.check-dossier',
+              'Kiểm tra hồ sơ', coalesce(role, 'oneStopOfficer'), unit_id, started_at, due_at,
+              CASE WHEN finished_at IS NULL THEN 'open' ELSE 'completed' END, CASE WHEN finished_at IS NULL THEN NULL ELSE 'motcua' END,
+              finished_at, CASE WHEN finished_at IS NULL THEN NULL ELSE 'motcua' END, CASE WHEN finished_at IS NULL THEN NULL ELSE 'accept' END
+            FROM steps`.execute(db);
+  await sql`INSERT INTO sessions (token_digest, username, created_at, expires_at)
+            SELECT md5(g::text), 'motcua', now() - interval '30 days', now() - interval '29 days' FROM generate_series(1, 20000) g`.execute(db);
+  await sql`ANALYZE`.execute(db);
+}
+
+/** The instant the open-work data is built around: a Tuesday, 10:00 in Việt Nam. */
+export const OPEN_WORK_ANCHOR = new Date('2026-11-24T03:00:00Z');
+
+/**
+ * The database of `dossiers` open dossiers at OPEN_WORK_ANCHOR that bench:monitor and bench:db
+ * share: received over the 11 working days before (about 5% late, 20% due soon), 7 finished
+ * steps and one open step of 2, 4 or 8 working hours each (about 9% late), with their receipts,
+ * declarations, audit entries and inbox tasks; the calendar and the demo accounts seeded.
+ * Written once, kept (`lltp_bench_open_work_<n>_<schema>`).
+ */
+export async function openWorkDatabase(dossiers: number, tag: string): Promise<{ database: Database; url: string; name: string }> {
+  const progress = progressOf(tag);
+  const { database, url, fresh } = await benchDatabase(`open_work_${dossiers}`);
+  const { db } = database;
+  if (fresh) {
+    const now = (): Date => OPEN_WORK_ANCHOR;
+    await seedCalendar(db, loadSeed(), { actor: 'bench', now });
+    await seedDemoAccounts(db, { nodeEnv: 'development', password: 'bench', partnerKey: 'bench', now });
+    progress(`writing ${dossiers} open dossiers and ${dossiers * 8} steps (once; kept for later runs)`);
+    const started = performance.now();
+    const calendars = await createCalendarProvider({ db, now, refreshMs: 3_600_000 }).current();
+    await seedOpenWork(db, calendars, { dossiers, finishedStepsPerDossier: 7, receivedWithinMinutes: 11 * 480, anchor: OPEN_WORK_ANCHOR, openStepAge: 1.1, seed: 7 }, (done) => {
+      if (done % 20_000 === 0) progress(`  ${done} dossiers (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    });
+    await writeIntakeRecords(db);
+    progress(`  receipts, declarations, audit, tasks and sessions written (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  const open = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM dossiers WHERE status = 'open'`.execute(db)).rows[0]?.n ?? 0);
+  if (open !== dossiers) throw new Error(`${url} holds ${open} open dossiers, not ${dossiers}: drop it (DROP DATABASE) and run again`);
+  return { database, url, name: new URL(url).pathname.slice(1) };
 }

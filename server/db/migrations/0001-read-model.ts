@@ -63,6 +63,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // re-planning after a calendar edit: open dossiers whose latest deadline is after the change
   await sql`CREATE INDEX dossiers_open_latest_due ON dossiers ((greatest(statutory_due_at, target_due_at))) WHERE status = 'open'`.execute(db);
   await sql`CREATE INDEX dossiers_open_unit ON dossiers (unit_id) WHERE status = 'open'`.execute(db);
+  // the monitor's daily reconciliation walks the open dossiers in code order, a page at a time
+  await sql`CREATE INDEX dossiers_open ON dossiers (code) WHERE status = 'open'`.execute(db);
   // reports: received per period and channel, finished per period, open and late
   await sql`CREATE INDEX dossiers_received ON dossiers (received_at)`.execute(db);
   await sql`CREATE INDEX dossiers_finished ON dossiers (finished_at) WHERE status = 'closed'`.execute(db);
@@ -108,6 +110,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE INDEX steps_next_check ON steps (next_check_at) WHERE next_check_at IS NOT NULL`.execute(db);
   await sql`CREATE INDEX steps_open_due ON steps (due_at) WHERE finished_at IS NULL`.execute(db);
   await sql`CREATE INDEX steps_open_unit ON steps (unit_id) WHERE finished_at IS NULL`.execute(db);
+  await sql`CREATE INDEX steps_open ON steps (id) WHERE finished_at IS NULL`.execute(db);
 
   await sql`
     CREATE TABLE deadline_moves (

@@ -1,5 +1,5 @@
 /**
- * Every worker against the real read model (FerretDB) and the simulators over loopback,
+ * Every worker against the real read model (PostgreSQL) and the simulators over loopback,
  * through `processJob` (what the Zeebe worker runs for each job): outputs the contract
  * accepts, the read model written, one timeline step per activation, and a job delivered
  * twice causing no second external effect.
