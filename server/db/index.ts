@@ -27,12 +27,29 @@ export type DatabaseConfig = Pick<Config, 'DATABASE_URL'> & Partial<Pick<Config,
 
 const INT8_OID = 20;
 const DATE_OID = 1082;
+const TIMESTAMPTZ_OID = 1184;
 
-/** int8 (counts, identities) as numbers; `date` as its `YYYY-MM-DD` text (no time zone games). */
+const UTC_TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?\+00$/;
+const defaultTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (value: string) => Date;
+
+/**
+ * A `timestamptz` as the server writes it in UTC (the pool's sessions run with TimeZone=UTC),
+ * read without a regular-expression date library: the monitor reads millions of them. Any
+ * other form (infinity, years before 1000) goes to node-postgres's own parser.
+ */
+export function parseUtcTimestamp(value: string): Date {
+  const m = UTC_TIMESTAMP.exec(value);
+  if (!m) return defaultTimestamptz(value);
+  const ms = m[7] ? Math.floor(Number(m[7].padEnd(6, '0')) / 1000) : 0;
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
+}
+
+/** int8 (counts, identities) as numbers; `date` as its `YYYY-MM-DD` text (no time zone games); timestamps fast. */
 const typeParsers = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === INT8_OID) return (value: string) => Number(value);
     if (oid === DATE_OID) return (value: string) => value;
+    if (oid === TIMESTAMPTZ_OID) return parseUtcTimestamp;
     return pg.types.getTypeParser(oid, format) as unknown;
   }) as typeof pg.types.getTypeParser,
 };
@@ -45,6 +62,7 @@ export function createPool(config: DatabaseConfig, options: { timeoutMs?: number
     idleTimeoutMillis: 30_000,
     types: typeParsers,
     application_name: 'lltp-flow',
+    options: '-c TimeZone=UTC',
   });
   // An idle connection that the server drops (restart, network) must not crash the process:
   // the next query gets a fresh connection or reports the outage.

@@ -2,9 +2,9 @@
  * Delivery of raised alerts (the outbox): pending alerts whose next attempt is due are claimed
  * in batches (`UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`: two replicas never
  * take the same alert), each attempt is recorded in `alert_sends` (one row per alert and
- * attempt), the mail goes through the mailer, and the alert records `sent` (with the time) or
- * the error and the next attempt (exponential back-off, capped), and `failed` after
- * MONITOR_MAIL_MAX_ATTEMPTS. Outside working time nothing is sent unless configured: the alerts
+ * attempt) before its mail goes through the mailer, and each alert records `sent` (with the
+ * time) or the error and the next attempt (exponential back-off, capped), and `failed` after
+ * MONITOR_MAIL_MAX_ATTEMPTS: a few statements per batch, whatever its size. Outside working time nothing is sent unless configured: the alerts
  * wait, in order, for the next opening. Every mail has a stable Message-ID, so a crash between
  * the SMTP server's acceptance and the record of it gives at most one duplicate that mail
  * clients recognise.
@@ -60,65 +60,72 @@ async function claim(deps: MonitorDeps, now: Date, holder: string): Promise<Aler
   return claimed.sort((a, b) => a.detectedAt.getTime() - b.detectedAt.getTime() || a.id.localeCompare(b.id));
 }
 
-async function deliverOne(deps: MonitorDeps, alert: Alert, now: Date, holder: string): Promise<'sent' | 'failed' | 'skipped'> {
-  const attempt = alert.attempts + 1;
-  const recorded = await deps.db
-    .insertInto('alertSends')
-    .values({ alertId: alert.id, attempt, holder, at: now, outcome: null, error: null })
-    .onConflict((oc) => oc.columns(['alertId', 'attempt']).doNothing())
-    .returning('attempt')
-    .executeTakeFirst();
-  if (!recorded) {
-    // This attempt was made already by a replica that stopped before recording its outcome:
-    // count it, and try again after the back-off (the stable Message-ID marks a duplicate).
-    await deps.db
-      .updateTable('alerts')
-      .set({ attempts: attempt, nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempt, deps.settings)), claimedBy: null, claimedUntil: null })
-      .where('id', '=', alert.id)
-      .where('claimedBy', '=', holder)
-      .execute();
-    return 'skipped';
+interface Outcome {
+  id: string;
+  attempt: number;
+  status: 'sent' | 'pending' | 'failed';
+  error: string | null;
+  nextAttemptAt: Date | null;
+}
+
+/**
+ * Records the attempt of each claimed alert (`alert_sends`, one row per alert and attempt:
+ * an attempt already recorded was made by a replica that stopped before recording its outcome,
+ * so it counts, and the alert waits for its back-off), sends the mails, and records every
+ * outcome in one transaction.
+ */
+async function deliverBatch(deps: MonitorDeps, batch: readonly Alert[], now: Date, holder: string): Promise<{ sent: number; failed: number }> {
+  const attempts = batch.map((a) => a.attempts + 1);
+  const recorded = await sql<{ alertId: string }>`
+    INSERT INTO alert_sends (alert_id, attempt, holder, at)
+    SELECT id, attempt, ${holder}, ${now} FROM unnest(${batch.map((a) => a.id)}::text[], ${attempts}::integer[]) AS v (id, attempt)
+    ON CONFLICT (alert_id, attempt) DO NOTHING
+    RETURNING alert_id`.execute(deps.db);
+  const fresh = new Set(recorded.rows.map((r) => r.alertId));
+  const outcomes: Outcome[] = [];
+  for (const [i, alert] of batch.entries()) {
+    const attempt = attempts[i] as number;
+    const retryAt = new Date(now.getTime() + retryDelayMs(attempt, deps.settings));
+    if (!fresh.has(alert.id)) {
+      outcomes.push({ id: alert.id, attempt, status: 'pending', error: alert.lastError, nextAttemptAt: retryAt });
+      continue;
+    }
+    try {
+      if (!alert.mailSubject || alert.mailText === null) throw new Error('alert has no rendered mail');
+      await deps.mailer.send({
+        to: alert.recipients.map((r) => r.email),
+        subject: alert.mailSubject,
+        text: alert.mailText,
+        ...(alert.mailHtml ? { html: alert.mailHtml } : {}),
+        messageId: alert.messageId,
+        headers: { 'X-LLTP-Alert': alert.id },
+      });
+      outcomes.push({ id: alert.id, attempt, status: 'sent', error: null, nextAttemptAt: null });
+    } catch (error) {
+      const giveUp = attempt >= deps.settings.maxAttempts;
+      const message = (error as Error).message.slice(0, 500);
+      outcomes.push({ id: alert.id, attempt, status: giveUp ? 'failed' : 'pending', error: message, nextAttemptAt: giveUp ? null : retryAt });
+      deps.logger.warn({ alert: alert.id, attempt, giveUp, error: message }, 'alert e-mail not accepted by the SMTP server');
+    }
   }
-  try {
-    if (!alert.mailSubject || alert.mailText === null) throw new Error('alert has no rendered mail');
-    await deps.mailer.send({
-      to: alert.recipients.map((r) => r.email),
-      subject: alert.mailSubject,
-      text: alert.mailText,
-      ...(alert.mailHtml ? { html: alert.mailHtml } : {}),
-      messageId: alert.messageId,
-      headers: { 'X-LLTP-Alert': alert.id },
-    });
-  } catch (error) {
-    const giveUp = attempt >= deps.settings.maxAttempts;
-    const message = (error as Error).message.slice(0, 500);
-    await deps.db.transaction().execute(async (tx) => {
-      await tx
-        .updateTable('alerts')
-        .set({
-          deliveryStatus: giveUp ? 'failed' : 'pending',
-          attempts: attempt,
-          lastError: message,
-          nextAttemptAt: giveUp ? null : new Date(now.getTime() + retryDelayMs(attempt, deps.settings)),
-          claimedBy: null,
-          claimedUntil: null,
-        })
-        .where('id', '=', alert.id)
-        .execute();
-      await tx.updateTable('alertSends').set({ outcome: 'failed', error: message }).where('alertId', '=', alert.id).where('attempt', '=', attempt).execute();
-    });
-    deps.logger.warn({ alert: alert.id, attempt, giveUp, error: message }, 'alert e-mail not accepted by the SMTP server');
-    return 'failed';
-  }
+  const column = <T>(pick: (o: Outcome) => T): T[] => outcomes.map(pick);
   await deps.db.transaction().execute(async (tx) => {
-    await tx
-      .updateTable('alerts')
-      .set({ deliveryStatus: 'sent', sentAt: now, attempts: attempt, lastError: null, nextAttemptAt: null, claimedBy: null, claimedUntil: null })
-      .where('id', '=', alert.id)
-      .execute();
-    await tx.updateTable('alertSends').set({ outcome: 'sent' }).where('alertId', '=', alert.id).where('attempt', '=', attempt).execute();
+    await sql`
+      UPDATE alerts AS a
+      SET delivery_status = v.status, attempts = v.attempt, last_error = v.error, next_attempt_at = v.next_attempt_at,
+          sent_at = CASE WHEN v.status = 'sent' THEN ${now}::timestamptz ELSE a.sent_at END, claimed_by = NULL, claimed_until = NULL
+      FROM unnest(${column((o) => o.id)}::text[], ${column((o) => o.attempt)}::integer[], ${column((o) => o.status)}::text[],
+                  ${column((o) => o.error)}::text[], ${column((o) => o.nextAttemptAt)}::timestamptz[]) AS v (id, attempt, status, error, next_attempt_at)
+      WHERE a.id = v.id AND a.claimed_by = ${holder}`.execute(tx);
+    const made = outcomes.filter((o) => fresh.has(o.id));
+    if (made.length === 0) return;
+    await sql`
+      UPDATE alert_sends AS s SET outcome = CASE WHEN v.status = 'sent' THEN 'sent' ELSE 'failed' END, error = v.error
+      FROM unnest(${made.map((o) => o.id)}::text[], ${made.map((o) => o.attempt)}::integer[], ${made.map((o) => o.status)}::text[], ${made.map((o) => o.error)}::text[])
+        AS v (id, attempt, status, error)
+      WHERE s.alert_id = v.id AND s.attempt = v.attempt`.execute(tx);
   });
-  return 'sent';
+  return { sent: outcomes.filter((o) => o.status === 'sent').length, failed: outcomes.filter((o) => fresh.has(o.id) && o.status !== 'sent').length };
 }
 
 export async function deliverPending(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, holder: string): Promise<DeliveryResult> {
@@ -129,11 +136,9 @@ export async function deliverPending(deps: MonitorDeps, calendars: WorkingCalend
     while (handled < MAX_PER_RUN) {
       const batch = await claim(deps, now, holder);
       if (batch.length === 0) break;
-      for (const alert of batch) {
-        const outcome = await deliverOne(deps, alert, now, holder);
-        if (outcome === 'sent') result.sent += 1;
-        if (outcome === 'failed') result.failed += 1;
-      }
+      const { sent, failed } = await deliverBatch(deps, batch, now, holder);
+      result.sent += sent;
+      result.failed += failed;
       handled += batch.length;
     }
   }

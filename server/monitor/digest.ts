@@ -41,38 +41,76 @@ function personalAlert(id: string, kind: 'digest' | 'weekly', role: string | nul
   return { id, kind, subject: 'person', level: 0, dossierCode: null, stepId: null, elementId: null, stepName: null, unitId: null, unitName: null, role, dueAt: null, remainingMinutes: 0, detectedAt: now, runId, recipients: [recipient], mail };
 }
 
-/**
- * Raises one digest per recipient who has due-soon or late items among `conditions` (the daily
- * reconciliation's); returns how many were new.
- */
-export async function raiseDailyDigests(deps: MonitorDeps, conditions: readonly Condition[], now: Date, runId: string): Promise<number> {
-  const directory = await Directory.load(deps.db);
-  const perPerson = new Map<string, { recipient: ReturnType<Directory['holders']>[number]; late: Condition[]; dueSoon: Condition[]; seen: Set<string> }>();
-  for (const c of conditions) {
-    if (c.kind === 'apologyDue') continue;
-    for (const r of directory.recipients(c.role, c.unitId)) {
-      const entry = perPerson.get(r.username) ?? { recipient: r, late: [], dueSoon: [], seen: new Set<string>() };
-      const itemKey = `${c.subject}:${c.stepId ?? c.dossierCode}`;
-      if (!entry.seen.has(itemKey)) {
-        entry.seen.add(itemKey);
-        (c.kind === 'dueSoon' ? entry.dueSoon : entry.late).push(c);
-      }
-      perPerson.set(r.username, entry);
-    }
+/** Items listed per kind in one digest; the rest are counted, and listed in the inbox. */
+export const DIGEST_ITEMS = 50;
+
+const byDue = (a: Condition, b: Condition): number => a.dueAt.getTime() - b.dueAt.getTime();
+
+/** The most urgent `limit` items of a kind, and how many there are in all. */
+class Bounded {
+  count = 0;
+  private items: Condition[] = [];
+  constructor(private readonly limit: number) {}
+  add(c: Condition): void {
+    this.count += 1;
+    this.items.push(c);
+    if (this.items.length >= 2 * this.limit) this.items = this.items.sort(byDue).slice(0, this.limit);
   }
+  top(): Condition[] {
+    return this.items.sort(byDue).slice(0, this.limit);
+  }
+}
+
+/**
+ * Each person's late and due-soon items, fed with the conditions of each judged item by the
+ * daily reconciliation: the counts and the DIGEST_ITEMS most urgent of each kind, so that memory
+ * stays bounded whatever the number of open dossiers.
+ */
+export class DigestCollector {
+  private readonly people = new Map<string, { recipient: ReturnType<Directory['holders']>[number]; late: Bounded; dueSoon: Bounded }>();
+  constructor(private readonly directory: Directory, private readonly limit = DIGEST_ITEMS) {}
+
+  /** The conditions of one step or dossier: each person hears of the item once. */
+  add = (conditions: readonly Condition[]): void => {
+    const told = new Set<string>();
+    for (const c of conditions) {
+      if (c.kind === 'apologyDue') continue;
+      for (const r of this.directory.recipients(c.role, c.unitId)) {
+        if (told.has(r.username)) continue;
+        told.add(r.username);
+        const entry = this.people.get(r.username) ?? { recipient: r, late: new Bounded(this.limit), dueSoon: new Bounded(this.limit) };
+        (c.kind === 'dueSoon' ? entry.dueSoon : entry.late).add(c);
+        this.people.set(r.username, entry);
+      }
+    }
+  };
+
+  entries(): IterableIterator<{ recipient: ReturnType<Directory['holders']>[number]; late: Bounded; dueSoon: Bounded }> {
+    return this.people.values();
+  }
+}
+
+/** Raises one digest per person the collector heard of; returns how many were new. */
+export async function raiseDailyDigests(deps: MonitorDeps, collector: DigestCollector, now: Date, runId: string): Promise<number> {
   const date = localDateOf(dayNumberOf(now.getTime()));
   const docs: NewAlert[] = [];
-  for (const { recipient, late, dueSoon } of perPerson.values()) {
-    const byDue = (a: Condition, b: Condition): number => a.dueAt.getTime() - b.dueAt.getTime();
-    const title = `Tổng hợp ngày ${formatVnDate(now)}: ${late.length} việc quá hạn, ${dueSoon.length} việc sắp đến hạn`;
+  for (const { recipient, late, dueSoon } of collector.entries()) {
+    const title = `Tổng hợp ngày ${formatVnDate(now)}: ${late.count} việc quá hạn, ${dueSoon.count} việc sắp đến hạn`;
+    const lateItems = late.top();
+    const dueSoonItems = dueSoon.top();
     const mail = renderMail('digest', {
       title,
       agencyName: deps.settings.agencyName,
-      urgent: late.length > 0,
+      urgent: late.count > 0,
       recipientName: recipient.displayName,
       asOf: formatVnInstant(now),
-      late: late.sort(byDue).map((c) => item(deps, c)),
-      dueSoon: dueSoon.sort(byDue).map((c) => item(deps, c)),
+      late: lateItems.map((c) => item(deps, c)),
+      lateCount: late.count,
+      lateMore: late.count - lateItems.length,
+      dueSoon: dueSoonItems.map((c) => item(deps, c)),
+      dueSoonCount: dueSoon.count,
+      dueSoonMore: dueSoon.count - dueSoonItems.length,
+      inboxLink: `${deps.settings.appUrl}/hop-viec`,
     });
     docs.push(personalAlert(`digest:${recipient.username}:${date}`, 'digest', null, recipient, mail, now, runId));
   }

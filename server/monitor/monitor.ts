@@ -12,7 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { toJson } from '../db/tables';
-import { raiseDailyDigests, raiseWeeklySummaries } from './digest';
+import { DigestCollector, raiseDailyDigests, raiseWeeklySummaries } from './digest';
+import { Directory } from './directory';
 import { deliverPending } from './deliver';
 import { acquireLease } from './lease';
 import type { MonitorRun } from './model';
@@ -72,9 +73,9 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
       if (kind === 'tick') {
         record(await tick(deps, calendars, at, runId));
       } else if (kind === 'daily') {
-        const reconciled = await reconcile(deps, calendars, at, runId);
-        record(reconciled);
-        run.counts.alertsRaised += await raiseDailyDigests(deps, reconciled.conditions, at, runId);
+        const digest = new DigestCollector(await Directory.load(deps.db));
+        record(await reconcile(deps, calendars, at, runId, digest.add));
+        run.counts.alertsRaised += await raiseDailyDigests(deps, digest, at, runId);
       } else {
         run.counts.alertsRaised = await raiseWeeklySummaries(deps, calendars, at, runId);
       }

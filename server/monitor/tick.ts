@@ -167,8 +167,8 @@ interface Pass {
   directory: Directory;
   chains: Map<string, readonly EscalationLevel[]>;
   result: PassResult;
-  /** Collects every condition seen (the daily digest); not kept by ticks. */
-  conditions?: Condition[];
+  /** Sees every condition of every item judged (the daily digest); ticks have none. */
+  onConditions?: (conditions: readonly Condition[]) => void;
 }
 
 function chainOf(pass: Pass, processId: string | null, elementId: string): readonly EscalationLevel[] {
@@ -286,7 +286,7 @@ async function judgeStepBatch(pass: Pass, rows: readonly StepRow[]): Promise<voi
     }
     pass.result.counts.steps[judged.status] += 1;
     conditions.push(...judged.conditions);
-    pass.conditions?.push(...judged.conditions);
+    pass.onConditions?.(judged.conditions);
     moves.push({ id: row.id, was: row.nextCheckAt, next: judged.nextCheckAt });
   }
   await commitBatch(pass, 'steps', [...(await newAlerts(pass, conditions)), ...(await doneLateAlerts(pass, finished))], moves);
@@ -326,13 +326,13 @@ async function judgeDossierBatch(pass: Pass, rows: readonly DossierRow[]): Promi
     }
     pass.result.counts.dossiers[judged.status] += 1;
     conditions.push(...judged.conditions);
-    pass.conditions?.push(...judged.conditions);
+    pass.onConditions?.(judged.conditions);
     moves.push({ id: row.code, was: row.nextCheckAt, next: judged.nextCheckAt });
   }
   await commitBatch(pass, 'dossiers', await newAlerts(pass, conditions), moves);
 }
 
-async function startPass(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string, collect: boolean): Promise<Pass> {
+async function startPass(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string, onConditions?: Pass['onConditions']): Promise<Pass> {
   return {
     deps,
     calendars,
@@ -341,13 +341,13 @@ async function startPass(deps: MonitorDeps, calendars: WorkingCalendars, now: Da
     directory: await Directory.load(deps.db),
     chains: new Map(),
     result: { counts: { steps: zero(), dossiers: zero() }, alertsRaised: 0, rescheduled: 0, failed: 0 },
-    ...(collect ? { conditions: [] } : {}),
+    ...(onConditions ? { onConditions } : {}),
   };
 }
 
 /** A tick: only the steps and dossiers whose next check has come. */
 export async function tick(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string): Promise<PassResult> {
-  const pass = await startPass(deps, calendars, now, runId, false);
+  const pass = await startPass(deps, calendars, now, runId);
   for (;;) {
     const rows = await deps.db.selectFrom('steps').select(STEP_COLUMNS).where('nextCheckAt', '<=', now).orderBy('nextCheckAt').limit(JUDGE_BATCH).execute();
     if (rows.length > 0) await judgeStepBatch(pass, rows);
@@ -371,10 +371,11 @@ export async function tick(deps: MonitorDeps, calendars: WorkingCalendars, now: 
 /**
  * The daily reconciliation: every open step and dossier judged again, a page at a time in key
  * order (`steps_open`, `dossiers_open`: no long-running cursor), missed alerts raised, every
- * next check corrected. Returns the conditions seen, for the digest.
+ * next check corrected. `onConditions` sees the conditions of each item judged (the digest),
+ * so that nothing grows with the data in memory.
  */
-export async function reconcile(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string): Promise<PassResult & { conditions: Condition[] }> {
-  const pass = await startPass(deps, calendars, now, runId, true);
+export async function reconcile(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string, onConditions?: Pass['onConditions']): Promise<PassResult> {
+  const pass = await startPass(deps, calendars, now, runId, onConditions);
   for (let after = ''; ; ) {
     const rows = await deps.db.selectFrom('steps').select(STEP_COLUMNS).where('finishedAt', 'is', null).where('id', '>', after).orderBy('id').limit(JUDGE_BATCH).execute();
     if (rows.length > 0) await judgeStepBatch(pass, rows);
@@ -395,7 +396,7 @@ export async function reconcile(deps: MonitorDeps, calendars: WorkingCalendars, 
     if (rows.length < JUDGE_BATCH) break;
     after = (rows[rows.length - 1] as DossierRow).code;
   }
-  return { ...pass.result, conditions: pass.conditions ?? [] };
+  return pass.result;
 }
 
 /** Open steps and dossiers past their due time now, counted by the database. */

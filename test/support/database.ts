@@ -24,7 +24,7 @@ export function databaseUrl(name: string, base: string = BASE_URL): string {
 /** Named after the migrations (names and code), so that a changed migration gets a new template. */
 const templateName = (): string => {
   const hash = createHash('sha256');
-  for (const name of migrationNames()) hash.update(`${name}\n${String(migrations[name]?.up)}\n`);
+  for (const name of migrationNames()) hash.update(`${name}\n${Object.values(migrations[name] ?? {}).map(String).join('\n')}\n`);
   return `lltp_template_${hash.digest('hex').slice(0, 12)}`;
 };
 

@@ -66,7 +66,10 @@ async function main(): Promise<void> {
         return { seconds, judged, raised: counts.alertsRaised };
       };
 
+      const mb = (): string => `rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB, heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB`;
+      progress(`before the warm-up: ${mb()}`);
       const warm = await run('daily', 'warm-up: first reconciliation');
+      progress(`after the warm-up: ${mb()}`);
       emit('monitor.first_reconcile_s', warm.seconds, 's');
       emit('monitor.first_reconcile_alerts', warm.raised, 'alerts');
       await sql`UPDATE alerts SET delivery_status = 'sent', sent_at = ${clock}, next_attempt_at = NULL WHERE delivery_status = 'pending'`.execute(db);
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
       const reconciles: number[] = [];
       for (let i = 1; i <= RUNS; i++) reconciles.push((await run('daily', `reconciliation ${i}`)).seconds);
       const peak = memory.stop();
+      progress(`at the end: ${mb()}`);
 
       emitSeries('monitor.tick_120k_s', ticks, 's');
       emitSeries('monitor.tick_judged', judged, 'rows');
