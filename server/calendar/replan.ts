@@ -8,10 +8,10 @@
  * the changed days or starts after them cannot see the change. The rows are streamed through
  * a cursor on the partial indexes of open work (`dossiers_open_latest_due`, `steps_open_due`);
  * what moved is written in batches while reading, one statement per batch (`UPDATE … FROM
- * unnest(…)`), each row guarded by the values it was computed from so that a worker's
- * concurrent write is never overwritten with deadlines from stale clock data. Each moved
- * deadline is recorded in `deadline_moves`, and the moved rows are judged again by the SLA
- * monitor at its next tick.
+ * unnest(…)`, three batches in flight on their own connections), each row guarded by the values it
+ * was computed from so that a worker's concurrent write is never overwritten with deadlines from
+ * stale clock data. Each moved dossier or step is recorded in `deadline_moves` (its deadlines
+ * before and after), and the moved rows are judged again by the SLA monitor at its next tick.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db';
@@ -68,6 +68,23 @@ export function changeSpan(change: Pick<CalendarChange, 'fromDate' | 'toDate'>):
   return { from: new Date(dayStartMs(dayNumberOfLocalDate(change.fromDate))), to: new Date(dayStartMs(dayNumberOfLocalDate(change.toDate) + 1)) };
 }
 
+/** Batches written at once on their own connections while the next ones are read and computed. */
+const WRITERS = 3;
+
+/** Keeps at most WRITERS writes in flight; the first failure is thrown by the next `add` or by `drain`. */
+class WritePipeline {
+  private readonly inFlight: Promise<void>[] = [];
+  async add(write: () => Promise<void>): Promise<void> {
+    if (this.inFlight.length >= WRITERS) await this.inFlight.shift();
+    const running = write();
+    running.catch(() => undefined); // observed when awaited
+    this.inFlight.push(running);
+  }
+  async drain(): Promise<void> {
+    while (this.inFlight.length) await this.inFlight.shift();
+  }
+}
+
 /** Measures the time spent computing; the rest of the wall time is spent with the database. */
 class Stopwatch {
   computeMs = 0;
@@ -81,17 +98,12 @@ class Stopwatch {
   }
 }
 
-interface Move {
-  field: (typeof DOSSIER_FIELDS)[number] | 'dueAt';
-  from: Date | null;
-  to: Date | null;
-}
-
 interface DossierUpdate {
   code: string;
-  was: { clockStartAt: Date; statutoryDueAt: Date | null };
+  was: { clockStartAt: Date; statutoryDueAt: Date | null; targetDueAt: Date | null; apologyByAt: Date | null };
   next: { statutoryDueAt: Date | null; targetDueAt: Date | null; apologyByAt: Date | null; estimated: boolean };
-  moves: Move[];
+  /** A deadline moved (not only the estimated flag): recorded in deadline_moves. */
+  moved: boolean;
 }
 
 interface StepUpdate {
@@ -99,13 +111,30 @@ interface StepUpdate {
   dossierCode: string;
   was: { startedAt: Date; dueAt: Date };
   next: { dueAt: Date; estimated: boolean };
-  moves: Move[];
+  moved: boolean;
 }
 
-/** Records the moves of the rows that were updated. */
-async function recordMoves(db: Db, change: CalendarChange, at: Date, moved: { dossierCode: string; stepId: string | null; moves: Move[] }[]): Promise<void> {
-  const rows = moved.flatMap((m) => m.moves.map((move) => ({ changeId: change.changeId, at, dossierCode: m.dossierCode, stepId: m.stepId, field: move.field, fromAt: move.from, toAt: move.to })));
-  if (rows.length) await db.insertInto('deadlineMoves').values(rows).execute();
+const column = <T, V>(rows: readonly T[], pick: (row: T) => V): V[] => rows.map(pick);
+
+/** Records the dossiers that moved: one row each, before and after (one statement: arrays, not thousands of parameters). */
+async function recordDossierMoves(db: Db, change: CalendarChange, at: Date, moved: readonly DossierUpdate[]): Promise<void> {
+  if (moved.length === 0) return;
+  await sql`
+    INSERT INTO deadline_moves (change_id, at, dossier_code, statutory_due_from, statutory_due_to, target_due_from, target_due_to, apology_by_from, apology_by_to)
+    SELECT ${change.changeId}, ${at}, v.*
+    FROM unnest(${column(moved, (u) => u.code)}::text[],
+                ${column(moved, (u) => u.was.statutoryDueAt)}::timestamptz[], ${column(moved, (u) => u.next.statutoryDueAt)}::timestamptz[],
+                ${column(moved, (u) => u.was.targetDueAt)}::timestamptz[], ${column(moved, (u) => u.next.targetDueAt)}::timestamptz[],
+                ${column(moved, (u) => u.was.apologyByAt)}::timestamptz[], ${column(moved, (u) => u.next.apologyByAt)}::timestamptz[]) AS v`.execute(db);
+}
+
+async function recordStepMoves(db: Db, change: CalendarChange, at: Date, moved: readonly StepUpdate[]): Promise<void> {
+  if (moved.length === 0) return;
+  await sql`
+    INSERT INTO deadline_moves (change_id, at, dossier_code, step_id, due_from, due_to)
+    SELECT ${change.changeId}, ${at}, v.*
+    FROM unnest(${column(moved, (u) => u.dossierCode)}::text[], ${column(moved, (u) => u.id)}::text[],
+                ${column(moved, (u) => u.was.dueAt)}::timestamptz[], ${column(moved, (u) => u.next.dueAt)}::timestamptz[]) AS v`.execute(db);
 }
 
 /** One statement for a batch of dossiers; only rows still as they were read are written. */
@@ -124,7 +153,7 @@ async function writeDossiers(db: Db, change: CalendarChange, at: Date, version: 
         AND d.statutory_due_at IS NOT DISTINCT FROM v.was_statutory_due_at
       RETURNING d.code`.execute(tx);
     const written = new Set(updated.rows.map((r) => r.code));
-    await recordMoves(tx, change, at, batch.filter((u) => written.has(u.code)).map((u) => ({ dossierCode: u.code, stepId: null, moves: u.moves })));
+    await recordDossierMoves(tx, change, at, batch.filter((u) => u.moved && written.has(u.code)));
     return written.size;
   });
 }
@@ -140,7 +169,7 @@ async function writeSteps(db: Db, change: CalendarChange, at: Date, version: num
       WHERE s.id = v.id AND s.finished_at IS NULL AND s.started_at = v.was_started_at AND s.due_at = v.was_due_at
       RETURNING s.id`.execute(tx);
     const written = new Set(updated.rows.map((r) => r.id));
-    await recordMoves(tx, change, at, batch.filter((u) => written.has(u.id)).map((u) => ({ dossierCode: u.dossierCode, stepId: u.id, moves: u.moves })));
+    await recordStepMoves(tx, change, at, batch.filter((u) => u.moved && written.has(u.id)));
     return written.size;
   });
 }
@@ -171,12 +200,18 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange, o
   let dossiersExamined = 0;
   let dossiersMoved = 0;
   let dossierBatch: DossierUpdate[] = [];
+  const writes = new WritePipeline();
   const flushDossiers = async (): Promise<void> => {
     const batch = dossierBatch;
     dossierBatch = [];
     if (batch.length === 0) return;
     if (options.dryRun) dossiersMoved += batch.length;
-    else dossiersMoved += await writeDossiers(deps.db, change, at, version, batch);
+    else {
+      await writes.add(async () => {
+        const written = await writeDossiers(deps.db, change, at, version, batch);
+        dossiersMoved += written; // after the await: concurrent batches must not read a stale total
+      });
+    }
   };
   for await (const doc of dossierQuery.stream(batchSize)) {
     dossiersExamined++;
@@ -189,9 +224,9 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange, o
           { statutoryWorkingDays: doc.statutoryWorkingDays, targetWorkingDays: doc.targetWorkingDays },
           deps.policy.deadlines,
         );
-        const moves = DOSSIER_FIELDS.filter((f) => !sameInstant(doc[f], next[f])).map((field) => ({ field, from: doc[field], to: next[field] }));
-        if (moves.length === 0 && doc.deadlinesEstimated === next.estimated) return null;
-        return { code: doc.code, was: { clockStartAt: doc.clockStartAt, statutoryDueAt: doc.statutoryDueAt }, next, moves };
+        const moved = DOSSIER_FIELDS.some((f) => !sameInstant(doc[f], next[f]));
+        if (!moved && doc.deadlinesEstimated === next.estimated) return null;
+        return { code: doc.code, was: { clockStartAt: doc.clockStartAt, statutoryDueAt: doc.statutoryDueAt, targetDueAt: doc.targetDueAt, apologyByAt: doc.apologyByAt }, next, moved };
       } catch (error) {
         fail(doc.code, error);
         return null;
@@ -218,7 +253,12 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange, o
     stepBatch = [];
     if (batch.length === 0) return;
     if (options.dryRun) stepsMoved += batch.length;
-    else stepsMoved += await writeSteps(deps.db, change, at, version, batch);
+    else {
+      await writes.add(async () => {
+        const written = await writeSteps(deps.db, change, at, version, batch);
+        stepsMoved += written;
+      });
+    }
   };
   for await (const doc of stepQuery.stream(batchSize)) {
     stepsExamined++;
@@ -227,7 +267,7 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange, o
         const next = stepDueAt(deps.calendars.forUnit(doc.unitId), doc.startedAt, doc.allotmentMinutes);
         const moved = !sameInstant(doc.dueAt, next.dueAt);
         if (!moved && doc.dueEstimated === next.estimated) return null;
-        return { id: doc.id, dossierCode: doc.dossierCode, was: { startedAt: doc.startedAt, dueAt: doc.dueAt }, next, moves: moved ? [{ field: 'dueAt', from: doc.dueAt, to: next.dueAt }] : [] };
+        return { id: doc.id, dossierCode: doc.dossierCode, was: { startedAt: doc.startedAt, dueAt: doc.dueAt }, next, moved };
       } catch (error) {
         fail(`${doc.dossierCode}/${doc.elementId}`, error);
         return null;
@@ -237,6 +277,7 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange, o
     if (stepBatch.length >= batchSize) await flushSteps();
   }
   await flushSteps();
+  await writes.drain();
 
   const seconds = (performance.now() - started) / 1000;
   const report: ReplanReport = {

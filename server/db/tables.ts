@@ -94,15 +94,21 @@ export interface StepsTable {
   nextCheckAt: Date | null;
 }
 
+/** One row per dossier or step a calendar change moved; a deadline that did not move has the same from and to. */
 export interface DeadlineMovesTable {
   id: Generated<number>;
   changeId: string;
   at: Date;
   dossierCode: string;
   stepId: string | null;
-  field: 'statutoryDueAt' | 'targetDueAt' | 'apologyByAt' | 'dueAt';
-  fromAt: Date | null;
-  toAt: Date | null;
+  statutoryDueFrom: Date | null;
+  statutoryDueTo: Date | null;
+  targetDueFrom: Date | null;
+  targetDueTo: Date | null;
+  apologyByFrom: Date | null;
+  apologyByTo: Date | null;
+  dueFrom: Date | null;
+  dueTo: Date | null;
 }
 
 export interface TasksTable {

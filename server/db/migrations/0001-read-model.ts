@@ -62,7 +62,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE INDEX dossiers_next_check ON dossiers (next_check_at) WHERE next_check_at IS NOT NULL`.execute(db);
   // re-planning after a calendar edit: open dossiers whose latest deadline is after the change
   await sql`CREATE INDEX dossiers_open_latest_due ON dossiers ((greatest(statutory_due_at, target_due_at))) WHERE status = 'open'`.execute(db);
-  await sql`CREATE INDEX dossiers_open_unit ON dossiers (unit_id) WHERE status = 'open'`.execute(db);
   // the monitor's daily reconciliation walks the open dossiers in code order, a page at a time
   await sql`CREATE INDEX dossiers_open ON dossiers (code) WHERE status = 'open'`.execute(db);
   // reports: received per period and channel, finished per period, open and late
@@ -109,9 +108,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE INDEX steps_dossier ON steps (dossier_code, started_at)`.execute(db);
   await sql`CREATE INDEX steps_next_check ON steps (next_check_at) WHERE next_check_at IS NOT NULL`.execute(db);
   await sql`CREATE INDEX steps_open_due ON steps (due_at) WHERE finished_at IS NULL`.execute(db);
-  await sql`CREATE INDEX steps_open_unit ON steps (unit_id) WHERE finished_at IS NULL`.execute(db);
   await sql`CREATE INDEX steps_open ON steps (id) WHERE finished_at IS NULL`.execute(db);
 
+  // one row per dossier or step a calendar change moved: the deadlines before and after
   await sql`
     CREATE TABLE deadline_moves (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -119,13 +118,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       at timestamptz NOT NULL,
       dossier_code text NOT NULL REFERENCES dossiers (code),
       step_id text REFERENCES steps (id),
-      field text NOT NULL CHECK (field IN ('statutoryDueAt', 'targetDueAt', 'apologyByAt', 'dueAt')),
-      from_at timestamptz,
-      to_at timestamptz
+      statutory_due_from timestamptz,
+      statutory_due_to timestamptz,
+      target_due_from timestamptz,
+      target_due_to timestamptz,
+      apology_by_from timestamptz,
+      apology_by_to timestamptz,
+      due_from timestamptz,
+      due_to timestamptz,
+      CONSTRAINT deadline_moves_of_step_or_dossier CHECK ((step_id IS NULL) = (due_from IS NULL AND due_to IS NULL))
     )`.execute(db);
   await sql`CREATE INDEX deadline_moves_dossier ON deadline_moves (dossier_code, id)`.execute(db);
-  await sql`CREATE INDEX deadline_moves_step ON deadline_moves (step_id, id) WHERE step_id IS NOT NULL`.execute(db);
-  await sql`CREATE INDEX deadline_moves_change ON deadline_moves (change_id)`.execute(db);
 
   await sql`
     CREATE TABLE tasks (

@@ -83,10 +83,22 @@ async function startStep(dossierCode: string, elementId: string, startedAt: stri
   }).execute();
 }
 
+/** The recorded moves, one entry per deadline that moved. */
 const movesOf = async (where: { dossierCode: string } | { stepId: string }) => {
   const query = db.selectFrom('deadlineMoves').selectAll().orderBy('id');
   const rows = await ('stepId' in where ? query.where('stepId', '=', where.stepId) : query.where('dossierCode', '=', where.dossierCode).where('stepId', 'is', null)).execute();
-  return rows.map((m) => ({ changeId: m.changeId, field: m.field, from: m.fromAt, to: m.toAt }));
+  return rows.flatMap((m) =>
+    (
+      [
+        ['statutoryDueAt', m.statutoryDueFrom, m.statutoryDueTo],
+        ['targetDueAt', m.targetDueFrom, m.targetDueTo],
+        ['apologyByAt', m.apologyByFrom, m.apologyByTo],
+        ['dueAt', m.dueFrom, m.dueTo],
+      ] as const
+    )
+      .filter(([, from, to]) => from?.getTime() !== to?.getTime())
+      .map(([field, from, to]) => ({ changeId: m.changeId, field, from, to })),
+  );
 };
 const dossier = async (code: string) => {
   const found = await findDossier(db, code);
