@@ -15,6 +15,11 @@ export interface AuditEntry {
   detail: string | null;
 }
 
-export async function audit(db: Db, entry: Omit<AuditEntry, 'detail' | 'dossierCode'> & Partial<Pick<AuditEntry, 'detail' | 'dossierCode'>>): Promise<void> {
-  await db.insertInto('audit').values({ dossierCode: null, detail: null, ...entry }).execute();
+export type AuditInput = Omit<AuditEntry, 'detail' | 'dossierCode'> & Partial<Pick<AuditEntry, 'detail' | 'dossierCode'>>;
+
+/** The statement that records an entry, unexecuted (to be one part of a larger statement). */
+export const auditQuery = (db: Db, entry: AuditInput) => db.insertInto('audit').values({ dossierCode: null, detail: null, ...entry });
+
+export async function audit(db: Db, entry: AuditInput): Promise<void> {
+  await auditQuery(db, entry).execute();
 }

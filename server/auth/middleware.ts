@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { digest, findActiveUser, type AuthDeps } from './models';
+import { digest, type AuthDeps } from './models';
 import type { Role } from './roles';
 
 export type Principal =
@@ -51,18 +51,19 @@ export function authenticate(deps: AuthDeps): RequestHandler {
         deny(res, 401, 'Cần đăng nhập: gửi Authorization: Bearer <token> hoặc khóa API của đối tác.');
         return;
       }
-      const session = await deps.db
+      const user = await deps.db
         .selectFrom('sessions')
-        .select('username')
-        .where('tokenDigest', '=', digest(token))
-        .where('expiresAt', '>', deps.now())
+        .innerJoin('users', 'users.username', 'sessions.username')
+        .select(['users.username', 'users.displayName', 'users.roles', 'users.unitId'])
+        .where('sessions.tokenDigest', '=', digest(token))
+        .where('sessions.expiresAt', '>', deps.now())
+        .where('users.active', '=', true)
         .executeTakeFirst();
-      const user = session ? await findActiveUser(deps.db, session.username) : null;
       if (!user) {
         deny(res, 401, 'Phiên đăng nhập không hợp lệ hoặc đã hết hạn: hãy đăng nhập lại.');
         return;
       }
-      req.principal = { kind: 'staff', username: user.username, displayName: user.displayName, roles: user.roles, unitId: user.unitId };
+      req.principal = { kind: 'staff', username: user.username, displayName: user.displayName, roles: user.roles as Role[], unitId: user.unitId };
       next();
     })().catch(next);
   };

@@ -7,7 +7,7 @@
  */
 import { forms } from '../../processes/contracts';
 import { ApologyRuleError, checkApology } from '../apology/rules';
-import { audit } from '../audit';
+import { auditQuery } from '../audit';
 import type { Principal } from '../auth/middleware';
 import { retryTransient, type Db } from '../db';
 import { toJson } from '../db/tables';
@@ -17,7 +17,8 @@ import type { WorkingCalendars } from '../calendar/working-calendar';
 import { statusLabels } from '../glossary';
 import type { Logger } from '../logger';
 import { findDossier } from '../readmodel/dossier';
-import { parseEngineInstant, stepFinished, stepStarted, type TimelineDeps } from '../readmodel/timeline';
+import { stepId } from '../readmodel/step';
+import { finishStepsQuery, parseEngineInstant, stepStarted, type TimelineDeps } from '../readmodel/timeline';
 import type { ZeebeGrpcClient } from '../zeebe';
 import { taskId, type Task, type TaskStatus } from './task';
 
@@ -168,21 +169,24 @@ async function load(deps: InboxDeps, principal: Principal | undefined, id: strin
   return task;
 }
 
+/**
+ * Claims a task for the officer: one conditional update (the task open, or claimed by them
+ * already, and of their role and unit); only when it changes nothing is the task read, to say
+ * why (404, 403 or 409 naming the holder).
+ */
 export async function claimTask(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<TaskView> {
-  const task = await load(deps, principal, id);
-  const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
-  const claimed = await deps.db
+  if (principal?.kind !== 'staff') throw new InboxError(403, 'Hộp việc dành cho cán bộ.');
+  const { username } = principal;
+  let claim = deps.db
     .updateTable('tasks')
     .set({ status: 'claimed', claimedBy: username })
-    .where('id', '=', task.id)
-    .where((eb) => eb.or([eb('status', '=', 'open'), eb.and([eb('status', '=', 'claimed'), eb('claimedBy', '=', username)])]))
-    .returningAll()
-    .executeTakeFirst();
-  if (!claimed) {
-    const now = await deps.db.selectFrom('tasks').select(['status', 'claimedBy']).where('id', '=', task.id).executeTakeFirst();
-    throw new InboxError(409, now?.status === 'claimed' ? `Công việc đã được ${now.claimedBy ?? 'người khác'} nhận.` : 'Công việc đã kết thúc.');
-  }
-  return view(deps, claimed);
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('status', '=', 'open'), eb.and([eb('status', '=', 'claimed'), eb('claimedBy', '=', username)])]));
+  if (!principal.roles.includes('administrator')) claim = claim.where('role', 'in', principal.roles as string[]).where('unitId', '=', principal.unitId);
+  const claimed = await claim.returningAll().executeTakeFirst();
+  if (claimed) return view(deps, claimed);
+  const task = await load(deps, principal, id);
+  throw new InboxError(409, task.status === 'claimed' ? `Công việc đã được ${task.claimedBy ?? 'người khác'} nhận.` : 'Công việc đã kết thúc.');
 }
 
 export async function releaseTask(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<TaskView> {
@@ -238,21 +242,19 @@ export async function completeTask(deps: InboxDeps, principal: Principal | undef
     throw error;
   }
   // The job is completed in Zeebe: from here on the read model must follow, so its writes
-  // (one transaction, idempotent) are tried again when the database is momentarily unavailable.
+  // (one statement, all or nothing, idempotent) are tried again when the database is
+  // momentarily unavailable.
   const at = deps.now();
   const decision = DECISION_FIELDS.map((f) => variables[f]).find((v): v is string => typeof v === 'string') ?? 'done';
   const completed = await retryTransient(() =>
-    deps.db.transaction().execute(async (tx) => {
-      const row = await tx
-        .updateTable('tasks')
-        .set({ status: 'completed', completedAt: at, completedBy: username, decision })
-        .where('id', '=', task.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await stepFinished({ db: tx }, { elementInstanceKey: task.id.replace(/^task:/, ''), finishedAt: at, actor: username, outcome: decision });
-      await audit(tx, { at, actor: username, action: 'task.complete', dossierCode: task.dossierCode, detail: `${task.elementId}: ${decision}` });
-      return row;
-    }),
+    deps.db
+      .with('step', () => finishStepsQuery(deps.db, { id: stepId(task.id.replace(/^task:/, '')) }, { finishedAt: at, actor: username, outcome: decision }))
+      .with('entry', () => auditQuery(deps.db, { at, actor: username, action: 'task.complete', dossierCode: task.dossierCode, detail: `${task.elementId}: ${decision}` }))
+      .updateTable('tasks')
+      .set({ status: 'completed', completedAt: at, completedBy: username, decision })
+      .where('id', '=', task.id)
+      .returningAll()
+      .executeTakeFirstOrThrow(),
   );
   return view(deps, completed);
 }

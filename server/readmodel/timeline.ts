@@ -58,61 +58,65 @@ export class UnknownDossierError extends Error {
   }
 }
 
-/** Records the start of a step (idempotent) and the dossier's current element; returns the step as stored. */
+/**
+ * Records the start of a step (idempotent) and the dossier's current element; returns the step
+ * as stored. Two round trips: the dossier's case variant with any step already stored, then one
+ * statement that inserts the step and moves the dossier's current element together.
+ */
 export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise<Step> {
   const sla = deps.plan(start.processId)?.steps[start.elementId];
   if (!sla) throw new UnknownStepError(start.processId, start.elementId);
   const id = stepId(start.elementInstanceKey);
-  const existing = await deps.db.selectFrom('steps').selectAll().where('id', '=', id).executeTakeFirst();
-  if (existing) return existing;
-  const dossier = await deps.db.selectFrom('dossiers').select('caseVariant').where('code', '=', start.dossierCode).executeTakeFirst();
-  if (!dossier) throw new UnknownDossierError(start.dossierCode);
-  const caseVariant: CaseVariant = dossier.caseVariant;
+  const found = await deps.db
+    .selectFrom('dossiers')
+    .leftJoin('steps', (join) => join.on('steps.id', '=', id))
+    .select(['dossiers.caseVariant', 'steps.id as storedId'])
+    .where('dossiers.code', '=', start.dossierCode)
+    .executeTakeFirst();
+  if (!found) throw new UnknownDossierError(start.dossierCode);
+  if (found.storedId) return deps.db.selectFrom('steps').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const caseVariant: CaseVariant = found.caseVariant;
   const allotmentMinutes = sla.allotments[caseVariant];
   const calendars = deps.calendars();
   const due = stepDueAt(calendars.forUnit(sla.unit), start.startedAt, allotmentMinutes);
-  return deps.db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('steps')
-      .values({
-        id,
-        dossierCode: start.dossierCode,
-        elementId: start.elementId,
-        elementName: sla.name,
-        processId: start.processId,
-        processInstanceKey: start.processInstanceKey,
-        elementInstanceKey: start.elementInstanceKey,
-        unitId: sla.unit,
-        unitName: sla.unitName,
-        role: sla.role,
-        clock: sla.clock,
-        caseVariant,
-        startedAt: start.startedAt,
-        allotmentMinutes,
-        dueAt: due.dueAt,
-        dueEstimated: due.estimated,
-        calendarVersion: calendars.version,
-        nextCheckAt: CHECK_AT_NEXT_TICK,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
-    await tx.updateTable('dossiers').set({ currentElementId: start.elementId }).where('code', '=', start.dossierCode).where('status', '=', 'open').execute();
-    return tx.selectFrom('steps').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  });
+  const inserted = await deps.db
+    .with('current', () => deps.db.updateTable('dossiers').set({ currentElementId: start.elementId }).where('code', '=', start.dossierCode).where('status', '=', 'open'))
+    .insertInto('steps')
+    .values({
+      id,
+      dossierCode: start.dossierCode,
+      elementId: start.elementId,
+      elementName: sla.name,
+      processId: start.processId,
+      processInstanceKey: start.processInstanceKey,
+      elementInstanceKey: start.elementInstanceKey,
+      unitId: sla.unit,
+      unitName: sla.unitName,
+      role: sla.role,
+      clock: sla.clock,
+      caseVariant,
+      startedAt: start.startedAt,
+      allotmentMinutes,
+      dueAt: due.dueAt,
+      dueEstimated: due.estimated,
+      calendarVersion: calendars.version,
+      nextCheckAt: CHECK_AT_NEXT_TICK,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  // nothing inserted: a delivery of the same job got there first; its step stands
+  return inserted ?? deps.db.selectFrom('steps').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
 /**
- * Closes open steps matching `where` (an id, or a dossier's waiting step). A step whose
- * overdue alert was raised stays marked for the monitor's next tick (the done-late notice to
- * the people who were told it was late); any other step leaves the monitor's view.
- * Returns how many steps it closed.
+ * The statement that closes open steps matching `where` (an id, or a dossier's waiting step). A
+ * step whose overdue alert was raised stays marked for the monitor's next tick (the done-late
+ * notice to the people who were told it was late); any other step leaves the monitor's view.
+ * Returned unexecuted, so that it can be one part of a larger statement (the inbox's completion).
  */
-export async function finishSteps(
-  db: Db,
-  where: { id: string } | { dossierCode: string; elementId: string },
-  end: Omit<StepEnd, 'elementInstanceKey'>,
-): Promise<number> {
-  let query = db
+export function finishStepsQuery(db: Db, where: { id: string } | { dossierCode: string; elementId: string }, end: Omit<StepEnd, 'elementInstanceKey'>) {
+  const query = db
     .updateTable('steps')
     .set({
       finishedAt: end.finishedAt,
@@ -121,8 +125,12 @@ export async function finishSteps(
       nextCheckAt: sql<Date | null>`CASE WHEN EXISTS (SELECT 1 FROM alerts a WHERE a.id = 'step:' || steps.id || ':overdue') THEN ${CHECK_AT_NEXT_TICK}::timestamptz END`,
     })
     .where('finishedAt', 'is', null);
-  query = 'id' in where ? query.where('id', '=', where.id) : query.where('dossierCode', '=', where.dossierCode).where('elementId', '=', where.elementId);
-  const result = await query.executeTakeFirst();
+  return 'id' in where ? query.where('id', '=', where.id) : query.where('dossierCode', '=', where.dossierCode).where('elementId', '=', where.elementId);
+}
+
+/** Closes open steps matching `where` (see finishStepsQuery); returns how many it closed. */
+export async function finishSteps(db: Db, where: { id: string } | { dossierCode: string; elementId: string }, end: Omit<StepEnd, 'elementInstanceKey'>): Promise<number> {
+  const result = await finishStepsQuery(db, where, end).executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 

@@ -40,6 +40,7 @@ import { randomInt } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
+import { seedDemoAccounts } from '../../server/auth/seed';
 import { createCalendarProvider } from '../../server/calendar/provider';
 import { formatInstant } from '../../server/calendar/civil-time';
 import { loadSeed } from '../../server/calendar/seed';
@@ -220,6 +221,18 @@ const DECISIONS: Record<string, Record<string, unknown>> = {
 };
 
 /** The scripted user: each demo officer works their inbox until `done()` says stop. */
+/** Latency of the scripted users' calls, per kind (list, claim, complete), in ms. */
+const userCallMs: Record<string, number[]> = { list: [], claim: [], complete: [] };
+
+async function timed<T>(kind: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    userCallMs[kind]?.push(performance.now() - started);
+  }
+}
+
 async function scriptedUsers(base: string, done: () => boolean): Promise<{ completed: number }> {
   const stats = { completed: 0 };
   const sessions = await Promise.all(
@@ -232,7 +245,7 @@ async function scriptedUsers(base: string, done: () => boolean): Promise<{ compl
   await Promise.all(
     sessions.map(async ({ username, headers }) => {
       while (!done()) {
-        const list = await call(base, 'GET', '/api/tasks', undefined, headers);
+        const list = await timed('list', () => call(base, 'GET', '/api/tasks', undefined, headers));
         const tasks = (list.body.tasks ?? []) as { id: string; formKey: string; status: string }[];
         if (tasks.length === 0) {
           await sleep(50);
@@ -241,10 +254,10 @@ async function scriptedUsers(base: string, done: () => boolean): Promise<{ compl
         await pool(tasks.length, CONCURRENCY, async (i) => {
           const task = tasks[i]!;
           if (task.status === 'open') {
-            const claim = await call(base, 'POST', `/api/tasks/${task.id}/claim`, {}, headers);
+            const claim = await timed('claim', () => call(base, 'POST', `/api/tasks/${task.id}/claim`, {}, headers));
             if (claim.status !== 200) return;
           }
-          const completed = await call(base, 'POST', `/api/tasks/${task.id}/complete`, { data: DECISIONS[task.formKey] ?? {} }, headers);
+          const completed = await timed('complete', () => call(base, 'POST', `/api/tasks/${task.id}/complete`, { data: DECISIONS[task.formKey] ?? {} }, headers));
           if (completed.status === 200) stats.completed += 1;
           else if (completed.status !== 409) throw new Error(`${username} ${task.formKey}: ${completed.status} ${JSON.stringify(completed.body)}`);
         });
@@ -306,12 +319,18 @@ async function measureFlow(run: number, rss: RssPeaks): Promise<number> {
     stopUsers = true;
     const { completed } = await users;
     progress(`  flow run ${run}: ${DOSSIERS} dossiers in ${seconds.toFixed(1)} s (${completed} inbox tasks completed in all)`);
+    for (const [kind, values] of Object.entries(userCallMs)) {
+      const sorted = [...values].sort((x, y) => x - y);
+      progress(`    inbox ${kind}: ${values.length} calls, median ${median(values).toFixed(1)} ms, p95 ${(sorted[Math.floor(sorted.length * 0.95)] ?? 0).toFixed(1)} ms`);
+      values.length = 0;
+    }
     return DOSSIERS / seconds;
   } finally {
     stopUsers = true;
     rss.stop();
     await app.stop();
-    await testDb.drop();
+    if (process.env.BENCH_FLOW_KEEP_DATABASE === "1") progress(`kept ${testDb.url} for inspection`);
+    else await testDb.drop();
   }
 }
 
@@ -329,6 +348,7 @@ async function historyTemplate(): Promise<string> {
       const { db } = database;
       const now = (): Date => new Date();
       await seedCalendar(db, loadSeed(), { actor: 'bench', now });
+      await seedDemoAccounts(db, { nodeEnv: 'development', password: PASSWORD, partnerKey: PARTNER_KEY, now });
       progress(`writing ${HISTORY} dossiers of history (once; kept in ${name})`);
       const started = performance.now();
       const calendars = createCalendarProvider({ db, now, refreshMs: 3_600_000 });
