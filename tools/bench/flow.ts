@@ -21,7 +21,8 @@
  * flow.dossiers_per_s and flow.noop_ceiling_per_s are medians of RUNS runs;
  * flow.ratio_to_ceiling is the median of the per-run ratios. flow.rss_mb.<process> is the
  * largest resident memory seen (sampled every second) during the flow measurements for each
- * process: api, workers, simulators, bench (driver and no-op workers), zeebe, postgres, mailpit.
+ * process: api, workers, simulators, bench (driver and no-op workers), zeebe, postgres (the
+ * proportional set size of the postmaster and its backends: shared buffers counted once), mailpit.
  *
  * Intake as data grows: the API alone (`server/main.ts api`) takes INTAKE_CALLS VNeID requests
  * one after the other, on an empty database and on a copy of a database that already holds
@@ -89,9 +90,25 @@ async function pool(count: number, limit: number, work: (i: number) => Promise<v
 
 // --- resident memory ---------------------------------------------------------------------
 
-/** Resident memory in MB of a process, of its whole process group, or of it and its children. */
+/**
+ * Memory in MB of a process, of its whole process group, or of it and its children. For a
+ * process with children (PostgreSQL: the postmaster and its backends, which share their buffers)
+ * the proportional set size, so that shared memory is counted once.
+ */
 function rssMb(pid: number, scope: Scope): number {
-  const args = scope === 'group' ? ['-g', String(pid)] : scope === 'children' ? ['--pid', String(pid), '--ppid', String(pid)] : ['-p', String(pid)];
+  if (scope === 'children') {
+    const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    let kb = 0;
+    for (const p of [String(pid), ...children]) {
+      try {
+        kb += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+      } catch {
+        // the backend ended meanwhile
+      }
+    }
+    return kb / 1024;
+  }
+  const args = scope === 'group' ? ['-g', String(pid)] : ['-p', String(pid)];
   const ps = spawnSync('ps', ['-o', 'rss=', ...args], { encoding: 'utf8' });
   return ps.stdout
     .split('\n')

@@ -145,9 +145,13 @@ pid_of() {
   [ -f "$f" ] && kill -0 "$(head -n 1 "$f")" 2>/dev/null && head -n 1 "$f"
 }
 
-rss_mb() { # resident memory of a process group (PostgreSQL: the postmaster and its children), in MB
-  if [ "${2:-}" = postgres ]; then ps -o rss= --pid "$1" --ppid "$1" 2>/dev/null; else ps -o rss= -g "$1" 2>/dev/null; fi |
-    awk '{s+=$1} END {printf "%.0f", s/1024}'
+rss_mb() { # resident memory of a process group in MB; PostgreSQL: the proportional set size of the postmaster and its backends (shared buffers counted once)
+  if [ "${2:-}" = postgres ]; then
+    local p
+    for p in "$1" $(ps -o pid= --ppid "$1" 2>/dev/null); do sed -n 's/^Pss: *\([0-9]*\) kB/\1/p' "/proc/$p/smaps_rollup" 2>/dev/null; done
+  else
+    ps -o rss= -g "$1" 2>/dev/null
+  fi | awk '{s+=$1} END {printf "%.0f", s/1024}'
 }
 
 wait_healthy() { # name, timeout seconds
