@@ -12,6 +12,7 @@
  *    a retry of the same request finishes the start: nothing is lost, nothing is started twice.
  */
 import { createHash } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { restartClock } from '../calendar/clock';
 import { formatInstant, localDateOf, dayNumberOf } from '../calendar/civil-time';
 import { dossierDeadlines } from '../calendar/deadlines';
@@ -19,6 +20,7 @@ import type { CalendarPolicy } from '../calendar/policy';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import { audit } from '../audit';
 import type { Db } from '../db';
+import type { IntakeReceiptsTable } from '../db/tables';
 import { insertDeclaration } from '../readmodel/declaration';
 import { findDossier, insertDossier, newDossier, type DossierSource, type NewDossier } from '../readmodel/dossier';
 import type { ProcessCatalog } from '../sla';
@@ -26,16 +28,12 @@ import type { ZeebeGrpcClient } from '../zeebe';
 import { nextDossierCode } from './dossier-code';
 import { isExtendedCase, type OtherChannelRecord, type VneidRequest } from './vneid-request';
 
-export interface IntakeReceipt {
-  receiptNumber: string;
-  dossierCode: string;
-  source: string;
-  /** SHA-256 of the request as first received: the same receipt number with other content is a conflict. */
-  requestDigest: string;
-  processInstanceKey: string | null;
-  startLeaseUntil: Date | null;
-  createdAt: Date;
-}
+/**
+ * One receipt number as received (`intake_receipts`): its dossier, the SHA-256 of the request as
+ * first received (the same number with other content is a conflict), the process instance once
+ * started and the short lease of whoever is starting it.
+ */
+export type IntakeReceipt = Selectable<IntakeReceiptsTable>;
 
 export interface IntakeDeps {
   db: Db;

@@ -25,31 +25,18 @@ export type Recipient = RecipientJson;
 /** An alert as stored. */
 export type Alert = Selectable<AlertsTable>;
 
-/** An alert about to be raised: what it says, to whom, and its rendered mail. */
-export interface NewAlert {
-  id: string;
-  kind: AlertKind;
-  subject: 'step' | 'dossier' | 'person';
-  /** Escalation level (1: first escalation, 2: second, ...); 0 otherwise. */
-  level: number;
-  dossierCode: string | null;
-  stepId: string | null;
-  elementId: string | null;
-  stepName: string | null;
-  unitId: string | null;
-  unitName: string | null;
-  /** The role alerted. */
-  role: string | null;
-  dueAt: Date | null;
-  /** Working minutes left when the condition was seen (negative: how late). */
-  remainingMinutes: number;
-  detectedAt: Date;
-  /** Monitor run that raised it. */
-  runId: string;
+/**
+ * An alert about to be raised: what the condition says (the alert's columns, among them the
+ * escalation `level`, the `role` alerted and `remainingMinutes`, negative when late), to whom,
+ * and its mail, rendered once so that a retry sends the same mail.
+ */
+export type NewAlert = Pick<
+  Alert,
+  'id' | 'kind' | 'subject' | 'level' | 'dossierCode' | 'stepId' | 'elementId' | 'stepName' | 'unitId' | 'unitName' | 'role' | 'dueAt' | 'remainingMinutes' | 'detectedAt' | 'runId'
+> & {
   recipients: Recipient[];
-  /** Rendered message (subject, text, html), fixed when raised so that a retry sends the same mail. */
   mail: { subject: string; text: string; html: string };
-}
+};
 
 export interface RunCounts {
   /** Open steps and dossiers by status: of those judged in this run (a tick judges only what changed). */

@@ -22,7 +22,7 @@ import { connectDatabase, type Database, type Db } from '../../server/db';
 import { checkStack } from '../../server/health';
 import { CHECK_AT_NEXT_TICK } from '../../server/readmodel/dossier';
 import { databaseUrl, ensureTemplate } from '../../test/support/database';
-import { sampleVneidRequest, seededRandom as sampleRandom } from '../simulators/sample-requests';
+import { sampleVneidRequest, seededRandom } from '../simulators/sample-requests';
 
 const repo = path.resolve(__dirname, '../..');
 
@@ -97,17 +97,8 @@ export function rssSampler(): { stop(): number } {
   };
 }
 
-/** A small seeded generator (mulberry32), so that every run writes the same data. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of the simulators, so that every run writes the same data. */
+export { seededRandom };
 
 export interface OpenWorkSpec {
   dossiers: number;
@@ -197,7 +188,7 @@ export async function seedOpenWork(db: Db, calendars: WorkingCalendars, spec: Op
  * 20,000 expired log-in sessions: so that every table a request reads is as large as the data.
  */
 export async function writeIntakeRecords(db: Db): Promise<void> {
-  const declaration = JSON.stringify(sampleVneidRequest({ receiptNumber: 'BENCH-HISTORY', receivedAt: new Date().toISOString(), random: sampleRandom(3) }));
+  const declaration = JSON.stringify(sampleVneidRequest({ receiptNumber: 'BENCH-HISTORY', receivedAt: new Date().toISOString(), random: seededRandom(3) }));
   await sql`INSERT INTO intake_receipts (receipt_number, dossier_code, source, request_digest, process_instance_key, created_at)
             SELECT receipt_number, code, 'vneid', md5(code), '0', received_at FROM dossiers`.execute(db);
   await sql`INSERT INTO declarations (dossier_code, request, created_at) SELECT code, ${declaration}::jsonb, received_at FROM dossiers`.execute(db);
