@@ -10,7 +10,7 @@ const transform = {
   '^.+\\.m?js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
 const transformIgnorePatterns = [
-  '/node_modules/(?!(bpmn-moddle|moddle|moddle-xml|min-dash|saxen|@bpmn-io|kysely)/)',
+  '/node_modules/(?!(bpmn-moddle|moddle|moddle-xml|min-dash|saxen|@bpmn-io|kysely|feelin|lezer-feel|@lezer|temporal-polyfill|temporal-utils)/)',
 ];
 
 /** @type {import('jest').Config} */

@@ -143,6 +143,7 @@ export const settings = {
   HTTP_PORT: int(3000, 'Port the API listens on (0: any free port, for tests).', 0, 65535),
   PUBLIC_BASE_URL: url('http://127.0.0.1:3000', 'Base URL used in links inside e-mails and pages.', ['http', 'https']),
   TRUST_PROXY: bool(false, 'Honour X-Forwarded-* headers (set when the API runs behind a reverse proxy).'),
+  PROCESSES_DIR: optionalStr('Directory of the process models (`*.bpmn`) and `agencies.json` that the API, the workers, the monitor and `npm run deploy:processes` use (empty: `processes/` of the installation).'),
   AGENCY_CODE: str('STP.KHA', 'Code of the receiving agency (processes/agencies.json): the prefix of dossier codes `<agency>-YYMMDD-NNNN`.'),
   SESSION_HOURS: int(10, 'How long a staff log-in session lasts, in hours.', 1, 720),
   DEMO_PASSWORD: str('lltp-demo', 'Password of the seeded demo staff accounts (never seeded when NODE_ENV=production).', true),
@@ -153,10 +154,6 @@ export const settings = {
   INTAKE_ONLINE_CUTOFF: clockTime('', 'The same for online dossiers; empty (default): an online dossier received outside office hours counts from the next opening.'),
   SLA_DUE_SOON_PERCENT: int(20, 'An open step or dossier is due soon (sắp đến hạn) when the working time left is at most this share of its allotment, in percent …', 0, 100),
   SLA_DUE_SOON_MINUTES: int(240, '… or at most this many working minutes, whichever is reached first.', 0, 100000),
-  DEADLINE_STATUTORY_WORKING_DAYS: int(10, 'Statutory deadline of a certificate request, in working days (Law on LLTP Art. 48).', 1, 365),
-  DEADLINE_STATUTORY_EXTENDED_WORKING_DAYS: int(15, 'Statutory deadline when the person lived in several provinces or abroad, is a foreigner, or expungement must be verified.', 1, 365),
-  DEADLINE_TARGET_ORDINARY_WORKING_DAYS: int(3, 'Pilot target (Quy trình 570) when the person has no criminal-record information, in working days.', 1, 365),
-  DEADLINE_TARGET_VERIFICATION_WORKING_DAYS: int(9, 'Pilot target (Quy trình 570) when verification is needed, in working days.', 1, 365),
   CALENDAR_REPLAN_BATCH_SIZE: int(1000, 'After a calendar edit, open dossiers and steps are re-planned and written in batches of this size.', 1, 100000),
   CALENDAR_REFRESH_MS: int(30000, 'How often a running process checks whether an administrator changed the calendar.', 1000, 3600000),
 

@@ -14,7 +14,7 @@ import { calendarPolicyFromConfig } from './calendar/policy';
 import { createCalendarProvider, waitForCalendar } from './calendar/provider';
 import { createMailer } from './mail';
 import { createMonitor, createMonitorDeps } from './monitor';
-import { loadProcessCatalog } from './sla/catalog';
+import { loadProcessCatalog, processesDirOf } from './sla/catalog';
 import { createZeebeClient } from './zeebe';
 import { createHttpAdapters } from '../workers/adapters';
 import { createWorkerDeps } from '../workers/framework';
@@ -48,7 +48,7 @@ async function startApiRole(config: Config, logger: Logger): Promise<() => Promi
  * in-flight jobs (WORKER_DRAIN_TIMEOUT_MS) before closing the connections.
  */
 async function startWorkers(config: Config, logger: Logger): Promise<() => Promise<void>> {
-  const catalog = await loadProcessCatalog();
+  const catalog = await loadProcessCatalog(processesDirOf(config));
   const database = await openDatabase(config, logger);
   const { db } = database;
   const now = (): Date => new Date();
@@ -71,7 +71,7 @@ async function startWorkers(config: Config, logger: Logger): Promise<() => Promi
 
 /** The SLA monitor: node-cron schedules and "run now" requests, under the monitor lease. */
 async function startMonitorRole(config: Config, logger: Logger): Promise<() => Promise<void>> {
-  const catalog = await loadProcessCatalog();
+  const catalog = await loadProcessCatalog(processesDirOf(config));
   const database = await openDatabase(config, logger);
   const { db } = database;
   const policy = calendarPolicyFromConfig(config);

@@ -1,9 +1,10 @@
 /**
  * `npm run deploy:processes`: lints the models and deploys them to the configured broker
- * (ZEEBE_GRPC_ADDRESS); refuses, printing every problem with its element id and rule, when
+ * (ZEEBE_GRPC_ADDRESS) from PROCESSES_DIR (processes/ by default); refuses, printing every problem with its element id and rule, when
  * linting fails.
  */
 import { loadConfig } from '../server/config';
+import { processesDirOf } from '../server/sla/catalog';
 import { createLogger } from '../server/logger';
 import { createZeebeClient } from '../server/zeebe';
 import { deployProcesses, ProcessLintError } from '../processes/deploy';
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL, component: 'deploy' });
   const { zeebe } = createZeebeClient(config);
   try {
-    const deployed = await deployProcesses(zeebe, logger);
+    const deployed = await deployProcesses(zeebe, logger, { dir: processesDirOf(config) });
     for (const p of deployed) console.log(`deployed ${p.bpmnProcessId} version ${p.version} (key ${p.processDefinitionKey}) from ${p.file}`);
   } catch (error) {
     if (!(error instanceof ProcessLintError)) throw error;

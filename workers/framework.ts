@@ -212,9 +212,10 @@ export async function processJob(worker: Worker, job: ActivatedJob, deps: Worker
     const timeline: TimelineDeps = {
       db: deps.db,
       calendars: () => calendars,
-      plan: (processId) => deps.catalog.plan(processId),
+      stepSla: (processId, elementId, internalProcessId) => deps.catalog.stepSla(processId, elementId, internalProcessId),
     };
-    await stepStarted(timeline, { dossierCode: code, processId: job.bpmnProcessId, processInstanceKey: job.processInstanceKey, elementId: job.elementId, elementInstanceKey: job.elementInstanceKey, startedAt });
+    const internalProcessId = typeof job.variables.internalProcessId === 'string' ? job.variables.internalProcessId : null;
+    await stepStarted(timeline, { dossierCode: code, processId: job.bpmnProcessId, processInstanceKey: job.processInstanceKey, elementId: job.elementId, elementInstanceKey: job.elementInstanceKey, startedAt, internalProcessId });
 
     const outcome = await worker.handler({
       variables: variables.data,

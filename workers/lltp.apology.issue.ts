@@ -87,7 +87,7 @@ export default defineWorker({
     const { apologyReason, newReturnDate } = ctx.variables;
     const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
     const calendar = ctx.calendars.forUnit(dossier.unitId);
-    const workingDay = ctx.deps.policy.deadlines.workingDayMinutes;
+    const lead = dossier.apologyLeadMinutes;
     const answer = (returnDueAt: Date, apologyByAt: Date) => complete({ apologyIssued: true as const, returnDueAt: iso(returnDueAt), apologyByAt: iso(apologyByAt) });
 
     if (dossier.apology) {
@@ -97,7 +97,7 @@ export default defineWorker({
       const returnDueAt = endOfOfficeHours(calendar, newReturnDate);
       if (!returnDueAt) throw new TechnicalFault(`dossier ${ctx.dossierCode}: ${newReturnDate} is no longer a working day`);
       await storeLetter(ctx, dossier, dossier.statutoryDueAt, dossier.apology.issuedBy);
-      return answer(returnDueAt, calendar.add(returnDueAt, -workingDay).dueAt);
+      return answer(returnDueAt, calendar.add(returnDueAt, -lead).dueAt);
     }
 
     let returnDueAt: Date;
@@ -108,7 +108,7 @@ export default defineWorker({
       throw error;
     }
     const oldDue = dossier.appointmentAt ?? dossier.statutoryDueAt;
-    const apologyByAt = calendar.add(returnDueAt, -workingDay).dueAt;
+    const apologyByAt = calendar.add(returnDueAt, -lead).dueAt;
     const issuedBy = await issuer(ctx);
     const result = await ctx.deps.db
       .updateTable('dossiers')

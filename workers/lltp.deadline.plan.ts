@@ -1,14 +1,17 @@
 /**
- * After step 6 the case variant is known: no record → ordinary (target 3 wd); verification in
- * the province → verification (9 wd); extended (several provinces, abroad, a foreigner,
- * expungement) → statutory (15 wd by law). The deadlines are computed again on the dossier's
- * clock. After an apology, the promised return date and its apology-by instant stay.
+ * After step 6 the case variant is known: no record → ordinary; verification in the province →
+ * verification; extended (several provinces, abroad, a foreigner, expungement) → statutory.
+ * The terms are the national procedure version's (`lltp:target.<variant>`,
+ * `lltp:deadline.statutoryExtended` for the statutory variant, else the statutory days the
+ * dossier was received with), and the deadlines are computed again on the dossier's clock.
+ * After an apology, the promised return date and its apology-by instant stay.
  */
 import { z } from 'zod';
 import { forms, instant } from '../processes/contracts';
 import type { CaseVariant } from '../server/sla';
+import { dossierTermsOf } from '../server/sla';
 import { complete, defineWorker, dossierCode } from './framework';
-import { deadlinesOf, iso, loadDossier, updateOpenDossier } from './dossier-support';
+import { deadlinesOf, iso, loadDossier, planOf, updateOpenDossier } from './dossier-support';
 
 const searchOutcomes = forms['lltp.form.search-records'].outputs;
 
@@ -26,10 +29,10 @@ export default defineWorker({
   async handler(ctx) {
     const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
     const caseVariant = caseVariantOf(ctx.variables);
-    const { terms } = ctx.deps.policy;
-    const statutoryWorkingDays = caseVariant === 'statutory' ? terms.statutoryExtendedWorkingDays : dossier.statutoryWorkingDays;
-    const targetWorkingDays = caseVariant === 'ordinary' ? terms.targetOrdinaryWorkingDays : terms.targetVerificationWorkingDays;
-    const deadlines = deadlinesOf(ctx, dossier, { statutoryWorkingDays, targetWorkingDays });
+    const terms = dossierTermsOf(planOf(ctx.deps, ctx.job.bpmnProcessId), caseVariant, caseVariant === 'statutory');
+    const statutoryWorkingDays = caseVariant === 'statutory' ? terms.statutoryWorkingDays : dossier.statutoryWorkingDays;
+    const { targetWorkingDays } = terms;
+    const deadlines = deadlinesOf(ctx, dossier, { statutoryWorkingDays, targetWorkingDays, apologyLeadMinutes: dossier.apologyLeadMinutes });
     const apologized = ctx.variables.apologyIssued || Boolean(dossier.apology);
     // After an apology the new return date governs: keep it and its apology-by instant.
     const apologyByAt = apologized && dossier.apologyByAt ? dossier.apologyByAt : deadlines.apologyByAt;

@@ -7,10 +7,20 @@
  */
 import { descendants, is, list, type ModdleElement } from '../../server/sla/moddle';
 
+/** An edge of the path graph: to `target`, along a sequence flow (or, with `flow` null, into or out of a scope or to a boundary event). */
+export interface PathEdge {
+  target: string;
+  flow: ModdleElement | null;
+}
+
 export interface PathGraph {
   elements: Map<string, ModdleElement>;
+  /** The process's own start events (the dossier's path begins there). */
+  starts: string[];
+  /** Every place a path begins: the start events, those of event sub-processes, non-interrupting boundary events. */
   roots: string[];
   successors(id: string): string[];
+  edges(id: string): PathEdge[];
 }
 
 const idOf = (element: ModdleElement): string => element.id ?? '';
@@ -30,38 +40,41 @@ export function pathGraph(process: ModdleElement): PathGraph {
   // Edges from the sequence flows themselves (sourceRef/targetRef are always written;
   // <bpmn:outgoing> references are optional in the XML).
   const flows = descendants(process).filter((e) => is(e, 'bpmn:SequenceFlow'));
-  const outgoingTargets = (element: ModdleElement): string[] =>
+  const outgoing = (element: ModdleElement): PathEdge[] =>
     flows.flatMap((flow) => {
       const target = flow.get('targetRef');
-      return flow.get('sourceRef') === element && is(target, 'bpmn:FlowNode') ? [idOf(target)] : [];
+      return flow.get('sourceRef') === element && is(target, 'bpmn:FlowNode') ? [{ target: idOf(target), flow }] : [];
     });
+  const scopeEdge = (target: string): PathEdge => ({ target, flow: null });
   const startEvents = (scope: ModdleElement): string[] =>
     list(scope, 'flowElements')
       .filter((e) => is(e, 'bpmn:StartEvent'))
       .map(idOf);
   /** Where the path goes when a scope ends: the successors of the sub-process that ends. */
-  const afterScope = (scope: ModdleElement | undefined): string[] => {
+  const afterScope = (scope: ModdleElement | undefined): PathEdge[] => {
     if (!scope || !isExpandedSubProcess(scope)) return [];
-    const targets = outgoingTargets(scope);
-    return targets.length > 0 ? targets : afterScope(scope.$parent);
+    const out = outgoing(scope);
+    return out.length > 0 ? out : afterScope(scope.$parent);
   };
 
-  const successors = (id: string): string[] => {
+  const edges = (id: string): PathEdge[] => {
     const element = elements.get(id);
     if (!element) return [];
-    if (isExpandedSubProcess(element)) return startEvents(element);
-    const out = [...outgoingTargets(element)];
+    if (isExpandedSubProcess(element)) return startEvents(element).map(scopeEdge);
+    const out = outgoing(element);
     for (const boundary of boundaries) {
-      if (boundary.get('attachedToRef') === element && boundary.get('cancelActivity') !== false) out.push(idOf(boundary));
+      if (boundary.get('attachedToRef') === element && boundary.get('cancelActivity') !== false) out.push(scopeEdge(idOf(boundary)));
     }
     if (out.length === 0 && !is(element, 'bpmn:BoundaryEvent')) out.push(...afterScope(element.$parent));
     return out;
   };
+  const successors = (id: string): string[] => edges(id).map((edge) => edge.target);
 
+  const starts = startEvents(process);
   const roots = [
-    ...startEvents(process),
+    ...starts,
     ...nodes.filter(isEventSubProcess).flatMap(startEvents),
     ...boundaries.filter((b) => b.get('cancelActivity') === false).map(idOf),
   ];
-  return { elements, roots, successors };
+  return { elements, starts, roots, successors, edges };
 }

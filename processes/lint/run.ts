@@ -1,20 +1,22 @@
 /**
  * `npm run lint:processes` and the deploy gate: bpmnlint with processes/.bpmnlintrc
  * (bpmnlint's recommended rules, camunda-compat for Zeebe 8.5, the project's `lltp` rules)
- * on every model, plus the checks across models (versions, agencies, internal procedures
- * within the allotment of the call activity that calls them). Every problem names the file,
- * the element id and the rule.
+ * on every model, plus the checks across models (versions, agencies, each agency's table of
+ * governed steps, internal procedures within the allotment of the call activity that calls
+ * them, national deadlines) and each agency's budget per case variant. Every problem names the
+ * file, the element id and the rule.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Linter, type LintConfig, type LintResolver } from 'bpmnlint';
 import NodeResolver from 'bpmnlint/lib/resolver/node-resolver';
-import { loadAgencies, PROCESSES_DIR, processFiles, ProcessCatalog, ProcessCatalogError } from '../../server/sla/catalog';
-import { readBpmn } from '../../server/sla/moddle';
+import { catalogProblems, loadAgencies, PROCESSES_DIR, processFiles, ProcessCatalog, ProcessCatalogError, versionPairs, type CatalogProblem } from '../../server/sla/catalog';
+import { executableProcesses, readBpmn, type ModdleElement } from '../../server/sla/moddle';
 import { loadSlaPlans, SlaPlanError, type SlaPlan } from '../../server/sla/plan';
-import { CASE_VARIANTS } from '../../server/sla/spec';
+import { CASE_VARIANTS, targetProperty } from '../../server/sla/spec';
 import { formatWorkingTime } from '../../server/sla/working-time';
+import { checkBudgets } from './budget';
 import { configs, PLUGIN_PACKAGE, rules } from './plugin';
 
 export type ProblemCategory = 'error' | 'warn' | 'info' | 'rule-error';
@@ -28,6 +30,12 @@ export interface LintProblem {
 }
 
 export const CONFIG_FILE = '.bpmnlintrc';
+/** The rule name of the checks across models. */
+export const CATALOG_RULE = 'lltp/catalog';
+/** The rule name of the budgets per agency (errors for overruns, information for each budget). */
+export const BUDGET_RULE = 'lltp/budget';
+/** The job type of the step that asks the citizen to supplement the dossier (processes/contracts.ts). */
+const SUPPLEMENT_REQUEST_JOB = 'lltp.dossier.request-supplement';
 
 /** Resolves `lltp` to the project plugin and everything else through node_modules. */
 export function createResolver(root: string = path.resolve(PROCESSES_DIR, '..')): LintResolver {
@@ -75,7 +83,7 @@ export async function lintCatalog(dir: string, files: readonly string[]): Promis
       plans.push(...(await loadSlaPlans(await readFile(file, 'utf8'), file)));
     } catch (error) {
       if (!(error instanceof SlaPlanError)) throw error;
-      problems.push(...error.problems.map((p) => ({ file, elementId: p.elementId, rule: 'lltp/catalog', category: 'error' as const, message: p.message })));
+      problems.push(...error.problems.map((p) => ({ file, elementId: p.elementId, rule: CATALOG_RULE, category: 'error' as const, message: p.message })));
     }
   }
   if (problems.length > 0) return problems;
@@ -84,27 +92,71 @@ export async function lintCatalog(dir: string, files: readonly string[]): Promis
     catalog = new ProcessCatalog(plans, await loadAgencies(dir));
   } catch (error) {
     if (!(error instanceof ProcessCatalogError)) throw error;
-    return [{ file: dir, elementId: '(catalog)', rule: 'lltp/catalog', category: 'error', message: error.message }];
+    return [{ file: dir, elementId: '(catalog)', rule: CATALOG_RULE, category: 'error', message: error.message }];
   }
-  // An internal procedure must fit in the allotment of the call activity that calls it.
-  for (const agency of catalog.agencies) {
-    for (const national of catalog.versions(agency.nationalProcedure)) {
-      for (const step of Object.values(national.steps).filter((s) => s.calledProcessId === '=internalProcessId')) {
-        for (const internal of catalog.versions(agency.internalProcedure)) {
-          for (const variant of CASE_VARIANTS) {
-            if (internal.targets[variant] > step.allotments[variant]) {
-              problems.push({
-                file: national.source,
-                elementId: step.elementId,
-                rule: 'lltp/catalog',
-                category: 'error',
-                message: `calls ${internal.processId} (agency ${agency.code}), whose ${variant} target ${formatWorkingTime(internal.targets[variant])} exceeds this step's allotment ${formatWorkingTime(step.allotments[variant])}`,
-              });
-            }
-          }
+  const error = (p: CatalogProblem): LintProblem => ({ file: p.source, elementId: p.elementId, rule: CATALOG_RULE, category: 'error', message: p.message });
+  problems.push(...catalogProblems(catalog).map(error));
+  if (problems.length > 0) return problems;
+  return budgetProblems(catalog, await processElements(files));
+}
+
+/** The executable processes of the files, by process id. */
+async function processElements(files: readonly string[]): Promise<Map<string, ModdleElement>> {
+  const byId = new Map<string, ModdleElement>();
+  for (const file of files) {
+    const { definitions } = await readBpmn(await readFile(file, 'utf8'), file);
+    for (const process of executableProcesses(definitions)) byId.set(process.id ?? '', process);
+  }
+  return byId;
+}
+
+/**
+ * For each agency and each national version with each internal version that can govern the
+ * same dossier: the budget of every case variant along the paths it can take, with the
+ * agency's terms for the governed steps. An overrun is an error; each budget is reported as
+ * information (`npm run lint:processes` prints it). The supplement request must be reachable
+ * within `lltp:deadline.supplementRequest`.
+ */
+export function budgetProblems(catalog: ProcessCatalog, processes: ReadonlyMap<string, ModdleElement>): LintProblem[] {
+  const problems: LintProblem[] = [];
+  const reported = new Set<string>();
+  for (const { agency, national, internal } of versionPairs(catalog)) {
+    const element = processes.get(national.processId);
+    if (!element) continue;
+    const allotmentOf = (id: string) => national.steps[id]?.allotments ?? internal.governs[id]?.allotments;
+    const check = checkBudgets(element, allotmentOf, national.targets);
+    const context = `${agency.code}, ${national.processId} with ${internal.processId}`;
+    for (const overrun of check.overruns) {
+      const key = `${national.processId}:${internal.processId}:${overrun.elementId}:${overrun.variant}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      problems.push({
+        file: national.source,
+        elementId: overrun.elementId,
+        rule: BUDGET_RULE,
+        category: 'error',
+        message: `${context}: ${overrun.variant} allotments add up to ${formatWorkingTime(overrun.minutes)} along ${overrun.path.join(' → ')}, over the target ${formatWorkingTime(national.targets[overrun.variant])} (${targetProperty(overrun.variant)})`,
+      });
+    }
+    if (!check.complete) problems.push({ file: national.source, elementId: national.processId, rule: BUDGET_RULE, category: 'error', message: `${context}: too many paths to check` });
+    const limit = national.deadlines.supplementRequest;
+    const request = Object.values(national.steps).find((s) => s.jobType === SUPPLEMENT_REQUEST_JOB);
+    if (limit !== undefined && request) {
+      for (const variant of CASE_VARIANTS) {
+        const before = check.reach.get(request.elementId)?.[variant] ?? 0;
+        if (before > limit) {
+          problems.push({
+            file: national.source,
+            elementId: request.elementId,
+            rule: BUDGET_RULE,
+            category: 'error',
+            message: `${context}: ${variant} dossiers can reach the supplement request after ${formatWorkingTime(before)} of allotments, over lltp:deadline.supplementRequest ${formatWorkingTime(limit)}`,
+          });
         }
       }
     }
+    const budgets = CASE_VARIANTS.map((v) => `${v} ${formatWorkingTime(check.budgets[v].minutes)} of ${formatWorkingTime(national.targets[v])}`).join(', ');
+    problems.push({ file: national.source, elementId: national.processId, rule: BUDGET_RULE, category: 'info', message: `${context}: budget ${budgets}` });
   }
   return problems;
 }

@@ -26,7 +26,7 @@ import { intakeRoutes } from '../intake/routes';
 import type { Logger } from '../logger';
 import { pageRoutes } from '../pages/routes';
 import { metricsRoute, monitorRoutes } from '../monitor/routes';
-import { loadProcessCatalog } from '../sla';
+import { loadProcessCatalog, processesDirOf } from '../sla';
 import { createZeebeClient } from '../zeebe';
 import { createApp } from './app';
 
@@ -49,7 +49,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
   await seedCalendar(db, loadSeed(), { actor: 'system:seed', now });
   const policy = calendarPolicyFromConfig(config);
   const provider = createCalendarProvider({ db, now, refreshMs: policy.refreshMs });
-  const catalog = await loadProcessCatalog();
+  const catalog = await loadProcessCatalog(processesDirOf(config));
   const { camunda, zeebe } = createZeebeClient(config);
 
   const authDeps = { db, now };
@@ -65,7 +65,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
   };
   const inbox: InboxDeps = {
     db,
-    plan: (id) => catalog.plan(id),
+    stepSla: (processId, elementId, internalProcessId) => catalog.stepSla(processId, elementId, internalProcessId),
     calendars: () => provider.current(),
     dueSoon: policy.dueSoon,
     zeebe,

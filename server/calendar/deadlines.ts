@@ -2,9 +2,10 @@
  * A dossier's three clocks (domain brief §4) and each step's due time:
  * - statutory due date: 10 working days (15 for the extended cases), Law on LLTP Art. 48;
  * - pilot target: 3 working days (no record) or 9 (verification needed), Quy trình 570;
- * - apology-by: the statutory due date minus one working day (the apology letter, form 04,
- *   must go out no later than that); computed with `add(due, −1 working day)`, so a due date
- *   at 17:00 gives 07:30 the same day — the same working instant as 17:00 the day before;
+ * - apology-by: the statutory due date minus the apology lead (one working day by the rules:
+ *   the apology letter, form 04, must go out no later than that; the lead is the national
+ *   model's `lltp:deadline.apologyLead`); computed with `add(due, −lead)`, so a due date at 17:00
+ *   and a lead of one day give 07:30 the same day — the same working instant as 17:00 the day before;
  * - a step's due time: its start plus its allotment in working minutes, on its unit's hours.
  */
 import { dueOnClock, type DossierClock } from './clock';
@@ -21,6 +22,8 @@ export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = { workingDayMinutes: 480 
 export interface DossierTerms {
   statutoryWorkingDays: number;
   targetWorkingDays: number;
+  /** Working minutes before the statutory due date by which an apology must go out. */
+  apologyLeadMinutes: number;
 }
 
 export interface DossierDeadlines {
@@ -43,7 +46,7 @@ export function dossierDeadlines(calendar: WorkingCalendar, clock: DossierClock,
   const day = policy.workingDayMinutes;
   const statutory = dueOnClock(calendar, clock, checkDays(terms.statutoryWorkingDays, 'statutoryWorkingDays') * day);
   const target = dueOnClock(calendar, clock, checkDays(terms.targetWorkingDays, 'targetWorkingDays') * day);
-  const apology = statutory ? calendar.add(statutory.dueAt, -day) : null;
+  const apology = statutory ? calendar.add(statutory.dueAt, -terms.apologyLeadMinutes) : null;
   return {
     statutoryDueAt: statutory?.dueAt ?? null,
     targetDueAt: target?.dueAt ?? null,

@@ -7,18 +7,10 @@ import { DEFAULT_INTAKE_RULES, type IntakeRules } from './clock';
 import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from './deadlines';
 import { DEFAULT_DUE_SOON_POLICY, type DueSoonPolicy } from './status';
 
-export interface DossierTermsPolicy {
-  statutoryWorkingDays: number;
-  statutoryExtendedWorkingDays: number;
-  targetOrdinaryWorkingDays: number;
-  targetVerificationWorkingDays: number;
-}
-
 export interface CalendarPolicy {
   intake: IntakeRules;
   deadlines: DeadlinePolicy;
   dueSoon: DueSoonPolicy;
-  terms: DossierTermsPolicy;
   replanBatchSize: number;
   refreshMs: number;
 }
@@ -27,7 +19,6 @@ export const DEFAULT_CALENDAR_POLICY: CalendarPolicy = {
   intake: DEFAULT_INTAKE_RULES,
   deadlines: DEFAULT_DEADLINE_POLICY,
   dueSoon: DEFAULT_DUE_SOON_POLICY,
-  terms: { statutoryWorkingDays: 10, statutoryExtendedWorkingDays: 15, targetOrdinaryWorkingDays: 3, targetVerificationWorkingDays: 9 },
   replanBatchSize: 1000,
   refreshMs: 30_000,
 };
@@ -39,10 +30,6 @@ export type CalendarConfig = Pick<
   | 'INTAKE_ONLINE_CUTOFF'
   | 'SLA_DUE_SOON_PERCENT'
   | 'SLA_DUE_SOON_MINUTES'
-  | 'DEADLINE_STATUTORY_WORKING_DAYS'
-  | 'DEADLINE_STATUTORY_EXTENDED_WORKING_DAYS'
-  | 'DEADLINE_TARGET_ORDINARY_WORKING_DAYS'
-  | 'DEADLINE_TARGET_VERIFICATION_WORKING_DAYS'
   | 'CALENDAR_REPLAN_BATCH_SIZE'
   | 'CALENDAR_REFRESH_MS'
 >;
@@ -52,12 +39,6 @@ export function calendarPolicyFromConfig(config: CalendarConfig): CalendarPolicy
     intake: { paperCutoffMinutes: config.INTAKE_PAPER_CUTOFF, onlineCutoffMinutes: config.INTAKE_ONLINE_CUTOFF },
     deadlines: { workingDayMinutes: config.WORKING_DAY_MINUTES },
     dueSoon: { percent: config.SLA_DUE_SOON_PERCENT, minutes: config.SLA_DUE_SOON_MINUTES },
-    terms: {
-      statutoryWorkingDays: config.DEADLINE_STATUTORY_WORKING_DAYS,
-      statutoryExtendedWorkingDays: config.DEADLINE_STATUTORY_EXTENDED_WORKING_DAYS,
-      targetOrdinaryWorkingDays: config.DEADLINE_TARGET_ORDINARY_WORKING_DAYS,
-      targetVerificationWorkingDays: config.DEADLINE_TARGET_VERIFICATION_WORKING_DAYS,
-    },
     replanBatchSize: config.CALENDAR_REPLAN_BATCH_SIZE,
     refreshMs: config.CALENDAR_REFRESH_MS,
   };

@@ -191,7 +191,7 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange, o
   // dossiers
   let dossierQuery = deps.db
     .selectFrom('dossiers')
-    .select(['code', 'unitId', 'clockStartAt', 'statutoryWorkingDays', 'targetWorkingDays', 'statutoryDueAt', 'targetDueAt', 'apologyByAt', 'deadlinesEstimated'])
+    .select(['code', 'unitId', 'clockStartAt', 'statutoryWorkingDays', 'targetWorkingDays', 'apologyLeadMinutes', 'statutoryDueAt', 'targetDueAt', 'apologyByAt', 'deadlinesEstimated'])
     .select(dossierStopsColumn.as('stops'))
     .where('status', '=', 'open')
     .where('clockStartAt', '<', span.to)
@@ -221,7 +221,7 @@ export async function replanOpenWork(deps: ReplanDeps, change: CalendarChange, o
         const next = dossierDeadlines(
           deps.calendars.forUnit(doc.unitId),
           { clockStartAt: doc.clockStartAt, stoppedIntervals },
-          { statutoryWorkingDays: doc.statutoryWorkingDays, targetWorkingDays: doc.targetWorkingDays },
+          { statutoryWorkingDays: doc.statutoryWorkingDays, targetWorkingDays: doc.targetWorkingDays, apologyLeadMinutes: doc.apologyLeadMinutes },
           deps.policy.deadlines,
         );
         const moved = DOSSIER_FIELDS.some((f) => !sameInstant(doc[f], next[f]));

@@ -32,6 +32,7 @@ export interface DossiersTable {
   caseVariant: Defaulted<'ordinary' | 'verification' | 'statutory'>;
   statutoryWorkingDays: number;
   targetWorkingDays: number;
+  apologyLeadMinutes: number;
   receivedAt: Date;
   clockStartAt: Date;
   statutoryDueAt: Date | null;
@@ -88,10 +89,17 @@ export interface StepsTable {
   dueAt: Date;
   dueEstimated: Defaulted<boolean>;
   calendarVersion: Defaulted<number>;
+  /** The escalation chain of the step's SLA when it started (who is alerted, how late). */
+  escalation: ColumnType<EscalationLevelJson[], JsonText | undefined, JsonText>;
   finishedAt: Date | null;
   actor: string | null;
   outcome: string | null;
   nextCheckAt: Date | null;
+}
+
+export interface EscalationLevelJson {
+  role: string;
+  afterWorkingMinutes: number;
 }
 
 /** One row per dossier or step a calendar change moved; a deadline that did not move has the same from and to. */

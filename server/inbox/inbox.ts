@@ -38,8 +38,7 @@ export class InboxError extends Error {
 
 export interface InboxDeps {
   db: Db;
-  /** SLA plan of a deployed process id. */
-  plan: TimelineDeps['plan'];
+  stepSla: TimelineDeps['stepSla'];
   calendars: () => Promise<WorkingCalendars>;
   dueSoon: DueSoonPolicy;
   zeebe: Pick<ZeebeGrpcClient, 'completeJob' | 'createWorker'>;
@@ -66,9 +65,10 @@ export async function receiveUserTask(deps: InboxDeps, job: UserTaskJob): Promis
   const form = forms[formKey];
   const startedAt = parseEngineInstant(job.variables.activatedAt) ?? deps.now();
   const calendars = await deps.calendars();
+  const internalProcessId = typeof job.variables.internalProcessId === 'string' ? job.variables.internalProcessId : null;
   const step = await stepStarted(
-    { db: deps.db, plan: deps.plan, calendars: () => calendars },
-    { dossierCode, processId: job.bpmnProcessId, processInstanceKey: job.processInstanceKey, elementId: job.elementId, elementInstanceKey: job.elementInstanceKey, startedAt },
+    { db: deps.db, stepSla: deps.stepSla, calendars: () => calendars },
+    { dossierCode, processId: job.bpmnProcessId, processInstanceKey: job.processInstanceKey, elementId: job.elementId, elementInstanceKey: job.elementInstanceKey, startedAt, internalProcessId },
   );
   const shown: Record<string, string> = {};
   for (const name of form.inputs) {

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { restartClock } from '../calendar/clock';
 import { formatInstant, localDateOf, dayNumberOf } from '../calendar/civil-time';
-import { dossierDeadlines } from '../calendar/deadlines';
+import { dossierDeadlines, type DossierTerms } from '../calendar/deadlines';
 import type { CalendarPolicy } from '../calendar/policy';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import { audit } from '../audit';
@@ -23,7 +23,7 @@ import type { Db } from '../db';
 import type { IntakeReceiptsTable } from '../db/tables';
 import { insertDeclaration } from '../readmodel/declaration';
 import { findDossier, insertDossier, newDossier, type DossierSource, type NewDossier } from '../readmodel/dossier';
-import type { ProcessCatalog } from '../sla';
+import { dossierTermsOf, type ProcessCatalog } from '../sla';
 import type { ZeebeGrpcClient } from '../zeebe';
 import { nextDossierCode } from './dossier-code';
 import { isExtendedCase, type OtherChannelRecord, type VneidRequest } from './vneid-request';
@@ -135,18 +135,23 @@ async function receive(deps: IntakeDeps, intake: NewIntake): Promise<{ receipt: 
   }
 }
 
+/** A new dossier's terms: those of the national procedure version in force on its receipt date (ordinary case until the search). */
+function nationalTerms(deps: IntakeDeps, nationalProcessId: string, extended: boolean): DossierTerms {
+  const plan = deps.catalog.plan(nationalProcessId);
+  if (!plan) throw new Error(`no SLA plan for ${nationalProcessId}`);
+  return dossierTermsOf(plan, 'ordinary', extended);
+}
+
 export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor: string): Promise<IntakeAnswer> {
   const receivedAt = new Date(request.receivedAt);
   const agency = deps.catalog.agency(deps.agencyCode);
   const { nationalProcessId } = deps.catalog.processesFor(deps.agencyCode, receivedAt);
-  const extended = isExtendedCase(request);
-  const statutoryWorkingDays = extended ? deps.policy.terms.statutoryExtendedWorkingDays : deps.policy.terms.statutoryWorkingDays;
-  const targetWorkingDays = deps.policy.terms.targetOrdinaryWorkingDays;
+  const terms = nationalTerms(deps, nationalProcessId, isExtendedCase(request));
 
   const calendars = await deps.calendars();
   const calendar = calendars.forUnit(deps.unitId);
   const clock = restartClock(calendar, receivedAt, 'online', deps.policy.intake);
-  const deadlines = dossierDeadlines(calendar, clock, { statutoryWorkingDays, targetWorkingDays }, deps.policy.deadlines);
+  const deadlines = dossierDeadlines(calendar, clock, terms, deps.policy.deadlines);
   const paperCopy = request.copies.delivery === 'none' ? 'none' : request.copies.delivery;
 
   const { receipt, created } = await receive(deps, {
@@ -168,7 +173,7 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
           unitId: deps.unitId,
           receivedAt,
           clockStartAt: clock.clockStartAt,
-          terms: { statutoryWorkingDays, targetWorkingDays },
+          terms,
           deadlines,
           calendarVersion: calendars.version,
         },
@@ -192,7 +197,7 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
     receivedAt: formatInstant(receivedAt.getTime()),
     agencyName: agency.name,
     procedure: nationalProcessId,
-    statutoryWorkingDays: dossier?.statutoryWorkingDays ?? statutoryWorkingDays,
+    statutoryWorkingDays: dossier?.statutoryWorkingDays ?? terms.statutoryWorkingDays,
     appointmentAt: appointment ? formatInstant(appointment.getTime()) : '',
     appointmentDate: appointment ? localDateOf(dayNumberOf(appointment.getTime())) : '',
     estimated: dossier?.deadlinesEstimated ?? deadlines.estimated,
@@ -243,7 +248,7 @@ export async function recordOtherChannel(deps: IntakeDeps, record: OtherChannelR
   const calendar = calendars.forUnit(deps.unitId);
   const channel = record.channel === 'inPerson' || record.channel === 'post' ? 'paper' : 'online';
   const clock = restartClock(calendar, receivedAt, channel, deps.policy.intake);
-  const terms = { statutoryWorkingDays: deps.policy.terms.statutoryWorkingDays, targetWorkingDays: deps.policy.terms.targetOrdinaryWorkingDays };
+  const terms = nationalTerms(deps, deps.catalog.processesFor(deps.agencyCode, receivedAt).nationalProcessId, false);
   const deadlines = dossierDeadlines(calendar, clock, terms, deps.policy.deadlines);
   const finishedAt = record.finishedAt ? new Date(record.finishedAt) : null;
   const { receipt, created } = await receive(deps, {

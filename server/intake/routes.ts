@@ -6,6 +6,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { authenticate, requireScope, type Principal } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
 import { CalendarInputError } from '../calendar/errors';
+import { NoVersionInForceError } from '../sla/catalog';
 import { IntakeConflictError, IntakeUnavailableError, intakeVneid, recordOtherChannel, type IntakeDeps } from './intake';
 import { describeIssues, OtherChannelRecord, VneidRequest } from './vneid-request';
 
@@ -23,6 +24,12 @@ function answerIntakeError(res: Response, error: unknown): void {
   if (error instanceof IntakeConflictError) res.status(409).json({ error: error.message, dossierCode: error.dossierCode });
   else if (error instanceof IntakeUnavailableError) res.status(503).json({ error: error.message, dossierCode: error.dossierCode });
   else if (error instanceof CalendarInputError) res.status(422).json({ error: `Không tính được hạn xử lý: ${error.message}` });
+  else if (error instanceof NoVersionInForceError) {
+    res.status(422).json({
+      error: `receivedAt: không có phiên bản nào của quy trình ${error.procedure} áp dụng cho hồ sơ nhận ngày ${error.date} (các phiên bản: ${error.versions}); không có gì được ghi nhận, gửi lại khi đã có phiên bản áp dụng.`,
+      field: 'receivedAt',
+    });
+  }
   else throw error;
 }
 

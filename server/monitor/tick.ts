@@ -165,20 +165,9 @@ interface Pass {
   now: Date;
   runId: string;
   directory: Directory;
-  chains: Map<string, readonly EscalationLevel[]>;
   result: PassResult;
   /** Sees every condition of every item judged (the daily digest); ticks have none. */
   onConditions?: (conditions: readonly Condition[]) => void;
-}
-
-function chainOf(pass: Pass, processId: string | null, elementId: string): readonly EscalationLevel[] {
-  const key = `${processId ?? ''}#${elementId}`;
-  let chain = pass.chains.get(key);
-  if (!chain) {
-    chain = (processId ? pass.deps.catalog.plan(processId)?.steps[elementId]?.escalation : undefined) ?? [];
-    pass.chains.set(key, chain);
-  }
-  return chain;
 }
 
 interface Reschedule {
@@ -226,7 +215,7 @@ function judgeSafely(pass: Pass, what: string, judge: () => Judged): Judged | nu
   }
 }
 
-const STEP_COLUMNS = ['id', 'dossierCode', 'elementId', 'elementName', 'unitId', 'unitName', 'role', 'dueAt', 'allotmentMinutes', 'clock', 'processId', 'finishedAt', 'nextCheckAt'] as const;
+const STEP_COLUMNS = ['id', 'dossierCode', 'elementId', 'elementName', 'unitId', 'unitName', 'role', 'dueAt', 'allotmentMinutes', 'clock', 'escalation', 'finishedAt', 'nextCheckAt'] as const;
 
 type StepRow = {
   id: string;
@@ -239,7 +228,8 @@ type StepRow = {
   dueAt: Date;
   allotmentMinutes: number;
   clock: 'running' | 'stopped' | 'restart';
-  processId: string | null;
+  /** The step's escalation chain, kept from its SLA when it started. */
+  escalation: readonly EscalationLevel[];
   finishedAt: Date | null;
   nextCheckAt: Date | null;
 };
@@ -278,7 +268,7 @@ async function judgeStepBatch(pass: Pass, rows: readonly StepRow[]): Promise<voi
       continue;
     }
     const judged = judgeSafely(pass, row.id, () =>
-      judgeStep(row, chainOf(pass, row.processId, row.elementId), pass.calendars.forUnit(row.unitId), pass.now, pass.deps.settings.dueSoon),
+      judgeStep(row, row.escalation, pass.calendars.forUnit(row.unitId), pass.now, pass.deps.settings.dueSoon),
     );
     if (!judged) {
       moves.push({ id: row.id, was: row.nextCheckAt, next: new Date(pass.now.getTime() + RETRY_FAILED_JUDGEMENT_MS) });
@@ -339,7 +329,6 @@ async function startPass(deps: MonitorDeps, calendars: WorkingCalendars, now: Da
     now,
     runId,
     directory: await Directory.load(deps.db),
-    chains: new Map(),
     result: { counts: { steps: zero(), dossiers: zero() }, alertsRaised: 0, rescheduled: 0, failed: 0 },
     ...(onConditions ? { onConditions } : {}),
   };

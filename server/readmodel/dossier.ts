@@ -71,6 +71,7 @@ export type NewDossier = Pick<
   | 'variant'
   | 'statutoryWorkingDays'
   | 'targetWorkingDays'
+  | 'apologyLeadMinutes'
   | 'receivedAt'
   | 'clockStartAt'
   | 'statutoryDueAt'
@@ -135,7 +136,7 @@ export interface DossierIntake {
   unitId: string;
   receivedAt: Date;
   clockStartAt: Date;
-  terms: { statutoryWorkingDays: number; targetWorkingDays: number };
+  terms: { statutoryWorkingDays: number; targetWorkingDays: number; apologyLeadMinutes: number };
   deadlines: { statutoryDueAt: Date | null; targetDueAt: Date | null; apologyByAt: Date | null; estimated: boolean };
   calendarVersion: number;
 }

@@ -9,7 +9,8 @@ import { sql } from 'kysely';
 import type { Db } from '../db';
 import { stepDueAt } from '../calendar/deadlines';
 import type { WorkingCalendars } from '../calendar/working-calendar';
-import type { CaseVariant, SlaPlan } from '../sla';
+import { toJson } from '../db/tables';
+import type { CaseVariant, StepSla } from '../sla';
 import { CHECK_AT_NEXT_TICK } from './dossier';
 import { stepId, type Step } from './step';
 
@@ -17,8 +18,8 @@ export interface TimelineDeps {
   db: Db;
   /** The calendar in force now (refreshed after administrators' edits). */
   calendars: () => WorkingCalendars;
-  /** SLA plan of a deployed process id. */
-  plan: (processId: string) => SlaPlan | undefined;
+  /** The SLA of a step for a dossier (its own, or its internal procedure's for a governed step); see ProcessCatalog.stepSla. */
+  stepSla: (processId: string, elementId: string, internalProcessId?: string | null) => StepSla | undefined;
 }
 
 export interface StepStart {
@@ -28,6 +29,8 @@ export interface StepStart {
   elementId: string;
   elementInstanceKey: string;
   startedAt: Date;
+  /** The dossier's internal procedure (the `internalProcessId` variable), which sets the SLA of governed steps. */
+  internalProcessId?: string | null;
 }
 
 export interface StepEnd {
@@ -64,7 +67,7 @@ export class UnknownDossierError extends Error {
  * statement that inserts the step and moves the dossier's current element together.
  */
 export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise<Step> {
-  const sla = deps.plan(start.processId)?.steps[start.elementId];
+  const sla = deps.stepSla(start.processId, start.elementId, start.internalProcessId);
   if (!sla) throw new UnknownStepError(start.processId, start.elementId);
   const id = stepId(start.elementInstanceKey);
   const found = await deps.db
@@ -100,6 +103,7 @@ export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise
       dueAt: due.dueAt,
       dueEstimated: due.estimated,
       calendarVersion: calendars.version,
+      escalation: toJson(sla.escalation),
       nextCheckAt: CHECK_AT_NEXT_TICK,
     })
     .onConflict((oc) => oc.column('id').doNothing())

@@ -12,7 +12,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { dayNumberOf, localDateOf } from '../calendar/civil-time';
 import { loadSlaPlanFile, type SlaPlan } from './plan';
-import { procedureIdSchema } from './spec';
+import { CASE_VARIANTS, procedureIdSchema, type CaseVariant, type StepSla } from './spec';
+import { formatWorkingTime, WORKING_DAY_MINUTES } from './working-time';
+
+/** How a national model's call activity names the internal process it calls (set by intake per dossier). */
+export const INTERNAL_PROCESS_EXPRESSION = '=internalProcessId';
 
 export const AGENCIES_FILE = 'agencies.json';
 
@@ -26,6 +30,11 @@ function findProcessesDir(): string {
 }
 
 export const PROCESSES_DIR = findProcessesDir();
+
+/** The models' directory a process uses: the `PROCESSES_DIR` setting, or processes/ of the installation. */
+export function processesDirOf(config: { PROCESSES_DIR: string }): string {
+  return config.PROCESSES_DIR === '' ? PROCESSES_DIR : path.resolve(config.PROCESSES_DIR);
+}
 
 export const agencySchema = z.object({
   /** Agency code as used in dossier codes `<agency code>-YYMMDD-NNNN`. */
@@ -44,6 +53,18 @@ export class ProcessCatalogError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ProcessCatalogError';
+  }
+}
+
+/** No version of a procedure governs dossiers received on a date (before the first, or after the last ended). */
+export class NoVersionInForceError extends ProcessCatalogError {
+  constructor(
+    readonly procedure: string,
+    readonly date: string,
+    readonly versions: string,
+  ) {
+    super(`no version of ${procedure} is in force on ${date} (versions: ${versions})`);
+    this.name = 'NoVersionInForceError';
   }
 }
 
@@ -97,7 +118,7 @@ export class ProcessCatalog {
     if (versions.length === 0) throw new ProcessCatalogError(`no model declares procedure ${procedure}`);
     const inForce = [...versions].reverse().find((v) => v.effectiveFrom <= date);
     if (!inForce || (inForce.effectiveTo !== null && date >= inForce.effectiveTo)) {
-      throw new ProcessCatalogError(`no version of ${procedure} is in force on ${date} (versions: ${versions.map(describe).join(', ')})`);
+      throw new NoVersionInForceError(procedure, date, versions.map(describe).join(', '));
     }
     return inForce;
   }
@@ -119,6 +140,154 @@ export class ProcessCatalog {
       internalProcessId: this.versionInForce(agency.internalProcedure, receivedAt).processId,
     };
   }
+
+  /**
+   * The SLA of a step as it applies to a dossier: the step's own, or, for a step of a national
+   * procedure governed by the internal procedure (`lltp:sla.governedBy`), the terms the internal
+   * procedure in force for the dossier (`internalProcessId`) sets for it. `undefined` when the
+   * process or the step is unknown; a governed step without its internal procedure's terms is an
+   * error (the lint's catalog check prevents it for shipped models).
+   */
+  stepSla(processId: string, elementId: string, internalProcessId?: string | null): StepSla | undefined {
+    const plan = this.plan(processId);
+    if (!plan) return undefined;
+    const own = plan.steps[elementId];
+    if (own) return own;
+    const shape = plan.governedSteps[elementId];
+    if (!shape) return undefined;
+    const internal = internalProcessId ? this.plan(internalProcessId) : undefined;
+    const terms = internal?.governs[elementId];
+    if (!terms) {
+      throw new ProcessCatalogError(
+        `${processId}: step ${elementId} is governed by the internal procedure, but ${internalProcessId ? `${internalProcessId} sets no lltp:step.${elementId}.*` : 'the dossier has no internalProcessId'}`,
+      );
+    }
+    return { ...shape, ...terms };
+  }
+}
+
+/** A dossier's terms under a national procedure version: statutory and target days, the apology lead. */
+export interface DossierTermsOfPlan {
+  statutoryWorkingDays: number;
+  targetWorkingDays: number;
+  apologyLeadMinutes: number;
+}
+
+/** The named deadlines every national procedure declares (`lltp:deadline.<name>`). */
+export const NATIONAL_DEADLINES = ['statutory', 'statutoryExtended', 'apologyLead', 'supplementRequest', 'supplementWait'] as const;
+
+/**
+ * The terms of a dossier from its national procedure version, the one source of every time
+ * limit: `lltp:deadline.statutory` (or `statutoryExtended` for the extended cases and the
+ * statutory variant), `lltp:target.<variant>`, `lltp:deadline.apologyLead`.
+ */
+export function dossierTermsOf(plan: SlaPlan, caseVariant: CaseVariant, extended: boolean): DossierTermsOfPlan {
+  const named = (name: (typeof NATIONAL_DEADLINES)[number]): number => {
+    const minutes = plan.deadlines[name];
+    if (minutes === undefined) throw new ProcessCatalogError(`${plan.source}: ${plan.processId} has no lltp:deadline.${name}`);
+    return minutes;
+  };
+  const days = (minutes: number, what: string): number => {
+    if (minutes % WORKING_DAY_MINUTES !== 0) throw new ProcessCatalogError(`${plan.source}: ${plan.processId}: ${what} must be whole working days`);
+    return minutes / WORKING_DAY_MINUTES;
+  };
+  const statutory = extended || caseVariant === 'statutory' ? named('statutoryExtended') : named('statutory');
+  return {
+    statutoryWorkingDays: days(statutory, `lltp:deadline.${extended || caseVariant === 'statutory' ? 'statutoryExtended' : 'statutory'}`),
+    targetWorkingDays: days(plan.targets[caseVariant], `lltp:target.${caseVariant}`),
+    apologyLeadMinutes: named('apologyLead'),
+  };
+}
+
+/** Where a problem of the catalog is: the model file and the element (or process) id. */
+export interface CatalogProblem {
+  source: string;
+  elementId: string;
+  message: string;
+}
+
+/** The receipt dates a version governs: from its `effectiveFrom` to its `effectiveTo` or the next version's start (exclusive; null: open). */
+export function periodOf(versions: readonly SlaPlan[], plan: SlaPlan): { from: string; to: string | null } {
+  const next = versions.find((v) => v.effectiveFrom > plan.effectiveFrom)?.effectiveFrom ?? null;
+  const ends = [plan.effectiveTo, next].filter((d): d is string => d !== null).sort();
+  return { from: plan.effectiveFrom, to: ends[0] ?? null };
+}
+
+/** For each agency, every national and internal version that can govern the same dossier (their periods overlap). */
+export function versionPairs(catalog: ProcessCatalog): { agency: Agency; national: SlaPlan; internal: SlaPlan }[] {
+  const pairs: { agency: Agency; national: SlaPlan; internal: SlaPlan }[] = [];
+  for (const agency of catalog.agencies) {
+    const nationals = catalog.versions(agency.nationalProcedure);
+    const internals = catalog.versions(agency.internalProcedure);
+    for (const national of nationals) {
+      const n = periodOf(nationals, national);
+      for (const internal of internals) {
+        const i = periodOf(internals, internal);
+        if ((i.to === null || n.from < i.to) && (n.to === null || i.from < n.to)) pairs.push({ agency, national, internal });
+      }
+    }
+  }
+  return pairs;
+}
+
+/**
+ * What makes the catalog unusable for some dossier, all at once: a governed step of a national
+ * version without terms in an internal version of the same agency and period (or terms for a
+ * step that is not governed), an internal procedure longer than the call activity that calls it,
+ * a national version without the deadlines a dossier's terms need.
+ */
+export function catalogProblems(catalog: ProcessCatalog): CatalogProblem[] {
+  const problems: CatalogProblem[] = [];
+  const seen = new Set<string>();
+  const push = (problem: CatalogProblem): void => {
+    const key = `${problem.source}\u0000${problem.elementId}\u0000${problem.message}`;
+    if (!seen.has(key)) problems.push(problem);
+    seen.add(key);
+  };
+  for (const { agency, national, internal } of versionPairs(catalog)) {
+    const who = `agency ${agency.code}`;
+    for (const [id, shape] of Object.entries(national.governedSteps)) {
+      if (!internal.governs[id]) {
+        push({ source: internal.source, elementId: internal.processId, message: `sets no lltp:step.${id}.* for step ${id} ("${shape.name}") of ${national.processId}, which says the internal procedure governs it (${who})` });
+      }
+    }
+    for (const id of Object.keys(internal.governs)) {
+      if (!national.governedSteps[id]) {
+        const why = national.steps[id] ? 'sets its own SLA there (no lltp:sla.governedBy)' : 'has no such step';
+        push({ source: internal.source, elementId: internal.processId, message: `lltp:step.${id}.*: ${national.processId} ${why} (${who})` });
+      }
+    }
+    const callers = [...Object.values(national.steps), ...Object.values(national.governedSteps)].filter((s) => s.calledProcessId === INTERNAL_PROCESS_EXPRESSION);
+    for (const caller of callers) {
+      const allotments = national.steps[caller.elementId]?.allotments ?? internal.governs[caller.elementId]?.allotments;
+      if (!allotments) continue; // reported above
+      for (const variant of CASE_VARIANTS) {
+        if (internal.targets[variant] > allotments[variant]) {
+          push({
+            source: national.source,
+            elementId: caller.elementId,
+            message: `calls ${internal.processId} (${who}), whose ${variant} target ${formatWorkingTime(internal.targets[variant])} exceeds this step's allotment ${formatWorkingTime(allotments[variant])}`,
+          });
+        }
+      }
+    }
+  }
+  const nationals = new Set(catalog.agencies.map((a) => a.nationalProcedure));
+  for (const procedure of nationals) {
+    for (const plan of catalog.versions(procedure)) {
+      for (const variant of CASE_VARIANTS) {
+        for (const extended of [false, true]) {
+          try {
+            dossierTermsOf(plan, variant, extended);
+          } catch (error) {
+            if (!(error instanceof ProcessCatalogError)) throw error;
+            push({ source: plan.source, elementId: plan.processId, message: error.message.replace(`${plan.source}: ${plan.processId}: `, '').replace(`${plan.source}: ${plan.processId} `, '') });
+          }
+        }
+      }
+    }
+  }
+  return problems;
 }
 
 function describe(plan: SlaPlan): string {
@@ -140,8 +309,13 @@ export async function loadAgencies(dir: string = PROCESSES_DIR): Promise<Agency[
   return parsed.data.agencies;
 }
 
-/** Reads every model and the agency table of a processes directory. */
+/** Reads every model and the agency table of a processes directory; refuses a catalog with problems (catalogProblems). */
 export async function loadProcessCatalog(dir: string = PROCESSES_DIR): Promise<ProcessCatalog> {
   const plans = (await Promise.all((await processFiles(dir)).map((file) => loadSlaPlanFile(file)))).flat();
-  return new ProcessCatalog(plans, await loadAgencies(dir));
+  const catalog = new ProcessCatalog(plans, await loadAgencies(dir));
+  const problems = catalogProblems(catalog);
+  if (problems.length > 0) {
+    throw new ProcessCatalogError(`the models in ${dir} cannot govern every dossier (npm run lint:processes):\n${problems.map((p) => `  ${p.source}: ${p.elementId}: ${p.message}`).join('\n')}`);
+  }
+  return catalog;
 }

@@ -14,18 +14,21 @@ import {
   needsSla,
   readProcessTargets,
   readProcessVersion,
-  readStepSla,
+  readStepSpec,
   type ProcessTargets,
   type ProcessVersion,
   type SlaProblem,
+  type StepShape,
   type StepSla,
 } from './spec';
 
 export interface SlaPlan extends ProcessVersion, ProcessTargets {
   /** The file the plan was read from, as given to the loader. */
   source: string;
-  /** Every task and call activity of the process (sub-processes included), by element id. */
+  /** Every task and call activity of the process (sub-processes included) with its own SLA, by element id. */
   steps: Record<string, StepSla>;
+  /** Tasks and call activities whose SLA the agency's internal procedure sets (`lltp:sla.governedBy`), by element id. */
+  governedSteps: Record<string, StepShape>;
 }
 
 export interface SourcedProblem extends SlaProblem {
@@ -50,14 +53,21 @@ export async function loadSlaPlans(xml: string, source: string): Promise<SlaPlan
     const version = readProcessVersion(process);
     const targets = readProcessTargets(process);
     const steps: Record<string, StepSla> = {};
+    const governedSteps: Record<string, StepShape> = {};
     for (const element of descendants(process).filter(needsSla)) {
-      const step = readStepSla(element);
-      if (step.ok) steps[step.value.elementId] = step.value;
-      else problems.push(...step.problems);
+      const step = readStepSpec(element);
+      if (!step.ok) problems.push(...step.problems);
+      else if (step.value.governed) {
+        const { governed: _governed, ...shape } = step.value;
+        governedSteps[shape.elementId] = shape;
+      } else {
+        const { governed: _governed, ...sla } = step.value;
+        steps[sla.elementId] = sla;
+      }
     }
     if (!version.ok) problems.push(...version.problems);
     if (!targets.ok) problems.push(...targets.problems);
-    if (version.ok && targets.ok) plans.push({ ...version.value, ...targets.value, source, steps });
+    if (version.ok && targets.ok) plans.push({ ...version.value, ...targets.value, source, steps, governedSteps });
   }
   if (problems.length > 0) throw new SlaPlanError(problems.map((p) => ({ ...p, source })));
   return plans;

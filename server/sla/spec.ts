@@ -14,10 +14,14 @@
  *   lltp:sla.role                     = oneStopOfficer        responsible role
  *   lltp:sla.escalation               = headOfDivision > leader@4h   who is alerted once the step is late, and when
  *   lltp:sla.clock                    = running | stopped | restart   optional, default running
+ * or, on a step of a national procedure whose province sets its SLA:
+ *   lltp:sla.governedBy               = internalProcedure
  *
  * On the process:
  *   lltp:procedure = quy-trinh-570, lltp:effectiveFrom = 2024-10-01, lltp:effectiveTo (optional),
- *   lltp:legalBasis = ..., lltp:target.<variant> = 3wd, lltp:deadline.<name> = 10wd
+ *   lltp:legalBasis = ..., lltp:target.<variant> = 3wd, lltp:deadline.<name> = 10wd,
+ *   and on an internal (provincial) procedure, the SLA of each national step it governs:
+ *   lltp:step.<element id>.<allotment | allotment.<variant> | unit | unitName | role | escalation> = …
  */
 import { z } from 'zod';
 import { isLocalDate } from '../calendar/civil-time';
@@ -42,7 +46,11 @@ export const SLA_PROPERTY = {
   role: 'lltp:sla.role',
   escalation: 'lltp:sla.escalation',
   clock: 'lltp:sla.clock',
+  governedBy: 'lltp:sla.governedBy',
 } as const;
+
+/** The value of `lltp:sla.governedBy`: the agency's internal procedure sets the step's SLA. */
+export const GOVERNED_BY_INTERNAL = 'internalProcedure';
 
 export const allotmentProperty = (variant: CaseVariant): string => `${SLA_PROPERTY.allotment}.${variant}`;
 
@@ -53,6 +61,7 @@ export const PROCESS_PROPERTY = {
   legalBasis: 'lltp:legalBasis',
   targetPrefix: 'lltp:target.',
   deadlinePrefix: 'lltp:deadline.',
+  stepPrefix: 'lltp:step.',
 } as const;
 
 export const targetProperty = (variant: CaseVariant): string => `${PROCESS_PROPERTY.targetPrefix}${variant}`;
@@ -64,18 +73,12 @@ export interface EscalationLevel {
   afterWorkingMinutes: number;
 }
 
-export interface StepSla {
+/** What a step is in its model: the element, whatever sets its SLA. */
+export interface StepShape {
   elementId: string;
   /** `bpmn:UserTask`, `bpmn:ServiceTask`, `bpmn:ReceiveTask`, `bpmn:CallActivity`, ... */
   elementType: string;
   name: string;
-  /** Allotted working minutes per case variant; 0 means the step is not timed on its own. */
-  allotments: Record<CaseVariant, number>;
-  unit: string;
-  unitName: string | null;
-  role: string;
-  escalation: EscalationLevel[];
-  clock: ClockMode;
   /** Job type for job-based elements (service tasks ...); user tasks have `io.camunda.zeebe:userTask`. */
   jobType: string | null;
   formKey: string | null;
@@ -84,6 +87,22 @@ export interface StepSla {
   /** Ids of the enclosing sub-processes, outermost first. */
   scope: string[];
 }
+
+/** Who does a step and in how much working time: set on the step, or by the internal procedure for a governed step. */
+export interface StepTerms {
+  /** Allotted working minutes per case variant; 0 means the step is not timed on its own. */
+  allotments: Record<CaseVariant, number>;
+  unit: string;
+  unitName: string | null;
+  role: string;
+  escalation: EscalationLevel[];
+  clock: ClockMode;
+}
+
+export interface StepSla extends StepShape, StepTerms {}
+
+/** A task or call activity as its model says: with its own SLA, or governed by the internal procedure. */
+export type StepSpec = ({ governed: false } & StepSla) | ({ governed: true } & StepShape);
 
 export interface ProcessVersion {
   processId: string;
@@ -100,8 +119,10 @@ export interface ProcessVersion {
 export interface ProcessTargets {
   /** Working minutes per case variant that the allotments along a path may add up to. */
   targets: Record<CaseVariant, number>;
-  /** Named working-time limits for the workers (`lltp:deadline.<name>`), in working minutes. */
+  /** Named working-time limits (`lltp:deadline.<name>`), in working minutes. */
   deadlines: Record<string, number>;
+  /** On an internal procedure: the terms of each national step it governs (`lltp:step.<id>.*`), by element id. */
+  governs: Record<string, StepTerms>;
 }
 
 export interface SlaProblem {
@@ -200,10 +221,48 @@ function scopeOf(element: ModdleElement): string[] {
   return scope;
 }
 
-/** Reads and validates the SLA spec of one task or call activity. */
-export function readStepSla(element: ModdleElement): Read<StepSla> {
+function stepShape(element: ModdleElement, elementId: string): StepShape {
+  return {
+    elementId,
+    elementType: element.$type,
+    name: element.name ?? '',
+    jobType: is(element, 'bpmn:UserTask') ? USER_TASK_JOB_TYPE : (jobType(element) ?? null),
+    formKey: formKey(element) ?? null,
+    calledProcessId: is(element, 'bpmn:CallActivity') ? (calledProcessId(element) ?? null) : null,
+    scope: scopeOf(element),
+  };
+}
+
+/** Reads and validates the SLA spec of one task or call activity: its own, or `governedBy` the internal procedure. */
+export function readStepSpec(element: ModdleElement): Read<StepSpec> {
   const elementId = element.id ?? '(no id)';
   const { values, problems } = lltpProperties(element, elementId);
+  if (SLA_PROPERTY.governedBy in values) {
+    if (values[SLA_PROPERTY.governedBy] !== GOVERNED_BY_INTERNAL) {
+      problems.push({ elementId, message: `${SLA_PROPERTY.governedBy} must be ${GOVERNED_BY_INTERNAL} (the agency's internal procedure sets this step's SLA)` });
+    }
+    const others = Object.keys(values).filter((name) => name !== SLA_PROPERTY.governedBy);
+    if (others.length) problems.push({ elementId, message: `${others.join(', ')}: a step governed by the internal procedure takes its SLA from there (lltp:step.${elementId}.* on the internal procedure), not from the national model` });
+    return problems.length ? { ok: false, problems } : { ok: true, value: { governed: true, ...stepShape(element, elementId) } };
+  }
+  const terms = readStepTerms(values, elementId, problems);
+  if (!terms) return { ok: false, problems };
+  return { ok: true, value: { governed: false, ...stepShape(element, elementId), ...terms } };
+}
+
+/** Reads the SLA spec of a step that must carry its own (not governed). */
+export function readStepSla(element: ModdleElement): Read<StepSla> {
+  const spec = readStepSpec(element);
+  if (!spec.ok) return spec;
+  if (spec.value.governed) return { ok: false, problems: [{ elementId: spec.value.elementId, message: `${SLA_PROPERTY.governedBy} is only for steps of a national procedure` }] };
+  return { ok: true, value: spec.value };
+}
+
+/**
+ * Validates the terms of a step from its `lltp:sla.*` values (on the step itself, or from the
+ * internal procedure's `lltp:step.<id>.*` table, renamed): pushes problems, returns null when any.
+ */
+export function readStepTerms(values: Record<string, string>, elementId: string, problems: SlaProblem[]): StepTerms | null {
   for (const name of Object.keys(values)) {
     if (!STEP_KEYS.has(name)) problems.push({ elementId, message: `${name} is not an SLA property (known: ${[...STEP_KEYS].join(', ')})` });
   }
@@ -222,26 +281,15 @@ export function readStepSla(element: ModdleElement): Read<StepSla> {
       problems.push({ elementId, message: `${SLA_PROPERTY.clock} = stopped needs every allotment to be 0h (the dossier's clock does not run here)` });
     }
   }
-  if (problems.length > 0 || !parsed.success) return { ok: false, problems };
+  if (problems.length > 0 || !parsed.success) return null;
   const data = parsed.data as Record<string, unknown>;
-  const isUserTask = is(element, 'bpmn:UserTask');
   return {
-    ok: true,
-    value: {
-      elementId,
-      elementType: element.$type,
-      name: element.name ?? '',
-      allotments,
-      unit: data[SLA_PROPERTY.unit] as string,
-      unitName: (data[SLA_PROPERTY.unitName] as string | undefined) ?? null,
-      role: data[SLA_PROPERTY.role] as string,
-      escalation: data[SLA_PROPERTY.escalation] as EscalationLevel[],
-      clock: (data[SLA_PROPERTY.clock] as ClockMode | undefined) ?? 'running',
-      jobType: isUserTask ? USER_TASK_JOB_TYPE : (jobType(element) ?? null),
-      formKey: formKey(element) ?? null,
-      calledProcessId: is(element, 'bpmn:CallActivity') ? (calledProcessId(element) ?? null) : null,
-      scope: scopeOf(element),
-    },
+    allotments,
+    unit: data[SLA_PROPERTY.unit] as string,
+    unitName: (data[SLA_PROPERTY.unitName] as string | undefined) ?? null,
+    role: data[SLA_PROPERTY.role] as string,
+    escalation: data[SLA_PROPERTY.escalation] as EscalationLevel[],
+    clock: (data[SLA_PROPERTY.clock] as ClockMode | undefined) ?? 'running',
   };
 }
 
@@ -297,6 +345,8 @@ export function readProcessVersion(process: ModdleElement): Read<ProcessVersion>
 
 const VERSION_KEYS = new Set<string>([PROCESS_PROPERTY.procedure, PROCESS_PROPERTY.effectiveFrom, PROCESS_PROPERTY.effectiveTo, PROCESS_PROPERTY.legalBasis]);
 const DEADLINE_NAME = /^[a-z][A-Za-z0-9]*$/;
+/** `<element id>.<property>` of a `lltp:step.` entry; the property may itself hold a dot (`allotment.ordinary`). */
+const STEP_ENTRY = /^([A-Za-z_][A-Za-z0-9_-]*)\.(allotment(?:\.(?:ordinary|verification|statutory))?|unit|unitName|role|escalation)$/;
 
 /** Reads the targets (per case variant) and named deadlines of a process. */
 export function readProcessTargets(process: ModdleElement): Read<ProcessTargets> {
@@ -305,6 +355,7 @@ export function readProcessTargets(process: ModdleElement): Read<ProcessTargets>
   const targets = {} as Record<CaseVariant, number>;
   const deadlines: Record<string, number> = {};
   const targetKeys = new Set(CASE_VARIANTS.map(targetProperty));
+  const table = new Map<string, Record<string, string>>();
   const parse = (name: string, value: string): number | undefined => {
     try {
       return parseWorkingTime(value);
@@ -318,16 +369,33 @@ export function readProcessTargets(process: ModdleElement): Read<ProcessTargets>
     if (targetKeys.has(name)) {
       const minutes = parse(name, value);
       if (minutes !== undefined) targets[name.slice(PROCESS_PROPERTY.targetPrefix.length) as CaseVariant] = minutes;
+    } else if (name.startsWith(PROCESS_PROPERTY.stepPrefix)) {
+      const match = STEP_ENTRY.exec(name.slice(PROCESS_PROPERTY.stepPrefix.length));
+      if (!match) {
+        problems.push({ elementId: processId, message: `${name} is not lltp:step.<element id>.<allotment | allotment.<variant> | unit | unitName | role | escalation>` });
+        continue;
+      }
+      const [, stepId, property] = match as unknown as [string, string, string];
+      const entry = table.get(stepId) ?? {};
+      entry[`lltp:sla.${property}`] = value;
+      table.set(stepId, entry);
     } else if (name.startsWith(PROCESS_PROPERTY.deadlinePrefix) && DEADLINE_NAME.test(name.slice(PROCESS_PROPERTY.deadlinePrefix.length))) {
       const minutes = parse(name, value);
       if (minutes !== undefined) deadlines[name.slice(PROCESS_PROPERTY.deadlinePrefix.length)] = minutes;
     } else {
-      problems.push({ elementId: processId, message: `${name} is not a process property (known: lltp:procedure, lltp:effectiveFrom, lltp:effectiveTo, lltp:legalBasis, lltp:target.<variant>, lltp:deadline.<name>)` });
+      problems.push({ elementId: processId, message: `${name} is not a process property (known: lltp:procedure, lltp:effectiveFrom, lltp:effectiveTo, lltp:legalBasis, lltp:target.<variant>, lltp:deadline.<name>, lltp:step.<element id>.<property>)` });
     }
+  }
+  const governs: Record<string, StepTerms> = {};
+  for (const [stepId, values] of table) {
+    const stepProblems: SlaProblem[] = [];
+    const terms = readStepTerms(values, processId, stepProblems);
+    problems.push(...stepProblems.map((p) => ({ elementId: processId, message: `lltp:step.${stepId}: ${p.message.replaceAll('lltp:sla.', `lltp:step.${stepId}.`)}` })));
+    if (terms) governs[stepId] = terms;
   }
   for (const variant of CASE_VARIANTS) {
     if (!(targetProperty(variant) in values)) problems.push({ elementId: processId, message: `${targetProperty(variant)} is missing` });
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, value: { targets, deadlines } };
+  return { ok: true, value: { targets, deadlines, governs } };
 }

@@ -11,6 +11,7 @@ import { createTestDatabase } from './database';
 import { requireStack } from '../../server/health';
 import { createLogger } from '../../server/logger';
 import { createZeebeClient } from '../../server/zeebe';
+import { processesDirOf } from '../../server/sla/catalog';
 
 export const PARTNER_HEADERS = { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': 'flow-partner-key' } as const;
 export const STAFF_PASSWORD = 'flow-password';
@@ -22,6 +23,8 @@ export interface ApiUnderTest {
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
   get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
   login(username: string): Promise<Record<string, string>>;
+  /** Stops the API, deploys the models of its PROCESSES_DIR again and starts it on the same database (the models were changed). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,11 +43,11 @@ export async function startApiUnderTest(name: string, env: Record<string, string
   });
   const logger = createLogger({ level: 'silent' });
   const { camunda, zeebe } = createZeebeClient(config);
-  await deployProcesses(zeebe, logger);
+  await deployProcesses(zeebe, logger, { dir: processesDirOf(config) });
   await camunda.closeAllClients();
   const db = testDb.database.db;
   await seedCounters(db, config.AGENCY_CODE);
-  const api = await startApi(config, logger);
+  let api = await startApi(config, logger);
   const call = async (method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> => {
     const response = await fetch(`${api.url}${path}`, {
       method,
@@ -55,7 +58,9 @@ export async function startApiUnderTest(name: string, env: Record<string, string
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   };
   return {
-    api,
+    get api() {
+      return api;
+    },
     config,
     db,
     post: (path, body, headers = {}) => call('POST', path, body, headers),
@@ -64,6 +69,13 @@ export async function startApiUnderTest(name: string, env: Record<string, string
       const answer = await call('POST', '/api/auth/login', { username, password: STAFF_PASSWORD }, {});
       if (answer.status !== 200) throw new Error(`login ${username}: ${answer.status} ${JSON.stringify(answer.body)}`);
       return { authorization: `Bearer ${String(answer.body.token)}` };
+    },
+    async restart() {
+      await api.stop();
+      const { camunda: again, zeebe: broker } = createZeebeClient(config);
+      await deployProcesses(broker, logger, { dir: processesDirOf(config) });
+      await again.closeAllClients();
+      api = await startApi(config, logger);
     },
     async stop() {
       await api.stop();

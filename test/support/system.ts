@@ -14,7 +14,7 @@ import { createTestDatabase } from './database';
 import { requireStack } from '../../server/health';
 import { createLogger } from '../../server/logger';
 import { createMailer } from '../../server/mail';
-import { loadProcessCatalog } from '../../server/sla';
+import { loadProcessCatalog, processesDirOf } from '../../server/sla';
 import { createZeebeClient } from '../../server/zeebe';
 import { simulatorUrls, startSimulators, type RunningSimulators } from '../../tools/simulators/main';
 import { createHttpAdapters } from '../../workers/adapters';
@@ -41,7 +41,8 @@ export interface SystemUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startSystem(name: string, basePort: number): Promise<SystemUnderTest> {
+/** `overrides` adds or overrides settings (e.g. PROCESSES_DIR and AGENCY_CODE for another province). */
+export async function startSystem(name: string, basePort: number, overrides: Record<string, string> = {}): Promise<SystemUnderTest> {
   await requireStack(loadConfig(process.env));
   const testDb = await createTestDatabase(name);
   const env = {
@@ -56,11 +57,12 @@ export async function startSystem(name: string, basePort: number): Promise<Syste
     WORKER_RETRY_BACKOFF_MS: '200',
     SIM_POLICE_MS_PER_WORKING_HOUR: '100',
     SIM_POLICE_ANSWER_AFTER_WORKING_HOURS: '5',
+    ...overrides,
   };
   let config = loadConfig(env);
   const logger = createLogger({ level: process.env.LLTP_TEST_LOG_LEVEL ?? 'silent' });
   const { camunda, zeebe } = createZeebeClient(config);
-  await deployProcesses(zeebe, logger);
+  await deployProcesses(zeebe, logger, { dir: processesDirOf(config) });
   const db = testDb.database.db;
   await seedCounters(db, config.AGENCY_CODE);
   const api = await startApi(config, logger);
@@ -69,7 +71,7 @@ export async function startSystem(name: string, basePort: number): Promise<Syste
   const policy = calendarPolicyFromConfig(config);
   const deps = createWorkerDeps({
     db,
-    catalog: await loadProcessCatalog(),
+    catalog: await loadProcessCatalog(processesDirOf(config)),
     calendars: createCalendarProvider({ db, now: () => new Date(), refreshMs: policy.refreshMs }),
     policy,
     adapters: createHttpAdapters(config),

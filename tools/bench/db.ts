@@ -99,7 +99,7 @@ async function runOperations(db: Db, config: Config, recorder: Recorder): Promis
   const intake: IntakeDeps = { db, calendars: () => calendars.current(), catalog, zeebe, policy, agencyCode: 'STP.KHA', unitId: 'stp-mot-cua', now };
   const inbox: InboxDeps = {
     db,
-    plan: (id) => catalog.plan(id),
+    stepSla: (processId, elementId, internalProcessId) => catalog.stepSla(processId, elementId, internalProcessId),
     calendars: () => calendars.current(),
     dueSoon: policy.dueSoon,
     // the engine's answer is not what is measured here: a completed job, as the broker would say

@@ -133,7 +133,7 @@ export async function seedOpenWork(db: Db, calendars: WorkingCalendars, spec: Op
       const code = `BENCH${String(Math.floor(i / 10000)).padStart(2, '0')}-261124-${String(i % 10000).padStart(4, '0')}`;
       const receivedAt = calendar.add(spec.anchor, -Math.floor(rnd() * spec.receivedWithinMinutes)).dueAt;
       const clock = restartClock(calendar, receivedAt, 'online');
-      const deadlines = dossierDeadlines(calendar, clock, { statutoryWorkingDays: 10, targetWorkingDays: 3 });
+      const deadlines = dossierDeadlines(calendar, clock, { statutoryWorkingDays: 10, targetWorkingDays: 3, apologyLeadMinutes: 480 });
       d.code.push(code);
       d.received.push(receivedAt);
       d.clock.push(clock.clockStartAt);
@@ -160,9 +160,9 @@ export async function seedOpenWork(db: Db, calendars: WorkingCalendars, spec: Op
     await db.transaction().execute(async (tx) => {
       await sql`
         INSERT INTO dossiers (code, receipt_number, agency_code, source, channel, unit_id, form_type, process_id, variant, statutory_working_days,
-          target_working_days, received_at, clock_start_at, statutory_due_at, target_due_at, apology_by_at, appointment_at, deadlines_estimated,
+          target_working_days, apology_lead_minutes, received_at, clock_start_at, statutory_due_at, target_due_at, apology_by_at, appointment_at, deadlines_estimated,
           calendar_version, status, next_check_at)
-        SELECT code, 'BN-' || code, 'STP.KHA', 'vneid', 'online', ${UNIT}, 1, 'quy-trinh-570-v20241001', 'ordinary', 10, 3, received, clock,
+        SELECT code, 'BN-' || code, 'STP.KHA', 'vneid', 'online', ${UNIT}, 1, 'quy-trinh-570-v20241001', 'ordinary', 10, 3, 480, received, clock,
           statutory, target, apology, statutory, estimated, ${calendars.version}, 'open', ${CHECK_AT_NEXT_TICK}
         FROM unnest(${d.code}::text[], ${d.received}::timestamptz[], ${d.clock}::timestamptz[], ${d.statutory}::timestamptz[],
           ${d.target}::timestamptz[], ${d.apology}::timestamptz[], ${d.estimated}::boolean[])

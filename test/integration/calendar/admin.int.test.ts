@@ -43,7 +43,7 @@ async function intake(code: string, receivedAt: string, options: { channel?: Cha
   const calendar = calendars.forUnit(unitId);
   let dossierClock = restartClock(calendar, vn(receivedAt), options.channel ?? 'online');
   if (options.stoppedAt) dossierClock = stopClock(dossierClock, vn(options.stoppedAt), 'yêu cầu bổ sung');
-  const terms = { statutoryWorkingDays: 10, targetWorkingDays: 3 };
+  const terms = { statutoryWorkingDays: 10, targetWorkingDays: 3, apologyLeadMinutes: 480 };
   const deadlines = dossierDeadlines(calendar, dossierClock, terms);
   const doc = newDossier(
     {

@@ -44,7 +44,7 @@ beforeAll(async () => {
       unitId: 'stp-mot-cua',
       receivedAt: now(),
       clockStartAt: now(),
-      terms: { statutoryWorkingDays: 10, targetWorkingDays: 3 },
+      terms: { statutoryWorkingDays: 10, targetWorkingDays: 3, apologyLeadMinutes: 480 },
       deadlines: { statutoryDueAt: now(), targetDueAt: now(), apologyByAt: now(), estimated: false },
       calendarVersion: 1,
     }),
@@ -68,7 +68,7 @@ test(`${RACERS} officers claiming the same task: exactly one gets it, the others
   const calendars = new WorkingCalendars(await loadCalendarData(db));
   const inbox: InboxDeps = {
     db: racers.db,
-    plan: () => undefined,
+    stepSla: () => undefined,
     calendars: () => Promise.resolve(calendars),
     dueSoon: DEFAULT_DUE_SOON_POLICY,
     zeebe: { completeJob: () => Promise.reject(new Error('not used')), createWorker: () => { throw new Error('not used'); } },

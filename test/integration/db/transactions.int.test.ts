@@ -16,7 +16,7 @@ import { constraintAnswer, type Db } from '../../../server/db';
 import { requireStack } from '../../../server/health';
 import { intakeVneid, type IntakeDeps } from '../../../server/intake/intake';
 import { createLogger } from '../../../server/logger';
-import { loadProcessCatalog } from '../../../server/sla';
+import { loadProcessCatalog, ProcessCatalog } from '../../../server/sla';
 import { createZeebeClient } from '../../../server/zeebe';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { startTestApp, type TestApp } from '../../support/app';
@@ -56,13 +56,16 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function intakeDeps(statutoryWorkingDays: number): Promise<IntakeDeps> {
+/** Intake on the shipped catalog, its national model's statutory deadline set to `statutoryMinutes` (0: a broken model). */
+async function intakeDeps(statutoryMinutes: number): Promise<IntakeDeps> {
+  const shipped = await loadProcessCatalog();
+  const plans = shipped.plans.map((p) => (p.procedure === 'quy-trinh-570' ? { ...p, deadlines: { ...p.deadlines, statutory: statutoryMinutes } } : p));
   return {
     db,
     calendars: () => createCalendarProvider({ db, now: () => new Date(), refreshMs: 1000 }).current(),
-    catalog: await loadProcessCatalog(),
+    catalog: new ProcessCatalog(plans, shipped.agencies),
     zeebe,
-    policy: { ...DEFAULT_CALENDAR_POLICY, terms: { ...DEFAULT_CALENDAR_POLICY.terms, statutoryWorkingDays } },
+    policy: DEFAULT_CALENDAR_POLICY,
     agencyCode: 'STP.KHA',
     unitId: 'stp-mot-cua',
     now: () => new Date(),
@@ -73,11 +76,11 @@ test('an intake whose dossier the database refuses half-way leaves no receipt, n
   const request = sampleVneidRequest({ receiptNumber: `BN-TX-${Date.now()}`, receivedAt: '2026-11-24T09:00:00+07:00', random: seededRandom(5) });
   const tables = ['dossiers', 'intakeReceipts', 'declarations', 'audit', 'dossierCounters'] as const;
   const before = await Promise.all(tables.map((t) => countRows(db, t)));
-  // statutory_working_days must be > 0: the dossier insert fails after the receipt and the counter
+  // statutory_working_days must be > 0 (a model with lltp:deadline.statutory = 0wd): the dossier insert fails after the receipt and the counter
   await expect(intakeVneid(await intakeDeps(0), request, 'partner:test')).rejects.toMatchObject({ code: '23514' });
   expect(await Promise.all(tables.map((t) => countRows(db, t)))).toEqual(before);
 
-  const answer = await intakeVneid(await intakeDeps(10), request, 'partner:test');
+  const answer = await intakeVneid(await intakeDeps(10 * 480), request, 'partner:test');
   expect(answer).toMatchObject({ created: true, dossierCode: 'STP.KHA-261124-0001' });
   expect(await Promise.all(tables.map((t) => countRows(db, t)))).toEqual(before.map((n) => n + 1));
   const receipt = await db.selectFrom('intakeReceipts').select('processInstanceKey').where('receiptNumber', '=', request.receiptNumber).executeTakeFirstOrThrow();

@@ -195,7 +195,7 @@ test('on a day off nothing is sent: the alert is raised and waits for the next o
       unitId: 'stp-mot-cua',
       receivedAt: startedAt,
       clockStartAt: startedAt,
-      terms: { statutoryWorkingDays: 10, targetWorkingDays: 3 },
+      terms: { statutoryWorkingDays: 10, targetWorkingDays: 3, apologyLeadMinutes: 480 },
       deadlines: { statutoryDueAt: far, targetDueAt: far, apologyByAt: far, estimated: false },
       calendarVersion: 0,
     }),

@@ -160,7 +160,7 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
       const calendars = await deps.calendars.current();
       const calendar = calendars.forUnit('stp-mot-cua');
       const clock = restartClock(calendar, receivedAt, 'online', DEFAULT_CALENDAR_POLICY.intake);
-      const terms = { statutoryWorkingDays: 10, targetWorkingDays: 3 };
+      const terms = { statutoryWorkingDays: 10, targetWorkingDays: 3, apologyLeadMinutes: 480 };
       const deadlines = dossierDeadlines(calendar, clock, terms);
       const receiptNumber = `BN-${code}`;
       const request = sampleVneidRequest({ receiptNumber, receivedAt: receivedAt.toISOString(), random, paperCopyByPost: opts.paperCopy === 'post' });

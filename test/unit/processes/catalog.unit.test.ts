@@ -1,5 +1,5 @@
 /** Which process version governs a dossier: receipt date (Việt Nam) against effective dates. */
-import { loadProcessCatalog, ProcessCatalog, ProcessCatalogError, receiptDate } from '../../../server/sla/catalog';
+import { catalogProblems, loadProcessCatalog, NoVersionInForceError, periodOf, ProcessCatalog, ProcessCatalogError, receiptDate, versionPairs } from '../../../server/sla/catalog';
 import type { SlaPlan } from '../../../server/sla/plan';
 
 const at = (iso: string): Date => new Date(iso);
@@ -14,7 +14,9 @@ function version(procedure: string, effectiveFrom: string, effectiveTo: string |
     legalBasis: 'test',
     targets: { ordinary: 60, verification: 60, statutory: 60 },
     deadlines: {},
+    governs: {},
     steps: {},
+    governedSteps: {},
     source: `${procedure}.bpmn`,
   };
 }
@@ -44,9 +46,35 @@ describe('the shipped catalog', () => {
     );
   });
 
-  test('refuses a dossier received before the internal procedure took effect', async () => {
+  test('a Khánh Hòa dossier received in the pilot before QĐ 2799 runs under the default internal version', async () => {
     const catalog = await loadProcessCatalog();
-    expect(() => catalog.processesFor('STP.KHA', at('2024-10-15T03:00:00Z'))).toThrow(/no version of khanh-hoa-2799 is in force on 2024-10-15/);
+    expect(catalog.processesFor('STP.KHA', at('2024-10-15T03:00:00Z'))).toEqual({
+      nationalProcessId: 'quy-trinh-570-v20241001',
+      internalProcessId: 'khanh-hoa-2799-v20241001',
+    });
+    expect(catalog.plan('khanh-hoa-2799-v20241001')?.name).toMatch(/MẶC ĐỊNH/);
+    // The default version ends where QĐ 2799 begins.
+    expect(catalog.processesFor('STP.KHA', at('2024-10-28T16:59:59Z')).internalProcessId).toBe('khanh-hoa-2799-v20241001');
+    expect(catalog.processesFor('STP.KHA', at('2024-10-28T17:00:00Z')).internalProcessId).toBe('khanh-hoa-2799-v20241029');
+  });
+
+  test('refuses a dossier received before the pilot with the error intake turns into 422', async () => {
+    const catalog = await loadProcessCatalog();
+    const refuse = () => catalog.processesFor('STP.KHA', at('2024-09-01T03:00:00Z'));
+    expect(refuse).toThrow(NoVersionInForceError);
+    expect(refuse).toThrow(/no version of quy-trinh-570 is in force on 2024-09-01/);
+  });
+
+  test('every Khánh Hòa internal version sets the terms of every step the national model leaves to it', async () => {
+    const catalog = await loadProcessCatalog();
+    expect(catalogProblems(catalog)).toEqual([]);
+    const national = catalog.plan('quy-trinh-570-v20241001')!;
+    expect(Object.keys(national.governedSteps).length).toBeGreaterThan(0);
+    for (const internal of catalog.versions('khanh-hoa-2799')) {
+      expect(Object.keys(internal.governs).sort()).toEqual(Object.keys(national.governedSteps).sort());
+      const check = catalog.stepSla('quy-trinh-570-v20241001', 'checkDossier', internal.processId);
+      expect(check).toMatchObject({ elementId: 'checkDossier', unit: 'stp-mot-cua', role: 'oneStopOfficer', jobType: 'io.camunda.zeebe:userTask' });
+    }
   });
 
   test('names an unknown agency', async () => {
@@ -85,5 +113,81 @@ describe('version selection', () => {
 
   test('an agency must name procedures that exist', () => {
     expect(() => new ProcessCatalog([version('national', '2024-10-01')], agencies)).toThrow('agencies.json: agency STP.T names procedure internal, which no model in processes/ declares');
+  });
+});
+
+describe('an agency\'s national and internal versions together', () => {
+  const agencies = [{ code: 'STP.T', name: 'Test', nationalProcedure: 'national', internalProcedure: 'internal' }];
+  const terms = (allotment: number, role = 'lltpOfficer') => ({
+    allotments: { ordinary: allotment, verification: allotment, statutory: allotment },
+    unit: 'stp-hctp',
+    unitName: null,
+    role,
+    escalation: [{ role: 'headOfDivision', afterWorkingMinutes: 0 }],
+    clock: 'running' as const,
+  });
+  const shape = (elementId: string, calledProcessId: string | null = null) => ({
+    elementId,
+    elementType: calledProcessId ? 'bpmn:CallActivity' : 'bpmn:UserTask',
+    name: elementId,
+    jobType: calledProcessId ? null : 'io.camunda.zeebe:userTask',
+    formKey: null,
+    calledProcessId,
+    scope: [],
+  });
+  const days = (n: number) => n * 480;
+  const national = (from: string, governed: string[], deadlines: Record<string, number> = { statutory: days(10), statutoryExtended: days(15), apologyLead: days(1), supplementRequest: days(3), supplementWait: days(15) }): SlaPlan => ({
+    ...version('national', from),
+    targets: { ordinary: days(3), verification: days(9), statutory: days(15) },
+    deadlines,
+    governedSteps: Object.fromEntries(governed.map((id) => [id, shape(id, id === 'drawUp' ? '=internalProcessId' : null)])),
+  });
+  const internal = (from: string, governs: Record<string, ReturnType<typeof terms>>, target = 240, to: string | null = null): SlaPlan => ({
+    ...version('internal', from, to),
+    targets: { ordinary: target, verification: target, statutory: target },
+    governs,
+  });
+
+  test('a version governs until its effectiveTo or the next version, whichever comes first', () => {
+    const versions = [internal('2024-10-01', {}, 240, '2024-10-20'), internal('2024-10-29', {})];
+    expect(periodOf(versions, versions[0]!)).toEqual({ from: '2024-10-01', to: '2024-10-20' });
+    expect(periodOf(versions, versions[1]!)).toEqual({ from: '2024-10-29', to: null });
+    const open = [internal('2024-10-01', {}), internal('2024-10-29', {})];
+    expect(periodOf(open, open[0]!)).toEqual({ from: '2024-10-01', to: '2024-10-29' });
+  });
+
+  test('pairs only the versions whose periods overlap', () => {
+    const catalog = new ProcessCatalog(
+      [national('2024-10-01', []), national('2025-01-01', []), internal('2024-10-01', {}), internal('2025-06-01', {})],
+      agencies,
+    );
+    expect(versionPairs(catalog).map((p) => `${p.national.processId}+${p.internal.processId}`)).toEqual([
+      'national-v20241001+internal-v20241001',
+      'national-v20250101+internal-v20241001',
+      'national-v20250101+internal-v20250601',
+    ]);
+  });
+
+  test('a consistent pair has no problem', () => {
+    const catalog = new ProcessCatalog([national('2024-10-01', ['check', 'drawUp']), internal('2024-10-01', { check: terms(240), drawUp: terms(480) })], agencies);
+    expect(catalogProblems(catalog)).toEqual([]);
+    expect(catalog.stepSla('national-v20241001', 'check', 'internal-v20241001')).toMatchObject({ elementId: 'check', role: 'lltpOfficer', allotments: { ordinary: 240 } });
+  });
+
+  test.each([
+    ['a governed step without terms', [national('2024-10-01', ['check', 'drawUp']), internal('2024-10-01', { drawUp: terms(480) })], 'internal-v20241001', /sets no lltp:step\.check\.\* for step check \("check"\) of national-v20241001/],
+    ['terms for a step the national model does not govern', [national('2024-10-01', ['drawUp']), internal('2024-10-01', { drawUp: terms(480), chek: terms(60) })], 'internal-v20241001', /lltp:step\.chek\.\*: national-v20241001 has no such step/],
+    ['an internal procedure longer than its call activity', [national('2024-10-01', ['drawUp']), internal('2024-10-01', { drawUp: terms(240) }, 480)], 'drawUp', /calls internal-v20241001 \(agency STP\.T\), whose ordinary target 1wd exceeds this step's allotment 4h/],
+    ['a national version without its statutory deadline', [national('2024-10-01', [], { statutoryExtended: days(15), apologyLead: days(1) }), internal('2024-10-01', {})], 'national-v20241001', /has no lltp:deadline\.statutory/],
+    ['a statutory deadline that is not whole working days', [national('2024-10-01', [], { statutory: days(10) + 60, statutoryExtended: days(15), apologyLead: days(1) }), internal('2024-10-01', {})], 'national-v20241001', /lltp:deadline\.statutory must be whole working days/],
+  ])('%s is named', (_what, plans, elementId, message) => {
+    const problems = catalogProblems(new ProcessCatalog(plans, agencies));
+    expect(problems).toContainEqual(expect.objectContaining({ elementId, message: expect.stringMatching(message) }));
+  });
+
+  test('a governed step of a dossier whose internal version sets no terms is an error, not a silent default', () => {
+    const catalog = new ProcessCatalog([national('2024-10-01', ['check']), internal('2024-10-01', {})], agencies);
+    expect(() => catalog.stepSla('national-v20241001', 'check', 'internal-v20241001')).toThrow(/step check is governed by the internal procedure, but internal-v20241001 sets no lltp:step\.check\.\*/);
+    expect(() => catalog.stepSla('national-v20241001', 'check', null)).toThrow(/the dossier has no internalProcessId/);
   });
 });
