@@ -14,6 +14,7 @@ import { MailpitClient } from '../support/mailpit';
 import { requireStack } from '../../server/health';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually } from '../support/wait';
+import { restoreBrokerAfterClockMoves } from '../support/broker-clock';
 
 interface PipeRecord {
   runId: string;
@@ -67,11 +68,11 @@ beforeAll(async () => {
 }, 60000);
 
 afterAll(async () => {
-  await clock.reset().catch(() => undefined);
   await camunda.closeAllClients();
   mailer?.close();
   await testDb?.drop();
-});
+  await restoreBrokerAfterClockMoves(clock);
+}, 60_000);
 
 async function startSlice(): Promise<{ runId: string; processInstanceKey: string }> {
   const runId = randomUUID();

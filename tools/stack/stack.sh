@@ -133,7 +133,7 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 healthy() {
   case $1 in
-    zeebe) curl -fsS -m 2 "http://127.0.0.1:$ZEEBE_MGMT_PORT/actuator/health/readiness" >/dev/null 2>&1 && port_open "$ZEEBE_GRPC_PORT" ;;
+    zeebe) curl -fsS -m 2 "http://127.0.0.1:$ZEEBE_MGMT_PORT/actuator/health" >/dev/null 2>&1 && port_open "$ZEEBE_GRPC_PORT" ;; # overall health: the gateway ready and every partition recovered
     postgres) port_open "$PG_PORT" && "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -d "$PG_DB" -U "$PG_USER" >/dev/null 2>&1 ;;
     mailpit) curl -fsS -m 2 "http://127.0.0.1:$MAILPIT_HTTP_PORT/api/v1/info" >/dev/null 2>&1 && port_open "$SMTP_PORT" ;;
   esac

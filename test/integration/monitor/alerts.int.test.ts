@@ -13,6 +13,7 @@ import { createLogger } from '../../../server/logger';
 import { createMailer, type Mailer } from '../../../server/mail';
 import { createMonitor, createMonitorDeps } from '../../../server/monitor';
 import type { MonitorDeps } from '../../../server/monitor/tick';
+import { toJson } from '../../../server/db/tables';
 import { CHECK_AT_NEXT_TICK, insertDossier, newDossier } from '../../../server/readmodel/dossier';
 import type { Step } from '../../../server/readmodel/step';
 import { loadProcessCatalog } from '../../../server/sla';
@@ -215,6 +216,8 @@ test('on a day off nothing is sent: the alert is raised and waits for the next o
     calendarVersion: 0,
     dueEstimated: false,
     nextCheckAt: CHECK_AT_NEXT_TICK,
+    // as the timeline writes it: the escalation chain of the step's SLA (Khánh Hòa's table for the check)
+    escalation: toJson((await loadProcessCatalog()).stepSla('quy-trinh-570-v20241001', 'checkDossier', 'khanh-hoa-2799-v20241029')?.escalation),
   }).execute();
   try {
     let clock = holidayNoon;

@@ -1,7 +1,8 @@
 /**
  * Timer paths on the real broker, fired by moving its controlled clock
  * (ZEEBE_CLOCK_CONTROLLED=true): the supplement time limit, the police reminder and
- * escalation, and the apology (form 04) that can happen only once. The clock is global to
+ * escalation, and the apology (form 04), watched at every step a dossier can be at when its
+ * apology time comes (check, steps 4–6, steps 7–9, return), that can happen only once. The clock is global to
  * the broker: every clock-moving test lives in this file, and the clock is reset after each.
  * Due instants are what the workers will compute with the working calendar; here the test's
  * job replies set them relative to the broker's clock.
@@ -10,6 +11,7 @@ import { deployProcesses } from '../../../processes/deploy';
 import { loadConfig } from '../../../server/config';
 import { createLogger } from '../../../server/logger';
 import { BrokerClock, createZeebeClient, type ZeebeGrpcClient } from '../../../server/zeebe';
+import { restoreBrokerAfterClockMoves } from '../../support/broker-clock';
 import { HOLD, ProcessDriver, requireBroker, time, uniqueDossierCode, type ReplyContext, type Script } from './harness';
 
 jest.setTimeout(90_000);
@@ -36,7 +38,8 @@ afterEach(async () => {
 
 afterAll(async () => {
   await zeebe.close();
-});
+  await restoreBrokerAfterClockMoves(clock);
+}, 60_000);
 
 function drive(script: Script): ProcessDriver {
   driver = new ProcessDriver(zeebe, uniqueDossierCode(), script);
@@ -154,6 +157,63 @@ test('apology only once: a first apology during steps 4–6, then escalation ins
     'searchRecords', 'planDeadlines', 'requestPoliceVerification',
     'escalateApologyExhausted',
     'recordVerification', ...SIGNED, 'returnResult',
+  ]);
+});
+
+test('apology at the check step; the apology time already past at steps 4–6 makes no second apology task', async () => {
+  const d = drive({
+    registerDossier: (ctx) => ({ internalProcessId: 'khanh-hoa-2799-v20241029', clockStartedAt: ctx.now.toISOString(), ...deadlines(ctx, ctx.after(2 * HOUR)), apologyIssued: false }),
+    checkDossier: HOLD,
+    acceptInLltpSoftware: HOLD,
+    recordApology: HOLD,
+    issueApology: ({ after }) => ({ apologyIssued: true, returnDueAt: after(3 * DAY), apologyByAt: after(2 * DAY) }),
+    searchRecords: { searchOutcome: 'noRecord' },
+    planDeadlines: (ctx) => ({ caseVariant: 'ordinary', ...deadlines(ctx, String(ctx.job.variables.apologyByAt)) }),
+    reviewDraft: { reviewDecision: 'approve' },
+  });
+  await d.startNational();
+  await d.waitFor('checkDossier'); // the one-stop officer has not finished the check
+  await clock.advance(2 * HOUR + MINUTE);
+  await d.waitFor('recordApology');
+  // The check ends while the leader has not yet recorded the apology: steps 4–6 start with
+  // the apology time already past, their watch fires at once, and no second task appears.
+  await d.release('checkDossier', { intakeDecision: 'accept' });
+  await d.waitFor('acceptInLltpSoftware');
+  await clock.advance(MINUTE); // the broker checks due timers when its clock moves
+  await quiet();
+  expect(d.visited.filter((e) => ['recordApology', 'escalateApologyExhausted'].includes(e))).toEqual(['recordApology']);
+  await d.release('recordApology', { apologyReason: 'Hồ sơ cần đối chiếu thêm', newReturnDate: '2024-11-22' });
+  await d.waitFor('notifyApology');
+  // Both watches fired (check, then steps 4–6); only the first made a task.
+  expect(d.visits.find((v) => v.elementId === 'issueApology')?.variables).toMatchObject({ apologyTimerFirings: 2, newReturnDate: '2024-11-22' });
+  await d.release('acceptInLltpSoftware');
+  await d.waitFor('returnResult');
+  await d.expectEnded();
+  expect(d.visited).toEqual([
+    ...PREFIX, 'recordApology', 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'issueApology', 'notifyApology',
+    'searchRecords', 'planDeadlines', ...SIGNED, 'returnResult',
+  ]);
+});
+
+test('apology at the return step: the e-certificate cannot be returned before the apology time', async () => {
+  const d = drive({
+    checkDossier: { intakeDecision: 'accept' },
+    searchRecords: { searchOutcome: 'noRecord' },
+    planDeadlines: (ctx) => ({ caseVariant: 'ordinary', ...deadlines(ctx, ctx.after(2 * HOUR)) }),
+    reviewDraft: { reviewDecision: 'approve' },
+    returnResult: HOLD, // VNeID does not take the result
+    recordApology: { apologyReason: 'VNeID không nhận kết quả', newReturnDate: '2024-11-21' },
+    issueApology: ({ after }) => ({ apologyIssued: true, returnDueAt: after(3 * DAY), apologyByAt: after(2 * DAY) }),
+  });
+  await d.startNational();
+  await d.waitFor('returnResult');
+  await clock.advance(2 * HOUR + MINUTE);
+  await d.waitFor('notifyApology');
+  await d.release('returnResult', { returnedAt: new Date().toISOString() });
+  await d.expectEnded();
+  expect(d.visited).toEqual([
+    ...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'searchRecords', 'planDeadlines', ...SIGNED, 'returnResult',
+    'recordApology', 'issueApology', 'notifyApology',
   ]);
 });
 

@@ -44,7 +44,8 @@ function job(type: JobType, elementId: string, variables: Record<string, unknown
     elementId,
     elementInstanceKey: options.elementInstanceKey ?? String(keySeq + 500_000_000),
     retries: options.retries ?? 3,
-    variables: { activatedAt: `${new Date().toISOString()}[Etc/UTC]`, ...variables },
+    // Every job of a dossier sees the internal procedure chosen at intake (its governed steps' terms come from there).
+    variables: { activatedAt: `${new Date().toISOString()}[Etc/UTC]`, internalProcessId: KHANH_HOA, ...variables },
     customHeaders: options.headers ?? {},
   };
 }
@@ -153,7 +154,7 @@ describe('dossier clock and deadlines', () => {
   test.each([
     [{ searchOutcome: 'noRecord' }, 'ordinary', 'ordinary', 10, 3],
     [{ searchOutcome: 'needsVerification', verificationScope: 'province' }, 'verification', 'verification', 10, 9],
-    [{ searchOutcome: 'needsVerification', verificationScope: 'extended' }, 'statutory', 'verification', 15, 9],
+    [{ searchOutcome: 'needsVerification', verificationScope: 'extended' }, 'statutory', 'verification', 15, 15],
   ])('deadline.plan %j → %s', async (search, caseVariant, variant, statutoryDays, targetDays) => {
     const code = uniqueCode();
     const created = await env.createDossier(code);
