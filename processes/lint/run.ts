@@ -2,8 +2,9 @@
  * `npm run lint:processes` and the deploy gate: bpmnlint with processes/.bpmnlintrc
  * (bpmnlint's recommended rules, camunda-compat for Zeebe 8.5, the project's `lltp` rules)
  * on every model, plus the checks across models (versions, agencies, internal procedures
- * within the allotment of the call activity that calls them). Every problem names the file,
- * the element id and the rule.
+ * within the allotment of the call activity that calls them), plus a warning for every model
+ * whose image is stale. Every problem names the file, the element id and the rule. Every
+ * problem fails the lint except a stale image, which only asks for `npm run render:processes`.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -15,6 +16,7 @@ import { readBpmn } from '../../server/sla/moddle';
 import { loadSlaPlans, SlaPlanError, type SlaPlan } from '../../server/sla/plan';
 import { CASE_VARIANTS } from '../../server/sla/spec';
 import { formatWorkingTime } from '../../server/sla/working-time';
+import { RENDER_COMMAND, staleImages } from './images';
 import { configs, PLUGIN_PACKAGE, rules } from './plugin';
 
 export type ProblemCategory = 'error' | 'warn' | 'info' | 'rule-error';
@@ -28,6 +30,8 @@ export interface LintProblem {
 }
 
 export const CONFIG_FILE = '.bpmnlintrc';
+/** The rule of the stale-image warning, the one problem that does not fail the lint. */
+export const IMAGE_RULE = 'lltp/image-current';
 
 /** Resolves `lltp` to the project plugin and everything else through node_modules. */
 export function createResolver(root: string = path.resolve(PROCESSES_DIR, '..')): LintResolver {
@@ -114,13 +118,25 @@ export interface LintRun {
   problems: LintProblem[];
 }
 
-/** Lints every model of the directory (processes/ by default), then the catalog. */
+/** A warning for every model of the directory whose image is missing or out of date. */
+export async function lintImages(dir: string, files: readonly string[]): Promise<LintProblem[]> {
+  return (await staleImages(dir, files)).map(({ file, reason }) => ({
+    file,
+    elementId: '(image)',
+    rule: IMAGE_RULE,
+    category: 'warn',
+    message: `${reason}: run ${RENDER_COMMAND}`,
+  }));
+}
+
+/** Lints every model of the directory (processes/ by default), then the catalog, then the images. */
 export async function lintProcesses(dir: string = PROCESSES_DIR): Promise<LintRun> {
   const config = await readLintConfig(dir);
   const files = await processFiles(dir);
   const problems: LintProblem[] = [];
   for (const file of files) problems.push(...(await lintXml(await readFile(file, 'utf8'), file, config)));
   if (!problems.some((p) => p.category === 'error' || p.category === 'rule-error')) problems.push(...(await lintCatalog(dir, files)));
+  problems.push(...(await lintImages(dir, files)));
   return { files, problems };
 }
 
@@ -129,7 +145,16 @@ export function formatProblem(problem: LintProblem, cwd: string = process.cwd())
   return `${path.relative(cwd, problem.file) || problem.file}: ${problem.category} ${problem.elementId} [${problem.rule}] ${problem.message}`;
 }
 
-/** Any problem fails the lint: errors, warnings and rule crashes alike. */
+/** True for a stale image: reported, but it does not fail the lint. */
+export function isStaleImage(problem: LintProblem): boolean {
+  return problem.rule === IMAGE_RULE;
+}
+
+/** The problems that fail the lint: errors, warnings and rule crashes alike, except a stale image. */
+export function failingProblems(run: LintRun): LintProblem[] {
+  return run.problems.filter((p) => p.category !== 'info' && !isStaleImage(p));
+}
+
 export function failed(run: LintRun): boolean {
-  return run.problems.some((p) => p.category !== 'info');
+  return failingProblems(run).length > 0;
 }

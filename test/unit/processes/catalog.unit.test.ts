@@ -1,8 +1,12 @@
-/** Which process version governs a dossier: receipt date (Việt Nam) against effective dates. */
-import { loadProcessCatalog, ProcessCatalog, ProcessCatalogError, receiptDate } from '../../../server/sla/catalog';
+/**
+ * Which process version governs a dossier: receipt date (Việt Nam) against effective dates,
+ * on made-up versions (the shipped catalog is checked in shipped-models.unit.test.ts).
+ */
+import { ProcessCatalog, ProcessCatalogError, receiptDate } from '../../../server/sla/catalog';
 import type { SlaPlan } from '../../../server/sla/plan';
 
 const at = (iso: string): Date => new Date(iso);
+const agencies = [{ code: 'STP.T', name: 'Test', nationalProcedure: 'national', internalProcedure: 'internal' }];
 
 function version(procedure: string, effectiveFrom: string, effectiveTo: string | null = null): SlaPlan {
   return {
@@ -19,44 +23,35 @@ function version(procedure: string, effectiveFrom: string, effectiveTo: string |
   };
 }
 
-describe('the shipped catalog', () => {
-  test('knows both procedures and the Khánh Hòa agency', async () => {
-    const catalog = await loadProcessCatalog();
-    expect(catalog.procedures()).toEqual(['khanh-hoa-2799', 'quy-trinh-570']);
-    expect(catalog.agency('STP.KHA')).toMatchObject({ nationalProcedure: 'quy-trinh-570', internalProcedure: 'khanh-hoa-2799' });
-  });
+describe('a national procedure and the internal procedure it calls', () => {
+  const catalog = new ProcessCatalog([version('national', '2024-10-01'), version('internal', '2024-10-29')], agencies);
 
-  test('gives intake the national process and the internal process id in force on the receipt date', async () => {
-    const catalog = await loadProcessCatalog();
-    expect(catalog.processesFor('STP.KHA', at('2024-11-04T02:00:00Z'))).toEqual({
-      nationalProcessId: 'quy-trinh-570-v20241001',
-      internalProcessId: 'khanh-hoa-2799-v20241029',
+  test('gives intake the national process and the internal process id in force on the receipt date', () => {
+    expect(catalog.processesFor('STP.T', at('2024-11-04T09:00:00+07:00'))).toEqual({
+      nationalProcessId: 'national-v20241001',
+      internalProcessId: 'internal-v20241029',
     });
   });
 
-  test('counts the receipt date in Việt Nam time (UTC+7)', async () => {
-    const catalog = await loadProcessCatalog();
-    // 30 Sep 2024 17:30 UTC is 1 Oct 2024 00:30 in Việt Nam: the pilot version is in force.
+  test('counts the receipt date in Việt Nam time (UTC+7)', () => {
+    // 30 Sep 2024 17:30 UTC is 1 Oct 2024 00:30 in Việt Nam: the first version is in force.
     expect(receiptDate(at('2024-09-30T17:30:00Z'))).toBe('2024-10-01');
-    expect(catalog.versionInForce('quy-trinh-570', at('2024-09-30T17:30:00Z')).processId).toBe('quy-trinh-570-v20241001');
-    expect(() => catalog.versionInForce('quy-trinh-570', at('2024-09-30T16:59:59Z'))).toThrow(
-      /no version of quy-trinh-570 is in force on 2024-09-30 \(versions: quy-trinh-570-v20241001 2024-10-01\.\.\)/,
+    expect(catalog.versionInForce('national', at('2024-09-30T17:30:00Z')).processId).toBe('national-v20241001');
+    expect(() => catalog.versionInForce('national', at('2024-09-30T16:59:59Z'))).toThrow(
+      /no version of national is in force on 2024-09-30 \(versions: national-v20241001 2024-10-01\.\.\)/,
     );
   });
 
-  test('refuses a dossier received before the internal procedure took effect', async () => {
-    const catalog = await loadProcessCatalog();
-    expect(() => catalog.processesFor('STP.KHA', at('2024-10-15T03:00:00Z'))).toThrow(/no version of khanh-hoa-2799 is in force on 2024-10-15/);
+  test('refuses a dossier received before the internal procedure took effect', () => {
+    expect(() => catalog.processesFor('STP.T', at('2024-10-15T10:00:00+07:00'))).toThrow(/no version of internal is in force on 2024-10-15/);
   });
 
-  test('names an unknown agency', async () => {
-    const catalog = await loadProcessCatalog();
+  test('names an unknown agency', () => {
     expect(() => catalog.agency('STP.XYZ')).toThrow('agency STP.XYZ is not in agencies.json');
   });
 });
 
 describe('version selection', () => {
-  const agencies = [{ code: 'STP.T', name: 'Test', nationalProcedure: 'national', internalProcedure: 'internal' }];
   const catalog = new ProcessCatalog(
     [version('national', '2024-10-01', '2026-07-01'), version('national', '2025-03-01'), version('internal', '2024-10-01'), version('national', '2026-07-01')],
     agencies,

@@ -1,29 +1,31 @@
 /**
  * `npm run lint:processes` as CI runs it: the exit code, the message format, and the checks
- * across models, on copies of processes/ with one thing broken.
+ * across models, on copies of processes/ with one thing broken; a stale image is a warning
+ * that names the command to run and leaves the exit status at 0.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { failed, formatProblem, lintProcesses } from '../../../processes/lint/run';
-import { PROCESSES_DIR } from '../../../server/sla/catalog';
+import { manifestPath, type ImageManifest } from '../../../processes/lint/images';
+import { failed, failingProblems, formatProblem, lintProcesses } from '../../../processes/lint/run';
+import { PROCESSES_DIR, processFiles } from '../../../server/sla/catalog';
+import { copyProcessesFolder, removeFolder } from '../../support/processes-folder';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(PROCESSES_DIR, '..');
+// Copies of these models, each broken in one place, show how each kind of problem is reported.
 const NATIONAL = 'quy-trinh-570-v20241001.bpmn';
 const KHANH_HOA = 'khanh-hoa-2799-v20241029.bpmn';
 
 let dir: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'lltp-processes-'));
-  for (const file of ['.bpmnlintrc', 'agencies.json', NATIONAL, KHANH_HOA]) await cp(path.join(PROCESSES_DIR, file), path.join(dir, file));
+  dir = await copyProcessesFolder();
 });
 
 afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await removeFolder(dir);
 });
 
 async function edit(file: string, from: string, to: string): Promise<void> {
@@ -43,13 +45,42 @@ async function cli(target: string): Promise<{ code: number; stdout: string }> {
 }
 
 test('the command exits 0 on the shipped models and 1 with each problem named when a model breaks a rule', async () => {
-  expect(await cli(PROCESSES_DIR)).toEqual({ code: 0, stdout: '2 model(s) linted, 0 problem(s)\n' });
+  const models = (await processFiles()).length;
+  const shipped = await cli(PROCESSES_DIR);
+  expect(shipped.code).toBe(0);
+  expect(shipped.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^${models} model\\(s\\) linted, 0 problem\\(s\\)`));
   await edit(NATIONAL, '<zeebe:taskDefinition type="lltp.police.remind" retries="3" />', '<zeebe:taskDefinition type="lltp.police.fax" retries="3" />');
   const broken = await cli(dir);
   expect(broken.code).toBe(1);
   expect(broken.stdout).toContain(`${NATIONAL}: error remindPolice [lltp/job-type-registered] job type "lltp.police.fax" has no worker`);
-  expect(broken.stdout).toContain('2 model(s) linted, 1 problem(s)');
+  expect(broken.stdout).toContain(`${models} model(s) linted, 1 problem(s)`);
 }, 30_000);
+
+test.each([
+  ['the model changed since its image was drawn', (entry: ImageManifest[string]) => ({ ...entry, bpmnSha256: '0'.repeat(64) }), 'changed since its image was drawn'],
+  ['its PNG is not the one drawn', (entry: ImageManifest[string]) => ({ ...entry, pngSha256: '0'.repeat(64) }), `has an images/${path.basename(KHANH_HOA, '.bpmn')}.png that is not the one drawn from it`],
+  ['the manifest has no entry for it', () => undefined, 'has no image'],
+])('a stale image (%s) is a warning naming the command, and the exit status stays 0', async (_case, stale, reason) => {
+  const manifest = JSON.parse(await readFile(manifestPath(dir), 'utf8')) as ImageManifest;
+  const entry = manifest[KHANH_HOA];
+  if (!entry) throw new Error(`no manifest entry for ${KHANH_HOA}`);
+  const { [KHANH_HOA]: _drawn, ...others } = manifest;
+  const staleEntry = stale(entry);
+  await writeFile(manifestPath(dir), JSON.stringify(staleEntry ? { ...others, [KHANH_HOA]: staleEntry } : others));
+  const result = await cli(dir);
+  expect(result.stdout).toContain(`${KHANH_HOA}: warn (image) [lltp/image-current] ${reason}: run npm run render:processes`);
+  expect(result.stdout).toContain('0 problem(s), 1 image(s) to redraw (npm run render:processes)');
+  expect(result.code).toBe(0);
+}, 30_000);
+
+test('a missing image is a warning too', async () => {
+  await rm(path.join(dir, 'images', `${path.basename(NATIONAL, '.bpmn')}.svg`));
+  const result = await lintProcesses(dir);
+  expect(result.problems.filter((p) => p.rule === 'lltp/image-current').map((p) => formatProblem(p, dir))).toEqual([
+    `${NATIONAL}: warn (image) [lltp/image-current] has no images/${path.basename(NATIONAL, '.bpmn')}.svg: run npm run render:processes`,
+  ]);
+  expect(failed(result)).toBe(false);
+});
 
 test('a warning of the recommended rules also fails the lint', async () => {
   // Sending the rework flow straight into the task makes the join gateway superfluous and the task a fake join.
@@ -57,7 +88,7 @@ test('a warning of the recommended rules also fails the lint', async () => {
   await edit(KHANH_HOA, '<bpmn:incoming>flow-outcome-revise</bpmn:incoming>', '');
   await edit(KHANH_HOA, '<bpmn:incoming>flow-join-draft</bpmn:incoming>', '<bpmn:incoming>flow-join-draft</bpmn:incoming><bpmn:incoming>flow-outcome-revise</bpmn:incoming>');
   const result = await lintProcesses(dir);
-  expect(result.problems.map((p) => formatProblem(p, dir)).sort()).toEqual([
+  expect(failingProblems(result).map((p) => formatProblem(p, dir)).sort()).toEqual([
     `${KHANH_HOA}: warn draftCertificate [fake-join] Incoming flows do not join`,
     `${KHANH_HOA}: warn joinDraft [superfluous-gateway] Gateway is superfluous. It only has one source and target.`,
   ]);
@@ -67,7 +98,7 @@ test('a warning of the recommended rules also fails the lint', async () => {
 test('an internal procedure whose target exceeds the calling step is a catalog problem at the call activity', async () => {
   await edit(KHANH_HOA, '<zeebe:property name="lltp:target.verification" value="8h" />', '<zeebe:property name="lltp:target.verification" value="9h" />');
   const result = await lintProcesses(dir);
-  expect(result.problems.map((p) => formatProblem(p, dir))).toEqual([
+  expect(failingProblems(result).map((p) => formatProblem(p, dir))).toEqual([
     `${NATIONAL}: error drawUpCertificate [lltp/catalog] calls khanh-hoa-2799-v20241029 (agency STP.KHA), whose verification target 1wd 1h exceeds this step's allotment 1wd`,
   ]);
 });
@@ -76,7 +107,7 @@ test('an agency naming an unknown internal procedure is a catalog problem', asyn
   await edit('agencies.json', '"internalProcedure": "khanh-hoa-2799"', '"internalProcedure": "ninh-thuan-1234"');
   const result = await lintProcesses(dir);
   expect(failed(result)).toBe(true);
-  expect(result.problems.map((p) => `${p.rule} ${p.message}`)).toEqual([
+  expect(failingProblems(result).map((p) => `${p.rule} ${p.message}`)).toEqual([
     'lltp/catalog agencies.json: agency STP.KHA names procedure ninh-thuan-1234, which no model in processes/ declares',
   ]);
 });
