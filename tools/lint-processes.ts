@@ -6,7 +6,8 @@
  */
 import path from 'node:path';
 import { PROCESSES_DIR } from '../server/sla/catalog';
-import { failed, failingProblems, formatProblem, isStaleImage, lintProcesses, type LintRun } from '../processes/lint/run';
+import { failed, failingProblems, formatProblem, isStaleImage, lintProcesses } from '../processes/lint/run';
+import type { LintRun } from '../processes/lint/run';
 import { RENDER_COMMAND } from '../processes/lint/images';
 
 /** `2 model(s) linted, 0 problem(s)`, plus the images to redraw when there are any. */

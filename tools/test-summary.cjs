@@ -39,9 +39,11 @@ function isBroken(suite) {
 
 function printRun(name, result) {
   const broken = result.testResults.filter(isBroken);
-  console.log(`${name}: ${result.numPassedTests} passed, ${result.numFailedTests} failed, ${result.numPendingTests} skipped, ${broken.length} suites could not run`);
+  const { numPassedTests: passed, numFailedTests: failed, numPendingTests: skipped } = result;
+  console.log(`${name}: ${passed} passed, ${failed} failed, ${skipped} skipped, ${broken.length} suites could not run`);
   for (const suite of broken) {
-    console.log(`  could not run: ${path.relative(process.cwd(), suite.name)}: ${suite.message.split('\n').find((l) => l.trim()) ?? ''}`);
+    const reason = suite.message.split('\n').find((l) => l.trim()) ?? '';
+    console.log(`  could not run: ${path.relative(process.cwd(), suite.name)}: ${reason}`);
   }
   for (const suite of result.testResults) {
     for (const test of suite.assertionResults) if (test.status === 'failed') console.log(`  failed: ${test.fullName}`);

@@ -32,7 +32,8 @@ step "static checks and unit tests (TZ=Asia/Ho_Chi_Minh)"
 TZ=Asia/Ho_Chi_Minh $JEST --selectProjects checks unit --json --outputFile="$RESULTS/unit-hcm.json"
 for tz in UTC America/New_York; do
   step "calendar tests (TZ=$tz)"
-  TZ=$tz $JEST test/unit/calendar --selectProjects unit --silent --json --outputFile="$RESULTS/calendar-$(echo "$tz" | tr '/' '-').json"
+  results="$RESULTS/calendar-$(echo "$tz" | tr '/' '-').json"
+  TZ=$tz $JEST test/unit/calendar --selectProjects unit --silent --json --outputFile="$results"
 done
 
 # 4. Integration tests against the real stack, one file at a time (they share the broker clock).

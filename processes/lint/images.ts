@@ -25,6 +25,11 @@ export interface ImageManifestEntry {
 
 export type ImageManifest = Record<string, ImageManifestEntry>;
 
+export interface DrawnImages {
+  svg: string;
+  png: Buffer;
+}
+
 export interface StaleImage {
   /** The model whose image is stale. */
   file: string;
@@ -34,7 +39,7 @@ export interface StaleImage {
 export const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** The manifest entry of a model just drawn: the hashes of the XML drawn and of both images. */
-export function manifestEntry(modelFile: string, xml: string, images: { svg: string; png: Buffer }): ImageManifestEntry {
+export function manifestEntry(modelFile: string, xml: string, images: DrawnImages): ImageManifestEntry {
   const name = path.basename(modelFile, '.bpmn');
   return {
     bpmnSha256: sha256(xml),
@@ -66,13 +71,13 @@ async function hashOf(file: string): Promise<string | undefined> {
 }
 
 /** Why the model's image is stale, or `undefined` when it was drawn from the model as it is now. */
-async function staleness(dir: string, file: string, entry: ImageManifestEntry | undefined): Promise<string | undefined> {
+async function staleness(dir: string, file: string, entry?: ImageManifestEntry): Promise<string | undefined> {
   if (!entry) return 'has no image';
   if (sha256(await readFile(file)) !== entry.bpmnSha256) return 'changed since its image was drawn';
   for (const [image, recorded] of [[entry.svg, entry.svgSha256], [entry.png, entry.pngSha256]] as const) {
     const actual = await hashOf(path.join(dir, image));
     if (actual === undefined) return `has no ${image}`;
-    if (actual !== recorded) return `has an ${image} that is not the one drawn from it`;
+    if (actual !== recorded) return `has an ${image} that is not the one drawn`;
   }
   return undefined;
 }

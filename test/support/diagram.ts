@@ -7,7 +7,8 @@
  * orthogonal, does not start and end on its elements, or crosses another shape.
  */
 import { readFile } from 'node:fs/promises';
-import { descendants, executableProcesses, is, isModdleElement, list, readBpmn, type ModdleElement } from '../../server/sla/moddle';
+import { descendants, executableProcesses, is, isModdleElement, list, readBpmn } from '../../server/sla/moddle';
+import type { ModdleElement } from '../../server/sla/moddle';
 
 interface Box {
   x: number;
@@ -66,10 +67,14 @@ export async function readDiagram(file: string): Promise<Diagram> {
   };
 }
 
-const overlaps = (a: Box, b: Box): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const overlaps = (a: Box, b: Box): boolean =>
+  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 const inside = (inner: Box, outer: Box): boolean =>
-  inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.width <= outer.x + outer.width && inner.y + inner.height <= outer.y + outer.height;
+  inner.x >= outer.x &&
+  inner.y >= outer.y &&
+  inner.x + inner.width <= outer.x + outer.width &&
+  inner.y + inner.height <= outer.y + outer.height;
 
 const onBorder = (p: Point, b: Box): boolean => {
   const withinX = p.x >= b.x - 1 && p.x <= b.x + b.width + 1;
@@ -152,7 +157,8 @@ function misplacedShapes(d: Diagram): string[] {
 
 function coveringLabels(d: Diagram): string[] {
   const problems: string[] = [];
-  const labels = [...d.shapes.entries(), ...d.edges.entries()].flatMap(([id, s]) => (s.label ? [{ id, label: s.label }] : []));
+  const drawn = [...d.shapes.entries(), ...d.edges.entries()];
+  const labels = drawn.flatMap(([id, s]) => (s.label ? [{ id, label: s.label }] : []));
   for (const { id, label } of labels) {
     for (const node of d.nodes.filter((n) => !isSubProcess(n))) {
       const bounds = boundsOf(d, node);
@@ -160,7 +166,9 @@ function coveringLabels(d: Diagram): string[] {
     }
   }
   for (const [i, a] of labels.entries()) {
-    for (const b of labels.slice(i + 1)) if (overlaps(a.label, b.label)) problems.push(`label of ${a.id} covers label of ${b.id}`);
+    for (const b of labels.slice(i + 1)) {
+      if (overlaps(a.label, b.label)) problems.push(`label of ${a.id} covers label of ${b.id}`);
+    }
   }
   return problems;
 }

@@ -6,7 +6,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { BpmnModdle } from 'bpmn-moddle';
-import { createBpmnModdle, executableProcesses, extensions, list, text, type ModdleElement } from '../../server/sla/moddle';
+import { createBpmnModdle, executableProcesses, extensions, list, text } from '../../server/sla/moddle';
+import type { ModdleElement } from '../../server/sla/moddle';
 
 /** A moddle element as Modeler's properties panel changes it. */
 interface EditableElement extends ModdleElement {
@@ -20,7 +21,8 @@ export interface OpenModel {
 
 export async function openModel(file: string): Promise<OpenModel> {
   const moddle = createBpmnModdle();
-  const { rootElement, warnings } = await moddle.fromXML<ModdleElement>(await readFile(file, 'utf8'), 'bpmn:Definitions');
+  const xml = await readFile(file, 'utf8');
+  const { rootElement, warnings } = await moddle.fromXML<ModdleElement>(xml, 'bpmn:Definitions');
   if (warnings.length > 0) throw new Error(`${file}: ${warnings.map((w) => w.message).join('; ')}`);
   return { moddle, definitions: rootElement };
 }

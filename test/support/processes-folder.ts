@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { forms, jobTypes, messages } from '../../processes/contracts';
 import { failingProblems, formatProblem, lintProcesses } from '../../processes/lint/run';
-import { loadProcessCatalog, PROCESSES_DIR, processFiles, ProcessCatalogError, type ProcessCatalog } from '../../server/sla/catalog';
+import { loadProcessCatalog, PROCESSES_DIR, processFiles, ProcessCatalogError } from '../../server/sla/catalog';
+import type { ProcessCatalog } from '../../server/sla/catalog';
 import {
   BpmnReadError,
   descendants,
@@ -76,9 +77,10 @@ async function slaPlanProblems(dir: string): Promise<string[]> {
 function agenciesWithoutProcesses(catalog: ProcessCatalog): string[] {
   const problems: string[] = [];
   for (const agency of catalog.agencies) {
-    const newestVersions = [agency.nationalProcedure, agency.internalProcedure].flatMap((p) => catalog.versions(p).slice(-1));
-    for (const version of newestVersions.filter((v) => v.effectiveTo !== null)) {
-      problems.push(`agency ${agency.code}: no version of ${version.procedure} governs dossiers from ${version.effectiveTo}`);
+    const procedures = [agency.nationalProcedure, agency.internalProcedure];
+    const newestVersions = procedures.flatMap((p) => catalog.versions(p).slice(-1));
+    for (const { procedure, effectiveTo } of newestVersions.filter((v) => v.effectiveTo !== null)) {
+      problems.push(`agency ${agency.code}: no version of ${procedure} governs dossiers from ${effectiveTo}`);
     }
     const newest = newestVersions.map((v) => v.effectiveFrom).sort().at(-1) ?? '';
     try {
@@ -119,14 +121,17 @@ function jobTypeMismatches(element: ModdleElement): string[] {
   if (!contract) return [`${element.id}: job type ${type} is not in processes/contracts.ts`];
   const allowed = contract.headers ?? {};
   const headers = extensions(element, 'zeebe:TaskHeaders').flatMap((h) => list(h, 'values'));
-  const keys = headers.map((h) => text(h, 'key') ?? '').sort();
+  const [keys, contractKeys] = [headers.map((h) => text(h, 'key') ?? '').sort(), Object.keys(allowed).sort()];
   const problems: string[] = [];
-  if (keys.join() !== Object.keys(allowed).sort().join()) {
-    problems.push(`${element.id}: task headers [${keys.join(', ')}] are not those of ${type} [${Object.keys(allowed).sort().join(', ')}]`);
+  if (keys.join() !== contractKeys.join()) {
+    const [found, expected] = [keys.join(', '), contractKeys.join(', ')];
+    problems.push(`${element.id}: task headers [${found}] are not those of ${type} [${expected}]`);
   }
   for (const header of headers) {
     const [key, value] = [text(header, 'key') ?? '', text(header, 'value') ?? ''];
-    if (key in allowed && !allowed[key]?.includes(value)) problems.push(`${element.id}: task header ${key} = ${value} is not allowed for ${type}`);
+    if (key in allowed && !allowed[key]?.includes(value)) {
+      problems.push(`${element.id}: task header ${key} = ${value} is not allowed for ${type}`);
+    }
   }
   return problems;
 }
@@ -137,7 +142,8 @@ function userTaskMismatches(element: ModdleElement): string[] {
   const form = (forms as Record<string, { role: string }>)[key];
   if (!form) return [`${element.id}: form ${key} is not in processes/contracts.ts`];
   const groups = text(extension(element, 'zeebe:AssignmentDefinition'), 'candidateGroups');
-  return groups === form.role ? [] : [`${element.id}: candidate groups ${groups} are not the role of form ${key} (${form.role})`];
+  if (groups === form.role) return [];
+  return [`${element.id}: candidate groups ${groups} are not the role of form ${key} (${form.role})`];
 }
 
 function messageMismatches(definitions: ModdleElement): string[] {
@@ -147,11 +153,14 @@ function messageMismatches(definitions: ModdleElement): string[] {
 }
 
 async function contractMismatches(dir: string): Promise<string[]> {
-  return (await readModels(dir)).flatMap(({ file, definitions, elements }) =>
-    [...elements.flatMap(jobTypeMismatches), ...elements.flatMap(userTaskMismatches), ...messageMismatches(definitions)].map(
-      (problem) => `${path.basename(file)}: ${problem}`,
-    ),
-  );
+  return (await readModels(dir)).flatMap(({ file, definitions, elements }) => {
+    const problems = [
+      ...elements.flatMap(jobTypeMismatches),
+      ...elements.flatMap(userTaskMismatches),
+      ...messageMismatches(definitions),
+    ];
+    return problems.map((problem) => `${path.basename(file)}: ${problem}`);
+  });
 }
 
 /** Every check of a processes folder, by what it asserts. */
@@ -170,7 +179,9 @@ export async function checkProcessesFolder(dir: string): Promise<Record<string, 
   return results;
 }
 
-export const NO_PROBLEMS: Readonly<Record<string, string[]>> = Object.fromEntries(Object.keys(folderChecks).map((name) => [name, []]));
+export const NO_PROBLEMS: Readonly<Record<string, string[]>> = Object.fromEntries(
+  Object.keys(folderChecks).map((name) => [name, []]),
+);
 
 /** A copy of processes/ (models, agencies.json, lint configuration, images) in a new temporary folder. */
 export async function copyProcessesFolder(): Promise<string> {

@@ -67,26 +67,50 @@ async function summarize(runs: Record<string, Run>): Promise<{ code: number; lin
   return { code: outcome.code, lines: outcome.stdout.trimEnd().split('\n') };
 }
 
-const calendar = (status: Status): Suite[] => [{ file: 'calendar/lunar.unit.test.ts', tests: [['lunar calendar finds Tết 2025', status]] }];
-const other = (status: Status): Suite[] => [{ file: 'intake/routes.unit.test.ts', tests: [['intake refuses a bad code', status]] }];
+const LUNAR = 'calendar/lunar.unit.test.ts';
+const calendar = (status: Status): Suite[] => [{ file: LUNAR, tests: [['finds Tết 2025', status]] }];
+const other = (status: Status): Suite[] => [{ file: 'intake.unit.test.ts', tests: [['refuses a code', status]] }];
+/** One file whose tests are all named `works`, with these statuses. */
+const works = (...statuses: Status[]): Suite[] => [
+  { file: 'a.unit.test.ts', tests: statuses.map((status) => ['works', status]) },
+];
 
 test.each<[string, Record<string, Run>, string]>([
-  ['a calendar test that passed under three time zones counts once', { 'unit-hcm': calendar('passed'), 'calendar-UTC': calendar('passed'), 'calendar-America-New_York': calendar('passed') }, '1 passed, 0 failed'],
-  ['a test that failed under one time zone only counts once, as failed', { 'unit-hcm': calendar('passed'), 'calendar-UTC': calendar('failed'), 'calendar-America-New_York': calendar('passed') }, '0 passed, 1 failed'],
-  ['tests of the same name in two files are two tests', { 'unit-hcm': [{ file: 'a.unit.test.ts', tests: [['works', 'passed']] }, { file: 'b.unit.test.ts', tests: [['works', 'passed']] }] }, '2 passed, 0 failed'],
+  [
+    'a calendar test that passed under three time zones counts once',
+    { 'unit-hcm': calendar('passed'), 'calendar-UTC': calendar('passed'), 'calendar-New_York': calendar('passed') },
+    '1 passed, 0 failed',
+  ],
+  [
+    'a test that failed under one time zone only counts once, as failed',
+    { 'unit-hcm': calendar('passed'), 'calendar-UTC': calendar('failed'), 'calendar-New_York': calendar('passed') },
+    '0 passed, 1 failed',
+  ],
+  [
+    'tests of the same name in two files are two tests',
+    { 'unit-hcm': [...works('passed'), { file: 'b.unit.test.ts', tests: [['works', 'passed']] }] },
+    '2 passed, 0 failed',
+  ],
   [
     'two tests of one file with the same full name are two tests, in every run',
-    { 'unit-hcm': [{ file: 'a.unit.test.ts', tests: [['works', 'passed'], ['works', 'passed']] }], 'calendar-UTC': [{ file: 'a.unit.test.ts', tests: [['works', 'passed'], ['works', 'failed']] }] },
+    { 'unit-hcm': works('passed', 'passed'), 'calendar-UTC': works('passed', 'failed') },
     '1 passed, 1 failed',
   ],
-  ['a skipped test counts as neither, and as passed once a run passes it', { 'unit-hcm': [...calendar('pending'), ...other('pending')], 'calendar-UTC': calendar('passed') }, '1 passed, 0 failed'],
+  [
+    'a skipped test counts as neither, and as passed once a run passes it',
+    { 'unit-hcm': [...calendar('pending'), ...other('pending')], 'calendar-UTC': calendar('passed') },
+    '1 passed, 0 failed',
+  ],
   [
     'a suite that could not run counts as one failure, however many runs it broke',
-    { 'unit-hcm': [...other('passed'), { file: 'calendar/lunar.unit.test.ts', couldNotRun: 'SyntaxError' }], 'calendar-UTC': [{ file: 'calendar/lunar.unit.test.ts', couldNotRun: 'SyntaxError' }] },
+    {
+      'unit-hcm': [...other('passed'), { file: LUNAR, couldNotRun: 'SyntaxError' }],
+      'calendar-UTC': [{ file: LUNAR, couldNotRun: 'SyntaxError' }],
+    },
     '1 passed, 1 failed',
   ],
-  ['a run in which no test ran is a failure', { 'unit-hcm': calendar('passed'), 'calendar-UTC': [] }, '1 passed, 1 failed'],
-  ['an unreadable result file is a failure', { 'unit-hcm': calendar('passed'), integration: 'unreadable' }, '1 passed, 1 failed'],
+  ['a run in which no test ran is a failure', { 'unit-hcm': calendar('passed'), tz: [] }, '1 passed, 1 failed'],
+  ['an unreadable result file is a failure', { unit: calendar('passed'), int: 'unreadable' }, '1 passed, 1 failed'],
   ['no result file at all is a failure', {}, '0 passed, 1 failed'],
 ])('%s', async (_case, runs, lastLine) => {
   const { code, lines } = await summarize(runs);
@@ -103,7 +127,7 @@ test('each run still gets its own line, naming its failed tests and the suites t
     'unit-hcm: 1 passed, 0 failed, 0 skipped, 1 suites could not run',
     `  could not run: ${path.relative(process.cwd(), '/repo/test/unit/db/schema.unit.test.ts')}: Cannot find module`,
     'calendar-UTC: 0 passed, 1 failed, 0 skipped, 0 suites could not run',
-    '  failed: lunar calendar finds Tết 2025',
+    '  failed: finds Tết 2025',
     '0 passed, 2 failed',
   ]);
 });

@@ -43,7 +43,9 @@ describe('a national procedure and the internal procedure it calls', () => {
   });
 
   test('refuses a dossier received before the internal procedure took effect', () => {
-    expect(() => catalog.processesFor('STP.T', at('2024-10-15T10:00:00+07:00'))).toThrow(/no version of internal is in force on 2024-10-15/);
+    expect(() => catalog.processesFor('STP.T', at('2024-10-15T10:00:00+07:00'))).toThrow(
+      /no version of internal is in force on 2024-10-15/,
+    );
   });
 
   test('names an unknown agency', () => {

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { loadProcessCatalog, processFiles } from '../../../server/sla/catalog';
 import { versionedProcessId } from '../../../server/sla/spec';
 import { executableProcess, openModel, resaveModel, saveModel, setId, setZeebeProperty } from '../../support/modeler';
-import { checkProcessesFolder, copyProcessesFolder, NO_PROBLEMS, openingOf, removeFolder } from '../../support/processes-folder';
+import { checkProcessesFolder, copyProcessesFolder, NO_PROBLEMS, openingOf } from '../../support/processes-folder';
+import { removeFolder } from '../../support/processes-folder';
 
 jest.setTimeout(30_000);
 
@@ -30,7 +31,7 @@ test('every model opened and saved again the way Modeler does still passes every
   expect(await checkProcessesFolder(dir)).toEqual(NO_PROBLEMS);
 });
 
-test('a new version of an internal procedure, dropped into the folder, governs dossiers from its first day', async () => {
+test('a new version of an internal procedure dropped into the folder governs dossiers from its first day', async () => {
   // The first agency's internal procedure (Khánh Hòa's QĐ 2799 today), newest version.
   const before = await loadProcessCatalog(dir);
   const agency = before.agencies[0];

@@ -48,7 +48,8 @@ test('the command exits 0 on the shipped models and 1 with each problem named wh
   const models = (await processFiles()).length;
   const shipped = await cli(PROCESSES_DIR);
   expect(shipped.code).toBe(0);
-  expect(shipped.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^${models} model\\(s\\) linted, 0 problem\\(s\\)`));
+  const summary = shipped.stdout.trimEnd().split('\n').at(-1);
+  expect(summary).toMatch(new RegExp(`^${models} model\\(s\\) linted, 0 problem\\(s\\)`));
   await edit(NATIONAL, '<zeebe:taskDefinition type="lltp.police.remind" retries="3" />', '<zeebe:taskDefinition type="lltp.police.fax" retries="3" />');
   const broken = await cli(dir);
   expect(broken.code).toBe(1);
@@ -57,6 +58,7 @@ test('the command exits 0 on the shipped models and 1 with each problem named wh
 }, 30_000);
 
 describe('a stale image', () => {
+  const [WARNING, TO_RUN] = ['warn (image) [lltp/image-current]', 'run npm run render:processes'];
   const name = path.basename(KHANH_HOA, '.bpmn');
   const image = (extension: string): string => path.join(dir, 'images', `${name}.${extension}`);
 
@@ -73,7 +75,8 @@ describe('a stale image', () => {
   async function imageWarnings(): Promise<string[]> {
     const result = await lintProcesses(dir);
     expect(failed(result)).toBe(false);
-    return result.problems.filter((p) => isStaleImage(p) && path.basename(p.file) === KHANH_HOA).map((p) => formatProblem(p, dir));
+    const ofTheModel = result.problems.filter((p) => isStaleImage(p) && path.basename(p.file) === KHANH_HOA);
+    return ofTheModel.map((p) => formatProblem(p, dir));
   }
 
   beforeEach(drawImages);
@@ -82,21 +85,22 @@ describe('a stale image', () => {
     expect(await imageWarnings()).toEqual([]);
   });
 
+  const legalBasis = 'name="lltp:legalBasis" value="';
   test.each<[string, () => Promise<void>, string]>([
-    ['the model changed since', () => edit(KHANH_HOA, 'name="lltp:legalBasis" value="', 'name="lltp:legalBasis" value="(sửa) '), 'changed since its image was drawn'],
+    ['the model changed', () => edit(KHANH_HOA, legalBasis, `${legalBasis}(sửa) `), 'changed since its image was drawn'],
     ['the manifest has no entry for it', () => writeFile(manifestPath(dir), '{}'), 'has no image'],
     ['no manifest at all', () => rm(manifestPath(dir)), 'has no image'],
     ['its SVG is missing', () => rm(image('svg')), `has no images/${name}.svg`],
-    ['its PNG is not the one drawn', () => writeFile(image('png'), 'edited'), `has an images/${name}.png that is not the one drawn from it`],
-  ])('(%s) is a warning naming the model and the command to run; the lint still passes', async (_case, makeStale, reason) => {
+    ['its PNG is not the one drawn', () => writeFile(image('png'), 'edited'), `has an images/${name}.png that is not the one drawn`],
+  ])('(%s) is a warning naming the model and the command to run; the lint passes', async (_case, makeStale, reason) => {
     await makeStale();
-    expect(await imageWarnings()).toEqual([`${KHANH_HOA}: warn (image) [lltp/image-current] ${reason}: run npm run render:processes`]);
+    expect(await imageWarnings()).toEqual([`${KHANH_HOA}: ${WARNING} ${reason}: ${TO_RUN}`]);
   });
 
   test('leaves the exit status of npm run lint:processes at 0', async () => {
     await writeFile(manifestPath(dir), '{}');
     const result = await cli(dir);
-    expect(result.stdout).toContain(`${KHANH_HOA}: warn (image) [lltp/image-current] has no image: run npm run render:processes`);
+    expect(result.stdout).toContain(`${KHANH_HOA}: ${WARNING} has no image: ${TO_RUN}`);
     expect(result.stdout).toMatch(/ 0 problem\(s\), \d+ image\(s\) to redraw \(npm run render:processes\)\n$/);
     expect(result.code).toBe(0);
   }, 30_000);

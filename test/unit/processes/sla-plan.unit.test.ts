@@ -7,7 +7,7 @@ import { loadSlaPlanFile, loadSlaPlans, SlaPlanError } from '../../../server/sla
 import { formatWorkingTime, parseWorkingTime, WorkingTimeSyntaxError } from '../../../server/sla/working-time';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
-/** A small model with a step of every kind the loader distinguishes; the shipped models are checked in shipped-models. */
+/** A small model with a step of every kind the loader tells apart; shipped-models checks the shipped ones. */
 const EVERY_KIND_OF_STEP = path.join(__dirname, 'plan-fixtures', 'every-kind-of-step.bpmn');
 
 describe('working time syntax', () => {
@@ -75,9 +75,22 @@ describe('SLA plan of a model', () => {
       calledProcessId: null,
       scope: [],
     });
-    expect(plan?.steps.awaitSupplement).toMatchObject({ allotments: { ordinary: 0, verification: 0, statutory: 0 }, clock: 'stopped', scope: ['supplement'], jobType: null });
-    expect(plan?.steps.restartClock).toMatchObject({ allotments: { ordinary: 30, verification: 30, statutory: 30 }, clock: 'restart', jobType: 'lltp.dossier.restart-clock' });
-    expect(plan?.steps.drawUpCertificate).toMatchObject({ elementType: 'bpmn:CallActivity', calledProcessId: '=internalProcessId', jobType: null });
+    expect(plan?.steps.awaitSupplement).toMatchObject({
+      allotments: { ordinary: 0, verification: 0, statutory: 0 },
+      clock: 'stopped',
+      scope: ['supplement'],
+      jobType: null,
+    });
+    expect(plan?.steps.restartClock).toMatchObject({
+      allotments: { ordinary: 30, verification: 30, statutory: 30 },
+      clock: 'restart',
+      jobType: 'lltp.dossier.restart-clock',
+    });
+    expect(plan?.steps.drawUpCertificate).toMatchObject({
+      elementType: 'bpmn:CallActivity',
+      calledProcessId: '=internalProcessId',
+      jobType: null,
+    });
     expect(Object.keys(plan?.steps ?? {}).sort()).toEqual(['awaitSupplement', 'checkDossier', 'drawUpCertificate', 'restartClock']);
   });
 });
