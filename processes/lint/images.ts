@@ -54,19 +54,25 @@ export function manifestPath(dir: string): string {
   return path.join(dir, IMAGES_FOLDER, MANIFEST_FILE);
 }
 
+const isMissing = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+
+/** The manifest of `dir`, empty when nothing was drawn yet. */
 async function readManifest(dir: string): Promise<ImageManifest> {
   try {
     return JSON.parse(await readFile(manifestPath(dir), 'utf8')) as ImageManifest;
-  } catch {
-    return {};
+  } catch (error) {
+    if (isMissing(error)) return {};
+    throw error;
   }
 }
 
+/** The SHA-256 of a file, `undefined` when there is no such file. */
 async function hashOf(file: string): Promise<string | undefined> {
   try {
     return sha256(await readFile(file));
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
   }
 }
 
