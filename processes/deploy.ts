@@ -1,7 +1,8 @@
 /**
  * Deploying the models: lint first (processes/.bpmnlintrc plus the checks across models),
- * refuse with every problem when linting fails, otherwise deploy every model in one atomic
- * deployment (all or none). Zeebe keeps a new version of a process only when its XML changed.
+ * refuse with every failing problem when linting fails (a stale image does not block),
+ * otherwise deploy every model in one atomic deployment (all or none). Zeebe keeps a new
+ * version of a process only when its XML changed.
  *
  *   const deployed = await deployProcesses(zeebe, logger);
  */
@@ -10,7 +11,7 @@ import path from 'node:path';
 import type { Logger } from '../server/logger';
 import { PROCESSES_DIR } from '../server/sla/catalog';
 import type { ZeebeGrpcClient } from '../server/zeebe';
-import { failed, formatProblem, lintProcesses, type LintProblem } from './lint/run';
+import { failingProblems, formatProblem, lintProcesses, type LintProblem } from './lint/run';
 
 export class ProcessLintError extends Error {
   constructor(readonly problems: readonly LintProblem[]) {
@@ -34,11 +35,12 @@ export interface DeployOptions {
 export async function deployProcesses(zeebe: ZeebeGrpcClient, logger: Logger, options: DeployOptions = {}): Promise<DeployedProcess[]> {
   const dir = options.dir ?? PROCESSES_DIR;
   const run = await lintProcesses(dir);
-  if (failed(run)) {
-    for (const problem of run.problems) {
+  const problems = failingProblems(run);
+  if (problems.length > 0) {
+    for (const problem of problems) {
       logger.error({ file: path.basename(problem.file), elementId: problem.elementId, rule: problem.rule }, `process lint: ${problem.message}`);
     }
-    throw new ProcessLintError(run.problems);
+    throw new ProcessLintError(problems);
   }
   if (run.files.length === 0) throw new Error(`no process model (*.bpmn) in ${dir}`);
   const resources = await Promise.all(run.files.map(async (file) => ({ name: path.basename(file), process: await readFile(file) })));

@@ -4,33 +4,23 @@
  * viewer bundle is injected from node_modules). A model that bpmn-js imports with warnings
  * is not drawn: the command fails and names the element, because Camunda Modeler would
  * show the same warnings. processes/images/manifest.json records the SHA-256 of each model
- * and image, so a unit test can tell when an image no longer matches its model.
+ * and image, so that `npm run lint:processes` warns when an image no longer matches its model
+ * (processes/lint/images.ts).
  *
  *   npm run render:processes
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { IMAGES_FOLDER, manifestEntry, manifestPath, type ImageManifest } from '../processes/lint/images';
 import { PROCESSES_DIR, processFiles } from '../server/sla/catalog';
 
-export const IMAGES_DIR = path.join(PROCESSES_DIR, 'images');
-export const MANIFEST_FILE = path.join(IMAGES_DIR, 'manifest.json');
+const IMAGES_DIR = path.join(PROCESSES_DIR, IMAGES_FOLDER);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const VIEWER = require.resolve('bpmn-js/dist/bpmn-viewer.production.min.js');
 const SCALE = 1.5;
-
-export interface ManifestEntry {
-  bpmnSha256: string;
-  svg: string;
-  svgSha256: string;
-  png: string;
-  pngSha256: string;
-}
-
-const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** bpmn-js gives markers random ids; number them in order so the SVG is the same on every run. */
 function stableIds(svg: string): string {
@@ -54,7 +44,7 @@ async function main(): Promise<void> {
   }
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const failures: string[] = [];
-  const manifest: Record<string, ManifestEntry> = {};
+  const manifest: ImageManifest = {};
   try {
     const page = await browser.newPage();
     await page.setContent('<!doctype html><html><body style="margin:0"><div id="canvas" style="width:1600px;height:1000px"></div></body></html>');
@@ -93,13 +83,7 @@ async function main(): Promise<void> {
       await shot.close();
       await writeFile(path.join(IMAGES_DIR, `${name}.svg`), svg);
       await writeFile(path.join(IMAGES_DIR, `${name}.png`), png);
-      manifest[path.basename(file)] = {
-        bpmnSha256: sha256(xml),
-        svg: `images/${name}.svg`,
-        svgSha256: sha256(svg),
-        png: `images/${name}.png`,
-        pngSha256: sha256(png),
-      };
+      manifest[path.basename(file)] = manifestEntry(file, xml, { svg, png });
       console.log(`drew ${name}.svg and ${name}.png (${Math.round(width)}×${Math.round(height)})`);
     }
   } finally {
@@ -110,7 +94,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  await writeFile(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(manifestPath(PROCESSES_DIR), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 if (require.main === module) {

@@ -3,8 +3,10 @@
  * (bpmnlint's recommended rules, camunda-compat for Zeebe 8.5, the project's `lltp` rules)
  * on every model, plus the checks across models (versions, agencies, each agency's table of
  * governed steps, internal procedures within the allotment of the call activity that calls
- * them, national deadlines) and each agency's budget per case variant. Every problem names the
- * file, the element id and the rule.
+ * them, national deadlines) and each agency's budget per case variant, plus a warning for every
+ * model whose image is stale. Every problem names the file, the element id and the rule. Every
+ * problem fails the lint except a stale image, which only asks for `npm run render:processes`,
+ * and the budgets, which are information.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -17,6 +19,7 @@ import { loadSlaPlans, SlaPlanError, type SlaPlan } from '../../server/sla/plan'
 import { CASE_VARIANTS, targetProperty } from '../../server/sla/spec';
 import { formatWorkingTime } from '../../server/sla/working-time';
 import { checkBudgets } from './budget';
+import { RENDER_COMMAND, staleImages } from './images';
 import { configs, PLUGIN_PACKAGE, rules } from './plugin';
 
 export type ProblemCategory = 'error' | 'warn' | 'info' | 'rule-error';
@@ -36,6 +39,8 @@ export const CATALOG_RULE = 'lltp/catalog';
 export const BUDGET_RULE = 'lltp/budget';
 /** The job type of the step that asks the citizen to supplement the dossier (processes/contracts.ts). */
 const SUPPLEMENT_REQUEST_JOB = 'lltp.dossier.request-supplement';
+/** The rule of the stale-image warning, the one problem that does not fail the lint. */
+export const IMAGE_RULE = 'lltp/image-current';
 
 /** Resolves `lltp` to the project plugin and everything else through node_modules. */
 export function createResolver(root: string = path.resolve(PROCESSES_DIR, '..')): LintResolver {
@@ -166,13 +171,25 @@ export interface LintRun {
   problems: LintProblem[];
 }
 
-/** Lints every model of the directory (processes/ by default), then the catalog. */
+/** A warning for every model of the directory whose image is missing or out of date. */
+export async function lintImages(dir: string, files: readonly string[]): Promise<LintProblem[]> {
+  return (await staleImages(dir, files)).map(({ file, reason }) => ({
+    file,
+    elementId: '(image)',
+    rule: IMAGE_RULE,
+    category: 'warn',
+    message: `${reason}: run ${RENDER_COMMAND}`,
+  }));
+}
+
+/** Lints every model of the directory (processes/ by default), then the catalog, then the images. */
 export async function lintProcesses(dir: string = PROCESSES_DIR): Promise<LintRun> {
   const config = await readLintConfig(dir);
   const files = await processFiles(dir);
   const problems: LintProblem[] = [];
   for (const file of files) problems.push(...(await lintXml(await readFile(file, 'utf8'), file, config)));
   if (!problems.some((p) => p.category === 'error' || p.category === 'rule-error')) problems.push(...(await lintCatalog(dir, files)));
+  problems.push(...(await lintImages(dir, files)));
   return { files, problems };
 }
 
@@ -181,7 +198,16 @@ export function formatProblem(problem: LintProblem, cwd: string = process.cwd())
   return `${path.relative(cwd, problem.file) || problem.file}: ${problem.category} ${problem.elementId} [${problem.rule}] ${problem.message}`;
 }
 
-/** Any problem fails the lint: errors, warnings and rule crashes alike. */
+/** True for a stale image: reported, but it does not fail the lint. */
+export function isStaleImage(problem: LintProblem): boolean {
+  return problem.rule === IMAGE_RULE;
+}
+
+/** The problems that fail the lint: errors, warnings and rule crashes alike, except a stale image. */
+export function failingProblems(run: LintRun): LintProblem[] {
+  return run.problems.filter((p) => p.category !== 'info' && !isStaleImage(p));
+}
+
 export function failed(run: LintRun): boolean {
-  return run.problems.some((p) => p.category !== 'info');
+  return failingProblems(run).length > 0;
 }

@@ -1,7 +1,6 @@
 /** `deployProcesses`: every model deploys; a model that fails linting stops the whole deployment. */
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { deployProcesses, ProcessLintError } from '../../../processes/deploy';
@@ -9,6 +8,7 @@ import { loadProcessCatalog, PROCESSES_DIR } from '../../../server/sla/catalog';
 import { loadConfig } from '../../../server/config';
 import { createLogger } from '../../../server/logger';
 import { createZeebeClient, type ZeebeGrpcClient } from '../../../server/zeebe';
+import { copyProcessesFolder, removeFolder } from '../../support/processes-folder';
 import { requireBroker } from './harness';
 
 jest.setTimeout(60_000);
@@ -39,19 +39,16 @@ function capturingLogger(): { logger: ReturnType<typeof createLogger>; lines: ()
 test('every model in processes/ deploys; deploying unchanged models again keeps their versions', async () => {
   const { logger, lines } = capturingLogger();
   const first = await deployProcesses(zeebe, logger);
-  const catalog = await loadProcessCatalog();
-  expect(first.map((p) => p.bpmnProcessId).sort()).toEqual(catalog.plans.map((p) => p.processId).sort());
+  const processIds = (await loadProcessCatalog()).plans.map((p) => p.processId);
+  expect(first.map((p) => p.bpmnProcessId).sort()).toEqual(processIds.sort());
   const again = await deployProcesses(zeebe, logger);
   expect(again.map((p) => [p.bpmnProcessId, p.version, p.processDefinitionKey]).sort()).toEqual(first.map((p) => [p.bpmnProcessId, p.version, p.processDefinitionKey]).sort());
-  expect(lines().filter((l) => l.msg === 'process deployed')).toHaveLength(2 * catalog.plans.length);
+  expect(lines().filter((l) => l.msg === 'process deployed')).toHaveLength(2 * processIds.length);
 });
 
 test('a model that fails linting: nothing is deployed, every problem is logged with element and rule', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'lltp-deploy-'));
+  const dir = await copyProcessesFolder();
   try {
-    for (const file of ['.bpmnlintrc', 'agencies.json', 'quy-trinh-570-v20241001.bpmn', 'khanh-hoa-2799-v20241029.bpmn']) {
-      await cp(path.join(PROCESSES_DIR, file), path.join(dir, file));
-    }
     // A new procedure nobody deployed before, with its sign step missing its responsible unit.
     const procedure = `refused-${randomBytes(3).toString('hex')}`;
     const processId = `${procedure}-v20241029`;
@@ -70,6 +67,6 @@ test('a model that fails linting: nothing is deployed, every problem is logged w
     ]);
     await expect(zeebe.createProcessInstance({ bpmnProcessId: processId, variables: {} })).rejects.toMatchObject({ code: 5 });
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await removeFolder(dir);
   }
 });
