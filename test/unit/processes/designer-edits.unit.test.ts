@@ -6,7 +6,10 @@
  * governs the dossiers received from its first day.
  */
 import path from 'node:path';
-import { loadProcessCatalog, processFiles } from '../../../server/sla/catalog';
+import { restartClock } from '../../../server/calendar/clock';
+import { dossierDeadlines, stepDueAt } from '../../../server/calendar/deadlines';
+import { dossierTermsOf, loadProcessCatalog, processFiles } from '../../../server/sla/catalog';
+import { calendars, show, vn } from '../calendar/support';
 import { versionedProcessId } from '../../../server/sla/spec';
 import { executableProcess, openModel, resaveModel, saveModel, setId, setZeebeProperty } from '../../support/modeler';
 import { checkProcessesFolder, copyProcessesFolder, NO_PROBLEMS, openingOf } from '../../support/processes-folder';
@@ -50,4 +53,60 @@ test('a new version of an internal procedure dropped into the folder governs dos
   const justBefore = new Date(openingOf(effectiveFrom).getTime() - 1);
   expect(after.processesFor(agency.code, justBefore).internalProcessId).toBe(current.processId);
   expect(after.processesFor(agency.code, openingOf(effectiveFrom)).internalProcessId).toBe(processId);
+});
+
+describe('a designer\'s edit moves the computed deadlines, with no code edit', () => {
+  const office = calendars().forUnit();
+  const receivedAt = vn('2026-11-23T08:15'); // Monday
+  const clock = restartClock(office, receivedAt, 'online');
+  const NATIONAL = 'quy-trinh-570';
+
+  /** The dossier deadlines and the step due instants a dossier received at `receivedAt` gets from the folder's models. */
+  async function computed(folder: string) {
+    const catalog = await loadProcessCatalog(folder);
+    const agency = catalog.agencies.find((a) => a.nationalProcedure === NATIONAL);
+    if (!agency) throw new Error(`no agency runs ${NATIONAL}`);
+    const { nationalProcessId, internalProcessId } = catalog.processesFor(agency.code, receivedAt);
+    const plan = catalog.plan(nationalProcessId)!;
+    const deadlines = dossierDeadlines(office, clock, dossierTermsOf(plan, 'ordinary', false));
+    const stepDue = (elementId: string) => show(stepDueAt(office, receivedAt, catalog.stepSla(nationalProcessId, elementId, internalProcessId)!.allotments.ordinary).dueAt);
+    return {
+      statutoryDueAt: show(deadlines.statutoryDueAt!),
+      targetDueAt: show(deadlines.targetDueAt!),
+      apologyByAt: show(deadlines.apologyByAt!),
+      acceptDueAt: stepDue('acceptInLltpSoftware'),
+      searchDueAt: stepDue('searchRecords'),
+      internalProcessId,
+      nationalProcessId,
+    };
+  }
+
+  test('the statutory deadline, the target and the apology lead are the national model\'s properties', async () => {
+    const shipped = await computed(dir);
+    expect(shipped).toMatchObject({ statutoryDueAt: '2026-12-07T08:15', targetDueAt: '2026-11-26T08:15', apologyByAt: '2026-12-04T08:15' });
+
+    const national = (await loadProcessCatalog(dir)).plan(shipped.nationalProcessId)!;
+    const model = await openModel(national.source);
+    setZeebeProperty(executableProcess(model), 'lltp:deadline.statutory', '12wd');
+    setZeebeProperty(executableProcess(model), 'lltp:deadline.apologyLead', '2wd');
+    setZeebeProperty(executableProcess(model), 'lltp:target.ordinary', '4wd');
+    await saveModel(national.source, model);
+
+    expect(await checkProcessesFolder(dir)).toEqual(NO_PROBLEMS);
+    expect(await computed(dir)).toMatchObject({ statutoryDueAt: '2026-12-09T08:15', targetDueAt: '2026-11-27T08:15', apologyByAt: '2026-12-07T08:15' });
+  });
+
+  test('an hour moved between two steps of the provincial table moves their due instants', async () => {
+    const shipped = await computed(dir);
+    expect(shipped).toMatchObject({ acceptDueAt: '2026-11-23T10:15', searchDueAt: '2026-11-23T13:45' }); // 2h and 4h (lunch 11:30–13:00)
+
+    const internal = (await loadProcessCatalog(dir)).plan(shipped.internalProcessId)!;
+    const model = await openModel(internal.source);
+    setZeebeProperty(executableProcess(model), 'lltp:step.acceptInLltpSoftware.allotment', '3h');
+    setZeebeProperty(executableProcess(model), 'lltp:step.searchRecords.allotment', '3h');
+    await saveModel(internal.source, model);
+
+    expect(await checkProcessesFolder(dir)).toEqual(NO_PROBLEMS);
+    expect(await computed(dir)).toMatchObject({ acceptDueAt: '2026-11-23T11:15', searchDueAt: '2026-11-23T11:15' }); // 3h and 3h
+  });
 });
