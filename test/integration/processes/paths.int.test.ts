@@ -132,11 +132,11 @@ describe('Quy trình 570 on the broker', () => {
   });
 
   test("another province plugs in its own internal procedure through internalProcessId", async () => {
-    const fixture = path.join(__dirname, 'fixtures', 'tinh-thu-nghiem-v20240101.bpmn');
-    await zeebe.deployResource({ name: 'tinh-thu-nghiem-v20240101.bpmn', process: await readFile(fixture) });
+    const fixture = path.join(__dirname, 'fixtures', 'tinh-thu-nghiem-v20250301.bpmn');
+    await zeebe.deployResource({ name: 'tinh-thu-nghiem-v20250301.bpmn', process: await readFile(fixture) });
     const d = drive({
       registerDossier: ({ now, after }) => ({
-        internalProcessId: 'tinh-thu-nghiem-v20240101',
+        internalProcessId: 'tinh-thu-nghiem-v20250301',
         clockStartedAt: now.toISOString(),
         statutoryDueAt: after(14 * 86_400_000),
         targetDueAt: after(5 * 86_400_000),
@@ -149,8 +149,8 @@ describe('Quy trình 570 on the broker', () => {
     await d.startNational();
     await d.waitFor('returnResult');
     await d.expectEnded();
-    expect(d.visited).toEqual([...PREFIX, ...ACCEPTED, 'otherProvinceApprove', 'otherProvinceSign', 'returnResult']);
-    expect(d.visits.find((v) => v.elementId === 'otherProvinceSign')?.bpmnProcessId).toBe('tinh-thu-nghiem-v20240101');
+    expect(d.visited).toEqual([...PREFIX, ...ACCEPTED, 'ttnDraft', 'ttnApprove', 'ttnSign', 'returnResult']);
+    expect(d.visits.find((v) => v.elementId === 'ttnSign')?.bpmnProcessId).toBe('tinh-thu-nghiem-v20250301');
   });
 });
 

@@ -5,10 +5,12 @@
  * changes nothing that matters; a new version file dropped into the folder is linted and
  * governs the dossiers received from its first day.
  */
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { BUDGET_RULE, lintProcesses } from '../../../processes/lint/run';
 import { restartClock } from '../../../server/calendar/clock';
 import { dossierDeadlines, stepDueAt } from '../../../server/calendar/deadlines';
-import { dossierTermsOf, loadProcessCatalog, processFiles } from '../../../server/sla/catalog';
+import { AGENCIES_FILE, dossierTermsOf, loadProcessCatalog, processFiles } from '../../../server/sla/catalog';
 import { calendars, show, vn } from '../calendar/support';
 import { versionedProcessId } from '../../../server/sla/spec';
 import { executableProcess, openModel, resaveModel, saveModel, setId, setZeebeProperty } from '../../support/modeler';
@@ -109,4 +111,22 @@ describe('a designer\'s edit moves the computed deadlines, with no code edit', (
     expect(await checkProcessesFolder(dir)).toEqual(NO_PROBLEMS);
     expect(await computed(dir)).toMatchObject({ acceptDueAt: '2026-11-23T11:15', searchDueAt: '2026-11-23T11:15' }); // 3h and 3h
   });
+});
+
+test('a second province added with its model file and a line in agencies.json passes every check, with its own budget', async () => {
+  const fixture = path.join(__dirname, '../../integration/processes/fixtures/tinh-thu-nghiem-v20250301.bpmn');
+  await copyFile(fixture, path.join(dir, path.basename(fixture)));
+  const file = path.join(dir, AGENCIES_FILE);
+  const agencies = JSON.parse(await readFile(file, 'utf8')) as { agencies: unknown[] };
+  agencies.agencies.push({ code: 'STP.TTN', name: 'Sở Tư pháp tỉnh Thử Nghiệm (hư cấu)', nationalProcedure: 'quy-trinh-570', internalProcedure: 'tinh-thu-nghiem' });
+  await writeFile(file, JSON.stringify(agencies));
+
+  expect(await checkProcessesFolder(dir)).toEqual(NO_PROBLEMS);
+  const run = await lintProcesses(dir);
+  expect(run.problems.filter((p) => p.rule === BUDGET_RULE).map((p) => p.message)).toContain(
+    'STP.TTN, quy-trinh-570-v20241001 with tinh-thu-nghiem-v20250301: budget ordinary 1wd 3h of 3wd, verification 8wd 1h of 9wd, statutory 14wd 1h of 15wd',
+  );
+  const catalog = await loadProcessCatalog(dir);
+  expect(catalog.processesFor('STP.TTN', openingOf('2025-03-01')).internalProcessId).toBe('tinh-thu-nghiem-v20250301');
+  expect(catalog.stepSla('quy-trinh-570-v20241001', 'checkDossier', 'tinh-thu-nghiem-v20250301')).toMatchObject({ allotments: { ordinary: 180 }, escalation: [{ role: 'leader', afterWorkingMinutes: 120 }] });
 });
