@@ -8,6 +8,7 @@ import { formatInstant } from '../server/calendar/civil-time';
 import { dossierDeadlines, type DossierDeadlines, type DossierTerms } from '../server/calendar/deadlines';
 import { CHECK_AT_NEXT_TICK, findDossier, type Dossier, type DossierOutcome } from '../server/readmodel/dossier';
 import type { SlaPlan } from '../server/sla/plan';
+import type { DeadlineName } from '../server/sla/spec';
 import { TechnicalFault, type JobContext, type WorkerDeps } from './framework';
 
 /** An instant as the contract wants it: ISO 8601 in Việt Nam time, `…+07:00`. */
@@ -26,7 +27,7 @@ export function planOf(deps: WorkerDeps, processId: string): SlaPlan {
 }
 
 /** A named deadline of the process (`lltp:deadline.<name>`), in working minutes. */
-export function namedDeadline(plan: SlaPlan, name: string): number {
+export function namedDeadline(plan: SlaPlan, name: DeadlineName): number {
   const minutes = plan.deadlines[name];
   if (minutes === undefined) throw new TechnicalFault(`process ${plan.processId} has no lltp:deadline.${name}`);
   return minutes;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { dayNumberOf, localDateOf } from '../calendar/civil-time';
 import { loadSlaPlanFile, type SlaPlan } from './plan';
-import { CASE_VARIANTS, procedureIdSchema, type CaseVariant, type StepSla } from './spec';
+import { CASE_VARIANTS, procedureIdSchema, type CaseVariant, type DeadlineName, type StepSla } from './spec';
 import { formatWorkingTime, WORKING_DAY_MINUTES } from './working-time';
 
 /** How a national model's call activity names the internal process it calls (set by intake per dossier). */
@@ -173,8 +173,6 @@ export interface DossierTermsOfPlan {
   apologyLeadMinutes: number;
 }
 
-/** The named deadlines every national procedure declares (`lltp:deadline.<name>`). */
-export const NATIONAL_DEADLINES = ['statutory', 'statutoryExtended', 'apologyLead', 'supplementRequest', 'supplementWait'] as const;
 
 /**
  * The terms of a dossier from its national procedure version, the one source of every time
@@ -182,7 +180,7 @@ export const NATIONAL_DEADLINES = ['statutory', 'statutoryExtended', 'apologyLea
  * statutory variant), `lltp:target.<variant>`, `lltp:deadline.apologyLead`.
  */
 export function dossierTermsOf(plan: SlaPlan, caseVariant: CaseVariant, extended: boolean): DossierTermsOfPlan {
-  const named = (name: (typeof NATIONAL_DEADLINES)[number]): number => {
+  const named = (name: DeadlineName): number => {
     const minutes = plan.deadlines[name];
     if (minutes === undefined) throw new ProcessCatalogError(`${plan.source}: ${plan.processId} has no lltp:deadline.${name}`);
     return minutes;

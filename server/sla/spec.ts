@@ -66,6 +66,17 @@ export const PROCESS_PROPERTY = {
 
 export const targetProperty = (variant: CaseVariant): string => `${PROCESS_PROPERTY.targetPrefix}${variant}`;
 
+/**
+ * The named deadlines of a national procedure (`lltp:deadline.<name>`), each read by the product:
+ * statutory and statutoryExtended (the legal due dates, 10 and 15 working days), apologyLead (how
+ * long before the statutory due date the apology must go out), supplementRequest (the lint
+ * checks the supplement request is reachable within it), supplementWait (how long the citizen
+ * has to supplement). Any other name is refused, so a designer never sets a value nothing reads.
+ */
+export const DEADLINE_NAMES = ['statutory', 'statutoryExtended', 'apologyLead', 'supplementRequest', 'supplementWait'] as const;
+export type DeadlineName = (typeof DEADLINE_NAMES)[number];
+export const deadlineProperty = (name: DeadlineName): string => `${PROCESS_PROPERTY.deadlinePrefix}${name}`;
+
 export interface EscalationLevel {
   /** Role alerted at this level. */
   role: string;
@@ -120,7 +131,7 @@ export interface ProcessTargets {
   /** Working minutes per case variant that the allotments along a path may add up to. */
   targets: Record<CaseVariant, number>;
   /** Named working-time limits (`lltp:deadline.<name>`), in working minutes. */
-  deadlines: Record<string, number>;
+  deadlines: Partial<Record<DeadlineName, number>>;
   /** On an internal procedure: the terms of each national step it governs (`lltp:step.<id>.*`), by element id. */
   governs: Record<string, StepTerms>;
 }
@@ -344,16 +355,32 @@ export function readProcessVersion(process: ModdleElement): Read<ProcessVersion>
 }
 
 const VERSION_KEYS = new Set<string>([PROCESS_PROPERTY.procedure, PROCESS_PROPERTY.effectiveFrom, PROCESS_PROPERTY.effectiveTo, PROCESS_PROPERTY.legalBasis]);
-const DEADLINE_NAME = /^[a-z][A-Za-z0-9]*$/;
+/** What an internal procedure's table may set for a governed step: `lltp:step.<element id>.<property>`. */
+export const STEP_TABLE_PROPERTIES = ['allotment', ...CASE_VARIANTS.map((v) => `allotment.${v}`), 'unit', 'unitName', 'role', 'escalation'] as const;
 /** `<element id>.<property>` of a `lltp:step.` entry; the property may itself hold a dot (`allotment.ordinary`). */
-const STEP_ENTRY = /^([A-Za-z_][A-Za-z0-9_-]*)\.(allotment(?:\.(?:ordinary|verification|statutory))?|unit|unitName|role|escalation)$/;
+const STEP_ENTRY = new RegExp(`^([A-Za-z_][A-Za-z0-9_-]*)\\.(${STEP_TABLE_PROPERTIES.map((p) => p.replace('.', '\\.')).join('|')})$`);
+
+/**
+ * Every `lltp:` property the product reads, by name (a governed step's table entries with
+ * `stepId` in place of the element id): what processes/README.md documents, no more, no less.
+ */
+export function readPropertyNames(stepId: string): string[] {
+  return [
+    ...STEP_KEYS,
+    SLA_PROPERTY.governedBy,
+    ...VERSION_KEYS,
+    ...CASE_VARIANTS.map(targetProperty),
+    ...DEADLINE_NAMES.map(deadlineProperty),
+    ...STEP_TABLE_PROPERTIES.map((p) => `${PROCESS_PROPERTY.stepPrefix}${stepId}.${p}`),
+  ];
+}
 
 /** Reads the targets (per case variant) and named deadlines of a process. */
 export function readProcessTargets(process: ModdleElement): Read<ProcessTargets> {
   const processId = process.id ?? '(no id)';
   const { values, problems } = lltpProperties(process, processId);
   const targets = {} as Record<CaseVariant, number>;
-  const deadlines: Record<string, number> = {};
+  const deadlines: Partial<Record<DeadlineName, number>> = {};
   const targetKeys = new Set(CASE_VARIANTS.map(targetProperty));
   const table = new Map<string, Record<string, string>>();
   const parse = (name: string, value: string): number | undefined => {
@@ -379,9 +406,14 @@ export function readProcessTargets(process: ModdleElement): Read<ProcessTargets>
       const entry = table.get(stepId) ?? {};
       entry[`lltp:sla.${property}`] = value;
       table.set(stepId, entry);
-    } else if (name.startsWith(PROCESS_PROPERTY.deadlinePrefix) && DEADLINE_NAME.test(name.slice(PROCESS_PROPERTY.deadlinePrefix.length))) {
+    } else if (name.startsWith(PROCESS_PROPERTY.deadlinePrefix)) {
+      const deadline = name.slice(PROCESS_PROPERTY.deadlinePrefix.length);
+      if (!(DEADLINE_NAMES as readonly string[]).includes(deadline)) {
+        problems.push({ elementId: processId, message: `${name} is not a deadline the product reads (known: ${DEADLINE_NAMES.map(deadlineProperty).join(', ')})` });
+        continue;
+      }
       const minutes = parse(name, value);
-      if (minutes !== undefined) deadlines[name.slice(PROCESS_PROPERTY.deadlinePrefix.length)] = minutes;
+      if (minutes !== undefined) deadlines[deadline as DeadlineName] = minutes;
     } else {
       problems.push({ elementId: processId, message: `${name} is not a process property (known: lltp:procedure, lltp:effectiveFrom, lltp:effectiveTo, lltp:legalBasis, lltp:target.<variant>, lltp:deadline.<name>, lltp:step.<element id>.<property>)` });
     }

@@ -28,6 +28,7 @@ const cases: [rule: string, fixture: string, expected: Expected][] = [
   ['sla-complete', 'invalid-governed-step-with-own-sla', { element: 'Task_1', message: /lltp:sla\.allotment: a step governed by the internal procedure takes its SLA from there \(lltp:step\.Task_1\.\* on the internal procedure\)/ }],
   ['sla-complete', 'invalid-governed-by-unknown', { element: 'Task_1', message: /lltp:sla\.governedBy must be internalProcedure/ }],
   ['sla-complete', 'valid-step-table', 'valid'],
+  ['sla-complete', 'invalid-unknown-deadline', { element: 'fixture-v20240101', message: /lltp:deadline\.urgent is not a deadline the product reads \(known: lltp:deadline\.statutory, / }],
   ['sla-complete', 'invalid-step-table-missing-role', { element: 'fixture-v20240101', message: /lltp:step\.checkDossier: lltp:step\.checkDossier\.role is missing/ }],
   ['sla-complete', 'invalid-step-table-unknown-property', { element: 'fixture-v20240101', message: /lltp:step\.checkDossier\.clock is not lltp:step\.<element id>\.<allotment/ }],
   ['sla-within-target', 'valid-within-target', 'valid'],

@@ -11,11 +11,15 @@ import { forms, jobTypes, messages } from '../../../processes/contracts';
 import { rules } from '../../../processes/lint/plugin';
 import { loadProcessCatalog, PROCESSES_DIR } from '../../../server/sla/catalog';
 import { jobType } from '../../../server/sla/moddle';
+import { readPropertyNames } from '../../../server/sla/spec';
 import type { SlaPlan } from '../../../server/sla/plan';
 import { pendingJobTypes, workerJobTypes } from '../../../workers/registry';
 import { folderChecks, readModels } from '../../support/processes-folder';
 
 jest.setTimeout(30_000);
+
+/** How processes/README.md writes the element id in the names of a province's table entries. */
+const README_STEP_ID = '<bước>';
 
 describe('the models in processes/', () => {
   test.each(Object.entries(folderChecks))('%s', async (_name, check) => {
@@ -37,6 +41,16 @@ describe('the models in processes/', () => {
     const readme = await readFile(path.join(PROCESSES_DIR, 'README.md'), 'utf8');
     const names = [...Object.keys(jobTypes), ...Object.keys(forms), ...Object.keys(messages), ...Object.keys(rules).map((r) => `lltp/${r}`)];
     expect(names.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+  });
+
+  test('processes/README.md documents every lltp: property the product reads, and no other', async () => {
+    const readme = await readFile(path.join(PROCESSES_DIR, 'README.md'), 'utf8');
+    const spans = [...readme.matchAll(/`(lltp:[^`\s]+)`/g)].map((m) => m[1] ?? '');
+    const read = readPropertyNames(README_STEP_ID);
+    const [families, names] = [spans.filter((s) => s.endsWith('.*')), spans.filter((s) => !s.endsWith('.*'))];
+    expect([...new Set(names)].sort()).toEqual([...new Set(read)].sort());
+    // `lltp:target.*` and the like name a family of properties the product reads.
+    expect(families.filter((family) => !read.some((name) => name.startsWith(family.slice(0, -1))))).toEqual([]);
   });
 
   test('processes/README.md shows a model of every procedure, and no model that is gone', async () => {
