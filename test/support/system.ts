@@ -10,6 +10,7 @@ import { createCalendarProvider } from '../../server/calendar/provider';
 import { loadConfig, type Config } from '../../server/config';
 import type { Db } from '../../server/db';
 import { seedCounters } from './counters';
+import { eventually } from './wait';
 import { createTestDatabase } from './database';
 import { requireStack } from '../../server/health';
 import { createLogger } from '../../server/logger';
@@ -38,6 +39,10 @@ export interface SystemUnderTest {
   as(username: string): Promise<Record<string, string>>;
   simStats(name: string): Promise<{ effects: Record<string, number>; calls: Record<string, number> }>;
   simPost(name: string, path: string, body: unknown): Promise<void>;
+  /** Waits for the dossier's task with this form in the user's inbox, claims it and completes it (throws unless both answer 200). */
+  work(code: string, username: string, formKey: string, data?: Record<string, unknown>): Promise<void>;
+  /** The dossier view as a supervisor sees it (`GET /api/dossiers/<code>`; throws unless 200). */
+  dossier(code: string): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -91,20 +96,37 @@ export async function startSystem(name: string, basePort: number, overrides: Rec
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   };
   const sessions = new Map<string, Record<string, string>>();
+  const as = async (username: string): Promise<Record<string, string>> => {
+    const known = sessions.get(username);
+    if (known) return known;
+    const login = await call('POST', '/api/auth/login', { username, password: PASSWORD });
+    if (login.status !== 200) throw new Error(`login ${username}: ${login.status}`);
+    const headers = { authorization: `Bearer ${String(login.body.token)}` };
+    sessions.set(username, headers);
+    return headers;
+  };
+  const expectOk = (what: string, reply: Reply): Reply => {
+    if (reply.status !== 200) throw new Error(`${what}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply;
+  };
   return {
     api,
     config,
     db,
     sims,
     call,
-    async as(username) {
-      const known = sessions.get(username);
-      if (known) return known;
-      const login = await call('POST', '/api/auth/login', { username, password: PASSWORD });
-      if (login.status !== 200) throw new Error(`login ${username}: ${login.status}`);
-      const headers = { authorization: `Bearer ${String(login.body.token)}` };
-      sessions.set(username, headers);
-      return headers;
+    as,
+    async work(code, username, formKey, data = {}) {
+      const headers = await as(username);
+      const task = await eventually(async () => {
+        const list = await call('GET', '/api/tasks', undefined, headers);
+        return ((list.body.tasks ?? []) as { id: string; dossierCode: string; formKey: string }[]).find((t) => t.dossierCode === code && t.formKey === formKey);
+      }, `${username}'s task ${formKey} for ${code}`, 30_000);
+      expectOk(`claim ${formKey} of ${code} as ${username}`, await call('POST', `/api/tasks/${task.id}/claim`, {}, headers));
+      expectOk(`complete ${formKey} of ${code} as ${username}`, await call('POST', `/api/tasks/${task.id}/complete`, { data }, headers));
+    },
+    async dossier(code) {
+      return expectOk(`dossier ${code}`, await call('GET', `/api/dossiers/${code}`, undefined, await as('giamsat'))).body;
     },
     async simStats(simName) {
       return (await fetch(`${sims.urls[simName]}/_sim/stats`)).json() as Promise<{ effects: Record<string, number>; calls: Record<string, number> }>;

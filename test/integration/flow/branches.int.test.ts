@@ -39,23 +39,8 @@ async function intake(options: { paperCopyByPost?: boolean; desk?: boolean; rece
   return String(answer.body.dossierCode);
 }
 
-/** Waits for the dossier's task with this form in the user's inbox, claims it and completes it. */
-async function work(code: string, username: string, formKey: string, data: Record<string, unknown> = {}): Promise<void> {
-  const headers = await s.as(username);
-  const task = await eventually(async () => {
-    const list = await s.call('GET', '/api/tasks', undefined, headers);
-    return ((list.body.tasks ?? []) as Task[]).find((t) => t.dossierCode === code && t.formKey === formKey);
-  }, `${username}'s task ${formKey} for ${code}`, 30000);
-  expect((await s.call('POST', `/api/tasks/${task.id}/claim`, {}, headers)).status).toBe(200);
-  const done = await s.call('POST', `/api/tasks/${task.id}/complete`, { data }, headers);
-  expect(done).toMatchObject({ status: 200 });
-}
-
-async function dossier(code: string): Promise<Record<string, unknown>> {
-  const answer = await s.call('GET', `/api/dossiers/${code}`, undefined, await s.as('giamsat'));
-  expect(answer.status).toBe(200);
-  return answer.body;
-}
+const work = (code: string, username: string, formKey: string, data: Record<string, unknown> = {}): Promise<void> => s.work(code, username, formKey, data);
+const dossier = (code: string): Promise<Record<string, unknown>> => s.dossier(code);
 
 async function finished(code: string, outcome: string): Promise<Record<string, unknown>> {
   return eventually(async () => {

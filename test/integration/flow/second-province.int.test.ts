@@ -36,12 +36,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Task {
-  id: string;
-  formKey: string;
-  dossierCode: string;
-}
-
 interface TimelineStep {
   elementId: string;
   unitId: string;
@@ -51,21 +45,7 @@ interface TimelineStep {
   finishedAt: string | null;
 }
 
-async function work(code: string, username: string, formKey: string, data: Record<string, unknown> = {}): Promise<void> {
-  const headers = await s.as(username);
-  const task = await eventually(async () => {
-    const list = await s.call('GET', '/api/tasks', undefined, headers);
-    return ((list.body.tasks ?? []) as Task[]).find((t) => t.dossierCode === code && t.formKey === formKey);
-  }, `${username}'s task ${formKey} for ${code}`, 30_000);
-  expect((await s.call('POST', `/api/tasks/${task.id}/claim`, {}, headers)).status).toBe(200);
-  expect((await s.call('POST', `/api/tasks/${task.id}/complete`, { data }, headers)).status).toBe(200);
-}
-
-async function dossier(code: string): Promise<Record<string, unknown>> {
-  const answer = await s.call('GET', `/api/dossiers/${code}`, undefined, await s.as('giamsat'));
-  expect(answer.status).toBe(200);
-  return answer.body;
-}
+const work = (code: string, username: string, formKey: string, data: Record<string, unknown> = {}): Promise<void> => s.work(code, username, formKey, data);
 
 test('a dossier of the fictional province runs end to end under its own table and its own step 9', async () => {
   const request = sampleVneidRequest({ receiptNumber: `TTN-${Date.now()}-${(n += 1)}`, receivedAt: formatInstant(Date.now()), random: seededRandom(900 + n) });
@@ -82,7 +62,7 @@ test('a dossier of the fictional province runs end to end under its own table an
   // no review by the head of division in this province: the leader approves the draft directly
   await work(code, 'lanhdao', 'lltp.form.approve-certificate');
   const done = await eventually(async () => {
-    const d = await dossier(code);
+    const d = await s.dossier(code);
     return d.status === 'closed' && d.outcome === 'issued' ? d : undefined;
   }, `dossier ${code} to be issued`, 45_000);
 
