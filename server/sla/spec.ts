@@ -261,14 +261,6 @@ export function readStepSpec(element: ModdleElement): Read<StepSpec> {
   return { ok: true, value: { governed: false, ...stepShape(element, elementId), ...terms } };
 }
 
-/** Reads the SLA spec of a step that must carry its own (not governed). */
-export function readStepSla(element: ModdleElement): Read<StepSla> {
-  const spec = readStepSpec(element);
-  if (!spec.ok) return spec;
-  if (spec.value.governed) return { ok: false, problems: [{ elementId: spec.value.elementId, message: `${SLA_PROPERTY.governedBy} is only for steps of a national procedure` }] };
-  return { ok: true, value: spec.value };
-}
-
 /**
  * Validates the terms of a step from its `lltp:sla.*` values (on the step itself, or from the
  * internal procedure's `lltp:step.<id>.*` table, renamed): pushes problems, returns null when any.
