@@ -14,11 +14,11 @@ import path from 'node:path';
 import { Linter, type LintConfig, type LintResolver } from 'bpmnlint';
 import NodeResolver from 'bpmnlint/lib/resolver/node-resolver';
 import { catalogProblems, loadAgencies, PROCESSES_DIR, processFiles, ProcessCatalog, ProcessCatalogError, versionPairs, type CatalogProblem } from '../../server/sla/catalog';
-import { executableProcesses, readBpmn, type ModdleElement } from '../../server/sla/moddle';
+import { readBpmn } from '../../server/sla/moddle';
 import { loadSlaPlans, SlaPlanError, type SlaPlan } from '../../server/sla/plan';
 import { CASE_VARIANTS, targetProperty } from '../../server/sla/spec';
 import { formatWorkingTime } from '../../server/sla/working-time';
-import { checkBudgets } from './budget';
+import { checkBudgets } from '../../server/sla/budget';
 import { RENDER_COMMAND, staleImages } from './images';
 import { configs, PLUGIN_PACKAGE, rules } from './plugin';
 
@@ -102,17 +102,7 @@ export async function lintCatalog(dir: string, files: readonly string[]): Promis
   const error = (p: CatalogProblem): LintProblem => ({ file: p.source, elementId: p.elementId, rule: CATALOG_RULE, category: 'error', message: p.message });
   problems.push(...catalogProblems(catalog).map(error));
   if (problems.length > 0) return problems;
-  return budgetProblems(catalog, await processElements(files));
-}
-
-/** The executable processes of the files, by process id. */
-async function processElements(files: readonly string[]): Promise<Map<string, ModdleElement>> {
-  const byId = new Map<string, ModdleElement>();
-  for (const file of files) {
-    const { definitions } = await readBpmn(await readFile(file, 'utf8'), file);
-    for (const process of executableProcesses(definitions)) byId.set(process.id ?? '', process);
-  }
-  return byId;
+  return budgetProblems(catalog);
 }
 
 /**
@@ -122,14 +112,12 @@ async function processElements(files: readonly string[]): Promise<Map<string, Mo
  * information (`npm run lint:processes` prints it). The supplement request must be reachable
  * within `lltp:deadline.supplementRequest`.
  */
-export function budgetProblems(catalog: ProcessCatalog, processes: ReadonlyMap<string, ModdleElement>): LintProblem[] {
+export function budgetProblems(catalog: ProcessCatalog): LintProblem[] {
   const problems: LintProblem[] = [];
   const reported = new Set<string>();
   for (const { agency, national, internal } of versionPairs(catalog)) {
-    const element = processes.get(national.processId);
-    if (!element) continue;
     const allotmentOf = (id: string) => national.steps[id]?.allotments ?? internal.governs[id]?.allotments;
-    const check = checkBudgets(element, allotmentOf, national.targets);
+    const check = checkBudgets(national.flow, allotmentOf, national.targets);
     const context = `${agency.code}, ${national.processId} with ${internal.processId}`;
     for (const overrun of check.overruns) {
       const key = `${national.processId}:${internal.processId}:${overrun.elementId}:${overrun.variant}`;

@@ -11,6 +11,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { dayNumberOf, localDateOf } from '../calendar/civil-time';
+import { checkBudgets } from './budget';
 import { loadSlaPlanFile, type SlaPlan } from './plan';
 import { CASE_VARIANTS, procedureIdSchema, type CaseVariant, type DeadlineName, type StepSla } from './spec';
 import { formatWorkingTime, WORKING_DAY_MINUTES } from './working-time';
@@ -75,6 +76,7 @@ export function receiptDate(receivedAt: Date): string {
 
 export class ProcessCatalog {
   private readonly byProcedure = new Map<string, SlaPlan[]>();
+  private readonly budgets = new Map<string, Record<CaseVariant, number>>();
 
   constructor(
     readonly plans: readonly SlaPlan[],
@@ -139,6 +141,25 @@ export class ProcessCatalog {
       nationalProcessId: this.versionInForce(agency.nationalProcedure, receivedAt).processId,
       internalProcessId: this.versionInForce(agency.internalProcedure, receivedAt).processId,
     };
+  }
+
+  /**
+   * What a dossier of each case variant may take along its longest path under a national
+   * version and the internal version that governs its steps: the sum of the allotments (the
+   * "provincial" due date counts it from the dossier's clock). Undefined for an unknown
+   * version; memoized.
+   */
+  budget(nationalProcessId: string, internalProcessId: string | null): Record<CaseVariant, number> | undefined {
+    const key = `${nationalProcessId}\u0000${internalProcessId ?? ''}`;
+    const known = this.budgets.get(key);
+    if (known) return known;
+    const national = this.plan(nationalProcessId);
+    if (!national) return undefined;
+    const internal = internalProcessId ? this.plan(internalProcessId) : undefined;
+    const check = checkBudgets(national.flow, (id) => national.steps[id]?.allotments ?? internal?.governs[id]?.allotments, national.targets);
+    const budget = Object.fromEntries(CASE_VARIANTS.map((v) => [v, check.budgets[v].minutes])) as Record<CaseVariant, number>;
+    this.budgets.set(key, budget);
+    return budget;
   }
 
   /**

@@ -9,6 +9,7 @@
  * reported at once in one `SlaPlanError`.
  */
 import { readFile } from 'node:fs/promises';
+import { flowGraphOf, type FlowGraph } from './flow';
 import { descendants, executableProcesses, readBpmn } from './moddle';
 import {
   needsSla,
@@ -29,6 +30,8 @@ export interface SlaPlan extends ProcessVersion, ProcessTargets {
   steps: Record<string, StepSla>;
   /** Tasks and call activities whose SLA the agency's internal procedure sets (`lltp:sla.governedBy`), by element id. */
   governedSteps: Record<string, StepShape>;
+  /** The paths through the process (for the budget of each case variant: server/sla/budget.ts). */
+  flow: FlowGraph;
 }
 
 export interface SourcedProblem extends SlaProblem {
@@ -67,7 +70,7 @@ export async function loadSlaPlans(xml: string, source: string): Promise<SlaPlan
     }
     if (!version.ok) problems.push(...version.problems);
     if (!targets.ok) problems.push(...targets.problems);
-    if (version.ok && targets.ok) plans.push({ ...version.value, ...targets.value, source, steps, governedSteps });
+    if (version.ok && targets.ok) plans.push({ ...version.value, ...targets.value, source, steps, governedSteps, flow: flowGraphOf(process) });
   }
   if (problems.length > 0) throw new SlaPlanError(problems.map((p) => ({ ...p, source })));
   return plans;

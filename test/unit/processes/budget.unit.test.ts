@@ -1,11 +1,12 @@
 /**
  * The budget of each case variant: allotments added up along the paths the variant can take
- * (processes/lint/budget.ts), on the lint fixtures and on the shipped models with each agency's
+ * (server/sla/budget.ts), on the lint fixtures and on the shipped models with each agency's
  * table. Figures in working minutes (1 working day = 480).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkBudgets, decideCondition } from '../../../processes/lint/budget';
+import { checkBudgets, decideCondition } from '../../../server/sla/budget';
+import { flowGraphOf } from '../../../server/sla/flow';
 import { budgetProblems } from '../../../processes/lint/run';
 import { loadProcessCatalog } from '../../../server/sla/catalog';
 import { descendants, executableProcesses, readBpmn } from '../../../server/sla/moddle';
@@ -27,8 +28,8 @@ async function budgetsOf(fixture: string): Promise<Record<CaseVariant, number>> 
   if (!targets.ok) throw new Error(JSON.stringify(targets.problems));
   const steps = new Map(descendants(process).filter(needsSla).map((e) => [e.id ?? '', readStepSpec(e)]));
   const check = checkBudgets(
-    process,
-    (id) => {
+    flowGraphOf(process),
+    (id: string) => {
       const spec = steps.get(id);
       return spec?.ok && !spec.value.governed ? spec.value.allotments : undefined;
     },
@@ -73,9 +74,7 @@ describe('budgets of the fixtures', () => {
 describe('budgets of the shipped models with each agency', () => {
   test('Khánh Hòa: ordinary 16h of 3 working days, verification and statutory up to their targets', async () => {
     const catalog = await loadProcessCatalog();
-    const processes = new Map();
-    for (const plan of catalog.plans) processes.set(plan.processId, await processOf(plan.source));
-    const problems = budgetProblems(catalog, processes);
+    const problems = budgetProblems(catalog);
     expect(problems.filter((p) => p.category !== 'info')).toEqual([]);
     const budgets = problems.map((p) => p.message);
     expect(budgets).toContain('STP.KHA, quy-trinh-570-v20241001 with khanh-hoa-2799-v20241029: budget ordinary 2wd of 3wd, verification 9wd of 9wd, statutory 15wd of 15wd');
@@ -84,14 +83,12 @@ describe('budgets of the shipped models with each agency', () => {
 
   test('an hour more on a governed step shows in the budget, and is an overrun where the budget is full', async () => {
     const catalog = await loadProcessCatalog();
-    const processes = new Map();
-    for (const plan of catalog.plans) processes.set(plan.processId, await processOf(plan.source));
     const internal = catalog.plan('khanh-hoa-2799-v20241029')!;
     internal.governs.searchRecords!.allotments.ordinary += 60;
-    const messages = budgetProblems(catalog, processes).map((p) => p.message);
+    const messages = budgetProblems(catalog).map((p) => p.message);
     expect(messages).toContain('STP.KHA, quy-trinh-570-v20241001 with khanh-hoa-2799-v20241029: budget ordinary 2wd 1h of 3wd, verification 9wd of 9wd, statutory 15wd of 15wd');
     internal.governs.searchRecords!.allotments.verification += 60;
-    const over = budgetProblems(catalog, processes).filter((p) => p.category === 'error');
+    const over = budgetProblems(catalog).filter((p) => p.category === 'error');
     expect(over.map((p) => p.message)).toContainEqual(expect.stringMatching(/^STP\.KHA, quy-trinh-570-v20241001 with khanh-hoa-2799-v20241029: verification allotments add up to 9wd 1h along .*searchRecords.*, over the target 9wd/));
   });
 });

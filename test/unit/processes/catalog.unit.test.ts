@@ -21,6 +21,7 @@ function version(procedure: string, effectiveFrom: string, effectiveTo: string |
     governs: {},
     governedSteps: {},
     steps: {},
+    flow: { starts: [], roots: [], edges: {} },
     source: `${procedure}.bpmn`,
   };
 }

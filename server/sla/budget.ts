@@ -13,9 +13,8 @@
  * once.
  */
 import { evaluate } from 'feelin';
-import type { ModdleElement } from '../../server/sla/moddle';
-import { CASE_VARIANTS, type CaseVariant } from '../../server/sla/spec';
-import { pathGraph, type PathEdge } from './paths';
+import type { FlowEdge, FlowGraph } from './flow';
+import { CASE_VARIANTS, type CaseVariant } from './spec';
 
 /** Above this many visited elements a process is reported as too branched to check. */
 export const MAX_STEPS = 200_000;
@@ -51,8 +50,20 @@ export type AllotmentOf = (elementId: string) => Partial<Record<CaseVariant, num
 
 type Decision = 'holds' | 'fails' | 'unknown';
 
+const decisions = new Map<string, Decision>();
+
 /** Whether a flow's condition holds for a variant: decided only when the condition reads nothing but caseVariant. */
 export function decideCondition(condition: string, variant: CaseVariant): Decision {
+  const key = `${variant}\u0000${condition}`;
+  let decision = decisions.get(key);
+  if (decision === undefined) {
+    decision = evaluateCondition(condition, variant);
+    decisions.set(key, decision);
+  }
+  return decision;
+}
+
+function evaluateCondition(condition: string, variant: CaseVariant): Decision {
   const expression = condition.trim().replace(/^=/, '');
   try {
     const { value, warnings } = evaluate(expression, { [VARIANT_VARIABLE]: variant });
@@ -63,30 +74,14 @@ export function decideCondition(condition: string, variant: CaseVariant): Decisi
   }
 }
 
-function conditionOf(flow: ModdleElement | null): string | null {
-  const expression = flow?.get('conditionExpression') as ModdleElement | undefined;
-  const body = expression?.get('body');
-  return typeof body === 'string' && body.trim() !== '' ? body : null;
-}
-
 /** The edges a variant can take out of an element. */
-function edgesFor(edges: PathEdge[], source: ModdleElement | undefined, variant: CaseVariant): PathEdge[] {
-  const defaultFlow = source?.get('default') as ModdleElement | undefined;
-  const decided = edges.map((edge) => {
-    const condition = conditionOf(edge.flow);
-    return { edge, decision: condition === null ? ('holds' as const) : decideCondition(condition, variant) };
-  });
-  const anotherHolds = decided.some(({ edge, decision }) => edge.flow !== defaultFlow && conditionOf(edge.flow) !== null && decision === 'holds');
-  return decided
-    .filter(({ edge, decision }) => {
-      if (defaultFlow && edge.flow === defaultFlow) return !anotherHolds;
-      return decision !== 'fails';
-    })
-    .map(({ edge }) => edge);
+function edgesFor(edges: readonly FlowEdge[], variant: CaseVariant): FlowEdge[] {
+  const decided = edges.map((edge) => ({ edge, decision: edge.condition === null ? ('holds' as const) : decideCondition(edge.condition, variant) }));
+  const anotherHolds = decided.some(({ edge, decision }) => !edge.isDefault && edge.condition !== null && decision === 'holds');
+  return decided.filter(({ edge, decision }) => (edge.isDefault ? !anotherHolds : decision !== 'fails')).map(({ edge }) => edge);
 }
 
-export function checkBudgets(process: ModdleElement, allotmentOf: AllotmentOf, targets: Record<CaseVariant, number>): BudgetCheck {
-  const graph = pathGraph(process);
+export function checkBudgets(graph: FlowGraph, allotmentOf: AllotmentOf, targets: Record<CaseVariant, number>): BudgetCheck {
   const budgets = {} as Record<CaseVariant, PathSum>;
   const overruns: Overrun[] = [];
   const reach = new Map<string, Record<CaseVariant, number>>();
@@ -110,7 +105,7 @@ export function checkBudgets(process: ModdleElement, allotmentOf: AllotmentOf, t
         reach.set(id, at);
       }
       if (main && (total > longest.minutes || (total === longest.minutes && longest.path.length === 0))) longest = { minutes: total, path };
-      for (const edge of edgesFor(graph.edges(id), graph.elements.get(id), variant)) {
+      for (const edge of edgesFor(graph.edges[id] ?? [], variant)) {
         if (path.includes(edge.target)) continue;
         if (!walk(edge.target, path, total, main)) return false;
       }
