@@ -96,6 +96,30 @@ const cronExpr = (def: string, description: string): SettingSpec<string> => ({
   schema: z.string().refine((v) => cron.validate(v), 'must be a cron expression (minute hour day-of-month month day-of-week), e.g. */5 * * * *'),
 });
 
+/** The weekly cut-off, `Fri 16:00` (weekday and Việt Nam time). */
+const weeklyCutoff = (def: string, description: string): SettingSpec<{ weekday: string; minutes: number }> => ({
+  kind: 'string',
+  default: def,
+  description,
+  secret: false,
+  schema: z
+    .string()
+    .regex(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a weekday and a time, e.g. Fri 16:00')
+    .transform((v) => ({ weekday: v.slice(0, 3), minutes: Number(v.slice(4, 6)) * 60 + Number(v.slice(7, 9)) })),
+});
+
+/** A comma-separated list of e-mail addresses (empty: none). */
+const emailList = (description: string): SettingSpec<string[]> => ({
+  kind: 'string',
+  default: '',
+  description,
+  secret: false,
+  schema: z
+    .string()
+    .transform((v) => v.split(',').map((a) => a.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/, 'must be e-mail addresses separated by commas'))),
+});
+
 /** An escalation chain in the models' syntax (`headOfDivision > leader@4h`). */
 const escalationChain = (def: string, description: string): SettingSpec<string> => ({
   kind: 'string',
@@ -166,7 +190,9 @@ export const settings = {
 
   MONITOR_CRON: cronExpr('*/5 * * * *', 'SLA monitor: when it classifies every open step and dossier and sends alerts (cron, Việt Nam time).'),
   MONITOR_DAILY_CRON: cronExpr('30 7 * * 1-6', 'SLA monitor: when the daily digest of due-soon and late items goes to each recipient (cron, Việt Nam time).'),
-  MONITOR_WEEKLY_CRON: cronExpr('0 16 * * 5', 'SLA monitor: when the weekly summary goes to supervisors (cron, Việt Nam time; Friday by default).'),
+  MONITOR_WEEKLY_CRON: cronExpr('5 16 * * 5', 'SLA monitor: when the weekly report for the week that ended at REPORT_WEEK_CUTOFF is archived and sent, and the weekly summary goes to supervisors (cron, Việt Nam time; Friday after the cut-off by default).'),
+  REPORT_WEEK_CUTOFF: weeklyCutoff('Fri 16:00', 'Cut-off of the weekly report for the Đề án 06 working group (weekday and Việt Nam time): a report week runs from the previous cut-off to this one, so weeks follow each other with no gap and no overlap.'),
+  REPORT_WEEKLY_RECIPIENTS: emailList('Who receives the weekly report with its XLSX and PDF files (comma-separated e-mail addresses, outside addresses allowed); empty: the report is archived only.'),
   MONITOR_LEASE_MS: int(120000, 'SLA monitor: how long one replica holds the monitor lease; renewed while it works, taken over by another replica once expired.', 5000, 3600000),
   MONITOR_REQUEST_POLL_MS: int(2000, 'SLA monitor: how often it looks for an administrator\'s "run now" request.', 200, 600000),
   MONITOR_SEND_OUTSIDE_HOURS: bool(false, 'SLA monitor: send alert e-mails outside working time too; by default they wait for the next opening.'),

@@ -13,6 +13,8 @@ export interface OutgoingMail {
   /** Stable id so that a retried send can be recognised by the receiver (Message-ID). */
   messageId?: string;
   headers?: Record<string, string>;
+  /** Files sent with the message (the weekly report's XLSX and PDF). */
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
 }
 
 export interface Mailer {

@@ -144,6 +144,8 @@ export interface Worker<T extends JobType = JobType, VS extends z.ZodType = z.Zo
   headers?: HS;
   /** BPMN error codes the models catch for this job type. */
   bpmnErrors?: readonly string[];
+  /** The outside system the handler calls (Vietnamese name): the recorded reason when the step ends after its due time. */
+  system?: string;
   /** A word for the timeline's `outcome` (accept, signed, ...). */
   outcomeOf?: (outputs: Outputs<T>, variables: z.infer<VS>) => string | undefined;
   handler(ctx: JobContext<z.infer<VS>, z.infer<HS>>): Promise<Outcome<Outputs<T>>>;
@@ -193,6 +195,12 @@ class InvalidJobError extends Error {
 /** The logger of one job: every line tagged; never variables (they may name people). */
 export function jobLogger(logger: Logger, job: JobInfo, dossier: string | undefined): Logger {
   return logger.child({ dossierCode: dossier, processInstanceKey: job.processInstanceKey, jobKey: job.key, taskType: job.type, elementId: job.elementId });
+}
+
+/** The reason recorded when an automated step that waits on an outside system ends late (kept only if it is late). */
+export function systemLateReason(system: string, retriesLeft: number): { text: string; source: 'system' } {
+  const attempts = Math.max(1, MODEL_RETRIES - retriesLeft + 1);
+  return { text: `Chờ hệ thống ngoài: ${system}${attempts > 1 ? ` (lần gọi thứ ${attempts})` : ''}`, source: 'system' };
 }
 
 /** Runs one job through a worker and says what to tell the broker. Never throws. */
@@ -247,6 +255,7 @@ export async function processJob(worker: Worker, job: ActivatedJob, deps: Worker
       finishedAt: deps.clock.now(),
       actor: 'system',
       ...(worker.outcomeOf ? { outcome: worker.outcomeOf(outputs.data, variables.data) ?? undefined } : {}),
+      ...(worker.system ? { lateReason: systemLateReason(worker.system, job.retries) } : {}),
     });
     logger.info('job completed');
     return { action: 'complete', variables: outputs.data };

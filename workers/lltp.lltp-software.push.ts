@@ -8,6 +8,7 @@ import { loadDossier } from './dossier-support';
 
 export default defineWorker({
   type: 'lltp.lltp-software.push',
+  system: 'Phần mềm quản lý lý lịch tư pháp',
   variables: z.object({ dossierCode }),
   outcomeOf: () => 'pushed',
   async handler(ctx) {

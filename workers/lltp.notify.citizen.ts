@@ -8,6 +8,7 @@ import { complete, defineWorker, dossierCode } from './framework';
 
 export default defineWorker({
   type: 'lltp.notify.citizen',
+  system: 'Dịch vụ thông báo',
   variables: z.object({ dossierCode }),
   headers: z.object({ notice: z.enum(NOTICES) }),
   outcomeOf: () => 'notified',

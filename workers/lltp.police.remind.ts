@@ -11,6 +11,7 @@ import { AWAIT_POLICE_ANSWER } from './lltp.police.request-verification';
 
 export default defineWorker({
   type: 'lltp.police.remind',
+  system: 'Công an tỉnh (PV06)',
   variables: z.object({ dossierCode, verificationRequestedAt: instant, policeReminderAt: instant.optional() }),
   outcomeOf: () => 'reminded',
   async handler(ctx) {

@@ -17,6 +17,7 @@ export const policeRequestId = (code: string): string => `${code}:police`;
 
 export default defineWorker({
   type: 'lltp.police.request-verification',
+  system: 'Công an tỉnh (PV06)',
   variables: z.object({ dossierCode, caseVariant: jobTypes['lltp.deadline.plan'].outputs.shape.caseVariant }),
   outcomeOf: () => 'requested',
   async handler(ctx) {

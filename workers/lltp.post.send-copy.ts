@@ -9,6 +9,7 @@ import { complete, defineWorker, dossierCode, PermanentFault, TechnicalFault } f
 
 export default defineWorker({
   type: 'lltp.post.send-copy',
+  system: 'Bưu chính',
   variables: z.object({ dossierCode, certificateNumber: z.string().min(1) }),
   outcomeOf: () => 'posted',
   async handler(ctx) {

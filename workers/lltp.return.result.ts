@@ -9,6 +9,7 @@ import { closeDossier, iso } from './dossier-support';
 
 export default defineWorker({
   type: 'lltp.return.result',
+  system: 'VNeID (trả kết quả)',
   variables: z.object({ dossierCode, certificateNumber: z.string().min(1) }),
   outcomeOf: () => 'issued',
   async handler(ctx) {

@@ -19,6 +19,7 @@ export function certificateDigest(descriptor: { dossierCode: string; certificate
 
 export default defineWorker({
   type: 'lltp.sign.certificate',
+  system: 'Dịch vụ ký số',
   variables: z.object({ dossierCode }),
   outcomeOf: () => 'signed',
   async handler(ctx) {

@@ -62,7 +62,12 @@ export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
         .where('policeResult', 'is', null)
         .executeTakeFirst();
       if (Number(recorded.numUpdatedRows) === 0) return false;
-      await finishSteps(tx, { dossierCode: answer.dossierCode, elementId: 'awaitPoliceAnswer' }, { finishedAt: answeredAt, actor: 'partner:ca-pv06', outcome: answer.result });
+      await finishSteps(tx, { dossierCode: answer.dossierCode, elementId: 'awaitPoliceAnswer' }, {
+        finishedAt: answeredAt,
+        actor: 'partner:ca-pv06',
+        outcome: answer.result,
+        lateReason: { text: 'Chờ hệ thống ngoài: Công an tỉnh (PV06) trả lời kết quả xác minh', source: 'system' },
+      });
       await audit(tx, { at: deps.now(), actor: 'partner:ca-pv06', action: 'police.answer', dossierCode: answer.dossierCode, detail: `yêu cầu ${answer.requestId}` });
       return true;
     });

@@ -27,6 +27,8 @@ export interface DossiersTable {
   formType: 1 | 2 | null;
   paperCopy: Defaulted<'none' | 'post' | 'desk'>;
   processId: string | null;
+  /** The internal procedure version the dossier runs under (`internalProcessId`); null for other channels. */
+  internalProcessId: Defaulted<string | null>;
   processInstanceKey: string | null;
   variant: 'ordinary' | 'verification';
   caseVariant: Defaulted<'ordinary' | 'verification' | 'statutory'>;
@@ -94,6 +96,9 @@ export interface StepsTable {
   finishedAt: Date | null;
   actor: string | null;
   outcome: string | null;
+  /** Why the step finished after its due time (the officer's words, or the outside system that was late). */
+  lateReason: Defaulted<string | null>;
+  lateReasonSource: Defaulted<'officer' | 'system' | null>;
   nextCheckAt: Date | null;
 }
 
@@ -361,6 +366,39 @@ export interface CalendarReplansTable {
   databaseSeconds: number;
 }
 
+/** Every inspection list, summary or report exported: what `lltp inspection verify` looks up. */
+export interface InspectionExportsTable {
+  id: Generated<number>;
+  at: Date;
+  actor: string;
+  kind: 'dossiers' | 'summary' | 'weekly';
+  format: 'csv' | 'xlsx' | 'pdf';
+  filters: Json<Record<string, string>>;
+  rowCount: number;
+  rowsSha256: string;
+  fileSha256: string;
+  fileName: string;
+}
+
+/** The archive of the weekly report (Đề án 06), one row per report week and revision. */
+export interface WeeklyReportsTable {
+  /** `YYYY-MM-DD`: the civil date of the week's cut-off. */
+  weekEnding: string;
+  revision: number;
+  periodFrom: Date;
+  periodTo: Date;
+  generatedAt: Date;
+  generatedBy: string;
+  summary: Json<Record<string, unknown>>;
+  rowsSha256: string;
+  xlsx: Buffer;
+  xlsxSha256: string;
+  pdf: Buffer;
+  pdfSha256: string;
+  sentAt: Date | null;
+  recipients: Defaulted<string[]>;
+}
+
 export interface Tables {
   dossiers: DossiersTable;
   clockStops: ClockStopsTable;
@@ -386,4 +424,6 @@ export interface Tables {
   calendarUnits: CalendarUnitsTable;
   calendarAudit: CalendarAuditTable;
   calendarReplans: CalendarReplansTable;
+  inspectionExports: InspectionExportsTable;
+  weeklyReports: WeeklyReportsTable;
 }

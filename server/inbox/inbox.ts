@@ -3,7 +3,9 @@
  * worker stores each as a task (and starts its step on the timeline) and leaves the job
  * activated; officers list, claim, release and complete tasks; completing validates the
  * decision against the form's contract (processes/contracts.ts), completes the job, finishes
- * the step and writes an audit entry.
+ * the step and writes an audit entry. A task completed after its due time (working time on
+ * its unit's calendar) needs the officer's reason for the delay (`lateReason`), kept on the
+ * step for the inspectors.
  */
 import { forms } from '../../processes/contracts';
 import { ApologyRuleError, checkApology } from '../apology/rules';
@@ -218,8 +220,30 @@ async function checkApologyForm(deps: InboxDeps, dossierCode: string, newReturnD
 
 const DECISION_FIELDS = ['intakeDecision', 'searchOutcome', 'reviewDecision'] as const;
 
-/** Completes a claimed task with the form's data; the job is completed in Zeebe first. */
-export async function completeTask(deps: InboxDeps, principal: Principal | undefined, id: string, data: unknown): Promise<TaskView> {
+/** The longest reason for a delay an officer may give. */
+export const LATE_REASON_MAX = 2000;
+
+/**
+ * The officer's reason, required when the task is completed after its due time: working
+ * minutes on the unit's calendar between the step's due instant and now, for a timed step.
+ */
+async function lateReasonFor(deps: InboxDeps, task: Task, at: Date, given: unknown): Promise<string | undefined> {
+  if (given !== undefined && (typeof given !== 'string' || given.trim().length > LATE_REASON_MAX)) {
+    throw new InboxError(400, `lateReason: lý do chậm phải là chuỗi ký tự, tối đa ${LATE_REASON_MAX} ký tự.`);
+  }
+  const reason = typeof given === 'string' && given.trim() !== '' ? given.trim() : undefined;
+  if (at <= task.dueAt) return reason;
+  const step = await deps.db.selectFrom('steps').select('allotmentMinutes').where('id', '=', stepId(task.id.replace(/^task:/, ''))).executeTakeFirst();
+  if (!step || step.allotmentMinutes === 0) return reason;
+  const lateMinutes = (await deps.calendars()).forUnit(task.unitId).between(task.dueAt, at);
+  if (lateMinutes > 0 && !reason) {
+    throw new InboxError(400, `lateReason: công việc đã quá hạn ${lateMinutes} phút làm việc; hãy nêu lý do chậm (lateReason) để hoàn thành.`);
+  }
+  return reason;
+}
+
+/** Completes a claimed task with the form's data (and, if late, the reason); the job is completed in Zeebe first. */
+export async function completeTask(deps: InboxDeps, principal: Principal | undefined, id: string, data: unknown, lateReason?: unknown): Promise<TaskView> {
   const task = await load(deps, principal, id);
   const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
   if (task.status === 'completed') throw new InboxError(409, 'Công việc đã hoàn thành.');
@@ -230,6 +254,8 @@ export async function completeTask(deps: InboxDeps, principal: Principal | undef
     throw new InboxError(400, `Dữ liệu không hợp lệ: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
   }
   const variables = parsed.data as Record<string, unknown>;
+  const at = deps.now();
+  const reason = await lateReasonFor(deps, task, at, lateReason);
   if (task.formKey === 'lltp.form.apology') await checkApologyForm(deps, task.dossierCode, variables.newReturnDate as string);
   try {
     await deps.zeebe.completeJob({ jobKey: task.jobKey, variables: variables as Parameters<InboxDeps["zeebe"]["completeJob"]>[0]["variables"] });
@@ -244,11 +270,10 @@ export async function completeTask(deps: InboxDeps, principal: Principal | undef
   // The job is completed in Zeebe: from here on the read model must follow, so its writes
   // (one statement, all or nothing, idempotent) are tried again when the database is
   // momentarily unavailable.
-  const at = deps.now();
   const decision = DECISION_FIELDS.map((f) => variables[f]).find((v): v is string => typeof v === 'string') ?? 'done';
   const completed = await retryTransient(() =>
     deps.db
-      .with('step', () => finishStepsQuery(deps.db, { id: stepId(task.id.replace(/^task:/, '')) }, { finishedAt: at, actor: username, outcome: decision }))
+      .with('step', () => finishStepsQuery(deps.db, { id: stepId(task.id.replace(/^task:/, '')) }, { finishedAt: at, actor: username, outcome: decision, ...(reason ? { lateReason: { text: reason, source: 'officer' as const } } : {}) }))
       .with('entry', () => auditQuery(deps.db, { at, actor: username, action: 'task.complete', dossierCode: task.dossierCode, detail: `${task.elementId}: ${decision}` }))
       .updateTable('tasks')
       .set({ status: 'completed', completedAt: at, completedBy: username, decision })

@@ -35,7 +35,8 @@ export function inboxRoutes(deps: { inbox: InboxDeps; auth: AuthDeps }): Router 
   });
   router.post('/:id/complete', async (req, res) => {
     try {
-      res.json(await completeTask(deps.inbox, req.principal, req.params.id, (req.body as { data?: unknown } | undefined)?.data));
+      const body = req.body as { data?: unknown; lateReason?: unknown } | undefined;
+      res.json(await completeTask(deps.inbox, req.principal, req.params.id, body?.data, body?.lateReason));
     } catch (error) {
       fail(res, error);
     }

@@ -145,7 +145,7 @@ function nationalTerms(deps: IntakeDeps, nationalProcessId: string, extended: bo
 export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor: string): Promise<IntakeAnswer> {
   const receivedAt = new Date(request.receivedAt);
   const agency = deps.catalog.agency(deps.agencyCode);
-  const { nationalProcessId } = deps.catalog.processesFor(deps.agencyCode, receivedAt);
+  const { nationalProcessId, internalProcessId } = deps.catalog.processesFor(deps.agencyCode, receivedAt);
   const terms = nationalTerms(deps, nationalProcessId, isExtendedCase(request));
 
   const calendars = await deps.calendars();
@@ -177,7 +177,7 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
           deadlines,
           calendarVersion: calendars.version,
         },
-        { formType: request.formType, paperCopy, processId: nationalProcessId },
+        { formType: request.formType, paperCopy, processId: nationalProcessId, internalProcessId },
       ),
   });
   const { dossierCode } = receipt;

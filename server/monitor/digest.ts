@@ -7,7 +7,8 @@
  * the weekly figures are aggregated by the database over indexed columns.
  */
 import { sql } from 'kysely';
-import { dayNumberOf, dayStartMs, localDateOf } from '../calendar/civil-time';
+import { dayNumberOf, localDateOf } from '../calendar/civil-time';
+import { lastEndedWeek } from '../inspection/week';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
 import type { Condition } from './classify';
@@ -131,18 +132,21 @@ export interface WeeklyFigures {
   late: { dossierCode: string; state: string; dueAt: Date; lateMinutes: number }[];
 }
 
-/** The week's figures: Monday 00:00 (Việt Nam) to now. */
+/**
+ * The figures of the report week that ended last (from the previous cut-off to the last one,
+ * REPORT_WEEK_CUTOFF: weeks follow each other with no gap). On time is judged against the
+ * statutory due date the dossier had before any apology letter, never the moved appointment.
+ */
 export async function weeklyFigures(deps: MonitorDeps, calendars: WorkingCalendars, now: Date): Promise<WeeklyFigures> {
-  const today = dayNumberOf(now.getTime());
-  const weekday = (new Date(dayStartMs(today) + 7 * 3600_000).getUTCDay() + 6) % 7; // Monday 0
-  const from = new Date(dayStartMs(today - weekday));
+  const week = lastEndedWeek(now, deps.settings.weekCutoff);
+  const { from, to } = week;
   const bySource = Object.fromEntries(DOSSIER_SOURCES.map((s) => [s, 0])) as Record<DossierSource, number>;
   let received = 0;
   const sources = await deps.db
     .selectFrom('dossiers')
     .select(['source', sql<number>`count(*)`.as('n')])
     .where('receivedAt', '>=', from)
-    .where('receivedAt', '<=', now)
+    .where('receivedAt', '<', to)
     .groupBy('source')
     .execute();
   for (const { source, n } of sources) {
@@ -152,27 +156,29 @@ export async function weeklyFigures(deps: MonitorDeps, calendars: WorkingCalenda
   let finished = 0;
   let onTime = 0;
   const late: WeeklyFigures['late'] = [];
-  const due = sql<Date | null>`coalesce(appointment_at, statutory_due_at)`;
   const closed = await deps.db
     .selectFrom('dossiers')
-    .select(['code', 'unitId', 'finishedAt', due.as('dueAt')])
+    .select(['code', 'unitId', 'finishedAt', 'statutoryDueAt as dueAt', 'apologyIssuedAt'])
     .where('status', '=', 'closed')
     .where('finishedAt', '>=', from)
-    .where('finishedAt', '<=', now)
-    .where('outcome', 'is distinct from', 'withdrawn')
+    .where('finishedAt', '<', to)
+    .where('outcome', 'in', ['issued', 'refused'])
     .execute();
   for (const d of closed) {
     if (!d.dueAt || !d.finishedAt) continue;
     finished += 1;
     if (d.finishedAt.getTime() <= d.dueAt.getTime()) onTime += 1;
-    else late.push({ dossierCode: d.code, state: 'đã giải quyết, trễ hạn', dueAt: d.dueAt, lateMinutes: calendars.forUnit(d.unitId).between(d.dueAt, d.finishedAt) });
+    else {
+      const state = d.apologyIssuedAt ? 'đã giải quyết, trễ hạn (có văn bản xin lỗi)' : 'đã giải quyết, trễ hạn';
+      late.push({ dossierCode: d.code, state, dueAt: d.dueAt, lateMinutes: calendars.forUnit(d.unitId).between(d.dueAt, d.finishedAt) });
+    }
   }
-  const open = await deps.db.selectFrom('dossiers').select(['code', 'unitId', due.as('dueAt')]).where('status', '=', 'open').where(due, '<', now).execute();
+  const open = await deps.db.selectFrom('dossiers').select(['code', 'unitId', 'statutoryDueAt as dueAt']).where('status', '=', 'open').where('statutoryDueAt', '<', to).where('receivedAt', '<', to).execute();
   for (const d of open) {
-    if (d.dueAt) late.push({ dossierCode: d.code, state: 'đang giải quyết, quá hạn', dueAt: d.dueAt, lateMinutes: calendars.forUnit(d.unitId).between(d.dueAt, now) });
+    if (d.dueAt) late.push({ dossierCode: d.code, state: 'đang giải quyết, quá hạn', dueAt: d.dueAt, lateMinutes: calendars.forUnit(d.unitId).between(d.dueAt, to) });
   }
   late.sort((a, b) => b.lateMinutes - a.lateMinutes);
-  return { from, to: now, received, bySource, vneidShare: received ? bySource.vneid / received : null, finished, onTime, onTimeRate: finished ? onTime / finished : null, late };
+  return { from, to, received, bySource, vneidShare: received ? bySource.vneid / received : null, finished, onTime, onTimeRate: finished ? onTime / finished : null, late };
 }
 
 export async function raiseWeeklySummaries(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string): Promise<number> {
@@ -180,11 +186,11 @@ export async function raiseWeeklySummaries(deps: MonitorDeps, calendars: Working
   const directory = await Directory.load(deps.db);
   const target = deps.settings.vneidTargetPercent;
   const mail = renderMail('weekly', {
-    title: `Báo cáo tuần ${formatVnDate(figures.from)}–${formatVnDate(now)}: tiếp nhận ${figures.received} hồ sơ, đúng hạn ${percent(figures.onTime, figures.finished)}`,
+    title: `Báo cáo tuần ${formatVnDate(figures.from)}–${formatVnDate(figures.to)}: tiếp nhận ${figures.received} hồ sơ, đúng hạn ${percent(figures.onTime, figures.finished)}`,
     agencyName: deps.settings.agencyName,
     urgent: figures.late.length > 0,
-    from: formatVnDate(figures.from),
-    to: formatVnDate(now),
+    from: formatVnInstant(figures.from),
+    to: formatVnInstant(figures.to),
     channels: DOSSIER_SOURCES.map((s) => ({ label: SOURCE_LABELS[s], count: figures.bySource[s] })),
     received: figures.received,
     vneidShare: percent(figures.bySource.vneid, figures.received),
@@ -202,7 +208,7 @@ export async function raiseWeeklySummaries(deps: MonitorDeps, calendars: Working
       link: `${deps.settings.appUrl}/ho-so/${encodeURIComponent(l.dossierCode)}`,
     })),
   });
-  const date = localDateOf(dayNumberOf(now.getTime()));
+  const date = localDateOf(dayNumberOf(figures.to.getTime()));
   const docs = directory.holders('supervisor').map((r) => personalAlert(`weekly:${r.username}:${date}`, 'weekly', 'supervisor', r, mail, now, runId));
   return insertAlerts(deps.db, docs, now);
 }

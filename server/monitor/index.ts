@@ -34,6 +34,7 @@ export function monitorSettings(config: Config, catalog: ProcessCatalog): Monito
     maxAttempts: config.MONITOR_MAIL_MAX_ATTEMPTS,
     leaseMs: config.MONITOR_LEASE_MS,
     vneidTargetPercent: config.VNEID_SHARE_TARGET_PERCENT,
+    weekCutoff: config.REPORT_WEEK_CUTOFF,
   };
 }
 

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { toJson } from '../db/tables';
+import { retryUnsentWeeklyReport, sendWeeklyReport } from '../inspection/weekly-mail';
 import { DigestCollector, raiseDailyDigests, raiseWeeklySummaries } from './digest';
 import { Directory } from './directory';
 import { deliverPending } from './deliver';
@@ -72,12 +73,16 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
       };
       if (kind === 'tick') {
         record(await tick(deps, calendars, at, runId));
+        if (deps.weeklyReport) {
+          await retryUnsentWeeklyReport(deps.weeklyReport, at).catch((error: unknown) => deps.logger.warn({ err: error }, 'weekly report not mailed; tried again at the next tick'));
+        }
       } else if (kind === 'daily') {
         const digest = new DigestCollector(await Directory.load(deps.db));
         record(await reconcile(deps, calendars, at, runId, digest.add));
         run.counts.alertsRaised += await raiseDailyDigests(deps, digest, at, runId);
       } else {
         run.counts.alertsRaised = await raiseWeeklySummaries(deps, calendars, at, runId);
+        if (deps.weeklyReport) await sendWeeklyReport(deps.weeklyReport, at);
       }
       Object.assign(run.counts, await openLateCounts(deps.db, at));
       const delivery = await deliverPending(deps, calendars, at, holder);

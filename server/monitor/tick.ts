@@ -12,6 +12,8 @@
  *   judgement, raises anything missed and corrects every `next_check_at`; its conditions feed
  *   the daily digest.
  */
+import type { WeekCutoff } from '../inspection/week';
+import type { WeeklyMailDeps } from '../inspection/weekly-mail';
 import { sql } from 'kysely';
 import type { CalendarProvider } from '../calendar/provider';
 import type { DueSoonPolicy } from '../calendar/status';
@@ -42,6 +44,8 @@ export interface MonitorSettings {
   maxAttempts: number;
   leaseMs: number;
   vneidTargetPercent: number;
+  /** The weekly cut-off (REPORT_WEEK_CUTOFF): report weeks run from one to the next. */
+  weekCutoff: WeekCutoff;
 }
 
 export interface MonitorDeps {
@@ -51,6 +55,8 @@ export interface MonitorDeps {
   mailer: Mailer;
   logger: Logger;
   settings: MonitorSettings;
+  /** The weekly report for the Đề án 06 working group (archived and mailed by the weekly run); absent in tests that do not need it. */
+  weeklyReport?: WeeklyMailDeps;
 }
 
 /** Rows judged per batch (one transaction each). */

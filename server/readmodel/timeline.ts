@@ -33,11 +33,19 @@ export interface StepStart {
   internalProcessId?: string | null;
 }
 
+/** Why a step finished after its due time: the officer's words, or the outside system that kept it waiting. */
+export interface LateReason {
+  text: string;
+  source: 'officer' | 'system';
+}
+
 export interface StepEnd {
   elementInstanceKey: string;
   finishedAt: Date;
   actor: string;
   outcome?: string;
+  /** Recorded only if the step is timed (allotment > 0) and finishes after its due instant. */
+  lateReason?: LateReason;
 }
 
 /** Reads the `activatedAt` variable (`=now()` in the model: `2026-…Z[Etc/UTC]`) as a Date. */
@@ -117,15 +125,23 @@ export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise
  * The statement that closes open steps matching `where` (an id, or a dossier's waiting step). A
  * step whose overdue alert was raised stays marked for the monitor's next tick (the done-late
  * notice to the people who were told it was late); any other step leaves the monitor's view.
+ * A late reason is kept only where the step is timed and finishes after its due instant.
  * Returned unexecuted, so that it can be one part of a larger statement (the inbox's completion).
  */
 export function finishStepsQuery(db: Db, where: { id: string } | { dossierCode: string; elementId: string }, end: Omit<StepEnd, 'elementInstanceKey'>) {
+  const late = sql<boolean>`(allotment_minutes > 0 AND ${end.finishedAt}::timestamptz > due_at)`;
   const query = db
     .updateTable('steps')
     .set({
       finishedAt: end.finishedAt,
       actor: end.actor,
       outcome: end.outcome ?? null,
+      ...(end.lateReason
+        ? {
+            lateReason: sql<string | null>`CASE WHEN ${late} THEN ${end.lateReason.text} END`,
+            lateReasonSource: sql<'officer' | 'system' | null>`CASE WHEN ${late} THEN ${end.lateReason.source} END`,
+          }
+        : {}),
       nextCheckAt: sql<Date | null>`CASE WHEN EXISTS (SELECT 1 FROM alerts a WHERE a.id = 'step:' || steps.id || ':overdue') THEN ${CHECK_AT_NEXT_TICK}::timestamptz END`,
     })
     .where('finishedAt', 'is', null);

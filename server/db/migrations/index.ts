@@ -5,7 +5,9 @@
  */
 import type { Migration } from 'kysely/migration';
 import * as readModel from './0001-read-model';
+import * as inspection from './0002-inspection';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
+  '0002-inspection': inspection,
 };

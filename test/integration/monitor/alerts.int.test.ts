@@ -17,6 +17,7 @@ import { toJson } from '../../../server/db/tables';
 import { CHECK_AT_NEXT_TICK, insertDossier, newDossier } from '../../../server/readmodel/dossier';
 import type { Step } from '../../../server/readmodel/step';
 import { loadProcessCatalog } from '../../../server/sla';
+import { lastEndedWeek } from '../../../server/inspection/week';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { MailpitClient } from '../../support/mailpit';
 import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
@@ -288,9 +289,11 @@ test('the daily digest lists each person\'s late and due-soon items once a day; 
   expect(digest.Text).toContain(code);
   expect(digest.HTML).toContain(`/ho-so/${code}`);
 
-  // the summary of the week the test dossiers were received in, now (sent even if now is outside working time)
+  // the summary of the report week the test dossiers were received in, sent just after its cut-off (Friday 16:00)
   const weeklyDeps = await monitorDeps({ sendOutsideWorkingTime: true });
-  await createMonitor(weeklyDeps, { holder: 'monitor-weekly' }).runOnce('weekly');
+  const cutoff = { weekday: 'Fri', minutes: 16 * 60 };
+  const afterCutoff = new Date(lastEndedWeek(new Date(Date.now() + 7 * 24 * 3600_000), cutoff).to.getTime() + 5 * 60_000);
+  await createMonitor(weeklyDeps, { holder: 'monitor-weekly', now: () => afterCutoff }).runOnce('weekly');
   const weekly = await eventually(async () => {
     const found = (await mailpit.search('subject:"Báo cáo tuần"')).filter((m) => mine(m, 'giamsat@stp.example.vn'));
     return found.length ? found : undefined;

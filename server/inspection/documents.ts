@@ -1,0 +1,156 @@
+/**
+ * Inspection lists and summaries as export documents (server/inspection/export/model.ts): the
+ * dossiers sheet (one row per dossier, with its origin step), the late steps sheet (one row per
+ * late step, origin or absorbed, with the officer and the reason), and the summary, with
+ * Vietnamese headers and labels.
+ */
+import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
+import type { InspectionDossier } from './engine';
+import { verdictLabels } from './engine';
+import type { ExportColumn, ExportDocument, ExportRow, ExportSheet, ExportSummaryItem } from './export/model';
+import type { InspectionSummary } from './summary';
+
+export const channelNames: Record<DossierSource, string> = {
+  vneid: 'VNeID',
+  nationalPortal: 'Cổng DVC quốc gia',
+  provincialPortal: 'Cổng DVC tỉnh',
+  inPerson: 'Trực tiếp tại Một cửa',
+  post: 'Bưu chính',
+};
+
+export const outcomeNames: Record<string, string> = {
+  issued: 'đã cấp Phiếu',
+  refused: 'từ chối',
+  withdrawn: 'công dân rút hồ sơ',
+  unsupplemented: 'không bổ sung',
+};
+
+export const DOSSIER_COLUMNS: readonly ExportColumn[] = [
+  { key: 'code', header: 'Mã hồ sơ', type: 'text', width: 22 },
+  { key: 'processId', header: 'Quy trình (phiên bản)', type: 'text', width: 24 },
+  { key: 'internalProcessId', header: 'Quy trình nội bộ', type: 'text', width: 24 },
+  { key: 'channel', header: 'Kênh tiếp nhận', type: 'text', width: 16 },
+  { key: 'receivedAt', header: 'Tiếp nhận lúc', type: 'instant', width: 17 },
+  { key: 'statutoryDueAt', header: 'Hạn luật định', type: 'instant', width: 17 },
+  { key: 'targetDueAt', header: 'Hạn chỉ tiêu QT 570', type: 'instant', width: 17 },
+  { key: 'provincialDueAt', header: 'Hạn theo quy trình nội bộ', type: 'instant', width: 17 },
+  { key: 'appointmentAt', header: 'Ngày hẹn trả', type: 'instant', width: 17 },
+  { key: 'apologyIssuedAt', header: 'Xin lỗi lúc', type: 'instant', width: 17 },
+  { key: 'apologyNewReturnDate', header: 'Ngày hẹn mới (xin lỗi)', type: 'date', width: 14 },
+  { key: 'finishedAt', header: 'Kết thúc lúc', type: 'instant', width: 17 },
+  { key: 'outcome', header: 'Kết quả', type: 'text', width: 16 },
+  { key: 'verdict', header: 'Đánh giá', type: 'text', width: 24 },
+  { key: 'lateStatutory', header: 'Trễ so với hạn luật định', type: 'workingMinutes', width: 20 },
+  { key: 'lateTarget', header: 'Trễ so với chỉ tiêu', type: 'workingMinutes', width: 20 },
+  { key: 'lateProvincial', header: 'Trễ so với quy trình nội bộ', type: 'workingMinutes', width: 20 },
+  { key: 'currentStep', header: 'Bước hiện tại', type: 'text', width: 24 },
+  { key: 'stops', header: 'Số lần dừng (bổ sung)', type: 'integer', width: 10 },
+  { key: 'stoppedMinutes', header: 'Thời gian dừng', type: 'workingMinutes', width: 16 },
+  { key: 'originStep', header: 'Bước gây trễ', type: 'text', width: 26 },
+  { key: 'originUnit', header: 'Đơn vị gây trễ', type: 'text', width: 24 },
+  { key: 'originReason', header: 'Lý do chậm', type: 'text', width: 40 },
+];
+
+export const STEP_COLUMNS: readonly ExportColumn[] = [
+  { key: 'code', header: 'Mã hồ sơ', type: 'text', width: 22 },
+  { key: 'step', header: 'Bước', type: 'text', width: 30 },
+  { key: 'unit', header: 'Đơn vị', type: 'text', width: 26 },
+  { key: 'role', header: 'Vai trò', type: 'text', width: 16 },
+  { key: 'heldBy', header: 'Cán bộ nhận việc', type: 'text', width: 16 },
+  { key: 'completedBy', header: 'Người hoàn thành', type: 'text', width: 16 },
+  { key: 'startedAt', header: 'Bắt đầu', type: 'instant', width: 17 },
+  { key: 'allotment', header: 'Thời gian giao', type: 'workingMinutes', width: 16 },
+  { key: 'dueAt', header: 'Hạn bước', type: 'instant', width: 17 },
+  { key: 'finishedAt', header: 'Hoàn thành', type: 'instant', width: 17 },
+  { key: 'late', header: 'Trễ', type: 'workingMinutes', width: 16 },
+  { key: 'origin', header: 'Gốc gây trễ', type: 'boolean', width: 10 },
+  { key: 'reason', header: 'Lý do', type: 'text', width: 40 },
+];
+
+export function dossierRow(d: InspectionDossier): ExportRow {
+  const origin = d.lateSteps.find((s) => s.origin);
+  return {
+    code: d.code,
+    processId: d.processId,
+    internalProcessId: d.internalProcessId,
+    channel: channelNames[d.channel],
+    receivedAt: d.receivedAt,
+    statutoryDueAt: d.statutoryDueAt,
+    targetDueAt: d.targetDueAt,
+    provincialDueAt: d.provincialDueAt,
+    appointmentAt: d.appointmentAt,
+    apologyIssuedAt: d.apologyIssuedAt,
+    apologyNewReturnDate: d.apologyNewReturnDate,
+    finishedAt: d.finishedAt,
+    outcome: d.outcome ? (outcomeNames[d.outcome] ?? d.outcome) : null,
+    verdict: verdictLabels[d.verdict],
+    lateStatutory: d.lateMinutes.statutory,
+    lateTarget: d.lateMinutes.target,
+    lateProvincial: d.lateMinutes.provincial,
+    currentStep: d.currentStep?.name ?? null,
+    stops: d.stops.count,
+    stoppedMinutes: d.stops.stoppedMinutes,
+    originStep: origin?.name ?? null,
+    originUnit: origin ? (origin.unitName ?? origin.unitId) : null,
+    originReason: origin?.reason ?? null,
+  };
+}
+
+export function stepRows(d: InspectionDossier): ExportRow[] {
+  return d.lateSteps.map((s) => ({
+    code: d.code,
+    step: s.name,
+    unit: s.unitName ?? s.unitId,
+    role: s.role,
+    heldBy: s.heldBy,
+    completedBy: s.completedBy,
+    startedAt: s.startedAt,
+    allotment: s.allotmentMinutes,
+    dueAt: s.dueAt,
+    finishedAt: s.finishedAt,
+    late: s.lateMinutes,
+    origin: s.origin,
+    reason: s.reason,
+  }));
+}
+
+export function summaryItems(s: InspectionSummary): ExportSummaryItem[] {
+  const items: ExportSummaryItem[] = [
+    { label: 'Hồ sơ tiếp nhận trong kỳ', value: s.received, type: 'integer' },
+    ...DOSSIER_SOURCES.map((c): ExportSummaryItem => ({ label: `  tiếp nhận qua ${channelNames[c]}`, value: s.receivedByChannel[c], type: 'integer' })),
+    { label: 'Tỷ lệ tiếp nhận qua VNeID (mục tiêu trên 80%)', value: s.vneidShareReceived, type: 'percent' },
+    { label: 'Hồ sơ đã giải quyết trong kỳ', value: s.resolved, type: 'integer' },
+    { label: 'Tỷ lệ giải quyết qua VNeID (mục tiêu trên 80%)', value: s.vneidShareResolved, type: 'percent' },
+    { label: '  đúng hạn', value: s.onTime, type: 'integer' },
+    { label: '  trễ hạn', value: s.late, type: 'integer' },
+    { label: '  trễ hạn, có văn bản xin lỗi', value: s.lateWithApology, type: 'integer' },
+    { label: 'Tỷ lệ đúng hạn (mục tiêu 100%)', value: s.onTimeRate, type: 'percent' },
+    { label: 'Đạt chỉ tiêu Quy trình 570', value: s.onTarget, type: 'integer' },
+    { label: 'Đang giải quyết, quá hạn', value: s.openOverdue, type: 'integer' },
+    { label: 'Kết thúc khác (rút, không bổ sung)', value: s.closedOther, type: 'integer' },
+  ];
+  for (const o of s.originSteps) items.push({ label: `Trễ bắt nguồn ở bước: ${o.name}`, value: o.count, type: 'integer' });
+  for (const o of s.originUnits) items.push({ label: `Trễ bắt nguồn ở đơn vị: ${o.name}`, value: o.count, type: 'integer' });
+  for (const st of s.steps) {
+    items.push({ label: `Thời gian bước ${st.name}: trung bình`, value: st.averageMinutes, type: 'workingMinutes' });
+    items.push({ label: `Thời gian bước ${st.name}: 90% hồ sơ trong`, value: st.p90Minutes, type: 'workingMinutes' });
+  }
+  return items;
+}
+
+/** The dossiers and their late steps as two sheets from one pass over the stream (steps are kept; dossiers stream). */
+export function listSheets(dossiers: AsyncIterable<InspectionDossier>): { dossiers: ExportSheet; steps: ExportSheet } {
+  const steps: ExportRow[] = [];
+  async function* rows(): AsyncGenerator<ExportRow> {
+    for await (const d of dossiers) {
+      steps.push(...stepRows(d));
+      yield dossierRow(d);
+    }
+  }
+  return {
+    dossiers: { name: 'Hồ sơ', columns: DOSSIER_COLUMNS, rows: rows() },
+    steps: { name: 'Bước trễ', columns: STEP_COLUMNS, rows: steps },
+  };
+}
+
+export type InspectionDocumentBase = Omit<ExportDocument, 'sheets' | 'summary'>;

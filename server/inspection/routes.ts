@@ -1,0 +1,171 @@
+/**
+ * The inspection API, for inspectors, supervisors and leaders (every other role: 403):
+ * - `GET /api/inspection/dossiers?from&to[&basis&agency&unit&procedure&version&channel&status]
+ *   [&page&pageSize&sort&order][&format=json|csv|xlsx|pdf]`: the list (JSON: one page; a file:
+ *   every dossier the filters select, with the late steps and the summary);
+ * - `GET /api/inspection/summary?…[&format=…]`;
+ * - `GET /api/reports/weekly`: the archive of weekly reports;
+ * - `GET /api/reports/weekly/<YYYY-MM-DD>?format=xlsx|pdf|json`: the week ending at that cut-off,
+ *   as archived (built and archived on first ask);
+ * - `POST /api/reports/weekly/<YYYY-MM-DD>/regenerate`: a new revision of that week.
+ * Codes and timing only: no declaration. Every list, summary and file is audited; a bad
+ * parameter is a 400 naming it.
+ */
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { authenticate, requireRole } from '../auth/middleware';
+import type { AuthDeps } from '../auth/models';
+import type { Role } from '../auth/roles';
+import type { PageRequest } from './engine';
+import { EXPORT_FORMATS, type ExportFormat, type WrittenExport } from './export/model';
+import { filterQuery, InspectionInputError, parseFilters, SORT_KEYS, type FilterVocabulary } from './filters';
+import { exportList, exportSummary, latestArchived, listPage, summaryOf, summaryJson, weeklyFileName, weeklyReport, type Actor, type InspectionServiceDeps } from './service';
+import { reportWeek, type WeekCutoff } from './week';
+
+export const INSPECTION_ROLES: Role[] = ['inspector', 'supervisor', 'leader'];
+
+export interface InspectionRouteDeps {
+  service: InspectionServiceDeps;
+  vocabulary: () => Promise<FilterVocabulary>;
+  cutoff: WeekCutoff;
+  auth: AuthDeps;
+}
+
+const FORMATS = ['json', ...EXPORT_FORMATS] as const;
+
+const paging = z.object({
+  page: z.coerce.number({ message: 'phải là số nguyên' }).int('phải là số nguyên').min(1, 'phải từ 1').max(100_000, 'quá lớn').default(1),
+  pageSize: z.coerce.number({ message: 'phải là số nguyên' }).int('phải là số nguyên').min(1, 'phải từ 1').max(200, 'tối đa 200').default(50),
+  sort: z.enum(SORT_KEYS, { message: `phải là một trong ${SORT_KEYS.join(', ')}` }).default('receivedAt'),
+  order: z.enum(['asc', 'desc'], { message: 'phải là asc hoặc desc' }).default('desc'),
+  format: z.enum(FORMATS, { message: `phải là một trong ${FORMATS.join(', ')}` }).default('json'),
+});
+
+const listQuery = filterQuery.extend(paging.shape).strict();
+const summaryQuery = filterQuery.extend({ format: paging.shape.format }).strict();
+
+function checked<T>(schema: z.ZodType<T>, query: unknown): T {
+  const parsed = schema.safeParse(query);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  if (issue?.code === 'unrecognized_keys') throw new InspectionInputError(issue.keys[0] ?? '(query)', 'tham số không được hỗ trợ');
+  const parameter = issue?.path.map(String).join('.') || '(query)';
+  throw new InspectionInputError(parameter, issue?.code === 'invalid_type' && issue.input === undefined ? 'thiếu tham số' : (issue?.message ?? 'không hợp lệ'));
+}
+
+function actorOf(req: Request): Actor {
+  const principal = req.principal;
+  if (principal?.kind !== 'staff') throw new Error('inspection routes are for staff (requireRole runs first)');
+  return { username: principal.username, displayName: principal.displayName };
+}
+
+function sendFile(res: Response, written: Pick<WrittenExport, 'contentType' | 'fileName' | 'rowsSha256' | 'fileSha256' | 'bytes'>): void {
+  res
+    .status(200)
+    .set('Content-Type', written.contentType)
+    .set('Content-Disposition', `attachment; filename="${written.fileName}"`)
+    .set('X-Rows-SHA256', written.rowsSha256)
+    .set('X-File-SHA256', written.fileSha256)
+    .set('Cache-Control', 'no-store')
+    .send(written.bytes);
+}
+
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pdf: 'application/pdf',
+};
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+
+/** 400 naming the parameter for bad input; anything else goes to the app's error handler. */
+const answering =
+  (handler: Handler): Handler =>
+  async (req, res) => {
+    try {
+      await handler(req, res);
+    } catch (error) {
+      if (error instanceof InspectionInputError) res.status(400).json({ error: error.message, parameter: error.parameter });
+      else throw error;
+    }
+  };
+
+export function inspectionRoutes(deps: InspectionRouteDeps): Router {
+  const router = Router();
+  router.use(authenticate(deps.auth), requireRole(...INSPECTION_ROLES));
+  const filtersOf = async (query: Record<string, unknown>) => {
+    const { page: _p, pageSize: _s, sort: _o, order: _r, format: _f, ...rest } = query;
+    return parseFilters(rest, await deps.vocabulary());
+  };
+
+  router.get(
+    '/inspection/dossiers',
+    answering(async (req, res) => {
+      const query = checked(listQuery, req.query);
+      const filters = await filtersOf(query);
+      const page: PageRequest = { page: query.page, pageSize: query.pageSize, sort: query.sort, descending: query.order === 'desc' };
+      if (query.format === 'json') {
+        res.json(await listPage(deps.service, actorOf(req), filters, page));
+        return;
+      }
+      sendFile(res, await exportList(deps.service, actorOf(req), filters, query.format, { sort: page.sort, descending: page.descending }));
+    }),
+  );
+
+  router.get(
+    '/inspection/summary',
+    answering(async (req, res) => {
+      const query = checked(summaryQuery, req.query);
+      const filters = await filtersOf(query);
+      if (query.format === 'json') {
+        res.json(await summaryOf(deps.service, actorOf(req), filters));
+        return;
+      }
+      sendFile(res, await exportSummary(deps.service, actorOf(req), filters, query.format));
+    }),
+  );
+
+  router.get(
+    '/reports/weekly',
+    answering(async (_req, res) => {
+      const rows = await deps.service.db
+        .selectFrom('weeklyReports')
+        .select(['weekEnding', 'revision', 'periodFrom', 'periodTo', 'generatedAt', 'generatedBy', 'rowsSha256', 'xlsxSha256', 'pdfSha256', 'sentAt', 'recipients'])
+        .orderBy('weekEnding', 'desc')
+        .orderBy('revision', 'desc')
+        .limit(520)
+        .execute();
+      res.json({ reports: rows.map((r) => ({ ...r, periodFrom: r.periodFrom.toISOString(), periodTo: r.periodTo.toISOString(), generatedAt: r.generatedAt.toISOString(), sentAt: r.sentAt?.toISOString() ?? null })) });
+    }),
+  );
+
+  router.get(
+    '/reports/weekly/:weekEnding',
+    answering(async (req, res) => {
+      const { format } = checked(z.object({ format: z.enum(['json', 'xlsx', 'pdf'], { message: 'phải là json, xlsx hoặc pdf' }).default('json') }).strict(), req.query);
+      const week = reportWeek(String(req.params.weekEnding), deps.cutoff);
+      if (week.to > deps.service.now()) throw new InspectionInputError('weekEnding', `tuần kết thúc ${week.weekEnding} chưa đến ngày chốt`);
+      const report = await weeklyReport(deps.service, actorOf(req), week);
+      if (format === 'json') {
+        res.json({ weekEnding: report.weekEnding, revision: report.revision, periodFrom: report.periodFrom.toISOString(), periodTo: report.periodTo.toISOString(), summary: report.summary, rowsSha256: report.rowsSha256, xlsxSha256: report.xlsxSha256, pdfSha256: report.pdfSha256, sentAt: report.sentAt?.toISOString() ?? null });
+        return;
+      }
+      const bytes = format === 'xlsx' ? report.xlsx : report.pdf;
+      sendFile(res, { contentType: CONTENT_TYPES[format], fileName: weeklyFileName(report.weekEnding, report.revision, format), rowsSha256: report.rowsSha256, fileSha256: format === 'xlsx' ? report.xlsxSha256 : report.pdfSha256, bytes });
+    }),
+  );
+
+  router.post(
+    '/reports/weekly/:weekEnding/regenerate',
+    answering(async (req, res) => {
+      const week = reportWeek(String(req.params.weekEnding), deps.cutoff);
+      if (week.to > deps.service.now()) throw new InspectionInputError('weekEnding', `tuần kết thúc ${week.weekEnding} chưa đến ngày chốt`);
+      const before = await latestArchived(deps.service, week.weekEnding);
+      const report = await weeklyReport(deps.service, actorOf(req), week, { regenerate: true });
+      res.status(201).json({ weekEnding: report.weekEnding, revision: report.revision, previousRevision: before?.revision ?? null, summary: report.summary, rowsSha256: report.rowsSha256 });
+    }),
+  );
+  return router;
+}
+
+export { summaryJson };

@@ -1,0 +1,217 @@
+/**
+ * What the API, the pages, the CLI and the monitor ask of the inspection: a page of the list,
+ * the summary, an export (audited and recorded with the SHA-256 of its rows and of its file),
+ * and the weekly report for the Đề án 06 working group, archived: the same week asked again is
+ * the archived file byte for byte; regenerating is an explicit action that adds a revision.
+ */
+import { createHash } from 'node:crypto';
+import { audit } from '../audit';
+import { formatInstant } from '../calendar/civil-time';
+import { toJson } from '../db/tables';
+import { formatVnInstant } from '../monitor/format';
+import { listSheets, summaryItems } from './documents';
+import { listDossiers, streamDossiers, type InspectionDeps, type InspectionDossier, type PageRequest } from './engine';
+import type { ExportDocument, ExportFormat, WrittenExport } from './export/model';
+import { describePeriod, instantFilters, type InspectionFilters } from './filters';
+import { summarize, type InspectionSummary } from './summary';
+import type { ReportWeek } from './week';
+
+export interface InspectionServiceDeps extends InspectionDeps {
+  /** Writes an export document in a format (server/inspection/export). */
+  writeExport: (format: ExportFormat, doc: ExportDocument) => Promise<WrittenExport>;
+  agencyName: string;
+}
+
+export interface Actor {
+  username: string;
+  displayName: string;
+}
+
+const iso = (d: Date | null): string | null => (d ? formatInstant(d.getTime()) : null);
+
+/** A dossier of the list as JSON: instants in Việt Nam time with their offset. */
+export function dossierJson(d: InspectionDossier): Record<string, unknown> {
+  return {
+    ...d,
+    receivedAt: iso(d.receivedAt),
+    statutoryDueAt: iso(d.statutoryDueAt),
+    targetDueAt: iso(d.targetDueAt),
+    provincialDueAt: iso(d.provincialDueAt),
+    appointmentAt: iso(d.appointmentAt),
+    apologyIssuedAt: iso(d.apologyIssuedAt),
+    finishedAt: iso(d.finishedAt),
+    currentStep: d.currentStep ? { ...d.currentStep, since: iso(d.currentStep.since), dueAt: iso(d.currentStep.dueAt) } : null,
+    lateSteps: d.lateSteps.map((s) => ({ ...s, startedAt: iso(s.startedAt), dueAt: iso(s.dueAt), finishedAt: iso(s.finishedAt) })),
+  };
+}
+
+export function summaryJson(s: InspectionSummary): Record<string, unknown> {
+  return { ...s, computedAt: iso(s.computedAt) };
+}
+
+/** The filters as label → value for headers, audit and the exports table. */
+export function filterLabels(f: InspectionFilters): Record<string, string> {
+  const labels: Record<string, string> = { 'Kỳ': describePeriod(f) };
+  if (f.agency) labels['Cơ quan'] = f.agency;
+  if (f.unit) labels['Đơn vị'] = f.unit;
+  if (f.procedure) labels['Quy trình'] = f.procedure;
+  if (f.version) labels['Phiên bản'] = f.version;
+  if (f.channel) labels['Kênh'] = f.channel;
+  if (f.status !== 'all') labels['Trạng thái'] = f.status;
+  return labels;
+}
+
+export async function listPage(deps: InspectionServiceDeps, actor: Actor, f: InspectionFilters, page: PageRequest) {
+  const result = await listDossiers(deps, f, page);
+  await audit(deps.db, { at: deps.now(), actor: actor.username, action: 'inspection.list', dossierCode: null, detail: JSON.stringify(filterLabels(f)) });
+  return { total: result.total, page: page.page, pageSize: page.pageSize, dossiers: result.dossiers.map(dossierJson) };
+}
+
+export async function summaryOf(deps: InspectionServiceDeps, actor: Actor, f: InspectionFilters) {
+  const summary = await summarize(deps, f);
+  await audit(deps.db, { at: deps.now(), actor: actor.username, action: 'inspection.summary', dossierCode: null, detail: JSON.stringify(filterLabels(f)) });
+  return summaryJson(summary);
+}
+
+function documentBase(deps: InspectionServiceDeps, actor: Actor, f: InspectionFilters, title: string): Omit<ExportDocument, 'sheets' | 'summary'> {
+  return { title, agencyName: deps.agencyName, periodText: describePeriod(f), generatedBy: `${actor.displayName} (${actor.username})`, generatedAt: deps.now(), filters: filterLabels(f) };
+}
+
+/** Records an export: the exports table and the audit log, both with the digests. */
+async function recordExport(deps: InspectionServiceDeps, actor: Actor, kind: 'dossiers' | 'summary' | 'weekly', filters: Record<string, string>, written: WrittenExport): Promise<void> {
+  const at = deps.now();
+  await deps.db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('inspectionExports')
+      .values({ at, actor: actor.username, kind, format: written.format, filters: toJson(filters), rowCount: written.rowCount, rowsSha256: written.rowsSha256, fileSha256: written.fileSha256, fileName: written.fileName })
+      .execute();
+    await audit(tx, {
+      at,
+      actor: actor.username,
+      action: `inspection.export.${kind}`,
+      dossierCode: null,
+      detail: `${written.format} ${written.fileName}: ${written.rowCount} dòng, SHA-256 các dòng ${written.rowsSha256}, SHA-256 tệp ${written.fileSha256}`,
+    });
+  });
+}
+
+/** The list (dossiers and their late steps) with the summary, in a file. */
+export async function exportList(deps: InspectionServiceDeps, actor: Actor, f: InspectionFilters, format: ExportFormat, sort: { sort: PageRequest['sort']; descending: boolean }): Promise<WrittenExport> {
+  const summary = await summarize(deps, f);
+  const sheets = listSheets(streamDossiers(deps, f, sort));
+  const doc: ExportDocument = { ...documentBase(deps, actor, f, 'Danh sách hồ sơ phục vụ thanh tra, kiểm tra'), sheets: [sheets.dossiers, sheets.steps], summary: summaryItems(summary) };
+  const written = await deps.writeExport(format, doc);
+  await recordExport(deps, actor, 'dossiers', doc.filters, written);
+  return written;
+}
+
+export async function exportSummary(deps: InspectionServiceDeps, actor: Actor, f: InspectionFilters, format: ExportFormat): Promise<WrittenExport> {
+  const summary = await summarize(deps, f);
+  const doc: ExportDocument = { ...documentBase(deps, actor, f, 'Tổng hợp tình hình giải quyết hồ sơ'), sheets: [], summary: summaryItems(summary) };
+  const written = await deps.writeExport(format, doc);
+  await recordExport(deps, actor, 'summary', doc.filters, written);
+  return written;
+}
+
+// --- the weekly report ----------------------------------------------------------------------
+
+export interface ArchivedWeek {
+  weekEnding: string;
+  revision: number;
+  periodFrom: Date;
+  periodTo: Date;
+  generatedAt: Date;
+  generatedBy: string;
+  summary: Record<string, unknown>;
+  rowsSha256: string;
+  xlsx: Buffer;
+  xlsxSha256: string;
+  pdf: Buffer;
+  pdfSha256: string;
+  sentAt: Date | null;
+  recipients: string[];
+}
+
+/** The week's late dossiers: resolved late in the week, and open past their statutory due date at the cut-off. */
+async function* lateOfWeek(deps: InspectionServiceDeps, week: ReportWeek): AsyncGenerator<InspectionDossier> {
+  yield* streamDossiers(deps, instantFilters(week.from, week.to, { basis: 'finished', status: 'late' }), { sort: 'finishedAt' });
+  const atCutoff = { ...deps, now: () => week.to };
+  for await (const d of streamDossiers(atCutoff, instantFilters(week.from, week.to, { status: 'overdue' }), { sort: 'receivedAt', basis: 'any' })) {
+    if (d.receivedAt < week.to) yield d;
+  }
+}
+
+async function buildWeek(deps: InspectionServiceDeps, actor: Actor, week: ReportWeek): Promise<Omit<ArchivedWeek, 'revision' | 'sentAt' | 'recipients'> & { rowCount: number }> {
+  const f = instantFilters(week.from, week.to);
+  const summary = await summarize({ ...deps, now: () => week.to }, f);
+  const base: Omit<ExportDocument, 'sheets'> = {
+    title: `Báo cáo tuần Đề án 06: cấp Phiếu lý lịch tư pháp (tuần kết thúc ${week.weekEnding.split('-').reverse().join('/')})`,
+    agencyName: deps.agencyName,
+    periodText: `từ ${formatVnInstant(week.from)} đến trước ${formatVnInstant(week.to)}`,
+    generatedBy: `${actor.displayName} (${actor.username})`,
+    generatedAt: deps.now(),
+    filters: { 'Tuần': `${formatVnInstant(week.from)} – ${formatVnInstant(week.to)}` },
+    summary: summaryItems(summary),
+  };
+  const xlsxSheets = listSheets(lateOfWeek(deps, week));
+  const xlsx = await deps.writeExport('xlsx', { ...base, sheets: [xlsxSheets.dossiers, xlsxSheets.steps] });
+  const pdfSheets = listSheets(lateOfWeek(deps, week));
+  const pdf = await deps.writeExport('pdf', { ...base, sheets: [pdfSheets.dossiers, pdfSheets.steps] });
+  if (xlsx.rowsSha256 !== pdf.rowsSha256) throw new Error(`weekly report ${week.weekEnding}: the XLSX and PDF rows differ (the data changed while it was written); try again`);
+  return {
+    weekEnding: week.weekEnding,
+    periodFrom: week.from,
+    periodTo: week.to,
+    generatedAt: base.generatedAt,
+    generatedBy: actor.username,
+    summary: summaryJson(summary),
+    rowsSha256: xlsx.rowsSha256,
+    xlsx: xlsx.bytes,
+    xlsxSha256: xlsx.fileSha256,
+    pdf: pdf.bytes,
+    pdfSha256: pdf.fileSha256,
+    rowCount: xlsx.rowCount,
+  };
+}
+
+export async function latestArchived(deps: InspectionServiceDeps, weekEnding: string): Promise<ArchivedWeek | undefined> {
+  return deps.db.selectFrom('weeklyReports').selectAll().where('weekEnding', '=', weekEnding).orderBy('revision', 'desc').limit(1).executeTakeFirst();
+}
+
+/**
+ * The week's report as archived; built and archived on first ask. `regenerate` builds a new
+ * revision (audited) even if one exists. Two callers building the same first revision at once:
+ * the second insert finds the first's and returns it.
+ */
+export async function weeklyReport(deps: InspectionServiceDeps, actor: Actor, week: ReportWeek, options: { regenerate?: boolean } = {}): Promise<ArchivedWeek> {
+  const existing = await latestArchived(deps, week.weekEnding);
+  if (existing && !options.regenerate) return existing;
+  const { rowCount, ...built } = await buildWeek(deps, actor, week);
+  const revision = (existing?.revision ?? 0) + 1;
+  const inserted = await deps.db
+    .insertInto('weeklyReports')
+    .values({ ...built, revision, summary: toJson(built.summary) })
+    .onConflict((oc) => oc.columns(['weekEnding', 'revision']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (!inserted) return (await latestArchived(deps, week.weekEnding)) as ArchivedWeek;
+  const filters = { 'Tuần': week.weekEnding, 'Lần lập': String(revision) };
+  for (const [format, bytes, sha] of [['xlsx', built.xlsx, built.xlsxSha256], ['pdf', built.pdf, built.pdfSha256]] as const) {
+    await recordExport(deps, actor, 'weekly', filters, {
+      format,
+      contentType: '',
+      fileName: weeklyFileName(week.weekEnding, revision, format),
+      rowsSha256: built.rowsSha256,
+      fileSha256: sha,
+      rowCount,
+      bytes,
+    });
+  }
+  return inserted;
+}
+
+export function weeklyFileName(weekEnding: string, revision: number, format: 'xlsx' | 'pdf'): string {
+  return `bao-cao-tuan-${weekEnding}${revision > 1 ? `-lan-${revision}` : ''}.${format}`;
+}
+
+export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');

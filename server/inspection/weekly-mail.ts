@@ -1,0 +1,77 @@
+/**
+ * The weekly report leaves on Friday: the monitor's weekly run archives the week that has just
+ * ended (server/inspection/service.ts) and mails it, XLSX and PDF attached, to
+ * REPORT_WEEKLY_RECIPIENTS (outside addresses allowed: the Đề án 06 working group, C06). A
+ * report is mailed once (`sent_at`); a send the SMTP server refused is tried again by the next
+ * monitor run. Figures and dossier codes only: no personal data.
+ */
+import type { Logger } from '../logger';
+import type { Mailer } from '../mail';
+import { formatVnInstant } from '../monitor/format';
+import { weeklyFileName, weeklyReport, type Actor, type ArchivedWeek, type InspectionServiceDeps } from './service';
+import { lastEndedWeek, type WeekCutoff } from './week';
+
+export interface WeeklyMailDeps {
+  service: InspectionServiceDeps;
+  mailer: Mailer;
+  logger: Logger;
+  cutoff: WeekCutoff;
+  recipients: readonly string[];
+}
+
+export const MONITOR_ACTOR: Actor = { username: 'system:monitor', displayName: 'Bộ giám sát thời hạn' };
+
+const percent = (value: unknown): string => (typeof value === 'number' ? `${(value * 100).toFixed(1).replace('.', ',')}%` : '—');
+
+function mailText(report: ArchivedWeek, agencyName: string): string {
+  const s = report.summary;
+  return [
+    `${agencyName}: báo cáo tuần về cấp Phiếu lý lịch tư pháp qua VNeID (Đề án 06).`,
+    `Tuần: từ ${formatVnInstant(report.periodFrom)} đến trước ${formatVnInstant(report.periodTo)}.`,
+    '',
+    `Tiếp nhận: ${String(s.received)} hồ sơ; qua VNeID ${percent(s.vneidShareReceived)} (mục tiêu trên 80%).`,
+    `Đã giải quyết: ${String(s.resolved)}; qua VNeID ${percent(s.vneidShareResolved)}.`,
+    `Đúng hạn: ${String(s.onTime)}; trễ hạn: ${String(s.late)}; trễ hạn có văn bản xin lỗi: ${String(s.lateWithApology)}; tỷ lệ đúng hạn ${percent(s.onTimeRate)} (mục tiêu 100%).`,
+    `Đang giải quyết, quá hạn: ${String(s.openOverdue)}.`,
+    '',
+    'Danh sách hồ sơ trễ hạn, bước gây trễ và lý do: xem tệp XLSX và PDF đính kèm.',
+    `SHA-256 các dòng: ${report.rowsSha256} (kiểm tra tệp: npx lltp inspection verify <tệp>).`,
+  ].join('\n');
+}
+
+/** Archives the last ended week if needed and mails it once; true when it was mailed now. */
+export async function sendWeeklyReport(deps: WeeklyMailDeps, now: Date): Promise<boolean> {
+  const week = lastEndedWeek(now, deps.cutoff);
+  const report = await weeklyReport(deps.service, MONITOR_ACTOR, week);
+  if (report.sentAt || deps.recipients.length === 0) {
+    if (deps.recipients.length === 0) deps.logger.warn({ weekEnding: week.weekEnding }, 'weekly report archived, not mailed: REPORT_WEEKLY_RECIPIENTS is empty');
+    return false;
+  }
+  await deps.mailer.send({
+    to: [...deps.recipients],
+    subject: `Báo cáo tuần Đề án 06 — ${deps.service.agencyName} — tuần kết thúc ${week.weekEnding.split('-').reverse().join('/')}`,
+    text: mailText(report, deps.service.agencyName),
+    messageId: `<weekly-${week.weekEnding}-r${report.revision}@lltp-flow>`,
+    attachments: [
+      { filename: weeklyFileName(week.weekEnding, report.revision, 'xlsx'), content: report.xlsx, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      { filename: weeklyFileName(week.weekEnding, report.revision, 'pdf'), content: report.pdf, contentType: 'application/pdf' },
+    ],
+  });
+  await deps.service.db
+    .updateTable('weeklyReports')
+    .set({ sentAt: now, recipients: [...deps.recipients] })
+    .where('weekEnding', '=', report.weekEnding)
+    .where('revision', '=', report.revision)
+    .where('sentAt', 'is', null)
+    .execute();
+  deps.logger.info({ weekEnding: week.weekEnding, revision: report.revision, recipients: deps.recipients.length }, 'weekly report mailed');
+  return true;
+}
+
+/** For the monitor's ticks: a week archived but not mailed yet (the SMTP server refused it) is tried again. */
+export async function retryUnsentWeeklyReport(deps: WeeklyMailDeps, now: Date): Promise<boolean> {
+  if (deps.recipients.length === 0) return false;
+  const week = lastEndedWeek(now, deps.cutoff);
+  const unsent = await deps.service.db.selectFrom('weeklyReports').select('revision').where('weekEnding', '=', week.weekEnding).where('sentAt', 'is', null).executeTakeFirst();
+  return unsent ? sendWeeklyReport(deps, now) : false;
+}
