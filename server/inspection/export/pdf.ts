@@ -10,7 +10,7 @@
  * the printed table says what the attached rows say. pdfmake lays out the whole document at once:
  * the rows are held in memory (a PDF is for lists people read, not for a year of dossiers).
  */
-import type { Content, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces';
+import type { Content, CustomTableLayout, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces';
 import { pdfBytes, pdfPrinter } from '../../pdf/printer';
 import { canonicalCell, canonicalRows, DIGEST_KEYWORD, digestLine, RowsDigest, sha256Hex } from './digest';
 import { displayCell } from './display';
@@ -34,27 +34,59 @@ interface LaidSheet {
 
 const PAGE_WIDTH = 841.89;
 const SIDE_MARGIN = 30;
-const CELL_PADDING = 9;
+/** Width the tables may take: the A4 landscape page less its side margins. */
+export const PRINTABLE_WIDTH = PAGE_WIDTH - 2 * SIDE_MARGIN;
+/** Space between two columns (half on each side); the outer edges have none. */
+const COLUMN_GAP = 16;
 const FONT_SIZE = 7.5;
-const DEFAULT_WEIGHT: Record<CellType, number> = { text: 24, integer: 8, instant: 14, date: 10, workingMinutes: 16, percent: 9, boolean: 7 };
+const DEFAULT_WEIGHT: Record<CellType, number> = {
+  text: 24,
+  integer: 8,
+  instant: 14,
+  date: 10,
+  workingMinutes: 16,
+  percent: 9,
+  boolean: 7,
+};
 const HEADER_CHARS_PER_LINE = 190;
 
-function tableOf(sheet: LaidSheet): Content {
-  const weights = sheet.columns.map((column) => column.width ?? DEFAULT_WEIGHT[column.type]);
-  const available = PAGE_WIDTH - 2 * SIDE_MARGIN - CELL_PADDING * sheet.columns.length;
+/**
+ * pdfmake's "lightHorizontalLines" look, with its padding here so that the column widths below
+ * know it: a table is its columns' widths plus COLUMN_GAP between each two.
+ */
+const TABLE_LAYOUT: CustomTableLayout = {
+  hLineWidth: (i, node) => (i === 0 || i === node.table.body.length ? 0 : i === node.table.headerRows ? 2 : 1),
+  vLineWidth: () => 0,
+  hLineColor: (i, node) => (i === node.table.headerRows ? 'black' : '#aaa'),
+  paddingLeft: (i) => (i === 0 ? 0 : COLUMN_GAP / 2),
+  paddingRight: (i, node) => (i === (node.table.widths?.length ?? 0) - 1 ? 0 : COLUMN_GAP / 2),
+};
+
+/** The text width of each column: shares of the printable width by the column's weight, less the gaps. */
+export function columnWidths(columns: readonly ExportColumn[]): number[] {
+  const weights = columns.map((column) => column.width ?? DEFAULT_WEIGHT[column.type]);
+  const available = PRINTABLE_WIDTH - COLUMN_GAP * (columns.length - 1);
   const sum = weights.reduce((a, b) => a + b, 0);
+  return weights.map((weight) => (available * weight) / sum);
+}
+
+/** How wide a table of these text widths is printed. */
+export const tableWidth = (widths: readonly number[]): number =>
+  widths.reduce((a, b) => a + b, 0) + COLUMN_GAP * (widths.length - 1);
+
+function tableOf(sheet: LaidSheet): Content {
   const header: TableCell[] = sheet.columns.map((column) => ({ text: column.header, bold: true }));
   const body: TableCell[][] = sheet.rows.map((cells) => cells.map((cell, i) => displayCell(sheet.columns[i]!.type, cell)));
   return {
-    table: { headerRows: 1, dontBreakRows: true, widths: weights.map((weight) => (available * weight) / sum), body: [header, ...body] },
-    layout: 'lightHorizontalLines',
+    table: { headerRows: 1, dontBreakRows: true, widths: columnWidths(sheet.columns), body: [header, ...body] },
+    layout: TABLE_LAYOUT,
   };
 }
 
 function summaryOf(doc: ExportDocument): Content[] {
   if (doc.summary.length === 0) return [];
   const body: TableCell[][] = doc.summary.map((item) => [item.label, displayCell(item.type, canonicalCell(item.type, item.value))]);
-  return [{ text: SUMMARY_SHEET_NAME, style: 'section' }, { table: { widths: [260, '*'], body }, layout: 'lightHorizontalLines' }];
+  return [{ text: SUMMARY_SHEET_NAME, style: 'section' }, { table: { widths: [260, '*'], body }, layout: TABLE_LAYOUT }];
 }
 
 function headerFacts(doc: ExportDocument): string[] {
