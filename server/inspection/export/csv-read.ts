@@ -50,5 +50,10 @@ export function readCsv(bytes: Buffer): ReadExport {
     findings.add(`tệp có ${dataRows.length} dòng dữ liệu, phần cuối tệp ghi ${footer.rowCount}`);
   }
   const embedded = footer?.rowsSha256 ?? '';
-  return { format: 'csv', rowCount: dataRows.length, embeddedRowsSha256: isHexDigest(embedded) ? embedded : null, recomputedRowsSha256: digest.hex(), findings };
+  const recomputed = digest.hex();
+  const embeddedRowsSha256 = isHexDigest(embedded) ? embedded : null;
+  if (embeddedRowsSha256 !== null && embeddedRowsSha256 !== recomputed) {
+    findings.add(`các dòng của bảng "${sheet}" không khớp mã SHA-256 ghi ở cuối tệp`);
+  }
+  return { format: 'csv', rowCount: dataRows.length, embeddedRowsSha256, recomputedRowsSha256: recomputed, findings };
 }

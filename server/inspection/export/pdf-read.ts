@@ -4,7 +4,9 @@
  * of every page. Each page must show the digest and "Trang X/Y" in its footer, and every attached
  * row, shown as people read it, must be printed, in order: so both an edited attachment and an
  * edited printed cell are found. The comparison ignores white space (table cells wrap) and
- * compares Unicode in composed form (NFC). Text printed in addition to the rows is not judged.
+ * compares Unicode in composed form (NFC). A character the font cannot draw (a Chinese name, an
+ * emoji) is printed blank and read back as U+0000: there it stands for any one character. Text
+ * printed in addition to the rows is not judged.
  */
 import { z } from 'zod';
 import { CELL_TYPES, type CellType } from './model';
@@ -26,6 +28,22 @@ interface Attachment {
 
 /** Text compared without white space, in composed form. */
 const comparable = (text: string): string => text.normalize('NFC').replace(/\s+/g, '');
+
+/** What pdfjs reads for a glyph the font does not have. */
+const NOT_DRAWN = '\u0000';
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Where `expected` is printed from `from` on (a NOT_DRAWN standing for any one character); at -1 when nowhere. */
+function findPrinted(printed: string, expected: string, from: number): { at: number; length: number } {
+  const at = printed.indexOf(expected, from);
+  if (at >= 0 || !printed.includes(NOT_DRAWN)) return { at, length: expected.length };
+  const pattern = [...expected].map((character) => `(?:${escapeRegExp(character)}|\\u0000)`).join('');
+  const match = new RegExp(pattern, 'gu');
+  match.lastIndex = from;
+  const found = match.exec(printed);
+  return found ? { at: found.index, length: found[0].length } : { at: -1, length: 0 };
+}
 
 async function openPdf(bytes: Buffer): Promise<PdfDocument> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -97,9 +115,9 @@ function checkPrintedRows(rowsText: string, columns: AttachedColumns, printed: s
       continue;
     }
     const expected = comparable(shown.join(''));
-    const at = printed.indexOf(expected, cursor);
+    const { at, length } = findPrinted(printed, expected, cursor);
     if (at < 0) findings.add(`bảng "${sheet}", dòng ${row}: chữ in trên trang khác dữ liệu đính kèm`);
-    else cursor = at + expected.length;
+    else cursor = at + length;
   }
   return rowCount;
 }
