@@ -6,11 +6,12 @@
 const transform = {
   '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' } }],
   // ESM-only packages of the BPMN tool chain (bpmn-moddle, moddle, min-dash, ...) are compiled
-  // to CommonJS for jest; Node itself loads them natively (require(esm), Node >= 20.19).
+  // to CommonJS for jest; Node itself loads them natively (require(esm), Node >= 20.19). pdfjs-dist
+  // (reading exported PDFs back) is ESM-only too.
   '^.+\\.m?js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
 const transformIgnorePatterns = [
-  '/node_modules/(?!(bpmn-moddle|moddle|moddle-xml|min-dash|saxen|@bpmn-io|kysely|feelin|lezer-feel|@lezer|temporal-polyfill|temporal-utils)/)',
+  '/node_modules/(?!(bpmn-moddle|moddle|moddle-xml|min-dash|saxen|@bpmn-io|kysely|feelin|lezer-feel|@lezer|temporal-polyfill|temporal-utils|pdfjs-dist)/)',
 ];
 
 /** @type {import('jest').Config} */

@@ -57,3 +57,14 @@ export const terms = {
   replan: 'tính lại hạn xử lý',
   audit: 'nhật ký thay đổi',
 } as const;
+
+/** The cell types of an inspection export, as named in the files themselves (CSV footer, XLSX summary). */
+export const cellTypeLabels = {
+  text: 'văn bản',
+  integer: 'số nguyên',
+  instant: 'thời điểm',
+  date: 'ngày',
+  workingMinutes: 'thời gian làm việc',
+  percent: 'tỷ lệ',
+  boolean: 'có/không',
+} as const;

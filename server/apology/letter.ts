@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import PdfPrinter from 'pdfmake';
 import type { TDocumentDefinitions } from 'pdfmake/interfaces';
 import type { Db } from '../db';
 import { toJson } from '../db/tables';
+import { pdfBytes, pdfPrinter } from '../pdf/printer';
 
 export interface ApologyLetterFields {
   agencyName: string;
@@ -65,17 +65,6 @@ export function renderApologyHtml(fields: ApologyLetterFields): string {
   return template(fields);
 }
 
-let printer: PdfPrinter | null = null;
-
-function pdfPrinter(): PdfPrinter {
-  if (!printer) {
-    const vfs = require('pdfmake/build/vfs_fonts') as Record<string, string>; // eslint-disable-line @typescript-eslint/no-require-imports
-    const font = (name: string): Buffer => Buffer.from(vfs[name] ?? '', 'base64');
-    printer = new PdfPrinter({ Roboto: { normal: font('Roboto-Regular.ttf'), bold: font('Roboto-Medium.ttf'), italics: font('Roboto-Italic.ttf'), bolditalics: font('Roboto-MediumItalic.ttf') } });
-  }
-  return printer;
-}
-
 export async function renderApologyPdf(fields: ApologyLetterFields, createdAt: Date): Promise<Buffer> {
   const definition: TDocumentDefinitions = {
     pageSize: 'A4',
@@ -110,12 +99,5 @@ export async function renderApologyPdf(fields: ApologyLetterFields, createdAt: D
       { margin: [240, 32, 0, 0], alignment: 'center', stack: [{ text: fields.signerTitle, bold: true }, { text: '(Ký, ghi rõ họ tên)', italics: true }, { text: fields.signerName, margin: [0, 48, 0, 0] }] },
     ],
   };
-  const doc = pdfPrinter().createPdfKitDocument(definition);
-  const chunks: Buffer[] = [];
-  return new Promise((resolve, reject) => {
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.end();
-  });
+  return pdfBytes(pdfPrinter().createPdfKitDocument(definition));
 }
