@@ -21,6 +21,8 @@ import { dossierRoutes } from '../dossiers/routes';
 import { checkStack } from '../health';
 import { startInboxWorker, type InboxDeps } from '../inbox/inbox';
 import { inboxRoutes } from '../inbox/routes';
+import { filterVocabulary, inspectionService } from '../inspection';
+import { inspectionRoutes } from '../inspection/routes';
 import type { IntakeDeps } from '../intake/intake';
 import { intakeRoutes } from '../intake/routes';
 import type { Logger } from '../logger';
@@ -72,6 +74,8 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     logger,
     now,
   };
+  const inspection = inspectionService({ db, config, catalog, calendars: () => provider.current(), now });
+  const vocabulary = filterVocabulary(catalog);
   const app = createApp({
     checkStack: () => checkStack(config),
     trustProxy: config.TRUST_PROXY,
@@ -85,6 +89,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
       { path: '/api/calendar', router: calendarRoutes({ admin: createCalendarAdmin({ db, now, policy }), auth: authDeps }) },
       { path: '/api/monitor', router: monitorRoutes({ db, auth: authDeps, metricsToken: config.METRICS_TOKEN }) },
       { path: '/metrics', router: Router().get('/', metricsRoute({ db, auth: authDeps, metricsToken: config.METRICS_TOKEN })) },
+      { path: '/api', router: inspectionRoutes({ service: inspection, vocabulary: () => Promise.resolve(vocabulary), cutoff: config.REPORT_WEEK_CUTOFF, auth: authDeps }) },
       { path: '/', router: pageRoutes() },
       {
         path: '/api/dossiers',

@@ -4,10 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { calendarCommand } from './calendar';
+import { inspectionCommand, reportCommand } from './inspection';
 import { describeError, EXIT_OK, EXIT_USAGE, type CliIo } from './io';
 
 export function buildProgram(io: CliIo): Command {
-  const program = new Command('lltp').description('lltp-flow: cấp Phiếu lý lịch tư pháp qua VNeID').addCommand(calendarCommand(io));
+  const program = new Command('lltp').description('lltp-flow: cấp Phiếu lý lịch tư pháp qua VNeID').addCommand(calendarCommand(io)).addCommand(inspectionCommand(io)).addCommand(reportCommand(io));
   configure(program, io);
   return program;
 }

@@ -154,3 +154,28 @@ export function listSheets(dossiers: AsyncIterable<InspectionDossier>): { dossie
 }
 
 export type InspectionDocumentBase = Omit<ExportDocument, 'sheets' | 'summary'>;
+
+/** The summary's tables as sheets (a summary export has no dossier list): time per step, where lateness originates. */
+export function summarySheets(s: InspectionSummary): ExportSheet[] {
+  return [
+    {
+      name: 'Thời gian từng bước',
+      columns: [
+        { key: 'step', header: 'Bước', type: 'text', width: 34 },
+        { key: 'count', header: 'Số lượt', type: 'integer', width: 10 },
+        { key: 'average', header: 'Trung bình', type: 'workingMinutes', width: 18 },
+        { key: 'p90', header: '90% số lượt trong', type: 'workingMinutes', width: 18 },
+      ],
+      rows: s.steps.map((st) => ({ step: st.name, count: st.count, average: st.averageMinutes, p90: st.p90Minutes })),
+    },
+    {
+      name: 'Nguồn gốc trễ',
+      columns: [
+        { key: 'kind', header: 'Loại', type: 'text', width: 12 },
+        { key: 'name', header: 'Bước hoặc đơn vị', type: 'text', width: 40 },
+        { key: 'count', header: 'Số hồ sơ trễ bắt nguồn', type: 'integer', width: 14 },
+      ],
+      rows: [...s.originSteps.map((o) => ({ kind: 'Bước', name: o.name, count: o.count })), ...s.originUnits.map((o) => ({ kind: 'Đơn vị', name: o.name, count: o.count }))],
+    },
+  ];
+}

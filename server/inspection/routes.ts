@@ -18,8 +18,9 @@ import type { AuthDeps } from '../auth/models';
 import type { Role } from '../auth/roles';
 import type { PageRequest } from './engine';
 import { EXPORT_FORMATS, type ExportFormat, type WrittenExport } from './export/model';
-import { filterQuery, InspectionInputError, parseFilters, SORT_KEYS, type FilterVocabulary } from './filters';
-import { exportList, exportSummary, latestArchived, listPage, summaryOf, summaryJson, weeklyFileName, weeklyReport, type Actor, type InspectionServiceDeps } from './service';
+import { channelNames } from './documents';
+import { filterQuery, InspectionInputError, parseFilters, SORT_KEYS, STATUS_FILTERS, type FilterVocabulary } from './filters';
+import { exportList, exportSummary, latestArchived, listPage, summaryOf, weeklyFileName, weeklyReport, type Actor, type InspectionServiceDeps } from './service';
 import { reportWeek, type WeekCutoff } from './week';
 
 export const INSPECTION_ROLES: Role[] = ['inspector', 'supervisor', 'leader'];
@@ -92,14 +93,33 @@ const answering =
 
 export function inspectionRoutes(deps: InspectionRouteDeps): Router {
   const router = Router();
-  router.use(authenticate(deps.auth), requireRole(...INSPECTION_ROLES));
+  // per route, not router.use: this router is mounted on /api next to the other feature routers
+  const guard = [authenticate(deps.auth), requireRole(...INSPECTION_ROLES)];
   const filtersOf = async (query: Record<string, unknown>) => {
     const { page: _p, pageSize: _s, sort: _o, order: _r, format: _f, ...rest } = query;
     return parseFilters(rest, await deps.vocabulary());
   };
 
   router.get(
+    '/inspection/options',
+    ...guard,
+    answering(async (_req, res) => {
+      const { catalog, units } = await deps.vocabulary();
+      res.json({
+        units: [...units].sort(),
+        agencies: catalog.agencies.map((a) => ({ code: a.code, name: a.name })),
+        procedures: [...new Set(catalog.plans.map((p) => p.procedure))].sort(),
+        versions: catalog.plans.map((p) => ({ processId: p.processId, procedure: p.procedure, effectiveFrom: p.effectiveFrom })),
+        channels: Object.entries(channelNames).map(([code, name]) => ({ code, name })),
+        statuses: STATUS_FILTERS,
+        sortKeys: SORT_KEYS,
+      });
+    }),
+  );
+
+  router.get(
     '/inspection/dossiers',
+    ...guard,
     answering(async (req, res) => {
       const query = checked(listQuery, req.query);
       const filters = await filtersOf(query);
@@ -114,6 +134,7 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
 
   router.get(
     '/inspection/summary',
+    ...guard,
     answering(async (req, res) => {
       const query = checked(summaryQuery, req.query);
       const filters = await filtersOf(query);
@@ -127,6 +148,7 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
 
   router.get(
     '/reports/weekly',
+    ...guard,
     answering(async (_req, res) => {
       const rows = await deps.service.db
         .selectFrom('weeklyReports')
@@ -141,6 +163,7 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
 
   router.get(
     '/reports/weekly/:weekEnding',
+    ...guard,
     answering(async (req, res) => {
       const { format } = checked(z.object({ format: z.enum(['json', 'xlsx', 'pdf'], { message: 'phải là json, xlsx hoặc pdf' }).default('json') }).strict(), req.query);
       const week = reportWeek(String(req.params.weekEnding), deps.cutoff);
@@ -157,6 +180,7 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
 
   router.post(
     '/reports/weekly/:weekEnding/regenerate',
+    ...guard,
     answering(async (req, res) => {
       const week = reportWeek(String(req.params.weekEnding), deps.cutoff);
       if (week.to > deps.service.now()) throw new InspectionInputError('weekEnding', `tuần kết thúc ${week.weekEnding} chưa đến ngày chốt`);
@@ -168,4 +192,3 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
   return router;
 }
 
-export { summaryJson };

@@ -9,8 +9,8 @@ import { audit } from '../audit';
 import { formatInstant } from '../calendar/civil-time';
 import { toJson } from '../db/tables';
 import { formatVnInstant } from '../monitor/format';
-import { listSheets, summaryItems } from './documents';
-import { listDossiers, streamDossiers, type InspectionDeps, type InspectionDossier, type PageRequest } from './engine';
+import { channelNames, listSheets, summaryItems, summarySheets } from './documents';
+import { listDossiers, streamDossiers, verdictLabels, type InspectionDeps, type InspectionDossier, type PageRequest } from './engine';
 import type { ExportDocument, ExportFormat, WrittenExport } from './export/model';
 import { describePeriod, instantFilters, type InspectionFilters } from './filters';
 import { summarize, type InspectionSummary } from './summary';
@@ -33,6 +33,8 @@ const iso = (d: Date | null): string | null => (d ? formatInstant(d.getTime()) :
 export function dossierJson(d: InspectionDossier): Record<string, unknown> {
   return {
     ...d,
+    verdictLabel: verdictLabels[d.verdict],
+    channelLabel: channelNames[d.channel],
     receivedAt: iso(d.receivedAt),
     statutoryDueAt: iso(d.statutoryDueAt),
     targetDueAt: iso(d.targetDueAt),
@@ -107,7 +109,7 @@ export async function exportList(deps: InspectionServiceDeps, actor: Actor, f: I
 
 export async function exportSummary(deps: InspectionServiceDeps, actor: Actor, f: InspectionFilters, format: ExportFormat): Promise<WrittenExport> {
   const summary = await summarize(deps, f);
-  const doc: ExportDocument = { ...documentBase(deps, actor, f, 'Tổng hợp tình hình giải quyết hồ sơ'), sheets: [], summary: summaryItems(summary) };
+  const doc: ExportDocument = { ...documentBase(deps, actor, f, 'Tổng hợp tình hình giải quyết hồ sơ'), sheets: summarySheets(summary), summary: summaryItems(summary) };
   const written = await deps.writeExport(format, doc);
   await recordExport(deps, actor, 'summary', doc.filters, written);
   return written;

@@ -42,7 +42,7 @@ function mailText(report: ArchivedWeek, agencyName: string): string {
 /** Archives the last ended week if needed and mails it once; true when it was mailed now. */
 export async function sendWeeklyReport(deps: WeeklyMailDeps, now: Date): Promise<boolean> {
   const week = lastEndedWeek(now, deps.cutoff);
-  const report = await weeklyReport(deps.service, MONITOR_ACTOR, week);
+  const report = await weeklyReport({ ...deps.service, now: () => now }, MONITOR_ACTOR, week);
   if (report.sentAt || deps.recipients.length === 0) {
     if (deps.recipients.length === 0) deps.logger.warn({ weekEnding: week.weekEnding }, 'weekly report archived, not mailed: REPORT_WEEKLY_RECIPIENTS is empty');
     return false;

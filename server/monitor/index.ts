@@ -3,6 +3,7 @@ import { calendarPolicyFromConfig } from '../calendar/policy';
 import type { CalendarProvider } from '../calendar/provider';
 import type { Config } from '../config';
 import type { Db } from '../db';
+import { agencyNameOf, inspectionService } from '../inspection';
 import type { Logger } from '../logger';
 import type { Mailer } from '../mail';
 import type { ProcessCatalog } from '../sla/catalog';
@@ -15,12 +16,8 @@ export function monitorSettings(config: Config, catalog: ProcessCatalog): Monito
   const chain = escalationSchema.safeParse(config.MONITOR_DOSSIER_ESCALATION);
   if (!chain.success) throw new MonitorConfigError(`MONITOR_DOSSIER_ESCALATION: ${chain.error.issues.map((i) => i.message).join('; ')}`);
   const policy = calendarPolicyFromConfig(config);
-  let agencyName = config.AGENCY_CODE;
-  try {
-    agencyName = catalog.agency(config.AGENCY_CODE).name;
-  } catch {
-    // an unknown agency is reported by intake; the mails then name the code
-  }
+  // an unknown agency is reported by intake; the mails then name the code
+  const agencyName = agencyNameOf(config, catalog);
   return {
     notifyDoneLate: config.MONITOR_NOTIFY_DONE_LATE,
     agencyName,
@@ -46,6 +43,13 @@ export function createMonitorDeps(input: { db: Db; config: Config; catalog: Proc
     mailer: input.mailer,
     logger: input.logger,
     settings: { ...monitorSettings(input.config, input.catalog), ...input.settings },
+    weeklyReport: {
+      service: inspectionService({ db: input.db, config: input.config, catalog: input.catalog, calendars: () => input.calendars.current(), now: () => new Date() }),
+      mailer: input.mailer,
+      logger: input.logger,
+      cutoff: input.config.REPORT_WEEK_CUTOFF,
+      recipients: input.config.REPORT_WEEKLY_RECIPIENTS,
+    },
   };
 }
 

@@ -46,8 +46,11 @@ export interface SystemUnderTest {
   stop(): Promise<void>;
 }
 
-/** `overrides` adds or overrides settings (e.g. PROCESSES_DIR and AGENCY_CODE for another province). */
-export async function startSystem(name: string, basePort: number, overrides: Record<string, string> = {}): Promise<SystemUnderTest> {
+/**
+ * `overrides` adds or overrides settings (e.g. PROCESSES_DIR and AGENCY_CODE for another province).
+ * `now`: the clock of the API and the workers (a test that pins the broker's clock pins this one too).
+ */
+export async function startSystem(name: string, basePort: number, overrides: Record<string, string> = {}, options: { now?: () => Date } = {}): Promise<SystemUnderTest> {
   await requireStack(loadConfig(process.env));
   const testDb = await createTestDatabase(name);
   const env = {
@@ -70,7 +73,7 @@ export async function startSystem(name: string, basePort: number, overrides: Rec
   await deployProcesses(zeebe, logger, { dir: processesDirOf(config) });
   const db = testDb.database.db;
   await seedCounters(db, config.AGENCY_CODE);
-  const api = await startApi(config, logger);
+  const api = await startApi(config, logger, options.now ? { now: options.now } : {});
   config = loadConfig({ ...env, PUBLIC_BASE_URL: api.url });
   const sims = await startSimulators(config);
   const policy = calendarPolicyFromConfig(config);
@@ -83,6 +86,7 @@ export async function startSystem(name: string, basePort: number, overrides: Rec
     mailer: createMailer(config),
     logger,
     config,
+    ...(options.now ? { clock: { now: options.now } } : {}),
   });
   const workers = registerWorkers(zeebe, deps, { maxJobs: 16, jobTimeoutMs: 30000, drainTimeoutMs: 2000 });
 
