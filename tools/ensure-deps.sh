@@ -20,3 +20,20 @@ ensure_npm_packages() {
     sha256sum "$REPO/package-lock.json" | cut -c1-16 >"$REPO/node_modules/.lltp-lock"
   fi
 }
+
+# Debian's Chromium for the browser tests (playwright-core drives it; `npx playwright install`
+# cannot download here). Installed with apt-get when missing and we are root.
+ensure_chromium() {
+  local chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+  [ -x "$chromium" ] && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "Chromium is missing at $chromium: install Debian's (apt-get install -y chromium) or set CHROMIUM_PATH" >&2
+    return 1
+  fi
+  echo "installing Chromium from Debian's packages (apt-get install chromium fonts-dejavu-core, once)" >&2
+  mkdir -p "$CACHE"
+  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-dejavu-core; } >"$CACHE/install-chromium.log" 2>&1 || {
+    echo "apt-get could not install chromium (see $CACHE/install-chromium.log)" >&2
+    return 1
+  }
+}

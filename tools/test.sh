@@ -20,6 +20,9 @@ step() { printf '\n=== %s\n' "$*"; }
 step "npm packages"
 ensure_npm_packages || { echo "npm packages could not be installed"; echo "0 passed, 1 failed"; exit 1; }
 
+# Debian's Chromium for the page tests (the tests that need it fail naming it when it is missing).
+ensure_chromium || echo "Chromium is missing: the browser tests will fail"
+
 # 2. The local stack. When it cannot start, the integration tests still run and fail,
 #    each naming the component that is down.
 step "local stack"

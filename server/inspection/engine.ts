@@ -195,9 +195,9 @@ function ordered(q: DossierQuery, sort: SortKey, descending: boolean, now: Date)
     case 'code':
       return q.orderBy('d.code', direction);
     case 'finishedAt':
-      return q.orderBy('d.finishedAt', sql.raw(`${direction} nulls last`)).orderBy('d.code');
+      return q.orderBy('d.finishedAt', (ob) => (descending ? ob.desc() : ob.asc()).nullsLast()).orderBy('d.code');
     case 'lateness':
-      return q.orderBy(sql`coalesce(d.finished_at, ${now}::timestamptz) - d.statutory_due_at`, sql.raw(`${direction} nulls last`)).orderBy('d.code');
+      return q.orderBy(sql`coalesce(d.finished_at, ${now}::timestamptz) - d.statutory_due_at`, (ob) => (descending ? ob.desc() : ob.asc()).nullsLast()).orderBy('d.code');
     default:
       return q.orderBy('d.receivedAt', direction).orderBy('d.code');
   }

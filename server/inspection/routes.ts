@@ -42,8 +42,16 @@ const paging = z.object({
   format: z.enum(FORMATS, { message: `phải là một trong ${FORMATS.join(', ')}` }).default('json'),
 });
 
-const listQuery = filterQuery.extend(paging.shape).strict();
-const summaryQuery = filterQuery.extend({ format: paging.shape.format }).strict();
+const LIST_KEYS = new Set([...Object.keys(filterQuery.shape), ...Object.keys(paging.shape)]);
+const SUMMARY_KEYS = new Set([...Object.keys(filterQuery.shape), 'format']);
+
+/** The paging part of a query (the filters are parsed by parseFilters); an unknown parameter is a 400 naming it. */
+function pagingOf(query: Record<string, unknown>, allowed: ReadonlySet<string>): z.infer<typeof paging> {
+  const unknown = Object.keys(query).find((key) => !allowed.has(key));
+  if (unknown !== undefined) throw new InspectionInputError(unknown, 'tham số không được hỗ trợ');
+  const picked = Object.fromEntries(Object.entries(query).filter(([key]) => key in paging.shape));
+  return checked(paging, picked);
+}
 
 function checked<T>(schema: z.ZodType<T>, query: unknown): T {
   const parsed = schema.safeParse(query);
@@ -121,8 +129,8 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
     '/inspection/dossiers',
     ...guard,
     answering(async (req, res) => {
-      const query = checked(listQuery, req.query);
-      const filters = await filtersOf(query);
+      const query = pagingOf(req.query, LIST_KEYS);
+      const filters = await filtersOf(req.query);
       const page: PageRequest = { page: query.page, pageSize: query.pageSize, sort: query.sort, descending: query.order === 'desc' };
       if (query.format === 'json') {
         res.json(await listPage(deps.service, actorOf(req), filters, page));
@@ -136,8 +144,8 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
     '/inspection/summary',
     ...guard,
     answering(async (req, res) => {
-      const query = checked(summaryQuery, req.query);
-      const filters = await filtersOf(query);
+      const query = pagingOf(req.query, SUMMARY_KEYS);
+      const filters = await filtersOf(req.query);
       if (query.format === 'json') {
         res.json(await summaryOf(deps.service, actorOf(req), filters));
         return;

@@ -4,11 +4,14 @@ export interface MailpitSummary {
   MessageID: string;
   Subject: string;
   To: { Address: string; Name: string }[];
+  /** When Mailpit received it (ISO 8601). */
+  Created: string;
 }
 
 export interface MailpitMessage extends MailpitSummary {
   Text: string;
   HTML: string;
+  Attachments: { PartID: string; FileName: string; ContentType: string; Size: number }[];
 }
 
 export class MailpitClient {
@@ -25,5 +28,12 @@ export class MailpitClient {
     const response = await fetch(`${this.baseUrl}/api/v1/message/${id}`);
     if (!response.ok) throw new Error(`Mailpit message ${id} answered ${response.status}`);
     return (await response.json()) as MailpitMessage;
+  }
+
+  /** The bytes of one attachment of a message. */
+  async attachment(id: string, partId: string): Promise<Buffer> {
+    const response = await fetch(`${this.baseUrl}/api/v1/message/${id}/part/${partId}`);
+    if (!response.ok) throw new Error(`Mailpit attachment ${id}/${partId} answered ${response.status}`);
+    return Buffer.from(await response.arrayBuffer());
   }
 }
