@@ -268,7 +268,6 @@ async function enrich(deps: InspectionDeps, rows: readonly DossierRow[], now: Da
     deps.db.selectFrom('clockStops').select(['dossierCode', 'startedAt', 'endedAt', 'reason']).where('dossierCode', 'in', codes).orderBy('startedAt').execute(),
     deps.db
       .selectFrom('steps as s')
-      .leftJoin('tasks as t', (join) => join.on('t.id', '=', sql<string>`'task:' || substr(s.id, 6)`))
       .select([
         's.dossierCode',
         's.elementId',
@@ -277,7 +276,8 @@ async function enrich(deps: InspectionDeps, rows: readonly DossierRow[], now: Da
         's.unitName',
         's.role',
         's.actor',
-        't.claimedBy as heldBy',
+        // the task of the step, by its key (a lookup per late or open step, never a scan of the tasks)
+        (eb) => eb.selectFrom('tasks as t').select('t.claimedBy').where('t.id', '=', sql<string>`'task:' || substr(s.id, 6)`).as('heldBy'),
         's.startedAt',
         's.allotmentMinutes',
         's.dueAt',

@@ -42,6 +42,7 @@ import { loadProcessCatalog } from '../../server/sla';
 import { createZeebeClient } from '../../server/zeebe';
 import { databaseUrl, dropDatabase } from '../../test/support/database';
 import { sampleVneidRequest, seededRandom } from '../simulators/sample-requests';
+import { explainAll, Recorder } from './plans';
 import { emit, OPEN_WORK_ANCHOR, openWorkDatabase, progressOf, withStack } from './support';
 
 const DOSSIERS = Number(process.env.BENCH_DB_DOSSIERS ?? 120_000);
@@ -50,42 +51,6 @@ const ROUNDS = 100;
 const LARGE_TABLE_ROWS = 10_000;
 const PASSWORD = 'bench';
 const progress = progressOf('bench:db');
-
-interface Statement {
-  operation: string;
-  sql: string;
-  parameters: readonly unknown[];
-}
-
-/** Every distinct statement the operations ran, with the operation that ran it first. */
-class Recorder {
-  operation = 'setup';
-  readonly statements = new Map<string, Statement>();
-  record = (statement: { sql: string; parameters: readonly unknown[] }): void => {
-    if (!this.statements.has(statement.sql)) this.statements.set(statement.sql, { operation: this.operation, ...statement });
-  };
-  async during<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    this.operation = operation;
-    try {
-      return await work();
-    } finally {
-      this.operation = 'setup';
-    }
-  }
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function accessPaths(node: PlanNode, out: PlanNode[] = []): PlanNode[] {
-  if (node['Relation Name']) out.push(node);
-  for (const child of node.Plans ?? []) accessPaths(child, out);
-  return out;
-}
 
 /** Runs the product's hot operations on `db` (which records their statements). */
 async function runOperations(db: Db, config: Config, recorder: Recorder): Promise<void> {
@@ -179,27 +144,6 @@ async function runOperations(db: Db, config: Config, recorder: Recorder): Promis
   }
 }
 
-async function explainAll(db: Db, recorder: Recorder): Promise<number> {
-  const sizes = new Map(
-    (await sql<{ relname: string; rows: number }>`SELECT relname, reltuples::bigint AS rows FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace`.execute(db)).rows.map((r) => [r.relname, Number(r.rows)]),
-  );
-  let offenders = 0;
-  const plain = db.withoutPlugins();
-  for (const statement of recorder.statements.values()) {
-    if (!/^\s*(select|insert|update|delete|with)\b/i.test(statement.sql) || statement.operation === 'setup') continue;
-    const compiled = sql.raw(statement.sql);
-    const result = await plain.executeQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>({ ...sql`EXPLAIN (FORMAT JSON) ${compiled}`.compile(plain), parameters: statement.parameters });
-    const plan = result.rows[0]?.['QUERY PLAN'][0]?.Plan;
-    if (!plan) continue;
-    const paths = accessPaths(plan);
-    const bad = paths.filter((p) => p['Node Type'] === 'Seq Scan' && (sizes.get(p['Relation Name'] ?? '') ?? 0) > LARGE_TABLE_ROWS);
-    offenders += bad.length;
-    const described = paths.map((p) => `${p['Node Type']}${p['Index Name'] ? ` using ${p['Index Name']}` : ''} on ${p['Relation Name']} (${sizes.get(p['Relation Name'] ?? '') ?? 0} rows)`);
-    progress(`${bad.length ? 'SEQ SCAN ' : ''}${statement.operation}: ${statement.sql.replace(/\s+/g, ' ').slice(0, 110)}…\n    ${described.join('\n    ') || '(no table)'}`);
-  }
-  return offenders;
-}
-
 async function races(url: string): Promise<number[]> {
   const pool = createPool({ DATABASE_URL: url }, { max: RACERS + 2 });
   const db = kyselyOver(pool);
@@ -246,7 +190,7 @@ async function main(): Promise<void> {
       try {
         await sql`ANALYZE`.execute(db);
         await runOperations(db, { ...config, DATABASE_URL: url, DEMO_PASSWORD: PASSWORD }, recorder);
-        const offenders = await explainAll(db, recorder);
+        const offenders = await explainAll(db, recorder, progress, LARGE_TABLE_ROWS);
         progress(`${recorder.statements.size} distinct statements recorded; ${offenders} sequential scan(s) of a large table`);
         emit('db.seq_scans_hot', offenders, 'scans');
         emit('db.hot_statements', [...recorder.statements.values()].filter((s) => s.operation !== 'setup').length, 'statements');

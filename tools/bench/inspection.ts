@@ -1,0 +1,302 @@
+/**
+ * `npm run bench:inspection`: the inspection lists, exports and the weekly report on a generated
+ * province-year; one JSON line per figure on stdout, progress and query plans on stderr.
+ *
+ * Data (written once, kept as `lltp_bench_inspection_year_<n>_<schema>`): `BENCH_INSPECTION_DOSSIERS`
+ * (20,000) dossiers received over the working days of 2026 through VNeID (85%) and the other
+ * channels, each with 10 timed steps of Quy trình 570 run one after the other with their officers'
+ * tasks (200,000 steps and tasks); about 5% overrun one step by 8–12 working days (reason given) and
+ * finish after their statutory due date, a third of those with an apology letter; 4% wait for a
+ * supplement (a clock stop); the dossiers received in the last 8 working days are still open.
+ *
+ * Figures (median of `BENCH_INSPECTION_RUNS` (5) runs, with min and max; target in the name's issue):
+ * - inspection.list_year_s: the year's late list as one JSON document (every late dossier with its
+ *   late steps and the summary), as `lltp inspection list --status late --json` builds it (≤ 1 s);
+ * - inspection.xlsx_10k_s: 10,000 dossier rows (and their late steps) as XLSX (≤ 3 s);
+ * - inspection.pdf_1k_s: 1,000 dossier rows as PDF (≤ 5 s);
+ * - inspection.weekly_report_s: a week's report built (summary, late list, XLSX and PDF) and
+ *   archived (≤ 2 s);
+ * - inspection.summary_year_s: the year's summary alone (it reads every timed step finished in
+ *   the year for the average and 90th percentile per step; not a target);
+ * - inspection.seq_scans_per_dossier_tables: sequential scans of steps, tasks, clock_stops or audit
+ *   in the plans of the statements above, but the summary's step durations (0: the details of
+ *   dossiers are reached by index; the dossiers table itself is read whole for a year-long period).
+ */
+import { sql } from 'kysely';
+import { formatInstant } from '../../server/calendar/civil-time';
+import { restartClock } from '../../server/calendar/clock';
+import { dossierDeadlines, stepDueAt } from '../../server/calendar/deadlines';
+import { createCalendarProvider } from '../../server/calendar/provider';
+import { loadSeed } from '../../server/calendar/seed';
+import { seedCalendar } from '../../server/calendar/store';
+import type { WorkingCalendar, WorkingCalendars } from '../../server/calendar/working-calendar';
+import { kyselyOver, createPool, type Db } from '../../server/db';
+import { filterVocabulary, inspectionService } from '../../server/inspection';
+import { streamDossiers } from '../../server/inspection/engine';
+import { parseFilters } from '../../server/inspection/filters';
+import { dossierJson, exportList, summaryOf, weeklyReport, type Actor } from '../../server/inspection/service';
+import { reportWeek } from '../../server/inspection/week';
+import { loadProcessCatalog } from '../../server/sla';
+import { explainAll, Recorder } from './plans';
+import { benchDatabase, emit, emitSeries, progressOf, seededRandom, withStack } from './support';
+
+const DOSSIERS = Number(process.env.BENCH_INSPECTION_DOSSIERS ?? 20_000);
+const RUNS = Number(process.env.BENCH_INSPECTION_RUNS ?? 5);
+const NOW = new Date('2027-01-04T09:00:00+07:00');
+const YEAR_START = new Date('2026-01-02T07:30:00+07:00');
+const WORKING_DAYS_2026 = 245;
+const PROCESS = 'quy-trinh-570-v20241001';
+const INTERNAL = 'khanh-hoa-2799-v20241029';
+const ACTOR: Actor = { username: 'bench', displayName: 'Benchmark' };
+const progress = progressOf('bench:inspection');
+
+/** The steps of a dossier, in order: element, unit, role, officer, allotment in working minutes. */
+const STEPS: [string, string, string, string, number][] = [
+  ['checkDossier', 'stp-mot-cua', 'oneStopOfficer', 'motcua', 240],
+  ['pushToLltpSoftware', 'stp-mot-cua', 'system', 'system', 60],
+  ['acceptInLltpSoftware', 'stp-hctp', 'lltpOfficer', 'chuyenvien', 120],
+  ['searchRecords', 'stp-hctp', 'lltpOfficer', 'chuyenvien', 480],
+  ['planDeadlines', 'stp-hcbt', 'system', 'system', 30],
+  ['draftCertificate', 'stp-hctp', 'lltpOfficer', 'chuyenvien', 240],
+  ['reviewDraft', 'stp-hctp', 'headOfDivision', 'truongphong', 240],
+  ['approveCertificate', 'stp-lanh-dao', 'leader', 'lanhdao', 240],
+  ['signCertificate', 'stp-lanh-dao', 'system', 'system', 60],
+  ['returnResult', 'stp-mot-cua', 'system', 'system', 60],
+];
+const CHANNELS: [string, string, number][] = [
+  ['vneid', 'online', 0.85],
+  ['nationalPortal', 'online', 0.05],
+  ['provincialPortal', 'online', 0.04],
+  ['inPerson', 'paper', 0.05],
+  ['post', 'paper', 0.01],
+];
+
+function channelOf(r: number): [string, string] {
+  let sum = 0;
+  for (const [source, channel, share] of CHANNELS) {
+    sum += share;
+    if (r < sum) return [source, channel];
+  }
+  return ['vneid', 'online'];
+}
+
+interface Columns {
+  [column: string]: unknown[];
+}
+
+/** Writes the province-year in batches (one INSERT … SELECT FROM unnest per table and batch). */
+async function seedYear(db: Db, calendars: WorkingCalendars): Promise<void> {
+  const calendar: WorkingCalendar = calendars.forUnit('stp-mot-cua');
+  const rnd = seededRandom(12);
+  const BATCH = 2000;
+  const started = performance.now();
+  const perDay = new Map<string, number>();
+  for (let from = 0; from < DOSSIERS; from += BATCH) {
+    const d: Columns = { code: [], source: [], channel: [], received: [], clock: [], statutory: [], target: [], apology: [], status: [], finished: [], apologyAt: [], apologyDate: [] };
+    const s: Columns = { id: [], code: [], element: [], unit: [], role: [], started: [], allotment: [], due: [], finished: [], actor: [], reason: [], source: [] };
+    const stops: Columns = { code: [], started: [], ended: [] };
+    for (let i = from; i < Math.min(DOSSIERS, from + BATCH); i++) {
+      const receivedAt = calendar.add(YEAR_START, Math.floor((i / DOSSIERS) * WORKING_DAYS_2026 * 480 + rnd() * 400)).dueAt;
+      const [source, channel] = channelOf(rnd());
+      const day = formatInstant(receivedAt.getTime()).slice(2, 10).replace(/-/g, '');
+      const seq = (perDay.get(day) ?? 0) + 1;
+      perDay.set(day, seq);
+      const code = `STP.KHA-${day}-${String(seq).padStart(4, '0')}`;
+      const clock = restartClock(calendar, receivedAt, channel === 'online' ? 'online' : 'paper');
+      let deadlines = dossierDeadlines(calendar, clock, { statutoryWorkingDays: 10, targetWorkingDays: 3, apologyLeadMinutes: 480 });
+      const late = rnd() < 0.05;
+      const supplement = !late && rnd() < 0.04;
+      const origin = late ? Math.floor(rnd() * 8) : -1;
+      let at = clock.clockStartAt;
+      if (supplement) {
+        const stopEnd = calendar.add(at, 480 + Math.floor(rnd() * 1440)).dueAt;
+        (stops.code as string[]).push(code);
+        (stops.started as Date[]).push(at);
+        (stops.ended as Date[]).push(stopEnd);
+        at = stopEnd;
+        deadlines = dossierDeadlines(calendar, restartClock(calendar, stopEnd, 'online'), { statutoryWorkingDays: 10, targetWorkingDays: 3, apologyLeadMinutes: 480 });
+      }
+      let open = false;
+      STEPS.forEach(([element, unit, role, officer, allotment], k) => {
+        if (open || at > NOW) {
+          open = true;
+          return;
+        }
+        const due = stepDueAt(calendar, at, allotment).dueAt;
+        const took = k === origin ? allotment + (8 + Math.floor(rnd() * 5)) * 480 : Math.floor(allotment * (0.1 + rnd() * 0.8));
+        const finished = calendar.add(at, took).dueAt;
+        (s.id as string[]).push(`step:year:${i}:${k}`);
+        (s.code as string[]).push(code);
+        (s.element as string[]).push(element);
+        (s.unit as string[]).push(unit);
+        (s.role as string[]).push(role);
+        (s.started as Date[]).push(at);
+        (s.allotment as number[]).push(allotment);
+        (s.due as Date[]).push(due);
+        const done = finished <= NOW;
+        (s.finished as (Date | null)[]).push(done ? finished : null);
+        (s.actor as (string | null)[]).push(done ? officer : null);
+        (s.reason as (string | null)[]).push(done && k === origin ? 'Chờ hồ sơ giấy từ Bộ phận Một cửa' : null);
+        (s.source as (string | null)[]).push(done && k === origin ? 'officer' : null);
+        if (!done) open = true;
+        at = finished;
+      });
+      const closed = !open && at <= NOW;
+      const withApology = late && closed && rnd() < 0.33;
+      (d.code as string[]).push(code);
+      (d.source as string[]).push(source);
+      (d.channel as string[]).push(channel);
+      (d.received as Date[]).push(receivedAt);
+      (d.clock as Date[]).push(clock.clockStartAt);
+      (d.statutory as Date[]).push(deadlines.statutoryDueAt as Date);
+      (d.target as Date[]).push(deadlines.targetDueAt as Date);
+      (d.apology as (Date | null)[]).push(deadlines.apologyByAt);
+      (d.status as string[]).push(closed ? 'closed' : 'open');
+      (d.finished as (Date | null)[]).push(closed ? at : null);
+      (d.apologyAt as (Date | null)[]).push(withApology ? deadlines.apologyByAt : null);
+      (d.apologyDate as (string | null)[]).push(withApology ? calendar.add(deadlines.statutoryDueAt as Date, 3 * 480).dueAt.toISOString().slice(0, 10) : null);
+    }
+    await db.transaction().execute(async (tx) => {
+      await sql`
+        INSERT INTO dossiers (code, receipt_number, agency_code, source, channel, unit_id, form_type, process_id, internal_process_id, variant, statutory_working_days,
+          target_working_days, apology_lead_minutes, received_at, clock_start_at, statutory_due_at, target_due_at, apology_by_at, appointment_at,
+          calendar_version, status, outcome, finished_at, apology_reason, apology_issued_at, apology_new_return_date, apology_issued_by)
+        SELECT code, 'BN-' || code, 'STP.KHA', source, channel, 'stp-mot-cua', 1, ${PROCESS}, ${INTERNAL}, 'ordinary', 10, 3, 480, received, clock,
+          statutory, target, apology, coalesce(apology_date::timestamptz + interval '10 hours', statutory), ${calendars.version}, status,
+          CASE WHEN status = 'closed' THEN 'issued' END, finished, CASE WHEN apology_at IS NOT NULL THEN 'Chờ xác minh' END, apology_at, apology_date,
+          CASE WHEN apology_at IS NOT NULL THEN 'lanhdao' END
+        FROM unnest(${d.code}::text[], ${d.source}::text[], ${d.channel}::text[], ${d.received}::timestamptz[], ${d.clock}::timestamptz[],
+          ${d.statutory}::timestamptz[], ${d.target}::timestamptz[], ${d.apology}::timestamptz[], ${d.status}::text[], ${d.finished}::timestamptz[],
+          ${d.apologyAt}::timestamptz[], ${d.apologyDate}::date[])
+          AS v (code, source, channel, received, clock, statutory, target, apology, status, finished, apology_at, apology_date)`.execute(tx);
+      await sql`
+        INSERT INTO steps (id, dossier_code, element_id, element_name, process_id, unit_id, role, case_variant, started_at, allotment_minutes, due_at,
+          calendar_version, finished_at, actor, late_reason, late_reason_source)
+        SELECT id, code, element, element, ${PROCESS}, unit, role, 'ordinary', started, allotment, due, ${calendars.version}, finished, actor, reason, source
+        FROM unnest(${s.id}::text[], ${s.code}::text[], ${s.element}::text[], ${s.unit}::text[], ${s.role}::text[], ${s.started}::timestamptz[],
+          ${s.allotment}::integer[], ${s.due}::timestamptz[], ${s.finished}::timestamptz[], ${s.actor}::text[], ${s.reason}::text[], ${s.source}::text[])
+          AS v (id, code, element, unit, role, started, allotment, due, finished, actor, reason, source)`.execute(tx);
+      await sql`
+        INSERT INTO clock_stops (dossier_code, started_at, ended_at, reason)
+        SELECT code, started, ended, 'supplement' FROM unnest(${stops.code}::text[], ${stops.started}::timestamptz[], ${stops.ended}::timestamptz[]) AS v (code, started, ended)`.execute(tx);
+    });
+    if ((from + BATCH) % 10_000 === 0) progress(`  ${from + BATCH} dossiers (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  // the officers' tasks (who held each human step)
+  await sql`INSERT INTO tasks (id, job_key, dossier_code, process_instance_key, process_id, element_id, element_name, form_key, title, role, unit_id,
+              started_at, due_at, status, claimed_by, completed_at, completed_by)
+            SELECT 'task:' || substr(id, 6), '0', dossier_code, '0', process_id, element_id, element_name, 'lltp.form.bench', element_id, role, unit_id, started_at, due_at,
+              CASE WHEN finished_at IS NULL THEN 'open' ELSE 'completed' END, actor, finished_at, actor
+            FROM steps WHERE role <> 'system'`.execute(db);
+  await sql`ANALYZE`.execute(db);
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; value: T }> {
+  const started = performance.now();
+  const value = await work();
+  return { seconds: (performance.now() - started) / 1000, value };
+}
+
+async function main(): Promise<void> {
+  await withStack('bench:inspection', async (config) => {
+    const { database, url, fresh } = await benchDatabase(`inspection_year_${DOSSIERS}`);
+    const recorder = new Recorder();
+    const pool = createPool({ DATABASE_URL: url }, { max: 10 });
+    const db = kyselyOver(pool, { log: recorder.record });
+    try {
+      const stored = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM dossiers`.execute(db)).rows[0]?.n);
+      if (fresh || stored !== DOSSIERS) {
+        // a run stopped while writing leaves part of the data: start again
+        await sql`TRUNCATE dossiers, steps, tasks, clock_stops, weekly_reports, inspection_exports, audit CASCADE`.execute(db);
+        await seedCalendar(database.db, loadSeed(), { actor: 'bench', now: () => NOW });
+        progress(`writing a province-year: ${DOSSIERS} dossiers, ${DOSSIERS * STEPS.length} steps and their tasks (once; kept for later runs)`);
+        await seedYear(database.db, await createCalendarProvider({ db: database.db, now: () => NOW, refreshMs: 3_600_000 }).current());
+      }
+      const counts = (await sql<{ dossiers: number; steps: number; late: number }>`
+        SELECT (SELECT count(*) FROM dossiers)::int AS dossiers, (SELECT count(*) FROM steps)::int AS steps,
+               (SELECT count(*) FROM dossiers WHERE status = 'closed' AND finished_at > statutory_due_at)::int AS late`.execute(db)).rows[0]!;
+      progress(`data: ${counts.dossiers} dossiers, ${counts.steps} steps, ${counts.late} finished after their statutory due date`);
+      const catalog = await loadProcessCatalog();
+      const calendars = await createCalendarProvider({ db, now: () => NOW, refreshMs: 3_600_000 }).current();
+      const service = inspectionService({ db, config, catalog, calendars: () => Promise.resolve(calendars), now: () => NOW });
+      const vocabulary = filterVocabulary(catalog);
+      const yearLate = parseFilters({ from: '2026-01-01', to: '2026-12-31', status: 'late' }, vocabulary);
+      // about 10,000 dossiers: the first half of the year by receipt; about 1,000: 1–18 March
+      const half = parseFilters({ from: '2026-01-01', to: '2026-06-30' }, vocabulary);
+      const march = parseFilters({ from: '2026-03-01', to: '2026-03-18' }, vocabulary);
+      const received = async (f: typeof half): Promise<number> => Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM dossiers WHERE received_at >= ${f.from} AND received_at < ${f.to}`.execute(db)).rows[0]?.n);
+      const halfCount = await received(half);
+      const marchCount = await received(march);
+
+      const listYear: number[] = [];
+      const summaryYear: number[] = [];
+      const xlsx: number[] = [];
+      const pdf: number[] = [];
+      const weekly: number[] = [];
+      let lateRows = 0;
+      let xlsxRows = 0;
+      let pdfRows = 0;
+      const week = reportWeek('2026-11-27', config.REPORT_WEEK_CUTOFF);
+      for (let run = 0; run < RUNS; run++) {
+        recorder.operation = 'list_year';
+        const list = await timed(async () => {
+          const parts: string[] = [];
+          for await (const d of streamDossiers(service, yearLate, { sort: 'receivedAt', descending: false })) parts.push(JSON.stringify(dossierJson(d)));
+          return { json: `{"dossiers":[${parts.join(',')}]}`, n: parts.length };
+        });
+        listYear.push(list.seconds);
+        lateRows = list.value.n;
+        // the year's summary reads every step of the year (durations per step): measured apart
+        recorder.operation = 'summary_year';
+        summaryYear.push((await timed(() => summaryOf(service, ACTOR, yearLate))).seconds);
+        recorder.operation = 'xlsx_10k';
+        const x = await timed(() => exportList(service, ACTOR, half, 'xlsx', { sort: 'receivedAt', descending: false }));
+        xlsx.push(x.seconds);
+        xlsxRows = halfCount;
+        recorder.operation = 'pdf_1k';
+        const p = await timed(() => exportList(service, ACTOR, march, 'pdf', { sort: 'receivedAt', descending: false }));
+        pdf.push(p.seconds);
+        pdfRows = marchCount;
+        recorder.operation = 'weekly_report';
+        const w = await timed(() => weeklyReport(service, ACTOR, week, { regenerate: true }));
+        weekly.push(w.seconds);
+        recorder.operation = 'setup';
+        progress(`run ${run + 1}/${RUNS}: list ${list.seconds.toFixed(2)} s (${lateRows} late dossiers, ${(list.value.json.length / 1e6).toFixed(1)} MB), xlsx ${x.seconds.toFixed(2)} s (${(x.value.bytes.length / 1e6).toFixed(1)} MB), pdf ${p.seconds.toFixed(2)} s (${(p.value.bytes.length / 1e6).toFixed(1)} MB), weekly ${w.seconds.toFixed(2)} s`);
+      }
+      emitSeries('inspection.list_year_s', listYear, 's');
+      emit('inspection.list_year_rows', lateRows, 'dossiers');
+      emitSeries('inspection.summary_year_s', summaryYear, 's');
+      emitSeries('inspection.xlsx_10k_s', xlsx, 's');
+      emit('inspection.xlsx_rows', xlsxRows, 'dossiers');
+      emitSeries('inspection.pdf_1k_s', pdf, 's');
+      emit('inspection.pdf_rows', pdfRows, 'dossiers');
+      emitSeries('inspection.weekly_report_s', weekly, 's');
+      // the plans: every statement above EXPLAINed; a whole read of a per-dossier table is a defect
+      const statements = new Recorder();
+      // every statement but the summary's step durations, which read every step of the period by design
+      for (const statement of recorder.statements.values()) {
+        if (statement.operation === 'setup' || /"s"\."finished_at" >= \$\d+ and "s"\."finished_at" < \$\d+ and "s"\."allotment_minutes" > \$\d+/.test(statement.sql)) continue;
+        statements.statements.set(statement.sql, statement);
+      }
+      const lines: string[] = [];
+      await explainAll(db.withoutPlugins(), statements, (line) => lines.push(line), 10_000);
+      for (const line of lines) progress(line);
+      // a year's list reads the year's dossiers (the whole table here: a sequential scan is the right plan);
+      // the tables of every dossier's details must be reached by index
+      const perDossierScans = lines
+        .flatMap((line) => [...line.matchAll(/Seq Scan on (steps|tasks|clock_stops|audit) \((\d+) rows\)/g)])
+        .filter((m) => Number(m[2]) > 10_000).length;
+      emit('inspection.seq_scans_per_dossier_tables', perDossierScans, 'scans');
+      emit('inspection.statements', statements.statements.size, 'statements');
+      if (perDossierScans > 0) process.exitCode = 1;
+    } finally {
+      await db.destroy();
+      await database.close();
+    }
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:inspection failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
