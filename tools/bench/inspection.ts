@@ -4,9 +4,10 @@
  *
  * Data (written once, kept as `lltp_bench_inspection_year_<n>_<schema>`): `BENCH_INSPECTION_DOSSIERS`
  * (20,000) dossiers received over the working days of 2026 through VNeID (85%) and the other
- * channels, each with 10 timed steps of Quy trình 570 run one after the other with their officers'
- * tasks (200,000 steps and tasks); about 5% overrun one step by 8–12 working days (reason given) and
- * finish after their statutory due date, a third of those with an apology letter; 4% wait for a
+ * channels, each with the 10 steps of Quy trình 570's fast path run one after the other (6 timed
+ * officers' steps with their tasks, 4 untimed automated ones: 200,000 steps, 120,000 tasks);
+ * about 5% overrun one officer's step by 8–12 working days (reason given) and finish after their
+ * statutory due date, a third of those with an apology letter; 4% wait for a
  * supplement (a clock stop); the dossiers received in the last 8 working days are still open.
  *
  * Figures (median of `BENCH_INSPECTION_RUNS` (5) runs, with min and max; target in the name's issue):
@@ -53,15 +54,15 @@ const progress = progressOf('bench:inspection');
 /** The steps of a dossier, in order: element, unit, role, officer, allotment in working minutes. */
 const STEPS: [string, string, string, string, number][] = [
   ['checkDossier', 'stp-mot-cua', 'oneStopOfficer', 'motcua', 240],
-  ['pushToLltpSoftware', 'stp-mot-cua', 'system', 'system', 60],
+  ['pushToLltpSoftware', 'he-thong-mot-cua', 'administrator', 'system', 0],
   ['acceptInLltpSoftware', 'stp-hctp', 'lltpOfficer', 'chuyenvien', 120],
   ['searchRecords', 'stp-hctp', 'lltpOfficer', 'chuyenvien', 480],
-  ['planDeadlines', 'stp-hcbt', 'system', 'system', 30],
+  ['planDeadlines', 'he-thong-mot-cua', 'administrator', 'system', 0],
   ['draftCertificate', 'stp-hctp', 'lltpOfficer', 'chuyenvien', 240],
   ['reviewDraft', 'stp-hctp', 'headOfDivision', 'truongphong', 240],
   ['approveCertificate', 'stp-lanh-dao', 'leader', 'lanhdao', 240],
-  ['signCertificate', 'stp-lanh-dao', 'system', 'system', 60],
-  ['returnResult', 'stp-mot-cua', 'system', 'system', 60],
+  ['signCertificate', 'he-thong-mot-cua', 'administrator', 'system', 0],
+  ['returnResult', 'he-thong-mot-cua', 'administrator', 'system', 0],
 ];
 const CHANNELS: [string, string, number][] = [
   ['vneid', 'online', 0.85],
@@ -106,7 +107,7 @@ async function seedYear(db: Db, calendars: WorkingCalendars): Promise<void> {
       let deadlines = dossierDeadlines(calendar, clock, { statutoryWorkingDays: 10, targetWorkingDays: 3, apologyLeadMinutes: 480 });
       const late = rnd() < 0.05;
       const supplement = !late && rnd() < 0.04;
-      const origin = late ? Math.floor(rnd() * 8) : -1;
+      const origin = late ? [0, 2, 3, 5, 6, 7][Math.floor(rnd() * 6)]! : -1;
       let at = clock.clockStartAt;
       if (supplement) {
         const stopEnd = calendar.add(at, 480 + Math.floor(rnd() * 1440)).dueAt;
@@ -123,7 +124,8 @@ async function seedYear(db: Db, calendars: WorkingCalendars): Promise<void> {
           return;
         }
         const due = stepDueAt(calendar, at, allotment).dueAt;
-        const took = k === origin ? allotment + (8 + Math.floor(rnd() * 5)) * 480 : Math.floor(allotment * (0.1 + rnd() * 0.8));
+        // automated steps are untimed in the models (allotment 0): they take a few minutes
+        const took = allotment === 0 ? 5 : k === origin ? allotment + (8 + Math.floor(rnd() * 5)) * 480 : Math.floor(allotment * (0.1 + rnd() * 0.8));
         const finished = calendar.add(at, took).dueAt;
         (s.id as string[]).push(`step:year:${i}:${k}`);
         (s.code as string[]).push(code);
@@ -187,7 +189,7 @@ async function seedYear(db: Db, calendars: WorkingCalendars): Promise<void> {
               started_at, due_at, status, claimed_by, completed_at, completed_by)
             SELECT 'task:' || substr(id, 6), '0', dossier_code, '0', process_id, element_id, element_name, 'lltp.form.bench', element_id, role, unit_id, started_at, due_at,
               CASE WHEN finished_at IS NULL THEN 'open' ELSE 'completed' END, actor, finished_at, actor
-            FROM steps WHERE role <> 'system'`.execute(db);
+            FROM steps WHERE allotment_minutes > 0`.execute(db);
   await sql`ANALYZE`.execute(db);
 }
 

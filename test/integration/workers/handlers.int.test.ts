@@ -123,6 +123,37 @@ describe('a job delivered twice causes one external effect and one timeline step
   });
 });
 
+describe('an automated step late because an outside system was late records that system as the reason', () => {
+  // In the shipped models only the police's answer is timed (its reason comes with the callback);
+  // a designer may time any service task (lltp:sla.allotment): such a step, started five days ago
+  // with one working hour and done on the third attempt, is written here as the model would start it.
+  test('a timed step done late: reason "Chờ hệ thống ngoài: <system> (lần gọi thứ 3)"; done in time, or untimed: no reason', async () => {
+    const started = new Date(Date.now() - 5 * 86_400_000);
+    const timedStep = async (code: string, allotmentMinutes: number, startedAt: Date): Promise<ActivatedJob> => {
+      const j = job('lltp.lltp-software.push', 'pushToLltpSoftware', { dossierCode: code }, { retries: 1 });
+      await env.db
+        .insertInto('steps')
+        .values({ id: `step:${j.elementInstanceKey}`, dossierCode: code, elementId: 'pushToLltpSoftware', elementName: 'Bước 4', processId: NATIONAL, unitId: 'he-thong-mot-cua', role: 'administrator', startedAt, allotmentMinutes, dueAt: new Date(startedAt.getTime() + 3_600_000) })
+        .execute();
+      return j;
+    };
+    const late = uniqueCode();
+    await env.createDossier(late);
+    await run(await timedStep(late, 60, started));
+    expect((await stepsOf(late))[0]).toMatchObject({ lateReason: 'Chờ hệ thống ngoài: Phần mềm quản lý lý lịch tư pháp (lần gọi thứ 3)', lateReasonSource: 'system' });
+
+    const inTime = uniqueCode();
+    await env.createDossier(inTime);
+    await run(await timedStep(inTime, 60, new Date()));
+    expect((await stepsOf(inTime))[0]).toMatchObject({ lateReason: null, lateReasonSource: null });
+
+    const untimed = uniqueCode();
+    await env.createDossier(untimed);
+    await run(await timedStep(untimed, 0, started));
+    expect((await stepsOf(untimed))[0]).toMatchObject({ lateReason: null, lateReasonSource: null });
+  });
+});
+
 describe('dossier clock and deadlines', () => {
   test('request-supplement stops the clock once; restart-clock restarts it from the supplement and recomputes every deadline', async () => {
     const code = uniqueCode();
