@@ -223,8 +223,8 @@ async function main(): Promise<void> {
       const service = inspectionService({ db, config, catalog, calendars: () => Promise.resolve(calendars), now: () => NOW });
       const vocabulary = filterVocabulary(catalog);
       const yearLate = parseFilters({ from: '2026-01-01', to: '2026-12-31', status: 'late' }, vocabulary);
-      // about 10,000 dossiers: the first half of the year by receipt; about 1,000: 1–18 March
-      const half = parseFilters({ from: '2026-01-01', to: '2026-06-30' }, vocabulary);
+      // just over 10,000 dossiers: received 1/1–3/7; just over 1,000: 1–18 March
+      const half = parseFilters({ from: '2026-01-01', to: '2026-07-03' }, vocabulary);
       const march = parseFilters({ from: '2026-03-01', to: '2026-03-18' }, vocabulary);
       const received = async (f: typeof half): Promise<number> => Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM dossiers WHERE received_at >= ${f.from} AND received_at < ${f.to}`.execute(db)).rows[0]?.n);
       const halfCount = await received(half);
