@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { audit } from '../audit';
 import { formatInstant } from '../calendar/civil-time';
-import { toJson } from '../db/tables';
+import type { Selectable } from 'kysely';
+import { toJson, type WeeklyReportsTable } from '../db/tables';
 import { formatVnInstant } from '../monitor/format';
 import { channelNames, listSheets, summaryItems, summarySheets } from './documents';
 import { listDossiers, streamDossiers, verdictLabels, type InspectionDeps, type InspectionDossier, type PageRequest } from './engine';
@@ -117,22 +118,8 @@ export async function exportSummary(deps: InspectionServiceDeps, actor: Actor, f
 
 // --- the weekly report ----------------------------------------------------------------------
 
-export interface ArchivedWeek {
-  weekEnding: string;
-  revision: number;
-  periodFrom: Date;
-  periodTo: Date;
-  generatedAt: Date;
-  generatedBy: string;
-  summary: Record<string, unknown>;
-  rowsSha256: string;
-  xlsx: Buffer;
-  xlsxSha256: string;
-  pdf: Buffer;
-  pdfSha256: string;
-  sentAt: Date | null;
-  recipients: string[];
-}
+/** A weekly report as archived (one revision of one week, both files). */
+export type ArchivedWeek = Selectable<WeeklyReportsTable>;
 
 /** The week's late dossiers: resolved late in the week, and open past their statutory due date at the cut-off. */
 async function* lateOfWeek(deps: InspectionServiceDeps, week: ReportWeek): AsyncGenerator<InspectionDossier> {

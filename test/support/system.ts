@@ -30,6 +30,14 @@ export interface Reply {
   body: Record<string, unknown>;
 }
 
+/** A task as the inbox lists it (the fields the tests use). */
+export interface InboxTask {
+  id: string;
+  formKey: string;
+  dossierCode: string;
+  status: string;
+}
+
 export interface SystemUnderTest {
   api: RunningApi;
   config: Config;
@@ -39,6 +47,8 @@ export interface SystemUnderTest {
   as(username: string): Promise<Record<string, string>>;
   simStats(name: string): Promise<{ effects: Record<string, number>; calls: Record<string, number> }>;
   simPost(name: string, path: string, body: unknown): Promise<void>;
+  /** Waits for the dossier's task with this form in the user's inbox; with the user's headers. */
+  task(code: string, username: string, formKey: string): Promise<{ task: InboxTask; headers: Record<string, string> }>;
   /** Waits for the dossier's task with this form in the user's inbox, claims it and completes it (throws unless both answer 200). */
   work(code: string, username: string, formKey: string, data?: Record<string, unknown>): Promise<void>;
   /** The dossier view as a supervisor sees it (`GET /api/dossiers/<code>`; throws unless 200). */
@@ -109,6 +119,14 @@ export async function startSystem(name: string, basePort: number, overrides: Rec
     sessions.set(username, headers);
     return headers;
   };
+  const task = async (code: string, username: string, formKey: string): Promise<{ task: InboxTask; headers: Record<string, string> }> => {
+    const headers = await as(username);
+    const found = await eventually(async () => {
+      const list = await call('GET', '/api/tasks', undefined, headers);
+      return ((list.body.tasks ?? []) as InboxTask[]).find((t) => t.dossierCode === code && t.formKey === formKey);
+    }, `${username}'s task ${formKey} for ${code}`, 30_000);
+    return { task: found, headers };
+  };
   const expectOk = (what: string, reply: Reply): Reply => {
     if (reply.status !== 200) throw new Error(`${what}: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply;
@@ -120,14 +138,11 @@ export async function startSystem(name: string, basePort: number, overrides: Rec
     sims,
     call,
     as,
+    task,
     async work(code, username, formKey, data = {}) {
-      const headers = await as(username);
-      const task = await eventually(async () => {
-        const list = await call('GET', '/api/tasks', undefined, headers);
-        return ((list.body.tasks ?? []) as { id: string; dossierCode: string; formKey: string }[]).find((t) => t.dossierCode === code && t.formKey === formKey);
-      }, `${username}'s task ${formKey} for ${code}`, 30_000);
-      expectOk(`claim ${formKey} of ${code} as ${username}`, await call('POST', `/api/tasks/${task.id}/claim`, {}, headers));
-      expectOk(`complete ${formKey} of ${code} as ${username}`, await call('POST', `/api/tasks/${task.id}/complete`, { data }, headers));
+      const { task: found, headers } = await task(code, username, formKey);
+      expectOk(`claim ${formKey} of ${code} as ${username}`, await call('POST', `/api/tasks/${found.id}/claim`, {}, headers));
+      expectOk(`complete ${formKey} of ${code} as ${username}`, await call('POST', `/api/tasks/${found.id}/complete`, { data }, headers));
     },
     async dossier(code) {
       return expectOk(`dossier ${code}`, await call('GET', `/api/dossiers/${code}`, undefined, await as('giamsat'))).body;

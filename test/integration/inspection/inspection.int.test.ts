@@ -75,20 +75,7 @@ async function intake(receivedAt: Date): Promise<string> {
   return String(answer.body.dossierCode);
 }
 
-interface Task {
-  id: string;
-  formKey: string;
-  dossierCode: string;
-}
-
-async function taskOf(code: string, username: string, formKey: string): Promise<{ task: Task; headers: Record<string, string> }> {
-  const headers = await s.as(username);
-  const task = await eventually(async () => {
-    const list = await s.call('GET', '/api/tasks', undefined, headers);
-    return ((list.body.tasks ?? []) as Task[]).find((t) => t.dossierCode === code && t.formKey === formKey);
-  }, `${username}'s task ${formKey} for ${code}`, 30000);
-  return { task, headers };
-}
+const taskOf = (code: string, username: string, formKey: string) => s.task(code, username, formKey);
 
 /** Claims and completes a task; with `lateReason` when the officer is late. */
 async function work(code: string, username: string, formKey: string, data: Record<string, unknown> = {}, lateReason?: string): Promise<void> {
@@ -380,6 +367,16 @@ test('three report weeks in a row: a Friday-evening and a Saturday receipt fall 
   const xlsxPart = message.Attachments.find((a) => a.FileName.endsWith('.xlsx'))!;
   expect((await mailpit.attachment(message.ID, xlsxPart.PartID)).equals(first.bytes)).toBe(true);
   expect(message.Text).not.toMatch(/fullName|Nguyễn|birth/);
+  // the supervisors' Friday summary counts the same week (cut-off to cut-off: F and G received) and
+  // does not count D, late with an apology letter, as on time
+  const summaries = await eventually(async () => {
+    const found = (await mailpit.search('subject:"Báo cáo tuần 07/05/2027–14/05/2027"')).filter((m) => fresh(m) && m.To.some((t) => t.Address === 'giamsat@stp.example.vn'));
+    return found.length ? found : undefined;
+  }, 'the supervisors\' weekly summary', 15000);
+  expect(summaries[0]!.Subject).toMatch(/tiếp nhận 2 hồ sơ, đúng hạn 0/);
+  const summaryText = (await mailpit.message(summaries[0]!.ID)).Text;
+  expect(summaryText).toContain(codes.D!);
+  expect(summaryText).toContain('trễ hạn (có văn bản xin lỗi)');
   deps.mailer.close();
 
   // regenerating is explicit: a new revision, audited; the archive lists both

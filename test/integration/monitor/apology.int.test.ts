@@ -16,7 +16,7 @@ import { createMonitor, createMonitorDeps } from '../../../server/monitor';
 import { loadProcessCatalog } from '../../../server/sla';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { MailpitClient } from '../../support/mailpit';
-import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
+import { PARTNER, startSystem, type InboxTask, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
 
 let s: SystemUnderTest;
@@ -27,20 +27,7 @@ beforeAll(async () => {
 }, 90000);
 afterAll(async () => s?.stop());
 
-interface Task {
-  id: string;
-  formKey: string;
-  dossierCode: string;
-}
-
-async function taskOf(code: string, username: string, formKey: string): Promise<{ task: Task; headers: Record<string, string> }> {
-  const headers = await s.as(username);
-  const task = await eventually(async () => {
-    const list = await s.call('GET', '/api/tasks', undefined, headers);
-    return ((list.body.tasks ?? []) as Task[]).find((t) => t.dossierCode === code && t.formKey === formKey);
-  }, `${username}'s task ${formKey} for ${code}`, 30000);
-  return { task, headers };
-}
+const taskOf = (code: string, username: string, formKey: string) => s.task(code, username, formKey);
 
 const localDate = (at: Date): string => formatInstant(at.getTime()).slice(0, 10);
 
@@ -118,5 +105,5 @@ test('apology: leader task and alert, validated form, letter in HTML and PDF, ci
   // once per dossier: no second apology task
   await new Promise((r) => setTimeout(r, 1000));
   const again = await s.call('GET', '/api/tasks', undefined, headers);
-  expect(((again.body.tasks ?? []) as Task[]).filter((t) => t.dossierCode === code && t.formKey === 'lltp.form.apology')).toEqual([]);
+  expect(((again.body.tasks ?? []) as InboxTask[]).filter((t) => t.dossierCode === code && t.formKey === 'lltp.form.apology')).toEqual([]);
 }, 120000);
