@@ -176,8 +176,8 @@ export const settings = {
   WORKING_DAY_MINUTES: int(480, 'Working minutes in one working day (ngày làm việc): the unit of statutory and pilot deadlines.', 60, 1440),
   INTAKE_PAPER_CUTOFF: clockTime('15:00', 'A paper dossier received after this time (Việt Nam time) counts from the next working day\'s opening; empty: no cut-off.'),
   INTAKE_ONLINE_CUTOFF: clockTime('', 'The same for online dossiers; empty (default): an online dossier received outside office hours counts from the next opening.'),
-  SLA_DUE_SOON_PERCENT: int(20, 'An open step or dossier is due soon (sắp đến hạn) when the working time left is at most this share of its allotment, in percent …', 0, 100),
-  SLA_DUE_SOON_MINUTES: int(240, '… or at most this many working minutes, whichever is reached first.', 0, 100000),
+  SLA_DUE_SOON_PERCENT: int(20, 'An open step or dossier is due soon (sắp đến hạn) when the working time left is at most this share of its allotment, in percent, …', 0, 100),
+  SLA_DUE_SOON_MINUTES: int(240, '… and at most this many working minutes (the smaller threshold: a 2-hour step is due soon in its last 24 minutes, a 10-day dossier in its last 4 hours).', 0, 100000),
   CALENDAR_REPLAN_BATCH_SIZE: int(1000, 'After a calendar edit, open dossiers and steps are re-planned and written in batches of this size.', 1, 100000),
   CALENDAR_REFRESH_MS: int(30000, 'How often a running process checks whether an administrator changed the calendar.', 1000, 3600000),
 

@@ -3,7 +3,11 @@
  * identifiers; whatever a person reads (pages, e-mails, CLI output, reports) uses the labels.
  */
 
-/** Status of an open dossier or step against its due time. */
+/**
+ * Status of an open dossier or step against its due time. Due soon (sắp đến hạn): the working
+ * time left is at most SLA_DUE_SOON_PERCENT of the allotment and at most SLA_DUE_SOON_MINUTES
+ * (server/calendar/status.ts).
+ */
 export const OPEN_STATUSES = ['onTrack', 'dueSoon', 'overdue'] as const;
 export type OpenStatus = (typeof OPEN_STATUSES)[number];
 

@@ -1,8 +1,9 @@
 /**
  * Status of a step or a dossier against its due time, in working time.
  * - open: `overdue` after the due time; `dueSoon` when the working time left is at most
- *   `percent`% of the allotment or at most `minutes` working minutes, whichever is reached
- *   first (i.e. the larger threshold); otherwise `onTrack`;
+ *   `percent`% of the allotment **and** at most `minutes` working minutes (the smaller
+ *   threshold: a 2-hour step turns due soon in its last 24 minutes, a 10-day dossier in its
+ *   last 4 hours), so that a short step is not "due soon" the moment it starts; otherwise `onTrack`;
  * - closed: `late` when finished after the due time (lateness in working minutes, rounded up);
  *   `onTime` when finished on the due day, not after the due time; `early` before the due day.
  * Vietnamese labels: `statusLabels` in server/glossary.ts.
@@ -33,7 +34,7 @@ export interface ClosedClassification {
 
 export function dueSoonThresholdMinutes(allotmentMinutes: number, policy: DueSoonPolicy = DEFAULT_DUE_SOON_POLICY): number {
   if (!Number.isFinite(allotmentMinutes) || allotmentMinutes < 0) throw new CalendarInputError(`allotmentMinutes không hợp lệ: ${allotmentMinutes}`);
-  return Math.max(Math.ceil((allotmentMinutes * policy.percent) / 100), policy.minutes);
+  return Math.min(Math.ceil((allotmentMinutes * policy.percent) / 100), policy.minutes);
 }
 
 export function classifyOpen(

@@ -4,30 +4,42 @@ import { calendars, vn } from './support';
 
 const office = calendars().forUnit();
 
-describe('due-soon threshold: 20% of the allotment or 4 working hours, whichever comes first', () => {
+describe('due-soon threshold: at most 20% of the allotment and at most 4 working hours (the smaller)', () => {
   test.each([
-    [240, 240],
+    [0, 0],
+    [1, 1],
+    [5, 1],
+    [60, 12],
+    [120, 24],
+    [240, 48],
+    [480, 96],
+    [1199, 240],
     [1200, 240],
-    [1440, 288],
-    [2760, 552],
-    [4800, 960],
+    [1201, 240],
+    [2760, 240],
+    [4800, 240],
+    [7200, 240],
   ])('allotment %i min → due soon from %i min left', (allotment, threshold) => {
     expect(dueSoonThresholdMinutes(allotment)).toBe(threshold);
   });
 
   test('configurable', () => {
-    expect(dueSoonThresholdMinutes(4800, { percent: 10, minutes: 60 })).toBe(480);
-    expect(dueSoonThresholdMinutes(240, { percent: 10, minutes: 60 })).toBe(60);
+    expect(dueSoonThresholdMinutes(4800, { percent: 10, minutes: 60 })).toBe(60);
+    expect(dueSoonThresholdMinutes(240, { percent: 10, minutes: 60 })).toBe(24);
+    expect(dueSoonThresholdMinutes(4800, { percent: 100, minutes: 100000 })).toBe(4800);
+    expect(dueSoonThresholdMinutes(4800, { percent: 0, minutes: 240 })).toBe(0);
   });
 });
 
 describe('open steps and dossiers', () => {
-  // a 10-working-day dossier due Monday 17 March 2025 09:12: due soon with 960 min (2 wd) left
+  // a 10-working-day dossier due Monday 17 March 2025 09:12: due soon with 240 min (4 working hours) left,
+  // i.e. from Friday 14 March 13:42 (Friday 13:00–17:00 is 240 min, Monday 07:30–09:12 is 102 min)
   const dossier = { dueAt: vn('2025-03-17T09:12'), allotmentMinutes: 4800 };
   test.each([
     ['2025-03-03T09:12', 'onTrack', 4800],
-    ['2025-03-13T09:11', 'onTrack', 961],
-    ['2025-03-13T09:12', 'dueSoon', 960],
+    ['2025-03-13T09:12', 'onTrack', 960],
+    ['2025-03-14T14:41', 'onTrack', 241],
+    ['2025-03-14T14:42', 'dueSoon', 240],
     ['2025-03-15T10:00', 'dueSoon', 102],
     ['2025-03-17T09:12', 'dueSoon', 0],
     ['2025-03-17T09:13', 'overdue', -1],

@@ -16,12 +16,12 @@ const at = (workingMinutes: number): Date => calendar.add(dueAt, workingMinutes)
 /** The first instant with fewer than `minutes + 1` whole working minutes left: `minutes` left, rounded down. */
 const leftAtMost = (minutes: number): Date => calendar.addWorkingMs(dueAt, -((minutes + 1) * 60_000 - 1)).dueAt;
 
-test('on track: no condition; looked at again when it turns due soon (240 working minutes left)', () => {
-  expect(judgeStep(step, chain, calendar, at(-300), DEFAULT_DUE_SOON_POLICY)).toEqual({ status: 'onTrack', conditions: [], nextCheckAt: leftAtMost(240) });
+test('on track: no condition; looked at again when it turns due soon (96 working minutes left: 20% of 480, less than 240)', () => {
+  expect(judgeStep(step, chain, calendar, at(-300), DEFAULT_DUE_SOON_POLICY)).toEqual({ status: 'onTrack', conditions: [], nextCheckAt: leftAtMost(96) });
 });
 
 test.each([
-  ['on track', -300, leftAtMost(240)],
+  ['on track', -300, leftAtMost(96)],
   ['due soon', -60, new Date(dueAt.getTime() + 1)],
   ['just late (first escalation at once)', 30, at(240)],
   ['past the last escalation level', 240, null],
@@ -68,8 +68,8 @@ test('a dossier: late against its appointment, apology due once its apology-by t
     ['dossier:STP.KHA-261110-0002:overdue', 'headOfDivision'],
     ['dossier:STP.KHA-261110-0002:apologyDue', 'leader'],
   ]);
-  // after the apology: judged against the new appointment (2 working days away: due soon), no second apology
-  expect(judgeDossier({ ...dossier, apology: { newReturnDate: '2026-11-27' }, appointmentAt: at(960) }, chain, calendar, at(10), DEFAULT_DUE_SOON_POLICY).conditions.map((c) => c.key)).toEqual([
+  // after the apology: judged against the new appointment (190 working minutes away: due soon), no second apology
+  expect(judgeDossier({ ...dossier, apology: { newReturnDate: '2026-11-27' }, appointmentAt: at(200) }, chain, calendar, at(10), DEFAULT_DUE_SOON_POLICY).conditions.map((c) => c.key)).toEqual([
     'dossier:STP.KHA-261110-0002:dueSoon',
   ]);
   expect(judgeDossier({ ...dossier, stoppedIntervals: [{ to: null }] }, chain, calendar, at(10), DEFAULT_DUE_SOON_POLICY).status).toBe('stopped');
@@ -80,8 +80,8 @@ test('a dossier on track is looked at again at its apology-by time when that com
   const dossier = { code: 'STP.KHA-261110-0003', unitId: 'stp-mot-cua', clockStartAt: calendar.add(dueAt, -4800).dueAt, statutoryDueAt: dueAt, appointmentAt: null, apologyByAt: at(-1000), apology: null };
   const judged = judgeDossier(dossier, chain, calendar, at(-2000), DEFAULT_DUE_SOON_POLICY);
   expect(judged.status).toBe('onTrack');
-  // due soon at 960 working minutes before (20% of 4800): the apology-by time (1000 before) comes first
+  // due soon at 240 working minutes before (less than 20% of 4800): the apology-by time (1000 before) comes first
   expect(judged.nextCheckAt).toEqual(at(-1000));
   expect(judgeDossier(dossier, chain, calendar, at(-1000), DEFAULT_DUE_SOON_POLICY).conditions.map((c) => c.kind)).toEqual(['apologyDue']);
-  expect(judgeDossier({ ...dossier, apology: { newReturnDate: '2026-11-30' } }, chain, calendar, at(-2000), DEFAULT_DUE_SOON_POLICY).nextCheckAt).toEqual(leftAtMost(960));
+  expect(judgeDossier({ ...dossier, apology: { newReturnDate: '2026-11-30' } }, chain, calendar, at(-2000), DEFAULT_DUE_SOON_POLICY).nextCheckAt).toEqual(leftAtMost(240));
 });
