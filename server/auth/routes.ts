@@ -1,9 +1,17 @@
-/** Staff log-in and log-out; `GET /api/auth/me` says who the caller is. */
+/**
+ * Staff log-in and log-out; `GET /api/auth/me` says who the caller is (and, for staff, how they
+ * take due-soon notices); `PUT /api/auth/me/preferences {"dueSoonDelivery": "immediate"|"digest"|null}`
+ * sets it (null: the default of the person's roles), audited.
+ */
 import { Router } from 'express';
 import { z } from 'zod';
 import { authenticate, SESSION_COOKIE } from './middleware';
 import { digest, findActiveUser, newSecret, type AuthDeps } from './models';
 import { verifyPassword } from './passwords';
+import { audit } from '../audit';
+import { defaultDueSoonDelivery, DUE_SOON_DELIVERIES } from '../monitor/directory';
+
+const Preferences = z.object({ dueSoonDelivery: z.enum(DUE_SOON_DELIVERIES).nullable() }).strict();
 
 const LoginBody = z.object({
   username: z.string().min(1, 'username is required').max(40),
@@ -40,8 +48,33 @@ export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookie
     res.json({ ok: true });
   });
 
-  router.get('/me', authenticate(deps), (req, res) => {
-    res.json(req.principal);
+  router.get('/me', authenticate(deps), async (req, res) => {
+    const principal = req.principal;
+    if (principal?.kind !== 'staff') {
+      res.json(principal);
+      return;
+    }
+    const user = await deps.db.selectFrom('users').select('dueSoonDelivery').where('username', '=', principal.username).executeTakeFirst();
+    res.json({ ...principal, dueSoonDelivery: user?.dueSoonDelivery ?? defaultDueSoonDelivery(principal.roles), dueSoonDeliveryChosen: user?.dueSoonDelivery ?? null });
+  });
+
+  router.put('/me/preferences', authenticate(deps), async (req, res) => {
+    const principal = req.principal;
+    if (principal?.kind !== 'staff') {
+      res.status(403).json({ error: 'Chỉ cán bộ có tài khoản mới đặt được cách nhận thông báo.' });
+      return;
+    }
+    const body = Preferences.safeParse(req.body);
+    if (!body.success) {
+      res.status(400).json({ error: `dueSoonDelivery: phải là "immediate" (gửi ngay), "digest" (gộp vào thư tổng hợp ngày) hoặc null (mặc định theo vai trò)` });
+      return;
+    }
+    const chosen = body.data.dueSoonDelivery;
+    await deps.db.transaction().execute(async (tx) => {
+      await tx.updateTable('users').set({ dueSoonDelivery: chosen }).where('username', '=', principal.username).execute();
+      await audit(tx, { at: deps.now(), actor: principal.username, action: 'user.preferences', dossierCode: null, detail: `dueSoonDelivery=${chosen ?? 'mặc định'}` });
+    });
+    res.json({ dueSoonDelivery: chosen ?? defaultDueSoonDelivery(principal.roles), dueSoonDeliveryChosen: chosen });
   });
 
   return router;

@@ -215,6 +215,8 @@ export interface UsersTable {
   passwordHash: string;
   active: Defaulted<boolean>;
   createdAt: Date;
+  /** How the person takes due-soon notices; null: the default of their roles (server/monitor/directory.ts). */
+  dueSoonDelivery: Defaulted<'immediate' | 'digest' | null>;
 }
 
 export interface PartnersTable {
@@ -258,11 +260,13 @@ export interface AlertsTable {
   mailSubject: string | null;
   mailText: string | null;
   mailHtml: string | null;
-  deliveryStatus: 'pending' | 'sent' | 'failed' | 'noRecipient';
+  deliveryStatus: 'pending' | 'sent' | 'failed' | 'noRecipient' | 'superseded' | 'inDigest';
   attempts: Defaulted<number>;
   nextAttemptAt: Date | null;
   lastError: string | null;
   sentAt: Date | null;
+  /** Why the alert was not sent: its condition no longer held when the mail was due to leave. */
+  supersededReason: Defaulted<string | null>;
   messageId: string;
   claimedBy: string | null;
   claimedUntil: Date | null;

@@ -3,8 +3,8 @@
  * status (onTrack / dueSoon / overdue, or stopped when its clock does not run) and the
  * conditions it is in, each with a stable key:
  *
- * - `dueSoon`: to the step's role in its unit;
- * - `overdue`: to the same people, once it is past its due time;
+ * - `dueSoon`: to the officer holding the step, or its role in its unit (server/monitor/directory.ts);
+ * - `overdue`: to the same people and the unit's heads, once it is past its due time;
  * - `escalation` level n: to the n-th role of the step's escalation chain (BPMN
  *   `lltp:sla.escalation`, e.g. `headOfDivision > leader@4h`) once it is that much working
  *   time late;
@@ -37,6 +37,8 @@ export interface Condition {
   unitName: string | null;
   dueAt: Date;
   remainingMinutes: number;
+  /** The officer holding the step (who claimed its task), if any. */
+  heldBy?: string | null;
 }
 
 export type MonitoredStatus = 'onTrack' | 'dueSoon' | 'overdue' | 'stopped';
@@ -93,6 +95,8 @@ export interface OpenStep {
   dueAt: Date;
   allotmentMinutes: number;
   clock?: string | null;
+  /** The officer holding it now (who claimed its task). */
+  heldBy?: string | null;
 }
 
 export interface OpenDossier {
@@ -130,6 +134,7 @@ export function judgeStep(step: OpenStep, chain: readonly EscalationLevel[], cal
     unitName: step.unitName ?? null,
     dueAt: step.dueAt,
     remainingMinutes,
+    heldBy: step.heldBy ?? null,
   };
   const keyBase = `step:${step.id}`;
   if (status === 'dueSoon') return { status, conditions: [{ ...base, key: `${keyBase}:dueSoon`, kind: 'dueSoon', level: 0, role: step.role }], nextCheckAt };

@@ -4,19 +4,25 @@
  * take the same alert), each attempt is recorded in `alert_sends` (one row per alert and
  * attempt) before its mail goes through the mailer, and each alert records `sent` (with the
  * time) or the error and the next attempt (exponential back-off, capped), and `failed` after
- * MONITOR_MAIL_MAX_ATTEMPTS: a few statements per batch, whatever its size. Outside working time nothing is sent unless configured: the alerts
+ * MONITOR_MAIL_MAX_ATTEMPTS: a few statements per batch, whatever its size. Before a mail leaves
+ * (first attempt or retry, held or not) its condition is judged again: an alert whose step or
+ * dossier has finished or moved on is marked `superseded` (with the reason) and never sent.
+ * Outside working time nothing is sent unless configured: the alerts
  * wait, in order, for the next opening. Every mail has a stable Message-ID, so a crash between
  * the SMTP server's acceptance and the record of it gives at most one duplicate that mail
  * clients recognise.
  */
 import { sql } from 'kysely';
 import type { WorkingCalendars } from '../calendar/working-calendar';
+import { judgeDossier, judgeStep } from './classify';
 import type { Alert } from './model';
-import type { MonitorDeps } from './tick';
+import { clockStoppedColumn, DOSSIER_COLUMNS, STEP_COLUMNS, type MonitorDeps } from './tick';
 
 export interface DeliveryResult {
   sent: number;
   failed: number;
+  /** Alerts not sent because their condition no longer held (the step or dossier finished or moved on). */
+  superseded: number;
   /** Alerts still pending after this pass (waiting for working time or a retry). */
   waiting: number;
   outsideWorkingTime: boolean;
@@ -63,9 +69,49 @@ async function claim(deps: MonitorDeps, now: Date, holder: string): Promise<Aler
 interface Outcome {
   id: string;
   attempt: number;
-  status: 'sent' | 'pending' | 'failed';
+  status: 'sent' | 'pending' | 'failed' | 'superseded';
   error: string | null;
   nextAttemptAt: Date | null;
+}
+
+/** Kinds whose condition is judged again before the mail leaves (digests and notices of a fact are sent as they are). */
+const RECHECKED = new Set(['dueSoon', 'overdue', 'escalation', 'apologyDue']);
+
+/**
+ * The alerts of the batch whose condition no longer holds now, with the reason: the step or
+ * dossier finished, or its judgement now (status, due time, apology) no longer raises this key.
+ */
+async function supersededOf(deps: MonitorDeps, calendars: WorkingCalendars, batch: readonly Alert[], now: Date): Promise<Map<string, string>> {
+  const superseded = new Map<string, string>();
+  const stepAlerts = batch.filter((a) => RECHECKED.has(a.kind) && a.subject === 'step' && a.stepId);
+  const dossierAlerts = batch.filter((a) => RECHECKED.has(a.kind) && a.subject === 'dossier' && a.dossierCode);
+  const [steps, dossiers] = await Promise.all([
+    stepAlerts.length ? deps.db.selectFrom('steps').select(STEP_COLUMNS).where('id', 'in', stepAlerts.map((a) => a.stepId as string)).execute() : [],
+    dossierAlerts.length
+      ? deps.db.selectFrom('dossiers').select(DOSSIER_COLUMNS).select(clockStoppedColumn.as('clockStopped')).where('code', 'in', dossierAlerts.map((a) => a.dossierCode as string)).execute()
+      : [],
+  ]);
+  const stepById = new Map(steps.map((s) => [s.id, s]));
+  for (const alert of stepAlerts) {
+    const step = stepById.get(alert.stepId as string);
+    if (!step || step.finishedAt) {
+      superseded.set(alert.id, 'bước đã hoàn thành');
+      continue;
+    }
+    const judged = judgeStep(step, step.escalation, calendars.forUnit(step.unitId), now, deps.settings.dueSoon);
+    if (!judged.conditions.some((c) => c.key === alert.id)) superseded.set(alert.id, `không còn đúng: bước nay ${judged.status}`);
+  }
+  const dossierByCode = new Map(dossiers.map((d) => [d.code, d]));
+  for (const alert of dossierAlerts) {
+    const dossier = dossierByCode.get(alert.dossierCode as string);
+    if (!dossier || dossier.status !== 'open') {
+      superseded.set(alert.id, 'hồ sơ đã kết thúc');
+      continue;
+    }
+    const judged = judgeDossier({ ...dossier, apology: dossier.apologyIssuedAt }, deps.settings.dossierEscalation, calendars.forUnit(dossier.unitId), now, deps.settings.dueSoon);
+    if (!judged.conditions.some((c) => c.key === alert.id)) superseded.set(alert.id, `không còn đúng: hồ sơ nay ${judged.status}`);
+  }
+  return superseded;
 }
 
 /**
@@ -74,15 +120,19 @@ interface Outcome {
  * so it counts, and the alert waits for its back-off), sends the mails, and records every
  * outcome in one transaction.
  */
-async function deliverBatch(deps: MonitorDeps, batch: readonly Alert[], now: Date, holder: string): Promise<{ sent: number; failed: number }> {
+async function deliverBatch(deps: MonitorDeps, calendars: WorkingCalendars, claimed: readonly Alert[], now: Date, holder: string): Promise<{ sent: number; failed: number; superseded: number }> {
+  const superseded = await supersededOf(deps, calendars, claimed, now);
+  const outcomes: Outcome[] = claimed
+    .filter((a) => superseded.has(a.id))
+    .map((a) => ({ id: a.id, attempt: a.attempts, status: 'superseded' as const, error: superseded.get(a.id) as string, nextAttemptAt: null }));
+  const batch = claimed.filter((a) => !superseded.has(a.id));
   const attempts = batch.map((a) => a.attempts + 1);
-  const recorded = await sql<{ alertId: string }>`
+  const recorded = batch.length === 0 ? { rows: [] } : await sql<{ alertId: string }>`
     INSERT INTO alert_sends (alert_id, attempt, holder, at)
     SELECT id, attempt, ${holder}, ${now} FROM unnest(${batch.map((a) => a.id)}::text[], ${attempts}::integer[]) AS v (id, attempt)
     ON CONFLICT (alert_id, attempt) DO NOTHING
     RETURNING alert_id`.execute(deps.db);
   const fresh = new Set(recorded.rows.map((r) => r.alertId));
-  const outcomes: Outcome[] = [];
   for (const [i, alert] of batch.entries()) {
     const attempt = attempts[i] as number;
     const retryAt = new Date(now.getTime() + retryDelayMs(attempt, deps.settings));
@@ -112,7 +162,9 @@ async function deliverBatch(deps: MonitorDeps, batch: readonly Alert[], now: Dat
   await deps.db.transaction().execute(async (tx) => {
     await sql`
       UPDATE alerts AS a
-      SET delivery_status = v.status, attempts = v.attempt, last_error = v.error, next_attempt_at = v.next_attempt_at,
+      SET delivery_status = v.status, attempts = v.attempt, next_attempt_at = v.next_attempt_at,
+          last_error = CASE WHEN v.status = 'superseded' THEN a.last_error ELSE v.error END,
+          superseded_reason = CASE WHEN v.status = 'superseded' THEN v.error ELSE a.superseded_reason END,
           sent_at = CASE WHEN v.status = 'sent' THEN ${now}::timestamptz ELSE a.sent_at END, claimed_by = NULL, claimed_until = NULL
       FROM unnest(${column((o) => o.id)}::text[], ${column((o) => o.attempt)}::integer[], ${column((o) => o.status)}::text[],
                   ${column((o) => o.error)}::text[], ${column((o) => o.nextAttemptAt)}::timestamptz[]) AS v (id, attempt, status, error, next_attempt_at)
@@ -125,20 +177,25 @@ async function deliverBatch(deps: MonitorDeps, batch: readonly Alert[], now: Dat
         AS v (id, attempt, status, error)
       WHERE s.alert_id = v.id AND s.attempt = v.attempt`.execute(tx);
   });
-  return { sent: outcomes.filter((o) => o.status === 'sent').length, failed: outcomes.filter((o) => fresh.has(o.id) && o.status !== 'sent').length };
+  return {
+    sent: outcomes.filter((o) => o.status === 'sent').length,
+    failed: outcomes.filter((o) => fresh.has(o.id) && o.status !== 'sent').length,
+    superseded: superseded.size,
+  };
 }
 
 export async function deliverPending(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, holder: string): Promise<DeliveryResult> {
   const outside = !deps.settings.sendOutsideWorkingTime && !inWorkingTime(calendars, now);
-  const result: DeliveryResult = { sent: 0, failed: 0, waiting: 0, outsideWorkingTime: outside };
+  const result: DeliveryResult = { sent: 0, failed: 0, superseded: 0, waiting: 0, outsideWorkingTime: outside };
   if (!outside) {
     let handled = 0;
     while (handled < MAX_PER_RUN) {
       const batch = await claim(deps, now, holder);
       if (batch.length === 0) break;
-      const { sent, failed } = await deliverBatch(deps, batch, now, holder);
+      const { sent, failed, superseded } = await deliverBatch(deps, calendars, batch, now, holder);
       result.sent += sent;
       result.failed += failed;
+      result.superseded += superseded;
       handled += batch.length;
     }
   }

@@ -76,7 +76,7 @@ export class DigestCollector {
     const told = new Set<string>();
     for (const c of conditions) {
       if (c.kind === 'apologyDue') continue;
-      for (const r of this.directory.recipients(c.role, c.unitId)) {
+      for (const r of this.directory.recipientsOf(c)) {
         if (told.has(r.username)) continue;
         told.add(r.username);
         const entry = this.people.get(r.username) ?? { recipient: r, late: new Bounded(this.limit), dueSoon: new Bounded(this.limit) };

@@ -17,7 +17,7 @@ import type { AlertsTable, MonitorRunsTable, RecipientJson } from '../db/tables'
 
 export const ALERT_KINDS = ['dueSoon', 'overdue', 'escalation', 'apologyDue', 'doneLate', 'digest', 'weekly'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
-export const DELIVERY_STATUSES = ['pending', 'sent', 'failed', 'noRecipient'] as const;
+export const DELIVERY_STATUSES = ['pending', 'sent', 'failed', 'noRecipient', 'superseded', 'inDigest'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export type Recipient = RecipientJson;
@@ -36,6 +36,8 @@ export type NewAlert = Pick<
 > & {
   recipients: Recipient[];
   mail: { subject: string; text: string; html: string };
+  /** Nobody is mailed now because every recipient takes it in the daily digest. */
+  inDigest?: boolean;
 };
 
 export interface RunCounts {
@@ -48,6 +50,8 @@ export interface RunCounts {
   alertsRaised: number;
   mailsSent: number;
   mailsFailed: number;
+  /** Alerts not sent because their condition no longer held when they were due to leave. */
+  mailsSuperseded: number;
   mailsWaiting: number;
 }
 

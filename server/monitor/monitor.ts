@@ -59,7 +59,7 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
       startedAt,
       finishedAt: null,
       durationMs: null,
-      counts: { steps: {}, dossiers: {}, openOverdueSteps: 0, openLateDossiers: 0, alertsRaised: 0, mailsSent: 0, mailsFailed: 0, mailsWaiting: 0 },
+      counts: { steps: {}, dossiers: {}, openOverdueSteps: 0, openLateDossiers: 0, alertsRaised: 0, mailsSent: 0, mailsFailed: 0, mailsSuperseded: 0, mailsWaiting: 0 },
       outsideWorkingTime: false,
       error: null,
     };
@@ -88,6 +88,7 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
       const delivery = await deliverPending(deps, calendars, at, holder);
       run.counts.mailsSent = delivery.sent;
       run.counts.mailsFailed = delivery.failed;
+      run.counts.mailsSuperseded = delivery.superseded;
       run.counts.mailsWaiting = delivery.waiting;
       run.outsideWorkingTime = delivery.outsideWorkingTime;
     } catch (error) {

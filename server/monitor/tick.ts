@@ -110,9 +110,10 @@ export function alertMail(settings: MonitorSettings, c: Condition): RenderedMail
 
 export const alertMessageId = (key: string): string => `<alert.${key.replace(/[^A-Za-z0-9.-]/g, '.')}@lltp-flow>`;
 
-/** The alert of a condition, to the given recipients. */
-export function alertOf(settings: MonitorSettings, c: Condition, recipients: Recipient[], now: Date, runId: string): NewAlert {
+/** The alert of a condition, to the given recipients (`inDigest`: the others take it in their daily digest). */
+export function alertOf(settings: MonitorSettings, c: Condition, recipients: Recipient[], now: Date, runId: string, inDigest = false): NewAlert {
   return {
+    ...(inDigest ? { inDigest } : {}),
     id: c.key,
     kind: c.kind,
     subject: c.subject,
@@ -137,13 +138,13 @@ export function alertOf(settings: MonitorSettings, c: Condition, recipients: Rec
 export async function insertAlerts(db: Db, alerts: readonly NewAlert[], now: Date): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < alerts.length; i += 500) {
-    const rows = alerts.slice(i, i + 500).map(({ mail, recipients, ...a }) => ({
+    const rows = alerts.slice(i, i + 500).map(({ mail, recipients, inDigest, ...a }) => ({
       ...a,
       recipients: toJson(recipients),
       mailSubject: mail.subject,
       mailText: mail.text,
       mailHtml: mail.html,
-      deliveryStatus: recipients.length ? ('pending' as const) : ('noRecipient' as const),
+      deliveryStatus: recipients.length ? ('pending' as const) : inDigest ? ('inDigest' as const) : ('noRecipient' as const),
       attempts: 0,
       nextAttemptAt: recipients.length ? now : null,
       messageId: alertMessageId(a.id),
@@ -201,12 +202,15 @@ async function commitBatch(pass: Pass, table: 'steps' | 'dossiers', alerts: read
   });
 }
 
-/** Alerts of the conditions not raised yet, to the people the directory names. */
+/** Alerts of the conditions not raised yet, to the people the directory names (server/monitor/directory.ts). */
 async function newAlerts(pass: Pass, conditions: readonly Condition[]): Promise<NewAlert[]> {
   const fresh = await freshConditions(pass.deps.db, conditions);
-  const alerts = fresh.map((c) => alertOf(pass.deps.settings, c, pass.directory.recipients(c.role, c.unitId), pass.now, pass.runId));
+  const alerts = fresh.map((c) => {
+    const { now, inDigest } = pass.directory.mailedNow(c);
+    return alertOf(pass.deps.settings, c, now, pass.now, pass.runId, now.length === 0 && inDigest > 0);
+  });
   for (const a of alerts) {
-    if (a.recipients.length === 0) pass.deps.logger.warn({ alert: a.id, role: a.role, unitId: a.unitId }, 'alert raised but no active user holds the role: nobody mailed');
+    if (a.recipients.length === 0 && !a.inDigest) pass.deps.logger.warn({ alert: a.id, role: a.role, unitId: a.unitId }, 'alert raised but no active user holds the role: nobody mailed');
   }
   return alerts;
 }
@@ -221,10 +225,14 @@ function judgeSafely(pass: Pass, what: string, judge: () => Judged): Judged | nu
   }
 }
 
-const STEP_COLUMNS = ['id', 'dossierCode', 'elementId', 'elementName', 'unitId', 'unitName', 'role', 'dueAt', 'allotmentMinutes', 'clock', 'escalation', 'finishedAt', 'nextCheckAt'] as const;
+export const STEP_COLUMNS = ['id', 'dossierCode', 'elementId', 'elementName', 'unitId', 'unitName', 'role', 'dueAt', 'allotmentMinutes', 'clock', 'escalation', 'finishedAt', 'nextCheckAt'] as const;
 
-type StepRow = {
+/** Who holds the step now: the officer who claimed its task (a keyed lookup per step). */
+export const heldByColumn = sql<string | null>`(SELECT t.claimed_by FROM tasks t WHERE t.id = 'task:' || substr(steps.id, 6) AND t.status = 'claimed')`;
+
+export type StepRow = {
   id: string;
+  heldBy: string | null;
   dossierCode: string;
   elementId: string;
   elementName: string | null;
@@ -288,9 +296,9 @@ async function judgeStepBatch(pass: Pass, rows: readonly StepRow[]): Promise<voi
   await commitBatch(pass, 'steps', [...(await newAlerts(pass, conditions)), ...(await doneLateAlerts(pass, finished))], moves);
 }
 
-const DOSSIER_COLUMNS = ['code', 'unitId', 'clockStartAt', 'statutoryDueAt', 'appointmentAt', 'apologyByAt', 'apologyIssuedAt', 'status', 'nextCheckAt'] as const;
+export const DOSSIER_COLUMNS = ['code', 'unitId', 'clockStartAt', 'statutoryDueAt', 'appointmentAt', 'apologyByAt', 'apologyIssuedAt', 'status', 'nextCheckAt'] as const;
 
-type DossierRow = {
+export type DossierRow = {
   code: string;
   unitId: string;
   clockStartAt: Date;
@@ -303,7 +311,7 @@ type DossierRow = {
   clockStopped: boolean;
 };
 
-const clockStoppedColumn = sql<boolean>`EXISTS (SELECT 1 FROM clock_stops s WHERE s.dossier_code = dossiers.code AND s.ended_at IS NULL)`;
+export const clockStoppedColumn = sql<boolean>`EXISTS (SELECT 1 FROM clock_stops s WHERE s.dossier_code = dossiers.code AND s.ended_at IS NULL)`;
 
 async function judgeDossierBatch(pass: Pass, rows: readonly DossierRow[]): Promise<void> {
   const conditions: Condition[] = [];
@@ -344,7 +352,7 @@ async function startPass(deps: MonitorDeps, calendars: WorkingCalendars, now: Da
 export async function tick(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string): Promise<PassResult> {
   const pass = await startPass(deps, calendars, now, runId);
   for (;;) {
-    const rows = await deps.db.selectFrom('steps').select(STEP_COLUMNS).where('nextCheckAt', '<=', now).orderBy('nextCheckAt').limit(JUDGE_BATCH).execute();
+    const rows = await deps.db.selectFrom('steps').select(STEP_COLUMNS).select(heldByColumn.as('heldBy')).where('nextCheckAt', '<=', now).orderBy('nextCheckAt').limit(JUDGE_BATCH).execute();
     if (rows.length > 0) await judgeStepBatch(pass, rows);
     if (rows.length < JUDGE_BATCH) break;
   }
@@ -372,7 +380,7 @@ export async function tick(deps: MonitorDeps, calendars: WorkingCalendars, now: 
 export async function reconcile(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string, onConditions?: Pass['onConditions']): Promise<PassResult> {
   const pass = await startPass(deps, calendars, now, runId, onConditions);
   for (let after = ''; ; ) {
-    const rows = await deps.db.selectFrom('steps').select(STEP_COLUMNS).where('finishedAt', 'is', null).where('id', '>', after).orderBy('id').limit(JUDGE_BATCH).execute();
+    const rows = await deps.db.selectFrom('steps').select(STEP_COLUMNS).select(heldByColumn.as('heldBy')).where('finishedAt', 'is', null).where('id', '>', after).orderBy('id').limit(JUDGE_BATCH).execute();
     if (rows.length > 0) await judgeStepBatch(pass, rows);
     if (rows.length < JUDGE_BATCH) break;
     after = (rows[rows.length - 1] as StepRow).id;

@@ -27,7 +27,7 @@ test('a staff user logs in; the token and the cookie both identify them, with ro
   expect(cookie).toMatch(/lltp_session=.*HttpOnly.*SameSite=Strict/i);
 
   const byToken = await fetch(`${app.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
-  expect(await byToken.json()).toEqual({ kind: 'staff', username: 'chuyenvien', displayName: 'Chuyên viên LLTP (demo)', roles: ['lltpOfficer'], unitId: 'stp-hctp' });
+  expect(await byToken.json()).toEqual({ kind: 'staff', username: 'chuyenvien', displayName: 'Chuyên viên LLTP (demo)', roles: ['lltpOfficer'], unitId: 'stp-hctp', dueSoonDelivery: 'immediate', dueSoonDeliveryChosen: null });
   const byCookie = await fetch(`${app.url}/api/auth/me`, { headers: { cookie: cookie.split(';')[0]! } });
   expect(byCookie.status).toBe(200);
 });
