@@ -21,6 +21,8 @@ import { dossierRoutes } from '../dossiers/routes';
 import { checkStack } from '../health';
 import { startInboxWorker, type InboxDeps } from '../inbox/inbox';
 import { inboxRoutes } from '../inbox/routes';
+import { assetRoutes } from '../dashboard/assets';
+import { dashboardRoutes } from '../dashboard/routes';
 import { filterVocabulary, inspectionService } from '../inspection';
 import { inspectionRoutes } from '../inspection/routes';
 import type { IntakeDeps } from '../intake/intake';
@@ -90,6 +92,11 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
       { path: '/api/monitor', router: monitorRoutes({ db, auth: authDeps, metricsToken: config.METRICS_TOKEN }) },
       { path: '/metrics', router: Router().get('/', metricsRoute({ db, auth: authDeps, metricsToken: config.METRICS_TOKEN })) },
       { path: '/api', router: inspectionRoutes({ service: inspection, vocabulary: () => Promise.resolve(vocabulary), cutoff: config.REPORT_WEEK_CUTOFF, auth: authDeps }) },
+      {
+        path: '/api/dashboard',
+        router: dashboardRoutes({ inspection, agencyCode: config.AGENCY_CODE, cutoff: config.REPORT_WEEK_CUTOFF, vneidTargetPercent: config.VNEID_SHARE_TARGET_PERCENT, auth: authDeps }),
+      },
+      { path: '/assets', router: assetRoutes() },
       { path: '/', router: pageRoutes() },
       {
         path: '/api/dossiers',

@@ -125,7 +125,7 @@ export async function summarize(deps: InspectionDeps, f: InspectionFilters): Pro
 }
 
 /** The first step to overrun on each late dossier (resolved late in the period, or open and overdue now), counted by step and by unit. */
-async function originCounts(deps: InspectionDeps, f: InspectionFilters, now: Date): Promise<{ steps: OriginCount[]; units: OriginCount[] }> {
+export async function originCounts(deps: InspectionDeps, f: InspectionFilters, now: Date): Promise<{ steps: OriginCount[]; units: OriginCount[] }> {
   const lateResolved = scopedDossiers(deps, f, 'finished')
     .where('d.status', '=', 'closed')
     .where('d.outcome', 'in', RESOLVED)

@@ -16,7 +16,7 @@ export function pageRoutes(): Router {
   hbs.registerHelper('json', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value).replace(/</g, '\\u003c')));
   const load = (name: string): Handlebars.TemplateDelegate => hbs.compile(readFileSync(path.join(TEMPLATES, `${name}.hbs`), 'utf8'));
   const layout = load('layout');
-  const pages = { login: load('login'), inbox: load('inbox'), dossier: load('dossier'), inspection: load('inspection'), weekly: load('weekly') };
+  const pages = { login: load('login'), inbox: load('inbox'), dossier: load('dossier'), inspection: load('inspection'), weekly: load('weekly'), dashboard: load('dashboard') };
   const render = (page: keyof typeof pages, title: string, data: Record<string, unknown> = {}): string =>
     layout({ title, body: pages[page](data) });
 
@@ -29,6 +29,7 @@ export function pageRoutes(): Router {
   router.get('/', (_req, res) => res.redirect('/hop-viec'));
   router.get('/dang-nhap', (_req, res) => res.type('html').send(render('login', 'Đăng nhập')));
   router.get('/hop-viec', (_req, res) => res.type('html').send(render('inbox', 'Hộp việc')));
+  router.get('/giam-sat', (_req, res) => res.type('html').send(render('dashboard', 'Giám sát tiến độ giải quyết hồ sơ')));
   router.get('/thanh-tra', (_req, res) => res.type('html').send(render('inspection', 'Thanh tra, kiểm tra hồ sơ')));
   router.get('/thanh-tra/bao-cao-tuan', (_req, res) => res.type('html').send(render('weekly', 'Báo cáo tuần Đề án 06')));
   router.get('/ho-so/:code', (req, res) => res.type('html').send(render('dossier', `Hồ sơ ${req.params.code}`, { code: req.params.code })));

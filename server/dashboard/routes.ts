@@ -1,0 +1,133 @@
+/**
+ * The supervisors' dashboard API (supervisors, leaders, heads of division, inspectors; others
+ * 403): the heat map of a process version, the dossiers at one of its steps, its BPMN diagram,
+ * and the KPIs. Codes and timing only. Bad input is a 400 naming the parameter.
+ */
+import { readFile } from 'node:fs/promises';
+import { Router, type Request, type Response } from 'express';
+import { authenticate, requireRole } from '../auth/middleware';
+import type { AuthDeps } from '../auth/models';
+import type { Role } from '../auth/roles';
+import { formatInstant, isLocalDate } from '../calendar/civil-time';
+import type { InspectionDeps } from '../inspection/engine';
+import { civilPeriod, InspectionInputError, MAX_PERIOD_DAYS } from '../inspection/filters';
+import type { WeekCutoff } from '../inspection/week';
+import { dossiersAtStep, heatmap } from './heatmap';
+import { kpis } from './kpis';
+
+export const DASHBOARD_ROLES: Role[] = ['supervisor', 'leader', 'headOfDivision', 'inspector'];
+const DEFAULT_PERIOD_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export interface DashboardRouteDeps {
+  inspection: InspectionDeps;
+  agencyCode: string;
+  cutoff: WeekCutoff;
+  vneidTargetPercent: number;
+  auth: AuthDeps;
+}
+
+const iso = (d: Date): string => formatInstant(d.getTime());
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** `from`/`to` (YYYY-MM-DD, both included) or the last `days` days. */
+function periodOf(query: Request['query'], now: Date, days: number): { from: Date; to: Date } {
+  const from = text(query.from);
+  const to = text(query.to);
+  if (from === undefined && to === undefined) return { from: new Date(now.getTime() - days * DAY_MS), to: now };
+  if (from === undefined || !isLocalDate(from)) throw new InspectionInputError('from', 'phải là ngày YYYY-MM-DD');
+  if (to === undefined || !isLocalDate(to)) throw new InspectionInputError('to', 'phải là ngày YYYY-MM-DD');
+  const period = civilPeriod(from, to);
+  if (period.days < 1) throw new InspectionInputError('from', `ngày bắt đầu ${from} sau ngày kết thúc ${to}`);
+  if (period.days > MAX_PERIOD_DAYS) throw new InspectionInputError('to', `khoảng thời gian ${period.days} ngày, tối đa ${MAX_PERIOD_DAYS} ngày`);
+  return { from: period.from, to: period.to };
+}
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+const answering =
+  (handler: Handler): Handler =>
+  async (req, res) => {
+    try {
+      await handler(req, res);
+    } catch (error) {
+      if (error instanceof InspectionInputError) res.status(400).json({ error: error.message, parameter: error.parameter });
+      else throw error;
+    }
+  };
+
+export function dashboardRoutes(deps: DashboardRouteDeps): Router {
+  const router = Router();
+  router.use(authenticate(deps.auth), requireRole(...DASHBOARD_ROLES));
+  const { catalog } = deps.inspection;
+
+  /** The version asked for, checked against its procedure; by default the agency's national procedure in force now. */
+  const versionOf = (query: Request['query']): string => {
+    const procedure = text(query.process) ?? catalog.agency(deps.agencyCode).nationalProcedure;
+    if (!catalog.procedures().includes(procedure)) throw new InspectionInputError('process', `không có quy trình ${procedure} (có: ${catalog.procedures().join(', ')})`);
+    const version = text(query.version);
+    if (version === undefined) return catalog.versionInForce(procedure, deps.inspection.now()).processId;
+    if (!catalog.versions(procedure).some((v) => v.processId === version)) throw new InspectionInputError('version', `${version} không phải phiên bản của ${procedure}`);
+    return version;
+  };
+
+  router.get(
+    '/versions',
+    answering((_req, res) => {
+      const now = deps.inspection.now();
+      const agency = catalog.agency(deps.agencyCode);
+      const procedures = catalog.procedures().map((procedure) => {
+        let inForce: string | null = null;
+        try {
+          inForce = catalog.versionInForce(procedure, now).processId;
+        } catch {
+          // no version in force today
+        }
+        return { procedure, inForce, versions: catalog.versions(procedure).map((v) => ({ processId: v.processId, name: v.name, effectiveFrom: v.effectiveFrom, effectiveTo: v.effectiveTo })) };
+      });
+      res.json({ national: agency.nationalProcedure, internal: agency.internalProcedure, procedures });
+      return Promise.resolve();
+    }),
+  );
+
+  router.get(
+    '/heatmap',
+    answering(async (req, res) => {
+      const version = versionOf(req.query);
+      const map = await heatmap(deps.inspection, version, periodOf(req.query, deps.inspection.now(), DEFAULT_PERIOD_DAYS));
+      res.json({ ...map, period: { from: iso(map.period.from), to: iso(map.period.to) }, computedAt: iso(map.computedAt) });
+    }),
+  );
+
+  router.get(
+    '/diagram',
+    answering(async (req, res) => {
+      const plan = catalog.plan(versionOf(req.query));
+      if (!plan) throw new InspectionInputError('version', 'không có mô hình');
+      res.type('application/xml').set('Cache-Control', 'no-cache').send(await readFile(plan.source, 'utf8'));
+    }),
+  );
+
+  router.get(
+    '/steps/:elementId/dossiers',
+    answering(async (req, res) => {
+      const version = versionOf(req.query);
+      const elementId = String(req.params.elementId);
+      const plan = catalog.plan(version);
+      if (!plan?.steps[elementId] && !plan?.governedSteps[elementId]) throw new InspectionInputError('elementId', `${version} không có bước ${elementId.slice(0, 64)}`);
+      const dossiers = await dossiersAtStep(deps.inspection, version, elementId);
+      res.json({ version, elementId, computedAt: iso(deps.inspection.now()), dossiers: dossiers.map((d) => ({ ...d, since: iso(d.since), dueAt: iso(d.dueAt) })) });
+    }),
+  );
+
+  router.get(
+    '/kpis',
+    answering(async (req, res) => {
+      const now = deps.inspection.now();
+      const period = text(req.query.from) || text(req.query.to) ? periodOf(req.query, now, 7) : undefined;
+      const figures = await kpis(deps.inspection, deps.cutoff, { vneidTargetPercent: deps.vneidTargetPercent, ...(period ? { period } : {}) });
+      const week = (w: (typeof figures.series)[number]) => ({ ...w, from: iso(w.from), to: iso(w.to) });
+      res.json({ ...figures, period: week(figures.period), series: figures.series.map(week), computedAt: iso(figures.computedAt) });
+    }),
+  );
+  return router;
+}
