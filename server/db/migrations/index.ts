@@ -7,9 +7,11 @@ import type { Migration } from 'kysely/migration';
 import * as readModel from './0001-read-model';
 import * as inspection from './0002-inspection';
 import * as alertsWorthReading from './0003-alerts-worth-reading';
+import * as dashboard from './0004-dashboard';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
   '0002-inspection': inspection,
   '0003-alerts-worth-reading': alertsWorthReading,
+  '0004-dashboard': dashboard,
 };
