@@ -9,7 +9,7 @@ import type { Db } from '../db';
 import { toJson } from '../db/tables';
 import { z } from 'zod';
 import { CivilCalendar } from './civil-calendar';
-import { dayNumberOfLocalDate, localDateOf, weekdayOf, type LocalDate } from './civil-time';
+import { dayNumberOfLocalDate, localDateOf, weekdayOf, type LocalDate, type Weekday } from './civil-time';
 import { CalendarInputError } from './errors';
 import {
   DEFAULT_UNIT_ID,
@@ -57,6 +57,8 @@ export interface YearListing {
   year: number;
   status: YearSchedule['status'];
   basis: string[];
+  /** The weekly rest days (`Sat`, `Sun`), so that a reader can draw the whole year. */
+  weeklyRestDays: Weekday[];
   days: ScheduledDay[];
 }
 
@@ -83,6 +85,12 @@ function findDay(schedule: YearSchedule, date: LocalDate): 'daysOff' | 'makeUpWo
   if (schedule.makeUpWorkingDays.some((d) => d.date === date)) return 'makeUpWorkingDays';
   if (schedule.pending.some((d) => d.date === date)) return 'pending';
   return null;
+}
+
+/** A year as listed to readers (API and CLI): its status, basis, weekly rest days and scheduled days. */
+export function yearListing(civil: CivilCalendar, year: number): YearListing {
+  const schedule = civil.schedule(year);
+  return { year, status: schedule.status, basis: schedule.basis, weeklyRestDays: [...civil.data.weeklyRestDays], days: civil.scheduledDays(year) };
 }
 
 const byDate = <T extends { date: string }>(list: T[]): T[] => [...list].sort((a, b) => a.date.localeCompare(b.date));
@@ -149,9 +157,7 @@ export function createCalendarAdmin(deps: CalendarAdminDeps) {
     /** Weekday days off, make-up days and pending days of a year, with name, basis and status. */
     async listDays(input: z.input<typeof listDaysInput>): Promise<YearListing> {
       const { year } = listDaysInput.parse(input);
-      const civil = new CivilCalendar(await loadCalendarData(db));
-      const schedule = civil.schedule(year);
-      return { year, status: schedule.status, basis: schedule.basis, days: civil.scheduledDays(year) };
+      return yearListing(new CivilCalendar(await loadCalendarData(db)), year);
     },
 
     async listUnits(): Promise<UnitHours[]> {

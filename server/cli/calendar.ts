@@ -4,7 +4,7 @@
  * audited, followed by re-planning).
  */
 import { Command, Option } from 'commander';
-import { createCalendarAdmin, type ChangeOutcome, type YearListing } from '../calendar/admin';
+import { createCalendarAdmin, yearListing, type ChangeOutcome, type YearListing } from '../calendar/admin';
 import { clockStartFor, CHANNELS, type Channel } from '../calendar/clock';
 import { dayNumberOfLocalDate, formatInstant, parseInstant, weekdayOf } from '../calendar/civil-time';
 import { FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, type Period, type UnitHours } from '../calendar/model';
@@ -173,18 +173,13 @@ export function calendarCommand(io: CliIo): Command {
     .action(async (options: SourceOptions & { year?: string }) => {
       const year = yearFlag(options.year);
       const listing = options.seed
-        ? listingOf(new CivilCalendar(seedCalendarData()), year)
+        ? yearListing(new CivilCalendar(seedCalendarData()), year)
         : await withDatabase(io, (db, policy) => createCalendarAdmin({ db, now: () => io.now(), policy }).listDays({ year }));
       printListing(io, listing, options.json);
     });
 
   calendar.addCommand(adminCommand(io));
   return calendar;
-}
-
-function listingOf(civil: CivilCalendar, year: number): YearListing {
-  const schedule = civil.schedule(year);
-  return { year, status: schedule.status, basis: schedule.basis, days: civil.scheduledDays(year) };
 }
 
 function adminCommand(io: CliIo): Command {

@@ -1,7 +1,8 @@
 /**
  * `GET /api/dossiers/:code`: the dossier with its deadlines and step timeline (staff of the
  * Sở Tư pháp). `?details=1` adds the citizen's declaration for the roles that process it;
- * every read is audited.
+ * every read is audited. `GET /api/dossiers?q=…` finds a dossier by code or receipt number
+ * (a short list without personal data; search.ts).
  */
 import { Router } from 'express';
 import { apologyLetterId, findLetter } from '../apology/letter';
@@ -11,11 +12,13 @@ import type { AuthDeps } from '../auth/models';
 import type { Role } from '../auth/roles';
 import { formatInstant } from '../calendar/civil-time';
 import { classifyClosed, classifyOpen, type DueSoonPolicy } from '../calendar/status';
-import type { WorkingCalendars } from '../calendar/working-calendar';
+import type { WorkingCalendar, WorkingCalendars } from '../calendar/working-calendar';
 import type { Db } from '../db';
 import { statusLabels } from '../glossary';
 import { readDeclaration } from '../readmodel/declaration';
 import { findDossier } from '../readmodel/dossier';
+import type { Step } from '../readmodel/step';
+import { dossierSearchQuery, searchDossiers } from './search';
 
 const STAFF: Role[] = ['administrator', 'oneStopOfficer', 'lltpOfficer', 'headOfDivision', 'leader', 'inspector', 'supervisor'];
 const DETAIL_READERS: Role[] = ['oneStopOfficer', 'lltpOfficer', 'headOfDivision', 'leader'];
@@ -30,9 +33,68 @@ export interface DossierViewDeps {
 
 const iso = (d: Date | null | undefined): string | null => (d ? formatInstant(d.getTime()) : null);
 
+/**
+ * One step of the timeline: its allotment and the working time it has taken so far (to its end,
+ * or to now while open) on its unit's calendar, its status, and why it was late if it was.
+ */
+function stepView(s: Step, calendar: WorkingCalendar, now: Date, dueSoon: DueSoonPolicy) {
+  const status = s.finishedAt
+    ? (() => {
+        const c = classifyClosed(calendar, { dueAt: s.dueAt }, s.finishedAt);
+        return { status: c.status, lateWorkingMinutes: c.latenessMinutes };
+      })()
+    : { status: classifyOpen(calendar, { dueAt: s.dueAt, allotmentMinutes: s.allotmentMinutes }, now, dueSoon).status, lateWorkingMinutes: null };
+  const end = s.finishedAt ?? now;
+  return {
+    elementId: s.elementId,
+    name: s.elementName ?? s.elementId,
+    unitId: s.unitId,
+    unitName: s.unitName ?? null,
+    role: s.role ?? null,
+    actor: s.actor ?? null,
+    outcome: s.outcome ?? null,
+    clock: s.clock ?? 'running',
+    allotmentWorkingMinutes: s.allotmentMinutes,
+    workingMinutes: end > s.startedAt ? calendar.between(s.startedAt, end) : 0,
+    startedAt: iso(s.startedAt),
+    dueAt: iso(s.dueAt),
+    dueEstimated: s.dueEstimated,
+    finishedAt: iso(s.finishedAt),
+    status: status.status,
+    statusLabel: statusLabels[status.status],
+    lateWorkingMinutes: status.lateWorkingMinutes,
+    lateReason: s.lateReason ?? null,
+    lateReasonSource: s.lateReasonSource ?? null,
+  };
+}
+
 export function dossierRoutes(deps: DossierViewDeps): Router {
   const router = Router();
   router.use(authenticate(deps.auth), requireRole(...STAFF));
+
+  router.get('/', async (req, res) => {
+    const principal = req.principal;
+    if (principal?.kind !== 'staff') return;
+    const parsed = dossierSearchQuery.safeParse({ q: req.query.q });
+    if (!parsed.success) {
+      res.status(400).json({ error: parsed.error.issues.map((i) => i.message).join('; ') });
+      return;
+    }
+    const hits = await searchDossiers(deps.db, parsed.data.q);
+    await audit(deps.db, { at: deps.now(), actor: principal.username, action: 'dossier.search', detail: `q=${parsed.data.q}: ${hits.length} hồ sơ` });
+    res.json({
+      q: parsed.data.q,
+      dossiers: hits.map((h) => ({
+        code: h.code,
+        receiptNumber: h.receiptNumber,
+        status: h.status,
+        receivedAt: iso(h.receivedAt),
+        dueAt: iso(h.dueAt),
+        finishedAt: iso(h.finishedAt),
+        currentStep: h.currentStep ? { elementId: h.currentStep.elementId, name: h.currentStep.name, dueAt: iso(h.currentStep.dueAt) } : null,
+      })),
+    });
+  });
 
   router.get('/:code', async (req, res) => {
     const principal = req.principal;
@@ -56,32 +118,7 @@ export function dossierRoutes(deps: DossierViewDeps): Router {
     await audit(deps.db, { at: now, actor: principal.username, action: 'dossier.read', dossierCode: code, detail: wantDetails ? 'kèm tờ khai' : null });
     const calendars = await deps.calendars();
     const steps = await deps.db.selectFrom('steps').selectAll().where('dossierCode', '=', code).orderBy('startedAt').orderBy('id').execute();
-    const timeline = steps.map((s) => {
-      const calendar = calendars.forUnit(s.unitId);
-      const status = s.finishedAt
-        ? (() => {
-            const c = classifyClosed(calendar, { dueAt: s.dueAt }, s.finishedAt);
-            return { status: c.status, lateWorkingMinutes: c.latenessMinutes };
-          })()
-        : { status: classifyOpen(calendar, { dueAt: s.dueAt, allotmentMinutes: s.allotmentMinutes }, now, deps.dueSoon).status, lateWorkingMinutes: null };
-      return {
-        elementId: s.elementId,
-        name: s.elementName ?? s.elementId,
-        unitId: s.unitId,
-        unitName: s.unitName ?? null,
-        role: s.role ?? null,
-        actor: s.actor ?? null,
-        outcome: s.outcome ?? null,
-        clock: s.clock ?? 'running',
-        allotmentWorkingMinutes: s.allotmentMinutes,
-        startedAt: iso(s.startedAt),
-        dueAt: iso(s.dueAt),
-        finishedAt: iso(s.finishedAt),
-        status: status.status,
-        statusLabel: statusLabels[status.status],
-        lateWorkingMinutes: status.lateWorkingMinutes,
-      };
-    });
+    const timeline = steps.map((step) => stepView(step, calendars.forUnit(step.unitId), now, deps.dueSoon));
     const declaration = wantDetails
       ? await readDeclaration(deps.db, code, { actor: principal.username, purpose: 'xem chi tiết hồ sơ', at: now })
       : undefined;

@@ -1,6 +1,7 @@
 /**
- * Plain Vietnamese pages for staff: log-in, the task inbox, a dossier's timeline, the
- * inspection list (/thanh-tra) and the weekly report archive (/thanh-tra/bao-cao-tuan). The
+ * Plain Vietnamese pages for staff: log-in, the task inbox, dossier search (/ho-so) and a
+ * dossier's timeline (/ho-so/<code>), the working calendar (/lich-lam-viec), the inspection list
+ * (/thanh-tra) and the weekly report archive (/thanh-tra/bao-cao-tuan). The
  * pages hold no data: their scripts call the JSON API with the session cookie, which does
  * every authentication and role check.
  */
@@ -16,13 +17,13 @@ export function pageRoutes(): Router {
   hbs.registerHelper('json', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value).replace(/</g, '\\u003c')));
   const load = (name: string): Handlebars.TemplateDelegate => hbs.compile(readFileSync(path.join(TEMPLATES, `${name}.hbs`), 'utf8'));
   const layout = load('layout');
-  const pages = { login: load('login'), inbox: load('inbox'), dossier: load('dossier'), inspection: load('inspection'), weekly: load('weekly'), dashboard: load('dashboard') };
+  const pages = { login: load('login'), inbox: load('inbox'), dossier: load('dossier'), inspection: load('inspection'), weekly: load('weekly'), dashboard: load('dashboard'), calendar: load('calendar') };
   const render = (page: keyof typeof pages, title: string, data: Record<string, unknown> = {}): string =>
     layout({ title, body: pages[page](data) });
 
   const router = Router();
   router.use((_req, res, next) => {
-    res.set('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'");
+    res.set('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'self' 'unsafe-inline'");
     res.set('X-Frame-Options', 'DENY');
     next();
   });
@@ -32,6 +33,8 @@ export function pageRoutes(): Router {
   router.get('/giam-sat', (_req, res) => res.type('html').send(render('dashboard', 'Giám sát tiến độ giải quyết hồ sơ')));
   router.get('/thanh-tra', (_req, res) => res.type('html').send(render('inspection', 'Thanh tra, kiểm tra hồ sơ')));
   router.get('/thanh-tra/bao-cao-tuan', (_req, res) => res.type('html').send(render('weekly', 'Báo cáo tuần Đề án 06')));
+  router.get('/ho-so', (_req, res) => res.type('html').send(render('dossier', 'Tra cứu hồ sơ', { code: null })));
+  router.get('/lich-lam-viec', (_req, res) => res.type('html').send(render('calendar', 'Lịch làm việc')));
   router.get('/ho-so/:code', (req, res) => res.type('html').send(render('dossier', `Hồ sơ ${req.params.code}`, { code: req.params.code })));
   return router;
 }
