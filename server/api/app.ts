@@ -5,7 +5,8 @@
  */
 import cookieParser from 'cookie-parser';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
-import { randomUUID } from 'node:crypto';
+import helmet from 'helmet';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { ComponentCheck } from '../health';
 import { authRoutes } from '../auth/routes';
@@ -25,6 +26,30 @@ export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
+  // Security headers (helmet): no inline script runs unless it carries this response's nonce
+  // (the pages' own scripts get it when rendered: server/pages/routes.ts); no framing; nosniff;
+  // no referrer. Styles may be inline (the diagram and chart libraries set them).
+  app.use((_req, res, next) => {
+    res.locals.cspNonce = randomBytes(16).toString('base64');
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", (_req, res) => `'nonce-${String((res as express.Response).locals.cspNonce)}'`],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
   app.use(express.json({ limit: '256kb' }));
   app.use(cookieParser());
 

@@ -2,6 +2,12 @@
  * Who is calling. Integration partners send `X-Partner-Id` and `X-Api-Key`; staff send the
  * token from `POST /api/auth/login` as `Authorization: Bearer …` or the `lltp_session` cookie
  * (pages). Every endpoint except the health checks goes through `authenticate`.
+ *
+ * Cross-site request forgery: a browser sends the cookie with any request, even one another
+ * site made it send; so a state-changing request (anything but GET, HEAD, OPTIONS)
+ * authenticated by the cookie must come from the app's own pages: its `Origin` is the app's
+ * origin (or, without `Origin`, `Sec-Fetch-Site: same-origin`), else 403. Bearer tokens and
+ * partner keys are not sent by browsers on their own and are unaffected.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -19,6 +25,15 @@ declare module 'express-serve-static-core' {
 }
 
 export const SESSION_COOKIE = 'lltp_session';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The request comes from a page of this app (its own origin). */
+export function fromOwnPages(req: Request): boolean {
+  const origin = req.header('origin');
+  if (origin !== undefined) return origin === `${req.protocol}://${req.get('host') ?? ''}`;
+  return req.header('sec-fetch-site') === 'same-origin';
+}
 
 const sameDigest = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
@@ -51,6 +66,10 @@ export function authenticate(deps: AuthDeps): RequestHandler {
         deny(res, 401, 'Cần đăng nhập: gửi Authorization: Bearer <token> hoặc khóa API của đối tác.');
         return;
       }
+      if (!bearer && !SAFE_METHODS.has(req.method) && !fromOwnPages(req)) {
+        deny(res, 403, 'Origin: yêu cầu thay đổi dữ liệu bằng phiên đăng nhập (cookie) phải gửi từ chính trang của hệ thống.');
+        return;
+      }
       const user = await deps.db
         .selectFrom('sessions')
         .innerJoin('users', 'users.username', 'sessions.username')
@@ -66,6 +85,14 @@ export function authenticate(deps: AuthDeps): RequestHandler {
       req.principal = { kind: 'staff', username: user.username, displayName: user.displayName, roles: user.roles as Role[], unitId: user.unitId };
       next();
     })().catch(next);
+  };
+}
+
+/** Any signed-in staff member (partner keys work only on partner routes). */
+export function requireStaff(): RequestHandler {
+  return (req, res, next) => {
+    if (req.principal?.kind === 'staff') next();
+    else deny(res, 403, 'Chức năng này dành cho cán bộ đăng nhập; khóa API của đối tác chỉ dùng cho các địa chỉ dành cho đối tác.');
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { authenticate, SESSION_COOKIE } from './middleware';
+import { authenticate, requireStaff, SESSION_COOKIE } from './middleware';
 import { digest, findActiveUser, newSecret, type AuthDeps } from './models';
 import { verifyPassword } from './passwords';
 import { audit } from '../audit';
@@ -40,7 +40,7 @@ export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookie
     res.json({ token, expiresAt: expiresAt.toISOString(), user: { username: user.username, displayName: user.displayName, roles: user.roles, unitId: user.unitId } });
   });
 
-  router.post('/logout', authenticate(deps), async (req, res) => {
+  router.post('/logout', authenticate(deps), requireStaff(), async (req, res) => {
     const bearer = /^Bearer (\S+)$/.exec(req.header('authorization') ?? '')?.[1];
     const token = bearer ?? (req.cookies as Record<string, string>)[SESSION_COOKIE];
     if (token) await deps.db.deleteFrom('sessions').where('tokenDigest', '=', digest(token)).execute();
@@ -48,7 +48,7 @@ export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookie
     res.json({ ok: true });
   });
 
-  router.get('/me', authenticate(deps), async (req, res) => {
+  router.get('/me', authenticate(deps), requireStaff(), async (req, res) => {
     const principal = req.principal;
     if (principal?.kind !== 'staff') {
       res.json(principal);
@@ -58,7 +58,7 @@ export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookie
     res.json({ ...principal, dueSoonDelivery: user?.dueSoonDelivery ?? defaultDueSoonDelivery(principal.roles), dueSoonDeliveryChosen: user?.dueSoonDelivery ?? null });
   });
 
-  router.put('/me/preferences', authenticate(deps), async (req, res) => {
+  router.put('/me/preferences', authenticate(deps), requireStaff(), async (req, res) => {
     const principal = req.principal;
     if (principal?.kind !== 'staff') {
       res.status(403).json({ error: 'Chỉ cán bộ có tài khoản mới đặt được cách nhận thông báo.' });

@@ -53,6 +53,8 @@ export interface RunCounts {
   /** Alerts not sent because their condition no longer held when they were due to leave. */
   mailsSuperseded: number;
   mailsWaiting: number;
+  /** Expired log-in sessions deleted (the daily run). */
+  sessionsRemoved: number;
 }
 
 export type MonitorRun = Omit<Selectable<MonitorRunsTable>, 'counts'> & { counts: RunCounts };

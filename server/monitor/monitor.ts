@@ -59,7 +59,7 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
       startedAt,
       finishedAt: null,
       durationMs: null,
-      counts: { steps: {}, dossiers: {}, openOverdueSteps: 0, openLateDossiers: 0, alertsRaised: 0, mailsSent: 0, mailsFailed: 0, mailsSuperseded: 0, mailsWaiting: 0 },
+      counts: { steps: {}, dossiers: {}, openOverdueSteps: 0, openLateDossiers: 0, alertsRaised: 0, mailsSent: 0, mailsFailed: 0, mailsSuperseded: 0, mailsWaiting: 0, sessionsRemoved: 0 },
       outsideWorkingTime: false,
       error: null,
     };
@@ -80,6 +80,9 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
         const digest = new DigestCollector(await Directory.load(deps.db));
         record(await reconcile(deps, calendars, at, runId, digest.add));
         run.counts.alertsRaised += await raiseDailyDigests(deps, digest, at, runId);
+        // housekeeping: log-in sessions that have expired are of no use to anyone
+        const removed = await deps.db.deleteFrom('sessions').where('expiresAt', '<', at).executeTakeFirst();
+        run.counts.sessionsRemoved = Number(removed.numDeletedRows);
       } else {
         run.counts.alertsRaised = await raiseWeeklySummaries(deps, calendars, at, runId);
         if (deps.weeklyReport) await sendWeeklyReport(deps.weeklyReport, at);

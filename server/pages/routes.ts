@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import Handlebars from 'handlebars';
 
 const TEMPLATES = path.resolve(__dirname, '../../templates/pages');
@@ -18,23 +18,23 @@ export function pageRoutes(): Router {
   const load = (name: string): Handlebars.TemplateDelegate => hbs.compile(readFileSync(path.join(TEMPLATES, `${name}.hbs`), 'utf8'));
   const layout = load('layout');
   const pages = { login: load('login'), inbox: load('inbox'), dossier: load('dossier'), inspection: load('inspection'), weekly: load('weekly'), dashboard: load('dashboard'), calendar: load('calendar') };
-  const render = (page: keyof typeof pages, title: string, data: Record<string, unknown> = {}): string =>
-    layout({ title, body: pages[page](data) });
+  /** The page in the layout; every script tag carries the response's CSP nonce (server/api/app.ts). */
+  const render = (page: keyof typeof pages, title: string, data: Record<string, unknown> = {}, nonce = ''): string =>
+    layout({ title, body: pages[page](data) }).replace(/<script(?=[\s>])/g, `<script nonce="${nonce}"`);
+
+  const send = (res: Response, page: keyof typeof pages, title: string, data: Record<string, unknown> = {}): void => {
+    res.type('html').send(render(page, title, data, String(res.locals.cspNonce ?? '')));
+  };
 
   const router = Router();
-  router.use((_req, res, next) => {
-    res.set('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'self' 'unsafe-inline'");
-    res.set('X-Frame-Options', 'DENY');
-    next();
-  });
   router.get('/', (_req, res) => res.redirect('/hop-viec'));
-  router.get('/dang-nhap', (_req, res) => res.type('html').send(render('login', 'Đăng nhập')));
-  router.get('/hop-viec', (_req, res) => res.type('html').send(render('inbox', 'Hộp việc')));
-  router.get('/giam-sat', (_req, res) => res.type('html').send(render('dashboard', 'Giám sát tiến độ giải quyết hồ sơ')));
-  router.get('/thanh-tra', (_req, res) => res.type('html').send(render('inspection', 'Thanh tra, kiểm tra hồ sơ')));
-  router.get('/thanh-tra/bao-cao-tuan', (_req, res) => res.type('html').send(render('weekly', 'Báo cáo tuần Đề án 06')));
-  router.get('/ho-so', (_req, res) => res.type('html').send(render('dossier', 'Tra cứu hồ sơ', { code: null })));
-  router.get('/lich-lam-viec', (_req, res) => res.type('html').send(render('calendar', 'Lịch làm việc')));
-  router.get('/ho-so/:code', (req, res) => res.type('html').send(render('dossier', `Hồ sơ ${req.params.code}`, { code: req.params.code })));
+  router.get('/dang-nhap', (_req, res) => send(res, 'login', 'Đăng nhập'));
+  router.get('/hop-viec', (_req, res) => send(res, 'inbox', 'Hộp việc'));
+  router.get('/giam-sat', (_req, res) => send(res, 'dashboard', 'Giám sát tiến độ giải quyết hồ sơ'));
+  router.get('/thanh-tra', (_req, res) => send(res, 'inspection', 'Thanh tra, kiểm tra hồ sơ'));
+  router.get('/thanh-tra/bao-cao-tuan', (_req, res) => send(res, 'weekly', 'Báo cáo tuần Đề án 06'));
+  router.get('/ho-so', (_req, res) => send(res, 'dossier', 'Tra cứu hồ sơ', { code: null }));
+  router.get('/lich-lam-viec', (_req, res) => send(res, 'calendar', 'Lịch làm việc'));
+  router.get('/ho-so/:code', (req, res) => send(res, 'dossier', `Hồ sơ ${req.params.code}`, { code: req.params.code }));
   return router;
 }

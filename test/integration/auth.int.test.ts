@@ -64,11 +64,51 @@ test('after log-out the token no longer works', async () => {
   expect((await fetch(`${app.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
 });
 
-test('an integration partner is identified by its id and key; a wrong key is refused', async () => {
-  const ok = await fetch(`${app.url}/api/auth/me`, { headers: { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': PARTNER_KEY } });
-  expect(await ok.json()).toEqual({ kind: 'partner', partnerId: 'mot-cua-tinh', scopes: ['intake'] });
+test('an integration partner is identified by its id and key, works only on partner routes; a wrong key is refused', async () => {
+  const partner = { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': PARTNER_KEY };
+  // a right key on a staff route: 403 (not 401: the key is right), and it says why
+  const me = await fetch(`${app.url}/api/auth/me`, { headers: partner });
+  expect(me.status).toBe(403);
+  expect(((await me.json()) as { error: string }).error).toMatch(/đối tác/);
+  expect((await fetch(`${app.url}/api/auth/logout`, { method: 'POST', headers: partner })).status).toBe(403);
   const wrong = await fetch(`${app.url}/api/auth/me`, { headers: { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': 'guess' } });
   expect(wrong.status).toBe(401);
   const missing = await fetch(`${app.url}/api/auth/me`, { headers: { 'x-partner-id': 'mot-cua-tinh' } });
   expect(missing.status).toBe(401);
+});
+
+test('cross-site request forgery: a state-changing request authenticated by the cookie must come from the app\'s own pages', async () => {
+  const login = await fetch(`${app.url}/api/auth/login`, json({ username: 'motcua', password: 'test-password' }));
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const { token } = (await login.json()) as { token: string };
+  const preference = (headers: Record<string, string>, body = '{"dueSoonDelivery":"digest"}') => fetch(`${app.url}/api/auth/me/preferences`, { method: 'PUT', headers: { cookie, ...headers }, body });
+  // a foreign origin, a text/plain body (no preflight), no origin at all, a cross-site fetch: refused, nothing changed
+  const attempts: Record<string, string>[] = [{ origin: 'https://evil.example', 'content-type': 'text/plain' }, { 'content-type': 'application/json' }, { 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }];
+  for (const headers of attempts) {
+    const refused = await preference(headers);
+    expect([JSON.stringify(headers), refused.status]).toEqual([JSON.stringify(headers), 403]);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/^Origin: /);
+  }
+  expect((await app.db.selectFrom('users').select('dueSoonDelivery').where('username', '=', 'motcua').executeTakeFirstOrThrow()).dueSoonDelivery).toBeNull();
+  // the app's own pages (same origin), and a bearer token from a script: accepted
+  expect((await preference({ origin: app.url, 'content-type': 'application/json' })).status).toBe(200);
+  expect((await preference({ 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, '{"dueSoonDelivery":null}')).status).toBe(200);
+  const bearer = await fetch(`${app.url}/api/auth/me/preferences`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"dueSoonDelivery":null}' });
+  expect(bearer.status).toBe(200);
+  // reading with the cookie from anywhere is not a change: allowed (the browser will not show it to another site)
+  expect((await fetch(`${app.url}/api/auth/me`, { headers: { cookie, origin: 'https://evil.example' } })).status).toBe(200);
+});
+
+test('security headers: scripts only from the app or with the response\'s nonce, no framing, nosniff, no referrer', async () => {
+  const response = await fetch(`${app.url}/api/auth/me`);
+  const csp = response.headers.get('content-security-policy') ?? '';
+  expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
+  expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+  expect(csp).toContain("frame-ancestors 'none'");
+  expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+  expect(response.headers.get('x-powered-by')).toBeNull();
+  // a new nonce for every response
+  const again = (await fetch(`${app.url}/api/auth/me`)).headers.get('content-security-policy');
+  expect(again).not.toBe(csp);
 });

@@ -17,6 +17,7 @@ import { lastEndedWeek } from '../../../server/inspection/week';
 import { createMonitor, createMonitorDeps } from '../../../server/monitor';
 import { loadProcessCatalog } from '../../../server/sla';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
+import { seriousViolations } from '../../support/axe';
 import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
 
 const ARTIFACTS = path.resolve(__dirname, '../../../.cache/test-artifacts');
@@ -139,12 +140,7 @@ test('the page in Chromium: the diagram with the numbers on the right steps, a s
     await page.keyboard.press('Enter');
     await page.locator('#list-rows tr[data-code]').first().waitFor();
     expect((await Promise.all((await page.locator('#list-rows tr[data-code]').all()).map((r) => r.getAttribute('data-code')))).sort()).toEqual(codes.slice(0, 2).sort());
-    await page.addScriptTag({ path: require.resolve('axe-core') });
-    const violations = await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      const result = await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] });
-      return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
+    const violations = await seriousViolations(page);
     expect(violations).toEqual([]);
     await Promise.all([page.waitForURL(`**/ho-so/${codes[0]!}`).catch(() => page.waitForURL(`**/ho-so/${codes[1]!}`)), page.locator('#list-rows a').first().click()]);
 

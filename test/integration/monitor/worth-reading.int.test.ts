@@ -181,3 +181,18 @@ test('a person who takes due-soon notices in the digest gets no mail for them; t
     await s.call('PUT', '/api/auth/me/preferences', { dueSoonDelivery: null }, headers);
   }
 }, 90000);
+
+test('housekeeping: the daily run deletes expired log-in sessions and keeps the live ones', async () => {
+  const at = new Date();
+  await s.db
+    .insertInto('sessions')
+    .values([
+      { tokenDigest: `expired-${Date.now()}`, username: 'motcua', createdAt: new Date(at.getTime() - 48 * 3600_000), expiresAt: new Date(at.getTime() - 3600_000) },
+      { tokenDigest: `live-${Date.now()}`, username: 'motcua', createdAt: at, expiresAt: new Date(at.getTime() + 3600_000) },
+    ])
+    .execute();
+  const run = await createMonitor(await monitorDeps(), { holder: 'wr-5', now: () => at }).runOnce('daily');
+  expect(run.run?.counts.sessionsRemoved).toBeGreaterThanOrEqual(1);
+  expect(await s.db.selectFrom('sessions').select('tokenDigest').where('expiresAt', '<', at).execute()).toEqual([]);
+  expect((await s.db.selectFrom('sessions').select('tokenDigest').where('tokenDigest', 'like', 'live-%').execute()).length).toBe(1);
+});

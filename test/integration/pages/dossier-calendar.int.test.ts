@@ -10,6 +10,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { seriousViolations } from '../../support/axe';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { formatInstant } from '../../../server/calendar/civil-time';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
@@ -139,13 +140,6 @@ async function logIn(username: string, viewport = { width: 1280, height: 900 }):
   return page;
 }
 
-/** axe-core in the page: the violations of impact serious or critical, by rule id and node. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: require.resolve('axe-core') });
-  // a string: the test project has no DOM types; playwright awaits the promise it evaluates to
-  const result = await page.evaluate<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }>('window.axe.run()');
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
 
 const noHorizontalScroll = (page: Page): Promise<boolean> => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 
