@@ -170,6 +170,9 @@ export const settings = {
   PROCESSES_DIR: optionalStr('Directory of the process models (`*.bpmn`) and `agencies.json` that the API, the workers, the monitor and `npm run deploy:processes` use (empty: `processes/` of the installation).'),
   AGENCY_CODE: str('STP.KHA', 'Code of the receiving agency (processes/agencies.json): the prefix of dossier codes `<agency>-YYMMDD-NNNN`.'),
   SESSION_HOURS: int(10, 'How long a staff log-in session lasts, in hours.', 1, 720),
+  LOGIN_MAX_FAILURES: int(5, 'Failed log-ins to one account, within LOGIN_LOCKOUT_MINUTES, after which it is locked for LOGIN_LOCKOUT_MINUTES (an administrator can unlock it earlier); each failure also delays the answer a little more.', 1, 1000),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: int(30, 'Failed log-ins from one client address, within LOGIN_LOCKOUT_MINUTES, after which that address may not log in for LOGIN_LOCKOUT_MINUTES.', 1, 100000),
+  LOGIN_LOCKOUT_MINUTES: int(15, 'The window over which failed log-ins are counted, and how long a lockout lasts.', 1, 1440),
   DEMO_PASSWORD: str('lltp-demo', 'Password of the seeded demo staff accounts (never seeded when NODE_ENV=production).', true),
   DEMO_PARTNER_KEY: str('demo-partner-key', 'API key of the seeded demo integration partners and simulators (never seeded when NODE_ENV=production).', true),
 

@@ -11,13 +11,14 @@ import type { Logger } from '../logger';
 import type { ComponentCheck } from '../health';
 import { authRoutes } from '../auth/routes';
 import type { AuthDeps } from '../auth/models';
+import type { LoginPolicy } from '../auth/throttle';
 import { constraintAnswer, isDatabaseUnavailable } from '../db';
 
 export interface ApiDeps {
   checkStack: () => Promise<ComponentCheck[]>;
   trustProxy: boolean;
   logger: Logger;
-  auth: AuthDeps & { sessionHours: number; secureCookies: boolean };
+  auth: AuthDeps & { sessionHours: number; secureCookies: boolean; loginPolicy?: LoginPolicy };
   /** Feature routers mounted under /api, each doing its own authentication and role checks. */
   routers?: readonly { path: string; router: Router }[];
 }

@@ -82,7 +82,12 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     checkStack: () => checkStack(config),
     trustProxy: config.TRUST_PROXY,
     logger,
-    auth: { ...authDeps, sessionHours: config.SESSION_HOURS, secureCookies: config.PUBLIC_BASE_URL.startsWith('https:') },
+    auth: {
+      ...authDeps,
+      sessionHours: config.SESSION_HOURS,
+      secureCookies: config.PUBLIC_BASE_URL.startsWith('https:'),
+      loginPolicy: { maxFailures: config.LOGIN_MAX_FAILURES, maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS, lockoutMinutes: config.LOGIN_LOCKOUT_MINUTES },
+    },
     routers: [
       { path: '/api/intake', router: intakeRoutes({ intake, auth: authDeps }) },
       { path: '/api/callbacks', router: policeCallbackRoutes({ zeebe, db, auth: authDeps, now }) },

@@ -5,9 +5,11 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { authenticate, requireStaff, SESSION_COOKIE } from './middleware';
+import { authenticate, requireRole, requireStaff, SESSION_COOKIE } from './middleware';
 import { digest, findActiveUser, newSecret, type AuthDeps } from './models';
-import { verifyPassword } from './passwords';
+import { hashPassword, verifyPassword } from './passwords';
+import { clearAccount, DEFAULT_LOGIN_POLICY, loginState, recordFailure, type LoginPolicy } from './throttle';
+import { formatVnInstant } from '../monitor/format';
 import { audit } from '../audit';
 import { defaultDueSoonDelivery, DUE_SOON_DELIVERIES } from '../monitor/directory';
 
@@ -18,8 +20,12 @@ const LoginBody = z.object({
   password: z.string().min(1, 'password is required').max(200),
 });
 
-export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookies: boolean }): Router {
+export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookies: boolean; loginPolicy?: LoginPolicy }): Router {
   const router = Router();
+
+  // an unknown account costs the same scrypt as a known one (no timing difference)
+  const dummyHash = hashPassword(newSecret());
+  const policy = deps.loginPolicy ?? DEFAULT_LOGIN_POLICY;
 
   router.post('/login', async (req, res) => {
     const body = LoginBody.safeParse(req.body);
@@ -27,17 +33,42 @@ export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookie
       res.status(400).json({ error: `Thiếu hoặc sai trường: ${body.error.issues.map((i) => i.path.join('.') || i.message).join(', ')}` });
       return;
     }
-    const user = await findActiveUser(deps.db, body.data.username);
-    if (!user || !(await verifyPassword(body.data.password, user.passwordHash))) {
+    const { username, password } = body.data;
+    const address = req.ip ?? 'unknown';
+    const state = await loginState(deps.db, policy, username, address, deps.now());
+    if (state.lockedUntil) {
+      const seconds = Math.max(1, Math.ceil((state.lockedUntil.getTime() - deps.now().getTime()) / 1000));
+      await audit(deps.db, { at: deps.now(), actor: `login:${username.slice(0, 40)}`, action: 'auth.login-locked', dossierCode: null, detail: `${state.lockedBy === 'account' ? 'tài khoản' : 'địa chỉ'} bị tạm khóa; từ ${address}` });
+      res
+        .status(429)
+        .set('Retry-After', String(seconds))
+        .json({ error: `Đăng nhập sai quá nhiều lần: ${state.lockedBy === 'account' ? 'tài khoản' : 'địa chỉ máy'} tạm khóa đến ${formatVnInstant(state.lockedUntil)} (thử lại sau ${Math.ceil(seconds / 60)} phút, hoặc nhờ quản trị mở khóa).` });
+      return;
+    }
+    if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
+    const user = await findActiveUser(deps.db, username);
+    const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
+    if (!user || !valid) {
+      await recordFailure(deps.db, username, address, deps.now());
+      await audit(deps.db, { at: deps.now(), actor: `login:${username.slice(0, 40)}`, action: 'auth.login-failed', dossierCode: null, detail: `từ ${address}` });
       res.status(401).json({ error: 'Tên đăng nhập hoặc mật khẩu không đúng.' });
       return;
     }
+    await clearAccount(deps.db, user.username);
     const token = newSecret();
     const now = deps.now();
     const expiresAt = new Date(now.getTime() + deps.sessionHours * 3600_000);
     await deps.db.insertInto('sessions').values({ tokenDigest: digest(token), username: user.username, createdAt: now, expiresAt }).execute();
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: deps.secureCookies, expires: expiresAt, path: '/' });
     res.json({ token, expiresAt: expiresAt.toISOString(), user: { username: user.username, displayName: user.displayName, roles: user.roles, unitId: user.unitId } });
+  });
+
+  router.post('/users/:username/unlock', authenticate(deps), requireRole('administrator'), async (req, res) => {
+    const username = String(req.params.username).slice(0, 40);
+    const cleared = await clearAccount(deps.db, username);
+    const principal = req.principal as { username: string };
+    await audit(deps.db, { at: deps.now(), actor: principal.username, action: 'auth.unlock', dossierCode: null, detail: `mở khóa đăng nhập ${username} (${cleared} lần sai được xóa)` });
+    res.json({ username, cleared });
   });
 
   router.post('/logout', authenticate(deps), requireStaff(), async (req, res) => {

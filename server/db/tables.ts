@@ -403,7 +403,15 @@ export interface WeeklyReportsTable {
   recipients: Defaulted<string[]>;
 }
 
+/** One failed log-in, by account (`user:<name>`) or client address (`address:<ip>`). */
+export interface LoginFailuresTable {
+  id: Generated<number>;
+  key: string;
+  failedAt: Date;
+}
+
 export interface Tables {
+  loginFailures: LoginFailuresTable;
   dossiers: DossiersTable;
   clockStops: ClockStopsTable;
   steps: StepsTable;

@@ -112,3 +112,54 @@ test('security headers: scripts only from the app or with the response\'s nonce,
   const again = (await fetch(`${app.url}/api/auth/me`)).headers.get('content-security-policy');
   expect(again).not.toBe(csp);
 });
+
+test('login throttling: each failure delays the next answer; after 5 the account is locked, even for the right password, until an administrator unlocks it; all audited', async () => {
+  const attempt = (password: string) => fetch(`${app.url}/api/auth/login`, json({ username: 'truongphong', password }));
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    expect((await attempt('wrong')).status).toBe(401);
+    times.push(performance.now() - started);
+  }
+  // the 5th answer waited at least 250 × 2³ ms more than the first
+  expect(times[4]! - times[0]!).toBeGreaterThan(1500);
+  const locked = await attempt('test-password');
+  expect(locked.status).toBe(429);
+  expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect(((await locked.json()) as { error: string }).error).toMatch(/tài khoản tạm khóa đến/);
+  const actions = (await app.db.selectFrom('audit').select('action').where('actor', '=', 'login:truongphong').execute()).map((a) => a.action);
+  expect(actions.filter((a) => a === 'auth.login-failed')).toHaveLength(5);
+  expect(actions).toContain('auth.login-locked');
+
+  // only an administrator unlocks; then the right password works again
+  const officer = await app.login('motcua');
+  expect((await fetch(`${app.url}/api/auth/users/truongphong/unlock`, { method: 'POST', headers: { authorization: `Bearer ${officer}` } })).status).toBe(403);
+  const admin = await app.login('quantri');
+  const unlock = await fetch(`${app.url}/api/auth/users/truongphong/unlock`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+  expect(await unlock.json()).toEqual({ username: 'truongphong', cleared: 5 });
+  expect((await attempt('test-password')).status).toBe(200);
+}, 60000);
+
+test('an unknown account costs the same as a known one with a wrong password', async () => {
+  const timed = async (username: string): Promise<number> => {
+    const started = performance.now();
+    expect((await fetch(`${app.url}/api/auth/login`, json({ username, password: 'wrong' }))).status).toBe(401);
+    return performance.now() - started;
+  };
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  // first failures only (no delay yet): three known accounts, three unknown names
+  const known = median([await timed('thanhtra'), await timed('giamsat'), await timed('lanhdao')]);
+  const unknown = median([await timed('khongco1'), await timed('khongco2'), await timed('khongco3')]);
+  expect(unknown / known).toBeGreaterThan(0.5);
+  expect(unknown / known).toBeLessThan(2);
+});
+
+test('one client address trying many accounts is locked out after 30 failures (last test: it locks this address)', async () => {
+  // the failures of the tests above came from this address too
+  const before = Number((await app.db.selectFrom('loginFailures').select((eb) => eb.fn.countAll<string>().as('n')).where('key', 'like', 'address:%').executeTakeFirstOrThrow()).n);
+  expect(before).toBeLessThan(30);
+  for (let i = before; i < 30; i++) expect((await fetch(`${app.url}/api/auth/login`, json({ username: `doan${i}`, password: 'wrong' }))).status).toBe(401);
+  const locked = await fetch(`${app.url}/api/auth/login`, json({ username: 'chuyenvien', password: 'test-password' }));
+  expect(locked.status).toBe(429);
+  expect(((await locked.json()) as { error: string }).error).toMatch(/địa chỉ máy tạm khóa/);
+}, 60000);

@@ -8,10 +8,12 @@ import * as readModel from './0001-read-model';
 import * as inspection from './0002-inspection';
 import * as alertsWorthReading from './0003-alerts-worth-reading';
 import * as dashboard from './0004-dashboard';
+import * as loginThrottle from './0005-login-throttle';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
   '0002-inspection': inspection,
   '0003-alerts-worth-reading': alertsWorthReading,
   '0004-dashboard': dashboard,
+  '0005-login-throttle': loginThrottle,
 };
