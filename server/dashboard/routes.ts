@@ -4,13 +4,14 @@
  * and the KPIs. Codes and timing only. Bad input is a 400 naming the parameter.
  */
 import { readFile } from 'node:fs/promises';
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { authenticate, requireRole } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
 import type { Role } from '../auth/roles';
 import { formatInstant, isLocalDate } from '../calendar/civil-time';
 import type { InspectionDeps } from '../inspection/engine';
 import { civilPeriod, InspectionInputError, MAX_PERIOD_DAYS } from '../inspection/filters';
+import { answering } from '../inspection/http';
 import type { WeekCutoff } from '../inspection/week';
 import { dossiersAtStep, heatmap } from './heatmap';
 import { kpis } from './kpis';
@@ -43,17 +44,6 @@ function periodOf(query: Request['query'], now: Date, days: number): { from: Dat
   return { from: period.from, to: period.to };
 }
 
-type Handler = (req: Request, res: Response) => Promise<void>;
-const answering =
-  (handler: Handler): Handler =>
-  async (req, res) => {
-    try {
-      await handler(req, res);
-    } catch (error) {
-      if (error instanceof InspectionInputError) res.status(400).json({ error: error.message, parameter: error.parameter });
-      else throw error;
-    }
-  };
 
 export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   const router = Router();

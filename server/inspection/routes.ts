@@ -21,6 +21,7 @@ import { EXPORT_FORMATS, type ExportFormat, type WrittenExport } from './export/
 import { channelNames } from './documents';
 import { filterQuery, InspectionInputError, parseFilters, SORT_KEYS, STATUS_FILTERS, type FilterVocabulary } from './filters';
 import { exportList, exportSummary, latestArchived, listPage, summaryOf, weeklyFileName, weeklyReport, type Actor, type InspectionServiceDeps } from './service';
+import { answering } from './http';
 import { reportWeek, type WeekCutoff } from './week';
 
 export const INSPECTION_ROLES: Role[] = ['inspector', 'supervisor', 'leader'];
@@ -85,19 +86,6 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   pdf: 'application/pdf',
 };
 
-type Handler = (req: Request, res: Response) => Promise<void>;
-
-/** 400 naming the parameter for bad input; anything else goes to the app's error handler. */
-const answering =
-  (handler: Handler): Handler =>
-  async (req, res) => {
-    try {
-      await handler(req, res);
-    } catch (error) {
-      if (error instanceof InspectionInputError) res.status(400).json({ error: error.message, parameter: error.parameter });
-      else throw error;
-    }
-  };
 
 export function inspectionRoutes(deps: InspectionRouteDeps): Router {
   const router = Router();

@@ -23,7 +23,9 @@ import { createWorkerDeps } from '../../workers/framework';
 import { registerWorkers } from '../../workers/registry';
 
 export const PARTNER = { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': 'system-partner-key' } as const;
-const PASSWORD = 'system-password';
+/** The demo staff accounts' password in the system under test. */
+export const STAFF_PASSWORD = 'system-password';
+const PASSWORD = STAFF_PASSWORD;
 
 export interface Reply {
   status: number;

@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { formatInstant } from '../../../server/calendar/civil-time';
 import { createCalendarProvider } from '../../../server/calendar/provider';
 import { createLogger } from '../../../server/logger';
@@ -18,6 +18,7 @@ import { createMonitor, createMonitorDeps } from '../../../server/monitor';
 import { loadProcessCatalog } from '../../../server/sla';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { seriousViolations } from '../../support/axe';
+import { launchChromium, logInPage } from '../../support/browser';
 import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
 
 const ARTIFACTS = path.resolve(__dirname, '../../../.cache/test-artifacts');
@@ -111,16 +112,9 @@ test('roles and bad input: one-stop officers 403, anonymous 401, unknown process
 });
 
 test('the page in Chromium: the diagram with the numbers on the right steps, a step\'s dossiers, a timeline; roles; no serious accessibility violation', async () => {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await launchChromium();
   try {
-    const login = async (username: string, width = 1366): Promise<Page> => {
-      const page = await browser.newPage({ viewport: { width, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-      await page.goto(`${s.api.url}/dang-nhap`);
-      await page.fill('input[name=username]', username);
-      await page.fill('input[name=password]', 'system-password');
-      await Promise.all([page.waitForURL('**/hop-viec'), page.click('button')]);
-      return page;
-    };
+    const login = (username: string, width = 1366): Promise<Page> => logInPage(browser, s.api.url, username, { width, height: 900 });
     const page = await login('giamsat');
     const started = Date.now();
     await page.goto(`${s.api.url}/giam-sat`);

@@ -21,7 +21,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { formatInstant } from '../../../server/calendar/civil-time';
 import { runCli } from '../../../server/cli/lltp';
 import { loadCalendarData } from '../../../server/calendar/store';
@@ -35,6 +35,7 @@ import { loadProcessCatalog } from '../../../server/sla';
 import { BrokerClock } from '../../../server/zeebe';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { restoreBrokerAfterClockMoves } from '../../support/broker-clock';
+import { launchChromium, logInPage } from '../../support/browser';
 import { MailpitClient } from '../../support/mailpit';
 import { PARTNER, startSystem, type Reply, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
@@ -441,16 +442,9 @@ test('the CLI lists, writes files and checks them; a changed file fails; bad fla
 }, 120000);
 
 test('the /thanh-tra page in a real browser: filters, sorting, paging, a dossier link; the inbox asks for the late reason', async () => {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await launchChromium();
   try {
-    const login = async (username: string): Promise<Page> => {
-      const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-      await page.goto(`${s.api.url}/dang-nhap`);
-      await page.fill('input[name=username]', username);
-      await page.fill('input[name=password]', 'system-password');
-      await Promise.all([page.waitForURL('**/hop-viec'), page.click('button')]);
-      return page;
-    };
+    const login = (username: string): Promise<Page> => logInPage(browser, s.api.url, username);
     const page = await login('thanhtra');
     await page.goto(`${s.api.url}/thanh-tra?from=2027-04-26&to=2027-05-14&pageSize=3&sort=code&order=asc`);
     await waitText(page, 'pageInfo', /Trang 1\/3 · 7 hồ sơ/);

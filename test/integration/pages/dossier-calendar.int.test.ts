@@ -11,14 +11,14 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { seriousViolations } from '../../support/axe';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, logInPage } from '../../support/browser';
 import { formatInstant } from '../../../server/calendar/civil-time';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
 
 const ARTIFACTS = path.resolve(__dirname, '../../../.cache/test-artifacts');
-const PASSWORD = 'system-password';
 const LATE_REASON = 'Mất điện cả buổi sáng tại Bộ phận Một cửa';
 
 let s: SystemUnderTest;
@@ -68,7 +68,7 @@ beforeAll(async () => {
     .set({ finishedAt: new Date(check.dueAt.getTime() + 24 * 3600_000), lateReason: LATE_REASON, lateReasonSource: 'officer' })
     .where('id', '=', check.id)
     .execute();
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 120000);
 
@@ -130,15 +130,7 @@ test('the dossier view gives each step its working time and late reason; the dec
   expect(JSON.stringify(details.body.declaration)).toContain(citizenName);
 });
 
-async function logIn(username: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-  const page = await context.newPage();
-  await page.goto(`${s.api.url}/dang-nhap`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForURL('**/hop-viec'), page.click('button')]);
-  return page;
-}
+const logIn = (username: string, viewport = { width: 1280, height: 900 }): Promise<Page> => logInPage(browser, s.api.url, username, viewport);
 
 
 const noHorizontalScroll = (page: Page): Promise<boolean> => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
