@@ -17,11 +17,12 @@
  * Queries: one for the page (or one cursor for an export), then one for the clock stops and one
  * for the steps of a whole batch of dossiers: never a query per dossier.
  */
-import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable, type SelectQueryBuilder } from 'kysely';
 import { dueOnClock, elapsedOnClock, type DossierClock } from '../calendar/clock';
 import { WORKING_DAY_MINUTES } from '../sla/working-time';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import type { Db, Tables } from '../db';
+import type { StepsTable } from '../db/tables';
 import type { DossierSource } from '../readmodel/dossier';
 import type { CaseVariant, ProcessCatalog } from '../sla';
 import type { InspectionFilters, SortKey } from './filters';
@@ -243,22 +244,11 @@ export async function* streamDossiers(
   if (batch.length) yield* await enrich(deps, batch, now);
 }
 
-interface StepRow {
-  dossierCode: string;
-  elementId: string;
-  elementName: string | null;
-  unitId: string;
-  unitName: string | null;
-  role: string | null;
-  actor: string | null;
-  heldBy: string | null;
-  startedAt: Date;
-  allotmentMinutes: number;
-  dueAt: Date;
-  finishedAt: Date | null;
-  lateReason: string | null;
-  lateReasonSource: 'officer' | 'system' | null;
-}
+/** A late or open step as the engine reads it, with the officer holding its task. */
+type StepRow = Pick<
+  Selectable<StepsTable>,
+  'dossierCode' | 'elementId' | 'elementName' | 'unitId' | 'unitName' | 'role' | 'actor' | 'startedAt' | 'allotmentMinutes' | 'dueAt' | 'finishedAt' | 'lateReason' | 'lateReasonSource'
+> & { heldBy: string | null };
 
 /** The clock stops and the late or open steps of a batch of dossiers, then each dossier's facts. */
 async function enrich(deps: InspectionDeps, rows: readonly DossierRow[], now: Date): Promise<InspectionDossier[]> {

@@ -7,66 +7,38 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { formatInstant } from '../../../server/calendar/civil-time';
-import { createCalendarProvider, type CalendarProvider } from '../../../server/calendar/provider';
-import { createLogger } from '../../../server/logger';
-import { createMailer, type Mailer } from '../../../server/mail';
-import { createMonitor, createMonitorDeps } from '../../../server/monitor';
+import type { CalendarProvider } from '../../../server/calendar/provider';
+import { createMonitor } from '../../../server/monitor';
 import type { MonitorDeps } from '../../../server/monitor/tick';
 import { toJson } from '../../../server/db/tables';
 import { CHECK_AT_NEXT_TICK, insertDossier, newDossier } from '../../../server/readmodel/dossier';
-import type { Step } from '../../../server/readmodel/step';
-import { loadProcessCatalog } from '../../../server/sla';
 import { lastEndedWeek } from '../../../server/inspection/week';
-import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
+import { loadProcessCatalog } from '../../../server/sla';
 import { MailpitClient } from '../../support/mailpit';
-import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
+import { monitorHarness, type MonitorHarness } from '../../support/monitor';
+import { startSystem, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
 
 const repo = path.resolve(__dirname, '../../..');
 const mailpit = new MailpitClient();
 let s: SystemUnderTest;
 let calendars: CalendarProvider;
-let mailer: Mailer;
-let n = 0;
+let monitor: MonitorHarness;
+/** Sequence of the dossiers written directly (not through intake) in this file. */
+let handmade = 0;
 
 beforeAll(async () => {
   s = await startSystem('monitor', 4700);
-  calendars = createCalendarProvider({ db: s.db, now: () => new Date(), refreshMs: 1000 });
-  mailer = createMailer(s.config, { timeoutMs: 3000 });
+  monitor = monitorHarness(s, { prefix: 'MON', seed: 100 });
+  calendars = monitor.calendars;
 }, 90000);
 afterAll(async () => {
-  mailer?.close();
+  monitor?.close();
   await s?.stop();
 });
 
-async function monitorDeps(settings: Partial<MonitorDeps['settings']> = {}): Promise<MonitorDeps> {
-  const deps = createMonitorDeps({
-    db: s.db,
-    config: s.config,
-    catalog: await loadProcessCatalog(),
-    calendars,
-    mailer,
-    logger: createLogger({ level: 'silent' }),
-    settings: { retryMs: 60_000, leaseMs: 60_000, ...settings },
-  });
-  await s.db.deleteFrom('leases').execute();
-  return deps;
-}
-
-/** A VNeID dossier through intake; resolves with its code, the citizen's name and its open check step. */
-async function dossierAtCheckStep(): Promise<{ code: string; fullName: string; step: Step }> {
-  const request = sampleVneidRequest({ receiptNumber: `MON-${Date.now()}-${(n += 1)}`, receivedAt: formatInstant(Date.now()), random: seededRandom(100 + n) });
-  const answer = await s.call('POST', '/api/intake/vneid', request, PARTNER);
-  expect(answer.status).toBe(201);
-  const code = String(answer.body.dossierCode);
-  const step = await eventually(
-    async () => s.db.selectFrom('steps').selectAll().where('dossierCode', '=', code).where('elementId', '=', 'checkDossier').where('finishedAt', 'is', null).executeTakeFirst(),
-    `check step of ${code}`,
-    30000,
-  );
-  return { code, fullName: request.declaration.fullName, step: step };
-}
+const monitorDeps = (settings: Partial<MonitorDeps['settings']> = {}): Promise<MonitorDeps> => monitor.deps(settings);
+const dossierAtCheckStep = (): ReturnType<MonitorHarness['dossierAtCheckStep']> => monitor.dossierAtCheckStep();
 
 async function mailsAbout(code: string): Promise<{ Subject: string; To: string[]; ID: string }[]> {
   const found = await mailpit.search(`"${code}"`);
@@ -182,7 +154,7 @@ test('on a day off nothing is sent: the alert is raised and waits for the next o
     }
   }
   const holidayNoon = day;
-  const code = `STP.KHA-${String(Date.now()).slice(-6)}-9${String(n++).padStart(3, '0')}`;
+  const code = `STP.KHA-${String(Date.now()).slice(-6)}-9${String(handmade++).padStart(3, '0')}`;
   const dueAt = cal.add(holidayNoon, -30).dueAt; // 30 working minutes before the holiday: late on the holiday
   const startedAt = cal.add(dueAt, -240).dueAt;
   const far = cal.add(holidayNoon, 100 * 480).dueAt; // the dossier itself is not late

@@ -7,29 +7,24 @@
  * a person who takes due-soon notices in the digest finds them there, not in a mail.
  */
 import { formatInstant } from '../../../server/calendar/civil-time';
-import { createCalendarProvider, type CalendarProvider } from '../../../server/calendar/provider';
+import type { CalendarProvider } from '../../../server/calendar/provider';
 import { hashPassword } from '../../../server/auth/passwords';
-import { createLogger } from '../../../server/logger';
-import { createMailer, type Mailer } from '../../../server/mail';
-import { createMonitor, createMonitorDeps } from '../../../server/monitor';
+import { createMonitor } from '../../../server/monitor';
 import type { MonitorDeps } from '../../../server/monitor/tick';
-import type { Step } from '../../../server/readmodel/step';
-import { loadProcessCatalog } from '../../../server/sla';
-import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { MailpitClient } from '../../support/mailpit';
-import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
+import { monitorHarness, type MonitorHarness } from '../../support/monitor';
+import { startSystem, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
 
 const mailpit = new MailpitClient();
 let s: SystemUnderTest;
 let calendars: CalendarProvider;
-let mailer: Mailer;
-let n = 0;
+let monitor: MonitorHarness;
 
 beforeAll(async () => {
   s = await startSystem('worth_reading', 4900);
-  calendars = createCalendarProvider({ db: s.db, now: () => new Date(), refreshMs: 1000 });
-  mailer = createMailer(s.config, { timeoutMs: 3000 });
+  monitor = monitorHarness(s, { prefix: 'WR', seed: 500 });
+  calendars = monitor.calendars;
   // a second one-stop officer and a head of the one-stop unit (the demo has neither)
   const passwordHash = await hashPassword('worth-reading');
   await s.db
@@ -41,27 +36,13 @@ beforeAll(async () => {
     .execute();
 }, 90000);
 afterAll(async () => {
-  mailer?.close();
+  monitor?.close();
   await s?.stop();
 });
 
-async function monitorDeps(settings: Partial<MonitorDeps['settings']> = {}): Promise<MonitorDeps> {
-  await s.db.deleteFrom('leases').execute();
-  return createMonitorDeps({ db: s.db, config: s.config, catalog: await loadProcessCatalog(), calendars, mailer, logger: createLogger({ level: 'silent' }), settings: { retryMs: 60_000, leaseMs: 60_000, sendOutsideWorkingTime: true, ...settings } });
-}
-
-async function dossierAtCheckStep(): Promise<{ code: string; step: Step }> {
-  const request = sampleVneidRequest({ receiptNumber: `WR-${Date.now()}-${(n += 1)}`, receivedAt: formatInstant(Date.now()), random: seededRandom(500 + n) });
-  const answer = await s.call('POST', '/api/intake/vneid', request, PARTNER);
-  expect(answer.status).toBe(201);
-  const code = String(answer.body.dossierCode);
-  const step = await eventually(
-    async () => s.db.selectFrom('steps').selectAll().where('dossierCode', '=', code).where('elementId', '=', 'checkDossier').where('finishedAt', 'is', null).executeTakeFirst(),
-    `check step of ${code}`,
-    30000,
-  );
-  return { code, step };
-}
+/** Alerts leave at once unless a test holds them outside working time. */
+const monitorDeps = (settings: Partial<MonitorDeps['settings']> = {}): Promise<MonitorDeps> => monitor.deps({ sendOutsideWorkingTime: true, ...settings });
+const dossierAtCheckStep = (): ReturnType<MonitorHarness['dossierAtCheckStep']> => monitor.dossierAtCheckStep();
 
 const workingFrom = async (at: Date, workingMinutes: number): Promise<Date> => (await calendars.current()).forUnit('stp-mot-cua').add(at, workingMinutes).dueAt;
 
