@@ -1,6 +1,7 @@
 /**
- * Two projects: `unit` (*.unit.test.ts, touch no service) and `integration`
- * (*.int.test.ts, run against the real local stack started by `npm run stack:up`).
+ * Projects: `checks`, `unit` (*.unit.test.ts, touch no service), `integration`
+ * (*.int.test.ts, run against the real local stack started by `npm run stack:up`) and `faults`
+ * (*.fault.test.ts: kill -9 the stack's components under load; `npm run test:faults`).
  * Transpilation by @swc/jest; type checking is `npm run typecheck`.
  */
 const transform = {
@@ -41,6 +42,16 @@ module.exports = {
       testMatch: ['<rootDir>/**/*.int.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/.cache/', '/dist/'],
       slowTestThreshold: 30,
+    },
+    {
+      // The fault suite (`npm run test:faults`): kills the local stack's components in turn.
+      displayName: 'faults',
+      testEnvironment: 'node',
+      globalSetup: '<rootDir>/test/support/integration-setup.ts',
+      transform,
+      transformIgnorePatterns,
+      testMatch: ['<rootDir>/test/faults/**/*.fault.test.ts'],
+      slowTestThreshold: 600,
     },
   ],
 };

@@ -155,10 +155,12 @@ export const settings = {
   ZEEBE_OAUTH_URL: optionalStr('OAuth token endpoint when ZEEBE_AUTH_STRATEGY=OAUTH.'),
   ZEEBE_CLIENT_ID: optionalStr('OAuth client id when ZEEBE_AUTH_STRATEGY=OAUTH.'),
   ZEEBE_CLIENT_SECRET: optionalStr('OAuth client secret when ZEEBE_AUTH_STRATEGY=OAUTH.', true),
+  ZEEBE_REQUEST_TIMEOUT_MS: int(1500, 'Deadline of each call the API makes to Zeebe (start a dossier\'s process, complete a task, publish a message): past it the API answers 503 with Retry-After, and the same request sent again completes the work without doing it twice.', 200, 60000),
 
   DATABASE_URL: url('postgresql://lltp@127.0.0.1:5432/lltp', 'Read-model database (PostgreSQL 15 or later). May hold credentials.', ['postgres', 'postgresql'], true),
   DATABASE_POOL_MAX: int(10, 'Connections each process may open to the database at once.', 1, 500),
-  DATABASE_CONNECT_TIMEOUT_MS: int(5000, 'How long to wait for a database connection before the call fails (503 on the API).', 100, 120000),
+  DATABASE_POOL_WAIT_MS: int(10000, 'How long a call may wait for a free connection when all DATABASE_POOL_MAX are busy (the database answers, slowly); past it: 503. Opening a connection has its own deadline, DATABASE_CONNECT_TIMEOUT_MS.', 100, 120000),
+  DATABASE_CONNECT_TIMEOUT_MS: int(1500, 'How long to wait for a database connection (or a free one in the pool) before the call fails: 503 on the API, a back-off for the workers.', 100, 120000),
 
   SMTP_URL: url('smtp://127.0.0.1:1025', 'SMTP server for alert e-mails; `smtps://user:pass@host:465` for TLS. May hold credentials.', ['smtp', 'smtps'], true),
   MAIL_FROM: str('"Hệ thống LLTP Sở Tư pháp" <lltp-flow@localhost>', 'Sender of every e-mail.'),

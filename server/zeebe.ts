@@ -6,6 +6,7 @@
 import { Camunda8 } from '@camunda8/sdk';
 import type { ZeebeGrpcClient } from '@camunda8/sdk/dist/zeebe';
 import type { Config } from './config';
+import { ComponentUnavailableError, isZeebeUnavailable, withDeadline } from './outage';
 
 export type { ZeebeGrpcClient };
 
@@ -19,7 +20,16 @@ export function createZeebeClient(config: ZeebeConfig): { camunda: Camunda8; zee
   const camunda = new Camunda8({
     ZEEBE_GRPC_ADDRESS: config.ZEEBE_GRPC_ADDRESS,
     ZEEBE_REST_ADDRESS: 'http://127.0.0.1:0', // not used: this product speaks gRPC only
-    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: config.LOG_LEVEL === 'silent' ? 'NONE' : 'ERROR' },
+    // The SDK retries a call the gateway could not take (unreachable, back-pressure, deadline):
+    // a few times with a short back-off, never forever, so that no call hangs through an outage
+    // (the default is to retry without end, logging every attempt). Its own log lines are off
+    // unless debugging: outages are logged once per component by server/outage.ts.
+    zeebeGrpcSettings: {
+      ZEEBE_CLIENT_LOG_LEVEL: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'ERROR' : 'NONE',
+      ZEEBE_GRPC_CLIENT_RETRY: true,
+      ZEEBE_GRPC_CLIENT_MAX_RETRIES: 3,
+      ZEEBE_GRPC_CLIENT_MAX_RETRY_TIMEOUT_SECONDS: 2,
+    },
     CAMUNDA_AUTH_STRATEGY: config.ZEEBE_AUTH_STRATEGY,
     CAMUNDA_LOG_LEVEL: config.LOG_LEVEL === 'silent' ? 'none' : 'warn',
     CAMUNDA_TOKEN_DISK_CACHE_DISABLE: true,
@@ -28,6 +38,37 @@ export function createZeebeClient(config: ZeebeConfig): { camunda: Camunda8; zee
       : {}),
   });
   return { camunda, zeebe: camunda.getZeebeGrpcApiClient() };
+}
+
+/** The calls the API makes to Zeebe while a request waits. */
+export type ApiZeebe = Pick<ZeebeGrpcClient, 'createProcessInstance' | 'publishMessage' | 'completeJob' | 'cancelProcessInstance'>;
+
+/**
+ * The API's calls to Zeebe, each within `deadlineMs`: an unreachable, overloaded or silent
+ * gateway becomes a ComponentUnavailableError (503) instead of a request that hangs. A call
+ * that timed out may still take effect at the broker: every caller is idempotent (intake binds
+ * one process instance per dossier, messages carry ids, a task's completion is recorded first).
+ */
+export function boundedZeebe(zeebe: ApiZeebe, deadlineMs: number): ApiZeebe {
+  const bounded = <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        const result = await withDeadline('zeebe', deadlineMs, call(...args));
+        // the SDK resolves null when its channel is closing
+        if (result === null) throw new ComponentUnavailableError('zeebe', new Error('the gRPC channel is closed'));
+        return result;
+      } catch (error) {
+        if (isZeebeUnavailable(error) && !(error instanceof ComponentUnavailableError)) throw new ComponentUnavailableError('zeebe', error);
+        throw error;
+      }
+    };
+  const api: ApiZeebe = {
+    createProcessInstance: bounded(zeebe.createProcessInstance.bind(zeebe)),
+    publishMessage: bounded(zeebe.publishMessage.bind(zeebe)),
+    completeJob: bounded(zeebe.completeJob.bind(zeebe)),
+    cancelProcessInstance: bounded(zeebe.cancelProcessInstance.bind(zeebe)),
+  };
+  return api;
 }
 
 /** The broker's controlled clock (`ZEEBE_CLOCK_CONTROLLED=true`), for time-travel tests. */

@@ -32,7 +32,8 @@ import type { Config } from '../server/config';
 import type { Db } from '../server/db';
 import type { Logger } from '../server/logger';
 import type { Mailer } from '../server/mail';
-import { parseEngineInstant, stepFinished, stepStarted, type TimelineDeps } from '../server/readmodel/timeline';
+import { OutageLog, unavailableComponent } from '../server/outage';
+import { DuplicateInstanceError, parseEngineInstant, stepFinished, stepStarted, type TimelineDeps } from '../server/readmodel/timeline';
 import type { ProcessCatalog } from '../server/sla/catalog';
 import type { ZeebeGrpcClient } from '../server/zeebe';
 import type { Adapters } from './adapters';
@@ -64,6 +65,8 @@ export interface WorkerDeps {
   clock: { now(): Date };
   logger: Logger;
   settings: WorkerSettings;
+  /** Outages of the database, SMTP and Zeebe: one log line per component per 10 s while down. */
+  outages: OutageLog;
 }
 
 export interface WorkerDepsInput {
@@ -78,17 +81,31 @@ export interface WorkerDepsInput {
   clock?: { now(): Date };
 }
 
+/** The mailer, telling the outage log when SMTP fails and when it answers again. */
+function trackedMailer(mailer: Mailer, outages: OutageLog): Mailer {
+  return {
+    ...mailer,
+    async send(mail) {
+      const sent = await mailer.send(mail);
+      outages.success('smtp');
+      return sent;
+    },
+  };
+}
+
 /** Everything the handlers use, built once per process (tests pass their own local pieces). */
 export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
+  const outages = new OutageLog(input.logger);
   return {
     db: input.db,
     catalog: input.catalog,
     calendars: input.calendars,
     policy: input.policy,
     adapters: input.adapters,
-    mailer: input.mailer,
+    mailer: trackedMailer(input.mailer, outages),
     clock: input.clock ?? { now: () => new Date() },
     logger: input.logger,
+    outages,
     settings: {
       publicBaseUrl: input.config.PUBLIC_BASE_URL,
       signer: input.config.SIGNING_SIGNER,
@@ -167,7 +184,12 @@ export interface ActivatedJob extends JobInfo {
 export type JobAction =
   | { action: 'complete'; variables: Record<string, unknown> }
   | { action: 'error'; errorCode: string; errorMessage: string }
-  | { action: 'fail'; errorMessage: string; retries: number; retryBackOff: number };
+  | { action: 'fail'; errorMessage: string; retries: number; retryBackOff: number }
+  /** The job belongs to a duplicate process instance of its dossier: cancel that instance. */
+  | { action: 'cancelInstance'; reason: string };
+
+/** Back-off of a job that failed because a component is down: its retries are kept (an outage is not the job's fault). */
+export const OUTAGE_BACKOFF_MS = 5_000;
 
 /** Retries the models give their service tasks (`zeebe:taskDefinition retries="3"`). */
 export const MODEL_RETRIES = 3;
@@ -258,9 +280,20 @@ export async function processJob(worker: Worker, job: ActivatedJob, deps: Worker
       ...(worker.system ? { lateReason: systemLateReason(worker.system, job.retries) } : {}),
     });
     logger.info('job completed');
+    deps.outages.success('postgres');
     return { action: 'complete', variables: outputs.data };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof DuplicateInstanceError) {
+      logger.warn({ boundTo: error.boundTo }, 'duplicate process instance of the dossier: cancelling it');
+      return { action: 'cancelInstance', reason: message };
+    }
+    const down = unavailableComponent(error);
+    if (down) {
+      // Back off, quietly: the job keeps its retries and comes back after the back-off.
+      deps.outages.failure(down, error);
+      return { action: 'fail', errorMessage: `${down} unavailable: ${message}`, retries: job.retries, retryBackOff: OUTAGE_BACKOFF_MS };
+    }
     if (error instanceof PermanentFault) {
       logger.error({ fault: 'permanent' }, `job failed, incident raised: ${message}`);
       return { action: 'fail', errorMessage: message, retries: 0, retryBackOff: 0 };
@@ -314,10 +347,25 @@ export function runWorker(zeebe: ZeebeGrpcClient, worker: Worker, deps: WorkerDe
       };
       const action = await processJob(worker, activated, deps);
       try {
-        if (action.action === 'complete') return await job.complete(action.variables as never);
-        if (action.action === 'error') return await job.error({ errorCode: action.errorCode, errorMessage: action.errorMessage, variables: {} });
-        return await job.fail({ errorMessage: action.errorMessage, retries: action.retries, retryBackOff: action.retryBackOff });
+        if (action.action === 'cancelInstance') {
+          await zeebe.cancelProcessInstance(job.processInstanceKey).catch((error: unknown) => {
+            if (!/NOT_FOUND/.test((error as Error).message)) throw error;
+          });
+          return 'JOB_ACTION_ACKNOWLEDGEMENT' as const;
+        }
+        const acknowledged = await (action.action === 'complete'
+          ? job.complete(action.variables as never)
+          : action.action === 'error'
+            ? job.error({ errorCode: action.errorCode, errorMessage: action.errorMessage, variables: {} })
+            : job.fail({ errorMessage: action.errorMessage, retries: action.retries, retryBackOff: action.retryBackOff }));
+        deps.outages.success('zeebe');
+        return acknowledged;
       } catch (error) {
+        if (unavailableComponent(error) === 'zeebe') {
+          // The broker is down: the job comes back after its timeout; one line per outage window.
+          deps.outages.failure('zeebe', error);
+          return 'JOB_ACTION_ACKNOWLEDGEMENT' as const;
+        }
         // The job is gone (its element was cancelled) or the broker is unreachable: the broker
         // gives the job again after its timeout if it still exists.
         jobLogger(deps.logger, activated, typeof job.variables.dossierCode === 'string' ? job.variables.dossierCode : undefined).warn(
@@ -327,6 +375,8 @@ export function runWorker(zeebe: ZeebeGrpcClient, worker: Worker, deps: WorkerDe
         return 'JOB_ACTION_ACKNOWLEDGEMENT' as const;
       }
     },
+    onConnectionError: () => deps.outages.failure('zeebe', new Error('the job poll lost its connection to the gateway')),
+    onReady: () => deps.outages.success('zeebe'),
   });
   return {
     type: worker.type,

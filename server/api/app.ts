@@ -12,7 +12,8 @@ import type { ComponentCheck } from '../health';
 import { authRoutes } from '../auth/routes';
 import type { AuthDeps } from '../auth/models';
 import type { LoginPolicy } from '../auth/throttle';
-import { constraintAnswer, isDatabaseUnavailable } from '../db';
+import { constraintAnswer, DatabaseBusyError } from '../db';
+import { OutageLog, RETRY_AFTER_SECONDS, unavailableComponent, unavailableMessage } from '../outage';
 
 export interface ApiDeps {
   checkStack: () => Promise<ComponentCheck[]>;
@@ -25,6 +26,8 @@ export interface ApiDeps {
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
+  // Outages are logged once per component per window, not once per request.
+  const outages = new OutageLog(deps.logger);
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
   // Security headers (helmet): no inline script runs unless it carries this response's nonce
@@ -93,9 +96,14 @@ export function createApp(deps: ApiDeps): Express {
       res.status(refused.status).json({ error: refused.message, ...(refused.field ? { field: refused.field } : {}) });
       return;
     }
-    if (isDatabaseUnavailable(error)) {
-      deps.logger.warn({ method: req.method, path: req.path }, 'database unavailable');
-      res.status(503).setHeader('retry-after', '5').json({ error: 'Cơ sở dữ liệu (PostgreSQL) tạm thời không truy cập được; vui lòng thử lại sau ít phút.' });
+    if (error instanceof DatabaseBusyError) {
+      res.status(503).setHeader('retry-after', String(RETRY_AFTER_SECONDS)).json({ error: 'Hệ thống đang bận (mọi kết nối cơ sở dữ liệu đang được dùng); không có gì bị mất, vui lòng gửi lại yêu cầu sau ít giây.', component: 'postgres' });
+      return;
+    }
+    const down = unavailableComponent(error);
+    if (down) {
+      outages.failure(down, error);
+      res.status(503).setHeader('retry-after', String(RETRY_AFTER_SECONDS)).json({ error: unavailableMessage(down), component: down });
       return;
     }
     const errorId = randomUUID();

@@ -31,7 +31,8 @@ import type { Logger } from '../logger';
 import { pageRoutes } from '../pages/routes';
 import { metricsRoute, monitorRoutes } from '../monitor/routes';
 import { loadProcessCatalog, processesDirOf } from '../sla';
-import { createZeebeClient } from '../zeebe';
+import { OutageLog } from '../outage';
+import { boundedZeebe, createZeebeClient } from '../zeebe';
 import { createApp } from './app';
 
 /** The receiving unit of VNeID dossiers: the STP one-stop desk (SLA unit id in the models). */
@@ -54,7 +55,9 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
   const policy = calendarPolicyFromConfig(config);
   const provider = createCalendarProvider({ db, now, refreshMs: policy.refreshMs });
   const catalog = await loadProcessCatalog(processesDirOf(config));
-  const { camunda, zeebe } = createZeebeClient(config);
+  const { camunda, zeebe: rawZeebe } = createZeebeClient(config);
+  // Every call a request waits on has a deadline: an outage answers 503, never a hang.
+  const zeebe = boundedZeebe(rawZeebe, config.ZEEBE_REQUEST_TIMEOUT_MS);
 
   const authDeps = { db, now };
   const intake: IntakeDeps = {
@@ -72,8 +75,9 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     stepSla: (processId, elementId, internalProcessId) => catalog.stepSla(processId, elementId, internalProcessId),
     calendars: () => provider.current(),
     dueSoon: policy.dueSoon,
-    zeebe,
+    zeebe: { ...zeebe, createWorker: rawZeebe.createWorker.bind(rawZeebe) },
     logger,
+    outages: new OutageLog(logger),
     now,
   };
   const inspection = inspectionService({ db, config, catalog, calendars: () => provider.current(), now });
@@ -105,7 +109,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
       { path: '/', router: pageRoutes() },
       {
         path: '/api/dossiers',
-        router: dossierRoutes({ db, calendars: () => provider.current(), dueSoon: policy.dueSoon, auth: authDeps, now }),
+        router: dossierRoutes({ db, agencyCode: config.AGENCY_CODE, calendars: () => provider.current(), dueSoon: policy.dueSoon, auth: authDeps, now }),
       },
     ],
   });

@@ -23,7 +23,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export type DatabaseConfig = Pick<Config, 'DATABASE_URL'> & Partial<Pick<Config, 'DATABASE_POOL_MAX' | 'DATABASE_CONNECT_TIMEOUT_MS'>>;
+export type DatabaseConfig = Pick<Config, 'DATABASE_URL'> & Partial<Pick<Config, 'DATABASE_POOL_MAX' | 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_POOL_WAIT_MS'>>;
 
 const INT8_OID = 20;
 const DATE_OID = 1082;
@@ -70,8 +70,95 @@ export function createPool(config: DatabaseConfig, options: { timeoutMs?: number
   return pool;
 }
 
+/** What Kysely needs of a pool. */
+export interface ConnectionPool {
+  connect(): Promise<pg.PoolClient>;
+  end(): Promise<void>;
+  options: object;
+}
+
+/**
+ * A pool whose callers wait for a free connection at most `waitMs` (busy: the database answers,
+ * every connection is in use), while opening a connection has its own, shorter deadline (the
+ * pool's `connectionTimeoutMillis`: the database does not answer). After a failed connection
+ * the pool is known down for a second and callers fail at once instead of queueing: an outage
+ * answers in milliseconds, not after the queue.
+ */
+export function boundedPool(pool: pg.Pool, options: { max: number; waitMs: number; now?: () => number }): ConnectionPool {
+  const now = options.now ?? Date.now;
+  let inUse = 0;
+  let downUntil = 0;
+  const waiting: { resolve: () => void; reject: (error: Error) => void; timer: NodeJS.Timeout }[] = [];
+  const handOver = (): void => {
+    const next = waiting.shift();
+    if (next) {
+      clearTimeout(next.timer);
+      next.resolve();
+    } else inUse -= 1;
+  };
+  const failWaiters = (error: unknown): void => {
+    for (const w of waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(new DatabaseUnavailableError('(pool)', error));
+    }
+  };
+  const permit = (): Promise<void> => {
+    if (inUse < options.max) {
+      inUse += 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const entry = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          waiting.splice(waiting.indexOf(entry), 1);
+          reject(new DatabaseBusyError(options.waitMs));
+        }, options.waitMs),
+      };
+      waiting.push(entry);
+    });
+  };
+  return {
+    async connect() {
+      if (now() < downUntil) throw new DatabaseUnavailableError('(pool)', new Error('the database did not answer a moment ago'));
+      await permit();
+      try {
+        const client = await pool.connect();
+        const release = client.release.bind(client);
+        let released = false;
+        client.release = (error?: Error | boolean) => {
+          if (!released) {
+            released = true;
+            handOver();
+          }
+          release(error);
+        };
+        return client;
+      } catch (error) {
+        handOver();
+        if (isDatabaseUnavailable(error)) {
+          downUntil = now() + 1000;
+          failWaiters(error);
+        }
+        throw error;
+      }
+    },
+    end: () => pool.end(),
+    options: pool.options,
+  };
+}
+
+/** Every connection is in use and none came free within the wait: the database is busy, not down. */
+export class DatabaseBusyError extends Error {
+  constructor(readonly waitMs: number) {
+    super(`no free database connection within ${waitMs} ms`);
+    this.name = 'DatabaseBusyError';
+  }
+}
+
 /** A Kysely instance over a pool (camelCase in TypeScript, snake_case in SQL); `log` sees every statement (bench:db). */
-export function kyselyOver(pool: pg.Pool, options: { log?: (statement: { sql: string; parameters: readonly unknown[] }) => void } = {}): Db {
+export function kyselyOver(pool: ConnectionPool, options: { log?: (statement: { sql: string; parameters: readonly unknown[] }) => void } = {}): Db {
   const { log } = options;
   return new Kysely<Tables>({
     dialect: new PostgresDialect({ pool, cursor: Cursor }),
@@ -90,7 +177,7 @@ export async function connectDatabase(config: DatabaseConfig, options: { timeout
     await pool.end().catch(() => undefined);
     throw new DatabaseUnavailableError(address, error);
   }
-  const db = kyselyOver(pool);
+  const db = kyselyOver(boundedPool(pool, { max: options.max ?? config.DATABASE_POOL_MAX ?? 10, waitMs: config.DATABASE_POOL_WAIT_MS ?? 10_000 }));
   return { db, address, close: () => db.destroy() };
 }
 

@@ -144,6 +144,15 @@ export interface TasksTable {
   completedBy: string | null;
   decision: string | null;
   shown: Json<Record<string, string>>;
+  /** The completion as sent to Zeebe, recorded before (see completeTask). */
+  completion: Json<TaskCompletion> | null;
+}
+
+export interface TaskCompletion {
+  variables: Record<string, unknown>;
+  lateReason: string | null;
+  at: string;
+  by: string;
 }
 
 export interface DeclarationsTable {

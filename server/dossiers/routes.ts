@@ -4,10 +4,10 @@
  * every read is audited. `GET /api/dossiers?q=…` finds a dossier by code or receipt number
  * (a short list without personal data; search.ts).
  */
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { apologyLetterId, findLetter } from '../apology/letter';
 import { audit } from '../audit';
-import { authenticate, requireRole } from '../auth/middleware';
+import { authenticate, requireRole, type Principal } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
 import type { Role } from '../auth/roles';
 import { formatInstant } from '../calendar/civil-time';
@@ -25,6 +25,8 @@ const DETAIL_READERS: Role[] = ['oneStopOfficer', 'lltpOfficer', 'headOfDivision
 
 export interface DossierViewDeps {
   db: Db;
+  /** The agency this installation serves: leaders read the personal data of its dossiers. */
+  agencyCode: string;
   calendars: () => Promise<WorkingCalendars>;
   dueSoon: DueSoonPolicy;
   auth: AuthDeps;
@@ -32,6 +34,27 @@ export interface DossierViewDeps {
 }
 
 const iso = (d: Date | null | undefined): string | null => (d ? formatInstant(d.getTime()) : null);
+
+type Staff = Extract<Principal, { kind: 'staff' }>;
+
+/**
+ * Whether a detail reader may read this dossier's personal data (declaration, letters): leaders
+ * those of their agency; officers and heads of division those of their unit, that is dossiers
+ * their unit received or holds or held a step of.
+ */
+async function mayReadPersonalData(deps: DossierViewDeps, principal: Staff, dossier: { code: string; agencyCode: string; unitId: string }): Promise<boolean> {
+  if (principal.roles.includes('leader') && dossier.agencyCode === deps.agencyCode) return true;
+  if (!principal.roles.some((r) => r === 'oneStopOfficer' || r === 'lltpOfficer' || r === 'headOfDivision')) return false;
+  if (dossier.unitId === principal.unitId) return true;
+  const step = await deps.db.selectFrom('steps').select('id').where('dossierCode', '=', dossier.code).where('unitId', '=', principal.unitId).limit(1).executeTakeFirst();
+  return step !== undefined;
+}
+
+/** Refuses a read of personal data outside the reader's scope, and records the refusal. */
+async function refuseOutOfScope(deps: DossierViewDeps, res: Response, principal: Staff, code: string, what: string): Promise<void> {
+  await audit(deps.db, { at: deps.now(), actor: principal.username, action: 'dossier.read-denied', dossierCode: code, detail: `${what}: ngoài phạm vi đơn vị ${principal.unitId}` });
+  res.status(403).json({ error: `Hồ sơ ${code} không thuộc đơn vị của bạn: không được xem ${what}.` });
+}
 
 /**
  * One step of the timeline: its allotment and the working time it has taken so far (to its end,
@@ -114,6 +137,10 @@ export function dossierRoutes(deps: DossierViewDeps): Router {
       res.status(404).json({ error: `Không có hồ sơ ${code}.` });
       return;
     }
+    if (wantDetails && !(await mayReadPersonalData(deps, principal, dossier))) {
+      await refuseOutOfScope(deps, res, principal, code, 'tờ khai của công dân');
+      return;
+    }
     const now = deps.now();
     await audit(deps.db, { at: now, actor: principal.username, action: 'dossier.read', dossierCode: code, detail: wantDetails ? 'kèm tờ khai' : null });
     const calendars = await deps.calendars();
@@ -164,6 +191,15 @@ export function dossierRoutes(deps: DossierViewDeps): Router {
     }
     if (!DETAIL_READERS.some((r) => principal.roles.includes(r))) {
       res.status(403).json({ error: 'Vai trò của bạn không được xem văn bản xin lỗi (có thông tin cá nhân của công dân).' });
+      return;
+    }
+    const dossier = await findDossier(deps.db, code);
+    if (!dossier) {
+      res.status(404).json({ error: `Không có hồ sơ ${code}.` });
+      return;
+    }
+    if (!(await mayReadPersonalData(deps, principal, dossier))) {
+      await refuseOutOfScope(deps, res, principal, code, 'văn bản xin lỗi');
       return;
     }
     const letter = await findLetter(deps.db, apologyLetterId(code));

@@ -12,7 +12,7 @@ import { ApologyRuleError, checkApology } from '../apology/rules';
 import { auditQuery } from '../audit';
 import type { Principal } from '../auth/middleware';
 import { retryTransient, type Db } from '../db';
-import { toJson } from '../db/tables';
+import { toJson, type TaskCompletion } from '../db/tables';
 import { classifyOpen } from '../calendar/status';
 import type { DueSoonPolicy } from '../calendar/status';
 import type { WorkingCalendars } from '../calendar/working-calendar';
@@ -20,7 +20,8 @@ import { statusLabels } from '../glossary';
 import type { Logger } from '../logger';
 import { findDossier } from '../readmodel/dossier';
 import { stepId } from '../readmodel/step';
-import { finishStepsQuery, parseEngineInstant, stepStarted, type TimelineDeps } from '../readmodel/timeline';
+import { DuplicateInstanceError, finishStepsQuery, parseEngineInstant, stepStarted, type TimelineDeps } from '../readmodel/timeline';
+import { unavailableComponent, type OutageLog } from '../outage';
 import type { ZeebeGrpcClient } from '../zeebe';
 import { taskId, type Task, type TaskStatus } from './task';
 
@@ -43,8 +44,10 @@ export interface InboxDeps {
   stepSla: TimelineDeps['stepSla'];
   calendars: () => Promise<WorkingCalendars>;
   dueSoon: DueSoonPolicy;
-  zeebe: Pick<ZeebeGrpcClient, 'completeJob' | 'createWorker'>;
+  zeebe: Pick<ZeebeGrpcClient, 'completeJob' | 'createWorker' | 'cancelProcessInstance'>;
   logger: Logger;
+  /** Outages seen by the inbox worker (one log line per component per window). */
+  outages?: OutageLog;
   now: () => Date;
 }
 
@@ -106,12 +109,26 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number } 
   const worker = deps.zeebe.createWorker({
     taskType: USER_TASK_JOB_TYPE,
     timeout: USER_TASK_JOB_TIMEOUT_MS,
+    onConnectionError: () => deps.outages?.failure('zeebe', new Error('the inbox poll lost its connection to the gateway')),
+    onReady: () => deps.outages?.success('zeebe'),
     maxJobsToActivate: options.maxJobs ?? 64,
     taskHandler: async (job) => {
       try {
         await receiveUserTask(deps, job as unknown as UserTaskJob);
+        deps.outages?.success('postgres');
         return job.forward();
       } catch (error) {
+        if (error instanceof DuplicateInstanceError) {
+          deps.logger.warn({ jobKey: job.key, processInstanceKey: job.processInstanceKey, boundTo: error.boundTo }, 'duplicate process instance of the dossier: cancelling it');
+          await deps.zeebe.cancelProcessInstance(job.processInstanceKey).catch(() => undefined);
+          return job.forward();
+        }
+        const down = unavailableComponent(error);
+        if (down) {
+          // An outage is not the task's fault: keep its retries, back off, log once per window.
+          deps.outages?.failure(down, error);
+          return job.fail({ errorMessage: `${down} unavailable`, retries: job.retries, retryBackOff: 5000 }).catch(() => job.forward());
+        }
         deps.logger.error({ err: error, jobKey: job.key, processInstanceKey: job.processInstanceKey, taskType: USER_TASK_JOB_TYPE }, 'user task not stored');
         return job.fail({ errorMessage: (error as Error).message, retries: job.retries - 1, retryBackOff: 5000 });
       }
@@ -164,10 +181,18 @@ export async function listTasks(deps: InboxDeps, principal: Principal | undefine
   return Promise.all(tasks.map((t) => view(deps, t)));
 }
 
+/** The roles that work tasks (the forms' roles); administrators may act on any task. */
+const TASK_ROLES: readonly string[] = [...new Set(Object.values(forms).map((f) => f.role as string)), 'administrator'];
+
+/**
+ * A task the principal may work on. The role is checked before anything is looked up, and a
+ * task of another role or unit is answered like one that does not exist: the answer tells
+ * nothing about tasks the caller may not see.
+ */
 async function load(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<Task> {
+  if (principal?.kind !== 'staff' || !principal.roles.some((r) => TASK_ROLES.includes(r))) throw new InboxError(403, 'Hộp việc dành cho cán bộ xử lý hồ sơ.');
   const task = await deps.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!task) throw new InboxError(404, `Không có công việc ${id}.`);
-  if (!mayWork(principal, task)) throw new InboxError(403, 'Công việc này không thuộc vai trò hoặc đơn vị của bạn.');
+  if (!task || !mayWork(principal, task)) throw new InboxError(404, 'Không có công việc này trong hộp việc của bạn.');
   return task;
 }
 
@@ -177,7 +202,7 @@ async function load(deps: InboxDeps, principal: Principal | undefined, id: strin
  * why (404, 403 or 409 naming the holder).
  */
 export async function claimTask(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<TaskView> {
-  if (principal?.kind !== 'staff') throw new InboxError(403, 'Hộp việc dành cho cán bộ.');
+  if (principal?.kind !== 'staff' || !principal.roles.some((r) => TASK_ROLES.includes(r))) throw new InboxError(403, 'Hộp việc dành cho cán bộ xử lý hồ sơ.');
   const { username } = principal;
   let claim = deps.db
     .updateTable('tasks')
@@ -242,44 +267,71 @@ async function lateReasonFor(deps: InboxDeps, task: Task, at: Date, given: unkno
   return reason;
 }
 
-/** Completes a claimed task with the form's data (and, if late, the reason); the job is completed in Zeebe first. */
+/**
+ * Completes a claimed task with the form's data (and, if late, the reason). The completion is
+ * recorded on the task first, then the job is completed in Zeebe, then the step, the task and
+ * the audit entry are written in one statement. Any of the three may meet an outage (503): the
+ * same request sent again carries on from where it stopped, with what Zeebe was given, and a
+ * repeat after success answers the completed task.
+ */
 export async function completeTask(deps: InboxDeps, principal: Principal | undefined, id: string, data: unknown, lateReason?: unknown): Promise<TaskView> {
   const task = await load(deps, principal, id);
   const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
-  if (task.status === 'completed') throw new InboxError(409, 'Công việc đã hoàn thành.');
-  if (task.status !== 'claimed' || task.claimedBy !== username) throw new InboxError(409, 'Hãy nhận công việc trước khi hoàn thành.');
-  const form = forms[task.formKey as FormKey];
-  const parsed = form.outputs.safeParse(data ?? {});
-  if (!parsed.success) {
-    throw new InboxError(400, `Dữ liệu không hợp lệ: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+  if (task.status === 'completed') {
+    if (task.completedBy === username) return view(deps, task);
+    throw new InboxError(409, 'Công việc đã hoàn thành.');
   }
-  const variables = parsed.data as Record<string, unknown>;
-  const at = deps.now();
-  const reason = await lateReasonFor(deps, task, at, lateReason);
-  if (task.formKey === 'lltp.form.apology') await checkApologyForm(deps, task.dossierCode, variables.newReturnDate as string);
+  if (task.status !== 'claimed' || task.claimedBy !== username) throw new InboxError(409, 'Hãy nhận công việc trước khi hoàn thành.');
+  const earlier = task.completion;
+  let completion: TaskCompletion;
+  if (earlier && earlier.by === username) {
+    completion = earlier;
+  } else {
+    const form = forms[task.formKey as FormKey];
+    const parsed = form.outputs.safeParse(data ?? {});
+    if (!parsed.success) {
+      throw new InboxError(400, `Dữ liệu không hợp lệ: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+    }
+    const variables = parsed.data as Record<string, unknown>;
+    const at = deps.now();
+    const reason = await lateReasonFor(deps, task, at, lateReason);
+    if (task.formKey === 'lltp.form.apology') await checkApologyForm(deps, task.dossierCode, variables.newReturnDate as string);
+    completion = { variables, lateReason: reason ?? null, at: at.toISOString(), by: username };
+    const recorded = await deps.db
+      .updateTable('tasks')
+      .set({ completion: toJson(completion) })
+      .where('id', '=', task.id)
+      .where('status', '=', 'claimed')
+      .where('claimedBy', '=', username)
+      .returning('id')
+      .executeTakeFirst();
+    if (!recorded) throw new InboxError(409, 'Công việc vừa thay đổi trạng thái; hãy tải lại hộp việc.');
+  }
   try {
-    await deps.zeebe.completeJob({ jobKey: task.jobKey, variables: variables as Parameters<InboxDeps["zeebe"]["completeJob"]>[0]["variables"] });
+    await deps.zeebe.completeJob({ jobKey: task.jobKey, variables: completion.variables as Parameters<InboxDeps['zeebe']['completeJob']>[0]['variables'] });
   } catch (error) {
     const message = (error as Error).message;
-    if (/NOT_FOUND|not found/i.test(message)) {
+    if (!/NOT_FOUND|not found/i.test(message)) throw error;
+    if (!earlier) {
       await deps.db.updateTable('tasks').set({ status: 'cancelled' }).where('id', '=', task.id).where('status', '<>', 'completed').execute();
       throw new InboxError(409, 'Công việc không còn trong quy trình (hồ sơ đã rút, đã hết hạn hoặc đã được xử lý).');
     }
-    throw error;
+    // An earlier attempt of this completion reached Zeebe; only the read model is behind.
   }
-  // The job is completed in Zeebe: from here on the read model must follow, so its writes
-  // (one statement, all or nothing, idempotent) are tried again when the database is
-  // momentarily unavailable.
-  const decision = DECISION_FIELDS.map((f) => variables[f]).find((v): v is string => typeof v === 'string') ?? 'done';
-  const completed = await retryTransient(() =>
-    deps.db
-      .with('step', () => finishStepsQuery(deps.db, { id: stepId(task.id.replace(/^task:/, '')) }, { finishedAt: at, actor: username, outcome: decision, ...(reason ? { lateReason: { text: reason, source: 'officer' as const } } : {}) }))
-      .with('entry', () => auditQuery(deps.db, { at, actor: username, action: 'task.complete', dossierCode: task.dossierCode, detail: `${task.elementId}: ${decision}` }))
-      .updateTable('tasks')
-      .set({ status: 'completed', completedAt: at, completedBy: username, decision })
-      .where('id', '=', task.id)
-      .returningAll()
-      .executeTakeFirstOrThrow(),
+  const at = new Date(completion.at);
+  const decision = DECISION_FIELDS.map((f) => completion.variables[f]).find((v): v is string => typeof v === 'string') ?? 'done';
+  const reason = completion.lateReason;
+  const completed = await retryTransient(
+    () =>
+      deps.db
+        .with('step', () => finishStepsQuery(deps.db, { id: stepId(task.id.replace(/^task:/, '')) }, { finishedAt: at, actor: username, outcome: decision, ...(reason ? { lateReason: { text: reason, source: 'officer' as const } } : {}) }))
+        .with('entry', () => auditQuery(deps.db, { at, actor: username, action: 'task.complete', dossierCode: task.dossierCode, detail: `${task.elementId}: ${decision}` }))
+        .updateTable('tasks')
+        .set({ status: 'completed', completedAt: at, completedBy: username, decision })
+        .where('id', '=', task.id)
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    { attempts: 2, firstPauseMs: 200 },
   );
   return view(deps, completed);
 }

@@ -22,7 +22,7 @@ import { audit } from '../audit';
 import type { Db } from '../db';
 import type { IntakeReceiptsTable } from '../db/tables';
 import { insertDeclaration } from '../readmodel/declaration';
-import { findDossier, insertDossier, newDossier, type DossierSource, type NewDossier } from '../readmodel/dossier';
+import { bindProcessInstance, findDossier, insertDossier, newDossier, type DossierSource, type NewDossier } from '../readmodel/dossier';
 import { dossierTermsOf, type ProcessCatalog } from '../sla';
 import type { ZeebeGrpcClient } from '../zeebe';
 import { nextDossierCode } from './dossier-code';
@@ -39,7 +39,7 @@ export interface IntakeDeps {
   db: Db;
   calendars: () => Promise<WorkingCalendars>;
   catalog: ProcessCatalog;
-  zeebe: Pick<ZeebeGrpcClient, 'createProcessInstance'>;
+  zeebe: Pick<ZeebeGrpcClient, 'createProcessInstance' | 'cancelProcessInstance'>;
   policy: CalendarPolicy;
   agencyCode: string;
   /** The receiving unit (its office hours govern the dossier's clock). */
@@ -64,7 +64,7 @@ export interface IntakeAnswer {
 
 export class IntakeUnavailableError extends Error {
   constructor(readonly dossierCode: string, cause: unknown) {
-    super(`Đã ghi nhận hồ sơ ${dossierCode} nhưng chưa khởi động được quy trình (${(cause as Error).message}); gửi lại yêu cầu để hoàn tất.`);
+    super(`Đã ghi nhận hồ sơ ${dossierCode} nhưng Bộ máy quy trình (Zeebe) chưa nhận khởi động quy trình (${(cause as Error).message}); gửi lại đúng yêu cầu này để hoàn tất, hồ sơ không bị tạo hai lần.`);
     this.name = 'IntakeUnavailableError';
   }
 }
@@ -205,10 +205,18 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
   };
 }
 
+/**
+ * Starts the dossier's process instance once. The start may be ambiguous (the gateway did not
+ * answer in time, yet the instance may exist): the dossier is bound to the first instance that
+ * reports for it, here or in a worker taking its first job (server/readmodel/timeline.ts), and any
+ * other instance of the dossier is cancelled. A retry of the request finds the binding and
+ * returns; nothing is started twice for long.
+ */
 async function ensureStarted(deps: IntakeDeps, receipt: IntakeReceipt, processId: string, variables: Record<string, string>): Promise<void> {
   const { receiptNumber, dossierCode } = receipt;
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const now = deps.now();
+    if (await adoptBinding(deps, receiptNumber, dossierCode)) return;
     const lease = await deps.db
       .updateTable('intakeReceipts')
       .set({ startLeaseUntil: new Date(now.getTime() + START_LEASE_MS) })
@@ -218,8 +226,6 @@ async function ensureStarted(deps: IntakeDeps, receipt: IntakeReceipt, processId
       .returning('receiptNumber')
       .executeTakeFirst();
     if (!lease) {
-      const current = await deps.db.selectFrom('intakeReceipts').select('processInstanceKey').where('receiptNumber', '=', receiptNumber).executeTakeFirst();
-      if (current?.processInstanceKey) return;
       // Another request holds the lease and is starting the instance right now.
       await new Promise((resolve) => setTimeout(resolve, 100));
       continue;
@@ -232,13 +238,29 @@ async function ensureStarted(deps: IntakeDeps, receipt: IntakeReceipt, processId
       await deps.db.updateTable('intakeReceipts').set({ startLeaseUntil: null }).where('receiptNumber', '=', receiptNumber).execute();
       throw new IntakeUnavailableError(dossierCode, error);
     }
-    await deps.db.transaction().execute(async (tx) => {
-      await tx.updateTable('intakeReceipts').set({ processInstanceKey, startLeaseUntil: null }).where('receiptNumber', '=', receiptNumber).execute();
-      await tx.updateTable('dossiers').set({ processInstanceKey }).where('code', '=', dossierCode).execute();
-    });
+    const bound = await bindProcessInstance(deps.db, dossierCode, processInstanceKey);
+    if (bound !== processInstanceKey) {
+      // An earlier, ambiguous start of this dossier reported first: this one is the duplicate.
+      await deps.zeebe.cancelProcessInstance(processInstanceKey).catch(() => undefined);
+    }
     return;
   }
   throw new IntakeUnavailableError(dossierCode, new Error('the start lease was held too long'));
+}
+
+/** The receipt takes the instance a worker already bound to its dossier, if any; true when there is one. */
+async function adoptBinding(deps: IntakeDeps, receiptNumber: string, dossierCode: string): Promise<boolean> {
+  const row = await deps.db
+    .selectFrom('dossiers')
+    .innerJoin('intakeReceipts', 'intakeReceipts.dossierCode', 'dossiers.code')
+    .select(['dossiers.processInstanceKey as bound', 'intakeReceipts.processInstanceKey as recorded'])
+    .where('dossiers.code', '=', dossierCode)
+    .executeTakeFirst();
+  if (!row?.bound) return false;
+  if (row.recorded !== row.bound) {
+    await deps.db.updateTable('intakeReceipts').set({ processInstanceKey: row.bound, startLeaseUntil: null }).where('receiptNumber', '=', receiptNumber).execute();
+  }
+  return true;
 }
 
 /** Records a dossier received through another channel (no process here): counts for the VNeID share. */

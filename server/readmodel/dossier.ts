@@ -181,3 +181,24 @@ export async function insertDossier(db: Db, dossier: NewDossier, stops: readonly
   }
   return inserted !== undefined;
 }
+
+/**
+ * Binds the dossier to its process instance (the national process's root instance): the first
+ * key to arrive wins, here from the intake or from a worker taking the instance's first job, and
+ * the receipt records the same key. Returns the key the dossier is bound to: another key than
+ * `processInstanceKey` means that instance is a duplicate start of the dossier (to be cancelled).
+ */
+export async function bindProcessInstance(db: Db, dossierCode: string, processInstanceKey: string): Promise<string | null> {
+  const bound = await db
+    .with('dossier', (qb) =>
+      qb.updateTable('dossiers').set({ processInstanceKey }).where('code', '=', dossierCode).where('processInstanceKey', 'is', null).returning('code'),
+    )
+    .updateTable('intakeReceipts')
+    .set({ processInstanceKey, startLeaseUntil: null })
+    .where('dossierCode', 'in', (qb) => qb.selectFrom('dossier').select('code'))
+    .returning('dossierCode')
+    .execute();
+  if (bound.length > 0) return processInstanceKey;
+  const row = await db.selectFrom('dossiers').select('processInstanceKey').where('code', '=', dossierCode).executeTakeFirst();
+  return row?.processInstanceKey ?? null;
+}

@@ -11,7 +11,7 @@ import { stepDueAt } from '../calendar/deadlines';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import { toJson } from '../db/tables';
 import type { CaseVariant, StepSla } from '../sla';
-import { CHECK_AT_NEXT_TICK } from './dossier';
+import { bindProcessInstance, CHECK_AT_NEXT_TICK } from './dossier';
 import { stepId, type Step } from './step';
 
 export interface TimelineDeps {
@@ -62,6 +62,18 @@ export class UnknownStepError extends Error {
   }
 }
 
+/** A second process instance of a dossier that is bound to another: it must be cancelled, its job not worked. */
+export class DuplicateInstanceError extends Error {
+  constructor(
+    readonly dossierCode: string,
+    readonly processInstanceKey: string,
+    readonly boundTo: string | null,
+  ) {
+    super(`process instance ${processInstanceKey} duplicates instance ${boundTo ?? '?'} of dossier ${dossierCode}`);
+    this.name = 'DuplicateInstanceError';
+  }
+}
+
 export class UnknownDossierError extends Error {
   constructor(code: string) {
     super(`dossier ${code} is not in the read model (intake writes it before starting the process)`);
@@ -81,10 +93,16 @@ export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise
   const found = await deps.db
     .selectFrom('dossiers')
     .leftJoin('steps', (join) => join.on('steps.id', '=', id))
-    .select(['dossiers.caseVariant', 'steps.id as storedId'])
+    .select(['dossiers.caseVariant', 'dossiers.processId', 'dossiers.processInstanceKey', 'steps.id as storedId'])
     .where('dossiers.code', '=', start.dossierCode)
     .executeTakeFirst();
   if (!found) throw new UnknownDossierError(start.dossierCode);
+  if (found.processId === start.processId && found.processInstanceKey !== start.processInstanceKey) {
+    // A job of the dossier's own (national) process: the first instance to report is the
+    // dossier's; another one is a duplicate start (an intake retried after an ambiguous answer).
+    const bound = found.processInstanceKey ?? (await bindProcessInstance(deps.db, start.dossierCode, start.processInstanceKey));
+    if (bound !== start.processInstanceKey) throw new DuplicateInstanceError(start.dossierCode, start.processInstanceKey, bound);
+  }
   if (found.storedId) return deps.db.selectFrom('steps').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const caseVariant: CaseVariant = found.caseVariant;
   const allotmentMinutes = sla.allotments[caseVariant];

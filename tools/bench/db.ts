@@ -79,7 +79,7 @@ async function runOperations(db: Db, config: Config, recorder: Recorder): Promis
     logger,
     auth: { ...auth, sessionHours: 1, secureCookies: false },
     routers: [
-      { path: '/api/dossiers', router: dossierRoutes({ db, calendars: () => calendars.current(), dueSoon: policy.dueSoon, auth, now }) },
+      { path: '/api/dossiers', router: dossierRoutes({ db, agencyCode: config.AGENCY_CODE, calendars: () => calendars.current(), dueSoon: policy.dueSoon, auth, now }) },
       { path: '/api/tasks', router: inboxRoutes({ inbox, auth }) },
       { path: '/api/callbacks', router: policeCallbackRoutes({ zeebe, db, auth, now }) },
       { path: '/api/monitor', router: monitorRoutes({ db, auth, metricsToken: '' }) },

@@ -9,6 +9,7 @@
 #   tools/stack/stack.sh down      stop every component started from this checkout
 #   tools/stack/stack.sh restart   down, then up
 #   tools/stack/stack.sh stop <zeebe|postgres|mailpit>   stop one component (tests use it)
+#   tools/stack/stack.sh kill <zeebe|postgres|mailpit>   kill -9 one component, as a crash would (the fault suite)
 #
 # Downloads and builds go to $LLTP_CACHE_DIR (default: <repo>/.cache, git-ignored): Maven
 # repository, Go module and build caches, the Zeebe distribution, the built binaries.
@@ -282,6 +283,20 @@ stop_one() {
   say "stopped $name"
 }
 
+kill_one() { # kill -9, no clean shutdown: the component's whole process group (PostgreSQL: the postmaster and its backends)
+  local name=$1 pid
+  pid=$(pid_of "$name") || { say "$name is not running"; return 0; }
+  if [ "$name" = postgres ]; then
+    local children
+    children=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
+    kill -KILL "$pid" $children 2>/dev/null || true
+  else
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  say "killed $name (kill -9, pid $pid)"
+}
+
 COMPONENTS=(postgres mailpit zeebe)
 
 cmd_up() {
@@ -320,6 +335,7 @@ case ${1:-} in
   down) cmd_down ;;
   restart) cmd_down; cmd_up ;;
   stop) [ -n "${2:-}" ] || die "stop needs a component: zeebe, postgres or mailpit"; stop_one "$2" ;;
+  kill) [ -n "${2:-}" ] || die "kill needs a component: zeebe, postgres or mailpit"; kill_one "$2" ;;
   start) [ -n "${2:-}" ] || die "start needs a component: zeebe, postgres or mailpit"; start_one "$2"; wait_healthy "$2" 180 ;;
-  *) echo "usage: $0 install|up|status|down|restart|stop <component>|start <component>" >&2; exit 2 ;;
+  *) echo "usage: $0 install|up|status|down|restart|stop <component>|kill <component>|start <component>" >&2; exit 2 ;;
 esac

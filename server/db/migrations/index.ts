@@ -9,6 +9,7 @@ import * as inspection from './0002-inspection';
 import * as alertsWorthReading from './0003-alerts-worth-reading';
 import * as dashboard from './0004-dashboard';
 import * as loginThrottle from './0005-login-throttle';
+import * as taskCompletion from './0006-task-completion';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -16,4 +17,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003-alerts-worth-reading': alertsWorthReading,
   '0004-dashboard': dashboard,
   '0005-login-throttle': loginThrottle,
+  '0006-task-completion': taskCompletion,
 };

@@ -16,7 +16,8 @@ import { createMonitor, createMonitorDeps } from '../../../server/monitor';
 import { loadProcessCatalog } from '../../../server/sla';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { MailpitClient } from '../../support/mailpit';
-import { PARTNER, startSystem, type InboxTask, type SystemUnderTest } from '../../support/system';
+import { hashPassword } from '../../../server/auth/passwords';
+import { PARTNER, STAFF_PASSWORD, startSystem, type InboxTask, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
 
 let s: SystemUnderTest;
@@ -102,6 +103,25 @@ test('apology: leader task and alert, validated form, letter in HTML and PDF, ci
   expect((await fetch(`${s.api.url}/api/dossiers/${code}/letters/apology`, { headers: await s.as('thanhtra') })).status).toBe(403);
   const reads = await s.db.selectFrom('audit').select('detail').where('dossierCode', '=', code).where('action', '=', 'dossier.read-details').where('actor', '=', 'lanhdao').execute();
   expect(reads.map((r) => r.detail).sort()).toEqual(['văn bản xin lỗi (html)', 'văn bản xin lỗi (pdf)']);
+  // personal data by unit: an officer of a unit the dossier never passed through is refused the
+  // letter and the declaration (403), and the refusal is audited; the one-stop officer who
+  // received it may read its declaration
+  await s.db
+    .insertInto('users')
+    .values({ username: 'chuyenvienkhac', displayName: 'Chuyên viên đơn vị khác', email: 'cvk@stp.example.vn', roles: ['lltpOfficer'], unitId: 'stp-thanh-tra', passwordHash: await hashPassword(STAFF_PASSWORD), createdAt: new Date() })
+    .execute();
+  const outsider = await s.as('chuyenvienkhac');
+  const letterOutside = await s.call('GET', `/api/dossiers/${code}/letters/apology?format=html`, undefined, outsider);
+  expect(letterOutside.status).toBe(403);
+  expect(String(letterOutside.body.error)).toContain('không thuộc đơn vị của bạn');
+  expect((await s.call('GET', `/api/dossiers/${code}?details=1`, undefined, outsider)).status).toBe(403);
+  expect((await s.call('GET', `/api/dossiers/${code}`, undefined, outsider)).status).toBe(200); // the dossier without personal data stays readable
+  const denied = await s.db.selectFrom('audit').select('detail').where('dossierCode', '=', code).where('action', '=', 'dossier.read-denied').where('actor', '=', 'chuyenvienkhac').execute();
+  expect(denied).toHaveLength(2);
+  const ownUnit = await s.call('GET', `/api/dossiers/${code}?details=1`, undefined, await s.as('motcua'));
+  expect(ownUnit.status).toBe(200);
+  expect(ownUnit.body.declaration).toBeDefined();
+
   // once per dossier: no second apology task
   await new Promise((r) => setTimeout(r, 1000));
   const again = await s.call('GET', '/api/tasks', undefined, headers);

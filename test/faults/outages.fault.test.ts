@@ -1,0 +1,336 @@
+/**
+ * The fault suite (`npm run test:faults`): under a bounded load of VNeID intakes and inbox work,
+ * the broker, the database, the SMTP server and the job workers are killed in turn (kill -9)
+ * and started again. Clients behave as the one-stop system would: a 503 is sent again after a
+ * pause until it is accepted. Printed, one JSON line per figure and component:
+ * `faults.<component>.lost`, `.duplicates`, `.recovery_s`, `.non_503_errors`, `.max_503_ms`.
+ * Targets: 0 lost, 0 duplicates, 0 answers other than 2xx/503 while the component is down, and
+ * the system working again within 30 s of the component being healthy.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { deployProcesses } from '../../processes/deploy';
+import { startApi, type RunningApi } from '../../server/api/compose';
+import { loadConfig, type Config } from '../../server/config';
+import { requireStack } from '../../server/health';
+import { createLogger } from '../../server/logger';
+import { processesDirOf } from '../../server/sla';
+import { brokerReady, createZeebeClient } from '../../server/zeebe';
+import { sampleVneidRequest, seededRandom } from '../../tools/simulators/sample-requests';
+import { simulatorUrls, startSimulators, type RunningSimulators } from '../../tools/simulators/main';
+import { seedCounters } from '../support/counters';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+jest.setTimeout(20 * 60_000);
+
+const REPO = path.resolve(__dirname, '../..');
+const STACK = path.join(REPO, 'tools/stack/stack.sh');
+const ARTIFACTS = path.join(REPO, '.cache/test-artifacts');
+const PARTNER = { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': 'fault-partner-key' };
+const PASSWORD = 'fault-password';
+const BASE_PORT = 47500;
+
+type Target = 'zeebe' | 'postgres' | 'mailpit' | 'worker';
+
+interface Answer {
+  at: number;
+  status: number;
+  ms: number;
+  path: string;
+}
+
+let testDb: TestDatabase;
+let config: Config;
+let api: RunningApi;
+let sims: RunningSimulators;
+let workers: ChildProcess | undefined;
+const workerLog = path.join(ARTIFACTS, 'faults-workers.log');
+
+function stack(...args: string[]): void {
+  const result = spawnSync('bash', [STACK, ...args], { encoding: 'utf8', timeout: 240_000 });
+  if (result.status !== 0) throw new Error(`stack.sh ${args.join(' ')} failed (${result.status}): ${result.stderr || result.stdout}`);
+}
+
+function startWorkers(): void {
+  const out = createWriteStream(workerLog, { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'workers'], {
+    cwd: REPO,
+    env: {
+      ...process.env,
+      ...simulatorUrls(BASE_PORT),
+      DATABASE_URL: testDb.url,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+      PUBLIC_BASE_URL: api.url,
+      WORKER_JOB_TIMEOUT_MS: '8000',
+      WORKER_LONG_POLL_MS: '5000',
+      WORKER_RETRY_BACKOFF_MS: '500',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  workers = child;
+}
+
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function call(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
+  const started = Date.now();
+  try {
+    const response = await fetch(`${api.url}${url}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(40_000),
+    });
+    const text = await response.text();
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      parsed = { text };
+    }
+    return { status: response.status, body: parsed, ms: Date.now() - started };
+  } catch {
+    return { status: 0, body: {}, ms: Date.now() - started };
+  }
+}
+
+/** The load of one phase: intakes every 300 ms (each re-sent on 503 until accepted) and the one-stop officer's checks. */
+class Load {
+  readonly answers: Answer[] = [];
+  readonly receipts: string[] = [];
+  readonly accepted = new Map<string, string>();
+  private running = true;
+  private readonly clients: Promise<void>[] = [];
+  private token = '';
+
+  constructor(private readonly name: string) {}
+
+  async start(): Promise<void> {
+    const login = await call('POST', '/api/auth/login', { username: 'motcua', password: PASSWORD }, {});
+    this.token = String(login.body.token);
+    let n = 0;
+    const intakes = (async () => {
+      while (this.running) {
+        const receipt = `BN-FAULT-${this.name}-${Date.now()}-${(n += 1)}`;
+        this.receipts.push(receipt);
+        this.clients.push(this.intake(receipt, n));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    })();
+    const inbox = (async () => {
+      while (this.running) {
+        await this.checkOne();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+    this.clients.push(intakes, inbox);
+  }
+
+  private record(path: string, status: number, ms: number): void {
+    this.answers.push({ at: Date.now(), status, ms, path });
+  }
+
+  private async intake(receipt: string, seed: number): Promise<void> {
+    const body = sampleVneidRequest({ receiptNumber: receipt, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(seed) });
+    const deadline = Date.now() + 180_000;
+    while (Date.now() < deadline) {
+      const answer = await call('POST', '/api/intake/vneid', body, PARTNER);
+      this.record('POST /api/intake/vneid', answer.status, answer.ms);
+      if (answer.status === 200 || answer.status === 201) {
+        this.accepted.set(receipt, String(answer.body.dossierCode));
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+
+  /** Claims and completes one open "check the dossier" task; each call re-sent on 503 until it answers. */
+  private async checkOne(): Promise<void> {
+    const headers = { authorization: `Bearer ${this.token}` };
+    const list = await call('GET', '/api/tasks', undefined, headers);
+    this.record('GET /api/tasks', list.status, list.ms);
+    const tasks = (list.body.tasks ?? []) as { id: string; formKey: string; status: string }[];
+    const task = tasks.find((t) => t.formKey === 'lltp.form.check-dossier');
+    if (!task) return;
+    for (const step of ['claim', 'complete'] as const) {
+      for (let attempt = 0; attempt < 60; attempt += 1) {
+        const answer = await call('POST', `/api/tasks/${task.id}/${step}`, step === 'complete' ? { data: { intakeDecision: 'accept' } } : {}, headers);
+        this.record(`POST /api/tasks/:id/${step}`, answer.status, answer.ms);
+        if (answer.status === 200) break;
+        if (answer.status !== 503 && answer.status !== 0) return; // taken meanwhile, or gone: not this client's
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.clients);
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await requireStack(loadConfig(process.env));
+  testDb = await createTestDatabase('faults');
+  const env = {
+    ...process.env,
+    DATABASE_URL: testDb.url,
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'test',
+    DEMO_PASSWORD: PASSWORD,
+    DEMO_PARTNER_KEY: PARTNER['x-api-key'],
+    ...simulatorUrls(BASE_PORT),
+    SIM_POLICE_MS_PER_WORKING_HOUR: '100',
+    DATABASE_POOL_MAX: '20',
+  };
+  config = loadConfig(env);
+  const logger = createLogger({ level: 'silent' });
+  const { camunda, zeebe } = createZeebeClient(config);
+  await deployProcesses(zeebe, logger, { dir: processesDirOf(config) });
+  await camunda.closeAllClients();
+  await seedCounters(testDb.database.db, config.AGENCY_CODE);
+  api = await startApi(config, logger);
+  config = loadConfig({ ...env, PUBLIC_BASE_URL: api.url });
+  sims = await startSimulators(config);
+  startWorkers();
+}, 180_000);
+
+afterAll(async () => {
+  workers?.kill('SIGKILL');
+  await api?.stop().catch(() => undefined);
+  await sims?.close().catch(() => undefined);
+  await testDb?.drop().catch(() => undefined);
+});
+
+const healthy: Record<Target, () => Promise<boolean>> = {
+  zeebe: () => brokerReady(config.ZEEBE_MANAGEMENT_URL),
+  postgres: async () => (await testDb.database.db.selectFrom('dossiers').select('code').limit(1).execute(), true),
+  mailpit: async () => (await fetch('http://127.0.0.1:8025/api/v1/info')).ok,
+  worker: () => Promise.resolve(true),
+};
+
+function kill(target: Target): void {
+  if (target === 'worker') workers?.kill('SIGKILL');
+  else stack('kill', target);
+}
+
+function restart(target: Target): void {
+  if (target === 'worker') startWorkers();
+  else stack('start', target);
+}
+
+/** The system works again: a new intake is accepted and its process reaches the first human step. */
+async function working(name: string): Promise<void> {
+  const body = sampleVneidRequest({ receiptNumber: `BN-FAULT-PROBE-${name}-${Date.now()}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(1) });
+  let code = '';
+  await until('a probe intake accepted', async () => {
+    const answer = await call('POST', '/api/intake/vneid', body, PARTNER);
+    code = typeof answer.body.dossierCode === 'string' ? answer.body.dossierCode : '';
+    return answer.status === 201 || answer.status === 200;
+  }, 120_000);
+  await until('the probe dossier at its first human step', async () => {
+    const task = await testDb.database.db.selectFrom('tasks').select('id').where('dossierCode', '=', code).executeTakeFirst();
+    return Boolean(task);
+  }, 120_000);
+}
+
+function emit(name: string, value: number): void {
+  const line = JSON.stringify({ name, value });
+  process.stdout.write(`${line}\n`);
+  mkdirSync(path.join(REPO, '.cache/test-results'), { recursive: true });
+  appendFileSync(path.join(REPO, '.cache/test-results/faults.jsonl'), `${line}\n`);
+}
+
+/** What the load left behind: receipts never accepted or without a dossier, a process instance, a first step; doubles. */
+async function audit(load: Load): Promise<{ lost: number; duplicates: number }> {
+  const db = testDb.database.db;
+  const missing = load.receipts.filter((r) => !load.accepted.has(r));
+  const codes = [...load.accepted.values()];
+  if (codes.length === 0) return { lost: missing.length, duplicates: 0 };
+  // every accepted dossier gets its first step (the workers run it) within a minute
+  let unstarted: string[] = codes;
+  await until('every accepted dossier started', async () => {
+    const rows = await db.selectFrom('dossiers').innerJoin('steps', 'steps.dossierCode', 'dossiers.code').select('dossiers.code').where('dossiers.code', 'in', codes).where('dossiers.processInstanceKey', 'is not', null).groupBy('dossiers.code').execute();
+    const started = new Set(rows.map((r) => r.code));
+    unstarted = codes.filter((c) => !started.has(c));
+    return unstarted.length === 0;
+  }, 90_000).catch(() => undefined);
+  const perReceipt = await db.selectFrom('dossiers').select(['receiptNumber', db.fn.countAll<number>().as('n')]).where('receiptNumber', 'in', load.receipts).groupBy('receiptNumber').having(db.fn.countAll(), '>', 1).execute();
+  const instances = await db
+    .selectFrom('steps')
+    .innerJoin('dossiers', 'dossiers.code', 'steps.dossierCode')
+    .select(['steps.dossierCode', db.fn.count<number>('steps.processInstanceKey').distinct().as('n')])
+    .where('steps.dossierCode', 'in', codes)
+    .whereRef('steps.processId', '=', 'dossiers.processId')
+    .groupBy('steps.dossierCode')
+    .having(db.fn.count('steps.processInstanceKey').distinct(), '>', 1)
+    .execute();
+  const openTwice = await db
+    .selectFrom('tasks')
+    .select(['dossierCode', 'elementId', db.fn.countAll<number>().as('n')])
+    .where('dossierCode', 'in', codes)
+    .where('status', 'in', ['open', 'claimed'])
+    .groupBy(['dossierCode', 'elementId'])
+    .having(db.fn.countAll(), '>', 1)
+    .execute();
+  return { lost: missing.length + unstarted.length, duplicates: perReceipt.length + instances.length + openTwice.length };
+}
+
+test.each<[Target]>([['zeebe'], ['postgres'], ['mailpit'], ['worker']])('kill -9 %s under load: nothing lost, nothing doubled, 503 while down, working again within 30 s', async (target) => {
+  const component = target === 'mailpit' ? 'smtp' : target;
+  const load = new Load(target);
+  await load.start();
+  let killedAt = 0;
+  let healthyAt = 0;
+  let recoverySeconds = Infinity;
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    killedAt = Date.now();
+    kill(target);
+    await new Promise((resolve) => setTimeout(resolve, 8000));
+    restart(target);
+    await until(`${target} healthy again`, healthy[target], 180_000);
+    healthyAt = Date.now();
+    await working(target);
+    recoverySeconds = (Date.now() - healthyAt) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  } finally {
+    await load.stop();
+  }
+  const during = load.answers.filter((a) => a.at >= killedAt && a.at <= healthyAt);
+  const non503 = during.filter((a) => !(a.status >= 200 && a.status < 300) && a.status !== 503);
+  appendFileSync(path.join(ARTIFACTS, 'faults-answers.jsonl'), `${JSON.stringify({ target, non503, slowest503: during.filter((a) => a.status === 503).sort((a, b) => b.ms - a.ms).slice(0, 5), unaccepted: load.receipts.filter((r) => !load.accepted.has(r)) })}\n`);
+  const max503 = Math.max(0, ...during.filter((a) => a.status === 503).map((a) => a.ms));
+  const { lost, duplicates } = await audit(load);
+  emit(`faults.${component}.lost`, lost);
+  emit(`faults.${component}.duplicates`, duplicates);
+  emit(`faults.${component}.recovery_s`, Math.round(recoverySeconds * 10) / 10);
+  emit(`faults.${component}.non_503_errors`, non503.length);
+  emit(`faults.${component}.max_503_ms`, max503);
+  emit(`faults.${component}.requests`, load.answers.length);
+  expect({ lost, duplicates, non503: non503.map((a) => a.status) }).toEqual({ lost: 0, duplicates: 0, non503: [] });
+  expect(recoverySeconds).toBeLessThanOrEqual(30);
+  expect(max503).toBeLessThanOrEqual(2000);
+});
+
+test('the workers logged outages quietly: at most one line per component per 10 s while down, and a line when each came back', () => {
+  const lines = readFileSync(workerLog, 'utf8').split('\n').filter(Boolean);
+  const outage = lines.filter((l) => l.includes('"outage"'));
+  emit('faults.worker_log_lines', lines.length);
+  // started + continuing (≤ 1 per 10 s) + ended, per component and outage: a few dozen at most, not thousands
+  expect(outage.length).toBeGreaterThan(0);
+  expect(lines.length).toBeLessThan(100);
+  expect(outage.some((l) => l.includes('"ended"'))).toBe(true);
+});

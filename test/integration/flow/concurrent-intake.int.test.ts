@@ -1,0 +1,105 @@
+/**
+ * Regression test for "processInstanceKey missing from the dossier view for 8–30% of dossiers
+ * whose process instances and tasks exist": 200 VNeID requests at once through the real API,
+ * with the workers running; then every dossier has its process instance key (in the view and
+ * on its receipt), exactly one process instance, and its first step recorded by that instance.
+ * And the cause, reproduced: a start the broker took but whose answer was lost (the request
+ * answered 503) is bound by the worker's first job, and the retry of the request starts nothing.
+ */
+import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
+import { createZeebeClient } from '../../../server/zeebe';
+import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
+import { eventually } from '../../support/wait';
+
+jest.setTimeout(300_000);
+
+let sut: SystemUnderTest;
+beforeAll(async () => {
+  sut = await startSystem('concurrent-intake', 47300, { DATABASE_POOL_MAX: '20' });
+}, 120_000);
+afterAll(async () => sut?.stop());
+
+const stepsOf = async (codes: string[]) =>
+  sut.db.selectFrom('steps').select(['dossierCode', 'processInstanceKey', 'processId']).where('dossierCode', 'in', codes).execute();
+
+test('200 concurrent intakes: one dossier and one process instance each, and the key on every dossier', async () => {
+  const run = Date.now();
+  const bodies = Array.from({ length: 200 }, (_, i) =>
+    sampleVneidRequest({ receiptNumber: `BN-CONC-${run}-${i}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(i + 1) }),
+  );
+  const answers = await Promise.all(bodies.map((b) => sut.call('POST', '/api/intake/vneid', b, PARTNER)));
+  expect(answers.filter((a) => a.status !== 201).map((a) => a.body)).toEqual([]);
+
+  const dossiers = await sut.db
+    .selectFrom('dossiers')
+    .innerJoin('intakeReceipts', 'intakeReceipts.dossierCode', 'dossiers.code')
+    .select(['dossiers.code', 'dossiers.processId', 'dossiers.processInstanceKey', 'intakeReceipts.processInstanceKey as receiptKey'])
+    .where('dossiers.receiptNumber', 'like', `BN-CONC-${run}-%`)
+    .execute();
+  expect(dossiers).toHaveLength(200);
+  expect(dossiers.filter((d) => !d.processInstanceKey || d.receiptKey !== d.processInstanceKey).map((d) => d.code)).toEqual([]);
+
+  const codes = dossiers.map((d) => d.code);
+  const steps = await eventually(async () => {
+    const rows = await stepsOf(codes);
+    return new Set(rows.map((r) => r.dossierCode)).size === codes.length ? rows : undefined;
+  }, 'a step for every dossier', 120_000);
+  const keyOf = new Map(dossiers.map((d) => [d.code, d.processInstanceKey]));
+  const processOf = new Map(dossiers.map((d) => [d.code, d.processId]));
+  const strangers = steps.filter((s) => s.processId === processOf.get(s.dossierCode) && s.processInstanceKey !== keyOf.get(s.dossierCode));
+  expect(strangers).toEqual([]);
+
+  const views = await Promise.all(codes.slice(0, 40).map((code) => sut.dossier(code)));
+  expect(views.filter((v) => typeof v.processInstanceKey !== 'string' || v.processInstanceKey !== keyOf.get(String(v.code)))).toEqual([]);
+});
+
+test('a start whose answer was lost: the retried request adopts the instance the worker bound, and a second instance of the dossier is cancelled', async () => {
+  const body = sampleVneidRequest({ receiptNumber: `BN-LOST-${Date.now()}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(7) });
+  const first = await sut.call('POST', '/api/intake/vneid', body, PARTNER);
+  expect(first.status).toBe(201);
+  const code = String(first.body.dossierCode);
+  const dossier = await sut.db.selectFrom('dossiers').select(['processInstanceKey', 'processId']).where('code', '=', code).executeTakeFirstOrThrow();
+  const k1 = String(dossier.processInstanceKey);
+  await eventually(async () => ((await stepsOf([code])).length > 0 ? true : undefined), 'the first step', 30_000);
+
+  // The intake never heard the broker's answer: its receipt has no key (the worker's first job bound the dossier).
+  await sut.db.updateTable('intakeReceipts').set({ processInstanceKey: null, startLeaseUntil: null }).where('dossierCode', '=', code).execute();
+  const again = await sut.call('POST', '/api/intake/vneid', body, PARTNER);
+  expect(again).toMatchObject({ status: 200, body: { dossierCode: code, created: false } });
+  const receipt = await sut.db.selectFrom('intakeReceipts').select('processInstanceKey').where('dossierCode', '=', code).executeTakeFirstOrThrow();
+  expect(receipt.processInstanceKey).toBe(k1);
+
+  // A second instance of the same dossier (a start retried after an ambiguous answer): its first job finds the dossier bound to k1 and cancels it.
+  const { camunda, zeebe } = createZeebeClient({ ...sut.config, LOG_LEVEL: 'silent' });
+  try {
+    const k2 = (await zeebe.createProcessInstance({ bpmnProcessId: String(dossier.processId), variables: { dossierCode: code, agencyCode: 'STP.KHA', receivedAt: '2026-11-23T08:15:00+07:00', paperCopy: 'none' } })).processInstanceKey;
+    await eventually(
+      () => zeebe.cancelProcessInstance(k2).then(() => undefined, (error: Error) => (/NOT_FOUND/.test(error.message) ? true : undefined)),
+      'the duplicate instance cancelled by the worker',
+      30_000,
+    );
+    const keys = new Set((await stepsOf([code])).filter((s) => s.processId === dossier.processId).map((s) => s.processInstanceKey));
+    expect([...keys]).toEqual([k1]);
+    expect((await sut.db.selectFrom('dossiers').select('processInstanceKey').where('code', '=', code).executeTakeFirstOrThrow()).processInstanceKey).toBe(k1);
+  } finally {
+    await camunda.closeAllClients();
+  }
+});
+
+test('tasks: the role is checked before the id is looked up, and a task of another unit is answered like an unknown one', async () => {
+  const code = String((await sut.db.selectFrom('dossiers').select('code').where('receiptNumber', 'like', 'BN-CONC-%').executeTakeFirstOrThrow()).code);
+  const { task } = await sut.task(code, 'motcua', 'lltp.form.check-dossier');
+  const unknown = 'task:999999999999';
+  const inspector = await sut.as('thanhtra');
+  const asInspector = await Promise.all([task.id, unknown].map((id) => sut.call('POST', `/api/tasks/${id}/claim`, {}, inspector)));
+  expect(asInspector.map((a) => a.status)).toEqual([403, 403]);
+  expect(asInspector[0]!.body).toEqual(asInspector[1]!.body);
+  const otherUnit = await sut.as('chuyenvien');
+  const asOtherUnit = await Promise.all(
+    ['claim', 'release', 'complete'].flatMap((action) => [task.id, unknown].map((id) => sut.call('POST', `/api/tasks/${id}/${action}`, {}, otherUnit))),
+  );
+  expect(asOtherUnit.map((a) => a.status)).toEqual([404, 404, 404, 404, 404, 404]);
+  expect(new Set(asOtherUnit.map((a) => JSON.stringify(a.body))).size).toBe(1);
+  const partner = await sut.call('POST', `/api/tasks/${task.id}/claim`, {}, PARTNER);
+  expect(partner.status).toBe(403);
+});

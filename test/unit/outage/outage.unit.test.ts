@@ -1,0 +1,135 @@
+/** Outages: the quiet log, deadlines, which component an error names, the bounded pool and Zeebe calls. */
+import type pg from 'pg';
+import { boundedPool, DatabaseBusyError, DatabaseUnavailableError } from '../../../server/db';
+import type { Logger } from '../../../server/logger';
+import { ComponentUnavailableError, OutageLog, unavailableComponent, withDeadline } from '../../../server/outage';
+import { boundedZeebe, type ApiZeebe } from '../../../server/zeebe';
+
+function recordingLogger(): { logger: Logger; lines: { level: string; fields: Record<string, unknown>; message: string }[] } {
+  const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+  const at = (level: string) => (fields: Record<string, unknown>, message: string) => lines.push({ level, fields, message });
+  return { logger: { warn: at('warn'), info: at('info'), error: at('error') } as unknown as Logger, lines };
+}
+
+describe('OutageLog', () => {
+  test('one line when an outage starts, at most one per 10 s while it lasts, one summary when it ends', () => {
+    let now = 0;
+    const { logger, lines } = recordingLogger();
+    const log = new OutageLog(logger, { now: () => now });
+    for (let t = 0; t < 35_000; t += 10) {
+      now = t;
+      log.failure('zeebe', new Error('14 UNAVAILABLE: No connection established'));
+    }
+    now = 35_000;
+    log.success('zeebe');
+    expect(lines.map((l) => l.fields.outage)).toEqual(['started', 'continuing', 'continuing', 'continuing', 'ended']);
+    expect(lines.at(-1)?.fields).toMatchObject({ dependency: 'zeebe', failures: 3500, seconds: 35 });
+    expect(log.isDown('zeebe')).toBe(false);
+  });
+
+  test('components are counted apart, and success of an up component says nothing', () => {
+    const { logger, lines } = recordingLogger();
+    const log = new OutageLog(logger);
+    log.success('postgres');
+    log.failure('postgres', new Error('x'));
+    log.failure('smtp', new Error('y'));
+    expect(lines.map((l) => `${String(l.fields.dependency)}:${String(l.fields.outage)}`)).toEqual(['postgres:started', 'smtp:started']);
+  });
+});
+
+describe('unavailableComponent', () => {
+  test.each(([
+    ['a refused database connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), 'postgres'],
+    ['a terminated database connection', new Error('Connection terminated unexpectedly'), 'postgres'],
+    ['the database starting up', Object.assign(new Error('the database system is starting up'), { code: '57P03' }), 'postgres'],
+    ['an unreachable gateway', Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 }), 'zeebe'],
+    ['a gateway deadline', new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), 'zeebe'],
+    ['back-pressure', Object.assign(new Error('8 RESOURCE_EXHAUSTED: ...'), { code: 8 }), 'zeebe'],
+    ['an SMTP connection error', Object.assign(new Error('Connection refused'), { code: 'ECONNECTION' }), 'smtp'],
+    ['our own deadline', new ComponentUnavailableError('smtp', new Error('late')), 'smtp'],
+    ['a business error from Zeebe', Object.assign(new Error('5 NOT_FOUND: job not found'), { code: 5 }), null],
+    ['a constraint violation', Object.assign(new Error('duplicate key'), { code: '23505' }), null],
+    ['a plain bug', new TypeError('x is undefined'), null],
+  ] as const).map(([name, error, component]) => [name, component, error] as const))('%s → %s', (_case, component, error) => {
+    expect(unavailableComponent(error)).toBe(component);
+  });
+});
+
+test('withDeadline: an answer in time passes through, a late one becomes the component unavailable', async () => {
+  await expect(withDeadline('zeebe', 100, Promise.resolve(7))).resolves.toBe(7);
+  const late = new Promise((resolve) => setTimeout(resolve, 1000, 'late'));
+  const started = Date.now();
+  await expect(withDeadline('zeebe', 50, late)).rejects.toMatchObject({ component: 'zeebe' });
+  expect(Date.now() - started).toBeLessThan(500);
+});
+
+describe('boundedZeebe', () => {
+  const never = () => new Promise<never>(() => undefined);
+  const zeebe = (overrides: Partial<ApiZeebe>): ApiZeebe =>
+    ({ createProcessInstance: never, publishMessage: never, completeJob: never, cancelProcessInstance: never, ...overrides });
+
+  test('a gateway that does not answer: ComponentUnavailableError within the deadline', async () => {
+    await expect(boundedZeebe(zeebe({}), 50).createProcessInstance({ bpmnProcessId: 'p', variables: {} })).rejects.toBeInstanceOf(ComponentUnavailableError);
+  });
+
+  test('an unreachable gateway becomes unavailable; a business error stays what it is', async () => {
+    const unavailable = boundedZeebe(zeebe({ completeJob: () => Promise.reject(Object.assign(new Error('14 UNAVAILABLE: x'), { code: 14 })) }), 1000);
+    await expect(unavailable.completeJob({ jobKey: '1', variables: {} })).rejects.toMatchObject({ component: 'zeebe' });
+    const notFound = boundedZeebe(zeebe({ completeJob: () => Promise.reject(new Error('5 NOT_FOUND: job')) }), 1000);
+    await expect(notFound.completeJob({ jobKey: '1', variables: {} })).rejects.toThrow('NOT_FOUND');
+  });
+
+  test('the SDK resolving null (its channel closing) is not taken for an answer', async () => {
+    const closing = boundedZeebe(zeebe({ publishMessage: () => Promise.resolve(null as never) }), 1000);
+    await expect(closing.publishMessage({ name: 'm', correlationKey: 'k', variables: {} })).rejects.toBeInstanceOf(ComponentUnavailableError);
+  });
+});
+
+describe('boundedPool', () => {
+  /** A pg pool stand-in: `connect` resolves a client after `delayMs`, or rejects with `failure`. */
+  function fakePool(behaviour: { delayMs?: number; failure?: Error }) {
+    const stats = { connects: 0, released: 0 };
+    const pool = {
+      options: {},
+      end: () => Promise.resolve(),
+      connect: async () => {
+        stats.connects += 1;
+        if (behaviour.failure) throw behaviour.failure;
+        await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs ?? 0));
+        return { release: () => void (stats.released += 1) };
+      },
+    };
+    return { pool: pool as unknown as pg.Pool, stats };
+  }
+
+  test('callers beyond max wait for a released connection', async () => {
+    const { pool, stats } = fakePool({});
+    const bounded = boundedPool(pool, { max: 2, waitMs: 1000 });
+    const a = await bounded.connect();
+    await bounded.connect();
+    const third = bounded.connect();
+    setTimeout(() => a.release(), 20);
+    await expect(third).resolves.toBeDefined();
+    expect(stats.connects).toBe(3);
+  });
+
+  test('a caller that waits too long is told the database is busy, not down', async () => {
+    const { pool } = fakePool({});
+    const bounded = boundedPool(pool, { max: 1, waitMs: 30 });
+    await bounded.connect();
+    await expect(bounded.connect()).rejects.toBeInstanceOf(DatabaseBusyError);
+  });
+
+  test('a refused connection fails the waiting callers at once and the next ones for a second', async () => {
+    let now = 0;
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const { pool, stats } = fakePool({ failure: refused });
+    const bounded = boundedPool(pool, { max: 1, waitMs: 60_000, now: () => now });
+    await expect(bounded.connect()).rejects.toThrow('ECONNREFUSED');
+    await expect(bounded.connect()).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    expect(stats.connects).toBe(1);
+    now = 1001;
+    await expect(bounded.connect()).rejects.toThrow('ECONNREFUSED');
+    expect(stats.connects).toBe(2);
+  });
+});
