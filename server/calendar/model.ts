@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { TIMEZONE, WEEKDAYS, isLocalDate, parseClockTime } from './civil-time';
+import { nfcText } from '../api/text';
 
 /** The engine covers these years; instants outside are refused with a clear error. */
 export const FIRST_SUPPORTED_YEAR = 2000;
@@ -75,8 +76,8 @@ const periodsSchema = z.array(periodSchema).refine(
 );
 
 export const unitHoursSchema = z.object({
-  unitId: z.string().trim().min(1).regex(/^[A-Za-z0-9_.:-]+$/, 'mã đơn vị chỉ gồm chữ, số và _ . : -'),
-  name: z.string().trim().min(1),
+  unitId: z.string().trim().min(1).max(64, 'mã đơn vị dài tối đa 64 ký tự').regex(/^[A-Za-z0-9_.:-]+$/, 'mã đơn vị chỉ gồm chữ, số và _ . : -'),
+  name: nfcText(200),
   /** Hours on a civil-service working day (Mon–Fri that are not days off, and make-up Saturdays). */
   workingDay: periodsSchema,
   /** Extra opening on weekly rest days (e.g. a desk open on Saturday mornings); closed in holiday breaks. */

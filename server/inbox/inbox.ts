@@ -11,6 +11,7 @@ import { forms } from '../../processes/contracts';
 import { ApologyRuleError, checkApology } from '../apology/rules';
 import { auditQuery } from '../audit';
 import type { Principal } from '../auth/middleware';
+import { describeIssues, freeText, shown } from '../api/text';
 import { retryTransient, type Db } from '../db';
 import { toJson } from '../db/tables';
 import { classifyOpen } from '../calendar/status';
@@ -166,7 +167,7 @@ export async function listTasks(deps: InboxDeps, principal: Principal | undefine
 
 async function load(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<Task> {
   const task = await deps.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!task) throw new InboxError(404, `Không có công việc ${id}.`);
+  if (!task) throw new InboxError(404, `Không có công việc ${shown(id)}.`);
   if (!mayWork(principal, task)) throw new InboxError(403, 'Công việc này không thuộc vai trò hoặc đơn vị của bạn.');
   return task;
 }
@@ -222,16 +223,20 @@ const DECISION_FIELDS = ['intakeDecision', 'searchOutcome', 'reviewDecision'] as
 
 /** The longest reason for a delay an officer may give. */
 export const LATE_REASON_MAX = 2000;
+const lateReasonText = freeText(LATE_REASON_MAX).optional();
+
+/** The officer's reason as given (NFC, trimmed, bounded, printable), undefined when none. */
+function givenLateReason(given: unknown): string | undefined {
+  const parsed = lateReasonText.safeParse(given);
+  if (!parsed.success) throw new InboxError(400, `${describeIssues(parsed.error, ['lateReason'])} (lý do chậm: chuỗi ký tự, tối đa ${LATE_REASON_MAX} ký tự)`);
+  return parsed.data === '' ? undefined : parsed.data;
+}
 
 /**
  * The officer's reason, required when the task is completed after its due time: working
  * minutes on the unit's calendar between the step's due instant and now, for a timed step.
  */
-async function lateReasonFor(deps: InboxDeps, task: Task, at: Date, given: unknown): Promise<string | undefined> {
-  if (given !== undefined && (typeof given !== 'string' || given.trim().length > LATE_REASON_MAX)) {
-    throw new InboxError(400, `lateReason: lý do chậm phải là chuỗi ký tự, tối đa ${LATE_REASON_MAX} ký tự.`);
-  }
-  const reason = typeof given === 'string' && given.trim() !== '' ? given.trim() : undefined;
+async function lateReasonFor(deps: InboxDeps, task: Task, at: Date, reason: string | undefined): Promise<string | undefined> {
   if (at <= task.dueAt) return reason;
   const step = await deps.db.selectFrom('steps').select('allotmentMinutes').where('id', '=', stepId(task.id.replace(/^task:/, ''))).executeTakeFirst();
   if (!step || step.allotmentMinutes === 0) return reason;
@@ -244,6 +249,7 @@ async function lateReasonFor(deps: InboxDeps, task: Task, at: Date, given: unkno
 
 /** Completes a claimed task with the form's data (and, if late, the reason); the job is completed in Zeebe first. */
 export async function completeTask(deps: InboxDeps, principal: Principal | undefined, id: string, data: unknown, lateReason?: unknown): Promise<TaskView> {
+  const given = givenLateReason(lateReason);
   const task = await load(deps, principal, id);
   const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
   if (task.status === 'completed') throw new InboxError(409, 'Công việc đã hoàn thành.');
@@ -251,11 +257,11 @@ export async function completeTask(deps: InboxDeps, principal: Principal | undef
   const form = forms[task.formKey as FormKey];
   const parsed = form.outputs.safeParse(data ?? {});
   if (!parsed.success) {
-    throw new InboxError(400, `Dữ liệu không hợp lệ: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+    throw new InboxError(400, `Dữ liệu không hợp lệ: ${describeIssues(parsed.error, ['data'])}`);
   }
   const variables = parsed.data as Record<string, unknown>;
   const at = deps.now();
-  const reason = await lateReasonFor(deps, task, at, lateReason);
+  const reason = await lateReasonFor(deps, task, at, given);
   if (task.formKey === 'lltp.form.apology') await checkApologyForm(deps, task.dossierCode, variables.newReturnDate as string);
   try {
     await deps.zeebe.completeJob({ jobKey: task.jobKey, variables: variables as Parameters<InboxDeps["zeebe"]["completeJob"]>[0]["variables"] });
