@@ -42,11 +42,11 @@ export interface InspectionFilters {
 }
 
 export class InspectionInputError extends Error {
-  constructor(
-    readonly parameter: string,
-    message: string,
-  ) {
-    super(`${parameter}: ${message}`);
+  /** The parameter's name as a caller may be shown it (a name from the query is cut like any value). */
+  readonly parameter: string;
+  constructor(parameter: string, message: string) {
+    super(`${shown(parameter)}: ${message}`);
+    this.parameter = shown(parameter);
     this.name = 'InspectionInputError';
   }
 }
