@@ -13,6 +13,7 @@
  * process variables: workers read the declaration from the read model by `dossierCode`.
  */
 import { z } from 'zod';
+import { nfcText } from '../server/api/text';
 
 /** An instant as ISO 8601 with an offset or `Z`. */
 export const instant = z.iso.datetime({ offset: true });
@@ -164,6 +165,10 @@ export interface FormContract {
   outputs: z.ZodType<Record<string, unknown>>;
 }
 
+/** The longest text an officer may write in a form field (docs/http-api.md, "Giới hạn độ dài"). */
+export const FORM_TEXT_LIMITS = { item: 300, items: 50, reason: 2000 } as const;
+const reason = nfcText(FORM_TEXT_LIMITS.reason);
+
 export const forms = {
   'lltp.form.check-dossier': {
     title: 'Kiểm tra, tiếp nhận hồ sơ',
@@ -171,8 +176,11 @@ export const forms = {
     inputs: ['receivedAt', 'clockStartedAt', 'statutoryDueAt'],
     outputs: z.discriminatedUnion('intakeDecision', [
       z.object({ intakeDecision: z.literal('accept') }),
-      z.object({ intakeDecision: z.literal('supplement'), missingItems: z.array(z.string().min(1)).min(1) }),
-      z.object({ intakeDecision: z.literal('refuse'), refusalReason: z.string().min(1) }),
+      z.object({
+        intakeDecision: z.literal('supplement'),
+        missingItems: z.array(nfcText(FORM_TEXT_LIMITS.item)).min(1).max(FORM_TEXT_LIMITS.items, `tối đa ${FORM_TEXT_LIMITS.items} mục`),
+      }),
+      z.object({ intakeDecision: z.literal('refuse'), refusalReason: reason }),
     ]),
   },
   'lltp.form.accept-in-lltp': {
@@ -204,7 +212,7 @@ export const forms = {
     title: 'Lập Phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)',
     role: 'leader',
     inputs: ['statutoryDueAt', 'apologyByAt'],
-    outputs: z.object({ apologyReason: z.string().min(1), newReturnDate: localDate }),
+    outputs: z.object({ apologyReason: reason, newReturnDate: localDate }),
   },
   'lltp.form.hand-over-copy': {
     title: 'Trả bản giấy tại Bộ phận Một cửa',
@@ -224,7 +232,7 @@ export const forms = {
     inputs: ['caseVariant'],
     outputs: z.discriminatedUnion('reviewDecision', [
       z.object({ reviewDecision: z.literal('approve') }),
-      z.object({ reviewDecision: z.literal('revise'), reviewComment: z.string().min(1) }),
+      z.object({ reviewDecision: z.literal('revise'), reviewComment: reason }),
     ]),
   },
   'lltp.form.approve-certificate': {

@@ -14,6 +14,7 @@ import type { AuthDeps } from '../auth/models';
 import type { LoginPolicy } from '../auth/throttle';
 import { constraintAnswer, DatabaseBusyError } from '../db';
 import { OutageLog, RETRY_AFTER_SECONDS, unavailableComponent, unavailableMessage } from '../outage';
+import { BodyRefusedError, jsonBody, nfcQuery } from './json-body';
 
 export interface ApiDeps {
   checkStack: () => Promise<ComponentCheck[]>;
@@ -24,12 +25,20 @@ export interface ApiDeps {
   routers?: readonly { path: string; router: Router }[];
 }
 
+/** Answers to body-parser's errors (by `type`) that a caller can act on. */
+const KNOWN_REQUEST_ERRORS: Record<string, string> = {
+  'encoding.unsupported': 'Content-Encoding: chỉ nhận nội dung không nén hoặc nén gzip, deflate, br.',
+  'request.aborted': 'Yêu cầu bị ngắt trước khi gửi hết nội dung.',
+  'request.size.invalid': 'Content-Length không khớp với độ dài nội dung gửi lên.',
+};
+
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   // Outages are logged once per component per window, not once per request.
   const outages = new OutageLog(deps.logger);
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
+  app.set('query parser', nfcQuery);
   // Security headers (helmet): no inline script runs unless it carries this response's nonce
   // (the pages' own scripts get it when rendered: server/pages/routes.ts); no framing; nosniff;
   // no referrer. Styles may be inline (the diagram and chart libraries set them).
@@ -54,7 +63,7 @@ export function createApp(deps: ApiDeps): Express {
       referrerPolicy: { policy: 'no-referrer' },
     }),
   );
-  app.use(express.json({ limit: '256kb' }));
+  app.use(jsonBody('256kb'));
   app.use(cookieParser());
 
   app.get('/healthz', (_req, res) => {
@@ -79,6 +88,10 @@ export function createApp(deps: ApiDeps): Express {
 
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     const status = (error as { status?: number }).status;
+    if (error instanceof BodyRefusedError) {
+      res.status(error.status).json({ error: error.message });
+      return;
+    }
     if ((error as { type?: string }).type === 'entity.parse.failed') {
       res.status(400).json({ error: 'Nội dung gửi lên không phải JSON hợp lệ.' });
       return;
@@ -87,8 +100,13 @@ export function createApp(deps: ApiDeps): Express {
       res.status(413).json({ error: 'Nội dung gửi lên quá lớn.' });
       return;
     }
+    if (error instanceof URIError) {
+      res.status(400).json({ error: 'Địa chỉ (URL) có mã phần trăm (%) không hợp lệ.' });
+      return;
+    }
+    const known = KNOWN_REQUEST_ERRORS[(error as { type?: string }).type ?? ''];
     if (status !== undefined && status >= 400 && status < 500) {
-      res.status(status).json({ error: 'Yêu cầu không hợp lệ.' });
+      res.status(status).json({ error: known ?? 'Yêu cầu không hợp lệ.' });
       return;
     }
     const refused = constraintAnswer(error);

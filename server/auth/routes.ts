@@ -12,16 +12,25 @@ import { clearAccount, DEFAULT_LOGIN_POLICY, loginState, recordFailure, type Log
 import { formatVnInstant } from '../monitor/format';
 import { audit } from '../audit';
 import { defaultDueSoonDelivery, DUE_SOON_DELIVERIES } from '../monitor/directory';
+import { checkParam, IDS } from '../api/ids';
+import { describeIssues, nfcText } from '../api/text';
 
-const Preferences = z.object({ dueSoonDelivery: z.enum(DUE_SOON_DELIVERIES).nullable() }).strict();
+const Preferences = z
+  .object({
+    dueSoonDelivery: z
+      .enum(DUE_SOON_DELIVERIES, { error: 'phải là "immediate" (gửi ngay), "digest" (gộp vào thư tổng hợp ngày) hoặc null (mặc định theo vai trò)' })
+      .nullable(),
+  })
+  .strict();
 
 const LoginBody = z.object({
-  username: z.string().min(1, 'username is required').max(40),
-  password: z.string().min(1, 'password is required').max(200),
+  username: nfcText(40),
+  password: z.string({ error: 'phải là chuỗi ký tự' }).min(1, 'không được để trống').max(200, 'dài tối đa 200 ký tự'),
 });
 
 export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookies: boolean; loginPolicy?: LoginPolicy }): Router {
   const router = Router();
+  router.param('username', checkParam(IDS.username));
 
   // an unknown account costs the same scrypt as a known one (no timing difference)
   const dummyHash = hashPassword(newSecret());
@@ -30,7 +39,7 @@ export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookie
   router.post('/login', async (req, res) => {
     const body = LoginBody.safeParse(req.body);
     if (!body.success) {
-      res.status(400).json({ error: `Thiếu hoặc sai trường: ${body.error.issues.map((i) => i.path.join('.') || i.message).join(', ')}` });
+      res.status(400).json({ error: `Thiếu hoặc sai trường: ${describeIssues(body.error)}` });
       return;
     }
     const { username, password } = body.data;
@@ -64,7 +73,7 @@ export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookie
   });
 
   router.post('/users/:username/unlock', authenticate(deps), requireRole('administrator'), async (req, res) => {
-    const username = String(req.params.username).slice(0, 40);
+    const username = String(req.params.username);
     const cleared = await clearAccount(deps.db, username);
     const principal = req.principal as { username: string };
     await audit(deps.db, { at: deps.now(), actor: principal.username, action: 'auth.unlock', dossierCode: null, detail: `mở khóa đăng nhập ${username} (${cleared} lần sai được xóa)` });
@@ -97,7 +106,7 @@ export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookie
     }
     const body = Preferences.safeParse(req.body);
     if (!body.success) {
-      res.status(400).json({ error: `dueSoonDelivery: phải là "immediate" (gửi ngay), "digest" (gộp vào thư tổng hợp ngày) hoặc null (mặc định theo vai trò)` });
+      res.status(400).json({ error: describeIssues(body.error) });
       return;
     }
     const chosen = body.data.dueSoonDelivery;

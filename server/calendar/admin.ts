@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db';
 import { toJson } from '../db/tables';
 import { z } from 'zod';
+import { freeText, nfcText } from '../api/text';
 import { CivilCalendar } from './civil-calendar';
 import { dayNumberOfLocalDate, localDateOf, weekdayOf, type LocalDate, type Weekday } from './civil-time';
 import { CalendarInputError } from './errors';
@@ -35,14 +36,25 @@ export class CalendarConflictError extends CalendarInputError {
   }
 }
 
-const actor = z.string().trim().min(1, 'actor (người thực hiện) không được trống').max(200);
-const text = (what: string) => z.string().trim().min(1, `${what} không được trống`).max(500);
+/** The longest value of each free-text field of a calendar change (docs/http-api.md, "Giới hạn độ dài"). */
+export const CALENDAR_TEXT_LIMITS = { actor: 200, name: 200, basis: 500, reason: 500, basisDocuments: 20 } as const;
+const actor = nfcText(CALENDAR_TEXT_LIMITS.actor, 'actor (người thực hiện) không được trống');
+const name = nfcText(CALENDAR_TEXT_LIMITS.name, 'name (tên ngày) không được trống');
+const basis = (what: string) => nfcText(CALENDAR_TEXT_LIMITS.basis, `${what} không được trống`);
+const reason = freeText(CALENDAR_TEXT_LIMITS.reason);
 const yearNumber = z.coerce.number().int().min(FIRST_SUPPORTED_YEAR).max(LAST_SUPPORTED_YEAR);
 
-export const addDayInput = z.object({ actor, date: localDateSchema, name: text('name (tên ngày)'), basis: text('basis (căn cứ pháp lý)'), reason: z.string().optional() });
-export const addPendingInput = z.object({ actor, date: localDateSchema, name: text('name (tên ngày)'), why: z.string().optional(), basis: text('basis (căn cứ)').optional() });
-export const dateInput = z.object({ actor, date: localDateSchema, reason: z.string().optional() });
-export const confirmYearInput = z.object({ actor, year: yearNumber, basis: z.array(text('basis (căn cứ pháp lý)')).min(1, 'basis (căn cứ pháp lý) phải có ít nhất một văn bản') });
+export const addDayInput = z.object({ actor, date: localDateSchema, name, basis: basis('basis (căn cứ pháp lý)'), reason: reason.optional() });
+export const addPendingInput = z.object({ actor, date: localDateSchema, name, why: reason.optional(), basis: basis('basis (căn cứ)').optional() });
+export const dateInput = z.object({ actor, date: localDateSchema, reason: reason.optional() });
+export const confirmYearInput = z.object({
+  actor,
+  year: yearNumber,
+  basis: z
+    .array(basis('basis (căn cứ pháp lý)'))
+    .min(1, 'basis (căn cứ pháp lý) phải có ít nhất một văn bản')
+    .max(CALENDAR_TEXT_LIMITS.basisDocuments, `basis: tối đa ${CALENDAR_TEXT_LIMITS.basisDocuments} văn bản`),
+});
 export const setUnitHoursInput = z.object({ actor, unit: unitHoursSchema });
 export const unitIdInput = z.object({ actor, unitId: z.string().trim().min(1) });
 export const listDaysInput = z.object({ year: yearNumber });

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { TIMEZONE, WEEKDAYS, isLocalDate, parseClockTime } from './civil-time';
+import { nfcText } from '../api/text';
 
 /** The engine covers these years; instants outside are refused with a clear error. */
 export const FIRST_SUPPORTED_YEAR = 2000;
@@ -52,31 +53,36 @@ export const yearScheduleSchema = z.object({
 });
 export type YearSchedule = z.infer<typeof yearScheduleSchema>;
 
-const clockTimeSchema = z.string().refine(
-  (text) => {
-    try {
-      parseClockTime(text);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'phải là giờ dạng HH:MM' },
-);
+/** A clock time `HH:MM` (`24:00` included); zod runs an object's refinements even when a field failed, so they check with this first. */
+function isClockTime(text: unknown): text is string {
+  try {
+    parseClockTime(text as string);
+    return typeof text === 'string';
+  } catch {
+    return false;
+  }
+}
+
+const clockTimeSchema = z.string().refine(isClockTime, { message: 'phải là giờ dạng HH:MM' });
 
 export const periodSchema = z
   .object({ from: clockTimeSchema, to: clockTimeSchema })
-  .refine((p) => parseClockTime(p.from) < parseClockTime(p.to), { message: 'giờ bắt đầu phải trước giờ kết thúc' });
+  .refine((p) => !isClockTime(p.from) || !isClockTime(p.to) || parseClockTime(p.from) < parseClockTime(p.to), { message: 'giờ bắt đầu phải trước giờ kết thúc' });
 export type Period = z.infer<typeof periodSchema>;
 
 const periodsSchema = z.array(periodSchema).refine(
-  (periods) => periods.every((p, i) => i === 0 || parseClockTime((periods[i - 1] as Period).to) <= parseClockTime(p.from)),
+  (periods) =>
+    periods.every((p, i) => {
+      const before = periods[i - 1] as Partial<Period> | null | undefined;
+      if (i === 0 || !isClockTime(before?.to) || !isClockTime((p as Partial<Period> | null)?.from)) return true;
+      return parseClockTime(before.to) <= parseClockTime(p.from);
+    }),
   { message: 'các ca làm việc phải theo thứ tự và không chồng nhau' },
 );
 
 export const unitHoursSchema = z.object({
-  unitId: z.string().trim().min(1).regex(/^[A-Za-z0-9_.:-]+$/, 'mã đơn vị chỉ gồm chữ, số và _ . : -'),
-  name: z.string().trim().min(1),
+  unitId: z.string().trim().min(1).max(64, 'mã đơn vị dài tối đa 64 ký tự').regex(/^[A-Za-z0-9_.:-]+$/, 'mã đơn vị chỉ gồm chữ, số và _ . : -'),
+  name: nfcText(200),
   /** Hours on a civil-service working day (Mon–Fri that are not days off, and make-up Saturdays). */
   workingDay: periodsSchema,
   /** Extra opening on weekly rest days (e.g. a desk open on Saturday mornings); closed in holiday breaks. */

@@ -8,11 +8,13 @@ import { Router, type Request, type Response } from 'express';
 import { ZodError } from 'zod';
 import { authenticate, requireRole } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
+import { checkParam, IDS } from '../api/ids';
+import { describeIssues } from '../api/text';
 import { CalendarConflictError, type CalendarAdmin } from './admin';
 import { CalendarInputError } from './errors';
 
 function answer(res: Response, error: unknown): void {
-  if (error instanceof ZodError) res.status(400).json({ error: error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
+  if (error instanceof ZodError) res.status(400).json({ error: describeIssues(error) });
   else if (error instanceof CalendarConflictError) res.status(409).json({ error: error.message });
   else if (error instanceof CalendarInputError || error instanceof RangeError) res.status(400).json({ error: error.message });
   else throw error;
@@ -25,6 +27,9 @@ export function calendarRoutes(deps: { admin: CalendarAdmin; auth: AuthDeps }): 
   const router = Router();
   router.use(authenticate(deps.auth), requireRole('administrator', 'oneStopOfficer', 'lltpOfficer', 'headOfDivision', 'leader', 'inspector', 'supervisor'));
   const admin = requireRole('administrator');
+  router.param('year', checkParam(IDS.year));
+  router.param('date', checkParam(IDS.localDate));
+  router.param('unitId', checkParam(IDS.unitId));
   const run = (handler: (req: Request) => Promise<unknown>, status = 200) => async (req: Request, res: Response): Promise<void> => {
     try {
       res.status(status).json(await handler(req));

@@ -9,6 +9,8 @@ import { audit } from '../audit';
 import { authenticate, requireScope } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
 import type { Db } from '../db';
+import { checkParam, IDS } from '../api/ids';
+import { describeIssues, nfcText } from '../api/text';
 import { isDuplicateMessage, type ZeebeGrpcClient } from '../zeebe';
 
 const EVENTS = {
@@ -19,7 +21,7 @@ const EVENTS = {
 const Event = z.strictObject({
   at: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset' }),
   /** The one-stop system's id of this event; a repeat with the same id is ignored. */
-  eventId: z.string().min(1).max(100),
+  eventId: nfcText(100),
 });
 
 export function oneStopEventRoutes(deps: {
@@ -29,16 +31,14 @@ export function oneStopEventRoutes(deps: {
   now: () => Date;
 }): Router {
   const router = Router();
+  router.param('code', checkParam(IDS.dossierCode));
+  router.param('event', checkParam(IDS.oneStopEvent));
   router.post('/one-stop/:code/:event', authenticate(deps.auth), requireScope('intake'), async (req, res) => {
-    const event = String(req.params.event);
+    const event = String(req.params.event) as keyof typeof EVENTS;
     const code = String(req.params.code);
-    if (!Object.hasOwn(EVENTS, event)) {
-      res.status(404).json({ error: `Sự kiện không hỗ trợ: ${event} (supplemented, withdrawn).` });
-      return;
-    }
     const parsed = Event.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
+      res.status(400).json({ error: describeIssues(parsed.error) });
       return;
     }
     const dossier = await deps.db.selectFrom('dossiers').select('status').where('code', '=', code).executeTakeFirst();
@@ -50,7 +50,7 @@ export function oneStopEventRoutes(deps: {
       res.status(409).json({ error: `Hồ sơ ${code} đã kết thúc.` });
       return;
     }
-    const spec = EVENTS[event as keyof typeof EVENTS];
+    const spec = EVENTS[event];
     let duplicate = false;
     await deps.zeebe.publishMessage({
       name: spec.message,

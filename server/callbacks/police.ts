@@ -11,14 +11,16 @@ import { audit } from '../audit';
 import { authenticate, requireScope } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
 import type { Db } from '../db';
+import { IDS } from '../api/ids';
+import { describeIssues, nfcText } from '../api/text';
 import { finishSteps } from '../readmodel/timeline';
 import { isDuplicateMessage, type ZeebeGrpcClient } from '../zeebe';
 
 export const POLICE_ANSWER_MESSAGE = 'lltp.police.verification-answered';
 
 export const PoliceAnswer = z.strictObject({
-  requestId: z.string().min(1).max(100),
-  dossierCode: z.string().regex(/^[A-Za-z0-9.]+-\d{6}-\d{4}$/, 'must be a dossier code'),
+  requestId: nfcText(100),
+  dossierCode: z.string().regex(IDS.dossierCode.pattern, 'must be a dossier code'),
   result: z.enum(['noRecord', 'recordFound']),
   answeredAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset' }),
 });
@@ -35,7 +37,7 @@ export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
   router.post('/police', authenticate(deps.auth), requireScope('callback:police'), async (req, res) => {
     const parsed = PoliceAnswer.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
+      res.status(400).json({ error: describeIssues(parsed.error) });
       return;
     }
     const answer = parsed.data;

@@ -17,7 +17,8 @@ export function assetRoutes(): Router {
   const router = Router();
   const files = Object.fromEntries(Object.entries(ASSETS).map(([name, asset]) => [name, { file: path.join(path.dirname(require.resolve(asset.next)), asset.file), type: asset.type }]));
   router.get('/:name', (req, res) => {
-    const asset = files[String(req.params.name)];
+    const name = String(req.params.name);
+    const asset = Object.hasOwn(files, name) ? files[name] : undefined;
     if (!asset) {
       res.status(404).json({ error: 'Không có tệp này.' });
       return;

@@ -12,6 +12,8 @@ import { formatInstant, isLocalDate } from '../calendar/civil-time';
 import type { InspectionDeps } from '../inspection/engine';
 import { civilPeriod, InspectionInputError, MAX_PERIOD_DAYS } from '../inspection/filters';
 import { answering } from '../inspection/http';
+import { checkParam, IDS } from '../api/ids';
+import { shown } from '../api/text';
 import type { WeekCutoff } from '../inspection/week';
 import { dossiersAtStep, heatmap } from './heatmap';
 import { kpis } from './kpis';
@@ -48,15 +50,16 @@ function periodOf(query: Request['query'], now: Date, days: number): { from: Dat
 export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   const router = Router();
   router.use(authenticate(deps.auth), requireRole(...DASHBOARD_ROLES));
+  router.param('elementId', checkParam(IDS.elementId));
   const { catalog } = deps.inspection;
 
   /** The version asked for, checked against its procedure; by default the agency's national procedure in force now. */
   const versionOf = (query: Request['query']): string => {
     const procedure = text(query.process) ?? catalog.agency(deps.agencyCode).nationalProcedure;
-    if (!catalog.procedures().includes(procedure)) throw new InspectionInputError('process', `không có quy trình ${procedure} (có: ${catalog.procedures().join(', ')})`);
+    if (!catalog.procedures().includes(procedure)) throw new InspectionInputError('process', `không có quy trình ${shown(procedure)} (có: ${catalog.procedures().join(', ')})`);
     const version = text(query.version);
     if (version === undefined) return catalog.versionInForce(procedure, deps.inspection.now()).processId;
-    if (!catalog.versions(procedure).some((v) => v.processId === version)) throw new InspectionInputError('version', `${version} không phải phiên bản của ${procedure}`);
+    if (!catalog.versions(procedure).some((v) => v.processId === version)) throw new InspectionInputError('version', `${shown(version)} không phải phiên bản của ${procedure}`);
     return version;
   };
 
@@ -103,7 +106,7 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
       const version = versionOf(req.query);
       const elementId = String(req.params.elementId);
       const plan = catalog.plan(version);
-      if (!plan?.steps[elementId] && !plan?.governedSteps[elementId]) throw new InspectionInputError('elementId', `${version} không có bước ${elementId.slice(0, 64)}`);
+      if (!plan?.steps[elementId] && !plan?.governedSteps[elementId]) throw new InspectionInputError('elementId', `${version} không có bước ${shown(elementId)}`);
       const dossiers = await dossiersAtStep(deps.inspection, version, elementId);
       res.json({ version, elementId, computedAt: iso(deps.inspection.now()), dossiers: dossiers.map((d) => ({ ...d, since: iso(d.since), dueAt: iso(d.dueAt) })) });
     }),

@@ -9,6 +9,7 @@ import { apologyLetterId, findLetter } from '../apology/letter';
 import { audit } from '../audit';
 import { authenticate, requireRole, type Principal } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
+import { checkParam, IDS } from '../api/ids';
 import type { Role } from '../auth/roles';
 import { formatInstant } from '../calendar/civil-time';
 import { classifyClosed, classifyOpen, type DueSoonPolicy } from '../calendar/status';
@@ -94,13 +95,14 @@ function stepView(s: Step, calendar: WorkingCalendar, now: Date, dueSoon: DueSoo
 export function dossierRoutes(deps: DossierViewDeps): Router {
   const router = Router();
   router.use(authenticate(deps.auth), requireRole(...STAFF));
+  router.param('code', checkParam(IDS.dossierCode));
 
   router.get('/', async (req, res) => {
     const principal = req.principal;
     if (principal?.kind !== 'staff') return;
     const parsed = dossierSearchQuery.safeParse({ q: req.query.q });
     if (!parsed.success) {
-      res.status(400).json({ error: parsed.error.issues.map((i) => i.message).join('; ') });
+      res.status(400).json({ error: parsed.error.issues.map((i) => i.message).join('; '), parameter: 'q' });
       return;
     }
     const hits = await searchDossiers(deps.db, parsed.data.q);
@@ -123,10 +125,6 @@ export function dossierRoutes(deps: DossierViewDeps): Router {
     const principal = req.principal;
     if (principal?.kind !== 'staff') return;
     const code = req.params.code;
-    if (!/^[A-Za-z0-9.]+-\d{6}-\d{4}$/.test(code)) {
-      res.status(400).json({ error: `Mã hồ sơ không hợp lệ: ${code}` });
-      return;
-    }
     const wantDetails = req.query.details === '1';
     if (wantDetails && !DETAIL_READERS.some((r) => principal.roles.includes(r))) {
       res.status(403).json({ error: 'Vai trò của bạn không được xem tờ khai của công dân.' });

@@ -11,6 +11,7 @@ import { forms } from '../../processes/contracts';
 import { ApologyRuleError, checkApology } from '../apology/rules';
 import { auditQuery } from '../audit';
 import type { Principal } from '../auth/middleware';
+import { describeIssues, freeText } from '../api/text';
 import { retryTransient, type Db } from '../db';
 import { toJson, type TaskCompletion } from '../db/tables';
 import { classifyOpen } from '../calendar/status';
@@ -247,16 +248,20 @@ const DECISION_FIELDS = ['intakeDecision', 'searchOutcome', 'reviewDecision'] as
 
 /** The longest reason for a delay an officer may give. */
 export const LATE_REASON_MAX = 2000;
+const lateReasonText = freeText(LATE_REASON_MAX).optional();
+
+/** The officer's reason as given (NFC, trimmed, bounded, printable), undefined when none. */
+function givenLateReason(given: unknown): string | undefined {
+  const parsed = lateReasonText.safeParse(given);
+  if (!parsed.success) throw new InboxError(400, `${describeIssues(parsed.error, ['lateReason'])} (lý do chậm: chuỗi ký tự, tối đa ${LATE_REASON_MAX} ký tự)`);
+  return parsed.data === '' ? undefined : parsed.data;
+}
 
 /**
  * The officer's reason, required when the task is completed after its due time: working
  * minutes on the unit's calendar between the step's due instant and now, for a timed step.
  */
-async function lateReasonFor(deps: InboxDeps, task: Task, at: Date, given: unknown): Promise<string | undefined> {
-  if (given !== undefined && (typeof given !== 'string' || given.trim().length > LATE_REASON_MAX)) {
-    throw new InboxError(400, `lateReason: lý do chậm phải là chuỗi ký tự, tối đa ${LATE_REASON_MAX} ký tự.`);
-  }
-  const reason = typeof given === 'string' && given.trim() !== '' ? given.trim() : undefined;
+async function lateReasonFor(deps: InboxDeps, task: Task, at: Date, reason: string | undefined): Promise<string | undefined> {
   if (at <= task.dueAt) return reason;
   const step = await deps.db.selectFrom('steps').select('allotmentMinutes').where('id', '=', stepId(task.id.replace(/^task:/, ''))).executeTakeFirst();
   if (!step || step.allotmentMinutes === 0) return reason;
@@ -275,6 +280,7 @@ async function lateReasonFor(deps: InboxDeps, task: Task, at: Date, given: unkno
  * repeat after success answers the completed task.
  */
 export async function completeTask(deps: InboxDeps, principal: Principal | undefined, id: string, data: unknown, lateReason?: unknown): Promise<TaskView> {
+  const given = givenLateReason(lateReason);
   const task = await load(deps, principal, id);
   const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
   if (task.status === 'completed') {
@@ -290,11 +296,11 @@ export async function completeTask(deps: InboxDeps, principal: Principal | undef
     const form = forms[task.formKey as FormKey];
     const parsed = form.outputs.safeParse(data ?? {});
     if (!parsed.success) {
-      throw new InboxError(400, `Dữ liệu không hợp lệ: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`);
+      throw new InboxError(400, `Dữ liệu không hợp lệ: ${describeIssues(parsed.error, ['data'])}`);
     }
     const variables = parsed.data as Record<string, unknown>;
     const at = deps.now();
-    const reason = await lateReasonFor(deps, task, at, lateReason);
+    const reason = await lateReasonFor(deps, task, at, given);
     if (task.formKey === 'lltp.form.apology') await checkApologyForm(deps, task.dossierCode, variables.newReturnDate as string);
     completion = { variables, lateReason: reason ?? null, at: at.toISOString(), by: username };
     const recorded = await deps.db

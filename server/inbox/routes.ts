@@ -2,6 +2,7 @@
 import { Router, type Response } from 'express';
 import { authenticate } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
+import { checkParam, IDS } from '../api/ids';
 import { claimTask, completeTask, InboxError, listTasks, releaseTask, type InboxDeps } from './inbox';
 
 function fail(res: Response, error: unknown): void {
@@ -12,6 +13,7 @@ function fail(res: Response, error: unknown): void {
 export function inboxRoutes(deps: { inbox: InboxDeps; auth: AuthDeps }): Router {
   const router = Router();
   router.use(authenticate(deps.auth));
+  router.param('id', checkParam(IDS.taskId));
   router.get('/', async (req, res) => {
     try {
       res.json({ tasks: await listTasks(deps.inbox, req.principal) });
@@ -35,8 +37,9 @@ export function inboxRoutes(deps: { inbox: InboxDeps; auth: AuthDeps }): Router 
   });
   router.post('/:id/complete', async (req, res) => {
     try {
-      const body = req.body as { data?: unknown; lateReason?: unknown } | undefined;
-      res.json(await completeTask(deps.inbox, req.principal, req.params.id, body?.data, body?.lateReason));
+      const body: unknown = req.body;
+      const { data, lateReason } = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { data?: unknown; lateReason?: unknown }) : {};
+      res.json(await completeTask(deps.inbox, req.principal, req.params.id, data, lateReason));
     } catch (error) {
       fail(res, error);
     }

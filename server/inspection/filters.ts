@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { dayNumberOf, dayStartMs, isLocalDate, localDateOf } from '../calendar/civil-time';
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
 import type { ProcessCatalog } from '../sla/catalog';
+import { freeText, shown } from '../api/text';
 
 export const PERIOD_BASES = ['received', 'finished', 'both'] as const;
 export type PeriodBasis = (typeof PERIOD_BASES)[number];
@@ -41,19 +42,19 @@ export interface InspectionFilters {
 }
 
 export class InspectionInputError extends Error {
-  constructor(
-    readonly parameter: string,
-    message: string,
-  ) {
-    super(`${parameter}: ${message}`);
+  /** The parameter's name as a caller may be shown it (a name from the query is cut like any value). */
+  readonly parameter: string;
+  constructor(parameter: string, message: string) {
+    super(`${shown(parameter)}: ${message}`);
+    this.parameter = shown(parameter);
     this.name = 'InspectionInputError';
   }
 }
 
-const optionalText = z
-  .string()
-  .trim()
-  .max(100)
+/** The longest value of a text filter (agency, unit, procedure, version). */
+export const FILTER_TEXT_MAX = 100;
+
+const optionalText = freeText(FILTER_TEXT_MAX)
   .optional()
   .transform((v) => (v === '' || v === undefined ? null : v));
 
@@ -111,18 +112,18 @@ export function parseFilters(query: unknown, vocabulary: FilterVocabulary): Insp
   if (period.days > MAX_PERIOD_DAYS) throw new InspectionInputError('to', `khoảng thời gian ${period.days} ngày, tối đa ${MAX_PERIOD_DAYS} ngày`);
   const { catalog, units } = vocabulary;
   if (q.agency !== null && !catalog.agencies.some((a) => a.code === q.agency)) {
-    throw new InspectionInputError('agency', `không có cơ quan ${q.agency} (có: ${catalog.agencies.map((a) => a.code).join(', ')})`);
+    throw new InspectionInputError('agency', `không có cơ quan ${shown(q.agency)} (có: ${catalog.agencies.map((a) => a.code).join(', ')})`);
   }
   if (q.unit !== null && !units.has(q.unit)) {
-    throw new InspectionInputError('unit', `không có đơn vị ${q.unit} (có: ${[...units].sort().join(', ')})`);
+    throw new InspectionInputError('unit', `không có đơn vị ${shown(q.unit)} (có: ${[...units].sort().join(', ')})`);
   }
   if (q.procedure !== null && !catalog.procedures().includes(q.procedure)) {
-    throw new InspectionInputError('procedure', `không có quy trình ${q.procedure} (có: ${catalog.procedures().join(', ')})`);
+    throw new InspectionInputError('procedure', `không có quy trình ${shown(q.procedure)} (có: ${catalog.procedures().join(', ')})`);
   }
   if (q.version !== null) {
     const plan = catalog.plan(q.version);
-    if (!plan) throw new InspectionInputError('version', `không có phiên bản ${q.version}`);
-    if (q.procedure !== null && plan.procedure !== q.procedure) throw new InspectionInputError('version', `${q.version} không phải phiên bản của ${q.procedure}`);
+    if (!plan) throw new InspectionInputError('version', `không có phiên bản ${shown(q.version)}`);
+    if (q.procedure !== null && plan.procedure !== q.procedure) throw new InspectionInputError('version', `${shown(q.version)} không phải phiên bản của ${q.procedure}`);
   }
   return {
     from: period.from,

@@ -22,6 +22,7 @@ import { channelNames } from './documents';
 import { filterQuery, InspectionInputError, parseFilters, SORT_KEYS, STATUS_FILTERS, type FilterVocabulary } from './filters';
 import { exportList, exportSummary, latestArchived, listPage, summaryOf, weeklyFileName, weeklyReport, type Actor, type InspectionServiceDeps } from './service';
 import { answering } from './http';
+import { checkParam, IDS } from '../api/ids';
 import { reportWeek, type WeekCutoff } from './week';
 
 export const INSPECTION_ROLES: Role[] = ['inspector', 'supervisor', 'leader'];
@@ -89,6 +90,7 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
 
 export function inspectionRoutes(deps: InspectionRouteDeps): Router {
   const router = Router();
+  router.param('weekEnding', checkParam(IDS.localDate));
   // per route, not router.use: this router is mounted on /api next to the other feature routers
   const guard = [authenticate(deps.auth), requireRole(...INSPECTION_ROLES)];
   const filtersOf = async (query: Record<string, unknown>) => {

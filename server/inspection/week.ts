@@ -7,6 +7,7 @@
  */
 import { dayNumberOf, dayNumberOfLocalDate, dayStartMs, isLocalDate, localDateOf, MINUTE_MS, weekdayOf, type LocalDate } from '../calendar/civil-time';
 import { InspectionInputError } from './filters';
+import { shown } from '../api/text';
 
 export interface WeekCutoff {
   /** `Fri` */
@@ -27,7 +28,7 @@ const cutoffOn = (day: number, cutoff: WeekCutoff): Date => new Date(dayStartMs(
 
 /** The week that ends at the cut-off on `weekEnding`; 400 naming the parameter when that day is not the cut-off's weekday. */
 export function reportWeek(weekEnding: string, cutoff: WeekCutoff, parameter = 'weekEnding'): ReportWeek {
-  if (!isLocalDate(weekEnding)) throw new InspectionInputError(parameter, `phải là ngày YYYY-MM-DD (nhận: ${weekEnding})`);
+  if (!isLocalDate(weekEnding)) throw new InspectionInputError(parameter, `phải là ngày YYYY-MM-DD (nhận: ${shown(weekEnding)})`);
   const day = dayNumberOfLocalDate(weekEnding);
   if (weekdayOf(day) !== cutoff.weekday) {
     throw new InspectionInputError(parameter, `${weekEnding} không phải ngày chốt báo cáo tuần (${cutoff.weekday}, xem REPORT_WEEK_CUTOFF)`);

@@ -5,17 +5,21 @@
  */
 import { z } from 'zod';
 import { isLocalDate } from '../calendar/civil-time';
+import { describeIssues, nfcText, personName } from '../api/text';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+export { describeIssues };
+
+/** The longest value of each free-text field (docs/http-api.md, "Giới hạn độ dài"). */
+export const LIMITS = { name: 100, place: 200, address: 300, purposeDetail: 300, ethnicity: 50, feeReceiptNumber: 40 } as const;
 const localDate = z.string().refine(isLocalDate, 'must be a date YYYY-MM-DD');
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-23T08:15:00+07:00' });
 
-const person = z.strictObject({ fullName: text(100), birthYear: z.number().int().min(1900).max(2100).optional() });
+const person = z.strictObject({ fullName: personName(LIMITS.name), birthYear: z.number().int().min(1900).max(2100).optional() });
 
 const residence = z.strictObject({
   from: localDate,
   to: localDate.nullable(),
-  address: text(300),
+  address: nfcText(LIMITS.address),
   /** Province code (two digits, as in citizen ID numbers) where the address is. */
   provinceCode: z.string().regex(/^\d{2}$/, 'must be a two-digit province code'),
   abroad: z.boolean().default(false),
@@ -28,25 +32,25 @@ export const VneidRequest = z.strictObject({
   receiptNumber: z.string().regex(/^[A-Za-z0-9.\-_/]{4,40}$/, 'must be 4–40 letters, digits or . - _ /'),
   /** When the one-stop system received the request. */
   receivedAt: instant,
-  feeReceiptNumber: text(40),
+  feeReceiptNumber: nfcText(LIMITS.feeReceiptNumber),
   feeCategory: z.enum(['full', 'reduced', 'exempt']),
   formType: z.union([z.literal(1), z.literal(2)], { message: 'must be 1 or 2 (Phiếu số 1 or số 2)' }),
   purpose: z.enum(PURPOSES),
-  purposeDetail: text(300).optional(),
+  purposeDetail: nfcText(LIMITS.purposeDetail).optional(),
   declaration: z.strictObject({
-    fullName: text(100),
-    otherNames: z.array(text(100)).max(5).default([]),
+    fullName: personName(LIMITS.name),
+    otherNames: z.array(personName(LIMITS.name)).max(5, 'tối đa 5 tên khác').default([]),
     sex: z.enum(['male', 'female']),
     birthDate: localDate,
-    birthPlace: text(200),
+    birthPlace: nfcText(LIMITS.place),
     nationality: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code, e.g. VN'),
-    ethnicity: text(50),
+    ethnicity: nfcText(LIMITS.ethnicity),
     idDocument: z.strictObject({
       type: z.enum(['cccd', 'passport']),
       number: z.string().regex(/^[A-Z0-9]{6,20}$/, 'must be 6–20 capital letters or digits'),
       issuedOn: localDate,
     }),
-    residences: z.array(residence).min(1, 'must list at least one place of residence').max(30),
+    residences: z.array(residence).min(1, 'must list at least one place of residence').max(30, 'tối đa 30 nơi cư trú'),
     father: person.optional(),
     mother: person.optional(),
     spouse: person.optional(),
@@ -59,7 +63,7 @@ export const VneidRequest = z.strictObject({
     /** Paper copies requested besides the electronic certificate. */
     paper: z.number().int().min(0).max(10),
     delivery: z.enum(['none', 'post', 'desk']),
-    postalAddress: text(300).optional(),
+    postalAddress: nfcText(LIMITS.address).optional(),
   }),
 }).superRefine((request, ctx) => {
   const { copies } = request;
@@ -79,11 +83,6 @@ export type VneidRequest = z.infer<typeof VneidRequest>;
 export function isExtendedCase(request: VneidRequest): boolean {
   const provinces = new Set(request.declaration.residences.map((r) => r.provinceCode));
   return provinces.size > 1 || request.declaration.residences.some((r) => r.abroad) || request.declaration.nationality !== 'VN' || request.expungementCheck;
-}
-
-/** `field.path: message; …` for a 400 answer. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
 }
 
 /** Dossiers received through other channels, recorded so the VNeID share can be computed. */

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Router, type Response } from 'express';
 import Handlebars from 'handlebars';
+import { checkParam, IDS } from '../api/ids';
 
 const TEMPLATES = path.resolve(__dirname, '../../templates/pages');
 
@@ -27,6 +28,7 @@ export function pageRoutes(): Router {
   };
 
   const router = Router();
+  router.param('code', checkParam(IDS.dossierCode));
   router.get('/', (_req, res) => res.redirect('/hop-viec'));
   router.get('/dang-nhap', (_req, res) => send(res, 'login', 'Đăng nhập'));
   router.get('/hop-viec', (_req, res) => send(res, 'inbox', 'Hộp việc'));

@@ -111,3 +111,63 @@ test('dossiers of other channels are recorded with their channel and dates', asy
   expect((dossier?.clockStartAt as Date).toISOString()).toBe('2026-11-24T00:30:00.000Z');
   expect(dossier?.processInstanceKey).toBeNull();
 });
+
+describe('input hygiene', () => {
+  const declarationOf = (body: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown> => ({
+    ...body,
+    declaration: { ...(body.declaration as object), ...changes },
+  });
+  const raw = async (contentType: string, bytes: Uint8Array): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const response = await fetch(`${t.api.url}/api/intake/vneid`, { method: 'POST', headers: { ...PARTNER_HEADERS, 'content-type': contentType }, body: bytes });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  test('decomposed (NFD) Vietnamese is stored composed (NFC)', async () => {
+    const name = 'Nguyễn Thị Hường';
+    const body = declarationOf(request(), { fullName: name.normalize('NFD'), birthPlace: 'Khánh Hòa'.normalize('NFD') });
+    const answer = await t.post('/api/intake/vneid', body, PARTNER_HEADERS);
+    expect(answer.status).toBe(201);
+    const row = await t.db.selectFrom('declarations').select('request').where('dossierCode', '=', String(answer.body.dossierCode)).executeTakeFirstOrThrow();
+    const stored = (row.request as { declaration: { fullName: string; birthPlace: string } }).declaration;
+    expect(stored.fullName).toBe(name.normalize('NFC'));
+    expect(stored.birthPlace).toBe('Khánh Hòa'.normalize('NFC'));
+  });
+
+  test.each([
+    ['NUL in the full name', { fullName: 'Nguyễn\u0000Văn A' }, 'declaration.fullName: không được chứa ký tự điều khiển'],
+    ['a right-to-left override in the mother\'s name', { mother: { fullName: 'Lê \u202eThị B' } }, 'declaration.mother.fullName: không được chứa ký tự điều khiển hướng chữ'],
+    ['another name of zero-width characters only', { otherNames: ['\u200b\u200d'] }, 'declaration.otherNames.0: không được để trống'],
+    ['an address over its limit', { residences: [{ from: '2000-01-01', to: null, address: 'đ'.repeat(301), provinceCode: '56' }] }, 'declaration.residences.0.address: dài tối đa 300 ký tự'],
+  ])('%s is refused 400 naming the field, nothing written', async (_case, changes, message) => {
+    const before = await count('declarations');
+    const answer = await t.post('/api/intake/vneid', declarationOf(request(), changes), PARTNER_HEADERS);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toContain(message);
+    expect(await count('declarations')).toBe(before);
+  });
+
+  const utf16le = (text: string): Uint8Array => new Uint8Array([0xff, 0xfe, ...Buffer.from(text, 'utf16le')]);
+  test.each([
+    ['a declared UTF-16 charset', 'application/json; charset=utf-16', () => Buffer.from(JSON.stringify(request()), 'utf16le'), 'charset=utf-16'],
+    ['a declared Latin-1 charset', 'application/json; charset=iso-8859-1', () => Buffer.from(JSON.stringify(request()), 'latin1'), 'charset=iso-8859-1'],
+    ['a UTF-16 byte order mark', 'application/json', () => utf16le(JSON.stringify(request())), 'UTF-16LE'],
+    ['bytes that are not UTF-8', 'application/json', () => Buffer.concat([Buffer.from('{"receiptNumber":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]), 'không phải UTF-8'],
+  ])('%s is refused 415 saying the body must be UTF-8, nothing written', async (_case, contentType, bytes, mention) => {
+    const before = await count('dossiers');
+    const answer = await raw(contentType, bytes());
+    expect(answer.status).toBe(415);
+    expect(answer.body.error).toContain('UTF-8');
+    expect(answer.body.error).toContain(mention);
+    expect(await count('dossiers')).toBe(before);
+  });
+
+  test('an explicit charset=UTF-8 is accepted', async () => {
+    expect((await raw('application/json; charset="UTF-8"', Buffer.from(JSON.stringify(request())))).status).toBe(201);
+  });
+
+  test('a body nested deeper than 32 levels is refused 400', async () => {
+    const answer = await t.post('/api/intake/vneid', `${'['.repeat(10_000)}${']'.repeat(10_000)}`, PARTNER_HEADERS);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toContain('32');
+  });
+});

@@ -27,7 +27,7 @@ test.each([
   ['formType', 3, 'formType: must be 1 or 2'],
   ['formType', '1', 'formType'],
   ['purpose', 'curiosity', 'purpose'],
-  ['declaration.fullName', '   ', 'declaration.fullName: must not be empty'],
+  ['declaration.fullName', '   ', 'declaration.fullName: không được để trống'],
   ['declaration.birthDate', '1990-02-30', 'declaration.birthDate: must be a date YYYY-MM-DD'],
   ['declaration.birthDate', '2030-01-01', 'declaration.birthDate: must not be after the receipt date'],
   ['declaration.nationality', 'Vietnam', 'declaration.nationality'],
@@ -35,16 +35,29 @@ test.each([
   ['declaration.residences', [], 'declaration.residences: must list at least one place of residence'],
   ['declaration.phone', 'call me', 'declaration.phone'],
   ['declaration.email', 'not-mail', 'declaration.email'],
-  ['declaration.fullName', 'A'.repeat(101), 'declaration.fullName: must be at most 100 characters'],
+  ['declaration.fullName', 'A'.repeat(101), 'declaration.fullName: dài tối đa 100 ký tự'],
   ['copies.paper', 2, 'copies.delivery: must be post or desk'],
   ['copies.paper', -1, 'copies.paper'],
   ['copies.delivery', 'post', 'copies.postalAddress: is required for delivery by post'],
+  ['declaration.fullName', 'Nguyễn\u0000Văn', 'declaration.fullName: không được chứa ký tự điều khiển'],
+  ['declaration.otherNames', ['\u200b\u2060'], 'declaration.otherNames.0: không được để trống'],
+  ['declaration.father', { fullName: 'Trần \u202eVăn' }, 'declaration.father.fullName: không được chứa ký tự điều khiển hướng chữ'],
+  ['declaration.spouse', { fullName: '\ufeff' }, 'declaration.spouse.fullName: không được để trống'],
+  ['declaration.birthPlace', 'Nha Trang\u0000', 'declaration.birthPlace: không được chứa ký tự điều khiển'],
+  ['purposeDetail', 'x'.repeat(301), 'purposeDetail: dài tối đa 300 ký tự'],
   ['isAdmin', true, 'isAdmin'],
   ['declaration.$where', '1', '$where'],
 ])('%s = %j is refused with a message naming it', (path, value, message) => {
   const result = VneidRequest.safeParse(set(valid(), path, value));
   expect(result.success).toBe(false);
   if (!result.success) expect(describeIssues(result.error)).toContain(message);
+});
+
+test('decomposed (NFD) Vietnamese is accepted and stored composed (NFC)', () => {
+  const body = set(set(valid(), 'declaration.fullName', ' Nguyễn Thị Hương '.normalize('NFD')), 'declaration.otherNames', ['Hường'.normalize('NFD')]);
+  const parsed = VneidRequest.parse(body);
+  expect(parsed.declaration.fullName).toBe('Nguyễn Thị Hương'.normalize('NFC'));
+  expect(parsed.declaration.otherNames).toEqual(['Hường'.normalize('NFC')]);
 });
 
 test.each([
