@@ -17,7 +17,9 @@ let sut: SystemUnderTest;
 beforeAll(async () => {
   sut = await startSystem('concurrent-intake', 47300, { DATABASE_POOL_MAX: '20' });
 }, 120_000);
-afterAll(async () => sut?.stop());
+// Stopping once hung past jest's hook timeout after the 200 intakes (the cause is not found yet:
+// see issue 14's note); bounded here so that it cannot take the suite with it.
+afterAll(() => Promise.race([sut?.stop(), new Promise((resolve) => setTimeout(resolve, 60_000))]), 90_000);
 
 const stepsOf = async (codes: string[]) =>
   sut.db.selectFrom('steps').select(['dossierCode', 'processInstanceKey', 'processId']).where('dossierCode', 'in', codes).execute();
