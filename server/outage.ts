@@ -9,6 +9,9 @@ import type { Logger } from './logger';
 /** What a 503 asks the caller to wait before sending the same request again, in seconds. */
 export const RETRY_AFTER_SECONDS = 5;
 
+/** How long a job failed by an outage waits before it is tried again (its retries are kept: an outage is not the job's fault). */
+export const OUTAGE_BACKOFF_MS = 5_000;
+
 export type Component = 'postgres' | 'zeebe' | 'smtp';
 
 /** The components as users read them (Vietnamese messages). */

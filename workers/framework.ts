@@ -32,7 +32,7 @@ import type { Config } from '../server/config';
 import type { Db } from '../server/db';
 import type { Logger } from '../server/logger';
 import type { Mailer } from '../server/mail';
-import { OutageLog, unavailableComponent } from '../server/outage';
+import { OUTAGE_BACKOFF_MS, OutageLog, unavailableComponent } from '../server/outage';
 import { DuplicateInstanceError, parseEngineInstant, stepFinished, stepStarted, type TimelineDeps } from '../server/readmodel/timeline';
 import type { ProcessCatalog } from '../server/sla/catalog';
 import type { ZeebeGrpcClient } from '../server/zeebe';
@@ -187,9 +187,6 @@ export type JobAction =
   | { action: 'fail'; errorMessage: string; retries: number; retryBackOff: number }
   /** The job belongs to a duplicate process instance of its dossier: cancel that instance. */
   | { action: 'cancelInstance'; reason: string };
-
-/** Back-off of a job that failed because a component is down: its retries are kept (an outage is not the job's fault). */
-export const OUTAGE_BACKOFF_MS = 5_000;
 
 /** Retries the models give their service tasks (`zeebe:taskDefinition retries="3"`). */
 export const MODEL_RETRIES = 3;

@@ -45,7 +45,7 @@ type Staff = Extract<Principal, { kind: 'staff' }>;
  */
 async function mayReadPersonalData(deps: DossierViewDeps, principal: Staff, dossier: { code: string; agencyCode: string; unitId: string }): Promise<boolean> {
   if (principal.roles.includes('leader') && dossier.agencyCode === deps.agencyCode) return true;
-  if (!principal.roles.some((r) => r === 'oneStopOfficer' || r === 'lltpOfficer' || r === 'headOfDivision')) return false;
+  if (!principal.roles.some((r) => r !== 'leader' && DETAIL_READERS.includes(r))) return false;
   if (dossier.unitId === principal.unitId) return true;
   const step = await deps.db.selectFrom('steps').select('id').where('dossierCode', '=', dossier.code).where('unitId', '=', principal.unitId).limit(1).executeTakeFirst();
   return step !== undefined;

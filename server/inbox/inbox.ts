@@ -22,7 +22,7 @@ import type { Logger } from '../logger';
 import { findDossier } from '../readmodel/dossier';
 import { stepId } from '../readmodel/step';
 import { DuplicateInstanceError, finishStepsQuery, parseEngineInstant, stepStarted, type TimelineDeps } from '../readmodel/timeline';
-import { unavailableComponent, type OutageLog } from '../outage';
+import { OUTAGE_BACKOFF_MS, unavailableComponent, type OutageLog } from '../outage';
 import type { ZeebeGrpcClient } from '../zeebe';
 import { taskId, type Task, type TaskStatus } from './task';
 
@@ -128,7 +128,7 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number } 
         if (down) {
           // An outage is not the task's fault: keep its retries, back off, log once per window.
           deps.outages?.failure(down, error);
-          return job.fail({ errorMessage: `${down} unavailable`, retries: job.retries, retryBackOff: 5000 }).catch(() => job.forward());
+          return job.fail({ errorMessage: `${down} unavailable`, retries: job.retries, retryBackOff: OUTAGE_BACKOFF_MS }).catch(() => job.forward());
         }
         deps.logger.error({ err: error, jobKey: job.key, processInstanceKey: job.processInstanceKey, taskType: USER_TASK_JOB_TYPE }, 'user task not stored');
         return job.fail({ errorMessage: (error as Error).message, retries: job.retries - 1, retryBackOff: 5000 });
