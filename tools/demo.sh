@@ -14,16 +14,17 @@ LOGS=$REPO/.cache/run/logs
 TSX="node $REPO/node_modules/tsx/dist/cli.mjs"
 $TSX tools/deploy-processes.ts
 
+# Each process's output goes to its log through tools/stack/log-pipe.cjs: appended, rotated by size.
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
-$TSX tools/simulators/main.ts >"$LOGS/simulators.log" 2>&1 & pids+=($!)
-$TSX server/main.ts workers >"$LOGS/workers.log" 2>&1 & pids+=($!)
-$TSX server/main.ts api >"$LOGS/api.log" 2>&1 & pids+=($!)
+$TSX tools/simulators/main.ts > >(node tools/stack/log-pipe.cjs "$LOGS/simulators.log") 2>&1 & pids+=($!)
+$TSX server/main.ts workers > >(node tools/stack/log-pipe.cjs "$LOGS/workers.log") 2>&1 & pids+=($!)
+$TSX server/main.ts api > >(node tools/stack/log-pipe.cjs "$LOGS/api.log") 2>&1 & pids+=($!)
 # The SLA monitor, every minute in the demo, and mailing outside working time too, so that a
 # first look on any day shows the alerts (production: every 5 minutes, working time only).
 MONITOR_CRON="${MONITOR_CRON:-* * * * *}" MONITOR_SEND_OUTSIDE_HOURS="${MONITOR_SEND_OUTSIDE_HOURS:-true}" \
-  NODE_OPTIONS=--max-old-space-size=256 $TSX server/main.ts monitor >"$LOGS/monitor.log" 2>&1 & pids+=($!)
+  NODE_OPTIONS=--max-old-space-size=256 $TSX server/main.ts monitor > >(node tools/stack/log-pipe.cjs "$LOGS/monitor.log") 2>&1 & pids+=($!)
 for _ in $(seq 1 60); do curl -fsS -m 2 http://127.0.0.1:3000/readyz >/dev/null 2>&1 && break; sleep 1; done
 curl -fsS -m 2 http://127.0.0.1:3000/readyz >/dev/null || { echo "the API did not become ready; see $LOGS/api.log"; exit 1; }
 

@@ -7,7 +7,7 @@
  * Targets: 0 lost, 0 duplicates, 0 answers other than 2xx/503 while the component is down, and
  * the system working again within 30 s of the component being healthy.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { deployProcesses } from '../../processes/deploy';
@@ -47,9 +47,16 @@ let sims: RunningSimulators;
 let workers: ChildProcess | undefined;
 const workerLog = path.join(ARTIFACTS, 'faults-workers.log');
 
-function stack(...args: string[]): void {
-  const result = spawnSync('bash', [STACK, ...args], { encoding: 'utf8', timeout: 240_000 });
-  if (result.status !== 0) throw new Error(`stack.sh ${args.join(' ')} failed (${result.status}): ${result.stderr || result.stdout}`);
+/** Runs stack.sh without blocking: the API under test lives in this process and must keep answering. */
+function stack(...args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [STACK, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`stack.sh ${args.join(' ')} failed (${String(code)}): ${output}`))));
+  });
 }
 
 function startWorkers(): void {
@@ -109,6 +116,7 @@ class Load {
   readonly answers: Answer[] = [];
   readonly receipts: string[] = [];
   readonly accepted = new Map<string, string>();
+  readonly acceptedAt = new Map<string, number>();
   private running = true;
   private readonly clients: Promise<void>[] = [];
   private token = '';
@@ -148,6 +156,7 @@ class Load {
       this.record('POST /api/intake/vneid', answer.status, answer.ms);
       if (answer.status === 200 || answer.status === 201) {
         this.accepted.set(receipt, String(answer.body.dossierCode));
+        this.acceptedAt.set(String(answer.body.dossierCode), Date.now());
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -221,14 +230,14 @@ const healthy: Record<Target, () => Promise<boolean>> = {
   worker: () => Promise.resolve(true),
 };
 
-function kill(target: Target): void {
+async function kill(target: Target): Promise<void> {
   if (target === 'worker') workers?.kill('SIGKILL');
-  else stack('kill', target);
+  else await stack('kill', target);
 }
 
-function restart(target: Target): void {
+async function restart(target: Target): Promise<void> {
   if (target === 'worker') startWorkers();
-  else stack('start', target);
+  else await stack('start', target);
 }
 
 /** The system works again: a new intake is accepted and its process reaches the first human step. */
@@ -285,6 +294,10 @@ async function audit(load: Load): Promise<{ lost: number; duplicates: number }> 
     .groupBy(['dossierCode', 'elementId'])
     .having(db.fn.countAll(), '>', 1)
     .execute();
+  if (unstarted.length > 0) {
+    const rows = await db.selectFrom('dossiers').select(['code', 'processInstanceKey']).where('code', 'in', unstarted).execute();
+    appendFileSync(path.join(ARTIFACTS, 'faults-answers.jsonl'), `${JSON.stringify({ unstarted: rows.map((r) => ({ ...r, acceptedAt: load.acceptedAt.get(r.code) })) })}\n`);
+  }
   return { lost: missing.length + unstarted.length, duplicates: perReceipt.length + instances.length + openTwice.length };
 }
 
@@ -298,9 +311,9 @@ test.each<[Target]>([['zeebe'], ['postgres'], ['mailpit'], ['worker']])('kill -9
   try {
     await new Promise((resolve) => setTimeout(resolve, 4000));
     killedAt = Date.now();
-    kill(target);
+    await kill(target);
     await new Promise((resolve) => setTimeout(resolve, 8000));
-    restart(target);
+    await restart(target);
     await until(`${target} healthy again`, healthy[target], 180_000);
     healthyAt = Date.now();
     await working(target);
@@ -311,7 +324,7 @@ test.each<[Target]>([['zeebe'], ['postgres'], ['mailpit'], ['worker']])('kill -9
   }
   const during = load.answers.filter((a) => a.at >= killedAt && a.at <= healthyAt);
   const non503 = during.filter((a) => !(a.status >= 200 && a.status < 300) && a.status !== 503);
-  appendFileSync(path.join(ARTIFACTS, 'faults-answers.jsonl'), `${JSON.stringify({ target, non503, slowest503: during.filter((a) => a.status === 503).sort((a, b) => b.ms - a.ms).slice(0, 5), unaccepted: load.receipts.filter((r) => !load.accepted.has(r)) })}\n`);
+  appendFileSync(path.join(ARTIFACTS, 'faults-answers.jsonl'), `${JSON.stringify({ target, killedAt, healthyAt, non503, slowest503: during.filter((a) => a.status === 503).sort((a, b) => b.ms - a.ms).slice(0, 5), unaccepted: load.receipts.filter((r) => !load.accepted.has(r)) })}\n`);
   const max503 = Math.max(0, ...during.filter((a) => a.status === 503).map((a) => a.ms));
   const { lost, duplicates } = await audit(load);
   emit(`faults.${component}.lost`, lost);

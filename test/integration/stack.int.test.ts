@@ -3,6 +3,7 @@
  * a message that names that component (never a silent skip or a confusing timeout).
  */
 import { spawnSync } from 'node:child_process';
+import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../server/config';
 import { checkStack, requireStack } from '../../server/health';
@@ -57,3 +58,15 @@ stopTests([
     expect(run.stderr).toContain('is not reachable');
   }, 150000);
 });
+
+/** Logs are appended across restarts, never truncated (tools/stack/log-pipe.cjs). */
+(process.env.LLTP_STOP_STACK_TESTS === '1' ? test : test.skip)('a component restarted keeps its earlier log lines and appends after them', () => {
+  const log = path.join(process.env.LLTP_RUN_DIR ?? path.join(repo, '.cache/run'), 'logs/mailpit.log');
+  const marker = `--- written before the restart ${Date.now()} ---`;
+  appendFileSync(log, `${marker}\n`);
+  stack('stop', 'mailpit');
+  stack('start', 'mailpit');
+  const text = readFileSync(log, 'utf8');
+  expect(text).toContain(marker);
+  expect(text.slice(text.indexOf(marker) + marker.length).trim().length).toBeGreaterThan(0);
+}, 150000);

@@ -167,11 +167,31 @@ $(tail -n 15 "$LOGS/$name.log" 2>/dev/null)"; fi
 
 # --- start / stop --------------------------------------------------------------------------
 
-launch() { # name, command...: its own session (process group), output to its log
+# Logs are appended, never truncated, and rotated by size (LLTP_LOG_MAX_SIZE, default 10M;
+# LLTP_LOG_FILES rotated files kept, default 5) by tools/stack/log-pipe.cjs (rotating-file-stream).
+LOG_PIPE=$REPO/tools/stack/log-pipe.cjs
+
+launch() { # name, command...: its own session (process group), output to its rotated log
   local name=$1; shift
   mkdir -p "$LOGS"
-  setsid nohup "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
+  if [ -d "$REPO/node_modules/rotating-file-stream" ] && command -v node >/dev/null 2>&1; then
+    setsid nohup bash -c 'log=$1; pipe=$2; shift 2; "$@" 2>&1 | node "$pipe" "$log"' launch "$LOGS/$name.log" "$LOG_PIPE" "$@" </dev/null >/dev/null 2>&1 &
+  else
+    # before `npm install`: append without rotation
+    setsid nohup "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  fi
   echo $! >"$RUN/$name.pid"
+}
+
+# A log written by a program that keeps its own file open (PostgreSQL's `pg_ctl -l`): rotated by
+# size when the program starts, with the same names and limits.
+rotate_at_start() { # file
+  local file=$1 max files i
+  max=$(numfmt --from=iec "${LLTP_LOG_MAX_SIZE:-10M}" 2>/dev/null || echo 10485760)
+  files=${LLTP_LOG_FILES:-5}
+  [ -f "$file" ] && [ "$(stat -c %s "$file")" -ge "$max" ] || return 0
+  for i in $(seq "$((files - 1))" -1 1); do [ -f "$file.$i" ] && mv -f "$file.$i" "$file.$((i + 1))"; done
+  mv -f "$file" "$file.1"
 }
 
 start_zeebe() {
@@ -237,6 +257,7 @@ start_postgres() {
     as_pg "$bin/initdb" -D "$data" --auth=trust -U "$PG_USER" -E UTF8 --locale=C >"$LOGS/postgres-initdb.log" 2>&1 ||
       die "initdb failed (see $LOGS/postgres-initdb.log)"
   fi
+  rotate_at_start "$LOGS/postgres.log"
   touch "$LOGS/postgres.log" && { [ "$(id -u)" != 0 ] || chown postgres "$LOGS/postgres.log"; }
   as_pg "$bin/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -t 60 \
     -o "-p $PG_PORT -k $data -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_connections=200 -c unix_socket_permissions=0700" \
