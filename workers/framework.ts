@@ -32,7 +32,7 @@ import type { Config } from '../server/config';
 import type { Db } from '../server/db';
 import type { Logger } from '../server/logger';
 import type { Mailer } from '../server/mail';
-import { OUTAGE_BACKOFF_MS, OutageLog, unavailableComponent } from '../server/outage';
+import { OUTAGE_BACKOFF_MS, OutageLog, unavailableComponent, withDeadline } from '../server/outage';
 import { DuplicateInstanceError, parseEngineInstant, stepFinished, stepStarted, type TimelineDeps } from '../server/readmodel/timeline';
 import type { ProcessCatalog } from '../server/sla/catalog';
 import type { ZeebeGrpcClient } from '../server/zeebe';
@@ -345,7 +345,8 @@ export function runWorker(zeebe: ZeebeGrpcClient, worker: Worker, deps: WorkerDe
       const action = await processJob(worker, activated, deps);
       try {
         if (action.action === 'cancelInstance') {
-          await zeebe.cancelProcessInstance(job.processInstanceKey).catch((error: unknown) => {
+          // bounded like every outside call: a job must never hold the worker's capacity for long
+          await withDeadline('zeebe', 2000, zeebe.cancelProcessInstance(job.processInstanceKey)).catch((error: unknown) => {
             if (!/NOT_FOUND/.test((error as Error).message)) throw error;
           });
           return 'JOB_ACTION_ACKNOWLEDGEMENT' as const;

@@ -10,6 +10,7 @@
 #   tools/stack/stack.sh restart   down, then up
 #   tools/stack/stack.sh stop <zeebe|postgres|mailpit>   stop one component (tests use it)
 #   tools/stack/stack.sh kill <zeebe|postgres|mailpit>   kill -9 one component, as a crash would (the fault suite)
+#   tools/stack/stack.sh reset-zeebe   stop the broker, DELETE its data (every deployment and instance), start it (the fault suite)
 #
 # Downloads and builds go to $LLTP_CACHE_DIR (default: <repo>/.cache, git-ignored): Maven
 # repository, Go module and build caches, the Zeebe distribution, the built binaries.
@@ -356,6 +357,7 @@ case ${1:-} in
   down) cmd_down ;;
   restart) cmd_down; cmd_up ;;
   stop) [ -n "${2:-}" ] || die "stop needs a component: zeebe, postgres or mailpit"; stop_one "$2" ;;
+  reset-zeebe) stop_one zeebe; rm -rf "$RUN/zeebe-data"; start_one zeebe; wait_healthy zeebe 180 ;;
   kill) [ -n "${2:-}" ] || die "kill needs a component: zeebe, postgres or mailpit"; kill_one "$2" ;;
   start) [ -n "${2:-}" ] || die "start needs a component: zeebe, postgres or mailpit"; start_one "$2"; wait_healthy "$2" 180 ;;
   *) echo "usage: $0 install|up|status|down|restart|stop <component>|kill <component>|start <component>" >&2; exit 2 ;;
