@@ -345,10 +345,18 @@ export function runWorker(zeebe: ZeebeGrpcClient, worker: Worker, deps: WorkerDe
       const action = await processJob(worker, activated, deps);
       try {
         if (action.action === 'cancelInstance') {
-          // bounded like every outside call: a job must never hold the worker's capacity for long
-          await withDeadline('zeebe', 2000, zeebe.cancelProcessInstance(job.processInstanceKey)).catch((error: unknown) => {
-            if (!/NOT_FOUND/.test((error as Error).message)) throw error;
-          });
+          // Bounded like every outside call. The SDK frees a job's slot only when the job is
+          // completed, failed, errored or forwarded: the cancel removes the job at the broker,
+          // so the slot is released with forward() whatever the cancel's outcome (a job whose
+          // cancel failed comes back after its timeout). Without it every cancelled duplicate
+          // kept a slot until the worker stopped polling altogether.
+          try {
+            await withDeadline('zeebe', 2000, zeebe.cancelProcessInstance(job.processInstanceKey)).catch((error: unknown) => {
+              if (!/NOT_FOUND/.test((error as Error).message)) throw error;
+            });
+          } finally {
+            job.forward();
+          }
           return 'JOB_ACTION_ACKNOWLEDGEMENT' as const;
         }
         const acknowledged = await (action.action === 'complete'

@@ -128,10 +128,11 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number } 
         if (down) {
           // An outage is not the task's fault: keep its retries, back off, log once per window.
           deps.outages?.failure(down, error);
-          return job.fail({ errorMessage: `${down} unavailable`, retries: job.retries, retryBackOff: OUTAGE_BACKOFF_MS }).catch(() => job.forward());
+          // the SDK frees the job's slot whether or not the broker took the failure (never twice)
+          return job.fail({ errorMessage: `${down} unavailable`, retries: job.retries, retryBackOff: OUTAGE_BACKOFF_MS }).catch(() => 'JOB_ACTION_ACKNOWLEDGEMENT' as const);
         }
         deps.logger.error({ err: error, jobKey: job.key, processInstanceKey: job.processInstanceKey, taskType: USER_TASK_JOB_TYPE }, 'user task not stored');
-        return job.fail({ errorMessage: (error as Error).message, retries: job.retries - 1, retryBackOff: 5000 });
+        return job.fail({ errorMessage: (error as Error).message, retries: job.retries - 1, retryBackOff: 5000 }).catch(() => 'JOB_ACTION_ACKNOWLEDGEMENT' as const);
       }
     },
   });

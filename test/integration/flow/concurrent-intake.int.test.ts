@@ -55,7 +55,7 @@ test('200 concurrent intakes: one dossier and one process instance each, and the
   expect(views.filter((v) => typeof v.processInstanceKey !== 'string' || v.processInstanceKey !== keyOf.get(String(v.code)))).toEqual([]);
 });
 
-test('a start whose answer was lost: the retried request adopts the instance the worker bound, and a second instance of the dossier is cancelled', async () => {
+test('a start whose answer was lost: the retried request adopts the instance the worker bound, and every further instance of the dossier is cancelled without costing the workers a slot', async () => {
   const body = sampleVneidRequest({ receiptNumber: `BN-LOST-${Date.now()}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(7) });
   const first = await sut.call('POST', '/api/intake/vneid', body, PARTNER);
   expect(first.status).toBe(201);
@@ -71,15 +71,28 @@ test('a start whose answer was lost: the retried request adopts the instance the
   const receipt = await sut.db.selectFrom('intakeReceipts').select('processInstanceKey').where('dossierCode', '=', code).executeTakeFirstOrThrow();
   expect(receipt.processInstanceKey).toBe(k1);
 
-  // A second instance of the same dossier (a start retried after an ambiguous answer): its first job finds the dossier bound to k1 and cancels it.
+  // More instances of the same dossier (starts retried after ambiguous answers), more than the
+  // workers' 16 slots per job type: each first job finds the dossier bound to k1 and cancels its
+  // instance, and the slot it held is free again (a leaked slot per cancel once stopped the
+  // worker polling for good after a broker outage).
   const { camunda, zeebe } = createZeebeClient({ ...sut.config, LOG_LEVEL: 'silent' });
   try {
-    const k2 = (await zeebe.createProcessInstance({ bpmnProcessId: String(dossier.processId), variables: { dossierCode: code, agencyCode: 'STP.KHA', receivedAt: '2026-11-23T08:15:00+07:00', paperCopy: 'none' } })).processInstanceKey;
-    await eventually(
-      () => zeebe.cancelProcessInstance(k2).then(() => undefined, (error: Error) => (/NOT_FOUND/.test(error.message) ? true : undefined)),
-      'the duplicate instance cancelled by the worker',
-      30_000,
+    const duplicates = await Promise.all(
+      Array.from({ length: 20 }, async () =>
+        (await zeebe.createProcessInstance({ bpmnProcessId: String(dossier.processId), variables: { dossierCode: code, agencyCode: 'STP.KHA', receivedAt: '2026-11-23T08:15:00+07:00', paperCopy: 'none' } })).processInstanceKey,
+      ),
     );
+    for (const k2 of duplicates) {
+      await eventually(
+        () => zeebe.cancelProcessInstance(k2).then(() => undefined, (error: Error) => (/NOT_FOUND/.test(error.message) ? true : undefined)),
+        'every duplicate instance cancelled by the worker',
+        30_000,
+      );
+    }
+    // and the workers still take new work
+    const next = await sut.call('POST', '/api/intake/vneid', sampleVneidRequest({ receiptNumber: `BN-AFTER-${Date.now()}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(8) }), PARTNER);
+    expect(next.status).toBe(201);
+    await eventually(async () => ((await stepsOf([String(next.body.dossierCode)])).length > 0 ? true : undefined), 'the next dossier’s first step', 30_000);
     const keys = new Set((await stepsOf([code])).filter((s) => s.processId === dossier.processId).map((s) => s.processInstanceKey));
     expect([...keys]).toEqual([k1]);
     expect((await sut.db.selectFrom('dossiers').select('processInstanceKey').where('code', '=', code).executeTakeFirstOrThrow()).processInstanceKey).toBe(k1);
