@@ -125,14 +125,25 @@ export function boundedPool(pool: pg.Pool, options: { max: number; waitMs: numbe
       await permit();
       try {
         const client = await pool.connect();
+        // pg-pool listens for errors only on idle connections: a connection checked out (a
+        // transaction between statements, a cursor being read) that the server drops emits
+        // 'error' with no listener, and the process crashes. Held here until release: the
+        // holder's next statement fails with a connection error (an outage, 503) instead.
+        let lost: Error | undefined;
+        const onError = (error: Error): void => {
+          lost = error;
+        };
+        client.on('error', onError);
         const release = client.release.bind(client);
         let released = false;
         client.release = (error?: Error | boolean) => {
           if (!released) {
             released = true;
+            client.removeListener('error', onError);
             handOver();
           }
-          release(error);
+          // a dropped connection never goes back to the pool
+          release(error ?? lost);
         };
         return client;
       } catch (error) {

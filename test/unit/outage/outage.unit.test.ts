@@ -1,4 +1,5 @@
 /** Outages: the quiet log, deadlines, which component an error names, the bounded pool and Zeebe calls. */
+import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import { boundedPool, DatabaseBusyError, DatabaseUnavailableError } from '../../../server/db';
 import type { Logger } from '../../../server/logger';
@@ -96,7 +97,7 @@ describe('boundedPool', () => {
         stats.connects += 1;
         if (behaviour.failure) throw behaviour.failure;
         await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs ?? 0));
-        return { release: () => void (stats.released += 1) };
+        return Object.assign(new EventEmitter(), { release: () => void (stats.released += 1) });
       },
     };
     return { pool: pool as unknown as pg.Pool, stats };
