@@ -41,18 +41,20 @@ export function createApp(deps: ApiDeps): Express {
   app.set('query parser', nfcQuery);
   // Security headers (helmet): no inline script runs unless it carries this response's nonce
   // (the pages' own scripts get it when rendered: server/pages/routes.ts); no framing; nosniff;
-  // no referrer. Styles may be inline (the diagram and chart libraries set them).
+  // no referrer. The same for styles: a style element needs the nonce, and no style attribute
+  // in markup is applied (the pages and the libraries set positions through the style object).
   app.use((_req, res, next) => {
     res.locals.cspNonce = randomBytes(16).toString('base64');
     next();
   });
+  const nonce = (_req: unknown, res: unknown): string => `'nonce-${String((res as express.Response).locals.cspNonce)}'`;
   app.use(
     helmet({
       contentSecurityPolicy: {
         directives: {
           defaultSrc: ["'self'"],
-          scriptSrc: ["'self'", (_req, res) => `'nonce-${String((res as express.Response).locals.cspNonce)}'`],
-          styleSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'", nonce],
+          styleSrc: ["'self'", nonce],
           imgSrc: ["'self'", 'data:'],
           frameAncestors: ["'none'"],
           formAction: ["'self'"],

@@ -9,6 +9,7 @@ import { apologyLetterId, findLetter } from '../apology/letter';
 import { audit } from '../audit';
 import { authenticate, requireRole, type Principal } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
+import { withNonce } from '../api/csp';
 import { checkParam, IDS } from '../api/ids';
 import type { Role } from '../auth/roles';
 import { formatInstant } from '../calendar/civil-time';
@@ -206,7 +207,7 @@ export function dossierRoutes(deps: DossierViewDeps): Router {
       return;
     }
     await audit(deps.db, { at: deps.now(), actor: principal.username, action: 'dossier.read-details', dossierCode: code, detail: `văn bản xin lỗi (${format})` });
-    if (format === 'html') res.type('html').send(letter.html);
+    if (format === 'html') res.type('html').send(withNonce(letter.html, String(res.locals.cspNonce ?? '')));
     else res.type('application/pdf').setHeader('content-disposition', `inline; filename="van-ban-xin-loi-${code}.pdf"`).send(letter.pdf);
   });
   return router;

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Router, type Response } from 'express';
 import Handlebars from 'handlebars';
+import { withNonce } from '../api/csp';
 import { checkParam, IDS } from '../api/ids';
 
 const TEMPLATES = path.resolve(__dirname, '../../templates/pages');
@@ -19,9 +20,9 @@ export function pageRoutes(): Router {
   const load = (name: string): Handlebars.TemplateDelegate => hbs.compile(readFileSync(path.join(TEMPLATES, `${name}.hbs`), 'utf8'));
   const layout = load('layout');
   const pages = { login: load('login'), inbox: load('inbox'), dossier: load('dossier'), inspection: load('inspection'), weekly: load('weekly'), dashboard: load('dashboard'), calendar: load('calendar') };
-  /** The page in the layout; every script tag carries the response's CSP nonce (server/api/app.ts). */
+  /** The page in the layout; every script and style element carries the response's CSP nonce (server/api/app.ts). */
   const render = (page: keyof typeof pages, title: string, data: Record<string, unknown> = {}, nonce = ''): string =>
-    layout({ title, body: pages[page](data) }).replace(/<script(?=[\s>])/g, `<script nonce="${nonce}"`);
+    withNonce(layout({ title, body: pages[page](data) }), nonce);
 
   const send = (res: Response, page: keyof typeof pages, title: string, data: Record<string, unknown> = {}): void => {
     res.type('html').send(render(page, title, data, String(res.locals.cspNonce ?? '')));

@@ -99,11 +99,12 @@ test('cross-site request forgery: a state-changing request authenticated by the 
   expect((await fetch(`${app.url}/api/auth/me`, { headers: { cookie, origin: 'https://evil.example' } })).status).toBe(200);
 });
 
-test('security headers: scripts only from the app or with the response\'s nonce, no framing, nosniff, no referrer', async () => {
+test('security headers: scripts and styles only from the app or with the response\'s nonce, no framing, nosniff, no referrer', async () => {
   const response = await fetch(`${app.url}/api/auth/me`);
   const csp = response.headers.get('content-security-policy') ?? '';
   expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
-  expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+  expect(csp).toMatch(/style-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
+  expect(csp).not.toContain("'unsafe-inline'");
   expect(csp).toContain("frame-ancestors 'none'");
   expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   expect(response.headers.get('referrer-policy')).toBe('no-referrer');

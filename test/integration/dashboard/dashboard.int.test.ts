@@ -18,7 +18,7 @@ import { createMonitor, createMonitorDeps } from '../../../server/monitor';
 import { loadProcessCatalog } from '../../../server/sla';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { seriousViolations } from '../../support/axe';
-import { launchChromium, logInPage } from '../../support/browser';
+import { cspViolations, launchChromium, logInPage } from '../../support/browser';
 import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
 
 const ARTIFACTS = path.resolve(__dirname, '../../../.cache/test-artifacts');
@@ -172,4 +172,8 @@ test('the assets are served by the app, not a CDN', async () => {
     expect([name, response.status]).toEqual([name, 200]);
   }
   expect((await fetch(`${s.api.url}/assets/package.json`)).status).toBe(404);
+});
+
+test('the pages opened above broke nothing of their Content-Security-Policy (no inline style or script refused)', () => {
+  expect(cspViolations).toEqual([]);
 });

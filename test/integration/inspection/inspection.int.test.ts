@@ -35,7 +35,7 @@ import { loadProcessCatalog } from '../../../server/sla';
 import { BrokerClock } from '../../../server/zeebe';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { restoreBrokerAfterClockMoves } from '../../support/broker-clock';
-import { launchChromium, logInPage } from '../../support/browser';
+import { cspViolations, launchChromium, logInPage } from '../../support/browser';
 import { MailpitClient } from '../../support/mailpit';
 import { PARTNER, startSystem, type Reply, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
@@ -495,3 +495,7 @@ test('the /thanh-tra page in a real browser: filters, sorting, paging, a dossier
     await browser.close();
   }
 }, 120000);
+
+test('the pages opened above broke nothing of their Content-Security-Policy (no inline style or script refused)', () => {
+  expect(cspViolations).toEqual([]);
+});

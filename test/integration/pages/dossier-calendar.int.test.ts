@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { seriousViolations } from '../../support/axe';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, logInPage } from '../../support/browser';
+import { cspViolations, launchChromium, logInPage } from '../../support/browser';
 import { formatInstant } from '../../../server/calendar/civil-time';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
@@ -254,3 +254,16 @@ test('an administrator adds then removes a day off on the calendar page; a refus
   ]);
   await page.context().close();
 }, 30000);
+
+test('every script and style element of a page carries the response\'s CSP nonce', async () => {
+  for (const page of ['/dang-nhap', '/hop-viec', '/ho-so', '/lich-lam-viec', '/giam-sat', '/thanh-tra', '/thanh-tra/bao-cao-tuan']) {
+    const response = await fetch(`${s.api.url}${page}`);
+    const nonce = /style-src 'self' 'nonce-([^']+)'/.exec(response.headers.get('content-security-policy') ?? '')?.[1];
+    const elements = [...(await response.text()).matchAll(/<(script|style)\b[^>]*>/g)].map((m) => m[0]);
+    expect({ page, some: elements.length > 0, withoutNonce: elements.filter((e) => !nonce || !e.includes(`nonce="${nonce}"`)) }).toEqual({ page, some: true, withoutNonce: [] });
+  }
+});
+
+test('the pages opened above broke nothing of their Content-Security-Policy (no inline style or script refused)', () => {
+  expect(cspViolations).toEqual([]);
+});
