@@ -15,8 +15,14 @@ export type ZeebeConfig = Pick<
   'ZEEBE_GRPC_ADDRESS' | 'ZEEBE_AUTH_STRATEGY' | 'ZEEBE_OAUTH_URL' | 'ZEEBE_CLIENT_ID' | 'ZEEBE_CLIENT_SECRET' | 'LOG_LEVEL'
 >;
 
-/** Creates a Zeebe gRPC client; `grpc://` means plaintext, `grpcs://` TLS. */
-export function createZeebeClient(config: ZeebeConfig): { camunda: Camunda8; zeebe: ZeebeGrpcClient } {
+/**
+ * Creates a Zeebe gRPC client; `grpc://` means plaintext, `grpcs://` TLS. `retries`: how often
+ * the SDK tries a call again that the gateway could not take (3 by default, for the workers and
+ * tools). The API passes 0: its caller is told 503 at once and sends the request again, instead
+ * of waiting through the SDK's back-off (1 s, then 2 s) until the API's deadline.
+ */
+export function createZeebeClient(config: ZeebeConfig, options: { retries?: number } = {}): { camunda: Camunda8; zeebe: ZeebeGrpcClient } {
+  const retries = options.retries ?? 3;
   const camunda = new Camunda8({
     ZEEBE_GRPC_ADDRESS: config.ZEEBE_GRPC_ADDRESS,
     ZEEBE_REST_ADDRESS: 'http://127.0.0.1:0', // not used: this product speaks gRPC only
@@ -26,8 +32,8 @@ export function createZeebeClient(config: ZeebeConfig): { camunda: Camunda8; zee
     // unless debugging: outages are logged once per component by server/outage.ts.
     zeebeGrpcSettings: {
       ZEEBE_CLIENT_LOG_LEVEL: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'ERROR' : 'NONE',
-      ZEEBE_GRPC_CLIENT_RETRY: true,
-      ZEEBE_GRPC_CLIENT_MAX_RETRIES: 3,
+      ZEEBE_GRPC_CLIENT_RETRY: retries > 0,
+      ZEEBE_GRPC_CLIENT_MAX_RETRIES: retries,
       ZEEBE_GRPC_CLIENT_MAX_RETRY_TIMEOUT_SECONDS: 2,
     },
     CAMUNDA_AUTH_STRATEGY: config.ZEEBE_AUTH_STRATEGY,
@@ -48,17 +54,32 @@ export type ApiZeebe = Pick<ZeebeGrpcClient, 'createProcessInstance' | 'publishM
  * gateway becomes a ComponentUnavailableError (503) instead of a request that hangs. A call
  * that timed out may still take effect at the broker: every caller is idempotent (intake binds
  * one process instance per dossier, messages carry ids, a task's completion is recorded first).
+ *
+ * Fail fast while degraded: after the gateway refused a call (unreachable, broker unavailable),
+ * and until a call is answered, the deadline is `degradedDeadlineMs` (default 600 ms). A broker that is starting
+ * takes connections before it answers them; at full deadline each such call waited 1.5 s (and
+ * up to 2 s on a busy machine) to learn what the previous call already knew. A healthy broker
+ * under a burst keeps the full deadline.
  */
-export function boundedZeebe(zeebe: ApiZeebe, deadlineMs: number): ApiZeebe {
+export function boundedZeebe(zeebe: ApiZeebe, deadlineMs: number, options: { degradedDeadlineMs?: number } = {}): ApiZeebe {
+  const degradedDeadlineMs = Math.min(deadlineMs, options.degradedDeadlineMs ?? 600);
+  let degraded = false;
   const bounded = <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       try {
-        const result = await withDeadline('zeebe', deadlineMs, call(...args));
+        const result = await withDeadline('zeebe', degraded ? degradedDeadlineMs : deadlineMs, call(...args));
         // the SDK resolves null when its channel is closing
         if (result === null) throw new ComponentUnavailableError('zeebe', new Error('the gRPC channel is closed'));
+        degraded = false;
         return result;
       } catch (error) {
-        if (isZeebeUnavailable(error) && !(error instanceof ComponentUnavailableError)) throw new ComponentUnavailableError('zeebe', error);
+        // Our own deadline passing leaves the state as it is: a healthy broker slow under a
+        // burst must not be cut short, and a starting one stays degraded until it answers.
+        if (error instanceof ComponentUnavailableError) throw error;
+        if (isZeebeUnavailable(error)) {
+          degraded = true;
+          throw new ComponentUnavailableError('zeebe', error);
+        } else degraded = false; // the broker answered (a business error)
         throw error;
       }
     };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command (`npm test`): installs what is missing, starts the local stack, runs
 # the static checks and the unit suite, the calendar tests again under two more time zones,
-# and the integration suite against the real stack, then prints per-run counts and a last
+# the integration suite against the real stack and the fault suite (kill -9 of each component
+# under load), then prints per-run counts and a last
 # line `N passed, N failed` counted from jest's JSON results, each test once (a calendar test
 # that ran under three time zones counts once, failed if it failed in any). Exits non-zero on
 # any failure or when no test ran.
@@ -42,6 +43,11 @@ done
 # 4. Integration tests against the real stack, one file at a time (they share the broker clock).
 step "integration tests (real Zeebe, PostgreSQL, SMTP)"
 LLTP_STOP_STACK_TESTS=1 $JEST --selectProjects integration --runInBand --forceExit --json --outputFile="$RESULTS/integration.json"
+
+# 5. The fault suite: kill -9 of the broker, the database, SMTP and the workers in turn under a
+#    bounded load (its own broker: it resets the broker's data first). Prints faults.* figures.
+step "fault suite (kill -9 of each component under load)"
+$JEST --selectProjects faults --runInBand --forceExit --json --outputFile="$RESULTS/faults.json"
 
 step "summary"
 node tools/test-summary.cjs "$RESULTS"/*.json

@@ -282,7 +282,8 @@ export async function processJob(worker: Worker, job: ActivatedJob, deps: Worker
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof DuplicateInstanceError) {
-      logger.warn({ boundTo: error.boundTo }, 'duplicate process instance of the dossier: cancelling it');
+      // expected after a start whose answer was lost (an outage): self-healing, not a warning
+      logger.info({ boundTo: error.boundTo }, 'duplicate process instance of the dossier: cancelling it');
       return { action: 'cancelInstance', reason: message };
     }
     const down = unavailableComponent(error);

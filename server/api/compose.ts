@@ -55,8 +55,9 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
   const policy = calendarPolicyFromConfig(config);
   const provider = createCalendarProvider({ db, now, refreshMs: policy.refreshMs });
   const catalog = await loadProcessCatalog(processesDirOf(config));
-  const { camunda, zeebe: rawZeebe } = createZeebeClient(config);
-  // Every call a request waits on has a deadline: an outage answers 503, never a hang.
+  // Every call a request waits on has a deadline, and a call the gateway refuses is not tried
+  // again behind the caller's back: an outage answers 503 at once, never a hang.
+  const { camunda, zeebe: rawZeebe } = createZeebeClient(config, { retries: 0 });
   const zeebe = boundedZeebe(rawZeebe, config.ZEEBE_REQUEST_TIMEOUT_MS);
 
   const authDeps = { db, now };

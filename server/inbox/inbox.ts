@@ -120,7 +120,7 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number } 
         return job.forward();
       } catch (error) {
         if (error instanceof DuplicateInstanceError) {
-          deps.logger.warn({ jobKey: job.key, processInstanceKey: job.processInstanceKey, boundTo: error.boundTo }, 'duplicate process instance of the dossier: cancelling it');
+          deps.logger.info({ jobKey: job.key, processInstanceKey: job.processInstanceKey, boundTo: error.boundTo }, 'duplicate process instance of the dossier: cancelling it');
           await deps.zeebe.cancelProcessInstance(job.processInstanceKey).catch(() => undefined);
           return job.forward();
         }

@@ -80,6 +80,50 @@ describe('boundedZeebe', () => {
     await expect(notFound.completeJob({ jobKey: '1', variables: {} })).rejects.toThrow('NOT_FOUND');
   });
 
+  test('fail fast while degraded: after the gateway refused a call the short deadline applies until a call is answered; a slow healthy broker keeps the full one', async () => {
+    let answer: 'unavailable' | 'business' | 'silent' | 'ok' = 'unavailable';
+    const create = () =>
+      answer === 'unavailable'
+        ? Promise.reject(Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 }))
+        : answer === 'business'
+          ? Promise.reject(new Error('5 NOT_FOUND: process'))
+          : answer === 'silent'
+          ? never()
+          : Promise.resolve({ processInstanceKey: '1' } as never);
+    const api = boundedZeebe(zeebe({ createProcessInstance: create }), 400, { degradedDeadlineMs: 40 });
+    const timed = async (): Promise<{ ms: number; outcome: string }> => {
+      const started = Date.now();
+      const outcome = await api.createProcessInstance({ bpmnProcessId: 'p', variables: {} }).then(() => 'ok', (e: unknown) => (e instanceof ComponentUnavailableError ? 'unavailable' : 'other'));
+      return { ms: Date.now() - started, outcome };
+    };
+    // healthy and slow (a burst): the full deadline, again and again
+    answer = 'silent';
+    for (let i = 0; i < 2; i += 1) {
+      const slow = await timed();
+      expect(slow.outcome).toBe('unavailable');
+      expect(slow.ms).toBeGreaterThanOrEqual(390);
+    }
+    // refused once: degraded, a silent broker is given the short deadline
+    answer = 'unavailable';
+    expect((await timed()).outcome).toBe('unavailable');
+    answer = 'silent';
+    const second = await timed();
+    expect(second.outcome).toBe('unavailable');
+    expect(second.ms).toBeLessThan(300);
+    // a success ends it: the full deadline again
+    answer = 'ok';
+    expect((await timed()).outcome).toBe('ok');
+    answer = 'silent';
+    expect((await timed()).ms).toBeGreaterThanOrEqual(390);
+    // as does a business error (the broker answered)
+    answer = 'unavailable';
+    await timed();
+    answer = 'business';
+    expect((await timed()).outcome).toBe('other');
+    answer = 'silent';
+    expect((await timed()).ms).toBeGreaterThanOrEqual(390);
+  });
+
   test('the SDK resolving null (its channel closing) is not taken for an answer', async () => {
     const closing = boundedZeebe(zeebe({ publishMessage: () => Promise.resolve(null as never) }), 1000);
     await expect(closing.publishMessage({ name: 'm', correlationKey: 'k', variables: {} })).rejects.toBeInstanceOf(ComponentUnavailableError);
