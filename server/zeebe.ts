@@ -56,31 +56,51 @@ export type ApiZeebe = Pick<ZeebeGrpcClient, 'createProcessInstance' | 'publishM
  * one process instance per dossier, messages carry ids, a task's completion is recorded first).
  *
  * Fail fast while degraded: after the gateway refused a call (unreachable, broker unavailable),
- * and until a call is answered, the deadline is `degradedDeadlineMs` (default 600 ms). A broker that is starting
- * takes connections before it answers them; at full deadline each such call waited 1.5 s (and
- * up to 2 s on a busy machine) to learn what the previous call already knew. A healthy broker
- * under a burst keeps the full deadline.
+ * and until a call is answered, the deadline is `degradedDeadlineMs` (default 600 ms). A broker
+ * that is starting takes connections before it answers them; at full deadline each such call
+ * waited 1.5 s (and up to 2 s on a busy machine) to learn what the previous call already knew.
+ *
+ * Back-pressure is not an outage: a broker that refuses a command because it is busy or its
+ * partitions are not ready (RESOURCE_EXHAUSTED: the command was not executed, so sending it
+ * again is safe) is asked again after a short, growing pause within the short deadline, and
+ * does not make the broker degraded.
  */
-export function boundedZeebe(zeebe: ApiZeebe, deadlineMs: number, options: { degradedDeadlineMs?: number } = {}): ApiZeebe {
+export function boundedZeebe(zeebe: ApiZeebe, deadlineMs: number, options: { degradedDeadlineMs?: number; backPressurePauseMs?: number } = {}): ApiZeebe {
   const degradedDeadlineMs = Math.min(deadlineMs, options.degradedDeadlineMs ?? 600);
+  const firstPauseMs = options.backPressurePauseMs ?? 50;
   let degraded = false;
   const bounded = <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
-      try {
-        const result = await withDeadline('zeebe', degraded ? degradedDeadlineMs : deadlineMs, call(...args));
-        // the SDK resolves null when its channel is closing
-        if (result === null) throw new ComponentUnavailableError('zeebe', new Error('the gRPC channel is closed'));
-        degraded = false;
-        return result;
-      } catch (error) {
-        // Our own deadline passing leaves the state as it is: a healthy broker slow under a
-        // burst must not be cut short, and a starting one stays degraded until it answers.
-        if (error instanceof ComponentUnavailableError) throw error;
-        if (isZeebeUnavailable(error)) {
-          degraded = true;
-          throw new ComponentUnavailableError('zeebe', error);
-        } else degraded = false; // the broker answered (a business error)
-        throw error;
+      const startedAt = Date.now();
+      const endsAt = startedAt + (degraded ? degradedDeadlineMs : deadlineMs);
+      // a busy broker is asked again only within the short deadline: its 503 comes early
+      const busyEndsAt = Math.min(endsAt, startedAt + degradedDeadlineMs);
+      for (let pause = firstPauseMs; ; pause = Math.min(pause * 2, 400)) {
+        try {
+          const result = await withDeadline('zeebe', Math.max(1, endsAt - Date.now()), call(...args));
+          // the SDK resolves null when its channel is closing
+          if (result === null) throw new ComponentUnavailableError('zeebe', new Error('the gRPC channel is closed'));
+          degraded = false;
+          return result;
+        } catch (error) {
+          // Our own deadline passing leaves the state as it is: a healthy broker slow under a
+          // burst must not be cut short, and a starting one stays degraded until it answers.
+          if (error instanceof ComponentUnavailableError) throw error;
+          if (isBackPressure(error)) {
+            const wait = pause * (0.5 + Math.random() / 2);
+            if (Date.now() + wait < busyEndsAt) {
+              await new Promise((resolve) => setTimeout(resolve, wait));
+              continue;
+            }
+            throw new ComponentUnavailableError('zeebe', error);
+          }
+          if (isZeebeUnavailable(error)) {
+            degraded = true;
+            throw new ComponentUnavailableError('zeebe', error);
+          }
+          degraded = false; // the broker answered (a business error)
+          throw error;
+        }
       }
     };
   const api: ApiZeebe = {
@@ -90,6 +110,12 @@ export function boundedZeebe(zeebe: ApiZeebe, deadlineMs: number, options: { deg
     cancelProcessInstance: bounded(zeebe.cancelProcessInstance.bind(zeebe)),
   };
   return api;
+}
+
+/** The broker refused a command because it is busy (gRPC RESOURCE_EXHAUSTED): not executed, safe to send again. */
+export function isBackPressure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 8 || /^8 RESOURCE_EXHAUSTED|RESOURCE_EXHAUSTED/.test((error as Error | null)?.message ?? '');
 }
 
 /** The broker's controlled clock (`ZEEBE_CLOCK_CONTROLLED=true`), for time-travel tests. */

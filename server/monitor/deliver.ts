@@ -14,6 +14,7 @@
  */
 import { sql } from 'kysely';
 import type { WorkingCalendars } from '../calendar/working-calendar';
+import { isSmtpUnavailable } from '../outage';
 import { judgeDossier, judgeStep } from './classify';
 import type { Alert } from './model';
 import { clockStoppedColumn, DOSSIER_COLUMNS, STEP_COLUMNS, type MonitorDeps } from './tick';
@@ -151,11 +152,14 @@ async function deliverBatch(deps: MonitorDeps, calendars: WorkingCalendars, clai
         headers: { 'X-LLTP-Alert': alert.id },
       });
       outcomes.push({ id: alert.id, attempt, status: 'sent', error: null, nextAttemptAt: null });
+      deps.outages?.success('smtp');
     } catch (error) {
       const giveUp = attempt >= deps.settings.maxAttempts;
       const message = (error as Error).message.slice(0, 500);
       outcomes.push({ id: alert.id, attempt, status: giveUp ? 'failed' : 'pending', error: message, nextAttemptAt: giveUp ? null : retryAt });
-      deps.logger.warn({ alert: alert.id, attempt, giveUp, error: message }, 'alert e-mail not accepted by the SMTP server');
+      // an unreachable server is one outage, logged quietly; a mail it refused is logged on its own
+      if (!giveUp && isSmtpUnavailable(error) && deps.outages) deps.outages.failure('smtp', error);
+      else deps.logger.warn({ alert: alert.id, attempt, giveUp, error: message }, 'alert e-mail not accepted by the SMTP server');
     }
   }
   const column = <T>(pick: (o: Outcome) => T): T[] => outcomes.map(pick);

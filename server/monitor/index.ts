@@ -6,6 +6,7 @@ import type { Db } from '../db';
 import { agencyNameOf, inspectionService } from '../inspection';
 import type { Logger } from '../logger';
 import type { Mailer } from '../mail';
+import { OutageLog } from '../outage';
 import type { ProcessCatalog } from '../sla/catalog';
 import { escalationSchema } from '../sla/spec';
 import type { MonitorDeps, MonitorSettings } from './tick';
@@ -42,6 +43,7 @@ export function createMonitorDeps(input: { db: Db; config: Config; catalog: Proc
     calendars: input.calendars,
     mailer: input.mailer,
     logger: input.logger,
+    outages: new OutageLog(input.logger),
     settings: { ...monitorSettings(input.config, input.catalog), ...input.settings },
     weeklyReport: {
       service: inspectionService({ db: input.db, config: input.config, catalog: input.catalog, calendars: () => input.calendars.current(), now: () => new Date() }),

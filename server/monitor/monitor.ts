@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { toJson } from '../db/tables';
+import { unavailableComponent } from '../outage';
 import { retryUnsentWeeklyReport, sendWeeklyReport } from '../inspection/weekly-mail';
 import { DigestCollector, raiseDailyDigests, raiseWeeklySummaries } from './digest';
 import { Directory } from './directory';
@@ -42,12 +43,18 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
   const holder = options.holder ?? `monitor-${randomUUID().slice(0, 8)}`;
   const now = options.now ?? (() => new Date());
   let running: Promise<RunOutcome> | null = null;
+  /** A failure: an outage (database, SMTP) goes to the quiet outage log, anything else is logged as it is. */
+  const report = (level: 'warn' | 'error', error: unknown, fields: Record<string, unknown>, message: string): void => {
+    const down = unavailableComponent(error);
+    if (down && deps.outages) deps.outages.failure(down, error);
+    else deps.logger[level]({ ...fields, err: error }, message);
+  };
 
   async function execute(kind: RunKind): Promise<RunOutcome> {
     const at = now();
     if (!(await acquireLease(deps.db, LEASE_NAME, holder, at, deps.settings.leaseMs))) return { ran: false, skipped: 'lease-held-elsewhere' };
     const renew = setInterval(() => {
-      acquireLease(deps.db, LEASE_NAME, holder, now(), deps.settings.leaseMs).catch((error: unknown) => deps.logger.warn({ err: error }, 'monitor lease not renewed'));
+      acquireLease(deps.db, LEASE_NAME, holder, now(), deps.settings.leaseMs).catch((error: unknown) => report('warn', error, {}, 'monitor lease not renewed'));
     }, Math.max(1000, Math.floor(deps.settings.leaseMs / 3)));
     const runId = `${kind}:${at.toISOString()}:${holder}:${randomUUID().slice(0, 8)}`;
     const startedAt = new Date();
@@ -74,7 +81,7 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
       if (kind === 'tick') {
         record(await tick(deps, calendars, at, runId));
         if (deps.weeklyReport) {
-          await retryUnsentWeeklyReport(deps.weeklyReport, at).catch((error: unknown) => deps.logger.warn({ err: error }, 'weekly report not mailed; tried again at the next tick'));
+          await retryUnsentWeeklyReport(deps.weeklyReport, at).catch((error: unknown) => report('warn', error, {}, 'weekly report not mailed; tried again at the next tick'));
         }
       } else if (kind === 'daily') {
         const digest = new DigestCollector(await Directory.load(deps.db));
@@ -96,7 +103,7 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
       run.outsideWorkingTime = delivery.outsideWorkingTime;
     } catch (error) {
       run.error = (error as Error).message;
-      deps.logger.error({ err: error, runId }, 'monitor run failed');
+      report('error', error, { runId }, 'monitor run failed');
     } finally {
       clearInterval(renew);
       run.finishedAt = new Date();
@@ -106,8 +113,9 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
         .set({ counts: toJson(run.counts), finishedAt: run.finishedAt, durationMs: run.durationMs, outsideWorkingTime: run.outsideWorkingTime, error: run.error })
         .where('id', '=', runId)
         .execute()
-        .catch((error: unknown) => deps.logger.error({ err: error, runId }, 'monitor run not recorded'));
+        .catch((error: unknown) => report('error', error, { runId }, 'monitor run not recorded'));
     }
+    if (!run.error) deps.outages?.success('postgres');
     deps.logger.info({ runId, durationMs: run.durationMs, counts: run.counts, error: run.error }, 'monitor run finished');
     return { ran: true, run };
   }
@@ -142,11 +150,11 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
     start(schedules) {
       const options = { timezone: 'Asia/Ho_Chi_Minh', noOverlap: true };
       const fire = (kind: RunKind) => async (): Promise<void> => {
-        await monitor.runOnce(kind).catch((error: unknown) => deps.logger.error({ err: error, kind }, 'monitor run failed'));
+        await monitor.runOnce(kind).catch((error: unknown) => report('error', error, { kind }, 'monitor run failed'));
       };
       const tasks: ScheduledTask[] = [cron.schedule(schedules.tick, fire('tick'), options), cron.schedule(schedules.daily, fire('daily'), options), cron.schedule(schedules.weekly, fire('weekly'), options)];
       const poll = setInterval(() => {
-        monitor.takeRequests().catch((error: unknown) => deps.logger.warn({ err: error }, 'monitor requests not read'));
+        monitor.takeRequests().catch((error: unknown) => report('warn', error, {}, 'monitor requests not read'));
       }, schedules.requestPollMs);
       void fire('tick')();
       return async () => {

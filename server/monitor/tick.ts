@@ -21,6 +21,7 @@ import type { WorkingCalendars } from '../calendar/working-calendar';
 import type { Db } from '../db';
 import { toJson } from '../db/tables';
 import type { Logger } from '../logger';
+import type { OutageLog } from '../outage';
 import type { Mailer } from '../mail';
 import type { ProcessCatalog } from '../sla/catalog';
 import type { EscalationLevel } from '../sla/spec';
@@ -54,6 +55,8 @@ export interface MonitorDeps {
   calendars: CalendarProvider;
   mailer: Mailer;
   logger: Logger;
+  /** Outages of the database or SMTP logged once per component and window, not once per call. */
+  outages?: OutageLog;
   settings: MonitorSettings;
   /** The weekly report for the Đề án 06 working group (archived and mailed by the weekly run); absent in tests that do not need it. */
   weeklyReport?: WeeklyMailDeps;

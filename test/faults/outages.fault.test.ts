@@ -2,7 +2,9 @@
  * The fault suite (`npm run test:faults`): under a bounded load of VNeID intakes and inbox work,
  * the broker, the database, the SMTP server and the job workers are killed in turn (kill -9)
  * and started again. Clients behave as the one-stop system would: a 503 is sent again after a
- * pause until it is accepted. Printed, one JSON line per figure and component:
+ * pause until it is accepted. The workers and the SLA monitor run as processes of their own;
+ * the monitor ticks every 2 s and mails alerts on the load's (late) dossiers, so the SMTP phase
+ * also counts alert mails lost or sent twice. Printed, one JSON line per figure and component:
  * `faults.<component>.lost`, `.duplicates`, `.recovery_s`, `.non_503_errors`, `.max_503_ms`.
  * Targets: 0 lost, 0 duplicates, 0 answers other than 2xx/503 while the component is down, and
  * the system working again within 30 s of the component being healthy.
@@ -46,7 +48,10 @@ let config: Config;
 let api: RunningApi;
 let sims: RunningSimulators;
 let workers: ChildProcess | undefined;
+let monitor: ChildProcess | undefined;
 const workerLog = path.join(ARTIFACTS, 'faults-workers.log');
+const monitorLog = path.join(ARTIFACTS, 'faults-monitor.log');
+const MAILPIT = 'http://127.0.0.1:8025';
 
 /** Runs stack.sh without blocking: the API under test lives in this process and must keep answering. */
 function stack(...args: string[]): Promise<void> {
@@ -60,9 +65,10 @@ function stack(...args: string[]): Promise<void> {
   });
 }
 
-function startWorkers(): void {
-  const out = createWriteStream(workerLog, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', 'workers'], {
+/** An app role as its own process (as in production), logging to the artifacts folder. */
+function startRole(role: 'workers' | 'monitor', log: string, extraEnv: Record<string, string>): ChildProcess {
+  const out = createWriteStream(log, { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', role], {
     cwd: REPO,
     env: {
       ...process.env,
@@ -71,15 +77,33 @@ function startWorkers(): void {
       LOG_LEVEL: 'info',
       NODE_ENV: 'test',
       PUBLIC_BASE_URL: api.url,
-      WORKER_JOB_TIMEOUT_MS: '8000',
-      WORKER_LONG_POLL_MS: '5000',
-      WORKER_RETRY_BACKOFF_MS: '500',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
-  workers = child;
+  return child;
+}
+
+function startWorkers(): void {
+  workers = startRole('workers', workerLog, { WORKER_JOB_TIMEOUT_MS: '8000', WORKER_LONG_POLL_MS: '5000', WORKER_RETRY_BACKOFF_MS: '500' });
+}
+
+/**
+ * The SLA monitor, ticking every 2 s and sending at any hour: the load's dossiers (received
+ * 2026-11-23) are late by the real clock, so every tick raises alerts whose mails go out through
+ * SMTP — the mail the SMTP phase must not lose nor send twice.
+ */
+function startMonitor(): void {
+  monitor = startRole('monitor', monitorLog, {
+    MONITOR_CRON: '*/2 * * * * *',
+    MONITOR_REQUEST_POLL_MS: '1000',
+    MONITOR_SEND_OUTSIDE_HOURS: 'true',
+    MONITOR_MAIL_RETRY_MS: '500',
+    MONITOR_MAIL_RETRY_MAX_MS: '2000',
+    MONITOR_MAIL_MAX_ATTEMPTS: '1000',
+  });
 }
 
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -122,7 +146,10 @@ class Load {
   private readonly clients: Promise<void>[] = [];
   private token = '';
 
-  constructor(private readonly name: string) {}
+  constructor(
+    private readonly name: string,
+    private readonly receivedAt = '2026-11-23T08:15:00+07:00',
+  ) {}
 
   async start(): Promise<void> {
     const login = await call('POST', '/api/auth/login', { username: 'motcua', password: PASSWORD }, {});
@@ -150,7 +177,7 @@ class Load {
   }
 
   private async intake(receipt: string, seed: number): Promise<void> {
-    const body = sampleVneidRequest({ receiptNumber: receipt, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(seed) });
+    const body = sampleVneidRequest({ receiptNumber: receipt, receivedAt: this.receivedAt, random: seededRandom(seed) });
     const deadline = Date.now() + 180_000;
     while (Date.now() < deadline) {
       const answer = await call('POST', '/api/intake/vneid', body, PARTNER);
@@ -193,6 +220,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // this run's workers only (the log test reads it whole)
   rmSync(workerLog, { force: true });
+  rmSync(monitorLog, { force: true });
   // A broker of its own: the instances other test files left in the shared broker (their
   // databases dropped) would hand the workers thousands of jobs of unknown dossiers.
   await stack('reset-zeebe');
@@ -221,10 +249,12 @@ beforeAll(async () => {
   config = loadConfig({ ...env, PUBLIC_BASE_URL: api.url });
   sims = await startSimulators(config);
   startWorkers();
+  startMonitor();
 }, 180_000);
 
 afterAll(async () => {
   workers?.kill('SIGKILL');
+  monitor?.kill('SIGKILL');
   await api?.stop().catch(() => undefined);
   await sims?.close().catch(() => undefined);
   if (process.env.LLTP_FAULTS_KEEP_DB === '1') process.stdout.write(`faults: database kept: ${testDb?.url}\n`);
@@ -261,6 +291,41 @@ async function working(name: string): Promise<void> {
     const task = await testDb.database.db.selectFrom('tasks').select('id').where('dossierCode', '=', code).executeTakeFirst();
     return Boolean(task);
   }, 120_000);
+}
+
+/** Mail flows again: Mailpit received a message after `since`. */
+async function mailFlowing(since: number): Promise<void> {
+  await until('an alert mail delivered after the SMTP server came back', async () => {
+    const response = await fetch(`${MAILPIT}/api/v1/messages?limit=1`);
+    const body = (await response.json()) as { messages: { Created: string }[] };
+    return body.messages.length > 0 && Date.parse(body.messages[0]!.Created) >= since;
+  }, 120_000);
+}
+
+/**
+ * The alert mails of the SMTP phase: every alert that was pending when the phase began or was
+ * raised during it is sent (or superseded: its step finished first) once the server is back —
+ * none failed, none left pending, none recorded as sent that Mailpit never received — and no
+ * Message-ID arrived twice.
+ */
+async function mailAudit(since: Date): Promise<{ lost: number; duplicates: number; sent: number; retried: number }> {
+  const db = testDb.database.db;
+  const ofPhase = db.selectFrom('alerts').where((eb) => eb.or([eb('sentAt', 'is', null), eb('sentAt', '>=', since)]));
+  await until('every alert mail of the phase delivered', async () => {
+    const pending = await ofPhase.select(db.fn.countAll<number>().as('n')).where('deliveryStatus', '=', 'pending').executeTakeFirstOrThrow();
+    return Number(pending.n) === 0;
+  }, 90_000).catch(() => undefined);
+  const alerts = await ofPhase.select(['id', 'deliveryStatus', 'messageId', 'attempts']).execute();
+  const response = await fetch(`${MAILPIT}/api/v1/messages?limit=5000`);
+  const received = ((await response.json()) as { messages: { MessageID: string }[] }).messages.map((m) => m.MessageID.replace(/^<|>$/g, ''));
+  const times = new Map<string, number>();
+  for (const id of received) times.set(id, (times.get(id) ?? 0) + 1);
+  const sent = alerts.filter((a) => a.deliveryStatus === 'sent');
+  const unsent = alerts.filter((a) => a.deliveryStatus === 'pending' || a.deliveryStatus === 'failed');
+  const neverArrived = sent.filter((a) => !times.has(a.messageId.replace(/^<|>$/g, '')));
+  const twice = sent.filter((a) => (times.get(a.messageId.replace(/^<|>$/g, '')) ?? 0) > 1);
+  appendFileSync(path.join(ARTIFACTS, 'faults-answers.jsonl'), `${JSON.stringify({ mail: { alerts: alerts.length, sent: sent.length, unsent: unsent.map((a) => a.id), neverArrived: neverArrived.map((a) => a.id), twice: twice.map((a) => a.id) } })}\n`);
+  return { lost: unsent.length + neverArrived.length, duplicates: twice.length, sent: sent.length, retried: sent.filter((a) => a.attempts > 1).length };
 }
 
 function emit(name: string, value: number): void {
@@ -311,7 +376,12 @@ async function audit(load: Load): Promise<{ lost: number; duplicates: number }> 
 
 test.each<[Target]>([['zeebe'], ['postgres'], ['mailpit'], ['worker']])('kill -9 %s under load: nothing lost, nothing doubled, 503 while down, working again within 30 s', async (target) => {
   const component = target === 'mailpit' ? 'smtp' : target;
-  const load = new Load(target);
+  const mailSince = new Date();
+  // the SMTP phase counts its mails in an empty Mailpit
+  if (target === 'mailpit') expect((await fetch(`${MAILPIT}/api/v1/messages`, { method: 'DELETE' })).ok).toBe(true);
+  // The SMTP phase's dossiers were received 25 days ago: late from the start, so every monitor
+  // tick has alert mails to send while the server is down.
+  const load = target === 'mailpit' ? new Load(target, new Date(Date.now() - 25 * 86_400_000).toISOString()) : new Load(target);
   // this process hosts the API under test and the load: its own stalls show in the answer times
   const loop = monitorEventLoopDelay({ resolution: 20 });
   loop.enable();
@@ -328,6 +398,7 @@ test.each<[Target]>([['zeebe'], ['postgres'], ['mailpit'], ['worker']])('kill -9
     await until(`${target} healthy again`, healthy[target], 180_000);
     healthyAt = Date.now();
     await working(target);
+    if (target === 'mailpit') await mailFlowing(healthyAt);
     recoverySeconds = (Date.now() - healthyAt) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 3000));
   } finally {
@@ -338,9 +409,20 @@ test.each<[Target]>([['zeebe'], ['postgres'], ['mailpit'], ['worker']])('kill -9
   const non503 = during.filter((a) => !(a.status >= 200 && a.status < 300) && a.status !== 503);
   appendFileSync(path.join(ARTIFACTS, 'faults-answers.jsonl'), `${JSON.stringify({ target, killedAt, healthyAt, non503, slowest503: during.filter((a) => a.status === 503).sort((a, b) => b.ms - a.ms).slice(0, 5), unaccepted: load.receipts.filter((r) => !load.accepted.has(r)) })}\n`);
   const max503 = Math.max(0, ...during.filter((a) => a.status === 503).map((a) => a.ms));
-  const { lost, duplicates } = await audit(load);
+  const dossiers = await audit(load);
+  const mail = target === 'mailpit' ? await mailAudit(mailSince) : { lost: 0, duplicates: 0, sent: 0, retried: 0 };
+  const lost = dossiers.lost + mail.lost;
+  const duplicates = dossiers.duplicates + mail.duplicates;
   emit(`faults.${component}.lost`, lost);
   emit(`faults.${component}.duplicates`, duplicates);
+  if (target === 'mailpit') {
+    emit('faults.smtp.mails_sent', mail.sent);
+    emit('faults.smtp.mails_retried', mail.retried);
+    // the outage was felt by mail: some alert had to be sent again after the server came back
+    expect(mail.retried).toBeGreaterThan(0);
+  }
+  // the app's processes outlive every outage (the worker phase kills and restarts the workers)
+  expect({ workers: workers?.exitCode ?? null, monitor: monitor?.exitCode ?? null }).toEqual({ workers: null, monitor: null });
   emit(`faults.${component}.recovery_s`, Math.round(recoverySeconds * 10) / 10);
   emit(`faults.${component}.non_503_errors`, non503.length);
   emit(`faults.${component}.max_503_ms`, max503);
@@ -351,17 +433,20 @@ test.each<[Target]>([['zeebe'], ['postgres'], ['mailpit'], ['worker']])('kill -9
   expect(max503).toBeLessThanOrEqual(2000);
 });
 
-test('the workers logged outages quietly: at most one line per component per 10 s while down, and a line when each came back', () => {
-  const entries = readFileSync(workerLog, 'utf8')
+test.each<[string, () => string]>([
+  ['workers', () => workerLog],
+  ['monitor', () => monitorLog],
+])('the %s logged outages quietly: at most one line per component per 10 s while down, and a line when each came back', (role, log) => {
+  const entries = readFileSync(log(), 'utf8')
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as { level: string; time: string; dependency?: string; outage?: 'started' | 'continuing' | 'ended' });
   const warnings = entries.filter((e) => ['warn', 'error', 'fatal'].includes(e.level));
-  emit('faults.worker_log_lines', warnings.length);
+  emit(`faults.${role}_log_lines`, warnings.length);
   // not thousands of lines: a few per outage, whatever the load
   expect(warnings.length).toBeLessThan(100);
   const outages = entries.filter((e) => e.outage);
-  expect(outages.some((e) => e.dependency === 'zeebe' && e.outage === 'started')).toBe(true);
+  expect(outages.some((e) => e.dependency === (role === 'workers' ? 'zeebe' : 'smtp') && e.outage === 'started')).toBe(true);
   for (const dependency of new Set(outages.map((e) => e.dependency))) {
     const lines = outages.filter((e) => e.dependency === dependency);
     // every outage window: started, then at most one line per 10 s, then ended

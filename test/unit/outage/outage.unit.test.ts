@@ -124,6 +124,28 @@ describe('boundedZeebe', () => {
     expect((await timed()).ms).toBeGreaterThanOrEqual(390);
   });
 
+  test('back-pressure is asked again within the deadline, and does not make the broker degraded', async () => {
+    const busy = () => Promise.reject(Object.assign(new Error('8 RESOURCE_EXHAUSTED: Expected to execute the command on one of the partitions, but all failed'), { code: 8 }));
+    let refusals = 3;
+    const calls: number[] = [];
+    const create = () => {
+      calls.push(Date.now());
+      return refusals-- > 0 ? busy() : Promise.resolve({ processInstanceKey: '7' } as never);
+    };
+    const api = boundedZeebe(zeebe({ createProcessInstance: create }), 1000, { degradedDeadlineMs: 500, backPressurePauseMs: 10 });
+    await expect(api.createProcessInstance({ bpmnProcessId: 'p', variables: {} })).resolves.toEqual({ processInstanceKey: '7' });
+    expect(calls).toHaveLength(4);
+    // busy for longer: 503 once the short deadline has passed, not the full one
+    const alwaysBusy = boundedZeebe(zeebe({ createProcessInstance: busy, publishMessage: never }), 1000, { degradedDeadlineMs: 100, backPressurePauseMs: 10 });
+    const started = Date.now();
+    await expect(alwaysBusy.createProcessInstance({ bpmnProcessId: 'p', variables: {} })).rejects.toBeInstanceOf(ComponentUnavailableError);
+    expect(Date.now() - started).toBeLessThan(500);
+    // and not degraded: a slow answer afterwards is given the full deadline
+    const slowStarted = Date.now();
+    await expect(alwaysBusy.publishMessage({ name: 'm', correlationKey: 'k', variables: {} })).rejects.toBeInstanceOf(ComponentUnavailableError);
+    expect(Date.now() - slowStarted).toBeGreaterThanOrEqual(990);
+  });
+
   test('the SDK resolving null (its channel closing) is not taken for an answer', async () => {
     const closing = boundedZeebe(zeebe({ publishMessage: () => Promise.resolve(null as never) }), 1000);
     await expect(closing.publishMessage({ name: 'm', correlationKey: 'k', variables: {} })).rejects.toBeInstanceOf(ComponentUnavailableError);
