@@ -155,7 +155,7 @@ export const settings = {
   ZEEBE_OAUTH_URL: optionalStr('OAuth token endpoint when ZEEBE_AUTH_STRATEGY=OAUTH.'),
   ZEEBE_CLIENT_ID: optionalStr('OAuth client id when ZEEBE_AUTH_STRATEGY=OAUTH.'),
   ZEEBE_CLIENT_SECRET: optionalStr('OAuth client secret when ZEEBE_AUTH_STRATEGY=OAUTH.', true),
-  ZEEBE_REQUEST_TIMEOUT_MS: int(1500, 'Deadline of each call the API makes to Zeebe (start a dossier\'s process, complete a task, publish a message): past it the API answers 503 with Retry-After, and the same request sent again completes the work without doing it twice.', 200, 60000),
+  ZEEBE_REQUEST_TIMEOUT_MS: int(1000, 'Deadline of each call the API makes to Zeebe (start a dossier\'s process, complete a task, publish a message): past it the API answers 503 with Retry-After, and the same request sent again completes the work without doing it twice.', 200, 60000),
 
   DATABASE_URL: url('postgresql://lltp@127.0.0.1:5432/lltp', 'Read-model database (PostgreSQL 15 or later). May hold credentials.', ['postgres', 'postgresql'], true),
   DATABASE_POOL_MAX: int(10, 'Connections each process may open to the database at once.', 1, 500),

@@ -57,8 +57,8 @@ export type ApiZeebe = Pick<ZeebeGrpcClient, 'createProcessInstance' | 'publishM
  *
  * Fail fast while degraded: after the gateway refused a call (unreachable, broker unavailable),
  * and until a call is answered, the deadline is `degradedDeadlineMs` (default 600 ms). A broker
- * that is starting takes connections before it answers them; at full deadline each such call
- * waited 1.5 s (and up to 2 s on a busy machine) to learn what the previous call already knew.
+ * that is starting takes connections before it answers them; at the full deadline each such
+ * call waited it out (and more on a busy machine) to learn what the previous call already knew.
  *
  * Back-pressure is not an outage: a broker that refuses a command because it is busy or its
  * partitions are not ready (RESOURCE_EXHAUSTED: the command was not executed, so sending it

@@ -36,6 +36,8 @@ export function createApp(deps: ApiDeps): Express {
   const app = express();
   // Outages are logged once per component per window, not once per request.
   const outages = new OutageLog(deps.logger);
+  // routes that answer an outage themselves (the intake's 503 names its dossier) log it here too
+  app.locals.outages = outages;
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
   app.set('query parser', nfcQuery);

@@ -8,8 +8,12 @@
  *   than it is stored) and values that are blank once spaces and zero-width characters go;
  * - an error message repeats at most `SHOWN_MAX` characters of what a caller sent (`shown`).
  * The zod helpers are used by the schemas; `nfcDeep` normalises a parsed body or query as a whole.
+ * zod's own messages (a wrong type, a value too short, an unknown option) are in Vietnamese, from
+ * its maintained `vi` locale, like every message the API writes itself.
  */
 import { z } from 'zod';
+
+z.config(z.locales.vi());
 
 /** The most characters of a caller's value an error message repeats. */
 export const SHOWN_MAX = 64;

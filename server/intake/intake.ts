@@ -63,8 +63,9 @@ export interface IntakeAnswer {
 }
 
 export class IntakeUnavailableError extends Error {
+  /** The broker's own error stays on `cause` (for logs): the caller gets a sentence in Vietnamese. */
   constructor(readonly dossierCode: string, cause: unknown) {
-    super(`Đã ghi nhận hồ sơ ${dossierCode} nhưng Bộ máy quy trình (Zeebe) chưa nhận khởi động quy trình (${(cause as Error).message}); gửi lại đúng yêu cầu này để hoàn tất, hồ sơ không bị tạo hai lần.`);
+    super(`Đã ghi nhận hồ sơ ${dossierCode} nhưng Bộ máy quy trình (Zeebe) chưa nhận khởi động quy trình; gửi lại đúng yêu cầu này để hoàn tất, hồ sơ không bị tạo hai lần.`, { cause });
     this.name = 'IntakeUnavailableError';
   }
 }

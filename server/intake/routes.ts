@@ -3,7 +3,7 @@
  * `POST /api/intake/other` (the same partners or one-stop officers: dossiers of other channels).
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { RETRY_AFTER_SECONDS } from '../outage';
+import { RETRY_AFTER_SECONDS, type OutageLog } from '../outage';
 import { authenticate, requireScope, type Principal } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
 import { CalendarInputError } from '../calendar/errors';
@@ -24,6 +24,7 @@ const intakeCaller: RequestHandler = (req, res, next) => {
 function answerIntakeError(res: Response, error: unknown): void {
   if (error instanceof IntakeConflictError) res.status(409).json({ error: error.message, dossierCode: error.dossierCode });
   else if (error instanceof IntakeUnavailableError) {
+    (res.app.locals.outages as OutageLog | undefined)?.failure('zeebe', error.cause ?? error);
     res.status(503).setHeader('retry-after', String(RETRY_AFTER_SECONDS)).json({ error: error.message, dossierCode: error.dossierCode, component: 'zeebe' });
   }
   else if (error instanceof CalendarInputError) res.status(422).json({ error: `Không tính được hạn xử lý: ${error.message}` });

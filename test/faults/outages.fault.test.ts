@@ -114,7 +114,7 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs: num
   }
 }
 
-async function call(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
+async function call(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; ms: number; retryAfter?: string | null }> {
   const started = Date.now();
   try {
     const response = await fetch(`${api.url}${url}`, {
@@ -130,7 +130,7 @@ async function call(method: string, url: string, body: unknown, headers: Record<
     } catch {
       parsed = { text };
     }
-    return { status: response.status, body: parsed, ms: Date.now() - started };
+    return { status: response.status, body: parsed, ms: Date.now() - started, retryAfter: response.headers.get('retry-after') };
   } catch {
     return { status: 0, body: {}, ms: Date.now() - started };
   }
@@ -172,7 +172,11 @@ class Load {
     this.clients.push(intakes, inbox);
   }
 
-  private record(path: string, status: number, ms: number): void {
+  /** The first 503 of each route: what the caller was told. */
+  readonly refusals = new Map<string, { body: Record<string, unknown>; retryAfter?: string | null }>();
+
+  private record(path: string, status: number, ms: number, answer?: { body: Record<string, unknown>; retryAfter?: string | null }): void {
+    if (status === 503 && answer && !this.refusals.has(path)) this.refusals.set(path, { body: answer.body, retryAfter: answer.retryAfter });
     this.answers.push({ at: Date.now(), status, ms, path });
   }
 
@@ -181,7 +185,7 @@ class Load {
     const deadline = Date.now() + 180_000;
     while (Date.now() < deadline) {
       const answer = await call('POST', '/api/intake/vneid', body, PARTNER);
-      this.record('POST /api/intake/vneid', answer.status, answer.ms);
+      this.record('POST /api/intake/vneid', answer.status, answer.ms, answer);
       if (answer.status === 200 || answer.status === 201) {
         this.accepted.set(receipt, String(answer.body.dossierCode));
         this.acceptedAt.set(String(answer.body.dossierCode), Date.now());
@@ -195,14 +199,14 @@ class Load {
   private async checkOne(): Promise<void> {
     const headers = { authorization: `Bearer ${this.token}` };
     const list = await call('GET', '/api/tasks', undefined, headers);
-    this.record('GET /api/tasks', list.status, list.ms);
+    this.record('GET /api/tasks', list.status, list.ms, list);
     const tasks = (list.body.tasks ?? []) as { id: string; formKey: string; status: string }[];
     const task = tasks.find((t) => t.formKey === 'lltp.form.check-dossier');
     if (!task) return;
     for (const step of ['claim', 'complete'] as const) {
       for (let attempt = 0; attempt < 60; attempt += 1) {
         const answer = await call('POST', `/api/tasks/${task.id}/${step}`, step === 'complete' ? { data: { intakeDecision: 'accept' } } : {}, headers);
-        this.record(`POST /api/tasks/:id/${step}`, answer.status, answer.ms);
+        this.record(`POST /api/tasks/:id/${step}`, answer.status, answer.ms, answer);
         if (answer.status === 200) break;
         if (answer.status !== 503 && answer.status !== 0) return; // taken meanwhile, or gone: not this client's
         await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -429,6 +433,13 @@ test.each<[Target]>([['zeebe'], ['postgres'], ['mailpit'], ['worker']])('kill -9
   emit(`faults.${component}.requests`, load.answers.length);
   emit(`faults.${component}.max_event_loop_delay_ms`, Math.round(loop.max / 1e6));
   expect({ lost, duplicates, non503: non503.map((a) => a.status) }).toEqual({ lost: 0, duplicates: 0, non503: [] });
+  // every 503 said which component, in Vietnamese, with Retry-After, and no driver's error text
+  for (const [route, refusal] of load.refusals) {
+    expect({ route, component: refusal.body.component, retryAfter: refusal.retryAfter }).toEqual({ route, component, retryAfter: '5' });
+    expect(String(refusal.body.error)).toMatch(/Bộ máy quy trình|Cơ sở dữ liệu|cơ sở dữ liệu|Máy chủ thư/);
+    expect(String(refusal.body.error)).not.toMatch(/UNAVAILABLE|RESOURCE_EXHAUSTED|ECONNREFUSED|DEADLINE/);
+  }
+  if (target === 'zeebe' || target === 'postgres') expect(load.refusals.has('POST /api/intake/vneid')).toBe(true);
   expect(recoverySeconds).toBeLessThanOrEqual(30);
   expect(max503).toBeLessThanOrEqual(2000);
 });

@@ -115,4 +115,10 @@ describe('shown (what an error message repeats of a value)', () => {
     const many = z.array(z.number()).safeParse(Array.from({ length: 20 }, () => 'x')).error!;
     expect(describeIssues(many)).toMatch(/^0: .*; 7: [^;]*; và 12 lỗi khác$/);
   });
+
+  test('zod\'s own messages are in Vietnamese (its vi locale), after the field they name', () => {
+    const schema = z.object({ paperCopies: z.number().int(), channel: z.enum(['vneid', 'paper']) });
+    const message = describeIssues(schema.safeParse({ paperCopies: 'two', channel: 'fax' }).error!);
+    expect(message).toBe('paperCopies: Đầu vào không hợp lệ: mong đợi số, nhận được string; channel: Tùy chọn không hợp lệ: mong đợi một trong các giá trị "vneid"|"paper"');
+  });
 });
