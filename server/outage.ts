@@ -72,6 +72,11 @@ export function isZeebeUnavailable(error: unknown): boolean {
   return /UNAVAILABLE|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|Stream removed|No connection established/.test((error as Error | null)?.message ?? '');
 }
 
+/** The broker refused a command because it is busy or not ready (gRPC RESOURCE_EXHAUSTED): not executed, safe to send again. */
+export function isBackPressure(error: unknown): boolean {
+  return grpcCodeOf(error) === 8 || /RESOURCE_EXHAUSTED/.test((error as Error | null)?.message ?? '');
+}
+
 /** The SMTP server could not be reached or did not answer (nodemailer's connection errors). */
 export function isSmtpUnavailable(error: unknown): boolean {
   if (error instanceof ComponentUnavailableError) return error.component === 'smtp';
@@ -113,6 +118,13 @@ export class OutageLog {
       state.lastLine = now;
       state.unlogged = 0;
     }
+  }
+
+  /** Records `error` as a failure of the component it says is unavailable, if any; that component, or null (not an outage). */
+  record(error: unknown): Component | null {
+    const down = unavailableComponent(error);
+    if (down) this.failure(down, error);
+    return down;
   }
 
   /** Records that `component` answered; ends its outage with one summary line. */

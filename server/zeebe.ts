@@ -6,7 +6,7 @@
 import { Camunda8 } from '@camunda8/sdk';
 import type { ZeebeGrpcClient } from '@camunda8/sdk/dist/zeebe';
 import type { Config } from './config';
-import { ComponentUnavailableError, isZeebeUnavailable, withDeadline } from './outage';
+import { ComponentUnavailableError, isBackPressure, isZeebeUnavailable, withDeadline } from './outage';
 
 export type { ZeebeGrpcClient };
 
@@ -110,12 +110,6 @@ export function boundedZeebe(zeebe: ApiZeebe, deadlineMs: number, options: { deg
     cancelProcessInstance: bounded(zeebe.cancelProcessInstance.bind(zeebe)),
   };
   return api;
-}
-
-/** The broker refused a command because it is busy (gRPC RESOURCE_EXHAUSTED): not executed, safe to send again. */
-export function isBackPressure(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 8 || /^8 RESOURCE_EXHAUSTED|RESOURCE_EXHAUSTED/.test((error as Error | null)?.message ?? '');
 }
 
 /** The broker's controlled clock (`ZEEBE_CLOCK_CONTROLLED=true`), for time-travel tests. */

@@ -286,10 +286,9 @@ export async function processJob(worker: Worker, job: ActivatedJob, deps: Worker
       logger.info({ boundTo: error.boundTo }, 'duplicate process instance of the dossier: cancelling it');
       return { action: 'cancelInstance', reason: message };
     }
-    const down = unavailableComponent(error);
+    const down = deps.outages.record(error);
     if (down) {
       // Back off, quietly: the job keeps its retries and comes back after the back-off.
-      deps.outages.failure(down, error);
       return { action: 'fail', errorMessage: `${down} unavailable: ${message}`, retries: job.retries, retryBackOff: OUTAGE_BACKOFF_MS };
     }
     if (error instanceof PermanentFault) {

@@ -13,7 +13,7 @@ import { authRoutes } from '../auth/routes';
 import type { AuthDeps } from '../auth/models';
 import type { LoginPolicy } from '../auth/throttle';
 import { constraintAnswer, DatabaseBusyError } from '../db';
-import { OutageLog, RETRY_AFTER_SECONDS, unavailableComponent, unavailableMessage } from '../outage';
+import { OutageLog, RETRY_AFTER_SECONDS, unavailableMessage } from '../outage';
 import { BodyRefusedError, jsonBody, nfcQuery } from './json-body';
 
 export interface ApiDeps {
@@ -122,9 +122,8 @@ export function createApp(deps: ApiDeps): Express {
       res.status(503).setHeader('retry-after', String(RETRY_AFTER_SECONDS)).json({ error: 'Hệ thống đang bận (mọi kết nối cơ sở dữ liệu đang được dùng); không có gì bị mất, vui lòng gửi lại yêu cầu sau ít giây.', component: 'postgres' });
       return;
     }
-    const down = unavailableComponent(error);
+    const down = outages.record(error);
     if (down) {
-      outages.failure(down, error);
       res.status(503).setHeader('retry-after', String(RETRY_AFTER_SECONDS)).json({ error: unavailableMessage(down), component: down });
       return;
     }

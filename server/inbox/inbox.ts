@@ -124,10 +124,9 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number } 
           await deps.zeebe.cancelProcessInstance(job.processInstanceKey).catch(() => undefined);
           return job.forward();
         }
-        const down = unavailableComponent(error);
+        const down = deps.outages ? deps.outages.record(error) : unavailableComponent(error);
         if (down) {
           // An outage is not the task's fault: keep its retries, back off, log once per window.
-          deps.outages?.failure(down, error);
           // the SDK frees the job's slot whether or not the broker took the failure (never twice)
           return job.fail({ errorMessage: `${down} unavailable`, retries: job.retries, retryBackOff: OUTAGE_BACKOFF_MS }).catch(() => 'JOB_ACTION_ACKNOWLEDGEMENT' as const);
         }

@@ -158,6 +158,7 @@ async function deliverBatch(deps: MonitorDeps, calendars: WorkingCalendars, clai
       const message = (error as Error).message.slice(0, 500);
       outcomes.push({ id: alert.id, attempt, status: giveUp ? 'failed' : 'pending', error: message, nextAttemptAt: giveUp ? null : retryAt });
       // an unreachable server is one outage, logged quietly; a mail it refused is logged on its own
+      // (the mailer's errors are the SMTP server's: an ECONNREFUSED here is not the database's)
       if (!giveUp && isSmtpUnavailable(error) && deps.outages) deps.outages.failure('smtp', error);
       else deps.logger.warn({ alert: alert.id, attempt, giveUp, error: message }, 'alert e-mail not accepted by the SMTP server');
     }

@@ -12,7 +12,6 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import { toJson } from '../db/tables';
-import { unavailableComponent } from '../outage';
 import { retryUnsentWeeklyReport, sendWeeklyReport } from '../inspection/weekly-mail';
 import { DigestCollector, raiseDailyDigests, raiseWeeklySummaries } from './digest';
 import { Directory } from './directory';
@@ -45,9 +44,7 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
   let running: Promise<RunOutcome> | null = null;
   /** A failure: an outage (database, SMTP) goes to the quiet outage log, anything else is logged as it is. */
   const report = (level: 'warn' | 'error', error: unknown, fields: Record<string, unknown>, message: string): void => {
-    const down = unavailableComponent(error);
-    if (down && deps.outages) deps.outages.failure(down, error);
-    else deps.logger[level]({ ...fields, err: error }, message);
+    if (!deps.outages?.record(error)) deps.logger[level]({ ...fields, err: error }, message);
   };
 
   async function execute(kind: RunKind): Promise<RunOutcome> {

@@ -28,6 +28,15 @@ describe('OutageLog', () => {
     expect(log.isDown('zeebe')).toBe(false);
   });
 
+  test('record: an outage error is counted against its component, anything else is not an outage', () => {
+    const { logger, lines } = recordingLogger();
+    const log = new OutageLog(logger);
+    expect(log.record(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe('postgres');
+    expect(log.record(new Error('5 NOT_FOUND: job'))).toBeNull();
+    expect(log.isDown('postgres')).toBe(true);
+    expect(lines.map((l) => l.fields.dependency)).toEqual(['postgres']);
+  });
+
   test('components are counted apart, and success of an up component says nothing', () => {
     const { logger, lines } = recordingLogger();
     const log = new OutageLog(logger);
