@@ -23,6 +23,8 @@ export interface ApiDeps {
   auth: AuthDeps & { sessionHours: number; secureCookies: boolean; loginPolicy?: LoginPolicy };
   /** Feature routers mounted under /api, each doing its own authentication and role checks. */
   routers?: readonly { path: string; router: Router }[];
+  /** The process's outage log, shared with the routes and workers that meet outages themselves. */
+  outages?: OutageLog;
 }
 
 /** Answers to body-parser's errors (by `type`) that a caller can act on. */
@@ -35,9 +37,7 @@ const KNOWN_REQUEST_ERRORS: Record<string, string> = {
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   // Outages are logged once per component per window, not once per request.
-  const outages = new OutageLog(deps.logger);
-  // routes that answer an outage themselves (the intake's 503 names its dossier) log it here too
-  app.locals.outages = outages;
+  const outages = deps.outages ?? new OutageLog(deps.logger);
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
   app.set('query parser', nfcQuery);

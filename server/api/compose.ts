@@ -71,6 +71,9 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     unitId: RECEIVING_UNIT_ID,
     now,
   };
+  // One outage log for the process: the error handler, the intake's 503 and the inbox worker
+  // count the same outage once.
+  const outages = new OutageLog(logger);
   const inbox: InboxDeps = {
     db,
     stepSla: (processId, elementId, internalProcessId) => catalog.stepSla(processId, elementId, internalProcessId),
@@ -78,12 +81,13 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     dueSoon: policy.dueSoon,
     zeebe: { ...zeebe, createWorker: rawZeebe.createWorker.bind(rawZeebe) },
     logger,
-    outages: new OutageLog(logger),
+    outages,
     now,
   };
   const inspection = inspectionService({ db, config, catalog, calendars: () => provider.current(), now });
   const vocabulary = filterVocabulary(catalog);
   const app = createApp({
+    outages,
     checkStack: () => checkStack(config),
     trustProxy: config.TRUST_PROXY,
     logger,
@@ -94,7 +98,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
       loginPolicy: { maxFailures: config.LOGIN_MAX_FAILURES, maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS, lockoutMinutes: config.LOGIN_LOCKOUT_MINUTES },
     },
     routers: [
-      { path: '/api/intake', router: intakeRoutes({ intake, auth: authDeps }) },
+      { path: '/api/intake', router: intakeRoutes({ intake, auth: authDeps, outages }) },
       { path: '/api/callbacks', router: policeCallbackRoutes({ zeebe, db, auth: authDeps, now }) },
       { path: '/api/callbacks', router: oneStopEventRoutes({ zeebe, db, auth: authDeps, now }) },
       { path: '/api/tasks', router: inboxRoutes({ inbox, auth: authDeps }) },

@@ -22,7 +22,7 @@ import type { Logger } from '../logger';
 import { findDossier } from '../readmodel/dossier';
 import { stepId } from '../readmodel/step';
 import { DuplicateInstanceError, finishStepsQuery, parseEngineInstant, stepStarted, type TimelineDeps } from '../readmodel/timeline';
-import { OUTAGE_BACKOFF_MS, unavailableComponent, type OutageLog } from '../outage';
+import { OUTAGE_BACKOFF_MS, type OutageLog } from '../outage';
 import type { ZeebeGrpcClient } from '../zeebe';
 import { taskId, type Task, type TaskStatus } from './task';
 
@@ -48,7 +48,7 @@ export interface InboxDeps {
   zeebe: Pick<ZeebeGrpcClient, 'completeJob' | 'createWorker' | 'cancelProcessInstance'>;
   logger: Logger;
   /** Outages seen by the inbox worker (one log line per component per window). */
-  outages?: OutageLog;
+  outages: OutageLog;
   now: () => Date;
 }
 
@@ -110,13 +110,13 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number } 
   const worker = deps.zeebe.createWorker({
     taskType: USER_TASK_JOB_TYPE,
     timeout: USER_TASK_JOB_TIMEOUT_MS,
-    onConnectionError: () => deps.outages?.failure('zeebe', new Error('the inbox poll lost its connection to the gateway')),
-    onReady: () => deps.outages?.success('zeebe'),
+    onConnectionError: () => deps.outages.failure('zeebe', new Error('the inbox poll lost its connection to the gateway')),
+    onReady: () => deps.outages.success('zeebe'),
     maxJobsToActivate: options.maxJobs ?? 64,
     taskHandler: async (job) => {
       try {
         await receiveUserTask(deps, job as unknown as UserTaskJob);
-        deps.outages?.success('postgres');
+        deps.outages.success('postgres');
         return job.forward();
       } catch (error) {
         if (error instanceof DuplicateInstanceError) {
@@ -124,7 +124,7 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number } 
           await deps.zeebe.cancelProcessInstance(job.processInstanceKey).catch(() => undefined);
           return job.forward();
         }
-        const down = deps.outages ? deps.outages.record(error) : unavailableComponent(error);
+        const down = deps.outages.record(error);
         if (down) {
           // An outage is not the task's fault: keep its retries, back off, log once per window.
           // the SDK frees the job's slot whether or not the broker took the failure (never twice)

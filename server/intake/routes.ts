@@ -21,10 +21,10 @@ const intakeCaller: RequestHandler = (req, res, next) => {
 };
 
 /** Answers the intake errors a caller can act on; anything else is a server fault. */
-function answerIntakeError(res: Response, error: unknown): void {
+function answerIntakeError(res: Response, error: unknown, outages?: OutageLog): void {
   if (error instanceof IntakeConflictError) res.status(409).json({ error: error.message, dossierCode: error.dossierCode });
   else if (error instanceof IntakeUnavailableError) {
-    (res.app.locals.outages as OutageLog | undefined)?.failure('zeebe', error.cause ?? error);
+    outages?.failure('zeebe', error.cause ?? error);
     res.status(503).setHeader('retry-after', String(RETRY_AFTER_SECONDS)).json({ error: error.message, dossierCode: error.dossierCode, component: 'zeebe' });
   }
   else if (error instanceof CalendarInputError) res.status(422).json({ error: `Không tính được hạn xử lý: ${error.message}` });
@@ -41,7 +41,7 @@ function refuseBadBody(req: Request): string | null {
   return req.is('application/json') ? null : 'Nội dung phải là JSON (Content-Type: application/json).';
 }
 
-export function intakeRoutes(deps: { intake: IntakeDeps; auth: AuthDeps }): Router {
+export function intakeRoutes(deps: { intake: IntakeDeps; auth: AuthDeps; outages?: OutageLog }): Router {
   const router = Router();
   router.use(authenticate(deps.auth));
 
@@ -60,7 +60,7 @@ export function intakeRoutes(deps: { intake: IntakeDeps; auth: AuthDeps }): Rout
       const answer = await intakeVneid(deps.intake, parsed.data, actorOf(req.principal));
       res.status(answer.created ? 201 : 200).json(answer);
     } catch (error) {
-      answerIntakeError(res, error);
+      answerIntakeError(res, error, deps.outages);
     }
   });
 
@@ -74,7 +74,7 @@ export function intakeRoutes(deps: { intake: IntakeDeps; auth: AuthDeps }): Rout
       const answer = await recordOtherChannel(deps.intake, parsed.data, actorOf(req.principal));
       res.status(answer.created ? 201 : 200).json(answer);
     } catch (error) {
-      answerIntakeError(res, error);
+      answerIntakeError(res, error, deps.outages);
     }
   });
   return router;

@@ -268,7 +268,7 @@ afterAll(async () => {
 const healthy: Record<Target, () => Promise<boolean>> = {
   zeebe: () => brokerReady(config.ZEEBE_MANAGEMENT_URL),
   postgres: async () => (await testDb.database.db.selectFrom('dossiers').select('code').limit(1).execute(), true),
-  mailpit: async () => (await fetch('http://127.0.0.1:8025/api/v1/info')).ok,
+  mailpit: async () => (await fetch(`${MAILPIT}/api/v1/info`)).ok,
   worker: () => Promise.resolve(true),
 };
 

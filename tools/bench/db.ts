@@ -33,6 +33,7 @@ import { inboxRoutes } from '../../server/inbox/routes';
 import { intakeVneid, recordOtherChannel, type IntakeDeps } from '../../server/intake/intake';
 import { createLogger } from '../../server/logger';
 import type { Mailer } from '../../server/mail';
+import { OutageLog } from '../../server/outage';
 import { createMonitor, createMonitorDeps } from '../../server/monitor';
 import { weeklyFigures } from '../../server/monitor/digest';
 import { acquireLease } from '../../server/monitor/lease';
@@ -70,6 +71,7 @@ async function runOperations(db: Db, config: Config, recorder: Recorder): Promis
     // the engine's answer is not what is measured here: a completed job, as the broker would say
     zeebe: { completeJob: () => Promise.resolve('JOB_ACTION_ACKNOWLEDGEMENT'), createWorker: () => ({ close: () => Promise.resolve() }) } as unknown as InboxDeps['zeebe'],
     logger,
+    outages: new OutageLog(logger),
     now,
   };
   const auth = { db, now };

@@ -15,6 +15,7 @@ import { toJson } from '../../../server/db/tables';
 import { claimTask, InboxError, type InboxDeps } from '../../../server/inbox/inbox';
 import { nextDossierCode } from '../../../server/intake/dossier-code';
 import { createLogger } from '../../../server/logger';
+import { OutageLog } from '../../../server/outage';
 import { acquireLease, currentLease } from '../../../server/monitor/lease';
 import { insertDossier, newDossier } from '../../../server/readmodel/dossier';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
@@ -73,6 +74,7 @@ test(`${RACERS} officers claiming the same task: exactly one gets it, the others
     dueSoon: DEFAULT_DUE_SOON_POLICY,
     zeebe: { completeJob: () => Promise.reject(new Error('not used')), cancelProcessInstance: () => Promise.reject(new Error('not used')), createWorker: () => { throw new Error('not used'); } },
     logger: createLogger({ level: 'silent' }),
+    outages: new OutageLog(createLogger({ level: 'silent' })),
     now: () => new Date(),
   };
   const winnersPerRound: number[] = [];
