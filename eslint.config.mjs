@@ -15,4 +15,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
+  {
+    // Tests never read the wall clock to make data or decide an outcome: instants come from the
+    // suite's clock (test/support/clock.ts: testNow, testClock), durations from monotonicMs.
+    // A line that must read the real time (the clock module itself) says why in its disable comment.
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'Tests read time through test/support/clock.ts: testNow()/testNowMs() for instants, monotonicMs() for durations.',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Tests read time through test/support/clock.ts: testNow() for the suite\'s instant.',
+        },
+      ],
+    },
+  },
 );

@@ -131,7 +131,14 @@ export class BrokerClock {
     await this.call('DELETE', '/actuator/clock');
   }
 
-  private async call(method: string, path: string, body?: unknown): Promise<void> {
+  /** The engine clock's current instant, in epoch milliseconds. */
+  async nowMs(): Promise<number> {
+    const body = (await (await this.call('GET', '/actuator/clock')).json()) as { epochMilli?: unknown };
+    if (typeof body.epochMilli !== 'number') throw new Error(`Zeebe clock GET /actuator/clock answered without epochMilli: ${JSON.stringify(body)}`);
+    return body.epochMilli;
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<Response> {
     const response = await fetch(new URL(path, this.managementUrl), {
       method,
       headers: body ? { 'content-type': 'application/json' } : {},
@@ -140,6 +147,7 @@ export class BrokerClock {
     if (!response.ok) {
       throw new Error(`Zeebe clock ${method} ${path} answered ${response.status}: is the broker started with ZEEBE_CLOCK_CONTROLLED=true?`);
     }
+    return response;
   }
 }
 

@@ -12,6 +12,7 @@ import { createCalendarAdmin } from '../calendar/admin';
 import { calendarPolicyFromConfig } from '../calendar/policy';
 import { calendarRoutes } from '../calendar/routes';
 import { createCalendarProvider } from '../calendar/provider';
+import type { CalendarSeed } from '../calendar/model';
 import { loadSeed } from '../calendar/seed';
 import { seedCalendar } from '../calendar/store';
 import type { Config } from '../config';
@@ -43,7 +44,12 @@ export interface RunningApi {
   stop: () => Promise<void>;
 }
 
-export async function startApi(config: Config, logger: Logger, options: { now?: () => Date; seedDemo?: boolean } = {}): Promise<RunningApi> {
+/**
+ * `now`: the product's clock (tests give the suite's). `calendarSeed`: the days off written into
+ * an empty calendar (the repository's seed by default; a test that needs a year estimated, or
+ * a year of its own, gives its own).
+ */
+export async function startApi(config: Config, logger: Logger, options: { now?: () => Date; seedDemo?: boolean; calendarSeed?: CalendarSeed } = {}): Promise<RunningApi> {
   const now = options.now ?? ((): Date => new Date());
   const database = await connectDatabase(config);
   const { db } = database;
@@ -51,7 +57,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
   const seedDemo = options.seedDemo ?? config.NODE_ENV !== 'production';
   if (seedDemo) await seedDemoAccounts(db, { nodeEnv: config.NODE_ENV, password: config.DEMO_PASSWORD, partnerKey: config.DEMO_PARTNER_KEY, now });
-  await seedCalendar(db, loadSeed(), { actor: 'system:seed', now });
+  await seedCalendar(db, options.calendarSeed ?? loadSeed(), { actor: 'system:seed', now });
   const policy = calendarPolicyFromConfig(config);
   const provider = createCalendarProvider({ db, now, refreshMs: policy.refreshMs });
   const catalog = await loadProcessCatalog(processesDirOf(config));

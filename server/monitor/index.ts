@@ -36,7 +36,8 @@ export function monitorSettings(config: Config, catalog: ProcessCatalog): Monito
   };
 }
 
-export function createMonitorDeps(input: { db: Db; config: Config; catalog: ProcessCatalog; calendars: CalendarProvider; mailer: Mailer; logger: Logger; settings?: Partial<MonitorSettings> }): MonitorDeps {
+/** `now`: the clock of the weekly report's inspection service (the monitor passes its own instant to every run). */
+export function createMonitorDeps(input: { db: Db; config: Config; catalog: ProcessCatalog; calendars: CalendarProvider; mailer: Mailer; logger: Logger; settings?: Partial<MonitorSettings>; now?: () => Date }): MonitorDeps {
   return {
     db: input.db,
     catalog: input.catalog,
@@ -46,7 +47,7 @@ export function createMonitorDeps(input: { db: Db; config: Config; catalog: Proc
     outages: new OutageLog(input.logger),
     settings: { ...monitorSettings(input.config, input.catalog), ...input.settings },
     weeklyReport: {
-      service: inspectionService({ db: input.db, config: input.config, catalog: input.catalog, calendars: () => input.calendars.current(), now: () => new Date() }),
+      service: inspectionService({ db: input.db, config: input.config, catalog: input.catalog, calendars: () => input.calendars.current(), now: input.now ?? ((): Date => new Date()) }),
       mailer: input.mailer,
       logger: input.logger,
       cutoff: input.config.REPORT_WEEK_CUTOFF,

@@ -10,6 +10,7 @@
  *   const stop = monitor.start(schedules);  // the `monitor` role
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import cron, { type ScheduledTask } from 'node-cron';
 import { toJson } from '../db/tables';
 import { retryUnsentWeeklyReport, sendWeeklyReport } from '../inspection/weekly-mail';
@@ -54,7 +55,8 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
       acquireLease(deps.db, LEASE_NAME, holder, now(), deps.settings.leaseMs).catch((error: unknown) => report('warn', error, {}, 'monitor lease not renewed'));
     }, Math.max(1000, Math.floor(deps.settings.leaseMs / 3)));
     const runId = `${kind}:${at.toISOString()}:${holder}:${randomUUID().slice(0, 8)}`;
-    const startedAt = new Date();
+    const startedAt = now();
+    const startedMs = performance.now();
     const run: MonitorRun = {
       id: runId,
       kind,
@@ -103,8 +105,8 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
       report('error', error, { runId }, 'monitor run failed');
     } finally {
       clearInterval(renew);
-      run.finishedAt = new Date();
-      run.durationMs = run.finishedAt.getTime() - startedAt.getTime();
+      run.finishedAt = now();
+      run.durationMs = Math.round(performance.now() - startedMs);
       await deps.db
         .updateTable('monitorRuns')
         .set({ counts: toJson(run.counts), finishedAt: run.finishedAt, durationMs: run.durationMs, outsideWorkingTime: run.outsideWorkingTime, error: run.error })

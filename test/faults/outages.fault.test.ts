@@ -20,10 +20,14 @@ import { requireStack } from '../../server/health';
 import { createLogger } from '../../server/logger';
 import { processesDirOf } from '../../server/sla';
 import { brokerReady, createZeebeClient } from '../../server/zeebe';
+import { formatInstant } from '../../server/calendar/civil-time';
 import { sampleVneidRequest, seededRandom } from '../../tools/simulators/sample-requests';
 import { simulatorUrls, startSimulators, type RunningSimulators } from '../../tools/simulators/main';
+import { suiteBrokerEnv, suiteClockEnv } from '../support/broker-clock';
+import { monotonicMs, testClock, testNow, testNowMs } from '../support/clock';
 import { seedCounters } from '../support/counters';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { uniqueId } from '../support/unique';
 
 jest.setTimeout(20 * 60_000);
 
@@ -56,7 +60,8 @@ const MAILPIT = 'http://127.0.0.1:8025';
 /** Runs stack.sh without blocking: the API under test lives in this process and must keep answering. */
 function stack(...args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [STACK, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // a broker (re)started by the suite runs on the suite's clock
+    const child = spawn('bash', [STACK, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...suiteBrokerEnv() } });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -65,7 +70,7 @@ function stack(...args: string[]): Promise<void> {
   });
 }
 
-/** An app role as its own process (as in production), logging to the artifacts folder. */
+/** An app role as its own process (as in production) on the suite's clock, logging to the artifacts folder. */
 function startRole(role: 'workers' | 'monitor', log: string, extraEnv: Record<string, string>): ChildProcess {
   const out = createWriteStream(log, { flags: 'a' });
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', role], {
@@ -77,6 +82,7 @@ function startRole(role: 'workers' | 'monitor', log: string, extraEnv: Record<st
       LOG_LEVEL: 'info',
       NODE_ENV: 'test',
       PUBLIC_BASE_URL: api.url,
+      ...suiteClockEnv(),
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -91,9 +97,9 @@ function startWorkers(): void {
 }
 
 /**
- * The SLA monitor, ticking every 2 s and sending at any hour: the load's dossiers (received
- * 2026-11-23) are late by the real clock, so every tick raises alerts whose mails go out through
- * SMTP — the mail the SMTP phase must not lose nor send twice.
+ * The SLA monitor, ticking every 2 s and sending at any hour: the SMTP phase's dossiers (received
+ * 25 days before the suite's instant) are late, so every tick raises alerts whose mails go out
+ * through SMTP — the mail the SMTP phase must not lose nor send twice.
  */
 function startMonitor(): void {
   monitor = startRole('monitor', monitorLog, {
@@ -107,15 +113,15 @@ function startMonitor(): void {
 }
 
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = monotonicMs() + timeoutMs;
   while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    if (monotonicMs() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
 async function call(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; ms: number; retryAfter?: string | null }> {
-  const started = Date.now();
+  const started = monotonicMs();
   try {
     const response = await fetch(`${api.url}${url}`, {
       method,
@@ -130,9 +136,9 @@ async function call(method: string, url: string, body: unknown, headers: Record<
     } catch {
       parsed = { text };
     }
-    return { status: response.status, body: parsed, ms: Date.now() - started, retryAfter: response.headers.get('retry-after') };
+    return { status: response.status, body: parsed, ms: monotonicMs() - started, retryAfter: response.headers.get('retry-after') };
   } catch {
-    return { status: 0, body: {}, ms: Date.now() - started };
+    return { status: 0, body: {}, ms: monotonicMs() - started };
   }
 }
 
@@ -148,7 +154,7 @@ class Load {
 
   constructor(
     private readonly name: string,
-    private readonly receivedAt = '2026-11-23T08:15:00+07:00',
+    private readonly receivedAt = formatInstant(testNowMs()),
   ) {}
 
   async start(): Promise<void> {
@@ -157,7 +163,7 @@ class Load {
     let n = 0;
     const intakes = (async () => {
       while (this.running) {
-        const receipt = `BN-FAULT-${this.name}-${Date.now()}-${(n += 1)}`;
+        const receipt = `BN-FAULT-${this.name}-${uniqueId()}-${(n += 1)}`;
         this.receipts.push(receipt);
         this.clients.push(this.intake(receipt, n));
         await new Promise((resolve) => setTimeout(resolve, 300));
@@ -177,18 +183,18 @@ class Load {
 
   private record(path: string, status: number, ms: number, answer?: { body: Record<string, unknown>; retryAfter?: string | null }): void {
     if (status === 503 && answer && !this.refusals.has(path)) this.refusals.set(path, { body: answer.body, retryAfter: answer.retryAfter });
-    this.answers.push({ at: Date.now(), status, ms, path });
+    this.answers.push({ at: monotonicMs(), status, ms, path });
   }
 
   private async intake(receipt: string, seed: number): Promise<void> {
     const body = sampleVneidRequest({ receiptNumber: receipt, receivedAt: this.receivedAt, random: seededRandom(seed) });
-    const deadline = Date.now() + 180_000;
-    while (Date.now() < deadline) {
+    const deadline = monotonicMs() + 180_000;
+    while (monotonicMs() < deadline) {
       const answer = await call('POST', '/api/intake/vneid', body, PARTNER);
       this.record('POST /api/intake/vneid', answer.status, answer.ms, answer);
       if (answer.status === 200 || answer.status === 201) {
         this.accepted.set(receipt, String(answer.body.dossierCode));
-        this.acceptedAt.set(String(answer.body.dossierCode), Date.now());
+        this.acceptedAt.set(String(answer.body.dossierCode), monotonicMs());
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -248,10 +254,10 @@ beforeAll(async () => {
   const { camunda, zeebe } = createZeebeClient(config);
   await deployProcesses(zeebe, logger, { dir: processesDirOf(config) });
   await camunda.closeAllClients();
-  await seedCounters(testDb.database.db, config.AGENCY_CODE);
-  api = await startApi(config, logger);
+  await seedCounters(testDb.database.db, config.AGENCY_CODE, testNow());
+  api = await startApi(config, logger, { now: testClock() });
   config = loadConfig({ ...env, PUBLIC_BASE_URL: api.url });
-  sims = await startSimulators(config);
+  sims = await startSimulators(config, { now: testClock() });
   startWorkers();
   startMonitor();
 }, 180_000);
@@ -284,7 +290,7 @@ async function restart(target: Target): Promise<void> {
 
 /** The system works again: a new intake is accepted and its process reaches the first human step. */
 async function working(name: string): Promise<void> {
-  const body = sampleVneidRequest({ receiptNumber: `BN-FAULT-PROBE-${name}-${Date.now()}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(1) });
+  const body = sampleVneidRequest({ receiptNumber: `BN-FAULT-PROBE-${name}-${uniqueId()}`, receivedAt: formatInstant(testNowMs()), random: seededRandom(1) });
   let code = '';
   await until('a probe intake accepted', async () => {
     const answer = await call('POST', '/api/intake/vneid', body, PARTNER);
@@ -297,12 +303,12 @@ async function working(name: string): Promise<void> {
   }, 120_000);
 }
 
-/** Mail flows again: Mailpit received a message after `since`. */
-async function mailFlowing(since: number): Promise<void> {
+/** Mail flows again: Mailpit received a message after the server came back (it was emptied before the phase). */
+async function mailFlowing(): Promise<void> {
   await until('an alert mail delivered after the SMTP server came back', async () => {
     const response = await fetch(`${MAILPIT}/api/v1/messages?limit=1`);
     const body = (await response.json()) as { messages: { Created: string }[] };
-    return body.messages.length > 0 && Date.parse(body.messages[0]!.Created) >= since;
+    return body.messages.length > 0;
   }, 120_000);
 }
 
@@ -380,12 +386,12 @@ async function audit(load: Load): Promise<{ lost: number; duplicates: number }> 
 
 test.each<[Target]>([['zeebe'], ['postgres'], ['mailpit'], ['worker']])('kill -9 %s under load: nothing lost, nothing doubled, 503 while down, working again within 30 s', async (target) => {
   const component = target === 'mailpit' ? 'smtp' : target;
-  const mailSince = new Date();
+  const mailSince = testNow();
   // the SMTP phase counts its mails in an empty Mailpit
   if (target === 'mailpit') expect((await fetch(`${MAILPIT}/api/v1/messages`, { method: 'DELETE' })).ok).toBe(true);
   // The SMTP phase's dossiers were received 25 days ago: late from the start, so every monitor
   // tick has alert mails to send while the server is down.
-  const load = target === 'mailpit' ? new Load(target, new Date(Date.now() - 25 * 86_400_000).toISOString()) : new Load(target);
+  const load = target === 'mailpit' ? new Load(target, formatInstant(testNowMs(-25 * 86_400_000))) : new Load(target);
   // this process hosts the API under test and the load: its own stalls show in the answer times
   const loop = monitorEventLoopDelay({ resolution: 20 });
   loop.enable();
@@ -395,15 +401,15 @@ test.each<[Target]>([['zeebe'], ['postgres'], ['mailpit'], ['worker']])('kill -9
   let recoverySeconds = Infinity;
   try {
     await new Promise((resolve) => setTimeout(resolve, 4000));
-    killedAt = Date.now();
+    killedAt = monotonicMs();
     await kill(target);
     await new Promise((resolve) => setTimeout(resolve, 8000));
     await restart(target);
     await until(`${target} healthy again`, healthy[target], 180_000);
-    healthyAt = Date.now();
+    healthyAt = monotonicMs();
     await working(target);
-    if (target === 'mailpit') await mailFlowing(healthyAt);
-    recoverySeconds = (Date.now() - healthyAt) / 1000;
+    if (target === 'mailpit') await mailFlowing();
+    recoverySeconds = (monotonicMs() - healthyAt) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 3000));
   } finally {
     loop.disable();

@@ -15,6 +15,7 @@ import { requireStack } from '../../server/health';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually } from '../support/wait';
 import { restoreBrokerAfterClockMoves } from '../support/broker-clock';
+import { testNow } from '../support/clock';
 
 interface PipeRecord {
   runId: string;
@@ -45,7 +46,7 @@ beforeAll(async () => {
   zeebe.createWorker<{ runId: string }>({
     taskType: 'lltp.test.pipe-record',
     taskHandler: async (job) => {
-      await sql`INSERT INTO pipe_records (run_id, process_instance_key, recorded_at) VALUES (${job.variables.runId}, ${job.processInstanceKey}, ${new Date()})
+      await sql`INSERT INTO pipe_records (run_id, process_instance_key, recorded_at) VALUES (${job.variables.runId}, ${job.processInstanceKey}, ${testNow()})
                 ON CONFLICT (run_id) DO NOTHING`.execute(db);
       await mailer.send({
         to: 'giamsat@stp.example.vn',
@@ -59,7 +60,7 @@ beforeAll(async () => {
   zeebe.createWorker<{ runId: string }>({
     taskType: 'lltp.test.pipe-after-timer',
     taskHandler: async (job) => {
-      await sql`UPDATE pipe_records SET timer_fired_at = ${new Date()} WHERE run_id = ${job.variables.runId}`.execute(db);
+      await sql`UPDATE pipe_records SET timer_fired_at = ${testNow()} WHERE run_id = ${job.variables.runId}`.execute(db);
       return job.complete();
     },
   });
@@ -71,7 +72,7 @@ afterAll(async () => {
   await camunda.closeAllClients();
   mailer?.close();
   await testDb?.drop();
-  await restoreBrokerAfterClockMoves(clock);
+  await restoreBrokerAfterClockMoves();
 }, 60_000);
 
 async function startSlice(): Promise<{ runId: string; processInstanceKey: string }> {

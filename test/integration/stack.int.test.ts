@@ -7,6 +7,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../server/config';
 import { checkStack, requireStack } from '../../server/health';
+import { uniqueId } from '../support/unique';
 
 const repo = path.resolve(__dirname, '../..');
 const stack = (...args: string[]): void => {
@@ -62,7 +63,7 @@ stopTests([
 /** Logs are appended across restarts, never truncated (tools/stack/log-pipe.cjs). */
 (process.env.LLTP_STOP_STACK_TESTS === '1' ? test : test.skip)('a component restarted keeps its earlier log lines and appends after them', () => {
   const log = path.join(process.env.LLTP_RUN_DIR ?? path.join(repo, '.cache/run'), 'logs/mailpit.log');
-  const marker = `--- written before the restart ${Date.now()} ---`;
+  const marker = `--- written before the restart ${uniqueId()} ---`;
   appendFileSync(log, `${marker}\n`);
   stack('stop', 'mailpit');
   stack('start', 'mailpit');

@@ -1,11 +1,12 @@
 /**
  * The real API process (startApi) on its own database and a free loopback port, with the
- * models deployed to the local broker. `stop()` drops the database.
+ * models deployed to the local broker, on the suite's clock. `stop()` drops the database.
  */
 import { deployProcesses } from '../../processes/deploy';
 import { startApi, type RunningApi } from '../../server/api/compose';
 import { loadConfig, type Config } from '../../server/config';
 import type { Db } from '../../server/db';
+import { testClock } from './clock';
 import { seedCounters } from './counters';
 import { createTestDatabase } from './database';
 import { requireStack } from '../../server/health';
@@ -46,8 +47,9 @@ export async function startApiUnderTest(name: string, env: Record<string, string
   await deployProcesses(zeebe, logger, { dir: processesDirOf(config) });
   await camunda.closeAllClients();
   const db = testDb.database.db;
-  await seedCounters(db, config.AGENCY_CODE);
-  let api = await startApi(config, logger);
+  const now = testClock();
+  await seedCounters(db, config.AGENCY_CODE, now());
+  let api = await startApi(config, logger, { now });
   const call = async (method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> => {
     const response = await fetch(`${api.url}${path}`, {
       method,
@@ -75,7 +77,7 @@ export async function startApiUnderTest(name: string, env: Record<string, string
       const { camunda: again, zeebe: broker } = createZeebeClient(config);
       await deployProcesses(broker, logger, { dir: processesDirOf(config) });
       await again.closeAllClients();
-      api = await startApi(config, logger);
+      api = await startApi(config, logger, { now });
     },
     async stop() {
       await api.stop();

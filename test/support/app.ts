@@ -11,6 +11,7 @@ import type { Db } from '../../server/db';
 import { createTestDatabase } from './database';
 import { checkStack } from '../../server/health';
 import { createLogger } from '../../server/logger';
+import { testClock } from './clock';
 
 export const DEMO_PASSWORD = 'test-password';
 export const PARTNER_KEY = 'test-partner-key';
@@ -27,7 +28,7 @@ export async function startTestApp(name: string, routers: (db: Db, config: Confi
   const testDb = await createTestDatabase(name);
   const config = loadConfig({ ...process.env, DATABASE_URL: testDb.url, LOG_LEVEL: 'silent' });
   const db = testDb.database.db;
-  const now = (): Date => new Date();
+  const now = testClock();
   await seedDemoAccounts(db, { nodeEnv: 'test', password: DEMO_PASSWORD, partnerKey: PARTNER_KEY, now });
   const app = createApp({
     checkStack: () => checkStack(config),

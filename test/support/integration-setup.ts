@@ -1,11 +1,22 @@
 /**
- * Jest global setup of the integration project: drops the test databases an earlier run left
- * behind (a crashed run cannot drop its own) and migrates the template the test databases are
- * copied from. When PostgreSQL is down it only says so: each test file then fails naming it.
+ * Jest global setup of the integration and fault projects: anchors the suite's clock at
+ * `LLTP_TEST_NOW` (./clock.ts) and puts the broker's clock there (./broker-clock.ts), drops the
+ * test databases an earlier run left behind (a crashed run cannot drop its own) and migrates
+ * the template the test databases are copied from. When a component is down it only says so:
+ * each test file then fails naming it.
  */
+import { alignBrokerClock } from './broker-clock';
+import { anchorTestClock, testNow } from './clock';
 import { dropLeftovers, ensureTemplate } from './database';
 
 export default async function setup(): Promise<void> {
+  anchorTestClock();
+  try {
+    const done = await alignBrokerClock();
+    console.log(`integration setup: the suite runs at ${testNow().toISOString()} (LLTP_TEST_NOW); broker clock ${done}`);
+  } catch (error) {
+    console.log(`integration setup: the broker's clock could not be set (${(error as Error).message}); the tests will say which component is down`);
+  }
   try {
     const dropped = await dropLeftovers();
     if (dropped > 0) console.log(`integration setup: dropped ${dropped} database(s) left by an earlier run`);

@@ -24,6 +24,18 @@ export class MailpitClient {
     return body.messages;
   }
 
+  /**
+   * A filter for the messages Mailpit receives after this call: newer than the newest it holds
+   * now, by Mailpit's own reception times (no clock of the test is read).
+   */
+  async receivedFromNow(): Promise<(m: { Created?: string }) => boolean> {
+    const response = await fetch(`${this.baseUrl}/api/v1/messages?limit=1`);
+    if (!response.ok) throw new Error(`Mailpit messages answered ${response.status}`);
+    const newest = ((await response.json()) as { messages: MailpitSummary[] }).messages[0];
+    const after = newest ? Date.parse(newest.Created) : Number.NEGATIVE_INFINITY;
+    return (m) => Date.parse(String(m.Created)) > after;
+  }
+
   async message(id: string): Promise<MailpitMessage> {
     const response = await fetch(`${this.baseUrl}/api/v1/message/${id}`);
     if (!response.ok) throw new Error(`Mailpit message ${id} answered ${response.status}`);

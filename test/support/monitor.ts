@@ -13,6 +13,8 @@ import { loadProcessCatalog } from '../../server/sla';
 import { sampleVneidRequest, seededRandom } from '../../tools/simulators/sample-requests';
 import { PARTNER, type SystemUnderTest } from './system';
 import { eventually } from './wait';
+import { testClock, testNowMs } from './clock';
+import { uniqueId } from './unique';
 
 export interface MonitorHarness {
   calendars: CalendarProvider;
@@ -25,7 +27,7 @@ export interface MonitorHarness {
 }
 
 export function monitorHarness(s: SystemUnderTest, receipts: { prefix: string; seed: number }): MonitorHarness {
-  const calendars = createCalendarProvider({ db: s.db, now: () => new Date(), refreshMs: 1000 });
+  const calendars = createCalendarProvider({ db: s.db, now: testClock(), refreshMs: 1000 });
   const mailer = createMailer(s.config, { timeoutMs: 3000 });
   let n = 0;
   return {
@@ -33,11 +35,11 @@ export function monitorHarness(s: SystemUnderTest, receipts: { prefix: string; s
     mailer,
     async deps(settings = {}) {
       await s.db.deleteFrom('leases').execute();
-      return createMonitorDeps({ db: s.db, config: s.config, catalog: await loadProcessCatalog(), calendars, mailer, logger: createLogger({ level: 'silent' }), settings: { retryMs: 60_000, leaseMs: 60_000, ...settings } });
+      return createMonitorDeps({ db: s.db, config: s.config, catalog: await loadProcessCatalog(), calendars, mailer, logger: createLogger({ level: 'silent' }), settings: { retryMs: 60_000, leaseMs: 60_000, ...settings }, now: testClock() });
     },
     async dossierAtCheckStep() {
       n += 1;
-      const request = sampleVneidRequest({ receiptNumber: `${receipts.prefix}-${Date.now()}-${n}`, receivedAt: formatInstant(Date.now()), random: seededRandom(receipts.seed + n) });
+      const request = sampleVneidRequest({ receiptNumber: `${receipts.prefix}-${uniqueId()}-${n}`, receivedAt: formatInstant(testNowMs()), random: seededRandom(receipts.seed + n) });
       const answer = await s.call('POST', '/api/intake/vneid', request, PARTNER);
       if (answer.status !== 201) throw new Error(`intake: ${answer.status} ${JSON.stringify(answer.body)}`);
       const code = String(answer.body.dossierCode);

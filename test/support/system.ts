@@ -2,13 +2,20 @@
  * The whole product on the local stack, in one test process: the API (startApi), every job
  * worker, and the simulators of the external systems on their own ports, all on a database of
  * the test's own. Officers act through the public API with the demo accounts.
+ *
+ * Every part runs on the suite's clock (./clock.ts) unless the test gives its own, and a
+ * user's session is logged in again whenever the product answers 401 to it: a session expires
+ * against the product's clock, and the monitor's daily run deletes sessions that expire before
+ * its clock, so a test that moves the clocks ahead by days must not lose its users.
  */
 import { deployProcesses } from '../../processes/deploy';
 import { startApi, type RunningApi } from '../../server/api/compose';
 import { calendarPolicyFromConfig } from '../../server/calendar/policy';
 import { createCalendarProvider } from '../../server/calendar/provider';
 import { loadConfig, type Config } from '../../server/config';
+import type { CalendarSeed } from '../../server/calendar/model';
 import type { Db } from '../../server/db';
+import { testClock } from './clock';
 import { seedCounters } from './counters';
 import { eventually } from './wait';
 import { createTestDatabase } from './database';
@@ -46,6 +53,7 @@ export interface SystemUnderTest {
   db: Db;
   sims: RunningSimulators;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  /** The user's session headers (logged in once, and again when the product refused the session). */
   as(username: string): Promise<Record<string, string>>;
   simStats(name: string): Promise<{ effects: Record<string, number>; calls: Record<string, number> }>;
   simPost(name: string, path: string, body: unknown): Promise<void>;
@@ -60,9 +68,17 @@ export interface SystemUnderTest {
 
 /**
  * `overrides` adds or overrides settings (e.g. PROCESSES_DIR and AGENCY_CODE for another province).
- * `now`: the clock of the API and the workers (a test that pins the broker's clock pins this one too).
+ * `now`: the clock of the API, the workers and the simulators (default: the suite's clock; a test
+ * that pins the broker's clock pins this one too). `calendarSeed`: the calendar written into the
+ * test's database (default: the repository's seed), for a test that needs a year of its own.
  */
-export async function startSystem(name: string, basePort: number, overrides: Record<string, string> = {}, options: { now?: () => Date } = {}): Promise<SystemUnderTest> {
+export async function startSystem(
+  name: string,
+  basePort: number,
+  overrides: Record<string, string> = {},
+  options: { now?: () => Date; calendarSeed?: CalendarSeed } = {},
+): Promise<SystemUnderTest> {
+  const now = options.now ?? testClock();
   await requireStack(loadConfig(process.env));
   const testDb = await createTestDatabase(name);
   const env = {
@@ -84,25 +100,25 @@ export async function startSystem(name: string, basePort: number, overrides: Rec
   const { camunda, zeebe } = createZeebeClient(config);
   await deployProcesses(zeebe, logger, { dir: processesDirOf(config) });
   const db = testDb.database.db;
-  await seedCounters(db, config.AGENCY_CODE);
-  const api = await startApi(config, logger, options.now ? { now: options.now } : {});
+  await seedCounters(db, config.AGENCY_CODE, now());
+  const api = await startApi(config, logger, { now, ...(options.calendarSeed ? { calendarSeed: options.calendarSeed } : {}) });
   config = loadConfig({ ...env, PUBLIC_BASE_URL: api.url });
-  const sims = await startSimulators(config);
+  const sims = await startSimulators(config, { now });
   const policy = calendarPolicyFromConfig(config);
   const deps = createWorkerDeps({
     db,
     catalog: await loadProcessCatalog(processesDirOf(config)),
-    calendars: createCalendarProvider({ db, now: () => new Date(), refreshMs: policy.refreshMs }),
+    calendars: createCalendarProvider({ db, now, refreshMs: policy.refreshMs }),
     policy,
     adapters: createHttpAdapters(config),
     mailer: createMailer(config),
     logger,
     config,
-    ...(options.now ? { clock: { now: options.now } } : {}),
+    clock: { now },
   });
   const workers = registerWorkers(zeebe, deps, { maxJobs: 16, jobTimeoutMs: 30000, drainTimeoutMs: 2000 });
 
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
+  const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
     const response = await fetch(`${api.url}${path}`, {
       method,
       headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -111,15 +127,27 @@ export async function startSystem(name: string, basePort: number, overrides: Rec
     const text = await response.text();
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   };
-  const sessions = new Map<string, Record<string, string>>();
-  const as = async (username: string): Promise<Record<string, string>> => {
-    const known = sessions.get(username);
-    if (known) return known;
-    const login = await call('POST', '/api/auth/login', { username, password: PASSWORD });
-    if (login.status !== 200) throw new Error(`login ${username}: ${login.status}`);
+  // One session per user, keyed by its bearer token too, so that a 401 to a session this
+  // helper handed out is told apart from a 401 the test asked for (no token, a wrong one).
+  const sessions = new Map<string, { authorization: string }>();
+  const userOfToken = new Map<string, string>();
+  const logIn = async (username: string): Promise<{ authorization: string }> => {
+    const login = await send('POST', '/api/auth/login', { username, password: PASSWORD });
+    if (login.status !== 200) throw new Error(`login ${username}: ${login.status} ${JSON.stringify(login.body)}`);
     const headers = { authorization: `Bearer ${String(login.body.token)}` };
     sessions.set(username, headers);
+    userOfToken.set(headers.authorization, username);
     return headers;
+  };
+  const as = async (username: string): Promise<Record<string, string>> => ({ ...(sessions.get(username) ?? (await logIn(username))) });
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
+    const reply = await send(method, path, body, headers);
+    const username = headers.authorization ? userOfToken.get(headers.authorization) : undefined;
+    if (reply.status !== 401 || username === undefined) return reply;
+    // The session expired on the product's clock (or the monitor removed it): log in again.
+    // Stale headers a test still holds keep working, mapped to the new session.
+    const fresh = sessions.get(username)?.authorization === headers.authorization ? await logIn(username) : sessions.get(username)!;
+    return send(method, path, body, { ...headers, authorization: fresh.authorization });
   };
   const task = async (code: string, username: string, formKey: string): Promise<{ task: InboxTask; headers: Record<string, string> }> => {
     const headers = await as(username);

@@ -1,6 +1,8 @@
+import { monotonicMs } from './clock';
+
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = monotonicMs() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
@@ -9,7 +11,7 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, what: s
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) {
+    if (monotonicMs() > deadline) {
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
     }
     await new Promise((resolve) => setTimeout(resolve, everyMs));

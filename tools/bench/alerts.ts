@@ -33,7 +33,7 @@ import { createMailer } from '../../server/mail';
 import { createMonitor, createMonitorDeps } from '../../server/monitor';
 import { loadProcessCatalog } from '../../server/sla';
 import { BrokerClock } from '../../server/zeebe';
-import { restoreBrokerAfterClockMoves } from '../../test/support/broker-clock';
+import { restartBroker } from '../../test/support/broker-clock';
 import { PARTNER, startSystem, type SystemUnderTest } from '../../test/support/system';
 import { sampleVneidRequest, seededRandom } from '../simulators/sample-requests';
 import { emit, progressOf, withStack } from './support';
@@ -181,7 +181,8 @@ async function main(): Promise<void> {
       if (mails(aboutOnTime) > 0 || alerted < late.size) process.exitCode = 1;
     } finally {
       await s?.stop();
-      await restoreBrokerAfterClockMoves(brokerClock);
+      await brokerClock.reset().catch(() => undefined);
+      await restartBroker(0); // the broker back on the real time, its periodic work scheduled anew
     }
   });
 }

@@ -12,10 +12,10 @@ export type SearchOutcome = (typeof SEARCH_OUTCOMES)[number];
 
 const Shares = z.object({ noRecord: z.number().min(0), recordFound: z.number().min(0), needsVerification: z.number().min(0) });
 
-export function createLltpSoftwareSim(options: { random?: () => number; shares?: z.infer<typeof Shares> } = {}): SimServer & {
+export function createLltpSoftwareSim(options: { random?: () => number; now?: () => Date; shares?: z.infer<typeof Shares> } = {}): SimServer & {
   scenarios: Map<string, SearchOutcome>;
 } {
-  const sim = createSimServer('lltp-software', {}, options.random);
+  const sim = createSimServer('lltp-software', {}, options.random, options.now);
   const { app, context } = sim;
   const scenarios = new Map<string, SearchOutcome>();
   let shares = options.shares ?? { noRecord: 0.75, recordFound: 0.05, needsVerification: 0.2 };

@@ -33,9 +33,11 @@ function portOf(url: string): { host: string; port: number } {
   return { host: parsed.hostname, port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)) };
 }
 
-export async function startSimulators(config: Config): Promise<RunningSimulators> {
+/** `now`: the simulated systems' clock (the test suite's in tests; the real one otherwise). */
+export async function startSimulators(config: Config, options: { now?: () => Date } = {}): Promise<RunningSimulators> {
+  const { now } = options;
   const sims: [string, SimServer, string][] = [
-    ['lltp-software', createLltpSoftwareSim(), config.LLTP_SOFTWARE_URL],
+    ['lltp-software', createLltpSoftwareSim({ now }), config.LLTP_SOFTWARE_URL],
     [
       'police',
       createPoliceSim({
@@ -43,13 +45,14 @@ export async function startSimulators(config: Config): Promise<RunningSimulators
         apiKey: config.DEMO_PARTNER_KEY,
         msPerWorkingHour: config.SIM_POLICE_MS_PER_WORKING_HOUR,
         defaultAnswerAfterWorkingHours: config.SIM_POLICE_ANSWER_AFTER_WORKING_HOURS,
+        now,
       }),
       config.POLICE_URL,
     ],
-    ['signing', createSigningSim(), config.SIGNING_URL],
-    ['vneid', createVneidSim(), config.VNEID_URL],
-    ['post', createPostSim(), config.POST_URL],
-    ['notify', createNotifySim(), config.NOTIFY_URL],
+    ['signing', createSigningSim(undefined, now), config.SIGNING_URL],
+    ['vneid', createVneidSim(undefined, now), config.VNEID_URL],
+    ['post', createPostSim(undefined, now), config.POST_URL],
+    ['notify', createNotifySim(undefined, now), config.NOTIFY_URL],
   ];
   const handles: { close: () => Promise<void> }[] = [];
   const urls: Record<string, string> = {};

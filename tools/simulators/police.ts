@@ -25,11 +25,13 @@ export interface PoliceSimOptions {
   msPerWorkingHour: number;
   defaultAnswerAfterWorkingHours: number;
   random?: () => number;
+  /** The police system's clock (the test suite's clock in tests). */
+  now?: () => Date;
   fetchImpl?: typeof fetch;
 }
 
 export function createPoliceSim(options: PoliceSimOptions): SimServer & { scenarios: Map<string, Scenario>; pending: () => number } {
-  const sim = createSimServer('police', {}, options.random);
+  const sim = createSimServer('police', {}, options.random, options.now);
   const { app, context } = sim;
   const scenarios = new Map<string, Scenario>();
   const timers = new Set<NodeJS.Timeout>();
@@ -81,12 +83,12 @@ export function createPoliceSim(options: PoliceSimOptions): SimServer & { scenar
         if (scenario.answerAfterWorkingHours !== null) {
           const timer = setTimeout(() => {
             timers.delete(timer);
-            const payload = { requestId: b.requestId, dossierCode: b.dossierCode, result: scenario.result, answeredAt: new Date().toISOString() };
+            const payload = { requestId: b.requestId, dossierCode: b.dossierCode, result: scenario.result, answeredAt: context.now().toISOString() };
             for (let i = 0; i < scenario.deliveries; i += 1) void deliver(b.callbackUrl, payload);
           }, scenario.answerAfterWorkingHours * options.msPerWorkingHour);
           timers.add(timer);
         }
-        return { requestId: b.requestId, acceptedAt: new Date().toISOString() };
+        return { requestId: b.requestId, acceptedAt: context.now().toISOString() };
       },
     ),
   );

@@ -23,6 +23,8 @@ export interface SimContext {
   /** Remembered answers by idempotency key. */
   answers: Map<string, unknown>;
   random: () => number;
+  /** The simulated system's clock (the test suite's clock in tests). */
+  now: () => Date;
 }
 
 export interface SimServer {
@@ -35,10 +37,10 @@ const bump = (map: Map<string, number>, key: string): void => {
   map.set(key, (map.get(key) ?? 0) + 1);
 };
 
-export function createSimServer(name: string, initial: Partial<SimConfig> = {}, random: () => number = Math.random): SimServer {
+export function createSimServer(name: string, initial: Partial<SimConfig> = {}, random: () => number = Math.random, now: () => Date = () => new Date()): SimServer {
   const app = express();
   app.use(express.json({ limit: '1mb' }));
-  const context: SimContext = { config: SimConfig.parse(initial), effects: new Map(), calls: new Map(), answers: new Map(), random };
+  const context: SimContext = { config: SimConfig.parse(initial), effects: new Map(), calls: new Map(), answers: new Map(), random, now };
 
   app.get('/_sim/stats', (_req, res) => {
     res.json({ name, config: context.config, effects: Object.fromEntries(context.effects), calls: Object.fromEntries(context.calls) });

@@ -12,6 +12,12 @@
 #   tools/stack/stack.sh kill <zeebe|postgres|mailpit>   kill -9 one component, as a crash would (the fault suite)
 #   tools/stack/stack.sh reset-zeebe   stop the broker, DELETE its data (every deployment and instance), start it (the fault suite)
 #
+# LLTP_ZEEBE_CLOCK_OFFSET_MS (tests only): the broker starts with its system clock this many
+# milliseconds from the real time (libfaketime, Debian's `faketime` package, installed when
+# needed). The test suites use it to run the broker at their chosen instant when that instant
+# lies in the past: moving the controlled clock back stalls the engine's job-timeout checker
+# until real time catches up, while a broker started in the past runs normally.
+#
 # Downloads and builds go to $LLTP_CACHE_DIR (default: <repo>/.cache, git-ignored): Maven
 # repository, Go module and build caches, the Zeebe distribution, the built binaries.
 # PostgreSQL comes from Debian (`apt-get install postgresql-15` when it is missing; root only).
@@ -123,7 +129,29 @@ install_postgres() {
   pg_bin >/dev/null || die "postgresql-15 installed but no pg_ctl under /usr/lib/postgresql/*/bin"
 }
 
+# libfaketime for a broker started at another instant (LLTP_ZEEBE_CLOCK_OFFSET_MS).
+FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
+
+install_faketime() {
+  [ -f "$FAKETIME_LIB" ] && return 0
+  [ "$(id -u)" = 0 ] || die "libfaketime is missing: install it as root (apt-get update && apt-get install -y faketime)"
+  need apt-get "install libfaketime (Debian's faketime package)"
+  say "installing libfaketime from Debian's packages (apt-get install faketime, once)"
+  mkdir -p "$LOGS"
+  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends faketime; } >"$LOGS/install-faketime.log" 2>&1 ||
+    die "apt-get could not install faketime (see $LOGS/install-faketime.log)"
+  [ -f "$FAKETIME_LIB" ] || die "faketime installed but $FAKETIME_LIB is missing"
+}
+
+# The broker's clock offset: a whole number of milliseconds, 0 when unset.
+zeebe_clock_offset_ms() {
+  local offset=${LLTP_ZEEBE_CLOCK_OFFSET_MS:-0}
+  [[ $offset =~ ^-?[0-9]+$ ]] || die "LLTP_ZEEBE_CLOCK_OFFSET_MS must be a whole number of milliseconds, not '$offset'"
+  echo "$offset"
+}
+
 cmd_install() {
+  install_faketime
   install_zeebe
   install_postgres
   install_go_tool mailpit github.com/axllent/mailpit
@@ -196,9 +224,19 @@ rotate_at_start() { # file
 }
 
 start_zeebe() {
-  local java_home
+  local java_home offset
   java_home=$(find_java21) || die "no JDK 21+ found (Zeebe $ZEEBE_VERSION needs Java 21): install one (e.g. Temurin 21 under /usr/lib/jvm) or set LLTP_JAVA_HOME; to run Zeebe 8.3 on Java 17 instead, set LLTP_ZEEBE_VERSION=8.3.x"
   mkdir -p "$RUN/zeebe-data"
+  offset=$(zeebe_clock_offset_ms)
+  local faketime=()
+  if [ "$offset" != 0 ]; then
+    install_faketime
+    # A relative offset in seconds: the clock runs at the real pace from the shifted instant;
+    # the monotonic clock is left alone (the JVM's timers and GC rely on it).
+    faketime=(env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="$(awk -v ms="$offset" 'BEGIN { printf "%+.3f", ms / 1000 }')" FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_DONT_RESET=1)
+    say "zeebe's clock runs ${offset} ms from the real time (libfaketime)"
+  fi
+  echo "$offset" >"$RUN/zeebe.clock-offset-ms"
   JAVA_HOME=$java_home \
     JAVA_OPTS="-Xms128m -Xmx768m -XX:+UseSerialGC -XX:MaxDirectMemorySize=256m" \
     ZEEBE_BROKER_NETWORK_HOST=127.0.0.1 \
@@ -217,7 +255,7 @@ start_zeebe() {
     ZEEBE_CLOCK_CONTROLLED=${LLTP_ZEEBE_CLOCK_CONTROLLED:-true} \
     SERVER_ADDRESS=127.0.0.1 SERVER_PORT=$ZEEBE_REST_PORT \
     MANAGEMENT_SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_PORT=$ZEEBE_MGMT_PORT \
-    launch zeebe "$ZEEBE_HOME/bin/broker"
+    launch zeebe "${faketime[@]}" "$ZEEBE_HOME/bin/broker"
 }
 
 # PostgreSQL refuses to run as root: as root the cluster belongs to Debian's `postgres` user.

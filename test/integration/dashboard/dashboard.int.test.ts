@@ -20,13 +20,15 @@ import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/samp
 import { seriousViolations } from '../../support/axe';
 import { cspViolations, launchChromium, logInPage } from '../../support/browser';
 import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
+import { monotonicMs, testNow, testNowMs } from '../../support/clock';
+import { uniqueId } from '../../support/unique';
 
 const ARTIFACTS = path.resolve(__dirname, '../../../.cache/test-artifacts');
 let s: SystemUnderTest;
 let offset = 0;
-const now = (): Date => new Date(Date.now() + offset);
+const now = (): Date => testNow(offset);
 const codes: string[] = [];
-let receivedAt = new Date();
+let receivedAt = testNow();
 /** The product's clock may have moved to the next day or report week (the office closes): what "today" and "this week" hold then. */
 const vnDay = (d: Date): string => formatInstant(d.getTime()).slice(0, 10);
 const todayCount = (n: number): number => (vnDay(now()) === vnDay(receivedAt) ? n : 0);
@@ -34,9 +36,9 @@ const weekCount = (n: number): number => (receivedAt >= lastEndedWeek(now(), { w
 
 beforeAll(async () => {
   s = await startSystem('dashboard', 5400, {}, { now });
-  receivedAt = new Date();
+  receivedAt = testNow();
   for (let i = 0; i < 3; i++) {
-    const request = sampleVneidRequest({ receiptNumber: `DASH-${Date.now()}-${i}`, receivedAt: formatInstant(Date.now()), random: seededRandom(700 + i) });
+    const request = sampleVneidRequest({ receiptNumber: `DASH-${uniqueId()}-${i}`, receivedAt: formatInstant(testNowMs()), random: seededRandom(700 + i) });
     const answer = await s.call('POST', '/api/intake/vneid', request, PARTNER);
     expect(answer.status).toBe(201);
     codes.push(String(answer.body.dossierCode));
@@ -47,7 +49,7 @@ beforeAll(async () => {
   // 30 working minutes before the checks are due: they are due soon (48 min = 20% of 240), "accept in LLTP" (120 min) is overdue
   const check = await s.db.selectFrom('steps').select(['dueAt', 'unitId']).where('dossierCode', '=', codes[0]!).where('elementId', '=', 'checkDossier').executeTakeFirstOrThrow();
   const provider = createCalendarProvider({ db: s.db, now, refreshMs: 1000 });
-  offset = (await provider.current()).forUnit(check.unitId).add(check.dueAt, -30).dueAt.getTime() - Date.now();
+  offset = (await provider.current()).forUnit(check.unitId).add(check.dueAt, -30).dueAt.getTime() - testNowMs();
   const mailer = createMailer(s.config);
   const monitor = createMonitor(createMonitorDeps({ db: s.db, config: s.config, catalog: await loadProcessCatalog(), calendars: provider, mailer, logger: createLogger({ level: 'silent' }) }), { holder: 'dashboard-test', now });
   await monitor.runOnce('tick');
@@ -91,7 +93,7 @@ test('the KPIs count today\'s and this week\'s receipts by channel, the VNeID sh
   expect(k.openOverdue).toBe(0);
   expect(k.series).toHaveLength(12);
   expect(k.targets).toEqual({ vneidSharePercent: 80, onTimePercent: 100 });
-  expect(Date.parse(k.computedAt)).toBeGreaterThan(Date.now());
+  expect(Date.parse(k.computedAt)).toBeGreaterThan(testNowMs());
 });
 
 test('roles and bad input: one-stop officers 403, anonymous 401, unknown process or version, wrong period: 400 naming it', async () => {
@@ -116,11 +118,11 @@ test('the page in Chromium: the diagram with the numbers on the right steps, a s
   try {
     const login = (username: string, width = 1366): Promise<Page> => logInPage(browser, s.api.url, username, { width, height: 900 });
     const page = await login('giamsat');
-    const started = Date.now();
+    const started = monotonicMs();
     await page.goto(`${s.api.url}/giam-sat`);
     const check = page.locator('.heat[data-element="checkDossier"]');
     await check.waitFor({ timeout: 15000 });
-    expect(Date.now() - started).toBeLessThan(15000);
+    expect(monotonicMs() - started).toBeLessThan(15000);
     expect(await check.getAttribute('data-counts')).toBe('0 · 2 · 0');
     expect(await check.locator('.n-dueSoon').textContent()).toBe('2');
     expect(await page.locator('.heat[data-element="acceptInLltpSoftware"]').getAttribute('data-counts')).toBe('0 · 0 · 1');
@@ -142,7 +144,7 @@ test('the page in Chromium: the diagram with the numbers on the right steps, a s
     // (on track until the monitor raises its due-soon alert)
     await page.goto(`${s.api.url}/giam-sat`);
     await page.locator('.heat[data-element="checkDossier"][data-counts="0 · 2 · 0"]').waitFor();
-    const request = sampleVneidRequest({ receiptNumber: `DASH-${Date.now()}-late`, receivedAt: formatInstant(Date.now()), random: seededRandom(799) });
+    const request = sampleVneidRequest({ receiptNumber: `DASH-${uniqueId()}-late`, receivedAt: formatInstant(testNowMs()), random: seededRandom(799) });
     expect((await s.call('POST', '/api/intake/vneid', request, PARTNER)).status).toBe(201);
     await page.locator('.heat[data-element="checkDossier"][data-counts="1 · 2 · 0"]').waitFor({ timeout: 25000 });
     // the call activity opens the provincial procedure's diagram

@@ -19,6 +19,7 @@ import { OutageLog } from '../../../server/outage';
 import { acquireLease, currentLease } from '../../../server/monitor/lease';
 import { insertDossier, newDossier } from '../../../server/readmodel/dossier';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
+import { testClock, testNow } from '../../support/clock';
 
 const RACERS = 20;
 const ROUNDS = 100;
@@ -75,14 +76,14 @@ test(`${RACERS} officers claiming the same task: exactly one gets it, the others
     zeebe: { completeJob: () => Promise.reject(new Error('not used')), cancelProcessInstance: () => Promise.reject(new Error('not used')), createWorker: () => { throw new Error('not used'); } },
     logger: createLogger({ level: 'silent' }),
     outages: new OutageLog(createLogger({ level: 'silent' })),
-    now: () => new Date(),
+    now: testClock(),
   };
   const winnersPerRound: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const id = `task:race-${round}`;
     await db
       .insertInto('tasks')
-      .values({ id, jobKey: String(round), dossierCode: 'STP.KHA-261124-0001', processInstanceKey: '1', processId: 'p', elementId: 'checkDossier', elementName: 'Bước 3', formKey: 'lltp.form.check-dossier', title: 'Kiểm tra hồ sơ', role: 'oneStopOfficer', unitId: 'stp-mot-cua', startedAt: new Date(), dueAt: new Date(Date.now() + 3_600_000), status: 'open', shown: toJson({}) })
+      .values({ id, jobKey: String(round), dossierCode: 'STP.KHA-261124-0001', processInstanceKey: '1', processId: 'p', elementId: 'checkDossier', elementName: 'Bước 3', formKey: 'lltp.form.check-dossier', title: 'Kiểm tra hồ sơ', role: 'oneStopOfficer', unitId: 'stp-mot-cua', startedAt: testNow(), dueAt: testNow(3_600_000), status: 'open', shown: toJson({}) })
       .execute();
     const outcomes = await Promise.allSettled(officers.map((officer) => claimTask(inbox, officer, id)));
     const winners = outcomes.filter((o) => o.status === 'fulfilled');

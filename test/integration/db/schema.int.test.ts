@@ -9,10 +9,11 @@ import { sql } from 'kysely';
 import { connectDatabase, type Database } from '../../../server/db';
 import { migrateTo, migrateToLatest, migrationNames, MIGRATION_TABLE } from '../../../server/db/migrate';
 import { createTestDatabase, databaseUrl, dropDatabase } from '../../support/database';
+import { uniqueId } from '../../support/unique';
 
 /** An empty database (no template), dropped afterwards. */
 async function emptyDatabase(label: string): Promise<{ database: Database; drop: () => Promise<void> }> {
-  const name = `lltp_test_empty_${label}_${Date.now()}`;
+  const name = `lltp_test_empty_${label}_${uniqueId()}`;
   const admin = await connectDatabase({ DATABASE_URL: databaseUrl('postgres') }, { max: 1 });
   try {
     await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin.db);

@@ -21,6 +21,8 @@ import { createZeebeClient } from '../../../server/zeebe';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { startTestApp, type TestApp } from '../../support/app';
 import { countRows } from '../../support/database';
+import { testClock, testNow } from '../../support/clock';
+import { uniqueId } from '../../support/unique';
 
 const config = loadConfig(process.env);
 const { camunda, zeebe } = createZeebeClient(config);
@@ -28,10 +30,10 @@ let app: TestApp;
 let db: Db;
 /** A statement per case, run by the test route `POST /api/test/refused/:case`. */
 const refusals: Record<string, (db: Db) => Promise<unknown>> = {
-  unique: (d) => d.insertInto('users').values({ username: 'motcua', displayName: 'x', email: 'x@y.vn', roles: ['oneStopOfficer'], unitId: 'u', passwordHash: 'h', createdAt: new Date() }).execute(),
-  check: (d) => d.insertInto('users').values({ username: 'Not Valid!', displayName: 'x', email: 'x@y.vn', roles: ['oneStopOfficer'], unitId: 'u', passwordHash: 'h', createdAt: new Date() }).execute(),
+  unique: (d) => d.insertInto('users').values({ username: 'motcua', displayName: 'x', email: 'x@y.vn', roles: ['oneStopOfficer'], unitId: 'u', passwordHash: 'h', createdAt: testNow() }).execute(),
+  check: (d) => d.insertInto('users').values({ username: 'Not Valid!', displayName: 'x', email: 'x@y.vn', roles: ['oneStopOfficer'], unitId: 'u', passwordHash: 'h', createdAt: testNow() }).execute(),
   notNull: (d) => sql`INSERT INTO partners (partner_id, name, key_digest, scopes) VALUES ('p', NULL, 'k', '{}')`.execute(d),
-  reference: (d) => d.insertInto('sessions').values({ tokenDigest: 't', username: 'nobody', createdAt: new Date(), expiresAt: new Date() }).execute(),
+  reference: (d) => d.insertInto('sessions').values({ tokenDigest: 't', username: 'nobody', createdAt: testNow(), expiresAt: testNow() }).execute(),
   badDate: (d) => sql`SELECT ${'2026-13-45'}::date`.execute(d),
 };
 
@@ -47,7 +49,7 @@ beforeAll(async () => {
     },
   ]);
   db = app.db;
-  await seedCalendar(db, loadSeed(), { actor: 'test', now: () => new Date() });
+  await seedCalendar(db, loadSeed(), { actor: 'test', now: testClock() });
   await deployProcesses(zeebe, createLogger({ level: 'silent' }));
 }, 60000);
 
@@ -62,18 +64,18 @@ async function intakeDeps(statutoryMinutes: number): Promise<IntakeDeps> {
   const plans = shipped.plans.map((p) => (p.procedure === 'quy-trinh-570' ? { ...p, deadlines: { ...p.deadlines, statutory: statutoryMinutes } } : p));
   return {
     db,
-    calendars: () => createCalendarProvider({ db, now: () => new Date(), refreshMs: 1000 }).current(),
+    calendars: () => createCalendarProvider({ db, now: testClock(), refreshMs: 1000 }).current(),
     catalog: new ProcessCatalog(plans, shipped.agencies),
     zeebe,
     policy: DEFAULT_CALENDAR_POLICY,
     agencyCode: 'STP.KHA',
     unitId: 'stp-mot-cua',
-    now: () => new Date(),
+    now: testClock(),
   };
 }
 
 test('an intake whose dossier the database refuses half-way leaves no receipt, no number, no declaration, no audit; sent again it completes', async () => {
-  const request = sampleVneidRequest({ receiptNumber: `BN-TX-${Date.now()}`, receivedAt: '2026-11-24T09:00:00+07:00', random: seededRandom(5) });
+  const request = sampleVneidRequest({ receiptNumber: `BN-TX-${uniqueId()}`, receivedAt: '2026-11-24T09:00:00+07:00', random: seededRandom(5) });
   const tables = ['dossiers', 'intakeReceipts', 'declarations', 'audit', 'dossierCounters'] as const;
   const before = await Promise.all(tables.map((t) => countRows(db, t)));
   // statutory_working_days must be > 0 (a model with lltp:deadline.statutory = 0wd): the dossier insert fails after the receipt and the counter

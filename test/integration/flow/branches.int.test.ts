@@ -9,6 +9,8 @@ import { WorkingCalendars } from '../../../server/calendar/working-calendar';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { eventually } from '../../support/wait';
 import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
+import { testNow, testNowMs } from '../../support/clock';
+import { uniqueId } from '../../support/unique';
 
 let s: SystemUnderTest;
 let n = 0;
@@ -28,8 +30,8 @@ interface Task {
 
 async function intake(options: { paperCopyByPost?: boolean; desk?: boolean; receivedAt?: Date } = {}): Promise<string> {
   const request = sampleVneidRequest({
-    receiptNumber: `E2E-${Date.now()}-${(n += 1)}`,
-    receivedAt: formatInstant((options.receivedAt ?? new Date()).getTime()),
+    receiptNumber: `E2E-${uniqueId()}-${(n += 1)}`,
+    receivedAt: formatInstant((options.receivedAt ?? testNow()).getTime()),
     random: seededRandom(n),
     paperCopyByPost: options.paperCopyByPost,
   });
@@ -117,7 +119,7 @@ test('incomplete dossier: supplement request stops the clock; the supplement res
   const code = await intake();
   await work(code, 'motcua', 'lltp.form.check-dossier', { intakeDecision: 'supplement', missingItems: ['Bản chụp CCCD rõ nét'] });
   await eventually(async () => ((await dossier(code)).stoppedIntervals as unknown[]).length === 1 || undefined, 'the clock to stop');
-  const supplementedAt = formatInstant(Date.now());
+  const supplementedAt = formatInstant(testNowMs());
   expect((await s.call('POST', `/api/callbacks/one-stop/${code}/supplemented`, { at: supplementedAt, eventId: `sup-${code}` }, PARTNER)).status).toBe(202);
   // the same event again changes nothing
   expect((await s.call('POST', `/api/callbacks/one-stop/${code}/supplemented`, { at: supplementedAt, eventId: `sup-${code}` }, PARTNER)).status).toBe(202);
@@ -139,7 +141,7 @@ test('withdrawal by the citizen ends the dossier; its pending task can no longer
   const code = await intake();
   const headers = await s.as('motcua');
   const task = await eventually(async () => ((await s.call('GET', '/api/tasks', undefined, headers)).body.tasks as Task[]).find((t) => t.dossierCode === code), 'the check task');
-  expect((await s.call('POST', `/api/callbacks/one-stop/${code}/withdrawn`, { at: formatInstant(Date.now()), eventId: `wd-${code}` }, PARTNER)).status).toBe(202);
+  expect((await s.call('POST', `/api/callbacks/one-stop/${code}/withdrawn`, { at: formatInstant(testNowMs()), eventId: `wd-${code}` }, PARTNER)).status).toBe(202);
   await finished(code, 'withdrawn');
   await s.call('POST', `/api/tasks/${task.id}/claim`, {}, headers);
   const late = await s.call('POST', `/api/tasks/${task.id}/complete`, { data: { intakeDecision: 'accept' } }, headers);
@@ -160,13 +162,13 @@ test('paper copy at the desk: the one-stop officer hands it over', async () => {
   const code = await intake({ desk: true });
   await acceptAndSearch(code, { searchOutcome: 'noRecord' });
   await throughDrafting(code);
-  await work(code, 'motcua', 'lltp.form.hand-over-copy', { handedOverAt: formatInstant(Date.now()) });
+  await work(code, 'motcua', 'lltp.form.hand-over-copy', { handedOverAt: formatInstant(testNowMs()) });
   await finished(code, 'issued');
 }, 120000);
 
 test('apology: a dossier at its apology time gets a leader task; the letter moves the appointment once', async () => {
   // received 10 working days ago: its apology time (due − 1 working day) has passed
-  const code = await intake({ receivedAt: calendar.add(new Date(), -10 * 480).dueAt });
+  const code = await intake({ receivedAt: calendar.add(testNow(), -10 * 480).dueAt });
   const before = await dossier(code);
   const appointment = (before.deadlines as { appointmentAt: string }).appointmentAt;
   const newReturn = calendar.add(new Date(appointment), 3 * 480).dueAt;

@@ -6,10 +6,16 @@
  * And the cause, reproduced: a start the broker took but whose answer was lost (the request
  * answered 503) is bound by the worker's first job, and the retry of the request starts nothing.
  */
+import { formatInstant } from '../../../server/calendar/civil-time';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { createZeebeClient } from '../../../server/zeebe';
 import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
+import { testNowMs } from '../../support/clock';
+import { uniqueId } from '../../support/unique';
 import { eventually } from '../../support/wait';
+
+/** Every dossier of this file is received at the suite's instant. */
+const RECEIVED_AT = formatInstant(testNowMs());
 
 jest.setTimeout(300_000);
 
@@ -25,9 +31,9 @@ const stepsOf = async (codes: string[]) =>
   sut.db.selectFrom('steps').select(['dossierCode', 'processInstanceKey', 'processId']).where('dossierCode', 'in', codes).execute();
 
 test('200 concurrent intakes: one dossier and one process instance each, and the key on every dossier', async () => {
-  const run = Date.now();
+  const run = uniqueId();
   const bodies = Array.from({ length: 200 }, (_, i) =>
-    sampleVneidRequest({ receiptNumber: `BN-CONC-${run}-${i}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(i + 1) }),
+    sampleVneidRequest({ receiptNumber: `BN-CONC-${run}-${i}`, receivedAt: RECEIVED_AT, random: seededRandom(i + 1) }),
   );
   // Sent as the one-stop system does: a 503 (the broker pushing back under the burst) is sent
   // again after its Retry-After, and then completes the same dossier (200, created: false).
@@ -69,7 +75,7 @@ test('200 concurrent intakes: one dossier and one process instance each, and the
 });
 
 test('a start whose answer was lost: the retried request adopts the instance the worker bound, and every further instance of the dossier is cancelled without costing the workers a slot', async () => {
-  const body = sampleVneidRequest({ receiptNumber: `BN-LOST-${Date.now()}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(7) });
+  const body = sampleVneidRequest({ receiptNumber: `BN-LOST-${uniqueId()}`, receivedAt: RECEIVED_AT, random: seededRandom(7) });
   const first = await sut.call('POST', '/api/intake/vneid', body, PARTNER);
   expect(first.status).toBe(201);
   const code = String(first.body.dossierCode);
@@ -92,7 +98,7 @@ test('a start whose answer was lost: the retried request adopts the instance the
   try {
     const duplicates = await Promise.all(
       Array.from({ length: 20 }, async () =>
-        (await zeebe.createProcessInstance({ bpmnProcessId: String(dossier.processId), variables: { dossierCode: code, agencyCode: 'STP.KHA', receivedAt: '2026-11-23T08:15:00+07:00', paperCopy: 'none' } })).processInstanceKey,
+        (await zeebe.createProcessInstance({ bpmnProcessId: String(dossier.processId), variables: { dossierCode: code, agencyCode: 'STP.KHA', receivedAt: RECEIVED_AT, paperCopy: 'none' } })).processInstanceKey,
       ),
     );
     for (const k2 of duplicates) {
@@ -103,7 +109,7 @@ test('a start whose answer was lost: the retried request adopts the instance the
       );
     }
     // and the workers still take new work
-    const next = await sut.call('POST', '/api/intake/vneid', sampleVneidRequest({ receiptNumber: `BN-AFTER-${Date.now()}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(8) }), PARTNER);
+    const next = await sut.call('POST', '/api/intake/vneid', sampleVneidRequest({ receiptNumber: `BN-AFTER-${uniqueId()}`, receivedAt: RECEIVED_AT, random: seededRandom(8) }), PARTNER);
     expect(next.status).toBe(201);
     await eventually(async () => ((await stepsOf([String(next.body.dossierCode)])).length > 0 ? true : undefined), 'the next dossier’s first step', 30_000);
     const keys = new Set((await stepsOf([code])).filter((s) => s.processId === dossier.processId).map((s) => s.processInstanceKey));

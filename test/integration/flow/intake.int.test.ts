@@ -5,17 +5,25 @@
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { findDossier } from '../../../server/readmodel/dossier';
 import { PARTNER_HEADERS, startApiUnderTest, type ApiUnderTest } from '../../support/api';
+import { seedCounters } from '../../support/counters';
 import { countRows } from '../../support/database';
+import { uniqueId } from '../../support/unique';
+
+/** The worked example's day: Monday 23/11/2026, the day before a pending (not confirmed) day off. */
+const WORKED_DAY = new Date('2026-11-23T08:15:00+07:00');
 
 let t: ApiUnderTest;
 let counter = 0;
 beforeAll(async () => {
   t = await startApiUnderTest('intake');
+  // The worked example is received on a day of its own, whatever the suite's instant: its
+  // counter starts at a random offset like the days around the suite's instant.
+  await seedCounters(t.db, t.config.AGENCY_CODE, WORKED_DAY, { pastDays: 0, futureDays: 0 });
 }, 60000);
 afterAll(async () => t?.stop());
 
 const request = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
-  ...sampleVneidRequest({ receiptNumber: `BN-INTAKE-${Date.now()}-${(counter += 1)}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(counter) }),
+  ...sampleVneidRequest({ receiptNumber: `BN-INTAKE-${uniqueId()}-${(counter += 1)}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(counter) }),
   ...overrides,
 });
 const count = async (table: 'dossiers' | 'declarations' | 'intakeReceipts'): Promise<number> => countRows(t.db, table);
@@ -103,7 +111,7 @@ test('a staff user cannot call the partners\' intake endpoint', async () => {
 
 test('dossiers of other channels are recorded with their channel and dates', async () => {
   const headers = await t.login('motcua');
-  const answer = await t.post('/api/intake/other', { receiptNumber: `BN-OTHER-${Date.now()}`, channel: 'inPerson', receivedAt: '2026-11-23T15:30:00+07:00', formType: 1 }, headers);
+  const answer = await t.post('/api/intake/other', { receiptNumber: `BN-OTHER-${uniqueId()}`, channel: 'inPerson', receivedAt: '2026-11-23T15:30:00+07:00', formType: 1 }, headers);
   expect(answer.status).toBe(201);
   const dossier = await findDossier(t.db, String(answer.body.dossierCode));
   // a paper dossier received after 15:00 counts from the next working day's opening

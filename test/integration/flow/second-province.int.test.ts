@@ -14,6 +14,8 @@ import { AGENCIES_FILE, loadProcessCatalog, PROCESSES_DIR } from '../../../serve
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
+import { testNowMs } from '../../support/clock';
+import { uniqueId } from '../../support/unique';
 
 const FIXTURE = path.join(__dirname, '../processes/fixtures/tinh-thu-nghiem-v20250301.bpmn');
 const AGENCY = { code: 'STP.TTN', name: 'Sở Tư pháp tỉnh Thử Nghiệm (hư cấu)', nationalProcedure: 'quy-trinh-570', internalProcedure: 'tinh-thu-nghiem' };
@@ -48,7 +50,7 @@ interface TimelineStep {
 const work = (code: string, username: string, formKey: string, data: Record<string, unknown> = {}): Promise<void> => s.work(code, username, formKey, data);
 
 test('a dossier of the fictional province runs end to end under its own table and its own step 9', async () => {
-  const request = sampleVneidRequest({ receiptNumber: `TTN-${Date.now()}-${(n += 1)}`, receivedAt: formatInstant(Date.now()), random: seededRandom(900 + n) });
+  const request = sampleVneidRequest({ receiptNumber: `TTN-${uniqueId()}-${(n += 1)}`, receivedAt: formatInstant(testNowMs()), random: seededRandom(900 + n) });
   const received = await s.call('POST', '/api/intake/vneid', request, PARTNER);
   expect(received.status).toBe(201);
   expect(received.body).toMatchObject({ agencyName: AGENCY.name, procedure: 'quy-trinh-570-v20241001' });
@@ -85,7 +87,7 @@ test('a dossier of the fictional province runs end to end under its own table an
 }, 180_000);
 
 test('a receipt date before the province\'s internal procedure took effect gets 422 naming receivedAt', async () => {
-  const request = sampleVneidRequest({ receiptNumber: `TTN-${Date.now()}-${(n += 1)}`, receivedAt: '2025-02-28T10:00:00+07:00', random: seededRandom(900 + n) });
+  const request = sampleVneidRequest({ receiptNumber: `TTN-${uniqueId()}-${(n += 1)}`, receivedAt: '2025-02-28T10:00:00+07:00', random: seededRandom(900 + n) });
   const refused = await s.call('POST', '/api/intake/vneid', request, PARTNER);
   expect(refused.status).toBe(422);
   expect(refused.body).toMatchObject({ field: 'receivedAt' });

@@ -12,6 +12,7 @@ import { findDossier } from '../../../server/readmodel/dossier';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { PARTNER_HEADERS, startApiUnderTest, type ApiUnderTest } from '../../support/api';
 import { countRows } from '../../support/database';
+import { uniqueId } from '../../support/unique';
 
 const DEFAULT_VERSION = 'khanh-hoa-2799-v20241001.bpmn';
 const TABLES = ['dossiers', 'declarations', 'intakeReceipts', 'dossierCounters', 'audit'] as const;
@@ -32,7 +33,7 @@ afterAll(async () => {
 });
 
 const request = (receivedAt: string): Record<string, unknown> =>
-  sampleVneidRequest({ receiptNumber: `BN-VERSIONS-${Date.now()}-${(counter += 1)}`, receivedAt, random: seededRandom(counter + 500) });
+  sampleVneidRequest({ receiptNumber: `BN-VERSIONS-${uniqueId()}-${(counter += 1)}`, receivedAt, random: seededRandom(counter + 500) });
 const counts = async (): Promise<number[]> => Promise.all(TABLES.map((table) => countRows(t.db, table)));
 
 test('without a version in force on the receipt date: 422 naming receivedAt, nothing reserved; after the models are fixed the same request is received', async () => {

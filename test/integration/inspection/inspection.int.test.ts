@@ -16,7 +16,8 @@
  *   to the report week ending 14/5, not to the one ending 7/5.
  *
  * Expected values are worked out by hand in working time (07:30–11:30, 13:00–17:00; 480 minutes
- * a day) and written as literals.
+ * a day) and written as literals. The 2027 days off they rest on are the test's own (below), so
+ * entering the Government's official 2027 schedule in the seed changes nothing here.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,10 +36,12 @@ import { loadProcessCatalog } from '../../../server/sla';
 import { BrokerClock } from '../../../server/zeebe';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { restoreBrokerAfterClockMoves } from '../../support/broker-clock';
+import { seedWithYear } from '../../support/calendar-seed';
 import { cspViolations, launchChromium, logInPage } from '../../support/browser';
 import { MailpitClient } from '../../support/mailpit';
 import { PARTNER, startSystem, type Reply, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
+import { uniqueId } from '../../support/unique';
 
 const at = (text: string): Date => new Date(`${text}+07:00`);
 const T1 = at('2027-04-28T08:00:00'); // Wed
@@ -46,6 +49,27 @@ const T2 = at('2027-04-28T09:00:00');
 const T3 = at('2027-05-04T09:00:00'); // Tue, first working day after the holidays
 const T4 = at('2027-05-14T14:00:00'); // Fri, before the weekly cut-off
 const T5 = at('2027-05-14T16:30:00'); // Fri, after the cut-off
+
+/** The 2027 days off of this test's calendar (as the Labour Code's rules give them). */
+const DAYS_OFF_2027 = seedWithYear(2027, {
+  status: 'official',
+  basis: ['Lịch riêng của bài kiểm thử thanh tra (ngày nghỉ năm 2027 theo Điều 112 Bộ luật Lao động 2019)'],
+  daysOff: [
+    { date: '2027-01-01', name: 'Tết Dương lịch' },
+    { date: '2027-02-04', name: 'Tết Nguyên đán' },
+    { date: '2027-02-05', name: 'Tết Nguyên đán' },
+    { date: '2027-02-08', name: 'Tết Nguyên đán' },
+    { date: '2027-02-09', name: 'Tết Nguyên đán' },
+    { date: '2027-02-10', name: 'Tết Nguyên đán' },
+    { date: '2027-04-16', name: 'Giỗ Tổ Hùng Vương' },
+    { date: '2027-04-30', name: 'Ngày Chiến thắng' },
+    { date: '2027-05-03', name: 'Nghỉ bù Ngày Quốc tế Lao động (rơi vào thứ Bảy 01/5)' },
+    { date: '2027-09-02', name: 'Quốc khánh' },
+    { date: '2027-09-03', name: 'Quốc khánh (ngày liền kề)' },
+  ],
+  makeUpWorkingDays: [],
+  pending: [],
+});
 
 let s: SystemUnderTest;
 let pinned = T1;
@@ -60,17 +84,17 @@ async function pin(instant: Date): Promise<void> {
 
 beforeAll(async () => {
   await pin(T1);
-  s = await startSystem('inspection', 4850, { SESSION_HOURS: '720', REPORT_WEEKLY_RECIPIENTS: 'c06@congan.example.vn' }, { now: () => pinned });
+  s = await startSystem('inspection', 4850, { REPORT_WEEKLY_RECIPIENTS: 'c06@congan.example.vn' }, { now: () => pinned, calendarSeed: DAYS_OFF_2027 });
 }, 120000);
 
 afterAll(async () => {
   await s?.stop();
-  await restoreBrokerAfterClockMoves(brokerClock);
+  await restoreBrokerAfterClockMoves();
 }, 240000);
 
 async function intake(receivedAt: Date): Promise<string> {
   n += 1;
-  const request = sampleVneidRequest({ receiptNumber: `INS-${Date.now()}-${n}`, receivedAt: formatInstant(receivedAt.getTime()), random: seededRandom(300 + n) });
+  const request = sampleVneidRequest({ receiptNumber: `INS-${uniqueId()}-${n}`, receivedAt: formatInstant(receivedAt.getTime()), random: seededRandom(300 + n) });
   const answer = await s.call('POST', '/api/intake/vneid', request, PARTNER);
   if (answer.status !== 201) throw new Error(`intake: ${answer.status} ${JSON.stringify(answer.body)}`);
   return String(answer.body.dossierCode);
@@ -309,8 +333,8 @@ test('roles: inspectors, supervisors and leaders see the lists; others 403, anon
 }, 120000);
 
 test('three report weeks in a row: a Friday-evening and a Saturday receipt fall in exactly one; archived files come back byte for byte; the monitor mails the week once', async () => {
-  const testStart = Date.now() - 1000;
-  const fresh = (m: { Created?: string }): boolean => Date.parse(String(m.Created)) >= testStart;
+  const mailpit = new MailpitClient();
+  const fresh = await mailpit.receivedFromNow();
   codes.F = await intake(at('2027-05-07T17:00:00'));
   codes.G = await intake(at('2027-05-08T10:00:00'));
   const headers = await s.as('thanhtra');
@@ -351,12 +375,12 @@ test('three report weeks in a row: a Friday-evening and a Saturday receipt fall 
     mailer: createMailer(s.config),
     logger: createLogger({ level: 'silent' }),
     settings: { sendOutsideWorkingTime: true },
+    now: () => T5,
   });
   await s.db.deleteFrom('leases').execute();
   const monitor = createMonitor(deps, { holder: 'monitor-weekly-report', now: () => T5 });
   await monitor.runOnce('weekly');
   await monitor.runOnce('weekly');
-  const mailpit = new MailpitClient();
   const mails = await eventually(async () => {
     const found = (await mailpit.search('subject:"Báo cáo tuần Đề án 06"')).filter((m) => fresh(m) && m.To.some((t) => t.Address === 'c06@congan.example.vn') && m.Subject.includes('14/05/2027'));
     return found.length ? found : undefined;

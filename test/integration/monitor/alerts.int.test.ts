@@ -6,7 +6,9 @@
  * outage, and never on a day off.
  */
 import { spawnSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import path from 'node:path';
+import { formatInstant } from '../../../server/calendar/civil-time';
 import type { CalendarProvider } from '../../../server/calendar/provider';
 import { createMonitor } from '../../../server/monitor';
 import type { MonitorDeps } from '../../../server/monitor/tick';
@@ -18,6 +20,7 @@ import { MailpitClient } from '../../support/mailpit';
 import { monitorHarness, type MonitorHarness } from '../../support/monitor';
 import { startSystem, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
+import { testClock, testNow } from '../../support/clock';
 
 const repo = path.resolve(__dirname, '../../..');
 const mailpit = new MailpitClient();
@@ -26,6 +29,8 @@ let calendars: CalendarProvider;
 let monitor: MonitorHarness;
 /** Sequence of the dossiers written directly (not through intake) in this file. */
 let handmade = 0;
+/** Hand-made dossier codes start at a random number, so that no run repeats another's on the shared broker. */
+const HANDMADE_BASE = randomInt(0, 1000);
 
 beforeAll(async () => {
   s = await startSystem('monitor', 4700);
@@ -142,7 +147,7 @@ test('SMTP down: the alert waits and is retried with back-off; SMTP up again: it
 test('on a day off nothing is sent: the alert is raised and waits for the next opening', async () => {
   const cal = (await calendars.current()).forUnit('stp-mot-cua');
   // the first weekday holiday after today (Mon–Fri with no working time)
-  let day = new Date();
+  let day = testNow();
   for (let i = 0; i < 800; i += 1) {
     day = new Date(day.getTime() + 86_400_000);
     const local = new Date(day.getTime() + 7 * 3_600_000);
@@ -154,7 +159,7 @@ test('on a day off nothing is sent: the alert is raised and waits for the next o
     }
   }
   const holidayNoon = day;
-  const code = `STP.KHA-${String(Date.now()).slice(-6)}-9${String(handmade++).padStart(3, '0')}`;
+  const code = `STP.KHA-${formatInstant(holidayNoon.getTime()).slice(2, 10).replace(/-/g, '')}-9${String((HANDMADE_BASE + handmade++) % 1000).padStart(3, '0')}`;
   const dueAt = cal.add(holidayNoon, -30).dueAt; // 30 working minutes before the holiday: late on the holiday
   const startedAt = cal.add(dueAt, -240).dueAt;
   const far = cal.add(holidayNoon, 100 * 480).dueAt; // the dossier itself is not late
@@ -207,8 +212,8 @@ test('on a day off nothing is sent: the alert is raised and waits for the next o
     const mails = await eventually(async () => ((await mailsAbout(code)).length >= 2 ? mailsAbout(code) : undefined), `mails for ${code}`, 10000);
     expect(mails.map((m) => m.Subject.split(':')[0])).toEqual(['Báo cáo quá hạn (cấp 1)', 'Quá hạn']);
   } finally {
-    await s.db.updateTable('steps').set({ finishedAt: new Date(), nextCheckAt: null }).where('id', '=', `step:holiday-${code}`).execute();
-    await s.db.updateTable('dossiers').set({ status: 'closed', finishedAt: new Date(), outcome: 'withdrawn', nextCheckAt: null }).where('code', '=', code).execute();
+    await s.db.updateTable('steps').set({ finishedAt: testNow(), nextCheckAt: null }).where('id', '=', `step:holiday-${code}`).execute();
+    await s.db.updateTable('dossiers').set({ status: 'closed', finishedAt: testNow(), outcome: 'withdrawn', nextCheckAt: null }).where('code', '=', code).execute();
   }
 }, 90000);
 
@@ -241,8 +246,8 @@ test('optional notice: when a late step is finally done, the people told it was 
 }, 90000);
 
 test('the daily digest lists each person\'s late and due-soon items once a day; the Friday summary gives supervisors the VNeID share and the on-time rate', async () => {
-  const testStart = Date.now() - 1000;
-  const mine = (m: { To: { Address: string }[] }, address: string): boolean => m.To.some((t) => t.Address === address) && Date.parse((m as unknown as { Created: string }).Created) >= testStart;
+  const fresh = await mailpit.receivedFromNow();
+  const mine = (m: { To: { Address: string }[]; Created: string }, address: string): boolean => m.To.some((t) => t.Address === address) && fresh(m);
   const { code, step } = await dossierAtCheckStep();
   const deps = await monitorDeps();
   const clock = await calendarNow(step.dueAt, 10);
@@ -264,7 +269,7 @@ test('the daily digest lists each person\'s late and due-soon items once a day; 
   // the summary of the report week the test dossiers were received in, sent just after its cut-off (Friday 16:00)
   const weeklyDeps = await monitorDeps({ sendOutsideWorkingTime: true });
   const cutoff = { weekday: 'Fri', minutes: 16 * 60 };
-  const afterCutoff = new Date(lastEndedWeek(new Date(Date.now() + 7 * 24 * 3600_000), cutoff).to.getTime() + 5 * 60_000);
+  const afterCutoff = new Date(lastEndedWeek(testNow(7 * 24 * 3600_000), cutoff).to.getTime() + 5 * 60_000);
   await createMonitor(weeklyDeps, { holder: 'monitor-weekly', now: () => afterCutoff }).runOnce('weekly');
   const weekly = await eventually(async () => {
     const found = (await mailpit.search('subject:"Báo cáo tuần"')).filter((m) => mine(m, 'giamsat@stp.example.vn'));
@@ -278,7 +283,7 @@ test('the daily digest lists each person\'s late and due-soon items once a day; 
 
 test('operations: status for supervisors, "run now" for administrators (served by the lease holder), Prometheus metrics', async () => {
   const deps = await monitorDeps();
-  const monitor = createMonitor(deps, { holder: 'monitor-ops' });
+  const monitor = createMonitor(deps, { holder: 'monitor-ops', now: testClock() });
   expect((await s.call('GET', '/api/monitor/status', undefined, await s.as('motcua'))).status).toBe(403);
   expect((await s.call('POST', '/api/monitor/run', { kind: 'tick' }, await s.as('giamsat'))).status).toBe(403);
   const badKind = await s.call('POST', '/api/monitor/run', { kind: 'hourly' }, await s.as('quantri'));

@@ -19,6 +19,8 @@ import { MailpitClient } from '../../support/mailpit';
 import { hashPassword } from '../../../server/auth/passwords';
 import { PARTNER, STAFF_PASSWORD, startSystem, type InboxTask, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
+import { testClock, testNow } from '../../support/clock';
+import { uniqueId } from '../../support/unique';
 
 let s: SystemUnderTest;
 const calendar = new WorkingCalendars(seedCalendarData()).forUnit('stp-mot-cua');
@@ -33,7 +35,7 @@ const taskOf = (code: string, username: string, formKey: string) => s.task(code,
 const localDate = (at: Date): string => formatInstant(at.getTime()).slice(0, 10);
 
 test('apology: leader task and alert, validated form, letter in HTML and PDF, citizen notified, appointment moved once', async () => {
-  const request = sampleVneidRequest({ receiptNumber: `APO-${Date.now()}`, receivedAt: formatInstant(calendar.add(new Date(), -10 * 480).dueAt.getTime()), random: seededRandom(77) });
+  const request = sampleVneidRequest({ receiptNumber: `APO-${uniqueId()}`, receivedAt: formatInstant(calendar.add(testNow(), -10 * 480).dueAt.getTime()), random: seededRandom(77) });
   const intake = await s.call('POST', '/api/intake/vneid', request, PARTNER);
   expect(intake.status).toBe(201);
   const code = String(intake.body.dossierCode);
@@ -45,10 +47,10 @@ test('apology: leader task and alert, validated form, letter in HTML and PDF, ci
   const { task, headers } = await taskOf(code, 'lanhdao', 'lltp.form.apology');
 
   // the monitor's alert to the leader (at the next opening if now is outside working time)
-  const provider = createCalendarProvider({ db: s.db, now: () => new Date(), refreshMs: 1000 });
-  const deps = createMonitorDeps({ db: s.db, config: s.config, catalog: await loadProcessCatalog(), calendars: provider, mailer: createMailer(s.config), logger: createLogger({ level: 'silent' }) });
+  const provider = createCalendarProvider({ db: s.db, now: testClock(), refreshMs: 1000 });
+  const deps = createMonitorDeps({ db: s.db, config: s.config, catalog: await loadProcessCatalog(), calendars: provider, mailer: createMailer(s.config), logger: createLogger({ level: 'silent' }), now: testClock() });
   await s.db.deleteFrom('leases').execute();
-  const now = new Date();
+  const now = testNow();
   const clock = calendar.isWorkingInstant(now) ? now : new Date(calendar.nextOpening(now).getTime() + 60_000);
   const monitor = createMonitor(deps, { holder: 'monitor-apology', now: () => clock });
   await monitor.runOnce('tick');
@@ -108,7 +110,7 @@ test('apology: leader task and alert, validated form, letter in HTML and PDF, ci
   // received it may read its declaration
   await s.db
     .insertInto('users')
-    .values({ username: 'chuyenvienkhac', displayName: 'Chuyên viên đơn vị khác', email: 'cvk@stp.example.vn', roles: ['lltpOfficer'], unitId: 'stp-thanh-tra', passwordHash: await hashPassword(STAFF_PASSWORD), createdAt: new Date() })
+    .values({ username: 'chuyenvienkhac', displayName: 'Chuyên viên đơn vị khác', email: 'cvk@stp.example.vn', roles: ['lltpOfficer'], unitId: 'stp-thanh-tra', passwordHash: await hashPassword(STAFF_PASSWORD), createdAt: testNow() })
     .execute();
   const outsider = await s.as('chuyenvienkhac');
   const letterOutside = await s.call('GET', `/api/dossiers/${code}/letters/apology?format=html`, undefined, outsider);

@@ -38,7 +38,7 @@ beforeAll(async () => {
   const calendars = createCalendarProvider({ db, now, refreshMs: 0 });
   await seedOpenWork(db, await calendars.current(), { dossiers: DOSSIERS, finishedStepsPerDossier: 1, receivedWithinMinutes: 11 * 480, anchor: START, openStepAge: 1.1, seed: 3 });
   const config = loadConfig({ ...process.env, DATABASE_URL: testDb.url });
-  deps = createMonitorDeps({ db, config, catalog: await loadProcessCatalog(), calendars, mailer: createMailer(config), logger: createLogger({ level: 'silent' }) });
+  deps = createMonitorDeps({ db, config, catalog: await loadProcessCatalog(), calendars, mailer: createMailer(config), logger: createLogger({ level: 'silent' }), now: () => clock });
 }, 60000);
 
 afterAll(async () => {

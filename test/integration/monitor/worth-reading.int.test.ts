@@ -15,6 +15,8 @@ import { MailpitClient } from '../../support/mailpit';
 import { monitorHarness, type MonitorHarness } from '../../support/monitor';
 import { startSystem, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
+import { testNow } from '../../support/clock';
+import { uniqueId } from '../../support/unique';
 
 const mailpit = new MailpitClient();
 let s: SystemUnderTest;
@@ -30,8 +32,8 @@ beforeAll(async () => {
   await s.db
     .insertInto('users')
     .values([
-      { username: 'motcua2', displayName: 'Cán bộ Một cửa 2', email: 'motcua2@stp.example.vn', roles: ['oneStopOfficer'], unitId: 'stp-mot-cua', passwordHash, createdAt: new Date() },
-      { username: 'truongmotcua', displayName: 'Trưởng Bộ phận Một cửa', email: 'truongmotcua@stp.example.vn', roles: ['headOfDivision'], unitId: 'stp-mot-cua', passwordHash, createdAt: new Date() },
+      { username: 'motcua2', displayName: 'Cán bộ Một cửa 2', email: 'motcua2@stp.example.vn', roles: ['oneStopOfficer'], unitId: 'stp-mot-cua', passwordHash, createdAt: testNow() },
+      { username: 'truongmotcua', displayName: 'Trưởng Bộ phận Một cửa', email: 'truongmotcua@stp.example.vn', roles: ['headOfDivision'], unitId: 'stp-mot-cua', passwordHash, createdAt: testNow() },
     ])
     .execute();
 }, 90000);
@@ -149,10 +151,10 @@ test('a person who takes due-soon notices in the digest gets no mail for them; t
     const monitor = createMonitor(await monitorDeps(), { holder: 'wr-4', now: () => clock });
     await monitor.runOnce('tick');
     expect((await alertsOf(code)).map((a) => [a.kind, a.deliveryStatus])).toEqual([['dueSoon', 'inDigest']]);
-    const started = Date.now() - 1000;
+    const fresh = await mailpit.receivedFromNow();
     await monitor.runOnce('daily');
     const digest = await eventually(async () => {
-      const found = (await mailpit.search('subject:"Tổng hợp ngày"')).filter((m) => m.To.some((t) => t.Address === 'motcua@stp.example.vn') && Date.parse(m.Created) >= started);
+      const found = (await mailpit.search('subject:"Tổng hợp ngày"')).filter((m) => m.To.some((t) => t.Address === 'motcua@stp.example.vn') && fresh(m));
       return found.length ? found : undefined;
     }, 'the desk officer\'s digest', 10000);
     const text = (await mailpit.message(digest[0]!.ID)).Text;
@@ -164,12 +166,12 @@ test('a person who takes due-soon notices in the digest gets no mail for them; t
 }, 90000);
 
 test('housekeeping: the daily run deletes expired log-in sessions and keeps the live ones', async () => {
-  const at = new Date();
+  const at = testNow();
   await s.db
     .insertInto('sessions')
     .values([
-      { tokenDigest: `expired-${Date.now()}`, username: 'motcua', createdAt: new Date(at.getTime() - 48 * 3600_000), expiresAt: new Date(at.getTime() - 3600_000) },
-      { tokenDigest: `live-${Date.now()}`, username: 'motcua', createdAt: at, expiresAt: new Date(at.getTime() + 3600_000) },
+      { tokenDigest: `expired-${uniqueId()}`, username: 'motcua', createdAt: new Date(at.getTime() - 48 * 3600_000), expiresAt: new Date(at.getTime() - 3600_000) },
+      { tokenDigest: `live-${uniqueId()}`, username: 'motcua', createdAt: at, expiresAt: new Date(at.getTime() + 3600_000) },
     ])
     .execute();
   const run = await createMonitor(await monitorDeps(), { holder: 'wr-5', now: () => at }).runOnce('daily');

@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { forms, jobTypes } from '../../../processes/contracts';
 import { loadConfig } from '../../../server/config';
 import { brokerReady, type ZeebeGrpcClient } from '../../../server/zeebe';
+import { monotonicMs } from '../../support/clock';
 
 export const USER_TASK_JOB_TYPE = 'io.camunda.zeebe:userTask';
 export const JOB_TYPES = [USER_TASK_JOB_TYPE, ...Object.keys(jobTypes)];
@@ -191,13 +192,13 @@ export class ProcessDriver {
 
   /** Waits until the element's job has been completed (or held) `count` times. */
   async waitFor(elementId: string, count = 1, timeoutMs = 20_000): Promise<Visit> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = monotonicMs() + timeoutMs;
     for (;;) {
       this.throwErrors();
       const visits = this.visits.filter((v) => v.elementId === elementId);
       const visit = visits[count - 1];
       if (visit) return visit;
-      if (Date.now() > deadline) throw new Error(`${elementId} not visited ${count} time(s) within ${timeoutMs} ms; visited: ${this.visited.join(', ')}`);
+      if (monotonicMs() > deadline) throw new Error(`${elementId} not visited ${count} time(s) within ${timeoutMs} ms; visited: ${this.visited.join(', ')}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 100);
         this.waiters.push(() => {

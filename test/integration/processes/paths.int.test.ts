@@ -10,7 +10,7 @@ import { deployProcesses } from '../../../processes/deploy';
 import { loadConfig } from '../../../server/config';
 import { createLogger } from '../../../server/logger';
 import { createZeebeClient, type ZeebeGrpcClient } from '../../../server/zeebe';
-import { HOLD, KHANH_HOA_PROCESS_ID, ProcessDriver, requireBroker, uniqueDossierCode, type Script } from './harness';
+import { brokerNow, HOLD, KHANH_HOA_PROCESS_ID, ProcessDriver, requireBroker, uniqueDossierCode, type Script } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -65,7 +65,7 @@ describe('Quy trình 570 on the broker', () => {
     await d.waitFor('notifySupplement');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(d.visited).toEqual([...PREFIX, 'requestSupplement', 'notifySupplement']); // waiting, clock stopped
-    await d.publish('lltp.dossier.supplemented', { supplementedAt: new Date().toISOString() });
+    await d.publish('lltp.dossier.supplemented', { supplementedAt: (await brokerNow()).toISOString() });
     await d.waitFor('returnResult');
     await d.expectEnded();
     expect(d.visited).toEqual([...PREFIX, 'requestSupplement', 'notifySupplement', 'restartClock', 'checkDossier', ...ACCEPTED, ...SIGNED, 'returnResult']);
@@ -92,7 +92,7 @@ describe('Quy trình 570 on the broker', () => {
     await d.waitFor('requestPoliceVerification');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(d.visited.at(-1)).toBe('requestPoliceVerification'); // waiting for the police
-    await d.publish('lltp.police.verification-answered', { policeAnsweredAt: new Date().toISOString() });
+    await d.publish('lltp.police.verification-answered', { policeAnsweredAt: (await brokerNow()).toISOString() });
     await d.waitFor('sendCopyByPost');
     await d.expectEnded();
     expect(d.visited).toEqual([
@@ -113,7 +113,7 @@ describe('Quy trình 570 on the broker', () => {
     await d.startNational('desk');
     await d.waitFor('requestPoliceVerification');
     expect(d.visits.find((v) => v.elementId === 'requestPoliceVerification')?.variables.caseVariant).toBe('statutory');
-    await d.publish('lltp.police.verification-answered', { policeAnsweredAt: new Date().toISOString() });
+    await d.publish('lltp.police.verification-answered', { policeAnsweredAt: (await brokerNow()).toISOString() });
     await d.waitFor('handOverCopyAtDesk');
     await d.expectEnded();
     expect(d.visited).toEqual([...PREFIX, ...ACCEPTED, ...POLICE, ...AFTER_POLICE, ...SIGNED, 'returnResult', 'handOverCopyAtDesk']);
@@ -123,7 +123,7 @@ describe('Quy trình 570 on the broker', () => {
     const d = drive({ checkDossier: { intakeDecision: 'accept' }, searchRecords: { searchOutcome: 'noRecord' }, reviewDraft: HOLD });
     await d.startNational();
     await d.waitFor('reviewDraft'); // the head of division has the draft in the inbox
-    await d.publish('lltp.dossier.withdrawn', { withdrawnAt: new Date().toISOString() });
+    await d.publish('lltp.dossier.withdrawn', { withdrawnAt: (await brokerNow()).toISOString() });
     await d.waitFor('notifyWithdrawn');
     await d.expectEnded();
     expect(d.visited).toEqual([...PREFIX, ...ACCEPTED, 'draftCertificate', 'reviewDraft', 'closeWithdrawn', 'notifyWithdrawn']);

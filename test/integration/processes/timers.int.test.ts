@@ -11,8 +11,8 @@ import { deployProcesses } from '../../../processes/deploy';
 import { loadConfig } from '../../../server/config';
 import { createLogger } from '../../../server/logger';
 import { BrokerClock, createZeebeClient, type ZeebeGrpcClient } from '../../../server/zeebe';
-import { restoreBrokerAfterClockMoves } from '../../support/broker-clock';
-import { HOLD, ProcessDriver, requireBroker, time, uniqueDossierCode, type ReplyContext, type Script } from './harness';
+import { backToSuiteInstant, restoreBrokerAfterClockMoves } from '../../support/broker-clock';
+import { brokerNow, HOLD, ProcessDriver, requireBroker, time, uniqueDossierCode, type ReplyContext, type Script } from './harness';
 
 jest.setTimeout(90_000);
 
@@ -25,7 +25,7 @@ let driver: ProcessDriver | undefined;
 
 beforeAll(async () => {
   await requireBroker();
-  await clock.reset();
+  await backToSuiteInstant(clock);
   zeebe = createZeebeClient({ ...config, LOG_LEVEL: 'silent' }).zeebe;
   await deployProcesses(zeebe, createLogger({ level: 'silent' }));
 });
@@ -33,12 +33,12 @@ beforeAll(async () => {
 afterEach(async () => {
   await driver?.stop();
   driver = undefined;
-  await clock.reset();
+  await backToSuiteInstant(clock);
 });
 
 afterAll(async () => {
   await zeebe.close();
-  await restoreBrokerAfterClockMoves(clock);
+  await restoreBrokerAfterClockMoves();
 }, 60_000);
 
 function drive(script: Script): ProcessDriver {
@@ -84,7 +84,7 @@ test('police late: a reminder when the answer is due, an escalation later, then 
   await d.waitFor('escalatePoliceLate');
   await quiet();
   expect(d.visited.filter((e) => e === 'remindPolice')).toHaveLength(1); // a date timer fires once
-  await d.publish('lltp.police.verification-answered', { policeAnsweredAt: new Date().toISOString() });
+  await d.publish('lltp.police.verification-answered', { policeAnsweredAt: (await brokerNow()).toISOString() });
   await d.waitFor('returnResult');
   await d.expectEnded();
   expect(d.visited).toEqual([
@@ -116,7 +116,7 @@ test('apology while waiting for the police: a leader records the reason and the 
   await clock.advance(4 * DAY + MINUTE);
   await quiet();
   expect(d.visited.filter((e) => ['recordApology', 'escalateApologyExhausted'].includes(e))).toEqual(['recordApology']);
-  await d.publish('lltp.police.verification-answered', { policeAnsweredAt: new Date().toISOString() });
+  await d.publish('lltp.police.verification-answered', { policeAnsweredAt: (await brokerNow()).toISOString() });
   await d.waitFor('returnResult');
   await d.expectEnded();
   expect(d.visited).toEqual([
@@ -148,7 +148,7 @@ test('apology only once: a first apology during steps 4–6, then escalation ins
   await quiet();
   expect(d.visited.filter((e) => e === 'recordApology')).toHaveLength(1);
   expect(d.visits.find((v) => v.elementId === 'escalateApologyExhausted')).toMatchObject({ headers: { reason: 'apology-already-issued' }, variables: { apologyIssued: true } });
-  await d.publish('lltp.police.verification-answered', { policeAnsweredAt: new Date().toISOString() });
+  await d.publish('lltp.police.verification-answered', { policeAnsweredAt: (await brokerNow()).toISOString() });
   await d.waitFor('returnResult');
   await d.expectEnded();
   expect(d.visited).toEqual([
@@ -209,7 +209,7 @@ test('apology at the return step: the e-certificate cannot be returned before th
   await d.waitFor('returnResult');
   await clock.advance(2 * HOUR + MINUTE);
   await d.waitFor('notifyApology');
-  await d.release('returnResult', { returnedAt: new Date().toISOString() });
+  await d.release('returnResult', { returnedAt: (await brokerNow()).toISOString() });
   await d.expectEnded();
   expect(d.visited).toEqual([
     ...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'searchRecords', 'planDeadlines', ...SIGNED, 'returnResult',

@@ -14,6 +14,7 @@ import { eventually } from '../../support/wait';
 import { requireBroker } from '../processes/harness';
 import { startWorkerTestEnv, uniqueCode, type WorkerTestEnv } from './support';
 import { hasEnded, UserTaskCompleter } from './user-tasks';
+import { testNow } from '../../support/clock';
 
 const NATIONAL = 'quy-trinh-570-v20241001';
 
@@ -54,7 +55,7 @@ async function start(code: string, paperCopy: 'none' | 'post' | 'desk'): Promise
   await env.createDossier(code, { paperCopy });
   const { processInstanceKey } = await zeebe.createProcessInstance({
     bpmnProcessId: NATIONAL,
-    variables: { dossierCode: code, agencyCode: 'STP.KHA', receivedAt: new Date().toISOString(), paperCopy },
+    variables: { dossierCode: code, agencyCode: 'STP.KHA', receivedAt: testNow().toISOString(), paperCopy },
   });
   instances.push(processInstanceKey);
   return processInstanceKey;

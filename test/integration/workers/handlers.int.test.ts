@@ -15,6 +15,7 @@ import { workers } from '../../../workers/registry';
 import { MailpitClient } from '../../support/mailpit';
 import { eventually } from '../../support/wait';
 import { startWorkerTestEnv, uniqueCode, type SimName, type WorkerTestEnv } from './support';
+import { testNow } from '../../support/clock';
 
 const NATIONAL = 'quy-trinh-570-v20241001';
 const KHANH_HOA = 'khanh-hoa-2799-v20241029';
@@ -45,7 +46,7 @@ function job(type: JobType, elementId: string, variables: Record<string, unknown
     elementInstanceKey: options.elementInstanceKey ?? String(keySeq + 500_000_000),
     retries: options.retries ?? 3,
     // Every job of a dossier sees the internal procedure chosen at intake (its governed steps' terms come from there).
-    variables: { activatedAt: `${new Date().toISOString()}[Etc/UTC]`, internalProcessId: KHANH_HOA, ...variables },
+    variables: { activatedAt: `${testNow().toISOString()}[Etc/UTC]`, internalProcessId: KHANH_HOA, ...variables },
     customHeaders: options.headers ?? {},
   };
 }
@@ -62,7 +63,7 @@ const declarationOf = async (code: string) => (await env.db.selectFrom('declarat
 
 describe('every job type completes with exactly the contract outputs and records its step', () => {
   type Case = [JobType, string, (code: string) => Record<string, unknown>, Record<string, unknown>, string];
-  const now = () => new Date().toISOString();
+  const now = () => testNow().toISOString();
   const cases: Case[] = [
     ['lltp.intake.register', 'registerDossier', (code) => ({ dossierCode: code, agencyCode: 'STP.KHA', receivedAt: now() }), {}, NATIONAL],
     ['lltp.notify.citizen', 'notifyAccepted', (code) => ({ dossierCode: code }), { notice: 'accepted' }, NATIONAL],
@@ -128,7 +129,7 @@ describe('an automated step late because an outside system was late records that
   // a designer may time any service task (lltp:sla.allotment): such a step, started five days ago
   // with one working hour and done on the third attempt, is written here as the model would start it.
   test('a timed step done late: reason "Chờ hệ thống ngoài: <system> (lần gọi thứ 3)"; done in time, or untimed: no reason', async () => {
-    const started = new Date(Date.now() - 5 * 86_400_000);
+    const started = testNow(-5 * 86_400_000);
     const timedStep = async (code: string, allotmentMinutes: number, startedAt: Date): Promise<ActivatedJob> => {
       const j = job('lltp.lltp-software.push', 'pushToLltpSoftware', { dossierCode: code }, { retries: 1 });
       await env.db
@@ -144,7 +145,7 @@ describe('an automated step late because an outside system was late records that
 
     const inTime = uniqueCode();
     await env.createDossier(inTime);
-    await run(await timedStep(inTime, 60, new Date()));
+    await run(await timedStep(inTime, 60, testNow()));
     expect((await stepsOf(inTime))[0]).toMatchObject({ lateReason: null, lateReasonSource: null });
 
     const untimed = uniqueCode();
@@ -170,7 +171,7 @@ describe('dossier clock and deadlines', () => {
     const waited = calendar.between(new Date(parseInstant(stopped.clockStoppedAt as string)), new Date(parseInstant(stopped.supplementDueAt as string)));
     expect(waited).toBe(15 * 480); // lltp:deadline.supplementWait = 15wd
 
-    const supplementedAt = new Date(Date.now() + 60_000).toISOString();
+    const supplementedAt = testNow(60_000).toISOString();
     const restarted = await run(job('lltp.dossier.restart-clock', 'restartClock', { dossierCode: code, supplementedAt }));
     doc = await dossier(code);
     expect(doc?.stoppedIntervals[0]?.to?.toISOString()).toBe(new Date(supplementedAt).toISOString());
@@ -206,7 +207,7 @@ describe('dossier clock and deadlines', () => {
     const apologyByAt = new Date(promised.getTime() - 86_400_000);
     await env.db
       .updateTable('dossiers')
-      .set({ apologyReason: 'x', apologyNewReturnDate: '2099-01-01', apologyIssuedAt: new Date(), apologyIssuedBy: 'leader', appointmentAt: promised, apologyByAt })
+      .set({ apologyReason: 'x', apologyNewReturnDate: '2099-01-01', apologyIssuedAt: testNow(), apologyIssuedBy: 'leader', appointmentAt: promised, apologyByAt })
       .where('code', '=', code)
       .execute();
     const outputs = await run(job('lltp.deadline.plan', 'planDeadlines', { dossierCode: code, searchOutcome: 'noRecord', clockStartedAt: created.clockStartAt.toISOString(), apologyIssued: true, returnDueAt: promised.toISOString() }));
@@ -232,8 +233,8 @@ describe('dossier clock and deadlines', () => {
 describe('closing', () => {
   test.each([
     ['lltp.dossier.issue-refusal', 'issueRefusal', { refusalReason: 'Hồ sơ không hợp lệ' }, 'refused', 'refusedAt'],
-    ['lltp.dossier.close-withdrawn', 'closeWithdrawn', { withdrawnAt: new Date().toISOString() }, 'withdrawn', 'closedAt'],
-    ['lltp.dossier.close-unsupplemented', 'closeUnsupplemented', { supplementDueAt: new Date().toISOString() }, 'unsupplemented', 'closedAt'],
+    ['lltp.dossier.close-withdrawn', 'closeWithdrawn', { withdrawnAt: testNow().toISOString() }, 'withdrawn', 'closedAt'],
+    ['lltp.dossier.close-unsupplemented', 'closeUnsupplemented', { supplementDueAt: testNow().toISOString() }, 'unsupplemented', 'closedAt'],
     ['lltp.return.result', 'returnResult', { certificateNumber: 'LLTP-X' }, 'issued', 'returnedAt'],
   ] as const)('%s (%s) closes the dossier once', async (type, elementId, variables, outcome, output) => {
     const code = uniqueCode();
@@ -314,7 +315,7 @@ describe('reminders and escalations', () => {
   ] as const)('%s (%s) records one escalation and sends one e-mail without personal data', async (type, elementId, headers, reason, roles) => {
     const code = uniqueCode();
     await env.createDossier(code);
-    const past = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const past = testNow(-3 * 86_400_000).toISOString();
     const first = job(type, elementId, { dossierCode: code, verificationRequestedAt: past, policeReminderAt: past }, { headers });
     await run(first);
     await run({ ...first, key: `${first.key}3` });
@@ -348,7 +349,7 @@ describe('faults', () => {
   });
 
   test('a missing dossier is a technical fault (retried)', async () => {
-    const action = await processJob(workerOf('lltp.intake.register'), job('lltp.intake.register', 'registerDossier', { dossierCode: uniqueCode(), agencyCode: 'STP.KHA', receivedAt: new Date().toISOString() }), env.deps);
+    const action = await processJob(workerOf('lltp.intake.register'), job('lltp.intake.register', 'registerDossier', { dossierCode: uniqueCode(), agencyCode: 'STP.KHA', receivedAt: testNow().toISOString() }), env.deps);
     expect(action).toMatchObject({ action: 'fail', retries: 2 });
     expect(action.action === 'fail' && action.errorMessage).toMatch(/is not in the read model/);
   });

@@ -28,6 +28,7 @@ import { createNotifySim, createPostSim, createSigningSim, createVneidSim } from
 import { createHttpAdapters } from '../../../workers/adapters';
 import { createWorkerDeps, type WorkerDeps } from '../../../workers/framework';
 import { createTestDatabase } from '../../support/database';
+import { testClock } from '../../support/clock';
 
 export const SIM_NAMES = ['lltp-software', 'police', 'signing', 'vneid', 'post', 'notify'] as const;
 export type SimName = (typeof SIM_NAMES)[number];
@@ -74,12 +75,12 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
   const sims = {} as Record<SimName, { sim: SimServer; url: string }>;
   const handles: { close: () => Promise<void> }[] = [];
   const created: Record<SimName, SimServer> = {
-    'lltp-software': createLltpSoftwareSim(),
-    police: createPoliceSim({ partnerId: 'ca-pv06', apiKey: 'test', msPerWorkingHour: 1000, defaultAnswerAfterWorkingHours: 100000 }),
-    signing: createSigningSim(),
-    vneid: createVneidSim(),
-    post: createPostSim(),
-    notify: createNotifySim(),
+    'lltp-software': createLltpSoftwareSim({ now: testClock() }),
+    police: createPoliceSim({ partnerId: 'ca-pv06', apiKey: 'test', msPerWorkingHour: 1000, defaultAnswerAfterWorkingHours: 100000, now: testClock() }),
+    signing: createSigningSim(undefined, testClock()),
+    vneid: createVneidSim(undefined, testClock()),
+    post: createPostSim(undefined, testClock()),
+    notify: createNotifySim(undefined, testClock()),
   };
   for (const simName of SIM_NAMES) {
     const sim = created[simName];
@@ -100,7 +101,7 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
     WORKER_RETRY_BACKOFF_MS: 200,
   };
   const db = testDb.database.db;
-  const now = (): Date => new Date();
+  const now = testClock();
   await seedCalendar(db, loadSeed(), { actor: 'test', now });
   const catalog = await loadProcessCatalog();
   const mailer = createMailer(config);
@@ -156,7 +157,7 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
       if (!response.ok) throw new Error(`configure ${simName}: ${response.status}`);
     },
     async createDossier(code, opts = {}) {
-      const receivedAt = opts.receivedAt ?? new Date();
+      const receivedAt = opts.receivedAt ?? now();
       const calendars = await deps.calendars.current();
       const calendar = calendars.forUnit('stp-mot-cua');
       const clock = restartClock(calendar, receivedAt, 'online', DEFAULT_CALENDAR_POLICY.intake);
