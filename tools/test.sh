@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one test command (`npm test`): installs what is missing, starts the local stack, runs
 # the static checks and the unit suite, the calendar tests again under two more time zones,
-# the integration suite against the real stack and the fault suite (kill -9 of each component
-# under load), then prints per-run counts and a last
+# the integration suite against the real stack (at LLTP_TEST_NOW, default in test/support/clock.ts),
+# the clock-moving tests again at each instant of LLTP_TEST_INSTANTS (when set), and the fault
+# suite (kill -9 of each component under load), then prints per-run counts and a last
 # line `N passed, N failed` counted from jest's JSON results, each test once (a calendar test
 # that ran under three time zones counts once, failed if it failed in any). Exits non-zero on
 # any failure or when no test ran.
@@ -43,6 +44,19 @@ done
 # 4. Integration tests against the real stack, one file at a time (they share the broker clock).
 step "integration tests (real Zeebe, PostgreSQL, SMTP)"
 LLTP_STOP_STACK_TESTS=1 $JEST --selectProjects integration --runInBand --forceExit --json --outputFile="$RESULTS/integration.json"
+
+# 4b. The tests that move the product's or the broker's clock (marked `@moves-clocks`) again at
+#     each instant of LLTP_TEST_INSTANTS (space-separated ISO instants; .ci/run sets three): a
+#     Saturday night, the eve of a public holiday, after the year changes. Each test counts once,
+#     failed if it failed at any instant.
+if [ -n "${LLTP_TEST_INSTANTS:-}" ]; then
+  mapfile -t clock_tests < <(grep -rl '@moves-clocks' test/integration --include='*.int.test.ts' | sort)
+  for instant in $LLTP_TEST_INSTANTS; do
+    step "clock-moving tests at LLTP_TEST_NOW=$instant (${#clock_tests[@]} files)"
+    LLTP_TEST_NOW=$instant LLTP_STOP_STACK_TESTS=1 $JEST --selectProjects integration --runInBand --forceExit \
+      --json --outputFile="$RESULTS/instant-$(echo "$instant" | tr -c '[:alnum:]\n' '-').json" "${clock_tests[@]}"
+  done
+fi
 
 # 5. The fault suite: kill -9 of the broker, the database, SMTP and the workers in turn under a
 #    bounded load (its own broker: it resets the broker's data first). Prints faults.* figures.

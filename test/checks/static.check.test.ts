@@ -3,7 +3,7 @@
  * the TypeScript compiler in strict mode, ESLint, and the process linter.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const repo = path.resolve(__dirname, '../..');
@@ -32,3 +32,20 @@ test('the BPMN models lint clean (npm run lint:processes)', () => {
   const { status, output } = run('npm', ['run', '--silent', 'lint:processes']);
   expect({ status, output }).toEqual({ status: 0, output: expect.any(String) as string });
 }, 300000);
+
+/**
+ * The integration files that move a clock say how: `@moves-clocks` (relative to the suite's
+ * instant; tools/test.sh runs them again at each instant of LLTP_TEST_INSTANTS) or
+ * `@fixed-instants` (their own absolute instants). A file that moves a clock unmarked would
+ * silently miss the runs at the other instants.
+ */
+test('every integration file that moves a clock is marked @moves-clocks or @fixed-instants', () => {
+  const movesAClock = /BrokerClock|createMonitor\(|now: \(\) =>|testClock\([^)]|fixedClock/;
+  const files = readdirSync(path.join(repo, 'test/integration'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.int.test.ts'));
+  const unmarked = files.filter((f) => {
+    const text = readFileSync(path.join(repo, 'test/integration', f), 'utf8');
+    return movesAClock.test(text) && !/@moves-clocks|@fixed-instants/.test(text);
+  });
+  expect(files.length).toBeGreaterThan(20);
+  expect(unmarked).toEqual([]);
+});

@@ -2,6 +2,8 @@
  * The vertical slice that proves the pipe through real components: the Zeebe broker, a
  * TypeScript job worker, PostgreSQL through Kysely, the SMTP sink through nodemailer, and a
  * BPMN timer fired by moving the broker's controlled clock.
+ *
+ * @moves-clocks the broker's clock moves to fire a timer: run again at three instants by .ci/run (LLTP_TEST_INSTANTS).
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';

@@ -1,6 +1,8 @@
 /**
  * The DB-backed calendar on the local PostgreSQL: seeding, administrators' edits with their
  * audit, re-planning of open dossiers and steps, and the provider that reloads after an edit.
+ *
+ * @fixed-instants the calendar's clock is a fixed instant, whatever LLTP_TEST_NOW says.
  */
 import { createCalendarAdmin, type CalendarAdmin } from '../../../server/calendar/admin';
 import { restartClock, stopClock, type Channel } from '../../../server/calendar/clock';

@@ -5,6 +5,8 @@
  * 2 due soon at the check and 1 overdue at "accept in LLTP" (due after 120 working minutes), the
  * KPIs count the three receipts; the page in Debian's Chromium shows those numbers on those steps,
  * lists the dossiers of a step and leads to a timeline; roles and bad input as documented.
+ *
+ * @moves-clocks the product's clock moves to a step's due time: run again at three instants by .ci/run (LLTP_TEST_INSTANTS).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';

@@ -2,6 +2,8 @@
  * End to end, every branch from intake to the end, through the whole product on the real
  * stack: intake API → Zeebe (Quy trình 570 + Khánh Hòa QĐ 2799) → job workers → simulators of
  * the external systems; human steps done by the demo officers through the inbox API.
+ *
+ * @moves-clocks dossiers received in the past, late on the suite's clock: run again at three instants by .ci/run (LLTP_TEST_INSTANTS).
  */
 import { formatInstant } from '../../../server/calendar/civil-time';
 import { seedCalendarData } from '../../../server/calendar/seed';

@@ -18,6 +18,8 @@
  * Expected values are worked out by hand in working time (07:30–11:30, 13:00–17:00; 480 minutes
  * a day) and written as literals. The 2027 days off they rest on are the test's own (below), so
  * entering the Government's official 2027 schedule in the seed changes nothing here.
+ *
+ * @fixed-instants the broker's and the product's clocks are pinned at the instants above, whatever LLTP_TEST_NOW says.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

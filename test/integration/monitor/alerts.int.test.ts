@@ -4,6 +4,8 @@
  * sees that step due soon and then late and mails the right people through the real SMTP sink
  * (Mailpit) — each alert exactly once, with one or two monitor replicas, across an SMTP
  * outage, and never on a day off.
+ *
+ * @moves-clocks the monitor's clock moves to due times, holidays and report cut-offs: run again at three instants by .ci/run (LLTP_TEST_INSTANTS).
  */
 import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
@@ -20,7 +22,7 @@ import { MailpitClient } from '../../support/mailpit';
 import { monitorHarness, type MonitorHarness } from '../../support/monitor';
 import { startSystem, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
-import { testClock, testNow } from '../../support/clock';
+import { testNow, testNowMs } from '../../support/clock';
 
 const repo = path.resolve(__dirname, '../../..');
 const mailpit = new MailpitClient();
@@ -283,7 +285,11 @@ test('the daily digest lists each person\'s late and due-soon items once a day; 
 
 test('operations: status for supervisors, "run now" for administrators (served by the lease holder), Prometheus metrics', async () => {
   const deps = await monitorDeps();
-  const monitor = createMonitor(deps, { holder: 'monitor-ops', now: testClock() });
+  // The status shows the latest run: this monitor runs a minute after the latest run of this
+  // file (whose clocks moved ahead to due times and holidays).
+  const latest = await s.db.selectFrom('monitorRuns').select((eb) => eb.fn.max('startedAt').as('startedAt')).executeTakeFirstOrThrow();
+  const opsNow = new Date(Math.max(testNowMs(), latest.startedAt ? new Date(latest.startedAt).getTime() : 0) + 60_000);
+  const monitor = createMonitor(deps, { holder: 'monitor-ops', now: () => opsNow });
   expect((await s.call('GET', '/api/monitor/status', undefined, await s.as('motcua'))).status).toBe(403);
   expect((await s.call('POST', '/api/monitor/run', { kind: 'tick' }, await s.as('giamsat'))).status).toBe(403);
   const badKind = await s.call('POST', '/api/monitor/run', { kind: 'hourly' }, await s.as('quantri'));

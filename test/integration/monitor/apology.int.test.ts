@@ -5,6 +5,8 @@
  * current appointment (naming the field) and accepts a valid one; the letter (mẫu 04) exists in
  * HTML and PDF with its fields, readable only by the roles that may see personal data, each
  * read audited; the citizen is notified; the appointment moves, once.
+ *
+ * @moves-clocks the monitor's clock moves to the apology time: run again at three instants by .ci/run (LLTP_TEST_INSTANTS).
  */
 import { formatInstant } from '../../../server/calendar/civil-time';
 import { createCalendarProvider } from '../../../server/calendar/provider';

@@ -4,6 +4,8 @@
  * a check. The daily reconciliation, judging everything again at the same instant, then finds
  * nothing to add: no alert missed, no next check to correct. The same holds after a calendar
  * edit, whose re-planning marks what it moved.
+ *
+ * @fixed-instants the monitor's clock starts at a fixed Tuesday 10:00, whatever LLTP_TEST_NOW says.
  */
 import { sql } from 'kysely';
 import { createCalendarAdmin } from '../../../server/calendar/admin';

@@ -5,6 +5,8 @@
  * when due soon, then its holder and the unit's head when overdue, then the escalation chain;
  * an alert held outside working time for a step finished meanwhile is superseded, never sent;
  * a person who takes due-soon notices in the digest finds them there, not in a mail.
+ *
+ * @moves-clocks the monitor's clock moves around due times: run again at three instants by .ci/run (LLTP_TEST_INSTANTS).
  */
 import { formatInstant } from '../../../server/calendar/civil-time';
 import type { CalendarProvider } from '../../../server/calendar/provider';

@@ -6,6 +6,8 @@
  * the broker: every clock-moving test lives in this file, and the clock is reset after each.
  * Due instants are what the workers will compute with the working calendar; here the test's
  * job replies set them relative to the broker's clock.
+ *
+ * @moves-clocks the broker's clock moves to fire timers: run again at three instants by .ci/run (LLTP_TEST_INSTANTS).
  */
 import { deployProcesses } from '../../../processes/deploy';
 import { loadConfig } from '../../../server/config';
@@ -102,6 +104,7 @@ test('apology while waiting for the police: a leader records the reason and the 
     recordApology: { apologyReason: 'Chưa nhận được kết quả xác minh của Công an', newReturnDate: '2024-11-20' },
     issueApology: ({ after }) => ({ apologyIssued: true, returnDueAt: after(5 * DAY), apologyByAt: after(4 * DAY) }),
     reviewDraft: { reviewDecision: 'approve' },
+    returnResult: HOLD,
   });
   await d.startNational();
   await d.waitFor('requestPoliceVerification');
@@ -117,11 +120,16 @@ test('apology while waiting for the police: a leader records the reason and the 
   await quiet();
   expect(d.visited.filter((e) => ['recordApology', 'escalateApologyExhausted'].includes(e))).toEqual(['recordApology']);
   await d.publish('lltp.police.verification-answered', { policeAnsweredAt: (await brokerNow()).toISOString() });
+  // The return step starts past the new apology time: its watch fires at once, and an apology
+  // already issued is reported instead of repeated (held until then: the timer and the
+  // return's job would otherwise race).
   await d.waitFor('returnResult');
+  await d.waitFor('escalateApologyExhausted');
+  await d.release('returnResult', { returnedAt: (await brokerNow()).toISOString() });
   await d.expectEnded();
   expect(d.visited).toEqual([
     ...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'searchRecords', 'planDeadlines', 'requestPoliceVerification',
-    'recordApology', 'issueApology', 'notifyApology', 'recordVerification', ...SIGNED, 'returnResult',
+    'recordApology', 'issueApology', 'notifyApology', 'recordVerification', ...SIGNED, 'returnResult', 'escalateApologyExhausted',
   ]);
 });
 
