@@ -18,8 +18,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../server/config';
-import { BrokerClock, brokerReady } from '../../server/zeebe';
+import { BrokerClock, brokerReady, createZeebeClient } from '../../server/zeebe';
 import { monotonicMs, testClockOffsetMs, testNowMs } from './clock';
+import { uniqueId } from './unique';
 
 const STACK = path.resolve(__dirname, '../../tools/stack/stack.sh');
 /** How far the broker's clock may read from the suite's before it is set again. */
@@ -62,14 +63,30 @@ export function localBrokerClock(): BrokerClock {
   return new BrokerClock(loadConfig().ZEEBE_MANAGEMENT_URL);
 }
 
-/** Waits until the broker is ready three times in a row (the gateway answers, the partition has replayed). */
+/**
+ * Waits until the broker is ready three times in a row (the gateway answers, the partition has
+ * replayed), then until it has processed commands: a freshly started broker takes its first
+ * commands slowly, and the tests' first intake would be answered 503.
+ */
 async function waitForBroker(): Promise<void> {
-  const managementUrl = loadConfig().ZEEBE_MANAGEMENT_URL;
+  const config = loadConfig();
   const deadline = monotonicMs() + 120_000;
   for (let streak = 0; streak < 3; ) {
-    if (monotonicMs() > deadline) throw new Error(`the broker at ${managementUrl} is not ready 120 s after its restart`);
-    streak = (await brokerReady(managementUrl)) ? streak + 1 : 0;
+    if (monotonicMs() > deadline) throw new Error(`the broker at ${config.ZEEBE_MANAGEMENT_URL} is not ready 120 s after its restart`);
+    streak = (await brokerReady(config.ZEEBE_MANAGEMENT_URL)) ? streak + 1 : 0;
     await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  const { camunda, zeebe } = createZeebeClient({ ...config, LOG_LEVEL: 'silent' }, { retries: 0 });
+  try {
+    // Five message publications in a row each within a second: the partition processes commands at speed.
+    for (let streak = 0; streak < 5; ) {
+      if (monotonicMs() > deadline) throw new Error(`the broker at ${config.ZEEBE_GRPC_ADDRESS} does not process commands 120 s after its restart`);
+      const started = monotonicMs();
+      const published = await zeebe.publishMessage({ name: 'lltp.test.broker-warm-up', correlationKey: uniqueId(), timeToLive: 0, variables: {} }).then(() => true, () => false);
+      streak = published && monotonicMs() - started < 1_000 ? streak + 1 : 0;
+    }
+  } finally {
+    await camunda.closeAllClients();
   }
 }
 

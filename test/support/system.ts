@@ -15,7 +15,7 @@ import { createCalendarProvider } from '../../server/calendar/provider';
 import { loadConfig, type Config } from '../../server/config';
 import type { CalendarSeed } from '../../server/calendar/model';
 import type { Db } from '../../server/db';
-import { testClock } from './clock';
+import { monotonicMs, testClock } from './clock';
 import { seedCounters } from './counters';
 import { eventually } from './wait';
 import { createTestDatabase } from './database';
@@ -52,7 +52,10 @@ export interface SystemUnderTest {
   config: Config;
   db: Db;
   sims: RunningSimulators;
+  /** A request to the API; an intake answered 503 is sent again (for 30 s), a session answered 401 logs in again. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  /** One request to the API, answered as it is: for a test that handles 503 and 401 itself. */
+  callOnce(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
   /** The user's session headers (logged in once, and again when the product refused the session). */
   as(username: string): Promise<Record<string, string>>;
   simStats(name: string): Promise<{ effects: Record<string, number>; calls: Record<string, number> }>;
@@ -140,8 +143,19 @@ export async function startSystem(
     return headers;
   };
   const as = async (username: string): Promise<Record<string, string>> => ({ ...(sessions.get(username) ?? (await logIn(username))) });
+  // An intake the broker did not take (503: busy, or just restarted by a test that moved its
+  // clock) is sent again, as the one-stop system and VNeID do: the same request completes the
+  // same dossier, never a second one.
+  const sendIntake = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
+    const deadline = monotonicMs() + 30_000;
+    for (;;) {
+      const reply = await send(method, path, body, headers);
+      if (reply.status !== 503 || !(method === 'POST' && path.startsWith('/api/intake/')) || monotonicMs() > deadline) return reply;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  };
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
-    const reply = await send(method, path, body, headers);
+    const reply = await sendIntake(method, path, body, headers);
     const username = headers.authorization ? userOfToken.get(headers.authorization) : undefined;
     if (reply.status !== 401 || username === undefined) return reply;
     // The session expired on the product's clock (or the monitor removed it): log in again.
@@ -167,6 +181,7 @@ export async function startSystem(
     db,
     sims,
     call,
+    callOnce: send,
     as,
     task,
     async work(code, username, formKey, data = {}) {

@@ -40,7 +40,7 @@ test('200 concurrent intakes: one dossier and one process instance each, and the
   let pushedBack = 0;
   const send = async (body: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
     for (let attempt = 1; ; attempt += 1) {
-      const answer = await sut.call('POST', '/api/intake/vneid', body, PARTNER);
+      const answer = await sut.callOnce('POST', '/api/intake/vneid', body, PARTNER);
       if (answer.status !== 503 || attempt === 10) return answer;
       pushedBack += 1;
       await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -144,6 +144,7 @@ test('apology only once: a first apology during steps 4–6, then escalation ins
     // The plan keeps the date moved by the apology (contract of lltp.deadline.plan).
     planDeadlines: (ctx) => ({ caseVariant: 'verification', ...deadlines(ctx, String(ctx.job.variables.apologyByAt)) }),
     reviewDraft: { reviewDecision: 'approve' },
+    returnResult: HOLD,
   });
   await d.startNational();
   await d.waitFor('acceptInLltpSoftware'); // step 5 is in the LLTP officer's inbox
@@ -157,14 +158,18 @@ test('apology only once: a first apology during steps 4–6, then escalation ins
   expect(d.visited.filter((e) => e === 'recordApology')).toHaveLength(1);
   expect(d.visits.find((v) => v.elementId === 'escalateApologyExhausted')).toMatchObject({ headers: { reason: 'apology-already-issued' }, variables: { apologyIssued: true } });
   await d.publish('lltp.police.verification-answered', { policeAnsweredAt: (await brokerNow()).toISOString() });
+  // The return step starts past the apology time too: its watch reports again (held until
+  // then: the timer and the return's job would otherwise race).
   await d.waitFor('returnResult');
+  await d.waitFor('escalateApologyExhausted', 2);
+  await d.release('returnResult', { returnedAt: (await brokerNow()).toISOString() });
   await d.expectEnded();
   expect(d.visited).toEqual([
     ...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware',
     'recordApology', 'issueApology', 'notifyApology',
     'searchRecords', 'planDeadlines', 'requestPoliceVerification',
     'escalateApologyExhausted',
-    'recordVerification', ...SIGNED, 'returnResult',
+    'recordVerification', ...SIGNED, 'returnResult', 'escalateApologyExhausted',
   ]);
 });
 
