@@ -75,7 +75,7 @@ afterAll(async () => {
   mailer?.close();
   await testDb?.drop();
   await restoreBrokerAfterClockMoves();
-}, 60_000);
+}, 240_000); // a broker restart and its warm-up
 
 async function startSlice(): Promise<{ runId: string; processInstanceKey: string }> {
   const runId = randomUUID();
