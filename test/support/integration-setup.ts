@@ -1,21 +1,24 @@
 /**
- * Jest global setup of the integration and fault projects: anchors the suite's clock at
- * `LLTP_TEST_NOW` (./clock.ts) and puts the broker's clock there (./broker-clock.ts), drops the
- * test databases an earlier run left behind (a crashed run cannot drop its own) and migrates
- * the template the test databases are copied from. When a component is down it only says so:
- * each test file then fails naming it.
+ * Jest global setup of the integration project: anchors the suite's clock at `LLTP_TEST_NOW`
+ * (./clock.ts) and puts the broker's clock there (./broker-clock.ts), drops the test databases
+ * an earlier run left behind (a crashed run cannot drop its own) and migrates the template the
+ * test databases are copied from. When a component is down it only says so: each test file
+ * then fails naming it.
  */
 import { alignBrokerClock } from './broker-clock';
 import { anchorTestClock, testNow } from './clock';
 import { dropLeftovers, ensureTemplate } from './database';
 
-export default async function setup(): Promise<void> {
+/** `alignBroker: false` for a suite that starts a broker of its own at the suite's instant (the fault suite). */
+export async function setUpSuite(options: { alignBroker: boolean }): Promise<void> {
   anchorTestClock();
-  try {
-    const done = await alignBrokerClock();
-    console.log(`integration setup: the suite runs at ${testNow().toISOString()} (LLTP_TEST_NOW); broker clock ${done}`);
-  } catch (error) {
-    console.log(`integration setup: the broker's clock could not be set (${(error as Error).message}); the tests will say which component is down`);
+  if (options.alignBroker) {
+    try {
+      const done = await alignBrokerClock();
+      console.log(`integration setup: the suite runs at ${testNow().toISOString()} (LLTP_TEST_NOW); broker clock ${done}`);
+    } catch (error) {
+      console.log(`integration setup: the broker's clock could not be set (${(error as Error).message}); the tests will say which component is down`);
+    }
   }
   try {
     const dropped = await dropLeftovers();
@@ -24,4 +27,8 @@ export default async function setup(): Promise<void> {
   } catch (error) {
     console.log(`integration setup: PostgreSQL not ready (${(error as Error).message}); the tests will say which component is down`);
   }
+}
+
+export default async function setup(): Promise<void> {
+  await setUpSuite({ alignBroker: true });
 }

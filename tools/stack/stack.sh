@@ -318,6 +318,11 @@ port_of() { case $1 in zeebe) echo $ZEEBE_GRPC_PORT ;; postgres) echo "$PG_PORT"
 
 start_one() { # name, timeout
   local name=$1
+  if [ "$name" = zeebe ] && healthy zeebe && [ "$(cat "$RUN/zeebe.clock-offset-ms" 2>/dev/null || echo 0)" != "$(zeebe_clock_offset_ms)" ]; then
+    # a broker a test suite started at another instant: back on the clock asked for now
+    say "zeebe runs $(cat "$RUN/zeebe.clock-offset-ms") ms from the real time; restarting it $(zeebe_clock_offset_ms) ms from it"
+    stop_one zeebe
+  fi
   if healthy "$name"; then say "$name already running"; return 0; fi
   if port_open "$(port_of "$name")" && ! pid_of "$name" >/dev/null; then
     [ "$name" = postgres ] && die "port $PG_PORT is held by another PostgreSQL (or another program) that this checkout did not start: set DATABASE_URL=postgresql://lltp@127.0.0.1:5433/lltp (any free port) for the stack and the app, or stop it (ss -ltnp | grep $PG_PORT)"
