@@ -53,9 +53,14 @@ export function suiteClockEnv(): Record<string, string> {
   return { LD_PRELOAD: FAKETIME_LIB, FAKETIME: `${offsetMs >= 0 ? '+' : '-'}${(Math.abs(offsetMs) / 1000).toFixed(3)}`, FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_DONT_RESET: '1' };
 }
 
+/** The environment for tools/stack/stack.sh that starts the broker `offsetMs` from the real time. */
+function brokerEnv(offsetMs: number): Record<string, string> {
+  return { LLTP_ZEEBE_CLOCK_OFFSET_MS: String(Math.round(offsetMs)) };
+}
+
 /** The environment for tools/stack/stack.sh that starts the broker on the suite's clock. */
 export function suiteBrokerEnv(): Record<string, string> {
-  return { LLTP_ZEEBE_CLOCK_OFFSET_MS: String(Math.round(testClockOffsetMs())) };
+  return brokerEnv(testClockOffsetMs());
 }
 
 /** The local stack's broker clock. */
@@ -93,15 +98,13 @@ async function waitForBroker(): Promise<void> {
 /** Restarts the local stack's broker with its system clock `offsetMs` from the real time (close this process's clients first). */
 export async function restartBroker(offsetMs: number): Promise<void> {
   stack({}, 'stop', 'zeebe');
-  stack({ LLTP_ZEEBE_CLOCK_OFFSET_MS: String(Math.round(offsetMs)) }, 'start', 'zeebe');
+  stack(brokerEnv(offsetMs), 'start', 'zeebe');
   await waitForBroker();
 }
 
 /** Restarts the local stack's broker with its clock at the suite's instant (close this file's clients first). */
 export async function restartBrokerAtSuiteInstant(): Promise<void> {
-  stack({}, 'stop', 'zeebe');
-  stack(suiteBrokerEnv(), 'start', 'zeebe');
-  await waitForBroker();
+  await restartBroker(testClockOffsetMs());
 }
 
 /**
