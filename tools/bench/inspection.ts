@@ -2,7 +2,7 @@
  * `npm run bench:inspection`: the inspection lists, exports and the weekly report on a generated
  * province-year; one JSON line per figure on stdout, progress and query plans on stderr.
  *
- * Data (written once, kept as `lltp_bench_inspection_year_<n>_<schema>`): `BENCH_INSPECTION_DOSSIERS`
+ * Data (written once, kept as `lltp_benchdata_inspection_year_<n>_<schema>`): `BENCH_INSPECTION_DOSSIERS`
  * (20,000) dossiers received over the working days of 2026 through VNeID (85%) and the other
  * channels, each with the 10 steps of Quy trình 570's fast path run one after the other (6 timed
  * officers' steps with their tasks, 4 untimed automated ones: 200,000 steps, 120,000 tasks);
@@ -11,8 +11,10 @@
  * supplement (a clock stop); the dossiers received in the last 8 working days are still open.
  *
  * Figures (median of `BENCH_INSPECTION_RUNS` (5) runs, with min and max; target in the name's issue):
- * - inspection.list_year_s: the year's late list as one JSON document (every late dossier with its
- *   late steps and the summary), as `lltp inspection list --status late --json` builds it (≤ 1 s);
+ * - inspection.list_year_s: `lltp inspection list --from 2026-01-01 --to 2026-12-31 --status late
+ *   --json` run through the CLI's own code (server/cli, in process: the command's connection,
+ *   models and calendar, the summary, every late dossier with its late steps, the audit entry),
+ *   its JSON document kept in memory (≤ 1 s); inspection.list_year_rows: the dossiers it listed;
  * - inspection.xlsx_10k_s: 10,000 dossier rows (and their late steps) as XLSX (≤ 3 s);
  * - inspection.pdf_1k_s: 1,000 dossier rows as PDF (≤ 5 s);
  * - inspection.weekly_report_s: a week's report built (summary, late list, XLSX and PDF) and
@@ -22,6 +24,9 @@
  * - inspection.seq_scans_per_dossier_tables: sequential scans of steps, tasks, clock_stops or audit
  *   in the plans of the statements above, but the summary's step durations (0: the details of
  *   dossiers are reached by index; the dossiers table itself is read whole for a year-long period).
+ *   The CLI runs on a connection of its own, so the list's statements are recorded by running
+ *   the same service calls once more on the recording connection (not timed).
+ * Small mode (LLTP_BENCH_SMALL=1): 300 dossiers, 1 run.
  */
 import { sql } from 'kysely';
 import { formatInstant } from '../../server/calendar/civil-time';
@@ -35,14 +40,30 @@ import { kyselyOver, createPool, type Db } from '../../server/db';
 import { filterVocabulary, inspectionService } from '../../server/inspection';
 import { streamDossiers } from '../../server/inspection/engine';
 import { parseFilters } from '../../server/inspection/filters';
-import { dossierJson, exportList, summaryOf, weeklyReport, type Actor } from '../../server/inspection/service';
+import { dossierJson, exportList, summaryOf, weeklyReport, type Actor, type InspectionServiceDeps } from '../../server/inspection/service';
 import { reportWeek } from '../../server/inspection/week';
 import { loadProcessCatalog } from '../../server/sla';
+import { runCli } from '../../server/cli/lltp';
+import type { CliIo } from '../../server/cli/io';
+import type { Config } from '../../server/config';
 import { explainAll, Recorder } from './plans';
-import { benchDatabase, emit, emitSeries, progressOf, seededRandom, withStack } from './support';
+import { benchDatabase, figureOutput, progressOf, runBench, seededRandom, series, setting, withStack, type BenchDatabase } from './support';
 
-const DOSSIERS = Number(process.env.BENCH_INSPECTION_DOSSIERS ?? 20_000);
-const RUNS = Number(process.env.BENCH_INSPECTION_RUNS ?? 5);
+export const FIGURES = [
+  ...series('inspection.list_year_s'),
+  'inspection.list_year_rows',
+  ...series('inspection.summary_year_s'),
+  ...series('inspection.xlsx_10k_s'),
+  'inspection.xlsx_rows',
+  ...series('inspection.pdf_1k_s'),
+  'inspection.pdf_rows',
+  ...series('inspection.weekly_report_s'),
+  'inspection.seq_scans_per_dossier_tables',
+  'inspection.statements',
+] as const;
+
+const DOSSIERS = setting('BENCH_INSPECTION_DOSSIERS', 20_000, 300);
+const RUNS = setting('BENCH_INSPECTION_RUNS', 5, 1);
 const NOW = new Date('2027-01-04T09:00:00+07:00');
 const YEAR_START = new Date('2026-01-02T07:30:00+07:00');
 const WORKING_DAYS_2026 = 245;
@@ -199,21 +220,97 @@ async function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; valu
   return { seconds: (performance.now() - started) / 1000, value };
 }
 
+/** `lltp inspection list … --status late` through the CLI's code, in process: seconds and the dossiers listed. */
+async function cliList(url: string): Promise<{ seconds: number; rows: number; bytes: number }> {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  const io: CliIo = { out: (line) => lines.push(line), err: (line) => errors.push(line), env: { ...process.env, DATABASE_URL: url }, now: () => NOW };
+  const argv = ['inspection', 'list', '--from', '2026-01-01', '--to', '2026-12-31', '--status', 'late', '--json', '--actor', ACTOR.username];
+  const { seconds, value: exitCode } = await timed(() => runCli(argv, io));
+  if (exitCode !== 0) throw new Error(`lltp ${argv.join(' ')}: exit code ${exitCode}: ${errors.join(' ')}`);
+  const document = lines.join('\n');
+  const parsed = JSON.parse(document) as { dossiers: unknown[] };
+  return { seconds, rows: parsed.dossiers.length, bytes: document.length };
+}
+
+/** The province-year: written once (./support.ts benchDatabase), with the calendar. */
+async function yearDatabase(): Promise<BenchDatabase> {
+  return benchDatabase(`inspection_year_${DOSSIERS}`, async (db) => {
+    await seedCalendar(db, loadSeed(), { actor: 'bench', now: () => NOW });
+    progress(`writing a province-year: ${DOSSIERS} dossiers, ${DOSSIERS * STEPS.length} steps and their tasks (once; kept for later runs)`);
+    await seedYear(db, await createCalendarProvider({ db, now: () => NOW, refreshMs: 3_600_000 }).current());
+  });
+}
+
+interface Timings {
+  list: number[];
+  summary: number[];
+  xlsx: number[];
+  pdf: number[];
+  weekly: number[];
+  listRows: number;
+}
+
+/** RUNS runs of the list (through the CLI), the summary, the two exports and the weekly report. */
+async function measure(service: InspectionServiceDeps, recorder: Recorder, url: string, config: Config): Promise<Timings> {
+  const vocabulary = filterVocabulary(service.catalog);
+  const yearLate = parseFilters({ from: '2026-01-01', to: '2026-12-31', status: 'late' }, vocabulary);
+  // just over 10,000 dossiers: received 1/1–3/7; just over 1,000: 1–18 March
+  const half = parseFilters({ from: '2026-01-01', to: '2026-07-03' }, vocabulary);
+  const march = parseFilters({ from: '2026-03-01', to: '2026-03-18' }, vocabulary);
+  const week = reportWeek('2026-11-27', config.REPORT_WEEK_CUTOFF);
+  const sort = { sort: 'receivedAt' as const, descending: false };
+  const t: Timings = { list: [], summary: [], xlsx: [], pdf: [], weekly: [], listRows: 0 };
+  for (let run = 1; run <= RUNS; run++) {
+    const list = await cliList(url);
+    t.list.push(list.seconds);
+    t.listRows = list.rows;
+    recorder.operation = 'summary_year';
+    t.summary.push((await timed(() => summaryOf(service, ACTOR, yearLate))).seconds);
+    recorder.operation = 'xlsx_10k';
+    const x = await timed(() => exportList(service, ACTOR, half, 'xlsx', sort));
+    t.xlsx.push(x.seconds);
+    recorder.operation = 'pdf_1k';
+    const p = await timed(() => exportList(service, ACTOR, march, 'pdf', sort));
+    t.pdf.push(p.seconds);
+    recorder.operation = 'weekly_report';
+    const w = await timed(() => weeklyReport(service, ACTOR, week, { regenerate: true }));
+    t.weekly.push(w.seconds);
+    recorder.operation = 'setup';
+    const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+    progress(`run ${run}/${RUNS}: list ${list.seconds.toFixed(2)} s (${list.rows} late dossiers, ${mb(list.bytes)} MB), xlsx ${x.seconds.toFixed(2)} s (${mb(x.value.bytes.length)} MB), pdf ${p.seconds.toFixed(2)} s (${mb(p.value.bytes.length)} MB), weekly ${w.seconds.toFixed(2)} s`);
+  }
+  // the list's statements, on the recording connection: what the CLI ran, once more
+  recorder.operation = 'list_year';
+  await summaryOf(service, ACTOR, yearLate);
+  for await (const d of streamDossiers(service, yearLate, sort)) dossierJson(d);
+  recorder.operation = 'setup';
+  return t;
+}
+
+/** Every statement above EXPLAINed (but the summary's step durations, which read every step of the period by design). */
+async function perDossierScans(db: Db, recorder: Recorder): Promise<{ scans: number; statements: number }> {
+  const statements = new Recorder();
+  for (const statement of recorder.statements.values()) {
+    if (statement.operation === 'setup' || /"s"\."finished_at" >= \$\d+ and "s"\."finished_at" < \$\d+ and "s"\."allotment_minutes" > \$\d+/.test(statement.sql)) continue;
+    statements.statements.set(statement.sql, statement);
+  }
+  const lines: string[] = [];
+  await explainAll(db.withoutPlugins(), statements, (line) => lines.push(line), 10_000);
+  for (const line of lines) progress(line);
+  // a year's list reads the year's dossiers (the whole table here: a sequential scan is the right
+  // plan); the tables of every dossier's details must be reached by index
+  const scans = lines.flatMap((line) => [...line.matchAll(/Seq Scan on (steps|tasks|clock_stops|audit) \((\d+) rows\)/g)]).filter((m) => Number(m[2]) > 10_000).length;
+  return { scans, statements: statements.statements.size };
+}
+
 async function main(): Promise<void> {
-  await withStack('bench:inspection', async (config) => {
-    const { database, url, fresh } = await benchDatabase(`inspection_year_${DOSSIERS}`);
+  const out = figureOutput(FIGURES);
+  await withStack('bench:inspection', ['postgres'], async (config) => {
+    const { url } = await yearDatabase();
     const recorder = new Recorder();
-    const pool = createPool({ DATABASE_URL: url }, { max: 10 });
-    const db = kyselyOver(pool, { log: recorder.record });
+    const db = kyselyOver(createPool({ DATABASE_URL: url }, { max: 10 }), { log: recorder.record });
     try {
-      const stored = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM dossiers`.execute(db)).rows[0]?.n);
-      if (fresh || stored !== DOSSIERS) {
-        // a run stopped while writing leaves part of the data: start again
-        await sql`TRUNCATE dossiers, steps, tasks, clock_stops, weekly_reports, inspection_exports, audit CASCADE`.execute(db);
-        await seedCalendar(database.db, loadSeed(), { actor: 'bench', now: () => NOW });
-        progress(`writing a province-year: ${DOSSIERS} dossiers, ${DOSSIERS * STEPS.length} steps and their tasks (once; kept for later runs)`);
-        await seedYear(database.db, await createCalendarProvider({ db: database.db, now: () => NOW, refreshMs: 3_600_000 }).current());
-      }
       const counts = (await sql<{ dossiers: number; steps: number; late: number }>`
         SELECT (SELECT count(*) FROM dossiers)::int AS dossiers, (SELECT count(*) FROM steps)::int AS steps,
                (SELECT count(*) FROM dossiers WHERE status = 'closed' AND finished_at > statutory_due_at)::int AS late`.execute(db)).rows[0]!;
@@ -221,84 +318,27 @@ async function main(): Promise<void> {
       const catalog = await loadProcessCatalog();
       const calendars = await createCalendarProvider({ db, now: () => NOW, refreshMs: 3_600_000 }).current();
       const service = inspectionService({ db, config, catalog, calendars: () => Promise.resolve(calendars), now: () => NOW });
-      const vocabulary = filterVocabulary(catalog);
-      const yearLate = parseFilters({ from: '2026-01-01', to: '2026-12-31', status: 'late' }, vocabulary);
-      // just over 10,000 dossiers: received 1/1–3/7; just over 1,000: 1–18 March
-      const half = parseFilters({ from: '2026-01-01', to: '2026-07-03' }, vocabulary);
-      const march = parseFilters({ from: '2026-03-01', to: '2026-03-18' }, vocabulary);
-      const received = async (f: typeof half): Promise<number> => Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM dossiers WHERE received_at >= ${f.from} AND received_at < ${f.to}`.execute(db)).rows[0]?.n);
-      const halfCount = await received(half);
-      const marchCount = await received(march);
-
-      const listYear: number[] = [];
-      const summaryYear: number[] = [];
-      const xlsx: number[] = [];
-      const pdf: number[] = [];
-      const weekly: number[] = [];
-      let lateRows = 0;
-      let xlsxRows = 0;
-      let pdfRows = 0;
-      const week = reportWeek('2026-11-27', config.REPORT_WEEK_CUTOFF);
-      for (let run = 0; run < RUNS; run++) {
-        recorder.operation = 'list_year';
-        const list = await timed(async () => {
-          const parts: string[] = [];
-          for await (const d of streamDossiers(service, yearLate, { sort: 'receivedAt', descending: false })) parts.push(JSON.stringify(dossierJson(d)));
-          return { json: `{"dossiers":[${parts.join(',')}]}`, n: parts.length };
-        });
-        listYear.push(list.seconds);
-        lateRows = list.value.n;
-        // the year's summary reads every step of the year (durations per step): measured apart
-        recorder.operation = 'summary_year';
-        summaryYear.push((await timed(() => summaryOf(service, ACTOR, yearLate))).seconds);
-        recorder.operation = 'xlsx_10k';
-        const x = await timed(() => exportList(service, ACTOR, half, 'xlsx', { sort: 'receivedAt', descending: false }));
-        xlsx.push(x.seconds);
-        xlsxRows = halfCount;
-        recorder.operation = 'pdf_1k';
-        const p = await timed(() => exportList(service, ACTOR, march, 'pdf', { sort: 'receivedAt', descending: false }));
-        pdf.push(p.seconds);
-        pdfRows = marchCount;
-        recorder.operation = 'weekly_report';
-        const w = await timed(() => weeklyReport(service, ACTOR, week, { regenerate: true }));
-        weekly.push(w.seconds);
-        recorder.operation = 'setup';
-        progress(`run ${run + 1}/${RUNS}: list ${list.seconds.toFixed(2)} s (${lateRows} late dossiers, ${(list.value.json.length / 1e6).toFixed(1)} MB), xlsx ${x.seconds.toFixed(2)} s (${(x.value.bytes.length / 1e6).toFixed(1)} MB), pdf ${p.seconds.toFixed(2)} s (${(p.value.bytes.length / 1e6).toFixed(1)} MB), weekly ${w.seconds.toFixed(2)} s`);
-      }
-      emitSeries('inspection.list_year_s', listYear, 's');
-      emit('inspection.list_year_rows', lateRows, 'dossiers');
-      emitSeries('inspection.summary_year_s', summaryYear, 's');
-      emitSeries('inspection.xlsx_10k_s', xlsx, 's');
-      emit('inspection.xlsx_rows', xlsxRows, 'dossiers');
-      emitSeries('inspection.pdf_1k_s', pdf, 's');
-      emit('inspection.pdf_rows', pdfRows, 'dossiers');
-      emitSeries('inspection.weekly_report_s', weekly, 's');
-      // the plans: every statement above EXPLAINed; a whole read of a per-dossier table is a defect
-      const statements = new Recorder();
-      // every statement but the summary's step durations, which read every step of the period by design
-      for (const statement of recorder.statements.values()) {
-        if (statement.operation === 'setup' || /"s"\."finished_at" >= \$\d+ and "s"\."finished_at" < \$\d+ and "s"\."allotment_minutes" > \$\d+/.test(statement.sql)) continue;
-        statements.statements.set(statement.sql, statement);
-      }
-      const lines: string[] = [];
-      await explainAll(db.withoutPlugins(), statements, (line) => lines.push(line), 10_000);
-      for (const line of lines) progress(line);
-      // a year's list reads the year's dossiers (the whole table here: a sequential scan is the right plan);
-      // the tables of every dossier's details must be reached by index
-      const perDossierScans = lines
-        .flatMap((line) => [...line.matchAll(/Seq Scan on (steps|tasks|clock_stops|audit) \((\d+) rows\)/g)])
-        .filter((m) => Number(m[2]) > 10_000).length;
-      emit('inspection.seq_scans_per_dossier_tables', perDossierScans, 'scans');
-      emit('inspection.statements', statements.statements.size, 'statements');
-      if (perDossierScans > 0) process.exitCode = 1;
+      const received = async (from: string, to: string): Promise<number> => {
+        const f = parseFilters({ from, to }, filterVocabulary(catalog));
+        return Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM dossiers WHERE received_at >= ${f.from} AND received_at < ${f.to}`.execute(db)).rows[0]?.n);
+      };
+      const t = await measure(service, recorder, url, config);
+      out.series('inspection.list_year_s', t.list, 's');
+      out.emit('inspection.list_year_rows', t.listRows, 'dossiers');
+      out.series('inspection.summary_year_s', t.summary, 's');
+      out.series('inspection.xlsx_10k_s', t.xlsx, 's');
+      out.emit('inspection.xlsx_rows', await received('2026-01-01', '2026-07-03'), 'dossiers');
+      out.series('inspection.pdf_1k_s', t.pdf, 's');
+      out.emit('inspection.pdf_rows', await received('2026-03-01', '2026-03-18'), 'dossiers');
+      out.series('inspection.weekly_report_s', t.weekly, 's');
+      const plans = await perDossierScans(db, recorder);
+      out.emit('inspection.seq_scans_per_dossier_tables', plans.scans, 'scans');
+      out.emit('inspection.statements', plans.statements, 'statements');
+      if (plans.scans > 0) process.exitCode = 1;
     } finally {
       await db.destroy();
-      await database.close();
     }
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench:inspection failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+runBench('bench:inspection', module, main);

@@ -1,12 +1,18 @@
 /**
  * What the benchmarks share: one JSON line per figure on stdout (`{"bench", "value", "unit"}`),
- * progress on stderr, medians, the local stack (started when it is down, stopped again), a
- * database of the benchmark's own that survives between runs (copied from the migrated
- * template, so it always has the current schema), peak memory, and the one generator of open
- * work at scale (dossiers with real deadlines on the calendar, their finished steps and one
- * open step each), shared by bench:monitor, bench:calendar and bench:db.
+ * each bench's declared figure names (bench:smoke checks that every one is printed), the small
+ * mode (`LLTP_BENCH_SMALL=1`), progress on stderr, medians, the local stack (started when it is
+ * down, stopped again), a database of the benchmark's own that survives between runs (copied
+ * from the migrated template, so it always has the current schema), peak memory, and the one
+ * generator of open work at scale (dossiers with real deadlines on the calendar, their finished
+ * steps and one open step each), shared by bench:monitor, bench:calendar, bench:db and bench:flow.
+ *
+ * Benchmarks read time only as durations (`performance.now()`); the instants of their data are
+ * fixed ones (OPEN_WORK_ANCHOR and the like) or the clock of the product under test.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { sql } from 'kysely';
@@ -19,70 +25,278 @@ import { dossierDeadlines, stepDueAt } from '../../server/calendar/deadlines';
 import type { WorkingCalendars } from '../../server/calendar/working-calendar';
 import { loadConfig, type Config } from '../../server/config';
 import { connectDatabase, type Database, type Db } from '../../server/db';
-import { checkStack } from '../../server/health';
+import { migrateToLatest } from '../../server/db/migrate';
+import { checkStack, type ComponentCheck } from '../../server/health';
+import { createLogger, type Logger } from '../../server/logger';
 import { CHECK_AT_NEXT_TICK } from '../../server/readmodel/dossier';
-import { databaseUrl, ensureTemplate } from '../../test/support/database';
+import { loadProcessCatalog } from '../../server/sla';
+import { databaseUrl } from '../../test/support/database';
 import { sampleVneidRequest, seededRandom } from '../simulators/sample-requests';
 
 const repo = path.resolve(__dirname, '../..');
 
-export function emit(bench: string, value: number, unit: string): void {
-  process.stdout.write(`${JSON.stringify({ bench, value: Number(value.toPrecision(4)), unit })}\n`);
+/** `LLTP_BENCH_SMALL=1`: the small mode bench:smoke runs (a few hundred dossiers, one run). */
+export const SMALL = process.env.LLTP_BENCH_SMALL === '1';
+
+/** A size or count: the environment's `name` when set, else the full or the small mode's default. */
+export function setting(name: string, full: number, small: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return SMALL ? small : full;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not "${raw}"`);
+  return value;
 }
+
+/** A random suffix for the names a run creates (receipt numbers, databases, process ids). */
+export const runId = (): string => randomBytes(4).toString('hex');
+
+/** The three names a series prints: its median, its minimum and its maximum. */
+export function series<N extends string>(name: N): [N, `${N}_min`, `${N}_max`] {
+  return [name, `${name}_min`, `${name}_max`];
+}
+
+/** The declared names that are the median of a series (their `_min` and `_max` declared too). */
+type SeriesOf<F extends string> = { [B in F]: `${B}_min` extends F ? (`${B}_max` extends F ? B : never) : never }[F];
+
+export interface FigureOutput<F extends string> {
+  /** Prints one figure: `{"bench": name, "value": value, "unit": unit}`. */
+  emit(name: F, value: number, unit: string): void;
+  /** Prints the median of `values` as `name`, and their minimum and maximum; returns the median. */
+  series(name: SeriesOf<F>, values: readonly number[], unit: string): number;
+}
+
+/**
+ * The output of a bench that declared `figures` (exported as `FIGURES` from its file, which
+ * bench:smoke reads): only declared names can be printed.
+ */
+export function figureOutput<F extends string>(figures: readonly F[]): FigureOutput<F> {
+  const declared = new Set<string>(figures);
+  const emit = (name: F, value: number, unit: string): void => {
+    if (!declared.has(name)) throw new Error(`${name} is not among the figures the bench declares`);
+    if (!Number.isFinite(value)) throw new Error(`${name}: ${value} is not a number`);
+    process.stdout.write(`${JSON.stringify({ bench: name, value: Number(value.toPrecision(4)), unit })}\n`);
+  };
+  return {
+    emit,
+    series(name, values, unit) {
+      if (values.length === 0) throw new Error(`${name}: no value measured`);
+      const m = median(values);
+      emit(name, m, unit);
+      emit(`${name}_min` as F, Math.min(...values), unit);
+      emit(`${name}_max` as F, Math.max(...values), unit);
+      return m;
+    },
+  };
+}
+
+/** The product's logger in a bench process: to stderr (stdout carries the figures). */
+export const benchLogger = (level = 'warn'): Logger => createLogger({ level, destination: process.stderr });
 
 export const progressOf =
   (tag: string) =>
   (message: string): void =>
     void process.stderr.write(`[${tag}] ${message}\n`);
 
+/** The median (the upper one of an even count). */
 export const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
-/** Emits the median and the noise (min, max) of a series. */
-export function emitSeries(bench: string, values: readonly number[], unit: string): number {
-  const m = median(values);
-  emit(bench, m, unit);
-  emit(`${bench}_min`, Math.min(...values), unit);
-  emit(`${bench}_max`, Math.max(...values), unit);
-  return m;
+/** Seconds since `startedMs` (a `performance.now()` reading). */
+export const secondsSince = (startedMs: number): number => (performance.now() - startedMs) / 1000;
+
+/**
+ * Runs a bench's `main` when its file is the program (`module` is the bench file's own), not
+ * when bench:smoke imports the file for its figure names; exits with the bench's exit code
+ * (1 when it threw), whatever handles its clients left open.
+ */
+export function runBench(tag: string, module: NodeModule, main: () => Promise<void>): void {
+  if (require.main !== module) return;
+  const started = performance.now();
+  main().then(
+    () => {
+      progressOf(tag)(`done in ${secondsSince(started).toFixed(1)} s${SMALL ? ' (small mode)' : ''}`);
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`[${tag}] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
 }
 
-/** Runs `work` with the local stack up: started (and stopped at the end) when a component is down. */
-export async function withStack<T>(tag: string, work: (config: Config) => Promise<T>): Promise<T> {
+/** A component of the local stack (tools/stack/stack.sh). */
+export type StackComponent = 'postgres' | 'mailpit' | 'zeebe';
+const CHECKED_AS: Record<StackComponent, ComponentCheck['component']> = { postgres: 'PostgreSQL', mailpit: 'SMTP server', zeebe: 'Zeebe broker' };
+const STACK = path.join(repo, 'tools/stack/stack.sh');
+export const RUN_DIR = process.env.LLTP_RUN_DIR ?? path.join(repo, '.cache/run');
+
+/** Whether the component's process (from its pid file, as stack.sh keeps them) is alive. */
+function running(component: StackComponent): boolean {
+  const file = component === 'postgres' ? path.join(RUN_DIR, 'postgres-data/postmaster.pid') : path.join(RUN_DIR, `${component}.pid`);
+  try {
+    process.kill(Number(readFileSync(file, 'utf8').split('\n')[0]?.trim()), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function stack(...args: string[]): void {
+  if (spawnSync('bash', [STACK, ...args], { stdio: ['ignore', 'inherit', 'inherit'] }).status !== 0) throw new Error(`bash tools/stack/stack.sh ${args.join(' ')} failed`);
+}
+
+/**
+ * Runs `work` with the components of the local stack it `needs` healthy. A component whose
+ * process is alive but not yet healthy (someone is starting or restarting it) is waited for,
+ * never restarted; one that is not running is started (`stack.sh start`) and stopped again at
+ * the end: only those, so that a bench never stops what others use.
+ */
+export async function withStack<T>(tag: string, needs: readonly StackComponent[], work: (config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
-  let started = false;
-  if ((await checkStack(config)).some((c) => !c.ok)) {
-    progressOf(tag)('starting the local stack (bash tools/stack/stack.sh up)');
-    if (spawnSync('bash', [path.join(repo, 'tools/stack/stack.sh'), 'up'], { stdio: ['ignore', 'inherit', 'inherit'] }).status !== 0) throw new Error('the local stack did not start');
-    started = true;
+  const progress = progressOf(tag);
+  const down = async (): Promise<StackComponent[]> => {
+    const checks = await checkStack(config);
+    return needs.filter((c) => !checks.find((check) => check.component === CHECKED_AS[c])?.ok);
+  };
+  const waitingSince = performance.now();
+  let missing = await down();
+  while (missing.some(running) && secondsSince(waitingSince) < 180) {
+    progress(`waiting for ${missing.filter(running).join(', ')} to become healthy (started by someone else)`);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    missing = await down();
+  }
+  const started: StackComponent[] = [];
+  if (missing.length > 0) {
+    if (missing.some(running)) throw new Error(`${missing.join(', ')} still not healthy after 3 minutes: see .cache/run/logs`);
+    progress(`starting ${missing.join(', ')} (bash tools/stack/stack.sh start …; stopped again at the end)`);
+    stack('install');
+    for (const component of missing) {
+      stack('start', component);
+      started.push(component);
+    }
   }
   try {
     return await work(config);
   } finally {
-    if (started) spawnSync('bash', [path.join(repo, 'tools/stack/stack.sh'), 'down'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    for (const component of started.reverse()) stack('stop', component);
   }
 }
 
-/**
- * The benchmark's database `lltp_bench_<name>_<schema>`: reused when it exists (its data took
- * minutes to write), else copied from the migrated template (`fresh`: to be filled).
- */
-export async function benchDatabase(name: string, options: { max?: number } = {}): Promise<{ database: Database; url: string; fresh: boolean }> {
-  const template = await ensureTemplate();
-  const dbName = `lltp_bench_${name}_${template.slice(-12)}`;
+async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: databaseUrl('postgres') });
   await admin.connect();
-  let fresh = false;
   try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);
-    if (!exists.rowCount) {
-      await admin.query(`CREATE DATABASE "${dbName}" TEMPLATE "${template}"`);
-      fresh = true;
-    }
+    return await work(admin);
   } finally {
     await admin.end();
   }
+}
+
+const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * The schema's hash: the names and text of the migration files, read from disk, so that every
+ * bench agrees on it whatever compiles the code. (The test run names its template after the
+ * compiled migrations, which jest's compiler and tsx print differently: benchmark databases have
+ * names of their own, out of the test run's clean-up.)
+ */
+function schemaHash(): string {
+  const dir = path.join(repo, 'server/db/migrations');
+  const hash = createHash('sha256');
+  for (const file of readdirSync(dir).sort()) hash.update(`${file}\n${readFileSync(path.join(dir, file), 'utf8')}\n`);
+  return hash.digest('hex').slice(0, 12);
+}
+
+const SCHEMA = schemaHash();
+
+/**
+ * `lltp_benchschema_<schema>`: the migrated database every benchmark database is copied from,
+ * made once per schema; making it drops the benchmark databases of other schemas.
+ */
+async function benchTemplate(): Promise<string> {
+  const template = `lltp_benchschema_${SCHEMA}`;
+  await withAdmin(async (admin) => {
+    await admin.query('SELECT pg_advisory_lock(hashtext($1))', ['lltp-bench-template']);
+    try {
+      if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount) return;
+      const stale = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'lltp\\_bench%' AND right(datname, 12) <> $1`, [SCHEMA]);
+      for (const { datname } of stale.rows) await admin.query(`DROP DATABASE IF EXISTS ${quoted(datname)} WITH (FORCE)`);
+      const building = `lltp_benchbuild_schema_${SCHEMA}`;
+      await admin.query(`DROP DATABASE IF EXISTS ${quoted(building)} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${quoted(building)}`);
+      const database = await connectDatabase({ DATABASE_URL: databaseUrl(building) }, { max: 2 });
+      try {
+        await migrateToLatest(database.db);
+      } finally {
+        await database.close();
+      }
+      await admin.query(`ALTER DATABASE ${quoted(building)} RENAME TO ${quoted(template)}`);
+    } finally {
+      await admin.query('SELECT pg_advisory_unlock(hashtext($1))', ['lltp-bench-template']);
+    }
+  });
+  return template;
+}
+
+/** `CREATE DATABASE … TEMPLATE …`, again while the backends of connections just closed end (the server waits 5 s each time). */
+async function copyDatabase(admin: pg.Client, name: string, template: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.query(`CREATE DATABASE ${quoted(name)} TEMPLATE ${quoted(template)}`);
+      return;
+    } catch (error) {
+      if (attempt >= 6 || !/is being accessed by other users/.test((error as Error).message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+export interface BenchDatabase {
+  url: string;
+  name: string;
+  /** A connection pool to it (close it after use). */
+  connect(options?: { max?: number }): Promise<Database>;
+}
+
+/**
+ * The benchmark's database `lltp_benchdata_<name>_<schema>`, reused when it exists (its data
+ * took minutes to write). Otherwise it is copied from the migrated template under a building
+ * name, `fill`ed, and renamed: a database under its final name is always complete, and a run
+ * stopped while writing leaves only a building copy that the next run drops.
+ */
+export async function benchDatabase(name: string, fill: (db: Db) => Promise<void>): Promise<BenchDatabase> {
+  const template = await benchTemplate();
+  const dbName = `lltp_benchdata_${name}_${SCHEMA}`;
+  const building = `lltp_benchbuild_${name}_${SCHEMA}`;
+  await withAdmin(async (admin) => {
+    await admin.query('SELECT pg_advisory_lock(hashtext($1))', [dbName]);
+    try {
+      if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount) return;
+      await admin.query(`DROP DATABASE IF EXISTS ${quoted(building)} WITH (FORCE)`);
+      await copyDatabase(admin, building, template);
+      const database = await connectDatabase({ DATABASE_URL: databaseUrl(building) }, { max: 4, timeoutMs: 60_000 });
+      try {
+        await fill(database.db);
+      } finally {
+        await database.close();
+      }
+      await admin.query(`ALTER DATABASE ${quoted(building)} RENAME TO ${quoted(dbName)}`);
+    } finally {
+      await admin.query('SELECT pg_advisory_unlock(hashtext($1))', [dbName]);
+    }
+  });
   const url = databaseUrl(dbName);
-  return { database: await connectDatabase({ DATABASE_URL: url }, { max: options.max ?? 10, timeoutMs: 60_000 }), url, fresh };
+  return { url, name: dbName, connect: (options = {}) => connectDatabase({ DATABASE_URL: url }, { max: options.max ?? 10, timeoutMs: 60_000 }) };
+}
+
+/**
+ * A database of one run, `lltp_benchrun_<label>_<random>_<schema>`: a copy of `source` (a
+ * benchmark database, its connections closed) or of the migrated template; `drop()` removes it.
+ */
+export async function runDatabase(label: string, source?: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const template = source ?? (await benchTemplate());
+  const name = `lltp_benchrun_${label}_${runId()}_${SCHEMA}`;
+  await withAdmin((admin) => copyDatabase(admin, name, template));
+  return { url: databaseUrl(name), name, drop: () => withAdmin(async (admin) => void (await admin.query(`DROP DATABASE IF EXISTS ${quoted(name)} WITH (FORCE)`))) };
 }
 
 /** Samples the process's resident memory; `stop()` returns the peak in MB. */
@@ -112,6 +326,7 @@ export interface OpenWorkSpec {
   seed: number;
 }
 
+const AGENCY = 'STP.KHA';
 const UNIT = 'stp-mot-cua';
 const ELEMENTS = ['registerDossier', 'notifyAccepted', 'checkDossier', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'searchRecords', 'draftCertificate', 'reviewDraft'];
 const ALLOTMENTS = [120, 240, 480];
@@ -124,6 +339,8 @@ const ALLOTMENTS = [120, 240, 480];
  */
 export async function seedOpenWork(db: Db, calendars: WorkingCalendars, spec: OpenWorkSpec, onProgress: (done: number) => void = () => undefined): Promise<void> {
   const calendar = calendars.forUnit(UNIT);
+  // the versions in force at the anchor (dossiers run under them, as intake records them)
+  const { nationalProcessId, internalProcessId } = (await loadProcessCatalog()).processesFor(AGENCY, spec.anchor);
   const rnd = seededRandom(spec.seed);
   const BATCH = 5000;
   for (let from = 0; from < spec.dossiers; from += BATCH) {
@@ -159,10 +376,10 @@ export async function seedOpenWork(db: Db, calendars: WorkingCalendars, spec: Op
     }
     await db.transaction().execute(async (tx) => {
       await sql`
-        INSERT INTO dossiers (code, receipt_number, agency_code, source, channel, unit_id, form_type, process_id, variant, statutory_working_days,
-          target_working_days, apology_lead_minutes, received_at, clock_start_at, statutory_due_at, target_due_at, apology_by_at, appointment_at, deadlines_estimated,
-          calendar_version, status, next_check_at)
-        SELECT code, 'BN-' || code, 'STP.KHA', 'vneid', 'online', ${UNIT}, 1, 'quy-trinh-570-v20241001', 'ordinary', 10, 3, 480, received, clock,
+        INSERT INTO dossiers (code, receipt_number, agency_code, source, channel, unit_id, form_type, process_id, internal_process_id, variant,
+          statutory_working_days, target_working_days, apology_lead_minutes, received_at, clock_start_at, statutory_due_at, target_due_at, apology_by_at,
+          appointment_at, deadlines_estimated, calendar_version, status, next_check_at)
+        SELECT code, 'BN-' || code, ${AGENCY}, 'vneid', 'online', ${UNIT}, 1, ${nationalProcessId}, ${internalProcessId}, 'ordinary', 10, 3, 480, received, clock,
           statutory, target, apology, statutory, estimated, ${calendars.version}, 'open', ${CHECK_AT_NEXT_TICK}
         FROM unnest(${d.code}::text[], ${d.received}::timestamptz[], ${d.clock}::timestamptz[], ${d.statutory}::timestamptz[],
           ${d.target}::timestamptz[], ${d.apology}::timestamptz[], ${d.estimated}::boolean[])
@@ -170,7 +387,7 @@ export async function seedOpenWork(db: Db, calendars: WorkingCalendars, spec: Op
       await sql`
         INSERT INTO steps (id, dossier_code, element_id, element_name, process_id, unit_id, role, clock, case_variant, started_at,
           allotment_minutes, due_at, calendar_version, finished_at, actor, next_check_at)
-        SELECT id, code, element, element, 'quy-trinh-570-v20241001', ${UNIT}, 'oneStopOfficer', 'running', 'ordinary', started, allotment, due,
+        SELECT id, code, element, element, ${nationalProcessId}, ${UNIT}, 'oneStopOfficer', 'running', 'ordinary', started, allotment, due,
           ${calendars.version}, finished, CASE WHEN finished IS NULL THEN NULL ELSE 'system' END, next
         FROM unnest(${s.id}::text[], ${s.code}::text[], ${s.element}::text[], ${s.started}::timestamptz[], ${s.allotment}::integer[],
           ${s.due}::timestamptz[], ${s.finished}::timestamptz[], ${s.next}::timestamptz[])
@@ -185,10 +402,10 @@ export async function seedOpenWork(db: Db, calendars: WorkingCalendars, spec: Op
  * What intake and the inbox write besides the dossiers and steps, for every dossier stored:
  * the receipt, the declaration (one sample form), the intake's audit entry, an inbox task per
  * step (open for the open step, completed for the others) and one read of the details, and
- * 20,000 expired log-in sessions: so that every table a request reads is as large as the data.
+ * 20,000 log-in sessions expired before `anchor`: so that every table a request reads is as large as the data.
  */
-export async function writeIntakeRecords(db: Db): Promise<void> {
-  const declaration = JSON.stringify(sampleVneidRequest({ receiptNumber: 'BENCH-HISTORY', receivedAt: new Date().toISOString(), random: seededRandom(3) }));
+export async function writeIntakeRecords(db: Db, anchor: Date = OPEN_WORK_ANCHOR): Promise<void> {
+  const declaration = JSON.stringify(sampleVneidRequest({ receiptNumber: 'BENCH-HISTORY', receivedAt: anchor.toISOString(), random: seededRandom(3) }));
   await sql`INSERT INTO intake_receipts (receipt_number, dossier_code, source, request_digest, process_instance_key, created_at)
             SELECT receipt_number, code, 'vneid', md5(code), '0', received_at FROM dossiers`.execute(db);
   await sql`INSERT INTO declarations (dossier_code, request, created_at) SELECT code, ${declaration}::jsonb, received_at FROM dossiers`.execute(db);
@@ -203,7 +420,8 @@ export async function writeIntakeRecords(db: Db): Promise<void> {
               finished_at, CASE WHEN finished_at IS NULL THEN NULL ELSE 'motcua' END, CASE WHEN finished_at IS NULL THEN NULL ELSE 'accept' END
             FROM steps`.execute(db);
   await sql`INSERT INTO sessions (token_digest, username, created_at, expires_at)
-            SELECT md5(g::text), 'motcua', now() - interval '30 days', now() - interval '29 days' FROM generate_series(1, 20000) g`.execute(db);
+            SELECT md5(g::text), 'motcua', ${anchor}::timestamptz - interval '30 days', ${anchor}::timestamptz - interval '29 days'
+            FROM generate_series(1, 20000) g`.execute(db);
   await sql`ANALYZE`.execute(db);
 }
 
@@ -211,30 +429,26 @@ export async function writeIntakeRecords(db: Db): Promise<void> {
 export const OPEN_WORK_ANCHOR = new Date('2026-11-24T03:00:00Z');
 
 /**
- * The database of `dossiers` open dossiers at OPEN_WORK_ANCHOR that bench:monitor and bench:db
- * share: received over the 11 working days before (about 5% late, 20% due soon), 7 finished
- * steps and one open step of 2, 4 or 8 working hours each (about 9% late), with their receipts,
- * declarations, audit entries and inbox tasks; the calendar and the demo accounts seeded.
- * Written once, kept (`lltp_bench_open_work_<n>_<schema>`).
+ * The database of `dossiers` open dossiers at OPEN_WORK_ANCHOR that bench:monitor, bench:db and
+ * bench:dashboard share: received over the 11 working days before (about 5% late, 20% due
+ * soon), 7 finished steps and one open step of 2, 4 or 8 working hours each (about 9% late),
+ * with their receipts, declarations, audit entries and inbox tasks; the calendar and the demo
+ * accounts (password `bench`) seeded. Written once, kept (`lltp_bench_open_work_<n>_<schema>`).
  */
-export async function openWorkDatabase(dossiers: number, tag: string): Promise<{ database: Database; url: string; name: string }> {
+export async function openWorkDatabase(dossiers: number, tag: string): Promise<BenchDatabase> {
   const progress = progressOf(tag);
-  const { database, url, fresh } = await benchDatabase(`open_work_${dossiers}`);
-  const { db } = database;
-  if (fresh) {
+  return benchDatabase(`open_work_${dossiers}`, async (db) => {
     const now = (): Date => OPEN_WORK_ANCHOR;
     await seedCalendar(db, loadSeed(), { actor: 'bench', now });
     await seedDemoAccounts(db, { nodeEnv: 'development', password: 'bench', partnerKey: 'bench', now });
     progress(`writing ${dossiers} open dossiers and ${dossiers * 8} steps (once; kept for later runs)`);
     const started = performance.now();
     const calendars = await createCalendarProvider({ db, now, refreshMs: 3_600_000 }).current();
-    await seedOpenWork(db, calendars, { dossiers, finishedStepsPerDossier: 7, receivedWithinMinutes: 11 * 480, anchor: OPEN_WORK_ANCHOR, openStepAge: 1.1, seed: 7 }, (done) => {
-      if (done % 20_000 === 0) progress(`  ${done} dossiers (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    const spec = { dossiers, finishedStepsPerDossier: 7, receivedWithinMinutes: 11 * 480, anchor: OPEN_WORK_ANCHOR, openStepAge: 1.1, seed: 7 };
+    await seedOpenWork(db, calendars, spec, (done) => {
+      if (done % 20_000 === 0) progress(`  ${done} dossiers (${secondsSince(started).toFixed(0)} s)`);
     });
     await writeIntakeRecords(db);
-    progress(`  receipts, declarations, audit, tasks and sessions written (${((performance.now() - started) / 1000).toFixed(0)} s)`);
-  }
-  const open = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM dossiers WHERE status = 'open'`.execute(db)).rows[0]?.n ?? 0);
-  if (open !== dossiers) throw new Error(`${url} holds ${open} open dossiers, not ${dossiers}: drop it (DROP DATABASE) and run again`);
-  return { database, url, name: new URL(url).pathname.slice(1) };
+    progress(`  receipts, declarations, audit, tasks and sessions written (${secondsSince(started).toFixed(0)} s)`);
+  });
 }
