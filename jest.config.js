@@ -11,6 +11,8 @@ const transform = {
   // (reading exported PDFs back) is ESM-only too.
   '^.+\\.m?js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
+/** Fails a test that makes no assertion (test/support/has-assertions.ts). */
+const setupFilesAfterEnv = ['<rootDir>/test/support/has-assertions.ts'];
 const transformIgnorePatterns = [
   '/node_modules/(?!(bpmn-moddle|moddle|moddle-xml|min-dash|saxen|@bpmn-io|kysely|feelin|lezer-feel|@lezer|temporal-polyfill|temporal-utils|pdfjs-dist)/)',
 ];
@@ -30,6 +32,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       transformIgnorePatterns,
+      setupFilesAfterEnv,
       testMatch: ['<rootDir>/**/*.unit.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/.cache/', '/dist/'],
     },
@@ -39,6 +42,7 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/integration-setup.ts',
       transform,
       transformIgnorePatterns,
+      setupFilesAfterEnv,
       testMatch: ['<rootDir>/**/*.int.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/.cache/', '/dist/'],
       slowTestThreshold: 30,
@@ -50,6 +54,7 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/integration-setup.ts',
       transform,
       transformIgnorePatterns,
+      setupFilesAfterEnv,
       testMatch: ['<rootDir>/test/faults/**/*.fault.test.ts'],
       slowTestThreshold: 600,
     },

@@ -5,7 +5,7 @@
  * (createCalendarAdmin). The acting user is the logged-in administrator, never a body field.
  */
 import { Router, type Request, type Response } from 'express';
-import { ZodError } from 'zod';
+import { z, ZodError } from 'zod';
 import { authenticate, requireRole } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
 import { checkParam, IDS } from '../api/ids';
@@ -19,6 +19,9 @@ function answer(res: Response, error: unknown): void {
   else if (error instanceof CalendarInputError || error instanceof RangeError) res.status(400).json({ error: error.message });
   else throw error;
 }
+
+/** `?limit=` of the audit list: a whole number from 1 (100 when absent; more than 1000 gives 1000); anything else is a 400 naming it. */
+const AuditQuery = z.object({ limit: z.coerce.number({ error: 'phải là số nguyên từ 1' }).int('phải là số nguyên từ 1').min(1, 'phải là số nguyên từ 1').default(100) });
 
 const actorOf = (req: Request): string => (req.principal?.kind === 'staff' ? req.principal.username : 'unknown');
 const body = (req: Request): Record<string, unknown> => (typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {});
@@ -40,7 +43,7 @@ export function calendarRoutes(deps: { admin: CalendarAdmin; auth: AuthDeps }): 
 
   router.get('/years/:year', run((req) => deps.admin.listDays({ year: Number(req.params.year) })));
   router.get('/units', run(() => deps.admin.listUnits()));
-  router.get('/audit', admin, run((req) => deps.admin.listAudit({ limit: Math.min(Number(req.query.limit ?? 100) || 100, 1000) })));
+  router.get('/audit', admin, run((req) => deps.admin.listAudit({ limit: Math.min(AuditQuery.parse({ limit: req.query.limit }).limit, 1000) })));
   router.post('/days-off', admin, run((req) => deps.admin.addDayOff({ ...body(req), actor: actorOf(req) } as never), 201));
   router.post('/make-up-days', admin, run((req) => deps.admin.addMakeUpDay({ ...body(req), actor: actorOf(req) } as never), 201));
   router.post('/pending-days', admin, run((req) => deps.admin.addPendingDay({ ...body(req), actor: actorOf(req) } as never), 201));

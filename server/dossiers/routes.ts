@@ -126,7 +126,12 @@ export function dossierRoutes(deps: DossierViewDeps): Router {
     const principal = req.principal;
     if (principal?.kind !== 'staff') return;
     const code = req.params.code;
-    const wantDetails = req.query.details === '1';
+    const details = req.query.details;
+    if (details !== undefined && details !== '1' && details !== '0') {
+      res.status(400).json({ error: 'details: chỉ nhận 1 (kèm tờ khai) hoặc 0.', parameter: 'details' });
+      return;
+    }
+    const wantDetails = details === '1';
     if (wantDetails && !DETAIL_READERS.some((r) => principal.roles.includes(r))) {
       res.status(403).json({ error: 'Vai trò của bạn không được xem tờ khai của công dân.' });
       return;

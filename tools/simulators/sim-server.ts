@@ -20,6 +20,12 @@ export interface SimContext {
   effects: Map<string, number>;
   /** Calls received, by kind, repeats included. */
   calls: Map<string, number>;
+  /**
+   * Calls the simulator is done with, by kind: answered (whatever the answer), even when the
+   * caller has gone meanwhile. A test waits for `calls` and `answered` to match before it judges
+   * `effects`: a call held by the configured latency may still be on its way to its effect.
+   */
+  answered: Map<string, number>;
   /** Remembered answers by idempotency key. */
   answers: Map<string, unknown>;
   random: () => number;
@@ -40,10 +46,10 @@ const bump = (map: Map<string, number>, key: string): void => {
 export function createSimServer(name: string, initial: Partial<SimConfig> = {}, random: () => number = Math.random, now: () => Date = () => new Date()): SimServer {
   const app = express();
   app.use(express.json({ limit: '1mb' }));
-  const context: SimContext = { config: SimConfig.parse(initial), effects: new Map(), calls: new Map(), answers: new Map(), random, now };
+  const context: SimContext = { config: SimConfig.parse(initial), effects: new Map(), calls: new Map(), answered: new Map(), answers: new Map(), random, now };
 
   app.get('/_sim/stats', (_req, res) => {
-    res.json({ name, config: context.config, effects: Object.fromEntries(context.effects), calls: Object.fromEntries(context.calls) });
+    res.json({ name, config: context.config, effects: Object.fromEntries(context.effects), calls: Object.fromEntries(context.calls), answered: Object.fromEntries(context.answered) });
   });
   app.post('/_sim/config', (req, res) => {
     const parsed = SimConfig.partial().safeParse(req.body);
@@ -57,6 +63,7 @@ export function createSimServer(name: string, initial: Partial<SimConfig> = {}, 
   app.post('/_sim/reset', (_req, res) => {
     context.effects.clear();
     context.calls.clear();
+    context.answered.clear();
     context.answers.clear();
     res.json({ ok: true });
   });
@@ -93,6 +100,14 @@ export function effect<B extends z.ZodType>(
 ) {
   return async (req: Request, res: Response): Promise<void> => {
     bump(context.calls, kind);
+    try {
+      await answer(req, res);
+    } finally {
+      bump(context.answered, kind);
+    }
+  };
+
+  async function answer(req: Request, res: Response): Promise<void> {
     const parsed = body.safeParse(req.body);
     if (!parsed.success) {
       res.status(400).json({ error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
@@ -108,9 +123,9 @@ export function effect<B extends z.ZodType>(
       res.json(context.answers.get(key));
       return;
     }
-    const answer = run(parsed.data, req);
-    context.answers.set(key, answer);
+    const result = run(parsed.data, req);
+    context.answers.set(key, result);
     bump(context.effects, kind);
-    res.status(201).json(answer);
-  };
+    res.status(201).json(result);
+  }
 }

@@ -49,7 +49,8 @@ export interface WorkerTestEnv {
   logs: LogLine[];
   /** Environment for a child `tsx server/main.ts workers` using this database and these simulators. */
   childEnv(extra?: Record<string, string>): NodeJS.ProcessEnv;
-  stats(name: SimName): Promise<{ effects: Record<string, number>; calls: Record<string, number> }>;
+  /** The simulator's counts: effects done, calls received, calls it is done with (answered, caller there or not). */
+  stats(name: SimName): Promise<{ effects: Record<string, number>; calls: Record<string, number>; answered: Record<string, number> }>;
   configure(name: SimName, config: { latencyMs?: number; failureRate?: number }): Promise<void>;
   /** Writes the dossier and declaration as intake does (online, received now unless given). */
   createDossier(code: string, options?: { receivedAt?: Date; paperCopy?: 'none' | 'post' | 'desk'; overrides?: Partial<NewDossier> }): Promise<Dossier>;
@@ -150,7 +151,7 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
     },
     async stats(simName) {
       const response = await fetch(`${sims[simName].url}/_sim/stats`);
-      return (await response.json()) as { effects: Record<string, number>; calls: Record<string, number> };
+      return (await response.json()) as { effects: Record<string, number>; calls: Record<string, number>; answered: Record<string, number> };
     },
     async configure(simName, simConfig) {
       const response = await fetch(`${sims[simName].url}/_sim/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(simConfig) });

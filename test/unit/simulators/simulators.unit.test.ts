@@ -6,6 +6,8 @@ import type { SimServer } from '../../../tools/simulators/sim-server';
 import { createLltpSoftwareSim } from '../../../tools/simulators/lltp-software';
 import { createPoliceSim } from '../../../tools/simulators/police';
 import { createNotifySim, createPostSim, createSigningSim, createVneidSim } from '../../../tools/simulators/simple-systems';
+import { monotonicMs } from '../../support/clock';
+import { eventually } from '../../support/wait';
 
 const handles: { close: () => Promise<void> }[] = [];
 afterEach(async () => {
@@ -22,8 +24,8 @@ const post = async (url: string, body: unknown): Promise<{ status: number; body:
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 };
-const stats = async (url: string): Promise<{ effects: Record<string, number>; calls: Record<string, number> }> =>
-  (await fetch(`${url}/_sim/stats`)).json() as Promise<{ effects: Record<string, number>; calls: Record<string, number> }>;
+type Stats = { effects: Record<string, number>; calls: Record<string, number>; answered: Record<string, number> };
+const stats = async (url: string): Promise<Stats> => (await fetch(`${url}/_sim/stats`)).json() as Promise<Stats>;
 
 describe.each([
   ['signing', () => createSigningSim(), '/api/v1/signatures', { documentId: 'D1', digest: 'a'.repeat(64), signer: 'leader' }, 'sign'],
@@ -63,9 +65,26 @@ test('a configured failure rate answers 503 before any effect', async () => {
 test('a configured latency delays the answer', async () => {
   const url = await start(createNotifySim());
   await post(`${url}/_sim/config`, { latencyMs: 300 });
-  const started = Date.now();
+  const started = monotonicMs();
   await post(`${url}/api/v1/notifications`, { notificationId: 'N2', dossierCode: 'X', kind: 'k' });
-  expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  // a lower bound only (a timer never fires more than a millisecond early): no machine makes it fail
+  expect(monotonicMs() - started).toBeGreaterThanOrEqual(290);
+});
+
+test('a call held by the latency counts as answered once the simulator is done with it, even after its caller has gone', async () => {
+  const sim = createNotifySim();
+  const url = await start(sim);
+  await post(`${url}/_sim/config`, { latencyMs: 200 });
+  const caller = new AbortController();
+  const call = fetch(`${url}/api/v1/notifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ notificationId: 'N3', dossierCode: 'X', kind: 'k' }), signal: caller.signal }).catch(
+    (error: Error) => error.name,
+  );
+  await eventually(() => Promise.resolve(sim.context.calls.get('notify') === 1 ? true : undefined), 'the call to arrive', 5000, 5);
+  expect(await stats(url)).toMatchObject({ calls: { notify: 1 }, answered: {}, effects: {} });
+  caller.abort();
+  expect(await call).toBe('AbortError');
+  await eventually(() => Promise.resolve(sim.context.answered.get('notify') === 1 ? true : undefined), 'the held call to be answered', 5000, 5);
+  expect(await stats(url)).toMatchObject({ calls: { notify: 1 }, answered: { notify: 1 }, effects: { notify: 1 } });
 });
 
 test('the LLTP software answers the search with the scenario set for the dossier, else by shares', async () => {
