@@ -77,9 +77,10 @@ afterAll(async () => {
   await restoreBrokerAfterClockMoves();
 }, 240_000); // a broker restart and its warm-up
 
-async function startSlice(): Promise<{ runId: string; processInstanceKey: string }> {
+/** A slice instance; its timer waits `timerWait` (ISO 8601 duration) after the record. */
+async function startSlice(timerWait = 'PT2H'): Promise<{ runId: string; processInstanceKey: string }> {
   const runId = randomUUID();
-  const instance = await zeebe.createProcessInstance({ bpmnProcessId: 'lltp-pipe-slice', variables: { runId } });
+  const instance = await zeebe.createProcessInstance({ bpmnProcessId: 'lltp-pipe-slice', variables: { runId, timerWait } });
   return { runId, processInstanceKey: instance.processInstanceKey };
 }
 
@@ -111,8 +112,11 @@ test('the e-mail sent through nodemailer arrives in the SMTP sink', async () => 
 test('the BPMN timer fires only after the test moves the broker clock', async () => {
   const { runId } = await startSlice();
   await eventually(() => findRecord(runId), 'the first service task');
-  // Real time alone does not fire a two-hour timer.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // Real time alone does not fire a two-hour timer: a sentinel slice started after it waits one
+  // second; once the broker has fired that timer, it has checked its timers at a time past both
+  // starts, and the two-hour one is still waiting.
+  const sentinel = await startSlice('PT1S');
+  await eventually(async () => ((await findRecord(sentinel.runId))?.timerFiredAt ? true : undefined), 'the one-second timer of the sentinel slice', 30000);
   expect((await findRecord(runId))?.timerFiredAt).toBeNull();
 
   await clock.advance(2 * 60 * 60 * 1000 + 60 * 1000);

@@ -19,7 +19,7 @@ import { CHECK_AT_NEXT_TICK, insertDossier, newDossier } from '../../../server/r
 import { lastEndedWeek } from '../../../server/inspection/week';
 import { loadProcessCatalog } from '../../../server/sla';
 import { MailpitClient } from '../../support/mailpit';
-import { monitorHarness, type MonitorHarness } from '../../support/monitor';
+import { monitorHarness, outboxOf, runToTheEnd, type MonitorHarness } from '../../support/monitor';
 import { startSystem, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
 import { testNow, testNowMs } from '../../support/clock';
@@ -80,8 +80,9 @@ test('a step due soon and then late is mailed once each, to the desk officer and
   await monitor.runOnce('tick');
   const escalated = await eventually(async () => ((await mailsAbout(code)).length >= 4 ? mailsAbout(code) : undefined), `second escalation for ${code}`, 10000);
   expect(escalated.find((m) => m.Subject.startsWith('Báo cáo quá hạn (cấp 2)'))?.To).toEqual(['lanhdao@stp.example.vn']);
-  await monitor.runOnce('tick');
-  await new Promise((r) => setTimeout(r, 500));
+  // one more tick, run to its end: nothing left to send about the dossier, and no fifth mail
+  await runToTheEnd(s.db, monitor, 'tick');
+  expect(await outboxOf(s.db, code)).toEqual({ pending: 0, attempts: 4, sent: 4 });
   expect(await mailsAbout(code)).toHaveLength(4);
 
   const overdue = await mailpit.message(late.find((m) => m.Subject.startsWith('Quá hạn'))!.ID);
@@ -132,18 +133,18 @@ test('SMTP down: the alert waits and is retried with back-off; SMTP up again: it
   } finally {
     stack('start', 'mailpit');
   }
-  // before the back-off has passed nothing is tried again
-  await monitor.runOnce('tick');
+  // before the back-off has passed nothing is tried again (by a tick that did run)
+  await runToTheEnd(s.db, monitor, 'tick');
   expect((await alertById(`step:${step.id}:dueSoon`))?.attempts).toBe(1);
   clock = await calendarNow(clock, 2); // two working minutes later: past the 60 s back-off
-  await monitor.runOnce('tick');
-  await monitor.runOnce('tick');
+  await runToTheEnd(s.db, monitor, 'tick');
+  await runToTheEnd(s.db, monitor, 'tick');
   const alert = await alertById(`step:${step.id}:dueSoon`);
   expect(alert).toMatchObject({ deliveryStatus: 'sent', attempts: 2 });
-  const mails = await eventually(async () => ((await mailsAbout(code)).length >= 1 ? mailsAbout(code) : undefined), `mail for ${code}`, 10000);
-  await new Promise((r) => setTimeout(r, 500));
-  expect(await mailsAbout(code)).toHaveLength(mails.length);
-  expect(mails.filter((m) => m.Subject.startsWith('Sắp đến hạn'))).toHaveLength(1);
+  // both ticks ran to their end with nothing left to send: Mailpit holds every mail they sent
+  expect(await outboxOf(s.db, code)).toEqual({ pending: 0, attempts: 2, sent: 1 });
+  const mails = await mailsAbout(code);
+  expect(mails.map((m) => m.Subject.split(':')[0])).toEqual(['Sắp đến hạn']);
 }, 90000);
 
 test('on a day off nothing is sent: the alert is raised and waits for the next opening', async () => {
@@ -206,7 +207,8 @@ test('on a day off nothing is sent: the alert is raised and waits for the next o
     const onHoliday = await monitor.runOnce('tick');
     expect(onHoliday.run?.outsideWorkingTime).toBe(true);
     expect(await alertById(`step:step:holiday-${code}:overdue`)).toMatchObject({ deliveryStatus: 'pending', attempts: 0 });
-    await new Promise((r) => setTimeout(r, 500));
+    // the run has ended without trying a single mail of the dossier: none can have reached Mailpit
+    expect(await outboxOf(s.db, code)).toMatchObject({ attempts: 0, sent: 0 });
     expect(await mailsAbout(code)).toHaveLength(0);
 
     clock = new Date(cal.nextOpening(holidayNoon).getTime() + 60_000);
@@ -254,15 +256,13 @@ test('the daily digest lists each person\'s late and due-soon items once a day; 
   const deps = await monitorDeps();
   const clock = await calendarNow(step.dueAt, 10);
   const monitor = createMonitor(deps, { holder: 'monitor-digest', now: () => clock });
-  expect((await monitor.runOnce('daily')).run?.error).toBeNull();
-  await monitor.runOnce('daily');
-  const digests = await eventually(async () => {
-    const found = (await mailpit.search('subject:"Tổng hợp ngày"')).filter((m) => mine(m, 'motcua@stp.example.vn'));
-    return found.length ? found : undefined;
-  }, 'the desk officer\'s digest', 10000);
-  await new Promise((r) => setTimeout(r, 500));
-  const sameDay = (await mailpit.search('subject:"Tổng hợp ngày"')).filter((m) => mine(m, 'motcua@stp.example.vn'));
-  expect(sameDay).toHaveLength(1);
+  await runToTheEnd(s.db, monitor, 'daily');
+  await runToTheEnd(s.db, monitor, 'daily');
+  // both daily runs have ended: the desk officer's digest was raised once and sent once
+  const digestAlerts = await s.db.selectFrom('alerts').select(['id', 'deliveryStatus']).where('kind', '=', 'digest').where('id', 'like', 'digest:motcua:%').execute();
+  expect(digestAlerts.map((a) => a.deliveryStatus)).toEqual(['sent']);
+  const digests = (await mailpit.search('subject:"Tổng hợp ngày"')).filter((m) => mine(m, 'motcua@stp.example.vn'));
+  expect(digests).toHaveLength(1);
   const digest = await mailpit.message(digests[0]!.ID);
   expect(digest.Text).toContain('QUÁ HẠN');
   expect(digest.Text).toContain(code);

@@ -14,7 +14,7 @@ import { hashPassword } from '../../../server/auth/passwords';
 import { createMonitor } from '../../../server/monitor';
 import type { MonitorDeps } from '../../../server/monitor/tick';
 import { MailpitClient } from '../../support/mailpit';
-import { monitorHarness, type MonitorHarness } from '../../support/monitor';
+import { monitorHarness, outboxOf, runToTheEnd, type MonitorHarness } from '../../support/monitor';
 import { startSystem, type SystemUnderTest } from '../../support/system';
 import { eventually } from '../../support/wait';
 import { testNow } from '../../support/clock';
@@ -78,10 +78,10 @@ test('a 4-hour step is not "due soon" when it starts, and a step finished within
   expect((await s.call('POST', `/api/tasks/${id}/complete`, { data: { intakeDecision: 'accept' } }, headers)).status).toBe(200);
   await eventually(async () => ((await s.db.selectFrom('steps').select('finishedAt').where('id', '=', step.id).executeTakeFirst())?.finishedAt ? true : undefined), 'the check to finish');
   clock = await workingFrom(step.dueAt, 30);
-  await monitor.runOnce('tick');
-  await monitor.runOnce('tick');
+  await runToTheEnd(s.db, monitor, 'tick');
+  await runToTheEnd(s.db, monitor, 'tick');
+  // both ticks ran to their end and raised nothing for the step: no mail about it can be on its way
   expect((await alertsOf(code)).filter((a) => a.id.includes(step.id))).toEqual([]);
-  await new Promise((r) => setTimeout(r, 300));
   expect((await mailsAbout(code)).filter(([subject]) => /Sắp đến hạn|Quá hạn|Báo cáo quá hạn/.test(subject))).toEqual([]);
 }, 90000);
 
@@ -104,10 +104,10 @@ test('a step left to run late: due soon to its holder only; overdue to the holde
     ['Sắp đến hạn', ['motcua@stp.example.vn']],
   ]);
   clock = await workingFrom(step.dueAt, 4 * 60 + 5);
-  await monitor.runOnce('tick');
-  await monitor.runOnce('tick');
-  await eventually(async () => ((await mailsAbout(code)).length >= 4 ? true : undefined), 'the second escalation');
-  await new Promise((r) => setTimeout(r, 300));
+  await runToTheEnd(s.db, monitor, 'tick');
+  await runToTheEnd(s.db, monitor, 'tick');
+  // both ticks ran to their end with nothing left to send: Mailpit holds every mail about the dossier
+  expect(await outboxOf(s.db, code)).toEqual({ pending: 0, attempts: 4, sent: 4 });
   const all = await mailsAbout(code);
   expect(all).toHaveLength(4);
   expect(all.find(([subject]) => subject === 'Báo cáo quá hạn (cấp 2)')?.[1]).toEqual(['lanhdao@stp.example.vn']);
@@ -132,11 +132,12 @@ test('an alert held outside working time for a step finished meanwhile is supers
   await eventually(async () => ((await s.db.selectFrom('steps').select('finishedAt').where('id', '=', step.id).executeTakeFirst())?.finishedAt ? true : undefined), 'the check to finish');
   clock = (await calendars.current()).forUnit('stp-mot-cua').nextOpening(evening);
   clock = new Date(clock.getTime() + 60_000);
-  await monitor.runOnce('tick');
+  await runToTheEnd(s.db, monitor, 'tick');
   const after = (await alertsOf(code)).filter((a) => a.id.startsWith(`step:${step.id}`));
   expect(after.length).toBeGreaterThanOrEqual(2);
   expect(after.every((a) => a.deliveryStatus === 'superseded' && a.supersededReason === 'bước đã hoàn thành' && a.sentAt === null)).toBe(true);
-  await new Promise((r) => setTimeout(r, 300));
+  // the tick has ended with nothing pending and no mail tried: none can have reached Mailpit
+  expect(await outboxOf(s.db, code)).toEqual({ pending: 0, attempts: 0, sent: 0 });
   expect((await mailsAbout(code)).filter(([subject]) => /Quá hạn|Báo cáo quá hạn|Sắp đến hạn/.test(subject))).toEqual([]);
 }, 90000);
 

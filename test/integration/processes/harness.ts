@@ -10,6 +10,12 @@
  * own dossier (by `dossierCode`, which call activities pass to the internal procedure);
  * others are handed back at once. Completion of an instance is checked by cancelling it:
  * the broker answers NOT_FOUND for an instance that has ended.
+ *
+ * "Nothing more happened" is checked after `settle()`: the broker processes what follows a
+ * completed job up to the next wait state before it answers the completion (Zeebe's batch
+ * processing), and settle waits until every job type's poller has asked for jobs again, so a
+ * job the engine created by then has been seen. Timers fire when the broker checks due timers
+ * after its clock moved: a test waits first for a job that the same move fires.
  */
 import { randomBytes } from 'node:crypto';
 import { forms, jobTypes } from '../../../processes/contracts';
@@ -28,6 +34,8 @@ type MessageVariables = Parameters<ZeebeGrpcClient['publishMessage']>[0]['variab
 
 /** A long activation timeout, so that a held job survives moving the broker clock by days. */
 const JOB_TIMEOUT_MS = 60 * 24 * 3_600_000;
+/** How long a job of another test's dossier, handed back by a driver, waits before it can be activated again. */
+const HAND_BACK_MS = 500;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -162,6 +170,8 @@ export class ProcessDriver {
   private readonly held = new Map<string, Job>();
   private readonly errors: Error[] = [];
   private readonly waiters: (() => void)[] = [];
+  /** By job type: when (monotonicMs) the poller's latest finished activation round had started. */
+  private readonly roundsDone = new Map<string, number>();
   private running = true;
   private readonly loops: Promise<void>[];
   readonly instanceKeys: string[] = [];
@@ -227,12 +237,31 @@ export class ProcessDriver {
   }
 
   /**
-   * Asserts that every instance this driver started has ended: nothing is left to cancel.
-   * Waits `settleMs` first so that the engine can finish the last steps.
+   * Waits until the broker has had every chance to hand this driver the jobs that exist now:
+   * each job type's poller has finished an activation round that started after this call (and
+   * after HAND_BACK_MS, so that a job of this dossier another driver handed back is available
+   * again) and handled what it got. Then `visits` holds every job of this dossier the engine had
+   * created by this call: a "nothing more happened" check after it can fail.
    */
-  async expectEnded(settleMs = 1_000): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, settleMs));
+  async settle(timeoutMs = 10_000): Promise<void> {
+    const from = monotonicMs() + HAND_BACK_MS;
+    const deadline = monotonicMs() + timeoutMs;
+    const behind = (): string[] => JOB_TYPES.filter((type) => (this.roundsDone.get(type) ?? Number.NEGATIVE_INFINITY) < from);
+    while (behind().length > 0) {
+      this.throwErrors();
+      if (monotonicMs() > deadline) throw new Error(`the pollers of ${behind().join(', ')} did not ask the broker for jobs again within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     this.throwErrors();
+  }
+
+  /**
+   * Asserts that every instance this driver started has ended: nothing is left to cancel.
+   * Settles first, so that a job the engine still created is seen (and fails the caller's
+   * check of the visited elements) rather than cancelled unseen.
+   */
+  async expectEnded(): Promise<void> {
+    await this.settle();
     for (const key of this.instanceKeys) {
       const outcome = await this.zeebe.cancelProcessInstance(key).then(
         () => 'was still active (cancelled now)',
@@ -256,6 +285,7 @@ export class ProcessDriver {
 
   private async poll(type: string): Promise<void> {
     while (this.running) {
+      const roundStartedAt = monotonicMs();
       let jobs: Job[];
       try {
         jobs = await this.zeebe.activateJobs<Record<string, unknown>, Record<string, unknown>>({
@@ -276,13 +306,14 @@ export class ProcessDriver {
           this.errors.push(error as Error);
         }
       }
+      this.roundsDone.set(type, roundStartedAt);
     }
   }
 
   private async handle(job: Job): Promise<void> {
     if (job.variables.dossierCode !== this.dossierCode) {
       // Another test's job: hand it back at once.
-      await this.zeebe.failJob({ jobKey: job.key, retries: job.retries, errorMessage: 'not this test', retryBackOff: 1_000 });
+      await this.zeebe.failJob({ jobKey: job.key, retries: job.retries, errorMessage: 'not this test', retryBackOff: HAND_BACK_MS });
       return;
     }
     const visit = this.visitCount.get(job.elementId) ?? 0;

@@ -2,7 +2,8 @@
  * Path tests on the real broker (no clock moves): each test drives one dossier through a
  * branch of Quy trình 570 (and the Khánh Hòa internal procedure it calls) and asserts the
  * sequence of visited jobs, then that the instance has ended. See harness.ts for how
- * visited elements are observed. Timer paths are in timers.int.test.ts.
+ * visited elements are observed, and how a test knows that nothing more is coming (settle).
+ * Timer paths are in timers.int.test.ts.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -63,7 +64,7 @@ describe('Quy trình 570 on the broker', () => {
     });
     await d.startNational();
     await d.waitFor('notifySupplement');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await d.settle();
     expect(d.visited).toEqual([...PREFIX, 'requestSupplement', 'notifySupplement']); // waiting, clock stopped
     await d.publish('lltp.dossier.supplemented', { supplementedAt: (await brokerNow()).toISOString() });
     await d.waitFor('returnResult');
@@ -90,7 +91,7 @@ describe('Quy trình 570 on the broker', () => {
     });
     await d.startNational('post');
     await d.waitFor('requestPoliceVerification');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await d.settle();
     expect(d.visited.at(-1)).toBe('requestPoliceVerification'); // waiting for the police
     await d.publish('lltp.police.verification-answered', { policeAnsweredAt: (await brokerNow()).toISOString() });
     await d.waitFor('sendCopyByPost');

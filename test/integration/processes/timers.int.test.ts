@@ -24,6 +24,8 @@ const MINUTE = 60_000;
 const { HOUR, DAY } = time;
 let zeebe: ZeebeGrpcClient;
 let driver: ProcessDriver | undefined;
+/** Drivers of the sentinel dossiers of the current test (timerCheck). */
+const sentinels: ProcessDriver[] = [];
 
 beforeAll(async () => {
   await requireBroker();
@@ -35,6 +37,7 @@ beforeAll(async () => {
 afterEach(async () => {
   await driver?.stop();
   driver = undefined;
+  for (const sentinel of sentinels.splice(0)) await sentinel.stop();
   await backToSuiteInstant(clock);
 });
 
@@ -48,7 +51,23 @@ function drive(script: Script): ProcessDriver {
   return driver;
 }
 
-const quiet = (ms = 1_500): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * For a clock move that should fire nothing of the test's dossier: a sentinel dossier of its own
+ * waits for the citizen's supplement, its time limit `dueInMs` after the broker's clock (start
+ * it just before the move, within which it falls). `fired()` waits for the sentinel's closing:
+ * the broker has then checked its due timers at the new time, and fired in that pass or
+ * before every timer due earlier (a test's timer due by then included).
+ */
+async function timerCheck(dueInMs: number): Promise<{ fired: () => Promise<void> }> {
+  const sentinel = new ProcessDriver(zeebe, uniqueDossierCode(), {
+    checkDossier: { intakeDecision: 'supplement', missingItems: ['Bản sao hộ chiếu'] },
+    requestSupplement: ({ now, after }) => ({ clockStoppedAt: now.toISOString(), supplementDueAt: after(dueInMs) }),
+  });
+  sentinels.push(sentinel);
+  await sentinel.startNational();
+  await sentinel.waitFor('notifySupplement');
+  return { fired: async () => void (await sentinel.waitFor('closeUnsupplemented')) };
+}
 const deadlines = ({ after }: ReplyContext, apologyByAt: string) => ({ statutoryDueAt: after(10 * DAY), targetDueAt: after(9 * DAY), apologyByAt });
 const PREFIX = ['registerDossier', 'checkDossier'];
 const SIGNED = ['draftCertificate', 'reviewDraft', 'approveCertificate', 'signCertificate'];
@@ -60,7 +79,7 @@ test('supplement time limit: the citizen does not supplement in time, the dossie
   });
   await d.startNational();
   await d.waitFor('notifySupplement');
-  await quiet();
+  await d.settle();
   expect(d.visited).toEqual([...PREFIX, 'requestSupplement', 'notifySupplement']);
   await clock.advance(2 * HOUR + MINUTE);
   await d.waitFor('notifyUnsupplemented');
@@ -79,12 +98,12 @@ test('police late: a reminder when the answer is due, an escalation later, then 
   await d.startNational();
   await d.waitFor('requestPoliceVerification');
   await clock.advance(46 * HOUR + MINUTE);
-  await d.waitFor('remindPolice');
-  await quiet();
+  await d.waitFor('remindPolice'); // the broker checked its timers at the new time
+  await d.settle();
   expect(d.visited).not.toContain('escalatePoliceLate');
   await clock.advance(8 * HOUR);
-  await d.waitFor('escalatePoliceLate');
-  await quiet();
+  await d.waitFor('escalatePoliceLate'); // the broker checked its timers at the new time
+  await d.settle();
   expect(d.visited.filter((e) => e === 'remindPolice')).toHaveLength(1); // a date timer fires once
   await d.publish('lltp.police.verification-answered', { policeAnsweredAt: (await brokerNow()).toISOString() });
   await d.waitFor('returnResult');
@@ -116,8 +135,10 @@ test('apology while waiting for the police: a leader records the reason and the 
   expect(d.visits.find((v) => v.elementId === 'issueApology')?.variables).toMatchObject({ newReturnDate: '2024-11-20' });
   expect(d.visits.find((v) => v.elementId === 'notifyApology')?.headers.notice).toBe('apology');
   // Past the new apology time nothing more happens: the watch of steps 7–9 has fired once.
+  const check = await timerCheck(4 * DAY);
   await clock.advance(4 * DAY + MINUTE);
-  await quiet();
+  await check.fired();
+  await d.settle();
   expect(d.visited.filter((e) => ['recordApology', 'escalateApologyExhausted'].includes(e))).toEqual(['recordApology']);
   await d.publish('lltp.police.verification-answered', { policeAnsweredAt: (await brokerNow()).toISOString() });
   // The return step starts past the new apology time: its watch fires at once, and an apology
@@ -153,8 +174,8 @@ test('apology only once: a first apology during steps 4–6, then escalation ins
   await d.release('acceptInLltpSoftware');
   await d.waitFor('requestPoliceVerification');
   await clock.advance(1 * DAY + MINUTE);
-  await d.waitFor('escalateApologyExhausted');
-  await quiet();
+  await d.waitFor('escalateApologyExhausted'); // the broker checked its timers at the new time
+  await d.settle();
   expect(d.visited.filter((e) => e === 'recordApology')).toHaveLength(1);
   expect(d.visits.find((v) => v.elementId === 'escalateApologyExhausted')).toMatchObject({ headers: { reason: 'apology-already-issued' }, variables: { apologyIssued: true } });
   await d.publish('lltp.police.verification-answered', { policeAnsweredAt: (await brokerNow()).toISOString() });
@@ -192,8 +213,10 @@ test('apology at the check step; the apology time already past at steps 4–6 ma
   // the apology time already past, their watch fires at once, and no second task appears.
   await d.release('checkDossier', { intakeDecision: 'accept' });
   await d.waitFor('acceptInLltpSoftware');
+  const check = await timerCheck(30_000);
   await clock.advance(MINUTE); // the broker checks due timers when its clock moves
-  await quiet();
+  await check.fired();
+  await d.settle();
   expect(d.visited.filter((e) => ['recordApology', 'escalateApologyExhausted'].includes(e))).toEqual(['recordApology']);
   await d.release('recordApology', { apologyReason: 'Hồ sơ cần đối chiếu thêm', newReturnDate: '2024-11-22' });
   await d.waitFor('notifyApology');
@@ -241,7 +264,9 @@ test('no apology when the dossier is done before the apology time', async () => 
   await d.startNational();
   await d.waitFor('returnResult');
   await d.expectEnded();
+  const check = await timerCheck(3 * HOUR);
   await clock.advance(3 * HOUR + MINUTE);
-  await quiet();
+  await check.fired();
+  await d.settle();
   expect(d.visited).toEqual([...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'searchRecords', 'planDeadlines', ...SIGNED, 'returnResult']);
 });

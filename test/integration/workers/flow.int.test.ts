@@ -97,8 +97,18 @@ test('retries running out raise an incident: the LLTP software down, three attem
       [1, 400],
       [0, 0],
     ]);
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect((await env.stats('lltp-software')).calls.push).toBe(callsBefore + 3); // no fourth attempt: an incident waits for an operator
+    // No fourth attempt: an incident waits for an operator. The worker's chance to take the job
+    // again has come once it has taken a newer push job (the broker gives the older first): a
+    // sentinel dossier, started now with the LLTP software up, through its push.
+    await env.configure('lltp-software', { failureRate: 0 });
+    const sentinel = uniqueCode();
+    await start(sentinel, 'none');
+    await eventually(
+      async () => env.db.selectFrom('steps').select('id').where('dossierCode', '=', sentinel).where('elementId', '=', 'pushToLltpSoftware').where('finishedAt', 'is not', null).executeTakeFirst(),
+      'the sentinel dossier\'s push',
+      60_000,
+    );
+    expect((await env.stats('lltp-software')).calls.push).toBe(callsBefore + 3 + 1); // three attempts, then the sentinel's one
     expect(await hasEnded(zeebe, key)).toBe(false); // still there (the check cancelled it)
   } finally {
     await env.configure('lltp-software', { failureRate: 0 });

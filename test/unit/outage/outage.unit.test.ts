@@ -65,12 +65,106 @@ describe('unavailableComponent', () => {
   });
 });
 
-test('withDeadline: an answer in time passes through, a late one becomes the component unavailable', async () => {
-  await expect(withDeadline('zeebe', 100, Promise.resolve(7))).resolves.toBe(7);
-  const late = new Promise((resolve) => setTimeout(resolve, 1000, 'late'));
-  const started = Date.now();
-  await expect(withDeadline('zeebe', 50, late)).rejects.toMatchObject({ component: 'zeebe' });
-  expect(Date.now() - started).toBeLessThan(500);
+/**
+ * How long, on jest's fake clock, `promise` takes to settle and how: the clock is moved 1 ms at a
+ * time (timers and Date.now() with it) until it settles, up to `limitMs`. Deadlines are then
+ * checked exactly, whatever the load of the machine running the test.
+ */
+async function settles(promise: Promise<unknown>, limitMs = 5000): Promise<{ ms: number; outcome: 'resolved' | 'rejected' | 'pending'; value: unknown }> {
+  let settled: { outcome: 'resolved' | 'rejected'; value: unknown } | null = null;
+  promise.then(
+    (value) => (settled = { outcome: 'resolved', value }),
+    (value: unknown) => (settled = { outcome: 'rejected', value }),
+  );
+  let ms = 0;
+  await jest.advanceTimersByTimeAsync(0);
+  while (!settled && ms < limitMs) {
+    await jest.advanceTimersByTimeAsync(1);
+    ms += 1;
+  }
+  const result = settled as { outcome: 'resolved' | 'rejected'; value: unknown } | null;
+  return { ms, outcome: result?.outcome ?? 'pending', value: result?.value };
+}
+
+describe('deadlines, on a fake clock', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  test('withDeadline: an answer in time passes through, a late one becomes the component unavailable at the deadline', async () => {
+    expect(await settles(withDeadline('zeebe', 100, Promise.resolve(7)))).toEqual({ ms: 0, outcome: 'resolved', value: 7 });
+    const late = new Promise((resolve) => setTimeout(resolve, 1000, 'late'));
+    const cut = await settles(withDeadline('zeebe', 50, late));
+    expect(cut).toMatchObject({ ms: 50, outcome: 'rejected' });
+    expect(cut.value).toBeInstanceOf(ComponentUnavailableError);
+    expect((cut.value as ComponentUnavailableError).component).toBe('zeebe');
+  });
+
+  const never = () => new Promise<never>(() => undefined);
+  const zeebe = (overrides: Partial<ApiZeebe>): ApiZeebe =>
+    ({ createProcessInstance: never, publishMessage: never, completeJob: never, cancelProcessInstance: never, ...overrides });
+  const outcomeOf = (result: { outcome: string; value: unknown }): string =>
+    result.outcome === 'resolved' ? 'ok' : result.value instanceof ComponentUnavailableError ? 'unavailable' : 'other';
+
+  test('fail fast while degraded: after the gateway refused a call the short deadline applies until a call is answered; a slow healthy broker keeps the full one', async () => {
+    let answer: 'unavailable' | 'business' | 'silent' | 'ok' = 'unavailable';
+    const create = () =>
+      answer === 'unavailable'
+        ? Promise.reject(Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 }))
+        : answer === 'business'
+          ? Promise.reject(new Error('5 NOT_FOUND: process'))
+          : answer === 'silent'
+          ? never()
+          : Promise.resolve({ processInstanceKey: '1' } as never);
+    const api = boundedZeebe(zeebe({ createProcessInstance: create }), 400, { degradedDeadlineMs: 40 });
+    const timed = async (): Promise<{ ms: number; outcome: string }> => {
+      const result = await settles(api.createProcessInstance({ bpmnProcessId: 'p', variables: {} }));
+      return { ms: result.ms, outcome: outcomeOf(result) };
+    };
+    // healthy and slow (a burst): the full deadline, again and again
+    answer = 'silent';
+    expect([await timed(), await timed()]).toEqual([{ ms: 400, outcome: 'unavailable' }, { ms: 400, outcome: 'unavailable' }]);
+    // refused once: degraded, a silent broker is given the short deadline
+    answer = 'unavailable';
+    expect(await timed()).toEqual({ ms: 0, outcome: 'unavailable' });
+    answer = 'silent';
+    expect(await timed()).toEqual({ ms: 40, outcome: 'unavailable' });
+    // a success ends it: the full deadline again
+    answer = 'ok';
+    expect(await timed()).toEqual({ ms: 0, outcome: 'ok' });
+    answer = 'silent';
+    expect(await timed()).toEqual({ ms: 400, outcome: 'unavailable' });
+    // as does a business error (the broker answered)
+    answer = 'unavailable';
+    await timed();
+    answer = 'business';
+    expect((await timed()).outcome).toBe('other');
+    answer = 'silent';
+    expect(await timed()).toEqual({ ms: 400, outcome: 'unavailable' });
+  });
+
+  test('back-pressure is asked again within the deadline, and does not make the broker degraded', async () => {
+    const busy = () => Promise.reject(Object.assign(new Error('8 RESOURCE_EXHAUSTED: Expected to execute the command on one of the partitions, but all failed'), { code: 8 }));
+    let refusals = 3;
+    let calls = 0;
+    const create = () => {
+      calls += 1;
+      return refusals-- > 0 ? busy() : Promise.resolve({ processInstanceKey: '7' } as never);
+    };
+    const api = boundedZeebe(zeebe({ createProcessInstance: create }), 1000, { degradedDeadlineMs: 500, backPressurePauseMs: 10 });
+    const retried = await settles(api.createProcessInstance({ bpmnProcessId: 'p', variables: {} }));
+    expect(retried).toMatchObject({ outcome: 'resolved', value: { processInstanceKey: '7' } });
+    expect(calls).toBe(4);
+    // three pauses of 10, 20 and 40 ms, each shortened by up to half (jitter)
+    expect(retried.ms).toBeGreaterThanOrEqual(35);
+    expect(retried.ms).toBeLessThanOrEqual(70);
+    // busy for longer: 503 before the short deadline has passed, not at the full one
+    const alwaysBusy = boundedZeebe(zeebe({ createProcessInstance: busy, publishMessage: never }), 1000, { degradedDeadlineMs: 100, backPressurePauseMs: 10 });
+    const refused = await settles(alwaysBusy.createProcessInstance({ bpmnProcessId: 'p', variables: {} }));
+    expect(outcomeOf(refused)).toBe('unavailable');
+    expect(refused.ms).toBeLessThan(100);
+    // and not degraded: a slow answer afterwards is given the full deadline
+    expect(await settles(alwaysBusy.publishMessage({ name: 'm', correlationKey: 'k', variables: {} })).then((r) => ({ ms: r.ms, outcome: outcomeOf(r) }))).toEqual({ ms: 1000, outcome: 'unavailable' });
+  });
 });
 
 describe('boundedZeebe', () => {
@@ -87,72 +181,6 @@ describe('boundedZeebe', () => {
     await expect(unavailable.completeJob({ jobKey: '1', variables: {} })).rejects.toMatchObject({ component: 'zeebe' });
     const notFound = boundedZeebe(zeebe({ completeJob: () => Promise.reject(new Error('5 NOT_FOUND: job')) }), 1000);
     await expect(notFound.completeJob({ jobKey: '1', variables: {} })).rejects.toThrow('NOT_FOUND');
-  });
-
-  test('fail fast while degraded: after the gateway refused a call the short deadline applies until a call is answered; a slow healthy broker keeps the full one', async () => {
-    let answer: 'unavailable' | 'business' | 'silent' | 'ok' = 'unavailable';
-    const create = () =>
-      answer === 'unavailable'
-        ? Promise.reject(Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 }))
-        : answer === 'business'
-          ? Promise.reject(new Error('5 NOT_FOUND: process'))
-          : answer === 'silent'
-          ? never()
-          : Promise.resolve({ processInstanceKey: '1' } as never);
-    const api = boundedZeebe(zeebe({ createProcessInstance: create }), 400, { degradedDeadlineMs: 40 });
-    const timed = async (): Promise<{ ms: number; outcome: string }> => {
-      const started = Date.now();
-      const outcome = await api.createProcessInstance({ bpmnProcessId: 'p', variables: {} }).then(() => 'ok', (e: unknown) => (e instanceof ComponentUnavailableError ? 'unavailable' : 'other'));
-      return { ms: Date.now() - started, outcome };
-    };
-    // healthy and slow (a burst): the full deadline, again and again
-    answer = 'silent';
-    for (let i = 0; i < 2; i += 1) {
-      const slow = await timed();
-      expect(slow.outcome).toBe('unavailable');
-      expect(slow.ms).toBeGreaterThanOrEqual(390);
-    }
-    // refused once: degraded, a silent broker is given the short deadline
-    answer = 'unavailable';
-    expect((await timed()).outcome).toBe('unavailable');
-    answer = 'silent';
-    const second = await timed();
-    expect(second.outcome).toBe('unavailable');
-    expect(second.ms).toBeLessThan(300);
-    // a success ends it: the full deadline again
-    answer = 'ok';
-    expect((await timed()).outcome).toBe('ok');
-    answer = 'silent';
-    expect((await timed()).ms).toBeGreaterThanOrEqual(390);
-    // as does a business error (the broker answered)
-    answer = 'unavailable';
-    await timed();
-    answer = 'business';
-    expect((await timed()).outcome).toBe('other');
-    answer = 'silent';
-    expect((await timed()).ms).toBeGreaterThanOrEqual(390);
-  });
-
-  test('back-pressure is asked again within the deadline, and does not make the broker degraded', async () => {
-    const busy = () => Promise.reject(Object.assign(new Error('8 RESOURCE_EXHAUSTED: Expected to execute the command on one of the partitions, but all failed'), { code: 8 }));
-    let refusals = 3;
-    const calls: number[] = [];
-    const create = () => {
-      calls.push(Date.now());
-      return refusals-- > 0 ? busy() : Promise.resolve({ processInstanceKey: '7' } as never);
-    };
-    const api = boundedZeebe(zeebe({ createProcessInstance: create }), 1000, { degradedDeadlineMs: 500, backPressurePauseMs: 10 });
-    await expect(api.createProcessInstance({ bpmnProcessId: 'p', variables: {} })).resolves.toEqual({ processInstanceKey: '7' });
-    expect(calls).toHaveLength(4);
-    // busy for longer: 503 once the short deadline has passed, not the full one
-    const alwaysBusy = boundedZeebe(zeebe({ createProcessInstance: busy, publishMessage: never }), 1000, { degradedDeadlineMs: 100, backPressurePauseMs: 10 });
-    const started = Date.now();
-    await expect(alwaysBusy.createProcessInstance({ bpmnProcessId: 'p', variables: {} })).rejects.toBeInstanceOf(ComponentUnavailableError);
-    expect(Date.now() - started).toBeLessThan(500);
-    // and not degraded: a slow answer afterwards is given the full deadline
-    const slowStarted = Date.now();
-    await expect(alwaysBusy.publishMessage({ name: 'm', correlationKey: 'k', variables: {} })).rejects.toBeInstanceOf(ComponentUnavailableError);
-    expect(Date.now() - slowStarted).toBeGreaterThanOrEqual(990);
   });
 
   test('the SDK resolving null (its channel closing) is not taken for an answer', async () => {
