@@ -29,7 +29,8 @@ interface Bench {
 
 /** The `bench:*` scripts of package.json and the tools/bench file each runs. */
 function benches(): Bench[] {
-  const scripts = (JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const manifest = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const scripts = manifest.scripts;
   return Object.entries(scripts)
     .filter(([name]) => name.startsWith('bench:') && name !== 'bench:smoke')
     .map(([script, command]) => ({ script, file: /tools\/bench\/[\w-]+\.ts/.exec(command)?.[0] ?? null }));
@@ -37,9 +38,12 @@ function benches(): Bench[] {
 
 /** The figure names a bench file declares (`export const FIGURES`). */
 async function declared(file: string): Promise<string[]> {
-  const loaded = (await import(pathToFileURL(path.join(repo, file)).href)) as { FIGURES?: unknown; default?: { FIGURES?: unknown } };
+  type Loaded = { FIGURES?: unknown; default?: { FIGURES?: unknown } };
+  const loaded = (await import(pathToFileURL(path.join(repo, file)).href)) as Loaded;
   const figures = loaded.FIGURES ?? loaded.default?.FIGURES;
-  if (!Array.isArray(figures) || figures.length === 0 || figures.some((f) => typeof f !== 'string')) throw new Error(`${file} exports no FIGURES (the names of the figures it prints)`);
+  if (!Array.isArray(figures) || figures.length === 0 || figures.some((f) => typeof f !== 'string')) {
+    throw new Error(`${file} exports no FIGURES (the names of the figures it prints)`);
+  }
   return figures as string[];
 }
 
@@ -78,14 +82,17 @@ function problems(outcome: Outcome, figures: readonly string[]): string[] {
   for (const line of outcome.stdout.split('\n').filter((l) => l.trim())) {
     try {
       const figure = JSON.parse(line) as { bench?: unknown; value?: unknown; unit?: unknown };
-      if (typeof figure.bench === 'string' && typeof figure.value === 'number' && typeof figure.unit === 'string') printed.set(figure.bench, `${figure.value} ${figure.unit}`);
+      const isFigure = typeof figure.bench === 'string' && typeof figure.value === 'number' && typeof figure.unit === 'string';
+      if (isFigure) printed.set(figure.bench as string, `${figure.value as number} ${figure.unit as string}`);
       else found.push(`printed a line that is not a figure: ${line.slice(0, 120)}`);
     } catch {
       found.push(`printed a line that is not a figure: ${line.slice(0, 120)}`);
     }
   }
   for (const name of figures) if (!printed.has(name)) found.push(`did not print ${name}`);
-  for (const name of printed.keys()) if (!figures.includes(name)) found.push(`printed ${name}, which it does not declare`);
+  for (const name of printed.keys()) {
+    if (!figures.includes(name)) found.push(`printed ${name}, which it does not declare`);
+  }
   for (const [name, value] of printed) say(`    ${name} = ${value}`);
   return found;
 }
@@ -108,7 +115,8 @@ async function main(): Promise<void> {
     say(`${bench.script} (${figures.length} figures declared)…`);
     const outcome = await run(bench.script);
     const found = problems(outcome, figures);
-    durations.push(`${bench.script.padEnd(18)} ${outcome.seconds.toFixed(1).padStart(6)} s  ${found.length ? 'FAILED' : 'ok'}`);
+    const verdict = found.length ? 'FAILED' : 'ok';
+    durations.push(`${bench.script.padEnd(18)} ${outcome.seconds.toFixed(1).padStart(6)} s  ${verdict}`);
     if (found.length === 0) continue;
     failures.push(`${bench.script}: ${found.join('; ')}`);
     say(`  ${bench.script} failed; the last lines of its stderr:`);

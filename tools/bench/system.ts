@@ -39,9 +39,24 @@ export interface BenchSystem {
 }
 
 /** Starts the product on `brokerEnv`'s broker and a fresh database, every part on `now`. */
-export async function startBenchSystem(label: string, brokerEnv: Record<string, string>, simulatorsPort: number, now: () => Date): Promise<BenchSystem> {
+export async function startBenchSystem(
+  label: string,
+  brokerEnv: Record<string, string>,
+  simulatorsPort: number,
+  now: () => Date,
+): Promise<BenchSystem> {
   const database = await runDatabase(label);
-  const env = { ...process.env, ...brokerEnv, DATABASE_URL: database.url, HTTP_PORT: '0', NODE_ENV: 'test', DEMO_PASSWORD: STAFF_PASSWORD, DEMO_PARTNER_KEY: PARTNER['x-api-key'], SESSION_HOURS: '48', ...simulatorUrls(simulatorsPort) };
+  const env = {
+    ...process.env,
+    ...brokerEnv,
+    DATABASE_URL: database.url,
+    HTTP_PORT: '0',
+    NODE_ENV: 'test',
+    DEMO_PASSWORD: STAFF_PASSWORD,
+    DEMO_PARTNER_KEY: PARTNER['x-api-key'],
+    SESSION_HOURS: '48',
+    ...simulatorUrls(simulatorsPort),
+  };
   let config = loadConfig(env);
   const logger = benchLogger();
   const { camunda, zeebe } = createZeebeClient(config);
@@ -65,7 +80,8 @@ export async function startBenchSystem(label: string, brokerEnv: Record<string, 
   const workers = registerWorkers(zeebe, deps, { maxJobs: 16, jobTimeoutMs: 30000, drainTimeoutMs: 2000 });
 
   const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
-    const response = await fetch(`${api.url}${path}`, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    const response = await fetch(`${api.url}${path}`, { method, headers: { ...json, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await response.text();
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   };
@@ -77,7 +93,8 @@ export async function startBenchSystem(label: string, brokerEnv: Record<string, 
     sessions.set(username, headers);
     return headers;
   };
-  const userOf = (headers: Record<string, string>): string | undefined => [...sessions].find(([, h]) => h.authorization === headers.authorization)?.[0];
+  const userOf = (headers: Record<string, string>): string | undefined =>
+    [...sessions].find(([, h]) => h.authorization === headers.authorization)?.[0];
   return {
     config,
     db: workersDb.db,
