@@ -51,7 +51,7 @@ module.exports = {
       // The fault suite (`npm run test:faults`): kills the local stack's components in turn.
       displayName: 'faults',
       testEnvironment: 'node',
-      globalSetup: '<rootDir>/test/support/integration-setup.ts',
+      globalSetup: '<rootDir>/test/support/faults-setup.ts',
       transform,
       transformIgnorePatterns,
       setupFilesAfterEnv,

@@ -44,7 +44,7 @@ afterEach(async () => {
 afterAll(async () => {
   await zeebe.close();
   await restoreBrokerAfterClockMoves();
-}, 60_000);
+}, 240_000); // a broker restart and its warm-up
 
 function drive(script: Script): ProcessDriver {
   driver = new ProcessDriver(zeebe, uniqueDossierCode(), script);
