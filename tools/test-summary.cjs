@@ -37,6 +37,12 @@ function isBroken(suite) {
   return suite.status === 'failed' && suite.assertionResults.length === 0;
 }
 
+/** The first lines of a failed test's message, without colours: enough to tell why from a CI log. */
+function failureLines(test, count = 4) {
+  const text = (test.failureMessages ?? []).join('\n').replace(/\u001b\[[0-9;]*m/g, '');
+  return text.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim()).slice(0, count).map((l) => l.slice(0, 200));
+}
+
 function printRun(name, result) {
   const broken = result.testResults.filter(isBroken);
   const { numPassedTests: passed, numFailedTests: failed, numPendingTests: skipped } = result;
@@ -46,7 +52,11 @@ function printRun(name, result) {
     console.log(`  could not run: ${path.relative(process.cwd(), suite.name)}: ${reason}`);
   }
   for (const suite of result.testResults) {
-    for (const test of suite.assertionResults) if (test.status === 'failed') console.log(`  failed: ${test.fullName}`);
+    for (const test of suite.assertionResults) {
+      if (test.status !== 'failed') continue;
+      console.log(`  failed: ${test.fullName} (${path.relative(process.cwd(), suite.name)})`);
+      for (const line of failureLines(test)) console.log(`    ${line}`);
+    }
   }
 }
 

@@ -18,6 +18,21 @@ rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 
 step() { printf '\n=== %s\n' "$*"; }
 
+# A broker with no data whose clock reads the instant $1 now (libfaketime), and the suite's clock
+# anchored to the same moment (LLTP_TEST_CLOCK_ANCHOR, test/support/clock.ts). Each pass of the
+# integration tests starts on it: a broker that kept earlier runs' instances would fire their
+# due timers (thousands after moving days ahead) before the tests' own jobs.
+fresh_broker_at() {
+  local anchor offset
+  anchor=$(node -e 'console.log(Date.now())')
+  offset=$(node -e 'const t = Date.parse(process.argv[1]); if (Number.isNaN(t)) process.exit(1); console.log(t - Number(process.argv[2]))' "$1" "$anchor") \
+    || { echo "not an ISO instant: $1"; return 1; }
+  export LLTP_TEST_CLOCK_ANCHOR=$anchor
+  LLTP_ZEEBE_CLOCK_OFFSET_MS=$offset bash tools/stack/stack.sh reset-zeebe >/dev/null \
+    || echo "the broker could not be reset at $1; the integration tests will name what is down"
+}
+DEFAULT_TEST_NOW=$(sed -n "s/^export const DEFAULT_TEST_NOW = '\(.*\)';$/\1/p" test/support/clock.ts)
+
 # 1. npm packages, reinstalled when package-lock.json changed.
 step "npm packages"
 ensure_npm_packages || { echo "npm packages could not be installed"; echo "0 passed, 1 failed"; exit 1; }
@@ -43,6 +58,7 @@ done
 
 # 4. Integration tests against the real stack, one file at a time (they share the broker clock).
 step "integration tests (real Zeebe, PostgreSQL, SMTP)"
+fresh_broker_at "${LLTP_TEST_NOW:-$DEFAULT_TEST_NOW}"
 LLTP_STOP_STACK_TESTS=1 $JEST --selectProjects integration --runInBand --forceExit --json --outputFile="$RESULTS/integration.json"
 
 # 4b. The tests that move the product's or the broker's clock (marked `@moves-clocks`) again at
@@ -53,7 +69,9 @@ if [ -n "${LLTP_TEST_INSTANTS:-}" ]; then
   mapfile -t clock_tests < <(grep -rl '@moves-clocks' test/integration --include='*.int.test.ts' | sort)
   for instant in $LLTP_TEST_INSTANTS; do
     step "clock-moving tests at LLTP_TEST_NOW=$instant (${#clock_tests[@]} files)"
-    LLTP_TEST_NOW=$instant LLTP_STOP_STACK_TESTS=1 $JEST --selectProjects integration --runInBand --forceExit \
+    fresh_broker_at "$instant"
+    LLTP_TEST_NOW=$instant fresh_broker_at "${LLTP_TEST_NOW:-$DEFAULT_TEST_NOW}"
+LLTP_STOP_STACK_TESTS=1 $JEST --selectProjects integration --runInBand --forceExit \
       --json --outputFile="$RESULTS/instant-$(echo "$instant" | tr -c '[:alnum:]\n' '-').json" "${clock_tests[@]}"
   done
 fi
@@ -61,6 +79,7 @@ fi
 # 5. The fault suite: kill -9 of the broker, the database, SMTP and the workers in turn under a
 #    bounded load (its own broker: it resets the broker's data first). Prints faults.* figures.
 step "fault suite (kill -9 of each component under load)"
+unset LLTP_TEST_CLOCK_ANCHOR
 $JEST --selectProjects faults --runInBand --forceExit --json --outputFile="$RESULTS/faults.json"
 
 step "summary"

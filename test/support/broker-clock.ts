@@ -73,7 +73,7 @@ export function localBrokerClock(): BrokerClock {
  * replayed), then until it has processed commands: a freshly started broker takes its first
  * commands slowly, and the tests' first intake would be answered 503.
  */
-async function waitForBroker(): Promise<void> {
+export async function waitForBroker(): Promise<void> {
   const config = loadConfig();
   const deadline = monotonicMs() + 120_000;
   for (let streak = 0; streak < 3; ) {

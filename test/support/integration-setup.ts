@@ -5,7 +5,7 @@
  * test databases are copied from. When a component is down it only says so: each test file
  * then fails naming it.
  */
-import { alignBrokerClock } from './broker-clock';
+import { alignBrokerClock, waitForBroker } from './broker-clock';
 import { anchorTestClock, testNow } from './clock';
 import { dropLeftovers, ensureTemplate } from './database';
 
@@ -15,6 +15,7 @@ export async function setUpSuite(options: { alignBroker: boolean }): Promise<voi
   if (options.alignBroker) {
     try {
       const done = await alignBrokerClock();
+      await waitForBroker(); // a broker just reset by tools/test.sh takes its first commands slowly
       console.log(`integration setup: the suite runs at ${testNow().toISOString()} (LLTP_TEST_NOW); broker clock ${done}`);
     } catch (error) {
       console.log(`integration setup: the broker's clock could not be set (${(error as Error).message}); the tests will say which component is down`);

@@ -38,7 +38,11 @@ function jestResults(suites: Suite[]): unknown {
       name: `/repo/test/unit/${suite.file}`,
       status: suite.couldNotRun !== undefined || suite.tests?.some(([, s]) => s === 'failed') ? 'failed' : 'passed',
       message: suite.couldNotRun ?? '',
-      assertionResults: (suite.tests ?? []).map(([fullName, status]) => ({ fullName, status })),
+      assertionResults: (suite.tests ?? []).map(([fullName, status]) => ({
+        fullName,
+        status,
+        failureMessages: status === 'failed' ? ['\u001b[2mexpect(\u001b[22mreceived).toBe(expected)\n\nExpected: 29\nReceived: 28\n\n  at x\n  at y'] : [],
+      })),
     })),
   };
 }
@@ -118,7 +122,7 @@ test.each<[string, Record<string, Run>, string]>([
   expect(code).toBe(lastLine.endsWith(' 0 failed') ? 0 : 1);
 });
 
-test('each run still gets its own line, naming its failed tests and the suites that could not run', async () => {
+test('each run still gets its own line, naming its failed tests (file and first lines of the message) and the suites that could not run', async () => {
   const { lines } = await summarize({
     'unit-hcm': [...calendar('passed'), { file: 'db/schema.unit.test.ts', couldNotRun: 'Cannot find module\n  at x' }],
     'calendar-UTC': calendar('failed'),
@@ -127,7 +131,11 @@ test('each run still gets its own line, naming its failed tests and the suites t
     'unit-hcm: 1 passed, 0 failed, 0 skipped, 1 suites could not run',
     `  could not run: ${path.relative(process.cwd(), '/repo/test/unit/db/schema.unit.test.ts')}: Cannot find module`,
     'calendar-UTC: 0 passed, 1 failed, 0 skipped, 0 suites could not run',
-    '  failed: finds Tết 2025',
+    `  failed: finds Tết 2025 (${path.relative(process.cwd(), '/repo/test/unit/calendar/lunar.unit.test.ts')})`,
+    '    expect(received).toBe(expected)', // the message's first lines, without colours
+    '    Expected: 29',
+    '    Received: 28',
+    '      at x',
     '0 passed, 2 failed',
   ]);
 });
