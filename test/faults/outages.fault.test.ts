@@ -289,7 +289,8 @@ async function restart(target: Target): Promise<void> {
 }
 
 /** The system works again: a new intake is accepted and its process reaches the first human step. */
-async function working(name: string): Promise<void> {
+async function working(name: string): Promise<{ acceptedS: number }> {
+  const began = monotonicMs();
   const body = sampleVneidRequest({ receiptNumber: `BN-FAULT-PROBE-${name}-${uniqueId()}`, receivedAt: formatInstant(testNowMs()), random: seededRandom(1) });
   let code = '';
   await until('a probe intake accepted', async () => {
@@ -297,10 +298,12 @@ async function working(name: string): Promise<void> {
     code = typeof answer.body.dossierCode === 'string' ? answer.body.dossierCode : '';
     return answer.status === 201 || answer.status === 200;
   }, 120_000);
+  const acceptedS = (monotonicMs() - began) / 1000;
   await until('the probe dossier at its first human step', async () => {
     const task = await testDb.database.db.selectFrom('tasks').select('id').where('dossierCode', '=', code).executeTakeFirst();
     return Boolean(task);
   }, 120_000);
+  return { acceptedS };
 }
 
 /** Mail flows again: Mailpit received a message after the server came back (it was emptied before the phase). */
@@ -399,6 +402,7 @@ test.each<[Target]>([['zeebe'], ['postgres'], ['mailpit'], ['worker']])('kill -9
   let killedAt = 0;
   let healthyAt = 0;
   let recoverySeconds = Infinity;
+  let probeAcceptedS = Infinity;
   try {
     await new Promise((resolve) => setTimeout(resolve, 4000));
     killedAt = monotonicMs();
@@ -407,7 +411,7 @@ test.each<[Target]>([['zeebe'], ['postgres'], ['mailpit'], ['worker']])('kill -9
     await restart(target);
     await until(`${target} healthy again`, healthy[target], 180_000);
     healthyAt = monotonicMs();
-    await working(target);
+    probeAcceptedS = (await working(target)).acceptedS;
     if (target === 'mailpit') await mailFlowing();
     recoverySeconds = (monotonicMs() - healthyAt) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -434,6 +438,9 @@ test.each<[Target]>([['zeebe'], ['postgres'], ['mailpit'], ['worker']])('kill -9
   // the app's processes outlive every outage (the worker phase kills and restarts the workers)
   expect({ workers: workers?.exitCode ?? null, monitor: monitor?.exitCode ?? null }).toEqual({ workers: null, monitor: null });
   emit(`faults.${component}.recovery_s`, Math.round(recoverySeconds * 10) / 10);
+  // how recovery_s divides: the outage itself (kill to healthy, 8 s of it the test's wait), then the probe intake accepted
+  emit(`faults.${component}.down_s`, Math.round((healthyAt - killedAt) / 100) / 10);
+  emit(`faults.${component}.probe_accepted_s`, Math.round(probeAcceptedS * 10) / 10);
   emit(`faults.${component}.non_503_errors`, non503.length);
   emit(`faults.${component}.max_503_ms`, max503);
   emit(`faults.${component}.requests`, load.answers.length);

@@ -44,13 +44,13 @@ const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1';
 /**
  * The environment that runs a child process (an app role of the product) on the suite's clock:
  * libfaketime shifts its system clock by the suite's offset, at the real pace, leaving the
- * monotonic clock alone.
+ * monotonic clock alone (and its timed waits on libfaketime's fast path: tools/stack/stack.sh).
  */
 export function suiteClockEnv(): Record<string, string> {
   const offsetMs = Math.round(testClockOffsetMs());
   if (offsetMs === 0) return {};
   if (!existsSync(FAKETIME_LIB)) throw new Error(`${FAKETIME_LIB} is missing: run \`bash tools/stack/stack.sh install\` (it installs Debian's faketime)`);
-  return { LD_PRELOAD: FAKETIME_LIB, FAKETIME: `${offsetMs >= 0 ? '+' : '-'}${(Math.abs(offsetMs) / 1000).toFixed(3)}`, FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_DONT_RESET: '1' };
+  return { LD_PRELOAD: FAKETIME_LIB, FAKETIME: `${offsetMs >= 0 ? '+' : '-'}${(Math.abs(offsetMs) / 1000).toFixed(3)}`, FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_DONT_RESET: '1', FAKETIME_FORCE_MONOTONIC_FIX: '0' };
 }
 
 /** The environment for tools/stack/stack.sh that starts the broker `offsetMs` from the real time. */
