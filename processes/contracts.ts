@@ -51,8 +51,10 @@ const deadlines = {
   statutoryDueAt: instant,
   /** Pilot target due instant (3 or 9 working days). */
   targetDueAt: instant,
-  /** Latest instant to send the apology letter (statutory due − 1 working day): the apology timer. */
+  /** Latest instant to send the apology letter (statutory due − lltp:deadline.apologyLead). */
   apologyByAt: instant,
+  /** When the leader is asked for the apology (apologyByAt − lltp:deadline.apologyPrompt): the apology timers. */
+  apologyPromptAt: instant,
 };
 
 export const jobTypes = {
@@ -129,6 +131,8 @@ export const jobTypes = {
       returnDueAt: instant,
       /** returnDueAt − 1 working day: if the dossier is still open then, it is escalated (no second apology). */
       apologyByAt: instant,
+      /** apologyByAt − the prompt lead: when that escalation is made (the timers). */
+      apologyPromptAt: instant,
     }),
   },
   'lltp.sign.certificate': {

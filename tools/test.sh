@@ -70,8 +70,7 @@ if [ -n "${LLTP_TEST_INSTANTS:-}" ]; then
   for instant in $LLTP_TEST_INSTANTS; do
     step "clock-moving tests at LLTP_TEST_NOW=$instant (${#clock_tests[@]} files)"
     fresh_broker_at "$instant"
-    LLTP_TEST_NOW=$instant fresh_broker_at "${LLTP_TEST_NOW:-$DEFAULT_TEST_NOW}"
-LLTP_STOP_STACK_TESTS=1 $JEST --selectProjects integration --runInBand --forceExit \
+    LLTP_TEST_NOW=$instant LLTP_STOP_STACK_TESTS=1 $JEST --selectProjects integration --runInBand --forceExit \
       --json --outputFile="$RESULTS/instant-$(echo "$instant" | tr -c '[:alnum:]\n' '-').json" "${clock_tests[@]}"
   done
 fi

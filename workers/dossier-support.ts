@@ -5,7 +5,7 @@
  * next tick), and closing a dossier once.
  */
 import { formatInstant } from '../server/calendar/civil-time';
-import { dossierDeadlines, type DossierDeadlines, type DossierTerms } from '../server/calendar/deadlines';
+import { apologyPromptOf, dossierDeadlines, type DossierDeadlines, type DossierTerms } from '../server/calendar/deadlines';
 import { CHECK_AT_NEXT_TICK, findDossier, type Dossier, type DossierOutcome } from '../server/readmodel/dossier';
 import type { SlaPlan } from '../server/sla/plan';
 import type { DeadlineName } from '../server/sla/spec';
@@ -51,6 +51,14 @@ export function deadlinesOf(ctx: JobContext<unknown, unknown>, dossier: Pick<Dos
   const { statutoryDueAt, targetDueAt, apologyByAt } = computed;
   if (!statutoryDueAt || !targetDueAt || !apologyByAt) throw new TechnicalFault(`dossier ${dossier.code}: its clock is stopped, the deadlines are not known`);
   return { statutoryDueAt, targetDueAt, apologyByAt, estimated: computed.estimated };
+}
+
+/**
+ * When the leader is asked for the apology due by `apologyByAt`: the dossier's prompt lead
+ * (`lltp:deadline.apologyPrompt`, kept on the dossier at intake) before it, on its unit's calendar.
+ */
+export function apologyPromptAt(ctx: JobContext<unknown, unknown>, dossier: Pick<Dossier, 'unitId' | 'apologyPromptMinutes'>, apologyByAt: Date): Date {
+  return apologyPromptOf(ctx.calendars.forUnit(dossier.unitId), apologyByAt, dossier.apologyPromptMinutes).dueAt;
 }
 
 /** The fields a worker writes when it computes a dossier's deadlines again. */

@@ -15,7 +15,7 @@ import { formatVnDate } from '../server/monitor/format';
 import { readDeclaration } from '../server/readmodel/declaration';
 import { CHECK_AT_NEXT_TICK, type Dossier } from '../server/readmodel/dossier';
 import { complete, defineWorker, dossierCode, PermanentFault, TechnicalFault, type JobContext } from './framework';
-import { iso, loadDossier } from './dossier-support';
+import { apologyPromptAt, iso, loadDossier } from './dossier-support';
 
 const apologyForm = forms['lltp.form.apology'].outputs;
 
@@ -88,7 +88,8 @@ export default defineWorker({
     const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
     const calendar = ctx.calendars.forUnit(dossier.unitId);
     const lead = dossier.apologyLeadMinutes;
-    const answer = (returnDueAt: Date, apologyByAt: Date) => complete({ apologyIssued: true as const, returnDueAt: iso(returnDueAt), apologyByAt: iso(apologyByAt) });
+    const answer = (returnDueAt: Date, apologyByAt: Date) =>
+      complete({ apologyIssued: true as const, returnDueAt: iso(returnDueAt), apologyByAt: iso(apologyByAt), apologyPromptAt: iso(apologyPromptAt(ctx, dossier, apologyByAt)) });
 
     if (dossier.apology) {
       if (dossier.apology.newReturnDate !== newReturnDate) {

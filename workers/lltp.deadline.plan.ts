@@ -11,7 +11,7 @@ import { forms, instant } from '../processes/contracts';
 import type { CaseVariant } from '../server/sla';
 import { dossierTermsOf } from '../server/sla';
 import { complete, defineWorker, dossierCode } from './framework';
-import { deadlinesOf, iso, loadDossier, planOf, updateOpenDossier } from './dossier-support';
+import { apologyPromptAt, deadlinesOf, iso, loadDossier, planOf, updateOpenDossier } from './dossier-support';
 
 const searchOutcomes = forms['lltp.form.search-records'].outputs;
 
@@ -48,6 +48,6 @@ export default defineWorker({
       calendarVersion: ctx.calendars.version,
       ...(apologized ? {} : { appointmentAt: deadlines.statutoryDueAt }),
     });
-    return complete({ caseVariant, statutoryDueAt: iso(deadlines.statutoryDueAt), targetDueAt: iso(deadlines.targetDueAt), apologyByAt: iso(apologyByAt) });
+    return complete({ caseVariant, statutoryDueAt: iso(deadlines.statutoryDueAt), targetDueAt: iso(deadlines.targetDueAt), apologyByAt: iso(apologyByAt), apologyPromptAt: iso(apologyPromptAt(ctx, dossier, apologyByAt)) });
   },
 });

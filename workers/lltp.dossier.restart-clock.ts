@@ -9,7 +9,7 @@ import { instant } from '../processes/contracts';
 import { clockStartFor } from '../server/calendar/clock';
 import { complete, defineWorker, dossierCode } from './framework';
 import { CHECK_AT_NEXT_TICK } from '../server/readmodel/dossier';
-import { deadlinesOf, iso, loadDossier } from './dossier-support';
+import { apologyPromptAt, deadlinesOf, iso, loadDossier } from './dossier-support';
 
 export default defineWorker({
   type: 'lltp.dossier.restart-clock',
@@ -46,6 +46,7 @@ export default defineWorker({
       statutoryDueAt: iso(deadlines.statutoryDueAt),
       targetDueAt: iso(deadlines.targetDueAt),
       apologyByAt: iso(deadlines.apologyByAt),
+      apologyPromptAt: iso(apologyPromptAt(ctx, dossier, deadlines.apologyByAt)),
     });
   },
 });

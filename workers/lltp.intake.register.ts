@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { startVariables } from '../processes/contracts';
 import { complete, defineWorker, dossierCode } from './framework';
-import { deadlinesOf, iso, loadDossier } from './dossier-support';
+import { apologyPromptAt, deadlinesOf, iso, loadDossier } from './dossier-support';
 
 export default defineWorker({
   type: 'lltp.intake.register',
@@ -24,6 +24,7 @@ export default defineWorker({
       statutoryDueAt: iso(statutoryDueAt),
       targetDueAt: iso(targetDueAt),
       apologyByAt: iso(apologyByAt),
+      apologyPromptAt: iso(apologyPromptAt(ctx, dossier, apologyByAt)),
       apologyIssued: false as const,
     });
   },

@@ -3,6 +3,7 @@
  * rule id (`lltp/<file>`). `.bpmnlintrc` enables them with `plugin:lltp/recommended`.
  */
 import activationTimeCaptured from './rules/activation-time-captured';
+import apologyPrompt from './rules/apology-prompt';
 import jobTypeRegistered from './rules/job-type-registered';
 import jobWorkerUserTask from './rules/job-worker-user-task';
 import messageConsistency from './rules/message-consistency';
@@ -20,6 +21,7 @@ export const PLUGIN_PACKAGE = 'bpmnlint-plugin-lltp';
 
 export const rules: Record<string, RuleFactory> = {
   'activation-time-captured': activationTimeCaptured,
+  'apology-prompt': apologyPrompt,
   'job-type-registered': jobTypeRegistered,
   'job-worker-user-task': jobWorkerUserTask,
   'message-consistency': messageConsistency,

@@ -35,6 +35,8 @@ export interface DossiersTable {
   statutoryWorkingDays: number;
   targetWorkingDays: number;
   apologyLeadMinutes: number;
+  /** Working minutes before apologyByAt at which the leader is asked for the apology. */
+  apologyPromptMinutes: Defaulted<number>;
   receivedAt: Date;
   clockStartAt: Date;
   statutoryDueAt: Date | null;

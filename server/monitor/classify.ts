@@ -18,6 +18,7 @@
  * change while the clock stands still), so the monitor looks at an item again only then.
  */
 import { MINUTE_MS } from '../calendar/civil-time';
+import { apologyPromptOf } from '../calendar/deadlines';
 import { classifyOpen, dueSoonThresholdMinutes, type DueSoonPolicy } from '../calendar/status';
 import type { WorkingCalendar } from '../calendar/working-calendar';
 import type { EscalationLevel } from '../sla/spec';
@@ -106,6 +107,8 @@ export interface OpenDossier {
   statutoryDueAt: Date | null;
   appointmentAt?: Date | null;
   apologyByAt: Date | null;
+  /** Working minutes before apologyByAt at which the leader is asked (lltp:deadline.apologyPrompt); 0 when absent. */
+  apologyPromptMinutes?: number;
   apology?: unknown;
   stoppedIntervals?: { to: Date | null }[];
   /** The clock is stopped now (when the intervals are not loaded). */
@@ -154,10 +157,11 @@ export function judgeDossier(dossier: OpenDossier, chain: readonly EscalationLev
   const allotment = Math.max(1, calendar.between(dossier.clockStartAt, due));
   const { status, remainingMinutes } = classifyOpen(calendar, { dueAt: due, allotmentMinutes: allotment }, now, policy);
   const [first, ...later] = chain as [EscalationLevel, ...EscalationLevel[]];
-  const apologyPending = !dossier.apology && dossier.apologyByAt !== null;
+  // The leaders are told when the apology is asked for (the prompt), before the letter is due.
+  const apologyPromptAt = !dossier.apology && dossier.apologyByAt ? apologyPromptOf(calendar, dossier.apologyByAt, dossier.apologyPromptMinutes ?? 0).dueAt : null;
   const nextCheckAt = earliestAfter(now, [
     ...changeInstants(calendar, status, { dueAt: due, allotmentMinutes: allotment }, later, policy, Math.max(0, -remainingMinutes)),
-    apologyPending && dossier.apologyByAt && dossier.apologyByAt.getTime() > now.getTime() ? dossier.apologyByAt : null,
+    apologyPromptAt && apologyPromptAt.getTime() > now.getTime() ? apologyPromptAt : null,
   ]);
   const base = {
     subject: 'dossier' as const,
@@ -177,7 +181,7 @@ export function judgeDossier(dossier: OpenDossier, chain: readonly EscalationLev
     conditions.push({ ...base, key: `${keyBase}:overdue`, kind: 'overdue', level: 0, role: first.role });
     conditions.push(...escalations(base, keyBase, later, -remainingMinutes));
   }
-  if (apologyPending && dossier.apologyByAt && now.getTime() >= dossier.apologyByAt.getTime()) {
+  if (apologyPromptAt && dossier.apologyByAt && now.getTime() >= apologyPromptAt.getTime()) {
     conditions.push({ ...base, key: `${keyBase}:apologyDue`, kind: 'apologyDue', level: 0, role: 'leader', dueAt: dossier.apologyByAt });
   }
   return { status, conditions, nextCheckAt };

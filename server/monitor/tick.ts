@@ -93,7 +93,7 @@ const LEADS: Record<string, (c: Condition) => string> = {
   escalation: (c) => `Bước xử lý sau đã quá hạn và được báo cáo lên cấp ${c.level} theo quy trình để chỉ đạo xử lý.`,
   doneLate: () => 'Bước xử lý quá hạn mà anh/chị đã được báo nay đã hoàn thành.',
   apologyDue: () =>
-    'Hồ sơ đã đến hạn gửi văn bản xin lỗi và hẹn lại ngày trả kết quả (mẫu 04) mà chưa giải quyết xong. Nhiệm vụ lập văn bản đã có trong hộp việc của lãnh đạo: ghi lý do và ngày hẹn trả mới.',
+    'Hồ sơ chưa giải quyết xong và sẽ trễ hạn: văn bản xin lỗi và hẹn lại ngày trả kết quả (mẫu 04) phải gửi công dân chậm nhất vào thời hạn ghi dưới đây. Nhiệm vụ lập văn bản đã có trong hộp việc của lãnh đạo: ghi lý do và ngày hẹn trả mới.',
 };
 
 export function alertMail(settings: MonitorSettings, c: Condition): RenderedMail {
@@ -299,7 +299,7 @@ async function judgeStepBatch(pass: Pass, rows: readonly StepRow[]): Promise<voi
   await commitBatch(pass, 'steps', [...(await newAlerts(pass, conditions)), ...(await doneLateAlerts(pass, finished))], moves);
 }
 
-export const DOSSIER_COLUMNS = ['code', 'unitId', 'clockStartAt', 'statutoryDueAt', 'appointmentAt', 'apologyByAt', 'apologyIssuedAt', 'status', 'nextCheckAt'] as const;
+export const DOSSIER_COLUMNS = ['code', 'unitId', 'clockStartAt', 'statutoryDueAt', 'appointmentAt', 'apologyByAt', 'apologyPromptMinutes', 'apologyIssuedAt', 'status', 'nextCheckAt'] as const;
 
 export type DossierRow = {
   code: string;
@@ -308,6 +308,7 @@ export type DossierRow = {
   statutoryDueAt: Date | null;
   appointmentAt: Date | null;
   apologyByAt: Date | null;
+  apologyPromptMinutes: number;
   apologyIssuedAt: Date | null;
   status: 'open' | 'closed';
   nextCheckAt: Date | null;

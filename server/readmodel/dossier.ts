@@ -82,7 +82,7 @@ export type NewDossier = Pick<
   | 'calendarVersion'
   | 'status'
 > &
-  Partial<Pick<Dossier, 'formType' | 'paperCopy' | 'processId' | 'internalProcessId' | 'caseVariant' | 'outcome' | 'finishedAt' | 'demoScenario' | 'currentElementId'>>;
+  Partial<Pick<Dossier, 'apologyPromptMinutes' | 'formType' | 'paperCopy' | 'processId' | 'internalProcessId' | 'caseVariant' | 'outcome' | 'finishedAt' | 'demoScenario' | 'currentElementId'>>;
 
 const parseJsonInstant = (value: unknown): Date | null => (typeof value === 'string' ? new Date(value) : null);
 
@@ -136,7 +136,7 @@ export interface DossierIntake {
   unitId: string;
   receivedAt: Date;
   clockStartAt: Date;
-  terms: { statutoryWorkingDays: number; targetWorkingDays: number; apologyLeadMinutes: number };
+  terms: { statutoryWorkingDays: number; targetWorkingDays: number; apologyLeadMinutes: number; apologyPromptMinutes?: number };
   deadlines: { statutoryDueAt: Date | null; targetDueAt: Date | null; apologyByAt: Date | null; estimated: boolean };
   calendarVersion: number;
 }

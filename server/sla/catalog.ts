@@ -192,13 +192,15 @@ export interface DossierTermsOfPlan {
   statutoryWorkingDays: number;
   targetWorkingDays: number;
   apologyLeadMinutes: number;
+  /** Working minutes before `apologyByAt` at which the leader is asked for the apology (`lltp:deadline.apologyPrompt`). */
+  apologyPromptMinutes: number;
 }
 
 
 /**
  * The terms of a dossier from its national procedure version, the one source of every time
  * limit: `lltp:deadline.statutory` (or `statutoryExtended` for the extended cases and the
- * statutory variant), `lltp:target.<variant>`, `lltp:deadline.apologyLead`.
+ * statutory variant), `lltp:target.<variant>`, `lltp:deadline.apologyLead`, `lltp:deadline.apologyPrompt`.
  */
 export function dossierTermsOf(plan: SlaPlan, caseVariant: CaseVariant, extended: boolean): DossierTermsOfPlan {
   const named = (name: DeadlineName): number => {
@@ -215,6 +217,7 @@ export function dossierTermsOf(plan: SlaPlan, caseVariant: CaseVariant, extended
     statutoryWorkingDays: days(statutory, `lltp:deadline.${extended || caseVariant === 'statutory' ? 'statutoryExtended' : 'statutory'}`),
     targetWorkingDays: days(plan.targets[caseVariant], `lltp:target.${caseVariant}`),
     apologyLeadMinutes: named('apologyLead'),
+    apologyPromptMinutes: named('apologyPrompt'),
   };
 }
 

@@ -69,11 +69,14 @@ export const targetProperty = (variant: CaseVariant): string => `${PROCESS_PROPE
 /**
  * The named deadlines of a national procedure (`lltp:deadline.<name>`), each read by the product:
  * statutory and statutoryExtended (the legal due dates, 10 and 15 working days), apologyLead (how
- * long before the statutory due date the apology must go out), supplementRequest (the lint
+ * long before the statutory due date the apology must go out: `apologyByAt`), apologyPrompt (how
+ * long before `apologyByAt` lateness is taken as foreseeable and the leader is asked for the
+ * apology: the apology timers fire at `apologyPromptAt`; the lint checks it covers the apology
+ * task's allotment), supplementRequest (the lint
  * checks the supplement request is reachable within it), supplementWait (how long the citizen
  * has to supplement). Any other name is refused, so a designer never sets a value nothing reads.
  */
-export const DEADLINE_NAMES = ['statutory', 'statutoryExtended', 'apologyLead', 'supplementRequest', 'supplementWait'] as const;
+export const DEADLINE_NAMES = ['statutory', 'statutoryExtended', 'apologyLead', 'apologyPrompt', 'supplementRequest', 'supplementWait'] as const;
 export type DeadlineName = (typeof DEADLINE_NAMES)[number];
 export const deadlineProperty = (name: DeadlineName): string => `${PROCESS_PROPERTY.deadlinePrefix}${name}`;
 

@@ -99,7 +99,7 @@ const caseVariantOf = (variables: Record<string, unknown>): string =>
 /** Contract-valid default outputs per job type; apology, police and supplement instants far ahead. */
 function defaultJobReply(ctx: ReplyContext): Record<string, unknown> {
   const now = ctx.now.toISOString();
-  const deadlines = { statutoryDueAt: ctx.after(14 * DAY), targetDueAt: ctx.after(5 * DAY), apologyByAt: ctx.after(13 * DAY) };
+  const deadlines = { statutoryDueAt: ctx.after(14 * DAY), targetDueAt: ctx.after(5 * DAY), apologyByAt: ctx.after(13 * DAY), apologyPromptAt: ctx.after(12 * DAY) };
   switch (ctx.job.type) {
     case 'lltp.intake.register':
       return { internalProcessId: KHANH_HOA_PROCESS_ID, clockStartedAt: now, ...deadlines, apologyIssued: false };
@@ -119,7 +119,7 @@ function defaultJobReply(ctx: ReplyContext): Record<string, unknown> {
     case 'lltp.police.request-verification':
       return { verificationRequestedAt: now, policeReminderAt: ctx.after(10 * DAY), policeEscalationAt: ctx.after(11 * DAY) };
     case 'lltp.apology.issue':
-      return { apologyIssued: true, returnDueAt: ctx.after(20 * DAY), apologyByAt: ctx.after(19 * DAY) };
+      return { apologyIssued: true, returnDueAt: ctx.after(20 * DAY), apologyByAt: ctx.after(19 * DAY), apologyPromptAt: ctx.after(18 * DAY) };
     case 'lltp.sign.certificate':
       return { certificateNumber: `KHA-${ctx.job.key}`, signedAt: now };
     case 'lltp.return.result':

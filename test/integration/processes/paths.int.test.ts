@@ -142,6 +142,7 @@ describe('Quy trình 570 on the broker', () => {
         statutoryDueAt: after(14 * 86_400_000),
         targetDueAt: after(5 * 86_400_000),
         apologyByAt: after(13 * 86_400_000),
+        apologyPromptAt: after(12 * 86_400_000),
         apologyIssued: false,
       }),
       checkDossier: { intakeDecision: 'accept' },

@@ -68,7 +68,8 @@ async function timerCheck(dueInMs: number): Promise<{ fired: () => Promise<void>
   await sentinel.waitFor('notifySupplement');
   return { fired: async () => void (await sentinel.waitFor('closeUnsupplemented')) };
 }
-const deadlines = ({ after }: ReplyContext, apologyByAt: string) => ({ statutoryDueAt: after(10 * DAY), targetDueAt: after(9 * DAY), apologyByAt });
+/** Deadlines whose apology timers fire at `apologyPromptAt` (the letter itself is due 4 working hours later, not modelled here). */
+const deadlines = ({ after }: ReplyContext, apologyPromptAt: string) => ({ statutoryDueAt: after(10 * DAY), targetDueAt: after(9 * DAY), apologyByAt: after(10 * DAY - 8 * HOUR), apologyPromptAt });
 const PREFIX = ['registerDossier', 'checkDossier'];
 const SIGNED = ['draftCertificate', 'reviewDraft', 'approveCertificate', 'signCertificate'];
 
@@ -121,7 +122,7 @@ test('apology while waiting for the police: a leader records the reason and the 
     searchRecords: { searchOutcome: 'needsVerification', verificationScope: 'province' },
     planDeadlines: (ctx) => ({ caseVariant: 'verification', ...deadlines(ctx, ctx.after(2 * HOUR)) }),
     recordApology: { apologyReason: 'Chưa nhận được kết quả xác minh của Công an', newReturnDate: '2024-11-20' },
-    issueApology: ({ after }) => ({ apologyIssued: true, returnDueAt: after(5 * DAY), apologyByAt: after(4 * DAY) }),
+    issueApology: ({ after }) => ({ apologyIssued: true, returnDueAt: after(5 * DAY), apologyByAt: after(4 * DAY), apologyPromptAt: after(4 * DAY) }),
     reviewDraft: { reviewDecision: 'approve' },
     returnResult: HOLD,
   });
@@ -160,10 +161,10 @@ test('apology only once: a first apology during steps 4–6, then escalation ins
     checkDossier: { intakeDecision: 'accept' },
     acceptInLltpSoftware: HOLD,
     recordApology: { apologyReason: 'Phần mềm LLTP gián đoạn', newReturnDate: '2024-11-25' },
-    issueApology: ({ after }) => ({ apologyIssued: true, returnDueAt: after(2 * DAY), apologyByAt: after(1 * DAY) }),
+    issueApology: ({ after }) => ({ apologyIssued: true, returnDueAt: after(2 * DAY), apologyByAt: after(1 * DAY), apologyPromptAt: after(1 * DAY) }),
     searchRecords: { searchOutcome: 'needsVerification', verificationScope: 'province' },
     // The plan keeps the date moved by the apology (contract of lltp.deadline.plan).
-    planDeadlines: (ctx) => ({ caseVariant: 'verification', ...deadlines(ctx, String(ctx.job.variables.apologyByAt)) }),
+    planDeadlines: (ctx) => ({ caseVariant: 'verification', ...deadlines(ctx, String(ctx.job.variables.apologyPromptAt)) }),
     reviewDraft: { reviewDecision: 'approve' },
     returnResult: HOLD,
   });
@@ -200,9 +201,9 @@ test('apology at the check step; the apology time already past at steps 4–6 ma
     checkDossier: HOLD,
     acceptInLltpSoftware: HOLD,
     recordApology: HOLD,
-    issueApology: ({ after }) => ({ apologyIssued: true, returnDueAt: after(3 * DAY), apologyByAt: after(2 * DAY) }),
+    issueApology: ({ after }) => ({ apologyIssued: true, returnDueAt: after(3 * DAY), apologyByAt: after(2 * DAY), apologyPromptAt: after(2 * DAY) }),
     searchRecords: { searchOutcome: 'noRecord' },
-    planDeadlines: (ctx) => ({ caseVariant: 'ordinary', ...deadlines(ctx, String(ctx.job.variables.apologyByAt)) }),
+    planDeadlines: (ctx) => ({ caseVariant: 'ordinary', ...deadlines(ctx, String(ctx.job.variables.apologyPromptAt)) }),
     reviewDraft: { reviewDecision: 'approve' },
   });
   await d.startNational();
@@ -239,7 +240,7 @@ test('apology at the return step: the e-certificate cannot be returned before th
     reviewDraft: { reviewDecision: 'approve' },
     returnResult: HOLD, // VNeID does not take the result
     recordApology: { apologyReason: 'VNeID không nhận kết quả', newReturnDate: '2024-11-21' },
-    issueApology: ({ after }) => ({ apologyIssued: true, returnDueAt: after(3 * DAY), apologyByAt: after(2 * DAY) }),
+    issueApology: ({ after }) => ({ apologyIssued: true, returnDueAt: after(3 * DAY), apologyByAt: after(2 * DAY), apologyPromptAt: after(2 * DAY) }),
   });
   await d.startNational();
   await d.waitFor('returnResult');

@@ -51,6 +51,7 @@ describe('a dossier’s deadlines', () => {
       statutoryDueAt: null,
       targetDueAt: null,
       apologyByAt: null,
+      apologyPromptAt: null,
       estimated: false,
     });
   });

@@ -85,3 +85,15 @@ test('a dossier on track is looked at again at its apology-by time when that com
   expect(judgeDossier(dossier, chain, calendar, at(-1000), DEFAULT_DUE_SOON_POLICY).conditions.map((c) => c.kind)).toEqual(['apologyDue']);
   expect(judgeDossier({ ...dossier, apology: { newReturnDate: '2026-11-30' } }, chain, calendar, at(-2000), DEFAULT_DUE_SOON_POLICY).nextCheckAt).toEqual(leftAtMost(240));
 });
+
+test('the leaders are told the apology is due at the prompt, the model\'s lead before the letter is due, not after', () => {
+  const apologyByAt = at(-1000);
+  const dossier = { code: 'STP.KHA-261110-0004', unitId: 'stp-mot-cua', clockStartAt: calendar.add(dueAt, -4800).dueAt, statutoryDueAt: dueAt, appointmentAt: null, apologyByAt, apologyPromptMinutes: 240, apology: null };
+  const promptAt = calendar.add(apologyByAt, -240).dueAt;
+  // looked at again at the prompt, and nothing before it
+  expect(judgeDossier(dossier, chain, calendar, at(-2000), DEFAULT_DUE_SOON_POLICY).nextCheckAt).toEqual(promptAt);
+  expect(judgeDossier(dossier, chain, calendar, new Date(promptAt.getTime() - 60_000), DEFAULT_DUE_SOON_POLICY).conditions).toEqual([]);
+  // at the prompt: the alert, whose due time is when the letter must go out
+  const alerted = judgeDossier(dossier, chain, calendar, promptAt, DEFAULT_DUE_SOON_POLICY).conditions;
+  expect(alerted.map((c) => [c.kind, c.role, c.dueAt])).toEqual([['apologyDue', 'leader', apologyByAt]]);
+});

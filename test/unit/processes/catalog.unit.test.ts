@@ -137,7 +137,7 @@ describe('an agency\'s national and internal versions together', () => {
     scope: [],
   });
   const days = (n: number) => n * 480;
-  const national = (from: string, governed: string[], deadlines: Record<string, number> = { statutory: days(10), statutoryExtended: days(15), apologyLead: days(1), supplementRequest: days(3), supplementWait: days(15) }): SlaPlan => ({
+  const national = (from: string, governed: string[], deadlines: Record<string, number> = { statutory: days(10), statutoryExtended: days(15), apologyLead: days(1), apologyPrompt: 240, supplementRequest: days(3), supplementWait: days(15) }): SlaPlan => ({
     ...version('national', from),
     targets: { ordinary: days(3), verification: days(9), statutory: days(15) },
     deadlines,
