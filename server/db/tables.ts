@@ -253,7 +253,7 @@ export interface RecipientJson {
 
 export interface AlertsTable {
   id: string;
-  kind: 'dueSoon' | 'overdue' | 'escalation' | 'apologyDue' | 'doneLate' | 'digest' | 'weekly';
+  kind: 'dueSoon' | 'overdue' | 'escalation' | 'apologyDue' | 'apologyIssued' | 'doneLate' | 'digest' | 'weekly';
   subject: 'step' | 'dossier' | 'person';
   level: Defaulted<number>;
   dossierCode: string | null;

@@ -149,6 +149,8 @@ export function judgeStep(step: OpenStep, chain: readonly EscalationLevel[], cal
 }
 
 export const DOSSIER_STEP_NAME = 'Hạn trả kết quả của hồ sơ';
+/** Who receives dossiers and gives results at the desk: told of an apology that went out. */
+export const ONE_STOP_ROLE = 'oneStopOfficer';
 
 export function judgeDossier(dossier: OpenDossier, chain: readonly EscalationLevel[], calendar: WorkingCalendar, now: Date, policy: DueSoonPolicy): Judged {
   const due = dossier.appointmentAt ?? dossier.statutoryDueAt;
@@ -184,5 +186,7 @@ export function judgeDossier(dossier: OpenDossier, chain: readonly EscalationLev
   if (apologyPromptAt && dossier.apologyByAt && now.getTime() >= apologyPromptAt.getTime()) {
     conditions.push({ ...base, key: `${keyBase}:apologyDue`, kind: 'apologyDue', level: 0, role: 'leader', dueAt: dossier.apologyByAt });
   }
+  // The apology went out: the one-stop desk is told in writing, once (the alert's key), with the new date.
+  if (dossier.apology) conditions.push({ ...base, key: `${keyBase}:apologyIssued`, kind: 'apologyIssued', level: 0, role: ONE_STOP_ROLE });
   return { status, conditions, nextCheckAt };
 }

@@ -84,6 +84,7 @@ const TITLES: Record<string, (c: Condition) => string> = {
   overdue: (c) => `Quá hạn: hồ sơ ${c.dossierCode} — ${c.stepName ?? ''}`,
   escalation: (c) => `Báo cáo quá hạn (cấp ${c.level}): hồ sơ ${c.dossierCode} — ${c.stepName ?? ''}`,
   apologyDue: (c) => `Cần lập văn bản xin lỗi và hẹn lại ngày trả kết quả: hồ sơ ${c.dossierCode}`,
+  apologyIssued: (c) => `Đã gửi văn bản xin lỗi và hẹn lại ngày trả kết quả: hồ sơ ${c.dossierCode}`,
   doneLate: (c) => `Đã hoàn thành (trễ hạn): hồ sơ ${c.dossierCode} — ${c.stepName ?? ''}`,
 };
 
@@ -92,6 +93,8 @@ const LEADS: Record<string, (c: Condition) => string> = {
   overdue: () => 'Bước xử lý sau đã quá thời hạn được giao. Đề nghị anh/chị hoàn thành ngay và ghi rõ lý do chậm.',
   escalation: (c) => `Bước xử lý sau đã quá hạn và được báo cáo lên cấp ${c.level} theo quy trình để chỉ đạo xử lý.`,
   doneLate: () => 'Bước xử lý quá hạn mà anh/chị đã được báo nay đã hoàn thành.',
+  apologyIssued: () =>
+    'Lãnh đạo đã phát hành văn bản xin lỗi và hẹn lại ngày trả kết quả (mẫu 04) và công dân đã được thông báo. Bộ phận Một cửa ghi nhận ngày hẹn trả kết quả mới (thời hạn ghi dưới đây) và trả kết quả theo ngày hẹn đó.',
   apologyDue: () =>
     'Hồ sơ chưa giải quyết xong và sẽ trễ hạn: văn bản xin lỗi và hẹn lại ngày trả kết quả (mẫu 04) phải gửi công dân chậm nhất vào thời hạn ghi dưới đây. Nhiệm vụ lập văn bản đã có trong hộp việc của lãnh đạo: ghi lý do và ngày hẹn trả mới.',
 };
@@ -100,7 +103,7 @@ export function alertMail(settings: MonitorSettings, c: Condition): RenderedMail
   return renderMail('alert', {
     title: TITLES[c.kind]!(c),
     lead: LEADS[c.kind]!(c),
-    urgent: c.kind !== 'dueSoon',
+    urgent: c.kind !== 'dueSoon' && c.kind !== 'apologyIssued',
     agencyName: settings.agencyName,
     dossierCode: c.dossierCode,
     stepName: c.stepName ?? '',

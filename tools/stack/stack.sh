@@ -26,6 +26,12 @@
 # PostgreSQL listens on the port of $DATABASE_URL (default postgresql://lltp@127.0.0.1:5432/lltp):
 # when another server holds 5432, set DATABASE_URL with another port for the stack and the app.
 set -euo pipefail
+# The daemons started here must not inherit the caller's descriptors beyond stdin/out/err (a lock
+# taken with flock(1), a CI runner's pipes): a broker or PostgreSQL would hold them as long as it lives.
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  case $fd in 0 | 1 | 2 | 255) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
+done
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CACHE=${LLTP_CACHE_DIR:-$REPO/.cache}

@@ -20,6 +20,7 @@ import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/samp
 import { MailpitClient } from '../../support/mailpit';
 import { hashPassword } from '../../../server/auth/passwords';
 import { PARTNER, STAFF_PASSWORD, startSystem, type InboxTask, type SystemUnderTest } from '../../support/system';
+import { sql } from 'kysely';
 import { eventually } from '../../support/wait';
 import { testClock, testNow } from '../../support/clock';
 import { uniqueId } from '../../support/unique';
@@ -54,7 +55,8 @@ test('apology: leader task and alert, validated form, letter in HTML and PDF, ci
   await s.db.deleteFrom('leases').execute();
   const now = testNow();
   const clock = calendar.isWorkingInstant(now) ? now : new Date(calendar.nextOpening(now).getTime() + 60_000);
-  const monitor = createMonitor(deps, { holder: 'monitor-apology', now: () => clock });
+  let monitorNow = clock;
+  const monitor = createMonitor(deps, { holder: 'monitor-apology', now: () => monitorNow });
   await monitor.runOnce('tick');
   await monitor.runOnce('tick');
   const mails = await eventually(async () => {
@@ -63,7 +65,6 @@ test('apology: leader task and alert, validated form, letter in HTML and PDF, ci
   }, `apology alert for ${code}`, 10000);
   expect(mails).toHaveLength(1);
   expect(mails[0]!.To.map((t) => t.Address)).toEqual(['lanhdao@stp.example.vn']);
-  deps.mailer.close();
 
   // the form: a day off and a date not after the appointment are refused, naming the field
   const dossier = (await s.call('GET', `/api/dossiers/${code}`, undefined, headers)).body as { deadlines: { appointmentAt: string } };
@@ -95,6 +96,19 @@ test('apology: leader task and alert, validated form, letter in HTML and PDF, ci
   expect(after.apology).toMatchObject({ newReturnDate, issuedBy: 'lanhdao' });
   expect(after.deadlines.appointmentAt.slice(0, 10)).toBe(newReturnDate);
 
+  // the one-stop desk is told in writing that the apology went out, with the new date, once
+  monitorNow = new Date(clock.getTime() + 60_000);
+  await monitor.runOnce('tick');
+  await monitor.runOnce('tick');
+  const deskMails = await eventually(async () => {
+    const found = (await new MailpitClient().search(`"${code}"`)).filter((m) => m.Subject.startsWith('Đã gửi văn bản xin lỗi'));
+    return found.length ? found : undefined;
+  }, `the desk's notice of the apology for ${code}`, 10000);
+  expect(deskMails).toHaveLength(1);
+  const desk = await s.db.selectFrom('users').select('email').where('unitId', '=', 'stp-mot-cua').where(sql<boolean>`'oneStopOfficer' = ANY(roles)`).where('active', '=', true).execute();
+  expect(deskMails[0]!.To.map((t) => t.Address).sort()).toEqual(desk.map((u) => u.email).sort());
+  expect(deskMails[0]!.To.length).toBeGreaterThan(0);
+
   // the letter, HTML and PDF, with its fields; audited; not for inspectors
   const html = await fetch(`${s.api.url}/api/dossiers/${code}/letters/apology?format=html`, { headers });
   expect(html.status).toBe(200);
@@ -122,6 +136,7 @@ test('apology: leader task and alert, validated form, letter in HTML and PDF, ci
   expect((await s.call('GET', `/api/dossiers/${code}`, undefined, outsider)).status).toBe(200); // the dossier without personal data stays readable
   const denied = await s.db.selectFrom('audit').select('detail').where('dossierCode', '=', code).where('action', '=', 'dossier.read-denied').where('actor', '=', 'chuyenvienkhac').execute();
   expect(denied).toHaveLength(2);
+  deps.mailer.close();
   const ownUnit = await s.call('GET', `/api/dossiers/${code}?details=1`, undefined, await s.as('motcua'));
   expect(ownUnit.status).toBe(200);
   expect(ownUnit.body.declaration).toBeDefined();

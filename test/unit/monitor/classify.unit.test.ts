@@ -68,10 +68,14 @@ test('a dossier: late against its appointment, apology due once its apology-by t
     ['dossier:STP.KHA-261110-0002:overdue', 'headOfDivision'],
     ['dossier:STP.KHA-261110-0002:apologyDue', 'leader'],
   ]);
-  // after the apology: judged against the new appointment (190 working minutes away: due soon), no second apology
-  expect(judgeDossier({ ...dossier, apology: { newReturnDate: '2026-11-27' }, appointmentAt: at(200) }, chain, calendar, at(10), DEFAULT_DUE_SOON_POLICY).conditions.map((c) => c.key)).toEqual([
-    'dossier:STP.KHA-261110-0002:dueSoon',
+  // after the apology: judged against the new appointment (190 working minutes away: due soon), no second
+  // apology; the one-stop desk is told the apology went out, with the new date
+  const afterApology = judgeDossier({ ...dossier, apology: { newReturnDate: '2026-11-27' }, appointmentAt: at(200) }, chain, calendar, at(10), DEFAULT_DUE_SOON_POLICY).conditions;
+  expect(afterApology.map((c) => [c.key, c.role])).toEqual([
+    ['dossier:STP.KHA-261110-0002:dueSoon', 'headOfDivision'],
+    ['dossier:STP.KHA-261110-0002:apologyIssued', 'oneStopOfficer'],
   ]);
+  expect(afterApology[1]!.dueAt).toEqual(at(200));
   expect(judgeDossier({ ...dossier, stoppedIntervals: [{ to: null }] }, chain, calendar, at(10), DEFAULT_DUE_SOON_POLICY).status).toBe('stopped');
   expect(judgeDossier({ ...dossier, clockStopped: true }, chain, calendar, at(10), DEFAULT_DUE_SOON_POLICY).nextCheckAt).toBeNull();
 });
