@@ -15,7 +15,7 @@ import { formatVnDate } from '../server/monitor/format';
 import { readDeclaration } from '../server/readmodel/declaration';
 import { CHECK_AT_NEXT_TICK, type Dossier } from '../server/readmodel/dossier';
 import { complete, defineWorker, dossierCode, PermanentFault, TechnicalFault, type JobContext } from './framework';
-import { apologyPromptAt, iso, loadDossier } from './dossier-support';
+import { apologyPromptAt, iso, loadDossier, planOf } from './dossier-support';
 
 const apologyForm = forms['lltp.form.apology'].outputs;
 
@@ -47,7 +47,12 @@ async function storeLetter(ctx: JobContext<{ apologyReason: string; newReturnDat
     // unknown agency code: the letter names the code
   }
   const [y, m, d] = ctx.variables.newReturnDate.split('-');
+  // the regime's own form: its title and basis come from the national procedure version
+  const forms = planOf(ctx.deps, ctx.job.bpmnProcessId).forms;
+  if (!forms['apology.title'] || !forms['apology.form']) throw new TechnicalFault(`process ${ctx.job.bpmnProcessId} has no lltp:form.apology.title or lltp:form.apology.form: the letter cannot be printed`);
   const fields: ApologyLetterFields = {
+    title: forms['apology.title'],
+    formNote: forms['apology.form'],
     agencyName,
     place: agencyName.replace(/^Sở Tư pháp (tỉnh |thành phố )?/, '') || agencyName,
     letterNumber: `${ctx.dossierCode}/XL`,

@@ -13,6 +13,10 @@ import { toJson } from '../db/tables';
 import { pdfBytes, pdfPrinter } from '../pdf/printer';
 
 export interface ApologyLetterFields {
+  /** The letter's title, from the dossier's national procedure version (`lltp:form.apology.title`). */
+  title: string;
+  /** The line under the title naming the form and its legal basis (`lltp:form.apology.form`). */
+  formNote: string;
   agencyName: string;
   place: string;
   letterNumber: string;
@@ -58,18 +62,27 @@ export async function insertLetter(db: Db, letter: Letter): Promise<void> {
     .execute();
 }
 
+/** The letter goes out before the due date (Decree 61/2018, Art. 19): the dossier *will* be late. */
+const LATE_SENTENCE = (agency: string): string => `Tuy nhiên, ${agency} sẽ không trả được kết quả giải quyết hồ sơ của Ông/Bà đúng ngày hẹn nêu trên.`;
+
+/** "PHIẾU XIN LỖI…" → "Phiếu xin lỗi…" for the document's metadata and the page title. */
+function sentenceCase(title: string): string {
+  const lower = title.toLocaleLowerCase('vi');
+  return lower.charAt(0).toLocaleUpperCase('vi') + lower.slice(1);
+}
+
 let template: HandlebarsTemplateDelegate | null = null;
 
 export function renderApologyHtml(fields: ApologyLetterFields): string {
   template ??= Handlebars.create().compile(readFileSync(path.resolve(__dirname, '../../templates/letters/apology.html.hbs'), 'utf8'), { strict: true });
-  return template(fields);
+  return template({ ...fields, pageTitle: sentenceCase(fields.title), lateSentence: LATE_SENTENCE(fields.agencyName) });
 }
 
 export async function renderApologyPdf(fields: ApologyLetterFields, createdAt: Date): Promise<Buffer> {
   const definition: TDocumentDefinitions = {
     pageSize: 'A4',
     pageMargins: [60, 50, 50, 50],
-    info: { title: `Văn bản xin lỗi và đề nghị gia hạn — hồ sơ ${fields.dossierCode}`, author: fields.agencyName, creationDate: createdAt },
+    info: { title: `${sentenceCase(fields.title)} — hồ sơ ${fields.dossierCode}`, author: fields.agencyName, creationDate: createdAt },
     defaultStyle: { font: 'Roboto', fontSize: 12, lineHeight: 1.3 },
     content: [
       {
@@ -78,8 +91,8 @@ export async function renderApologyPdf(fields: ApologyLetterFields, createdAt: D
           { width: '55%', alignment: 'center', stack: [{ text: 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', bold: true }, { text: 'Độc lập - Tự do - Hạnh phúc', bold: true }, { text: `${fields.place}, ${fields.issuedDateText}`, italics: true }] },
         ],
       },
-      { text: 'VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN', bold: true, fontSize: 14, alignment: 'center', margin: [0, 24, 0, 2] },
-      { text: '(Mẫu số 04 — trả kết quả giải quyết thủ tục hành chính chậm hạn)', italics: true, alignment: 'center', margin: [0, 0, 0, 16] },
+      { text: fields.title, bold: true, fontSize: 14, alignment: 'center', margin: [0, 24, 0, 2] },
+      { text: `(${fields.formNote})`, alignment: 'center', margin: [0, 0, 0, 16] },
       { text: ['Kính gửi: Ông/Bà ', { text: fields.citizenName, bold: true }], margin: [0, 0, 0, 8] },
       {
         text: [
@@ -91,7 +104,7 @@ export async function renderApologyPdf(fields: ApologyLetterFields, createdAt: D
         ],
         margin: [0, 0, 0, 8],
       },
-      { text: `Tuy nhiên, đến nay ${fields.agencyName} chưa trả kết quả giải quyết hồ sơ đúng hạn cho Ông/Bà.`, margin: [0, 0, 0, 8] },
+      { text: LATE_SENTENCE(fields.agencyName), margin: [0, 0, 0, 8] },
       { text: 'Lý do chậm trả kết quả:', bold: true },
       { text: fields.reason, margin: [0, 0, 0, 8] },
       { text: [`${fields.agencyName} xin lỗi Ông/Bà vì sự chậm trễ này và xin hẹn lại thời gian trả kết quả vào ngày `, { text: fields.newReturnDate, bold: true }, '.'], margin: [0, 0, 0, 8] },

@@ -62,7 +62,18 @@ export const PROCESS_PROPERTY = {
   targetPrefix: 'lltp:target.',
   deadlinePrefix: 'lltp:deadline.',
   stepPrefix: 'lltp:step.',
+  formPrefix: 'lltp:form.',
 } as const;
+
+/**
+ * The texts of the documents a national procedure version prints, set by its model
+ * (`lltp:form.<name>`) because each regime has its own forms: apology.title (the apology
+ * letter's title, e.g. Decree 61/2018's form 04 "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+ * apology.form (the line under it naming the form and its legal basis).
+ */
+export const FORM_TEXT_NAMES = ['apology.title', 'apology.form'] as const;
+export type FormTextName = (typeof FORM_TEXT_NAMES)[number];
+export const formTextProperty = (name: FormTextName): string => `${PROCESS_PROPERTY.formPrefix}${name}`;
 
 export const targetProperty = (variant: CaseVariant): string => `${PROCESS_PROPERTY.targetPrefix}${variant}`;
 
@@ -137,6 +148,8 @@ export interface ProcessTargets {
   deadlines: Partial<Record<DeadlineName, number>>;
   /** On an internal procedure: the terms of each national step it governs (`lltp:step.<id>.*`), by element id. */
   governs: Record<string, StepTerms>;
+  /** Texts of the documents this version prints (`lltp:form.<name>`). */
+  forms: Partial<Record<FormTextName, string>>;
 }
 
 export interface SlaProblem {
@@ -366,6 +379,7 @@ export function readPropertyNames(stepId: string): string[] {
     ...VERSION_KEYS,
     ...CASE_VARIANTS.map(targetProperty),
     ...DEADLINE_NAMES.map(deadlineProperty),
+    ...FORM_TEXT_NAMES.map(formTextProperty),
     ...STEP_TABLE_PROPERTIES.map((p) => `${PROCESS_PROPERTY.stepPrefix}${stepId}.${p}`),
   ];
 }
@@ -376,6 +390,7 @@ export function readProcessTargets(process: ModdleElement): Read<ProcessTargets>
   const { values, problems } = lltpProperties(process, processId);
   const targets = {} as Record<CaseVariant, number>;
   const deadlines: Partial<Record<DeadlineName, number>> = {};
+  const forms: Partial<Record<FormTextName, string>> = {};
   const targetKeys = new Set(CASE_VARIANTS.map(targetProperty));
   const table = new Map<string, Record<string, string>>();
   const parse = (name: string, value: string): number | undefined => {
@@ -401,6 +416,13 @@ export function readProcessTargets(process: ModdleElement): Read<ProcessTargets>
       const entry = table.get(stepId) ?? {};
       entry[`lltp:sla.${property}`] = value;
       table.set(stepId, entry);
+    } else if (name.startsWith(PROCESS_PROPERTY.formPrefix)) {
+      const form = name.slice(PROCESS_PROPERTY.formPrefix.length);
+      if (!(FORM_TEXT_NAMES as readonly string[]).includes(form)) {
+        problems.push({ elementId: processId, message: `${name} is not a form text the product prints (known: ${FORM_TEXT_NAMES.map(formTextProperty).join(', ')})` });
+      } else if (value.trim() === '') {
+        problems.push({ elementId: processId, message: `${name} is empty` });
+      } else forms[form as FormTextName] = value.trim();
     } else if (name.startsWith(PROCESS_PROPERTY.deadlinePrefix)) {
       const deadline = name.slice(PROCESS_PROPERTY.deadlinePrefix.length);
       if (!(DEADLINE_NAMES as readonly string[]).includes(deadline)) {
@@ -410,7 +432,7 @@ export function readProcessTargets(process: ModdleElement): Read<ProcessTargets>
       const minutes = parse(name, value);
       if (minutes !== undefined) deadlines[deadline as DeadlineName] = minutes;
     } else {
-      problems.push({ elementId: processId, message: `${name} is not a process property (known: lltp:procedure, lltp:effectiveFrom, lltp:effectiveTo, lltp:legalBasis, lltp:target.<variant>, lltp:deadline.<name>, lltp:step.<element id>.<property>)` });
+      problems.push({ elementId: processId, message: `${name} is not a process property (known: lltp:procedure, lltp:effectiveFrom, lltp:effectiveTo, lltp:legalBasis, lltp:target.<variant>, lltp:deadline.<name>, lltp:form.<name>, lltp:step.<element id>.<property>)` });
     }
   }
   const governs: Record<string, StepTerms> = {};
@@ -424,5 +446,5 @@ export function readProcessTargets(process: ModdleElement): Read<ProcessTargets>
     if (!(targetProperty(variant) in values)) problems.push({ elementId: processId, message: `${targetProperty(variant)} is missing` });
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, value: { targets, deadlines, governs } };
+  return { ok: true, value: { targets, deadlines, governs, forms } };
 }

@@ -114,7 +114,8 @@ test('apology: leader task and alert, validated form, letter in HTML and PDF, ci
   expect(html.status).toBe(200);
   const text = await html.text();
   const [y, m, d] = newReturnDate.split('-');
-  for (const expected of [request.declaration.fullName, code, reason, `${d}/${m}/${y}`, 'Sở Tư pháp tỉnh Khánh Hòa', 'VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN']) expect(text).toContain(expected);
+  for (const expected of [request.declaration.fullName, code, reason, `${d}/${m}/${y}`, 'Sở Tư pháp tỉnh Khánh Hòa', 'PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ', 'Mẫu số 04', 'sẽ không trả được kết quả']) expect(text).toContain(expected);
+  expect(text).not.toContain('chưa trả');
   const pdf = await fetch(`${s.api.url}/api/dossiers/${code}/letters/apology`, { headers });
   expect(pdf.headers.get('content-type')).toBe('application/pdf');
   expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');

@@ -11,6 +11,8 @@ import { renderMail } from '../../../server/monitor/templates';
 const VIETNAMESE = 'Nguyễn Thị Hường — Phường Lộc Thọ, Nha Trang; chờ kết quả xác minh của Công an tỉnh Khánh Hòa';
 
 const fields: ApologyLetterFields = {
+  title: 'PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ',
+  formNote: 'Mẫu số 04 — Thông tư số 01/2018/TT-VPCP hướng dẫn Nghị định số 61/2018/NĐ-CP',
   agencyName: 'Sở Tư pháp tỉnh Khánh Hòa',
   place: 'Khánh Hòa',
   letterNumber: '12/XL-STP',
@@ -69,10 +71,15 @@ test('the alert e-mail keeps Vietnamese diacritics in HTML and text, escapes mar
   expect(mail.text).not.toContain('&');
 });
 
-test('the apology letter in HTML carries every field with its diacritics', () => {
+test('the apology letter in HTML carries every field with its diacritics; its title is the model version\'s, and it says the dossier will be late', () => {
   const html = renderApologyHtml(fields);
   for (const value of Object.values(fields)) expect(html).toContain(value);
-  expect(html).toContain('VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN');
+  expect(html).toContain('<h1>PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ</h1>');
+  expect(html).toContain('<title>Phiếu xin lỗi và hẹn lại ngày trả kết quả — hồ sơ STP.KHA-261110-0042</title>');
+  expect(html).toContain('sẽ không trả được kết quả giải quyết hồ sơ của Ông/Bà đúng ngày hẹn nêu trên');
+  expect(html).not.toContain('chưa trả');
+  // a later regime's version names its own form
+  expect(renderApologyHtml({ ...fields, title: 'VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN' })).toContain('<h1>VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN</h1>');
   expect(renderApologyHtml({ ...fields, reason: '<b>đậm</b>' })).toContain('&lt;b&gt;đậm&lt;/b&gt;');
 });
 
@@ -81,7 +88,7 @@ test('the apology letter in PDF embeds a font that maps every Vietnamese letter 
   const pdf = await renderApologyPdf(letter, new Date('2026-11-24T02:00:00Z'));
   expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
   const mapped = toUnicodeCodePoints(pdf);
-  const used = new Set([...(Object.values(letter).join(' ') + 'VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN Kính gửi Ông/Bà')].filter((ch) => ch.codePointAt(0)! > 0x7f && ch !== '—'));
+  const used = new Set([...(Object.values(letter).join(' ') + 'Kính gửi Ông/Bà sẽ không trả được kết quả đúng ngày hẹn nêu trên')].filter((ch) => ch.codePointAt(0)! > 0x7f && ch !== '—'));
   const missing = [...used].filter((ch) => !mapped.has(ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')));
   expect(used.size).toBeGreaterThan(20);
   expect(missing).toEqual([]);

@@ -19,6 +19,7 @@ function version(procedure: string, effectiveFrom: string, effectiveTo: string |
     targets: { ordinary: 60, verification: 60, statutory: 60 },
     deadlines: {},
     governs: {},
+    forms: {},
     governedSteps: {},
     steps: {},
     flow: { starts: [], roots: [], edges: {} },

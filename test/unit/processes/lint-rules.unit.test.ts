@@ -33,6 +33,7 @@ const cases: [rule: string, fixture: string, expected: Expected][] = [
   ['sla-complete', 'invalid-step-table-unknown-property', { element: 'fixture-v20240101', message: /lltp:step\.checkDossier\.clock is not lltp:step\.<element id>\.<allotment/ }],
   ['apology-prompt', 'valid-prompt-covers-task', 'valid'],
   ['apology-prompt', 'invalid-prompt-shorter-than-task', { element: 'Apology', message: /lltp:deadline\.apologyPrompt = 2h is shorter than this task's allotment 4h/ }],
+  ['apology-prompt', 'invalid-title-missing', { element: 'fixture-v20240101', message: /lltp:form\.apology\.title is missing: the apology letter prints it/ }],
   ['apology-prompt', 'invalid-prompt-missing', { element: 'fixture-v20240101', message: /lltp:deadline\.apologyPrompt is missing: the apology task \(Apology\)/ }],
   ['sla-within-target', 'valid-within-target', 'valid'],
   ['sla-within-target', 'valid-loop-counts-once', 'valid'],
