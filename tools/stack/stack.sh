@@ -409,7 +409,14 @@ case ${1:-} in
   down) cmd_down ;;
   restart) cmd_down; cmd_up ;;
   stop) [ -n "${2:-}" ] || die "stop needs a component: zeebe, postgres or mailpit"; stop_one "$2" ;;
-  reset-zeebe) stop_one zeebe; rm -rf "$RUN/zeebe-data"; start_one zeebe; wait_healthy zeebe 180 ;;
+  reset-zeebe)
+    stop_one zeebe
+    # a broker this checkout has no pid file for would go on running on deleted data ("available 0 bytes")
+    port_open "$ZEEBE_GRPC_PORT" && die "port $ZEEBE_GRPC_PORT is still held after stopping zeebe (a broker this checkout did not record?): stop it first (ss -ltnp | grep $ZEEBE_GRPC_PORT)"
+    rm -rf "$RUN/zeebe-data"
+    start_one zeebe
+    wait_healthy zeebe 180
+    ;;
   kill) [ -n "${2:-}" ] || die "kill needs a component: zeebe, postgres or mailpit"; kill_one "$2" ;;
   start) [ -n "${2:-}" ] || die "start needs a component: zeebe, postgres or mailpit"; start_one "$2"; wait_healthy "$2" 180 ;;
   *) echo "usage: $0 install|up|status|down|restart|stop <component>|kill <component>|start <component>" >&2; exit 2 ;;
