@@ -62,7 +62,7 @@ export function apologyPromptAt(ctx: JobContext<unknown, unknown>, dossier: Pick
 }
 
 /** The fields a worker writes when it computes a dossier's deadlines again. */
-export type DeadlineUpdate = Partial<Pick<Dossier, 'statutoryDueAt' | 'targetDueAt' | 'apologyByAt' | 'appointmentAt' | 'deadlinesEstimated' | 'calendarVersion' | 'caseVariant' | 'variant' | 'statutoryWorkingDays' | 'targetWorkingDays' | 'clockStartAt'>>;
+export type DeadlineUpdate = Partial<Pick<Dossier, 'statutoryDueAt' | 'targetDueAt' | 'apologyByAt' | 'appointmentAt' | 'deadlinesEstimated' | 'calendarVersion' | 'caseVariant' | 'variant' | 'statutoryWorkingDays' | 'targetWorkingDays' | 'clockStartAt' | 'extendedAt'>>;
 
 /** Writes new deadlines of an open dossier; its SLA status is judged again at the monitor's next tick. */
 export async function updateOpenDossier(ctx: JobContext<unknown, unknown>, update: DeadlineUpdate): Promise<void> {

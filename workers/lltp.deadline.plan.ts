@@ -5,12 +5,20 @@
  * `lltp:deadline.statutoryExtended` for the statutory variant, else the statutory days the
  * dossier was received with), and the deadlines are computed again on the dossier's clock.
  * After an apology, the promised return date and its apology-by instant stay.
+ *
+ * A due date that moves to the extended statutory time (10 → 15 working days) is told, once: the
+ * citizen through VNeID (notice `statutory-extension`, with the new date and the legal reason,
+ * `lltp:form.extension.reason` of the version), the one-stop desk by the monitor (`extendedAt`),
+ * and the audit trail. The notice (idempotent by its id) and the audit entry (written once) come
+ * before the dossier's update, so that a job delivered again after a failure tells what it had not.
  */
 import { z } from 'zod';
 import { forms, instant } from '../processes/contracts';
 import type { CaseVariant } from '../server/sla';
 import { dossierTermsOf } from '../server/sla';
-import { complete, defineWorker, dossierCode } from './framework';
+import { audit } from '../server/audit';
+import { formatVnDate } from '../server/monitor/format';
+import { complete, defineWorker, dossierCode, TechnicalFault, type JobContext } from './framework';
 import { apologyPromptAt, deadlinesOf, iso, loadDossier, planOf, updateOpenDossier } from './dossier-support';
 
 const searchOutcomes = forms['lltp.form.search-records'].outputs;
@@ -36,7 +44,10 @@ export default defineWorker({
     const apologized = ctx.variables.apologyIssued || Boolean(dossier.apology);
     // After an apology the new return date governs: keep it and its apology-by instant.
     const apologyByAt = apologized && dossier.apologyByAt ? dossier.apologyByAt : deadlines.apologyByAt;
+    const extended = !apologized && caseVariant === 'statutory' && dossier.statutoryWorkingDays < statutoryWorkingDays && dossier.status === 'open';
+    if (extended) await tellExtension(ctx, deadlines.statutoryDueAt);
     await updateOpenDossier(ctx, {
+      ...(extended ? { extendedAt: ctx.now } : {}),
       caseVariant,
       variant: caseVariant === 'ordinary' ? 'ordinary' : 'verification',
       statutoryWorkingDays,
@@ -51,3 +62,17 @@ export default defineWorker({
     return complete({ caseVariant, statutoryDueAt: iso(deadlines.statutoryDueAt), targetDueAt: iso(deadlines.targetDueAt), apologyByAt: iso(apologyByAt), apologyPromptAt: iso(apologyPromptAt(ctx, dossier, apologyByAt)) });
   },
 });
+
+const EXTENSION_AUDIT = 'dossier.deadline-extended';
+
+/** The citizen's notice and the audit entry of a due date moved to the extended statutory time. */
+async function tellExtension(ctx: JobContext<{ dossierCode: string }, unknown>, newDueAt: Date): Promise<void> {
+  const reason = planOf(ctx.deps, ctx.job.bpmnProcessId).forms['extension.reason'];
+  if (!reason) throw new TechnicalFault(`process ${ctx.job.bpmnProcessId} has no lltp:form.extension.reason: the citizen cannot be told why the due date moves`);
+  const newReturnDate = iso(newDueAt).slice(0, 10);
+  await ctx.deps.adapters.notify.notify({ notificationId: `${ctx.dossierCode}:statutory-extension`, dossierCode: ctx.dossierCode, kind: 'statutory-extension', newReturnDate, reason });
+  const told = await ctx.deps.db.selectFrom('audit').select('id').where('dossierCode', '=', ctx.dossierCode).where('action', '=', EXTENSION_AUDIT).executeTakeFirst();
+  if (!told) {
+    await audit(ctx.deps.db, { at: ctx.now, actor: 'system:lltp.deadline.plan', action: EXTENSION_AUDIT, dossierCode: ctx.dossierCode, detail: `hẹn trả kết quả mới ${formatVnDate(newDueAt)}; ${reason}` });
+  }
+}

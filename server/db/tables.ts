@@ -43,6 +43,8 @@ export interface DossiersTable {
   targetDueAt: Date | null;
   apologyByAt: Date | null;
   appointmentAt: Date | null;
+  /** When the due date moved to the extended statutory time (15 working days) and the citizen and desk were told. */
+  extendedAt: Defaulted<Date | null>;
   deadlinesEstimated: Defaulted<boolean>;
   calendarVersion: Defaulted<number>;
   status: 'open' | 'closed';
@@ -253,7 +255,7 @@ export interface RecipientJson {
 
 export interface AlertsTable {
   id: string;
-  kind: 'dueSoon' | 'overdue' | 'escalation' | 'apologyDue' | 'apologyIssued' | 'doneLate' | 'digest' | 'weekly';
+  kind: 'dueSoon' | 'overdue' | 'escalation' | 'apologyDue' | 'apologyIssued' | 'appointmentExtended' | 'doneLate' | 'digest' | 'weekly';
   subject: 'step' | 'dossier' | 'person';
   level: Defaulted<number>;
   dossierCode: string | null;

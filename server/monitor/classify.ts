@@ -110,6 +110,8 @@ export interface OpenDossier {
   /** Working minutes before apologyByAt at which the leader is asked (lltp:deadline.apologyPrompt); 0 when absent. */
   apologyPromptMinutes?: number;
   apology?: unknown;
+  /** When the due date moved to the extended statutory time (the desk is told once). */
+  extendedAt?: Date | null;
   stoppedIntervals?: { to: Date | null }[];
   /** The clock is stopped now (when the intervals are not loaded). */
   clockStopped?: boolean;
@@ -187,6 +189,7 @@ export function judgeDossier(dossier: OpenDossier, chain: readonly EscalationLev
     conditions.push({ ...base, key: `${keyBase}:apologyDue`, kind: 'apologyDue', level: 0, role: 'leader', dueAt: dossier.apologyByAt });
   }
   // The apology went out: the one-stop desk is told in writing, once (the alert's key), with the new date.
+  if (dossier.extendedAt) conditions.push({ ...base, key: `${keyBase}:appointmentExtended`, kind: 'appointmentExtended', level: 0, role: ONE_STOP_ROLE });
   if (dossier.apology) conditions.push({ ...base, key: `${keyBase}:apologyIssued`, kind: 'apologyIssued', level: 0, role: ONE_STOP_ROLE });
   return { status, conditions, nextCheckAt };
 }

@@ -75,7 +75,7 @@ export class DigestCollector {
   add = (conditions: readonly Condition[]): void => {
     const told = new Set<string>();
     for (const c of conditions) {
-      if (c.kind === 'apologyDue' || c.kind === 'apologyIssued') continue; // mailed on their own, never in the digest
+      if (c.kind === 'apologyDue' || c.kind === 'apologyIssued' || c.kind === 'appointmentExtended') continue; // mailed on their own, never in the digest
       for (const r of this.directory.recipientsOf(c)) {
         if (told.has(r.username)) continue;
         told.add(r.username);

@@ -15,7 +15,7 @@
 import type { Selectable } from 'kysely';
 import type { AlertsTable, MonitorRunsTable, RecipientJson } from '../db/tables';
 
-export const ALERT_KINDS = ['dueSoon', 'overdue', 'escalation', 'apologyDue', 'apologyIssued', 'doneLate', 'digest', 'weekly'] as const;
+export const ALERT_KINDS = ['dueSoon', 'overdue', 'escalation', 'apologyDue', 'apologyIssued', 'appointmentExtended', 'doneLate', 'digest', 'weekly'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const DELIVERY_STATUSES = ['pending', 'sent', 'failed', 'noRecipient', 'superseded', 'inDigest'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

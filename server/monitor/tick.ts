@@ -84,6 +84,7 @@ const TITLES: Record<string, (c: Condition) => string> = {
   overdue: (c) => `Quá hạn: hồ sơ ${c.dossierCode} — ${c.stepName ?? ''}`,
   escalation: (c) => `Báo cáo quá hạn (cấp ${c.level}): hồ sơ ${c.dossierCode} — ${c.stepName ?? ''}`,
   apologyDue: (c) => `Cần lập văn bản xin lỗi và hẹn lại ngày trả kết quả: hồ sơ ${c.dossierCode}`,
+  appointmentExtended: (c) => `Hồ sơ ${c.dossierCode} được gia hạn giải quyết: ngày hẹn trả kết quả mới`,
   apologyIssued: (c) => `Đã gửi văn bản xin lỗi và hẹn lại ngày trả kết quả: hồ sơ ${c.dossierCode}`,
   doneLate: (c) => `Đã hoàn thành (trễ hạn): hồ sơ ${c.dossierCode} — ${c.stepName ?? ''}`,
 };
@@ -93,6 +94,8 @@ const LEADS: Record<string, (c: Condition) => string> = {
   overdue: () => 'Bước xử lý sau đã quá thời hạn được giao. Đề nghị anh/chị hoàn thành ngay và ghi rõ lý do chậm.',
   escalation: (c) => `Bước xử lý sau đã quá hạn và được báo cáo lên cấp ${c.level} theo quy trình để chỉ đạo xử lý.`,
   doneLate: () => 'Bước xử lý quá hạn mà anh/chị đã được báo nay đã hoàn thành.',
+  appointmentExtended: () =>
+    'Thời hạn giải quyết hồ sơ được kéo dài theo luật định (trường hợp phải xác minh; căn cứ ghi trong thông báo gửi công dân và nhật ký hồ sơ). Công dân đã được thông báo ngày hẹn trả kết quả mới (thời hạn ghi dưới đây); Bộ phận Một cửa ghi nhận và trả kết quả theo ngày hẹn đó.',
   apologyIssued: () =>
     'Lãnh đạo đã phát hành văn bản xin lỗi và hẹn lại ngày trả kết quả (mẫu 04) và công dân đã được thông báo. Bộ phận Một cửa ghi nhận ngày hẹn trả kết quả mới (thời hạn ghi dưới đây) và trả kết quả theo ngày hẹn đó.',
   apologyDue: () =>
@@ -103,7 +106,7 @@ export function alertMail(settings: MonitorSettings, c: Condition): RenderedMail
   return renderMail('alert', {
     title: TITLES[c.kind]!(c),
     lead: LEADS[c.kind]!(c),
-    urgent: c.kind !== 'dueSoon' && c.kind !== 'apologyIssued',
+    urgent: c.kind !== 'dueSoon' && c.kind !== 'apologyIssued' && c.kind !== 'appointmentExtended',
     agencyName: settings.agencyName,
     dossierCode: c.dossierCode,
     stepName: c.stepName ?? '',
@@ -302,7 +305,7 @@ async function judgeStepBatch(pass: Pass, rows: readonly StepRow[]): Promise<voi
   await commitBatch(pass, 'steps', [...(await newAlerts(pass, conditions)), ...(await doneLateAlerts(pass, finished))], moves);
 }
 
-export const DOSSIER_COLUMNS = ['code', 'unitId', 'clockStartAt', 'statutoryDueAt', 'appointmentAt', 'apologyByAt', 'apologyPromptMinutes', 'apologyIssuedAt', 'status', 'nextCheckAt'] as const;
+export const DOSSIER_COLUMNS = ['code', 'unitId', 'clockStartAt', 'statutoryDueAt', 'appointmentAt', 'apologyByAt', 'apologyPromptMinutes', 'apologyIssuedAt', 'extendedAt', 'status', 'nextCheckAt'] as const;
 
 export type DossierRow = {
   code: string;
@@ -313,6 +316,7 @@ export type DossierRow = {
   apologyByAt: Date | null;
   apologyPromptMinutes: number;
   apologyIssuedAt: Date | null;
+  extendedAt: Date | null;
   status: 'open' | 'closed';
   nextCheckAt: Date | null;
   clockStopped: boolean;

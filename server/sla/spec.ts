@@ -69,9 +69,11 @@ export const PROCESS_PROPERTY = {
  * The texts of the documents a national procedure version prints, set by its model
  * (`lltp:form.<name>`) because each regime has its own forms: apology.title (the apology
  * letter's title, e.g. Decree 61/2018's form 04 "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
- * apology.form (the line under it naming the form and its legal basis).
+ * apology.form (the line under it naming the form and its legal basis), extension.reason (the
+ * legal reason told to the citizen and the desk when a dossier's due date moves to the extended
+ * statutory time, 15 working days).
  */
-export const FORM_TEXT_NAMES = ['apology.title', 'apology.form'] as const;
+export const FORM_TEXT_NAMES = ['apology.title', 'apology.form', 'extension.reason'] as const;
 export type FormTextName = (typeof FORM_TEXT_NAMES)[number];
 export const formTextProperty = (name: FormTextName): string => `${PROCESS_PROPERTY.formPrefix}${name}`;
 

@@ -8,6 +8,10 @@ export interface Notification {
   notificationId: string;
   dossierCode: string;
   kind: string;
+  /** A date the notice tells (YYYY-MM-DD): the new return date of an extension. */
+  newReturnDate?: string;
+  /** The legal reason the notice gives (no personal data). */
+  reason?: string;
 }
 
 export interface NotifyAdapter {

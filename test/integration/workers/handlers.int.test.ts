@@ -199,6 +199,32 @@ describe('dossier clock and deadlines', () => {
     expect(doc?.appointmentAt?.getTime()).toBe(parseInstant(outputs.statutoryDueAt as string));
   });
 
+  test('deadline.plan: a due date moved to 15 working days is told once — the citizen through VNeID, the audit trail, the desk (extendedAt); never for 10 days', async () => {
+    const notices = async () => (await env.stats('notify')).effects.notify ?? 0;
+    const code = uniqueCode();
+    const created = await env.createDossier(code);
+    const before = await notices();
+    const extended = { dossierCode: code, clockStartedAt: created.clockStartAt.toISOString(), apologyIssued: false, searchOutcome: 'needsVerification', verificationScope: 'extended' };
+    const outputs = await run(job('lltp.deadline.plan', 'planDeadlines', extended));
+    // the same job delivered again (at least once): no second notice, no second audit entry
+    await run(job('lltp.deadline.plan', 'planDeadlines', extended));
+    expect((await notices()) - before).toBe(1);
+    const doc = await dossier(code);
+    expect(doc?.extendedAt).toBeInstanceOf(Date);
+    const entries = await env.db.selectFrom('audit').select(['detail', 'actor']).where('dossierCode', '=', code).where('action', '=', 'dossier.deadline-extended').execute();
+    expect(entries).toHaveLength(1);
+    const [y, m, d] = String(outputs.statutoryDueAt).slice(0, 10).split('-');
+    expect(entries[0]!.detail).toContain(`hẹn trả kết quả mới ${d}/${m}/${y}`);
+    expect(entries[0]!.detail).toContain('Điều 48 Luật Lý lịch tư pháp');
+    // a 10-day dossier moves nothing and tells nobody
+    const ordinary = uniqueCode();
+    const createdOrdinary = await env.createDossier(ordinary);
+    const beforeOrdinary = await notices();
+    await run(job('lltp.deadline.plan', 'planDeadlines', { dossierCode: ordinary, clockStartedAt: createdOrdinary.clockStartAt.toISOString(), apologyIssued: false, searchOutcome: 'needsVerification', verificationScope: 'province' }));
+    expect((await notices()) - beforeOrdinary).toBe(0);
+    expect((await dossier(ordinary))?.extendedAt).toBeNull();
+  });
+
   test('deadline.plan after an apology keeps the promised date and its apology-by instant', async () => {
     const code = uniqueCode();
     const created = await env.createDossier(code);

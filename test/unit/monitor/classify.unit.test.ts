@@ -101,3 +101,10 @@ test('the leaders are told the apology is due at the prompt, the model\'s lead b
   const alerted = judgeDossier(dossier, chain, calendar, promptAt, DEFAULT_DUE_SOON_POLICY).conditions;
   expect(alerted.map((c) => [c.kind, c.role, c.dueAt])).toEqual([['apologyDue', 'leader', apologyByAt]]);
 });
+
+test('a due date moved to the extended statutory time is told to the one-stop desk, with the new date', () => {
+  const dossier = { code: 'STP.KHA-261110-0005', unitId: 'stp-mot-cua', clockStartAt: calendar.add(dueAt, -7200).dueAt, statutoryDueAt: dueAt, appointmentAt: dueAt, apologyByAt: at(-1000), apology: null, extendedAt: at(-5000) };
+  const told = judgeDossier(dossier, chain, calendar, at(-4000), DEFAULT_DUE_SOON_POLICY).conditions;
+  expect(told.map((c) => [c.key, c.kind, c.role, c.dueAt])).toEqual([['dossier:STP.KHA-261110-0005:appointmentExtended', 'appointmentExtended', 'oneStopOfficer', dueAt]]);
+  expect(judgeDossier({ ...dossier, extendedAt: null }, chain, calendar, at(-4000), DEFAULT_DUE_SOON_POLICY).conditions).toEqual([]);
+});
