@@ -74,7 +74,7 @@ function noopOutputs(type: JobType, internalProcessId: string, activatedAt: unkn
   const at = (parseEngineInstant(activatedAt) ?? new Date(0)).getTime();
   const instant = formatInstant(at);
   const far = formatInstant(at + 60 * 86_400_000);
-  const deadlines = { statutoryDueAt: far, targetDueAt: far, apologyByAt: far };
+  const deadlines = { statutoryDueAt: far, targetDueAt: far, apologyByAt: far, apologyPromptAt: far };
   const outputs: Record<JobType, () => Record<string, unknown>> = {
     'lltp.intake.register': () => ({ internalProcessId, clockStartedAt: instant, ...deadlines, apologyIssued: false }),
     'lltp.notify.citizen': () => ({}),
@@ -87,7 +87,7 @@ function noopOutputs(type: JobType, internalProcessId: string, activatedAt: unkn
     'lltp.police.request-verification': () => ({ verificationRequestedAt: instant, policeReminderAt: far, policeEscalationAt: far }),
     'lltp.police.remind': () => ({}),
     'lltp.sla.escalate': () => ({}),
-    'lltp.apology.issue': () => ({ apologyIssued: true, returnDueAt: far, apologyByAt: far }),
+    'lltp.apology.issue': () => ({ apologyIssued: true, returnDueAt: far, apologyByAt: far, apologyPromptAt: far }),
     'lltp.sign.certificate': () => ({ certificateNumber: 'NOOP-1', signedAt: instant }),
     'lltp.return.result': () => ({ returnedAt: instant }),
     'lltp.post.send-copy': () => ({ postTrackingNumber: 'NOOP' }),
