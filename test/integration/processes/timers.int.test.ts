@@ -149,10 +149,12 @@ test('apology while waiting for the police: a leader records the reason and the 
   await d.waitFor('escalateApologyExhausted');
   await d.release('returnResult', { returnedAt: (await brokerNow()).toISOString() });
   await d.expectEnded();
-  expect(d.visited).toEqual([
+  // the return's job and the watch that fires as the return starts come in either order
+  expect(d.visited.slice(0, -2)).toEqual([
     ...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'searchRecords', 'planDeadlines', 'requestPoliceVerification',
-    'recordApology', 'issueApology', 'notifyApology', 'recordVerification', ...SIGNED, 'returnResult', 'escalateApologyExhausted',
+    'recordApology', 'issueApology', 'notifyApology', 'recordVerification', ...SIGNED,
   ]);
+  expect(d.visited.slice(-2).sort()).toEqual(['escalateApologyExhausted', 'returnResult']);
 });
 
 test('apology only once: a first apology during steps 4–6, then escalation instead of a second one during steps 7–9', async () => {
@@ -186,13 +188,14 @@ test('apology only once: a first apology during steps 4–6, then escalation ins
   await d.waitFor('escalateApologyExhausted', 2);
   await d.release('returnResult', { returnedAt: (await brokerNow()).toISOString() });
   await d.expectEnded();
-  expect(d.visited).toEqual([
+  expect(d.visited.slice(0, -2)).toEqual([
     ...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware',
     'recordApology', 'issueApology', 'notifyApology',
     'searchRecords', 'planDeadlines', 'requestPoliceVerification',
     'escalateApologyExhausted',
-    'recordVerification', ...SIGNED, 'returnResult', 'escalateApologyExhausted',
+    'recordVerification', ...SIGNED,
   ]);
+  expect(d.visited.slice(-2).sort()).toEqual(['escalateApologyExhausted', 'returnResult']);
 });
 
 test('apology at the check step; the apology time already past at steps 4–6 makes no second apology task', async () => {
