@@ -10,6 +10,7 @@ import * as alertsWorthReading from './0003-alerts-worth-reading';
 import * as dashboard from './0004-dashboard';
 import * as loginThrottle from './0005-login-throttle';
 import * as taskCompletion from './0006-task-completion';
+import * as weeklyContentDigest from './0007-weekly-content-digest';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -18,4 +19,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004-dashboard': dashboard,
   '0005-login-throttle': loginThrottle,
   '0006-task-completion': taskCompletion,
+  '0007-weekly-content-digest': weeklyContentDigest,
 };
