@@ -184,7 +184,7 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
       if (week.to > deps.service.now()) throw new InspectionInputError('weekEnding', `tuần kết thúc ${week.weekEnding} chưa đến ngày chốt`);
       const before = await latestArchived(deps.service, week.weekEnding);
       const report = await weeklyReport(deps.service, actorOf(req), week, { regenerate: true });
-      res.status(201).json({ weekEnding: report.weekEnding, revision: report.revision, previousRevision: before?.revision ?? null, summary: report.summary, rowsSha256: report.rowsSha256 });
+      res.status(201).json({ weekEnding: report.weekEnding, revision: report.revision, previousRevision: before?.revision ?? null, summary: report.summary, rowsSha256: report.rowsSha256, contentSha256: report.contentSha256 });
     }),
   );
   return router;
