@@ -279,7 +279,7 @@ async function enrich(deps: InspectionDeps, rows: readonly DossierRow[], now: Da
         's.lateReasonSource',
       ])
       .where('s.dossierCode', 'in', codes)
-      .where('s.startedAt', '<', now)
+      .where('s.startedAt', '<=', now)
       .where((eb) => eb.or([stepRunningAt(eb, now), eb.and([eb('s.allotmentMinutes', '>', 0), eb('s.finishedAt', '>', eb.ref('s.dueAt'))])]))
       .orderBy('s.dueAt')
       .execute() as Promise<StepRow[]>,

@@ -55,7 +55,7 @@ describe('clock stops as of the cut-off', () => {
   test.each([
     ['ended before it: as recorded', { startedAt: at('2026-11-17T09:00:00'), endedAt: at('2026-11-18T09:00:00') }, [{ startedAt: at('2026-11-17T09:00:00'), endedAt: at('2026-11-18T09:00:00') }]],
     ['ended after it: still running', { startedAt: at('2026-11-17T09:00:00'), endedAt: at('2026-11-25T09:00:00') }, [{ startedAt: at('2026-11-17T09:00:00'), endedAt: null }]],
-    ['ended at it: still running (the cut-off belongs to the next week)', { startedAt: at('2026-11-17T09:00:00'), endedAt: CUTOFF }, [{ startedAt: at('2026-11-17T09:00:00'), endedAt: null }]],
+    ['ended at it: ended (what happens at the instant has happened)', { startedAt: at('2026-11-17T09:00:00'), endedAt: CUTOFF }, [{ startedAt: at('2026-11-17T09:00:00'), endedAt: CUTOFF }]],
     ['started after it: not there', { startedAt: at('2026-11-23T09:00:00'), endedAt: null }, []],
   ])('%s', (_case, stop, expected) => {
     expect(stopsAsOf([stop], CUTOFF)).toEqual(expected);
