@@ -181,7 +181,7 @@ async function weekly(io: CliIo, options: { weekEnding: string; format: (typeof 
     if (week.to > service.now()) throw new UsageError(`--week-ending: tuần kết thúc ${week.weekEnding} chưa đến giờ chốt`);
     const report = await weeklyReport(service, actorOf(options.actor), week, { regenerate: options.regenerate ?? false });
     if (options.format === 'json') {
-      const document = { weekEnding: report.weekEnding, revision: report.revision, periodFrom: report.periodFrom.toISOString(), periodTo: report.periodTo.toISOString(), summary: report.summary, rowsSha256: report.rowsSha256, xlsxSha256: report.xlsxSha256, pdfSha256: report.pdfSha256, sentAt: report.sentAt?.toISOString() ?? null };
+      const document = { weekEnding: report.weekEnding, revision: report.revision, periodFrom: report.periodFrom.toISOString(), periodTo: report.periodTo.toISOString(), summary: report.summary, rowsSha256: report.rowsSha256, contentSha256: report.contentSha256, xlsxSha256: report.xlsxSha256, pdfSha256: report.pdfSha256, sentAt: report.sentAt?.toISOString() ?? null };
       if (options.out) {
         writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`);
         io.out(options.json ? JSON.stringify({ file: options.out, format: 'json' }) : `Đã ghi ${options.out} (JSON).`);

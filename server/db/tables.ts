@@ -408,6 +408,8 @@ export interface WeeklyReportsTable {
   generatedBy: string;
   summary: Json<Record<string, unknown>>;
   rowsSha256: string;
+  /** SHA-256 of the canonical content: the rows digest and every summary figure (null: archived before migration 0008). */
+  contentSha256: string | null;
   xlsx: Buffer;
   xlsxSha256: string;
   pdf: Buffer;

@@ -26,12 +26,15 @@ import type { StepsTable } from '../db/tables';
 import type { DossierSource } from '../readmodel/dossier';
 import type { CaseVariant, ProcessCatalog } from '../sla';
 import type { InspectionFilters, SortKey } from './filters';
+import { clockStoppedAt, dossierAsOf, openAt, stepAsOf, stepRunningAt, stopsAsOf } from './as-of';
 
 export interface InspectionDeps {
   db: Db;
   catalog: ProcessCatalog;
   calendars: () => Promise<WorkingCalendars>;
   now: () => Date;
+  /** `now()` is a past cut-off (a weekly report): what is known only today is left out (as-of.ts). */
+  pastCutoff?: boolean;
 }
 
 export const VERDICTS = ['onTime', 'late', 'lateWithApology', 'openOnTrack', 'openOverdue', 'closedOther'] as const;
@@ -141,7 +144,7 @@ function withStatus(f: InspectionFilters, q: DossierQuery, now: Date): DossierQu
     case 'onTime':
       return q.where((eb) => eb.and([resolved(eb), eb('d.finishedAt', '<=', eb.ref('d.statutoryDueAt'))]));
     case 'overdue':
-      return q.where('d.status', '=', 'open').where('d.statutoryDueAt', '<', now);
+      return q.where((eb) => openAt(eb, now)).where('d.statutoryDueAt', '<', now);
     default:
       return q;
   }
@@ -276,14 +279,22 @@ async function enrich(deps: InspectionDeps, rows: readonly DossierRow[], now: Da
         's.lateReasonSource',
       ])
       .where('s.dossierCode', 'in', codes)
-      .where((eb) => eb.or([eb('s.finishedAt', 'is', null), eb.and([eb('s.allotmentMinutes', '>', 0), eb('s.finishedAt', '>', eb.ref('s.dueAt'))])]))
+      .where('s.startedAt', '<=', now)
+      .where((eb) => eb.or([stepRunningAt(eb, now), eb.and([eb('s.allotmentMinutes', '>', 0), eb('s.finishedAt', '>', eb.ref('s.dueAt'))])]))
       .orderBy('s.dueAt')
       .execute() as Promise<StepRow[]>,
     deps.calendars(),
   ]);
-  const stopsOf = groupBy(stops, (s) => s.dossierCode);
-  const stepsOf = groupBy(steps, (s) => s.dossierCode);
-  return rows.map((row) => dossierFacts(deps, calendars, row, stopsOf.get(row.code) ?? [], stepsOf.get(row.code) ?? [], now));
+  // read as of `now` (as-of.ts): a weekly report's now is its cut-off
+  const stopsOf = groupBy(stopsAsOf(stops, now), (s) => s.dossierCode);
+  const stepsOf = groupBy(
+    steps.map((s) => stepAsOf(s, now, deps.pastCutoff ?? false)),
+    (s) => s.dossierCode,
+  );
+  return rows.map((row) => {
+    const rowStops = stopsOf.get(row.code) ?? [];
+    return dossierFacts(deps, calendars, dossierAsOf(row, rowStops, now), rowStops, stepsOf.get(row.code) ?? [], now);
+  });
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -317,7 +328,8 @@ function dossierFacts(
   const clock: DossierClock = { clockStartAt: row.clockStartAt, stoppedIntervals: stops.map((s) => ({ from: s.startedAt, to: s.endedAt, reason: s.reason })) };
   const end = row.finishedAt ?? now;
   const elapsed = elapsedOnClock(calendar, clock, end);
-  const budget = row.processId ? deps.catalog.budget(row.processId, row.internalProcessId)?.[row.caseVariant] : undefined;
+  // a stopped clock has no due dates (the complete supplement restarts it from zero): none on the internal procedure either
+  const budget = row.processId && !clockStoppedAt(stops) ? deps.catalog.budget(row.processId, row.internalProcessId)?.[row.caseVariant] : undefined;
   const verdict = verdictOf(row, now);
   const late = verdict === 'late' || verdict === 'lateWithApology' || verdict === 'openOverdue';
 

@@ -168,7 +168,7 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
       if (week.to > deps.service.now()) throw new InspectionInputError('weekEnding', `tuần kết thúc ${week.weekEnding} chưa đến ngày chốt`);
       const report = await weeklyReport(deps.service, actorOf(req), week);
       if (format === 'json') {
-        res.json({ weekEnding: report.weekEnding, revision: report.revision, periodFrom: report.periodFrom.toISOString(), periodTo: report.periodTo.toISOString(), summary: report.summary, rowsSha256: report.rowsSha256, xlsxSha256: report.xlsxSha256, pdfSha256: report.pdfSha256, sentAt: report.sentAt?.toISOString() ?? null });
+        res.json({ weekEnding: report.weekEnding, revision: report.revision, periodFrom: report.periodFrom.toISOString(), periodTo: report.periodTo.toISOString(), summary: report.summary, rowsSha256: report.rowsSha256, contentSha256: report.contentSha256, xlsxSha256: report.xlsxSha256, pdfSha256: report.pdfSha256, sentAt: report.sentAt?.toISOString() ?? null });
         return;
       }
       const bytes = format === 'xlsx' ? report.xlsx : report.pdf;
@@ -184,7 +184,7 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
       if (week.to > deps.service.now()) throw new InspectionInputError('weekEnding', `tuần kết thúc ${week.weekEnding} chưa đến ngày chốt`);
       const before = await latestArchived(deps.service, week.weekEnding);
       const report = await weeklyReport(deps.service, actorOf(req), week, { regenerate: true });
-      res.status(201).json({ weekEnding: report.weekEnding, revision: report.revision, previousRevision: before?.revision ?? null, summary: report.summary, rowsSha256: report.rowsSha256 });
+      res.status(201).json({ weekEnding: report.weekEnding, revision: report.revision, previousRevision: before?.revision ?? null, summary: report.summary, rowsSha256: report.rowsSha256, contentSha256: report.contentSha256 });
     }),
   );
   return router;

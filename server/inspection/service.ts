@@ -12,7 +12,8 @@ import { toJson, type WeeklyReportsTable } from '../db/tables';
 import { formatVnInstant } from '../monitor/format';
 import { channelNames, listSheets, summaryItems, summarySheets } from './documents';
 import { listDossiers, streamDossiers, verdictLabels, type InspectionDeps, type InspectionDossier, type PageRequest } from './engine';
-import type { ExportDocument, ExportFormat, WrittenExport } from './export/model';
+import { canonicalCell, sha256Hex } from './export/digest';
+import type { ExportDocument, ExportFormat, ExportSummaryItem, WrittenExport } from './export/model';
 import { describePeriod, instantFilters, type InspectionFilters } from './filters';
 import { summarize, type InspectionSummary } from './summary';
 import type { ReportWeek } from './week';
@@ -121,18 +122,33 @@ export async function exportSummary(deps: InspectionServiceDeps, actor: Actor, f
 /** A weekly report as archived (one revision of one week, both files). */
 export type ArchivedWeek = Selectable<WeeklyReportsTable>;
 
+/**
+ * The recorded history as of the week's cut-off (server/inspection/as-of.ts): every figure and
+ * list of the report is computed from it, so that a report rebuilt later is the archived one.
+ */
+export const asOfCutoff = (deps: InspectionServiceDeps, week: ReportWeek): InspectionServiceDeps => ({ ...deps, now: () => week.to, pastCutoff: true });
+
 /** The week's late dossiers: resolved late in the week, and open past their statutory due date at the cut-off. */
-async function* lateOfWeek(deps: InspectionServiceDeps, week: ReportWeek): AsyncGenerator<InspectionDossier> {
-  yield* streamDossiers(deps, instantFilters(week.from, week.to, { basis: 'finished', status: 'late' }), { sort: 'finishedAt' });
-  const atCutoff = { ...deps, now: () => week.to };
+export async function* lateOfWeek(deps: InspectionServiceDeps, week: ReportWeek): AsyncGenerator<InspectionDossier> {
+  const atCutoff = asOfCutoff(deps, week);
+  yield* streamDossiers(atCutoff, instantFilters(week.from, week.to, { basis: 'finished', status: 'late' }), { sort: 'finishedAt' });
   for await (const d of streamDossiers(atCutoff, instantFilters(week.from, week.to, { status: 'overdue' }), { sort: 'receivedAt', basis: 'any' })) {
     if (d.receivedAt < week.to) yield d;
   }
 }
 
+/**
+ * SHA-256 of a weekly report's canonical content: its rows digest, then each summary figure in
+ * order as `JSON.stringify(["summary", label, canonical value]) + "\n"` (export/digest.ts).
+ */
+export function weeklyContentSha256(rowsSha256: string, summary: readonly ExportSummaryItem[]): string {
+  const lines = [`${JSON.stringify(['rows', rowsSha256])}\n`, ...summary.map((item) => `${JSON.stringify(['summary', item.label, canonicalCell(item.type, item.value)])}\n`)];
+  return sha256Hex(lines.join(''));
+}
+
 async function buildWeek(deps: InspectionServiceDeps, actor: Actor, week: ReportWeek): Promise<Omit<ArchivedWeek, 'revision' | 'sentAt' | 'recipients'> & { rowCount: number }> {
   const f = instantFilters(week.from, week.to);
-  const summary = await summarize({ ...deps, now: () => week.to }, f);
+  const summary = await summarize(asOfCutoff(deps, week), f);
   const base: Omit<ExportDocument, 'sheets'> = {
     title: `Báo cáo tuần Đề án 06: cấp Phiếu lý lịch tư pháp (tuần kết thúc ${week.weekEnding.split('-').reverse().join('/')})`,
     agencyName: deps.agencyName,
@@ -155,6 +171,7 @@ async function buildWeek(deps: InspectionServiceDeps, actor: Actor, week: Report
     generatedBy: actor.username,
     summary: summaryJson(summary),
     rowsSha256: xlsx.rowsSha256,
+    contentSha256: weeklyContentSha256(xlsx.rowsSha256, base.summary),
     xlsx: xlsx.bytes,
     xlsxSha256: xlsx.fileSha256,
     pdf: pdf.bytes,

@@ -16,6 +16,7 @@ import { sql } from 'kysely';
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
 import { scopedDossiers, type InspectionDeps } from './engine';
 import type { InspectionFilters } from './filters';
+import { openAt, stepLateAt } from './as-of';
 
 export interface StepDurations {
   elementId: string;
@@ -82,7 +83,7 @@ export async function summarize(deps: InspectionDeps, f: InspectionFilters): Pro
       ])
       .groupBy('d.source')
       .execute(),
-    scopedDossiers(deps, f, 'any').where('d.status', '=', 'open').where('d.statutoryDueAt', '<', now).where('d.receivedAt', '<', f.to).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+    openOverdueAt(deps, f, now).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
     scopedDossiers(deps, f, 'finished').where('d.status', '=', 'closed').where((eb) => eb.or([eb('d.outcome', 'is', null), eb('d.outcome', 'not in', RESOLVED)])).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
     originCounts(deps, f, now),
     stepDurations(deps, f),
@@ -124,6 +125,11 @@ export async function summarize(deps: InspectionDeps, f: InspectionFilters): Pro
   };
 }
 
+/** Open at `now` (as-of.ts: a weekly report's now is its cut-off), received before the period's end, past the statutory due date. */
+function openOverdueAt(deps: InspectionDeps, f: InspectionFilters, now: Date) {
+  return scopedDossiers(deps, f, 'any').where((eb) => openAt(eb, now)).where('d.statutoryDueAt', '<', now).where('d.receivedAt', '<', f.to);
+}
+
 /** The first step to overrun on each late dossier (resolved late in the period, or open and overdue now), counted by step and by unit. */
 export async function originCounts(deps: InspectionDeps, f: InspectionFilters, now: Date): Promise<{ steps: OriginCount[]; units: OriginCount[] }> {
   const lateResolved = scopedDossiers(deps, f, 'finished')
@@ -131,7 +137,7 @@ export async function originCounts(deps: InspectionDeps, f: InspectionFilters, n
     .where('d.outcome', 'in', RESOLVED)
     .whereRef('d.finishedAt', '>', 'd.statutoryDueAt')
     .select('d.code');
-  const openOverdue = scopedDossiers(deps, f, 'any').where('d.status', '=', 'open').where('d.statutoryDueAt', '<', now).where('d.receivedAt', '<', f.to).select('d.code');
+  const openOverdue = openOverdueAt(deps, f, now).select('d.code');
   const rows = await deps.db
     .with('late', () => lateResolved.union(openOverdue))
     .with('origin', (db) =>
@@ -140,8 +146,7 @@ export async function originCounts(deps: InspectionDeps, f: InspectionFilters, n
         .innerJoin('late', 'late.code', 's.dossierCode')
         .distinctOn('s.dossierCode')
         .select(['s.dossierCode', 's.elementId', 's.elementName', 's.unitId', 's.unitName'])
-        .where('s.allotmentMinutes', '>', 0)
-        .where((eb) => eb.or([eb('s.finishedAt', '>', eb.ref('s.dueAt')), eb.and([eb('s.finishedAt', 'is', null), eb('s.dueAt', '<', now)])]))
+        .where((eb) => stepLateAt(eb, now))
         .orderBy('s.dossierCode')
         .orderBy('s.dueAt'),
     )

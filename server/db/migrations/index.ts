@@ -11,6 +11,7 @@ import * as dashboard from './0004-dashboard';
 import * as loginThrottle from './0005-login-throttle';
 import * as taskCompletion from './0006-task-completion';
 import * as apologyPrompt from './0007-apology-prompt';
+import * as weeklyContentDigest from './0008-weekly-content-digest';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -20,4 +21,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005-login-throttle': loginThrottle,
   '0006-task-completion': taskCompletion,
   '0007-apology-prompt': apologyPrompt,
+  '0008-weekly-content-digest': weeklyContentDigest,
 };
