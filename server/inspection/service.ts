@@ -121,11 +121,15 @@ export async function exportSummary(deps: InspectionServiceDeps, actor: Actor, f
 /** A weekly report as archived (one revision of one week, both files). */
 export type ArchivedWeek = Selectable<WeeklyReportsTable>;
 
-/** The week's late dossiers: resolved late in the week, and open past their statutory due date at the cut-off. */
+/**
+ * The week's late dossiers on any of the three clocks (statutory date, Quy trình 570 target,
+ * an internal step): those that ended in the week late on one of them, then those open at the
+ * cut-off and late on one of them by then.
+ */
 async function* lateOfWeek(deps: InspectionServiceDeps, week: ReportWeek): AsyncGenerator<InspectionDossier> {
-  yield* streamDossiers(deps, instantFilters(week.from, week.to, { basis: 'finished', status: 'late' }), { sort: 'finishedAt' });
   const atCutoff = { ...deps, now: () => week.to };
-  for await (const d of streamDossiers(atCutoff, instantFilters(week.from, week.to, { status: 'overdue' }), { sort: 'receivedAt', basis: 'any' })) {
+  yield* streamDossiers(atCutoff, instantFilters(week.from, week.to, { basis: 'finished', status: 'lateAnyClock' }), { sort: 'finishedAt' });
+  for await (const d of streamDossiers(atCutoff, instantFilters(week.from, week.to, { status: 'openLateAnyClock' }), { sort: 'receivedAt', basis: 'any' })) {
     if (d.receivedAt < week.to) yield d;
   }
 }
