@@ -38,6 +38,7 @@ import { createLogger } from '../../../server/logger';
 import { createMailer } from '../../../server/mail';
 import { createMonitorDeps } from '../../../server/monitor';
 import { weeklyFigures } from '../../../server/monitor/digest';
+import { pageRoutes } from '../../../server/pages/routes';
 import { loadProcessCatalog } from '../../../server/sla';
 import type { ProcessCatalog } from '../../../server/sla/catalog';
 import { seedWithYear } from '../../support/calendar-seed';
@@ -131,6 +132,7 @@ beforeAll(async () => {
     return [
       { path: '/api', router: inspectionRoutes({ service: inspection, vocabulary: () => Promise.resolve(filterVocabulary(catalog)), cutoff: config.REPORT_WEEK_CUTOFF, auth }) },
       { path: '/api/dashboard', router: dashboardRoutes({ inspection, agencyCode: config.AGENCY_CODE, cutoff: config.REPORT_WEEK_CUTOFF, vneidTargetPercent: 80, auth }) },
+      { path: '/', router: pageRoutes() },
     ];
   });
   await seedCalendar(app.db, NO_DAYS_OFF_2026, { actor: 'test', now });
@@ -188,6 +190,14 @@ describe('counts as the province counts (item 5)', () => {
     expect(reply.status).toBe(200);
     expect(reply.body.period).toMatchObject({ received: 7, resolved: 5, issued: 4, onTime: 3, late: 1, refused: 1, withdrawn: 1, onTimeRate: 0.75, vneidShareReceived: 4 / 7, vneidShareResolved: 4 / 7 });
     expect(reply.body.openLateAgainst).toEqual({ statutory: 1, target: 1, step: 1 });
+  });
+
+  test.each([['/giam-sat'], ['/thanh-tra']])('the page %s labels each VNeID ratio with its definition and puts refusals and withdrawals outside the on-time rate', async (page) => {
+    const html = (await get(page, 'giamsat')).bytes.toString('utf8');
+    expect(html).toContain('Tỷ lệ qua VNeID theo hồ sơ tiếp nhận (tiếp nhận qua VNeID / tổng hồ sơ tiếp nhận');
+    expect(html).toContain('Tỷ lệ qua VNeID theo hồ sơ đã giải quyết (giải quyết qua VNeID / tổng hồ sơ tiếp nhận');
+    expect(html).toContain('Tỷ lệ đúng hạn (cấp Phiếu đúng hạn / số Phiếu đã cấp; chỉ tiêu 100%)');
+    expect(html).toMatch(/Từ chối \(mẫu 03\)[^']*ngoài tỷ lệ đúng hạn/);
   });
 
   test('the list gives the refusal and the withdrawal verdicts of their own, outside on time and late', async () => {
