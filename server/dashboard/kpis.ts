@@ -1,19 +1,22 @@
 /**
  * The supervisors' KPIs, aggregated by the database over indexed columns (dossiers by receipt
- * and by end): received today and this report week by channel; for a period (this report week
- * by default) the VNeID share of received and of resolved dossiers against 80%, the on-time rate
- * against 100% (late with an apology letter counts as late), open and overdue now; and the same
- * figures for each of the last 12 report weeks (weeks from one REPORT_WEEK_CUTOFF to the next).
+ * and by end), counted as the province counts (server/inspection/counting.ts): received today
+ * and this report week by channel; for a period (this report week by default) the VNeID ratios
+ * (received through VNeID, and resolved through VNeID, each ÷ all received on every channel)
+ * against 80%, the on-time rate (issued on time ÷ issued; late with an apology letter counts as
+ * late) against 100%, refusals and withdrawals on their own lines, the certificates issued late
+ * against each clock, open dossiers late against each clock now; and the same figures for each
+ * of the last 12 report weeks (weeks from one REPORT_WEEK_CUTOFF to the next).
  */
 import { sql } from 'kysely';
 import { dayNumberOf, dayStartMs } from '../calendar/civil-time';
 import type { Db } from '../db';
+import { closedCounts, closedCountsOf, onTimeRate, openCounts, vneidShares, type ClosedCounts } from '../inspection/counting';
 import { lastEndedWeek, type WeekCutoff } from '../inspection/week';
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
 
 export const SERIES_WEEKS = 12;
 const WEEK_MS = 7 * 86_400_000;
-const RESOLVED = ['issued', 'refused'];
 
 export interface WeekFigures {
   /** Start of the report week (the previous cut-off) and its end. */
@@ -21,14 +24,26 @@ export interface WeekFigures {
   to: Date;
   received: number;
   receivedVneid: number;
+  /** Issued or refused. */
   resolved: number;
   resolvedVneid: number;
+  /** Certificates issued: onTime + late. */
+  issued: number;
   onTime: number;
-  /** Late, with or without an apology letter. */
+  /** Issued late, with or without an apology letter. */
   late: number;
   lateWithApology: number;
+  /** Refusals (form 03) and withdrawals: on their own lines, outside the on-time rate. */
+  refused: number;
+  withdrawn: number;
+  /** Issued late against the Quy trình 570 target; with an internal step (QĐ 2799) late; on time by law but late on one of those. */
+  lateTarget: number;
+  lateStep: number;
+  lateTargetOrStepOnly: number;
+  /** Received through VNeID ÷ all received; resolved through VNeID ÷ all received (the province's definition). */
   vneidShareReceived: number | null;
   vneidShareResolved: number | null;
+  /** Issued on time ÷ issued. */
   onTimeRate: number | null;
 }
 
@@ -37,9 +52,17 @@ export interface Kpis {
   thisWeek: Record<DossierSource, number>;
   period: WeekFigures;
   openOverdue: number;
+  /** Open dossiers late against each clock now. */
+  openLateAgainst: { statutory: number; target: number; step: number };
   targets: { vneidSharePercent: number; onTimePercent: number };
   series: WeekFigures[];
   computedAt: Date;
+}
+
+interface WeekCounts {
+  received: number;
+  receivedVneid: number;
+  closed: ClosedCounts;
 }
 
 const byChannel = (rows: readonly { source: DossierSource; n: string | number }[]): Record<DossierSource, number> => {
@@ -47,36 +70,72 @@ const byChannel = (rows: readonly { source: DossierSource; n: string | number }[
   for (const r of rows) out[r.source] = Number(r.n);
   return out;
 };
-const share = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
 
-function figures(from: Date, to: Date, r: { received?: number; receivedVneid?: number; resolved?: number; resolvedVneid?: number; onTime?: number; late?: number; lateWithApology?: number }): WeekFigures {
-  const f = { received: r.received ?? 0, receivedVneid: r.receivedVneid ?? 0, resolved: r.resolved ?? 0, resolvedVneid: r.resolvedVneid ?? 0, onTime: r.onTime ?? 0, late: r.late ?? 0, lateWithApology: r.lateWithApology ?? 0 };
-  return { from, to, ...f, vneidShareReceived: share(f.receivedVneid, f.received), vneidShareResolved: share(f.resolvedVneid, f.resolved), onTimeRate: share(f.onTime, f.resolved) };
+const emptyWeek = (): WeekCounts => ({ received: 0, receivedVneid: 0, closed: closedCountsOf(undefined) });
+
+function figures(from: Date, to: Date, w: WeekCounts): WeekFigures {
+  const c = w.closed;
+  return {
+    from,
+    to,
+    received: w.received,
+    receivedVneid: w.receivedVneid,
+    resolved: c.resolved,
+    resolvedVneid: c.resolvedVneid,
+    issued: c.issued,
+    onTime: c.issuedOnTime,
+    late: c.issuedLate + c.issuedLateWithApology,
+    lateWithApology: c.issuedLateWithApology,
+    refused: c.refused,
+    withdrawn: c.withdrawn,
+    lateTarget: c.issuedLateTarget,
+    lateStep: c.issuedLateStep,
+    lateTargetOrStepOnly: c.issuedLateTargetOrStepOnly,
+    ...vneidShares({ received: w.received, receivedVneid: w.receivedVneid, resolvedVneid: c.resolvedVneid }),
+    onTimeRate: onTimeRate(c.issuedOnTime, c.issued),
+  };
 }
 
-/** Received and resolved figures per report week from `anchor` (a cut-off), for receipts and ends in [from, to). */
-async function weekly(db: Db, anchor: Date, from: Date, to: Date): Promise<Map<number, Parameters<typeof figures>[2]>> {
-  const [received, resolved] = await Promise.all([
-    sql<{ week: Date; received: string; vneid: string }>`
-      SELECT date_bin('7 days', received_at, ${anchor}::timestamptz) AS week, count(*) AS received, count(*) FILTER (WHERE source = 'vneid') AS vneid
-      FROM dossiers WHERE received_at >= ${from} AND received_at < ${to} GROUP BY week`.execute(db),
-    sql<{ week: Date; resolved: string; vneid: string; on_time: string; late: string; apology: string }>`
-      SELECT date_bin('7 days', finished_at, ${anchor}::timestamptz) AS week, count(*) AS resolved, count(*) FILTER (WHERE source = 'vneid') AS vneid,
-        count(*) FILTER (WHERE statutory_due_at IS NULL OR finished_at <= statutory_due_at) AS on_time,
-        count(*) FILTER (WHERE finished_at > statutory_due_at) AS late,
-        count(*) FILTER (WHERE finished_at > statutory_due_at AND apology_issued_at IS NOT NULL) AS apology
-      FROM dossiers WHERE status = 'closed' AND finished_at >= ${from} AND finished_at < ${to} AND outcome = ANY(${RESOLVED}::text[]) GROUP BY week`.execute(db),
+/** Received and closed figures per report week from `anchor` (a cut-off), for receipts and ends in [from, to). */
+async function weekly(db: Db, anchor: Date, from: Date, to: Date, now: Date): Promise<Map<number, WeekCounts>> {
+  const week = (column: 'received_at' | 'finished_at') => sql<Date>`date_bin('7 days', d.${sql.raw(column)}, ${anchor}::timestamptz)`.as('week');
+  const [received, closed] = await Promise.all([
+    db
+      .selectFrom('dossiers as d')
+      .select([week('received_at'), sql<string>`count(*)`.as('received'), sql<string>`count(*) FILTER (WHERE d.source = 'vneid')`.as('vneid')])
+      .where('d.receivedAt', '>=', from)
+      .where('d.receivedAt', '<', to)
+      .groupBy('week')
+      .execute(),
+    db
+      .selectFrom('dossiers as d')
+      .select([week('finished_at'), ...Object.entries(closedCounts(now)).map(([k, v]) => v.as(k))])
+      .where('d.status', '=', 'closed')
+      .where('d.finishedAt', '>=', from)
+      .where('d.finishedAt', '<', to)
+      .groupBy('week')
+      .execute() as Promise<({ week: Date } & Record<string, string>)[]>,
   ]);
-  const weeks = new Map<number, Parameters<typeof figures>[2]>();
-  const at = (week: Date) => {
-    const key = week.getTime();
-    const found = weeks.get(key) ?? {};
-    weeks.set(key, found);
+  const weeks = new Map<number, WeekCounts>();
+  const at = (w: Date): WeekCounts => {
+    const found = weeks.get(w.getTime()) ?? emptyWeek();
+    weeks.set(w.getTime(), found);
     return found;
   };
-  for (const r of received.rows) Object.assign(at(r.week), { received: Number(r.received), receivedVneid: Number(r.vneid) });
-  for (const r of resolved.rows) Object.assign(at(r.week), { resolved: Number(r.resolved), resolvedVneid: Number(r.vneid), onTime: Number(r.on_time), late: Number(r.late), lateWithApology: Number(r.apology) });
+  for (const r of received) Object.assign(at(r.week), { received: Number(r.received), receivedVneid: Number(r.vneid) });
+  for (const r of closed) at(r.week).closed = closedCountsOf(r);
   return weeks;
+}
+
+/** The weeks of a period added up. */
+function added(weeks: Iterable<WeekCounts>): WeekCounts {
+  const sum = emptyWeek();
+  for (const w of weeks) {
+    sum.received += w.received;
+    sum.receivedVneid += w.receivedVneid;
+    for (const k of Object.keys(sum.closed) as (keyof ClosedCounts)[]) sum.closed[k] += w.closed[k];
+  }
+  return sum;
 }
 
 export async function kpis(deps: { db: Db; now: () => Date }, cutoff: WeekCutoff, options: { vneidTargetPercent: number; period?: { from: Date; to: Date } }): Promise<Kpis> {
@@ -86,24 +145,28 @@ export async function kpis(deps: { db: Db; now: () => Date }, cutoff: WeekCutoff
   const seriesFrom = new Date(weekStart.getTime() - (SERIES_WEEKS - 1) * WEEK_MS);
   const period = options.period ?? { from: weekStart, to: now };
   const channels = (from: Date) => deps.db.selectFrom('dossiers').select(['source', sql<string>`count(*)`.as('n')]).where('receivedAt', '>=', from).where('receivedAt', '<', now).groupBy('source').execute();
-  const [today, thisWeek, series, inPeriod, overdue] = await Promise.all([
+  const [today, thisWeek, series, inPeriod, openLate] = await Promise.all([
     channels(todayStart),
     channels(weekStart),
-    weekly(deps.db, weekStart, seriesFrom, new Date(weekStart.getTime() + WEEK_MS)),
-    weekly(deps.db, period.from, period.from, period.to),
-    deps.db.selectFrom('dossiers').select(sql<string>`count(*)`.as('n')).where('status', '=', 'open').where('statutoryDueAt', '<', now).executeTakeFirstOrThrow(),
+    weekly(deps.db, weekStart, seriesFrom, new Date(weekStart.getTime() + WEEK_MS), now),
+    weekly(deps.db, period.from, period.from, period.to, now),
+    deps.db
+      .selectFrom('dossiers as d')
+      .select(Object.entries(openCounts(now)).map(([k, v]) => v.as(k)))
+      .where('d.status', '=', 'open')
+      .executeTakeFirstOrThrow() as Promise<Record<string, string>>,
   ]);
-  const periodRow: Parameters<typeof figures>[2] = {};
-  for (const r of inPeriod.values()) for (const [k, v] of Object.entries(r)) (periodRow as Record<string, number>)[k] = ((periodRow as Record<string, number>)[k] ?? 0) + (v);
+  const openLateAgainst = { statutory: Number(openLate.openLateStatutory), target: Number(openLate.openLateTarget), step: Number(openLate.openLateStep) };
   return {
     today: byChannel(today),
     thisWeek: byChannel(thisWeek),
-    period: figures(period.from, period.to, periodRow),
-    openOverdue: Number(overdue.n),
+    period: figures(period.from, period.to, added(inPeriod.values())),
+    openOverdue: openLateAgainst.statutory,
+    openLateAgainst,
     targets: { vneidSharePercent: options.vneidTargetPercent, onTimePercent: 100 },
     series: Array.from({ length: SERIES_WEEKS }, (_, i) => {
       const from = new Date(seriesFrom.getTime() + i * WEEK_MS);
-      return figures(from, new Date(from.getTime() + WEEK_MS), series.get(from.getTime()) ?? {});
+      return figures(from, new Date(from.getTime() + WEEK_MS), series.get(from.getTime()) ?? emptyWeek());
     }),
     computedAt: now,
   };

@@ -5,6 +5,7 @@
  * Vietnamese headers and labels.
  */
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
+import { countLabels } from './counting';
 import type { InspectionDossier } from './engine';
 import { verdictLabels } from './engine';
 import type { ExportColumn, ExportDocument, ExportRow, ExportSheet, ExportSummaryItem } from './export/model';
@@ -43,6 +44,7 @@ export const DOSSIER_COLUMNS: readonly ExportColumn[] = [
   { key: 'lateStatutory', header: 'Trễ so với hạn luật định', type: 'workingMinutes', width: 20 },
   { key: 'lateTarget', header: 'Trễ so với chỉ tiêu', type: 'workingMinutes', width: 20 },
   { key: 'lateProvincial', header: 'Trễ so với quy trình nội bộ', type: 'workingMinutes', width: 20 },
+  { key: 'lateSteps', header: 'Số bước nội bộ trễ (QĐ 2799)', type: 'integer', width: 12 },
   { key: 'currentStep', header: 'Bước hiện tại', type: 'text', width: 24 },
   { key: 'stops', header: 'Số lần dừng (bổ sung)', type: 'integer', width: 10 },
   { key: 'stoppedMinutes', header: 'Thời gian dừng', type: 'workingMinutes', width: 16 },
@@ -87,6 +89,7 @@ export function dossierRow(d: InspectionDossier): ExportRow {
     lateStatutory: d.lateMinutes.statutory,
     lateTarget: d.lateMinutes.target,
     lateProvincial: d.lateMinutes.provincial,
+    lateSteps: d.lateAgainst.steps,
     currentStep: d.currentStep?.name ?? null,
     stops: d.stops.count,
     stoppedMinutes: d.stops.stoppedMinutes,
@@ -116,18 +119,27 @@ export function stepRows(d: InspectionDossier): ExportRow[] {
 
 export function summaryItems(s: InspectionSummary): ExportSummaryItem[] {
   const items: ExportSummaryItem[] = [
-    { label: 'Hồ sơ tiếp nhận trong kỳ', value: s.received, type: 'integer' },
+    { label: 'Hồ sơ tiếp nhận trong kỳ (mọi kênh)', value: s.received, type: 'integer' },
     ...DOSSIER_SOURCES.map((c): ExportSummaryItem => ({ label: `  tiếp nhận qua ${channelNames[c]}`, value: s.receivedByChannel[c], type: 'integer' })),
-    { label: 'Tỷ lệ tiếp nhận qua VNeID (mục tiêu trên 80%)', value: s.vneidShareReceived, type: 'percent' },
-    { label: 'Hồ sơ đã giải quyết trong kỳ', value: s.resolved, type: 'integer' },
-    { label: 'Tỷ lệ giải quyết qua VNeID (mục tiêu trên 80%)', value: s.vneidShareResolved, type: 'percent' },
+    { label: `${countLabels.vneidShareReceived}, mục tiêu trên 80%`, value: s.vneidShareReceived, type: 'percent' },
+    { label: 'Hồ sơ đã giải quyết trong kỳ (cấp Phiếu hoặc từ chối)', value: s.resolved, type: 'integer' },
+    { label: `${countLabels.vneidShareResolved}, mục tiêu trên 80%`, value: s.vneidShareResolved, type: 'percent' },
+    { label: countLabels.issued, value: s.issued, type: 'integer' },
     { label: '  đúng hạn', value: s.onTime, type: 'integer' },
     { label: '  trễ hạn', value: s.late, type: 'integer' },
     { label: '  trễ hạn, có văn bản xin lỗi', value: s.lateWithApology, type: 'integer' },
-    { label: 'Tỷ lệ đúng hạn (mục tiêu 100%)', value: s.onTimeRate, type: 'percent' },
-    { label: 'Đạt chỉ tiêu Quy trình 570', value: s.onTarget, type: 'integer' },
-    { label: 'Đang giải quyết, quá hạn', value: s.openOverdue, type: 'integer' },
-    { label: 'Kết thúc khác (rút, không bổ sung)', value: s.closedOther, type: 'integer' },
+    { label: `${countLabels.onTimeRate}, mục tiêu 100%`, value: s.onTimeRate, type: 'percent' },
+    { label: countLabels.refused, value: s.refused, type: 'integer' },
+    { label: countLabels.withdrawn, value: s.withdrawn, type: 'integer' },
+    { label: countLabels.unsupplemented, value: s.closedOther, type: 'integer' },
+    { label: 'Đạt chỉ tiêu Quy trình 570 (Phiếu đã cấp)', value: s.onTarget, type: 'integer' },
+    { label: `Phiếu đã cấp: ${countLabels.lateStatutory.toLowerCase()}`, value: s.lateAgainst.statutory, type: 'integer' },
+    { label: `Phiếu đã cấp: ${countLabels.lateTarget.toLowerCase()}`, value: s.lateAgainst.target, type: 'integer' },
+    { label: `Phiếu đã cấp: ${countLabels.lateStep.toLowerCase()}`, value: s.lateAgainst.step, type: 'integer' },
+    { label: `Phiếu đã cấp: ${countLabels.lateTargetOrStepOnly.toLowerCase()}`, value: s.lateAgainst.targetOrStepOnly, type: 'integer' },
+    { label: 'Đang giải quyết, quá hạn luật định', value: s.openOverdue, type: 'integer' },
+    { label: 'Đang giải quyết, quá chỉ tiêu Quy trình 570', value: s.openLateAgainst.target, type: 'integer' },
+    { label: 'Đang giải quyết, có bước nội bộ quá thời gian giao', value: s.openLateAgainst.step, type: 'integer' },
   ];
   for (const o of s.originSteps) items.push({ label: `Trễ bắt nguồn ở bước: ${o.name}`, value: o.count, type: 'integer' });
   for (const o of s.originUnits) items.push({ label: `Trễ bắt nguồn ở đơn vị: ${o.name}`, value: o.count, type: 'integer' });

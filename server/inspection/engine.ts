@@ -10,9 +10,11 @@
  * clock (stopped intervals excluded) by its end, minus the term; a step's is the working time
  * from its due instant to its end on its unit's calendar. "On time" is judged against the
  * statutory due date the dossier had before any apology (the letter moves the appointment, it
- * never makes a late dossier on time): verdicts onTime / late / lateWithApology for resolved
- * dossiers (issued or refused), openOnTrack / openOverdue, closedOther (withdrawn, closed
- * unsupplemented).
+ * never makes a late dossier on time): verdicts onTime / late / lateWithApology for issued
+ * dossiers; a refusal (form 03) and a withdrawal have verdicts of their own, outside the on-time
+ * rate (./counting.ts); openOnTrack / openOverdue; closedOther (closed unsupplemented).
+ * Lateness is given on each of the three clocks (`lateAgainst`): the statutory date, the 570
+ * target, and the internal steps; a dossier may be late on one and not on another.
  *
  * Queries: one for the page (or one cursor for an export), then one for the clock stops and one
  * for the steps of a whole batch of dossiers: never a query per dossier.
@@ -25,6 +27,7 @@ import type { Db, Tables } from '../db';
 import type { StepsTable } from '../db/tables';
 import type { DossierSource } from '../readmodel/dossier';
 import type { CaseVariant, ProcessCatalog } from '../sla';
+import { lateAnyClockSql, lateTargetOrStepSql } from './counting';
 import type { InspectionFilters, SortKey } from './filters';
 import { clockStoppedAt, dossierAsOf, openAt, stepAsOf, stepRunningAt, stopsAsOf } from './as-of';
 
@@ -37,16 +40,18 @@ export interface InspectionDeps {
   pastCutoff?: boolean;
 }
 
-export const VERDICTS = ['onTime', 'late', 'lateWithApology', 'openOnTrack', 'openOverdue', 'closedOther'] as const;
+export const VERDICTS = ['onTime', 'late', 'lateWithApology', 'refused', 'withdrawn', 'openOnTrack', 'openOverdue', 'closedOther'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
 export const verdictLabels: Record<Verdict, string> = {
   onTime: 'đúng hạn',
   late: 'trễ hạn',
   lateWithApology: 'trễ hạn, có văn bản xin lỗi',
+  refused: 'từ chối (mẫu 03), ngoài tỷ lệ đúng hạn',
+  withdrawn: 'công dân rút hồ sơ, ngoài tỷ lệ đúng hạn',
   openOnTrack: 'đang giải quyết, trong hạn',
   openOverdue: 'đang giải quyết, quá hạn',
-  closedOther: 'kết thúc khác (rút, không bổ sung)',
+  closedOther: 'kết thúc khác (không bổ sung)',
 };
 
 export interface InspectionStep {
@@ -93,14 +98,17 @@ export interface InspectionDossier {
   verdict: Verdict;
   /** Working minutes past each due date (negative: ahead of it), by the end or by now while open. */
   lateMinutes: { statutory: number | null; target: number | null; provincial: number | null };
+  /**
+   * Late on each clock: past the statutory date, past the Quy trình 570 target, past the sum of
+   * the provincial allotments along its path; `steps`: how many internal steps overran theirs.
+   */
+  lateAgainst: { statutory: boolean; target: boolean; provincial: boolean; steps: number };
   currentStep: { elementId: string; name: string; unitId: string; since: Date; dueAt: Date } | null;
   stops: { count: number; stoppedMinutes: number };
   lateSteps: InspectionStep[];
   /** The element id of the origin step, if the dossier is late and a step overran. */
   originStep: string | null;
 }
-
-const RESOLVED = ['issued', 'refused'] as const;
 
 type DossierQuery = SelectQueryBuilder<Tables & { d: Tables['dossiers'] }, 'd', object>;
 
@@ -135,16 +143,22 @@ function scoped(deps: InspectionDeps, f: InspectionFilters, query: DossierQuery,
   return q;
 }
 
-/** The verdict filter in SQL (the same rule as `verdictOf`). */
+/** The status filter in SQL (the verdicts as `verdictOf` gives them; the clocks as ./counting.ts counts them). */
 function withStatus(f: InspectionFilters, q: DossierQuery, now: Date): DossierQuery {
-  const resolved = (eb: ExpressionBuilder<Tables & { d: Tables['dossiers'] }, 'd'>) => eb.and([eb('d.status', '=', 'closed'), eb('d.outcome', 'in', RESOLVED)]);
+  const issued = (eb: ExpressionBuilder<Tables & { d: Tables['dossiers'] }, 'd'>) => eb.and([eb('d.status', '=', 'closed'), eb('d.outcome', '=', 'issued')]);
   switch (f.status) {
     case 'late':
-      return q.where((eb) => eb.and([resolved(eb), eb('d.finishedAt', '>', eb.ref('d.statutoryDueAt'))]));
+      return q.where((eb) => eb.and([issued(eb), eb('d.finishedAt', '>', eb.ref('d.statutoryDueAt'))]));
     case 'onTime':
-      return q.where((eb) => eb.and([resolved(eb), eb('d.finishedAt', '<=', eb.ref('d.statutoryDueAt'))]));
+      return q.where((eb) => eb.and([issued(eb), eb.or([eb('d.statutoryDueAt', 'is', null), eb('d.finishedAt', '<=', eb.ref('d.statutoryDueAt'))])]));
     case 'overdue':
       return q.where((eb) => openAt(eb, now)).where('d.statutoryDueAt', '<', now);
+    case 'lateTargetOrStep':
+      return q.where(lateTargetOrStepSql(now));
+    case 'lateAnyClock':
+      return q.where(lateAnyClockSql(now));
+    case 'openLateAnyClock':
+      return q.where((eb) => openAt(eb, now)).where(lateAnyClockSql(now));
     default:
       return q;
   }
@@ -311,7 +325,9 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 /** The verdict of a dossier (the same rule as the SQL filter `withStatus`). */
 export function verdictOf(d: Pick<DossierRow, 'status' | 'outcome' | 'finishedAt' | 'statutoryDueAt' | 'apologyIssuedAt'>, now: Date): Verdict {
   if (d.status === 'open') return d.statutoryDueAt && d.statutoryDueAt < now ? 'openOverdue' : 'openOnTrack';
-  if (!d.outcome || !(RESOLVED as readonly string[]).includes(d.outcome) || !d.finishedAt) return 'closedOther';
+  if (d.outcome === 'refused') return 'refused';
+  if (d.outcome === 'withdrawn') return 'withdrawn';
+  if (d.outcome !== 'issued' || !d.finishedAt) return 'closedOther';
   if (!d.statutoryDueAt || d.finishedAt <= d.statutoryDueAt) return 'onTime';
   return d.apologyIssuedAt ? 'lateWithApology' : 'late';
 }
@@ -331,7 +347,12 @@ function dossierFacts(
   // a stopped clock has no due dates (the complete supplement restarts it from zero): none on the internal procedure either
   const budget = row.processId && !clockStoppedAt(stops) ? deps.catalog.budget(row.processId, row.internalProcessId)?.[row.caseVariant] : undefined;
   const verdict = verdictOf(row, now);
-  const late = verdict === 'late' || verdict === 'lateWithApology' || verdict === 'openOverdue';
+  const lateMinutes = {
+    statutory: row.statutoryDueAt ? elapsed - row.statutoryWorkingDays * WORKING_DAY_MINUTES : null,
+    target: row.targetDueAt ? elapsed - row.targetWorkingDays * WORKING_DAY_MINUTES : null,
+    provincial: budget === undefined ? null : elapsed - budget,
+  };
+  const late = (lateMinutes.statutory ?? 0) > 0 || verdict === 'late' || verdict === 'lateWithApology' || verdict === 'openOverdue';
 
   const lateSteps: InspectionStep[] = [];
   let current: InspectionDossier['currentStep'] = null;
@@ -383,10 +404,12 @@ function dossierFacts(
     outcome: row.outcome,
     finishedAt: row.finishedAt,
     verdict,
-    lateMinutes: {
-      statutory: row.statutoryDueAt ? elapsed - row.statutoryWorkingDays * WORKING_DAY_MINUTES : null,
-      target: row.targetDueAt ? elapsed - row.targetWorkingDays * WORKING_DAY_MINUTES : null,
-      provincial: budget === undefined ? null : elapsed - budget,
+    lateMinutes,
+    lateAgainst: {
+      statutory: (lateMinutes.statutory ?? 0) > 0,
+      target: (lateMinutes.target ?? 0) > 0,
+      provincial: (lateMinutes.provincial ?? 0) > 0,
+      steps: lateSteps.length,
     },
     currentStep: row.status === 'open' ? current : null,
     stops: { count: stops.length, stoppedMinutes: stops.reduce((sum, s) => sum + Math.max(0, calendar.between(s.startedAt, s.endedAt ?? now)), 0) },

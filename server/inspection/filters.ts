@@ -14,9 +14,16 @@ import { freeText, shown } from '../api/text';
 export const PERIOD_BASES = ['received', 'finished', 'both'] as const;
 export type PeriodBasis = (typeof PERIOD_BASES)[number];
 
-/** late: resolved after the statutory due date; overdue: open past it; onTime: resolved by it; all. */
-export const STATUS_FILTERS = ['late', 'overdue', 'onTime', 'all'] as const;
-export type StatusFilter = (typeof STATUS_FILTERS)[number];
+/**
+ * - late: certificate issued after the statutory due date; onTime: issued by it; overdue: open past it;
+ * - lateTargetOrStep: late against the Quy trình 570 target or an internal step's allotment
+ *   (QĐ 2799), open or closed, even when finished within the statutory date;
+ * - lateAnyClock: late against any of the three clocks (statutory, 570 target, internal step);
+ * - all.
+ */
+export const STATUS_FILTERS = ['late', 'overdue', 'onTime', 'lateTargetOrStep', 'lateAnyClock', 'all'] as const;
+/** The weekly report's own: open and late on any clock (not a query parameter). */
+export type StatusFilter = (typeof STATUS_FILTERS)[number] | 'openLateAnyClock';
 
 export const SORT_KEYS = ['receivedAt', 'lateness', 'code', 'finishedAt'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];

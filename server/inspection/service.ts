@@ -128,11 +128,15 @@ export type ArchivedWeek = Selectable<WeeklyReportsTable>;
  */
 export const asOfCutoff = (deps: InspectionServiceDeps, week: ReportWeek): InspectionServiceDeps => ({ ...deps, now: () => week.to, pastCutoff: true });
 
-/** The week's late dossiers: resolved late in the week, and open past their statutory due date at the cut-off. */
+/**
+ * The week's late dossiers on any of the three clocks (statutory date, Quy trình 570 target,
+ * an internal step), as of the cut-off: those that ended in the week late on one of them, then
+ * those open at the cut-off and late on one of them by then.
+ */
 export async function* lateOfWeek(deps: InspectionServiceDeps, week: ReportWeek): AsyncGenerator<InspectionDossier> {
   const atCutoff = asOfCutoff(deps, week);
-  yield* streamDossiers(atCutoff, instantFilters(week.from, week.to, { basis: 'finished', status: 'late' }), { sort: 'finishedAt' });
-  for await (const d of streamDossiers(atCutoff, instantFilters(week.from, week.to, { status: 'overdue' }), { sort: 'receivedAt', basis: 'any' })) {
+  yield* streamDossiers(atCutoff, instantFilters(week.from, week.to, { basis: 'finished', status: 'lateAnyClock' }), { sort: 'finishedAt' });
+  for await (const d of streamDossiers(atCutoff, instantFilters(week.from, week.to, { status: 'openLateAnyClock' }), { sort: 'receivedAt', basis: 'any' })) {
     if (d.receivedAt < week.to) yield d;
   }
 }

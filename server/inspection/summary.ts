@@ -1,11 +1,16 @@
 /**
  * The summary of an inspection period (the same agency, unit, procedure, version and channel
- * filters as the list; the verdict filter does not apply: the summary gives every verdict):
- * - received in the period, by channel, and the VNeID share of them;
- * - resolved in the period (issued or refused): on time, late, late with an apology letter
- *   (three separate numbers that add up to the resolved), the on-time rate against 100%, the
- *   VNeID share of the resolved, on time against the Quy trình 570 target;
- * - open and overdue now; closed otherwise (withdrawn, not supplemented);
+ * filters as the list; the verdict filter does not apply: the summary gives every verdict),
+ * counted as the province counts (./counting.ts):
+ * - received in the period, by channel; the VNeID ratios: received through VNeID, and resolved
+ *   through VNeID, each ÷ all received on every channel;
+ * - resolved in the period (issued or refused); certificates issued: on time, late, late with
+ *   an apology letter (three numbers that add up to the issued), the on-time rate (issued on
+ *   time ÷ issued) against 100%; refusals (form 03), withdrawals and dossiers closed
+ *   unsupplemented each on their own line, outside the rate;
+ * - lateness on the three clocks: certificates issued in the period late against the statutory
+ *   date, the Quy trình 570 target, an internal step (QĐ 2799), and those on time by law but late
+ *   on the other two; open dossiers late against each now;
  * - the working time each step took (average and 90th percentile, steps finished in the
  *   period, on their units' calendars);
  * - where lateness originates: the first step to overrun on each late dossier, counted by step
@@ -14,6 +19,7 @@
  */
 import { sql } from 'kysely';
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
+import { closedCounts, closedCountsOf, onTimeRate, openCounts, RESOLVED_OUTCOMES, vneidShares } from './counting';
 import { scopedDossiers, type InspectionDeps } from './engine';
 import type { InspectionFilters } from './filters';
 import { openAt, stepLateAt } from './as-of';
@@ -35,19 +41,32 @@ export interface OriginCount {
 export interface InspectionSummary {
   received: number;
   receivedByChannel: Record<DossierSource, number>;
-  /** VNeID share of the dossiers received (0..1), null when none. */
+  /** Received through VNeID ÷ all received (every channel), 0..1; null when none received. */
   vneidShareReceived: number | null;
+  /** Issued or refused in the period. */
   resolved: number;
   resolvedByChannel: Record<DossierSource, number>;
+  /** Resolved through VNeID ÷ all received (every channel): the province's ratio. */
   vneidShareResolved: number | null;
+  /** Certificates issued in the period: onTime + late + lateWithApology. */
+  issued: number;
   onTime: number;
   late: number;
   lateWithApology: number;
-  /** onTime ÷ resolved, against a target of 100%. */
+  /** onTime ÷ issued, against a target of 100%. */
   onTimeRate: number | null;
-  /** Resolved by the Quy trình 570 target date. */
+  /** Refusals (form 03), outside the on-time rate. */
+  refused: number;
+  /** Withdrawn by the citizen, outside the on-time rate. */
+  withdrawn: number;
+  /** Issued by the Quy trình 570 target date. */
   onTarget: number;
+  /** Certificates issued in the period, late against each clock. */
+  lateAgainst: { statutory: number; target: number; step: number; targetOrStepOnly: number };
   openOverdue: number;
+  /** Open dossiers late against each clock now. */
+  openLateAgainst: { statutory: number; target: number; step: number };
+  /** Closed unsupplemented. */
   closedOther: number;
   steps: StepDurations[];
   originSteps: OriginCount[];
@@ -56,9 +75,7 @@ export interface InspectionSummary {
   computedAt: Date;
 }
 
-const RESOLVED = ['issued', 'refused'] as const;
 const zeroByChannel = (): Record<DossierSource, number> => Object.fromEntries(DOSSIER_SOURCES.map((s) => [s, 0])) as Record<DossierSource, number>;
-const share = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
 
 /** The 90th percentile (nearest rank) of sorted values. */
 export function percentile90(sorted: readonly number[]): number {
@@ -68,56 +85,56 @@ export function percentile90(sorted: readonly number[]): number {
 
 export async function summarize(deps: InspectionDeps, f: InspectionFilters): Promise<InspectionSummary> {
   const now = deps.now();
-  const [received, resolved, openOverdue, closedOther, origins, durations] = await Promise.all([
+  const counts = closedCounts(now);
+  const open = openCounts(now);
+  const [received, closed, openLate, origins, durations] = await Promise.all([
     scopedDossiers(deps, f, 'received').select(['d.source', sql<string>`count(*)`.as('n')]).groupBy('d.source').execute(),
     scopedDossiers(deps, f, 'finished')
       .where('d.status', '=', 'closed')
-      .where('d.outcome', 'in', RESOLVED)
-      .select([
-        'd.source',
-        sql<string>`count(*)`.as('n'),
-        sql<string>`count(*) FILTER (WHERE d.statutory_due_at IS NULL OR d.finished_at <= d.statutory_due_at)`.as('onTime'),
-        sql<string>`count(*) FILTER (WHERE d.finished_at > d.statutory_due_at AND d.apology_issued_at IS NULL)`.as('late'),
-        sql<string>`count(*) FILTER (WHERE d.finished_at > d.statutory_due_at AND d.apology_issued_at IS NOT NULL)`.as('lateWithApology'),
-        sql<string>`count(*) FILTER (WHERE d.target_due_at IS NULL OR d.finished_at <= d.target_due_at)`.as('onTarget'),
-      ])
+      .select((eb) => [eb.ref('d.source').as('source'), ...Object.entries(counts).map(([k, v]) => v.as(k))])
       .groupBy('d.source')
-      .execute(),
-    openOverdueAt(deps, f, now).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
-    scopedDossiers(deps, f, 'finished').where('d.status', '=', 'closed').where((eb) => eb.or([eb('d.outcome', 'is', null), eb('d.outcome', 'not in', RESOLVED)])).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+      .execute() as Promise<({ source: DossierSource } & Record<string, string>)[]>,
+    scopedDossiers(deps, f, 'any')
+      .where((eb) => openAt(eb, now))
+      .where('d.receivedAt', '<', f.to)
+      .select(Object.entries(open).map(([k, v]) => v.as(k)))
+      .executeTakeFirstOrThrow() as Promise<Record<string, string>>,
     originCounts(deps, f, now),
     stepDurations(deps, f),
   ]);
   const receivedByChannel = zeroByChannel();
   for (const r of received) receivedByChannel[r.source] = Number(r.n);
   const resolvedByChannel = zeroByChannel();
-  let onTime = 0;
-  let late = 0;
-  let lateWithApology = 0;
-  let onTarget = 0;
-  for (const r of resolved) {
-    resolvedByChannel[r.source] = Number(r.n);
-    onTime += Number(r.onTime);
-    late += Number(r.late);
-    lateWithApology += Number(r.lateWithApology);
-    onTarget += Number(r.onTarget);
+  const total = closedCountsOf(undefined);
+  for (const r of closed) {
+    const c = closedCountsOf(r);
+    resolvedByChannel[r.source] = c.resolved;
+    for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += c[k];
   }
   const receivedTotal = Object.values(receivedByChannel).reduce((a, b) => a + b, 0);
-  const resolvedTotal = Object.values(resolvedByChannel).reduce((a, b) => a + b, 0);
   return {
     received: receivedTotal,
     receivedByChannel,
-    vneidShareReceived: share(receivedByChannel.vneid, receivedTotal),
-    resolved: resolvedTotal,
+    ...vneidShares({ received: receivedTotal, receivedVneid: receivedByChannel.vneid, resolvedVneid: total.resolvedVneid }),
+    resolved: total.resolved,
     resolvedByChannel,
-    vneidShareResolved: share(resolvedByChannel.vneid, resolvedTotal),
-    onTime,
-    late,
-    lateWithApology,
-    onTimeRate: share(onTime, resolvedTotal),
-    onTarget,
-    openOverdue: Number(openOverdue.n),
-    closedOther: Number(closedOther.n),
+    issued: total.issued,
+    onTime: total.issuedOnTime,
+    late: total.issuedLate,
+    lateWithApology: total.issuedLateWithApology,
+    onTimeRate: onTimeRate(total.issuedOnTime, total.issued),
+    refused: total.refused,
+    withdrawn: total.withdrawn,
+    onTarget: total.issuedOnTarget,
+    lateAgainst: {
+      statutory: total.issuedLate + total.issuedLateWithApology,
+      target: total.issuedLateTarget,
+      step: total.issuedLateStep,
+      targetOrStepOnly: total.issuedLateTargetOrStepOnly,
+    },
+    openOverdue: Number(openLate.openLateStatutory),
+    openLateAgainst: { statutory: Number(openLate.openLateStatutory), target: Number(openLate.openLateTarget), step: Number(openLate.openLateStep) },
+    closedOther: total.unsupplemented,
     steps: durations,
     originSteps: origins.steps,
     originUnits: origins.units,
@@ -134,7 +151,7 @@ function openOverdueAt(deps: InspectionDeps, f: InspectionFilters, now: Date) {
 export async function originCounts(deps: InspectionDeps, f: InspectionFilters, now: Date): Promise<{ steps: OriginCount[]; units: OriginCount[] }> {
   const lateResolved = scopedDossiers(deps, f, 'finished')
     .where('d.status', '=', 'closed')
-    .where('d.outcome', 'in', RESOLVED)
+    .where('d.outcome', 'in', RESOLVED_OUTCOMES)
     .whereRef('d.finishedAt', '>', 'd.statutoryDueAt')
     .select('d.code');
   const openOverdue = openOverdueAt(deps, f, now).select('d.code');

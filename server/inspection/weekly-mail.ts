@@ -8,6 +8,7 @@
 import type { Logger } from '../logger';
 import type { Mailer } from '../mail';
 import { formatVnInstant } from '../monitor/format';
+import { countLabels } from './counting';
 import { weeklyFileName, weeklyReport, type Actor, type ArchivedWeek, type InspectionServiceDeps } from './service';
 import { lastEndedWeek, type WeekCutoff } from './week';
 
@@ -23,18 +24,26 @@ export const MONITOR_ACTOR: Actor = { username: 'system:monitor', displayName: '
 
 const percent = (value: unknown): string => (typeof value === 'number' ? `${(value * 100).toFixed(1).replace('.', ',')}%` : '—');
 
+const counts = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
+
 function mailText(report: ArchivedWeek, agencyName: string): string {
   const s = report.summary;
+  const lateAgainst = counts(s.lateAgainst);
+  const openLate = counts(s.openLateAgainst);
   return [
     `${agencyName}: báo cáo tuần về cấp Phiếu lý lịch tư pháp qua VNeID (Đề án 06).`,
     `Tuần: từ ${formatVnInstant(report.periodFrom)} đến trước ${formatVnInstant(report.periodTo)}.`,
     '',
-    `Tiếp nhận: ${String(s.received)} hồ sơ; qua VNeID ${percent(s.vneidShareReceived)} (mục tiêu trên 80%).`,
-    `Đã giải quyết: ${String(s.resolved)}; qua VNeID ${percent(s.vneidShareResolved)}.`,
-    `Đúng hạn: ${String(s.onTime)}; trễ hạn: ${String(s.late)}; trễ hạn có văn bản xin lỗi: ${String(s.lateWithApology)}; tỷ lệ đúng hạn ${percent(s.onTimeRate)} (mục tiêu 100%).`,
-    `Đang giải quyết, quá hạn: ${String(s.openOverdue)}.`,
+    `Tiếp nhận: ${String(s.received)} hồ sơ (mọi kênh).`,
+    `${countLabels.vneidShareReceived}: ${percent(s.vneidShareReceived)} (mục tiêu trên 80%).`,
+    `${countLabels.vneidShareResolved}: ${percent(s.vneidShareResolved)} (mục tiêu trên 80%).`,
+    `Đã giải quyết: ${String(s.resolved)}; đã cấp Phiếu: ${String(s.issued)}.`,
+    `Đúng hạn: ${String(s.onTime)}; trễ hạn: ${String(s.late)}; trễ hạn có văn bản xin lỗi: ${String(s.lateWithApology)}; ${countLabels.onTimeRate.toLowerCase()}: ${percent(s.onTimeRate)} (mục tiêu 100%).`,
+    `${countLabels.refused}: ${String(s.refused)}. ${countLabels.withdrawn}: ${String(s.withdrawn)}.`,
+    `Phiếu đã cấp trễ so với hạn luật định: ${String(lateAgainst.statutory)}; so với chỉ tiêu Quy trình 570: ${String(lateAgainst.target)}; có bước nội bộ (QĐ 2799) trễ: ${String(lateAgainst.step)}; đúng hạn luật định nhưng trễ chỉ tiêu hoặc bước nội bộ: ${String(lateAgainst.targetOrStepOnly)}.`,
+    `Đang giải quyết, quá hạn luật định: ${String(s.openOverdue)}; quá chỉ tiêu Quy trình 570: ${String(openLate.target)}; có bước nội bộ quá thời gian giao: ${String(openLate.step)}.`,
     '',
-    'Danh sách hồ sơ trễ hạn, bước gây trễ và lý do: xem tệp XLSX và PDF đính kèm.',
+    'Danh sách hồ sơ trễ (so với hạn luật định, chỉ tiêu Quy trình 570 hoặc bước nội bộ), bước gây trễ và lý do: xem tệp XLSX và PDF đính kèm.',
     `SHA-256 các dòng: ${report.rowsSha256} (kiểm tra tệp: npx lltp inspection verify <tệp>).`,
   ].join('\n');
 }

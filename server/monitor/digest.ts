@@ -1,13 +1,15 @@
 /**
  * The daily digest (each recipient's due-soon and late items, one mail per person per day) and
- * the weekly summary for supervisors (dossiers received by channel, the VNeID share against its
- * target, the on-time rate against 100%, the late list). Both are alerts with a per-person,
+ * the weekly summary for supervisors (dossiers received by channel, the VNeID ratios against
+ * their target, the on-time rate against 100%, refusals and withdrawals on their own lines, the
+ * list of dossiers late on any of the three clocks). Both are alerts with a per-person,
  * per-day key (`digest:<username>:<date>`, `weekly:<username>:<date>`), delivered like any
  * alert: once, in working time. The digest lists what the daily reconciliation found (tick.ts);
  * the weekly figures are aggregated by the database over indexed columns.
  */
 import { sql } from 'kysely';
 import { dayNumberOf, localDateOf } from '../calendar/civil-time';
+import { closedCounts, closedCountsOf, countLabels, lateAnyClockSql, onTimeRate, vneidShares } from '../inspection/counting';
 import { lastEndedWeek } from '../inspection/week';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
@@ -125,60 +127,103 @@ export interface WeeklyFigures {
   to: Date;
   received: number;
   bySource: Record<DossierSource, number>;
+  /** Received through VNeID ÷ all received; resolved through VNeID ÷ all received (server/inspection/counting.ts). */
   vneidShare: number | null;
-  finished: number;
+  vneidShareResolved: number | null;
+  /** Certificates issued in the week, and those issued on time: the on-time rate's terms. */
+  issued: number;
   onTime: number;
   onTimeRate: number | null;
+  /** Refusals (form 03) and withdrawals, outside the rate. */
+  refused: number;
+  withdrawn: number;
+  /** Late on any of the three clocks: ended in the week, or open at the cut-off. */
   late: { dossierCode: string; state: string; dueAt: Date; lateMinutes: number }[];
+}
+
+/** Which clocks a dossier overran, in words: `trễ hạn (có văn bản xin lỗi); trễ chỉ tiêu Quy trình 570; 2 bước nội bộ (QĐ 2799) trễ`. */
+function clocksText(d: { statutory: boolean; apology: boolean; target: boolean; steps: number }): string {
+  const parts = [d.statutory ? `trễ hạn${d.apology ? ' (có văn bản xin lỗi)' : ''}` : '', d.target ? 'trễ chỉ tiêu Quy trình 570' : '', d.steps ? `${d.steps} bước nội bộ (QĐ 2799) trễ` : ''];
+  return parts.filter(Boolean).join('; ');
+}
+
+/** The week's dossiers late on any clock: ended in the week, then open at the cut-off. */
+async function lateOnAnyClock(deps: MonitorDeps, calendars: WorkingCalendars, from: Date, to: Date): Promise<WeeklyFigures['late']> {
+  const rows = await deps.db
+    .selectFrom('dossiers as d')
+    .select([
+      'd.code',
+      'd.unitId',
+      'd.status',
+      'd.outcome',
+      'd.finishedAt',
+      'd.statutoryDueAt',
+      'd.targetDueAt',
+      'd.apologyIssuedAt',
+      sql<string>`(SELECT count(*) FROM steps s WHERE s.dossier_code = d.code AND s.allotment_minutes > 0
+        AND (s.finished_at > s.due_at OR (s.finished_at IS NULL AND s.due_at < ${to}::timestamptz)))`.as('lateSteps'),
+    ])
+    .where((eb) => eb.or([eb.and([eb('d.status', '=', 'closed'), eb('d.finishedAt', '>=', from), eb('d.finishedAt', '<', to)]), eb.and([eb('d.status', '=', 'open'), eb('d.receivedAt', '<', to)])]))
+    .where(lateAnyClockSql(to))
+    .execute();
+  return rows.map((d) => {
+    const end = d.finishedAt ?? to;
+    const statutory = d.statutoryDueAt !== null && end > d.statutoryDueAt;
+    const target = d.targetDueAt !== null && end > d.targetDueAt;
+    const dueAt = (statutory ? d.statutoryDueAt : (d.targetDueAt ?? d.statutoryDueAt)) as Date;
+    const ended = d.status === 'open' ? 'đang giải quyết' : d.outcome === 'refused' ? 'đã từ chối (mẫu 03)' : d.outcome === 'issued' ? 'đã cấp Phiếu' : 'đã kết thúc';
+    return {
+      dossierCode: d.code,
+      state: `${ended}, ${clocksText({ statutory, apology: d.apologyIssuedAt !== null, target, steps: Number(d.lateSteps) })}`,
+      dueAt,
+      lateMinutes: Math.max(0, calendars.forUnit(d.unitId).between(dueAt, end)),
+    };
+  });
 }
 
 /**
  * The figures of the report week that ended last (from the previous cut-off to the last one,
- * REPORT_WEEK_CUTOFF: weeks follow each other with no gap). On time is judged against the
- * statutory due date the dossier had before any apology letter, never the moved appointment.
+ * REPORT_WEEK_CUTOFF: weeks follow each other with no gap), counted as the province counts
+ * (server/inspection/counting.ts). On time is judged against the statutory due date the
+ * dossier had before any apology letter, never the moved appointment.
  */
 export async function weeklyFigures(deps: MonitorDeps, calendars: WorkingCalendars, now: Date): Promise<WeeklyFigures> {
   const week = lastEndedWeek(now, deps.settings.weekCutoff);
   const { from, to } = week;
   const bySource = Object.fromEntries(DOSSIER_SOURCES.map((s) => [s, 0])) as Record<DossierSource, number>;
   let received = 0;
-  const sources = await deps.db
-    .selectFrom('dossiers')
-    .select(['source', sql<number>`count(*)`.as('n')])
-    .where('receivedAt', '>=', from)
-    .where('receivedAt', '<', to)
-    .groupBy('source')
-    .execute();
+  const [sources, closedRow, late] = await Promise.all([
+    deps.db.selectFrom('dossiers').select(['source', sql<number>`count(*)`.as('n')]).where('receivedAt', '>=', from).where('receivedAt', '<', to).groupBy('source').execute(),
+    deps.db
+      .selectFrom('dossiers as d')
+      .select(Object.entries(closedCounts(to)).map(([k, v]) => v.as(k)))
+      .where('d.status', '=', 'closed')
+      .where('d.finishedAt', '>=', from)
+      .where('d.finishedAt', '<', to)
+      .executeTakeFirst() as Promise<Record<string, string> | undefined>,
+    lateOnAnyClock(deps, calendars, from, to),
+  ]);
   for (const { source, n } of sources) {
     bySource[source] = Number(n);
     received += Number(n);
   }
-  let finished = 0;
-  let onTime = 0;
-  const late: WeeklyFigures['late'] = [];
-  const closed = await deps.db
-    .selectFrom('dossiers')
-    .select(['code', 'unitId', 'finishedAt', 'statutoryDueAt as dueAt', 'apologyIssuedAt'])
-    .where('status', '=', 'closed')
-    .where('finishedAt', '>=', from)
-    .where('finishedAt', '<', to)
-    .where('outcome', 'in', ['issued', 'refused'])
-    .execute();
-  for (const d of closed) {
-    if (!d.dueAt || !d.finishedAt) continue;
-    finished += 1;
-    if (d.finishedAt.getTime() <= d.dueAt.getTime()) onTime += 1;
-    else {
-      const state = d.apologyIssuedAt ? 'đã giải quyết, trễ hạn (có văn bản xin lỗi)' : 'đã giải quyết, trễ hạn';
-      late.push({ dossierCode: d.code, state, dueAt: d.dueAt, lateMinutes: calendars.forUnit(d.unitId).between(d.dueAt, d.finishedAt) });
-    }
-  }
-  const open = await deps.db.selectFrom('dossiers').select(['code', 'unitId', 'statutoryDueAt as dueAt']).where('status', '=', 'open').where('statutoryDueAt', '<', to).where('receivedAt', '<', to).execute();
-  for (const d of open) {
-    if (d.dueAt) late.push({ dossierCode: d.code, state: 'đang giải quyết, quá hạn', dueAt: d.dueAt, lateMinutes: calendars.forUnit(d.unitId).between(d.dueAt, to) });
-  }
-  late.sort((a, b) => b.lateMinutes - a.lateMinutes);
-  return { from, to, received, bySource, vneidShare: received ? bySource.vneid / received : null, finished, onTime, onTimeRate: finished ? onTime / finished : null, late };
+  const closed = closedCountsOf(closedRow);
+  const shares = vneidShares({ received, receivedVneid: bySource.vneid, resolvedVneid: closed.resolvedVneid });
+  late.sort((a, b) => b.lateMinutes - a.lateMinutes || a.dossierCode.localeCompare(b.dossierCode));
+  return {
+    from,
+    to,
+    received,
+    bySource,
+    vneidShare: shares.vneidShareReceived,
+    vneidShareResolved: shares.vneidShareResolved,
+    issued: closed.issued,
+    onTime: closed.issuedOnTime,
+    onTimeRate: onTimeRate(closed.issuedOnTime, closed.issued),
+    refused: closed.refused,
+    withdrawn: closed.withdrawn,
+    late,
+  };
 }
 
 export async function raiseWeeklySummaries(deps: MonitorDeps, calendars: WorkingCalendars, now: Date, runId: string): Promise<number> {
@@ -186,18 +231,26 @@ export async function raiseWeeklySummaries(deps: MonitorDeps, calendars: Working
   const directory = await Directory.load(deps.db);
   const target = deps.settings.vneidTargetPercent;
   const mail = renderMail('weekly', {
-    title: `Báo cáo tuần ${formatVnDate(figures.from)}–${formatVnDate(figures.to)}: tiếp nhận ${figures.received} hồ sơ, đúng hạn ${percent(figures.onTime, figures.finished)}`,
+    title: `Báo cáo tuần ${formatVnDate(figures.from)}–${formatVnDate(figures.to)}: tiếp nhận ${figures.received} hồ sơ, đúng hạn ${percent(figures.onTime, figures.issued)}`,
     agencyName: deps.settings.agencyName,
     urgent: figures.late.length > 0,
     from: formatVnInstant(figures.from),
     to: formatVnInstant(figures.to),
     channels: DOSSIER_SOURCES.map((s) => ({ label: SOURCE_LABELS[s], count: figures.bySource[s] })),
     received: figures.received,
+    vneidShareLabel: countLabels.vneidShareReceived,
     vneidShare: percent(figures.bySource.vneid, figures.received),
+    vneidShareResolvedLabel: countLabels.vneidShareResolved,
+    vneidShareResolved: percent(figures.received * (figures.vneidShareResolved ?? 0), figures.received),
     vneidTarget: `${target}%`,
     vneidMet: figures.vneidShare !== null && figures.vneidShare * 100 > target,
-    finished: figures.finished,
-    onTimeRate: percent(figures.onTime, figures.finished),
+    vneidResolvedMet: figures.vneidShareResolved !== null && figures.vneidShareResolved * 100 > target,
+    issued: figures.issued,
+    onTimeRate: percent(figures.onTime, figures.issued),
+    refusedLabel: countLabels.refused,
+    refused: figures.refused,
+    withdrawnLabel: countLabels.withdrawn,
+    withdrawn: figures.withdrawn,
     onTimeTarget: '100%',
     onTimeMet: figures.onTimeRate === null || figures.onTimeRate === 1,
     late: figures.late.map((l) => ({

@@ -26,6 +26,12 @@
  *   dossiers are reached by index; the dossiers table itself is read whole for a year-long period).
  *   The CLI runs on a connection of its own, so the list's statements are recorded by running
  *   the same service calls once more on the recording connection (not timed).
+ * - inspection.on_time_rate_year_before / _after: the year's on-time rate (received in 2026) as
+ *   counted before issue 23 (issued or refused by the statutory date ÷ issued or refused) and as
+ *   the province counts it (server/inspection/counting.ts: issued on time ÷ issued);
+ * - inspection.newly_late_target_or_step_year: the year's dossiers that `status=lateTargetOrStep`
+ *   lists (late against the 570 target or an internal step) and that neither the statutory late
+ *   list nor the overdue list held: what the review of QĐ 2799 / Quy trình 570 lateness adds.
  * Small mode (LLTP_BENCH_SMALL=1): 300 dossiers, 1 run.
  */
 import { sql } from 'kysely';
@@ -38,6 +44,7 @@ import { seedCalendar } from '../../server/calendar/store';
 import type { WorkingCalendar, WorkingCalendars } from '../../server/calendar/working-calendar';
 import { kyselyOver, createPool, type Db } from '../../server/db';
 import { filterVocabulary, inspectionService } from '../../server/inspection';
+import { lateTargetOrStepSql } from '../../server/inspection/counting';
 import { streamDossiers } from '../../server/inspection/engine';
 import { parseFilters } from '../../server/inspection/filters';
 import { dossierJson, exportList, summaryOf, weeklyReport, type Actor, type InspectionServiceDeps } from '../../server/inspection/service';
@@ -60,6 +67,9 @@ export const FIGURES = [
   ...series('inspection.weekly_report_s'),
   'inspection.seq_scans_per_dossier_tables',
   'inspection.statements',
+  'inspection.on_time_rate_year_before',
+  'inspection.on_time_rate_year_after',
+  'inspection.newly_late_target_or_step_year',
 ] as const;
 
 const DOSSIERS = setting('BENCH_INSPECTION_DOSSIERS', 20_000, 300);
@@ -304,6 +314,21 @@ async function perDossierScans(db: Db, recorder: Recorder): Promise<{ scans: num
   return { scans, statements: statements.statements.size };
 }
 
+/** The year's on-time rate before and after the refusal fix, and the dossiers the 570 / QĐ 2799 filter adds (not timed). */
+async function countingFigures(service: InspectionServiceDeps, db: Db): Promise<{ before: number | null; after: number | null; newlyLate: number }> {
+  const year = parseFilters({ from: '2026-01-01', to: '2026-12-31' }, filterVocabulary(service.catalog));
+  const summary = await summaryOf(service, ACTOR, year);
+  const old = (await sql<{ resolved: number; onTime: number }>`
+    SELECT count(*)::int AS resolved, (count(*) FILTER (WHERE statutory_due_at IS NULL OR finished_at <= statutory_due_at))::int AS "onTime"
+    FROM dossiers WHERE status = 'closed' AND outcome IN ('issued', 'refused') AND finished_at >= ${year.from} AND finished_at < ${year.to}`.execute(db)).rows[0]!;
+  const newly = (await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM dossiers d
+    WHERE d.received_at >= ${year.from} AND d.received_at < ${year.to} AND ${lateTargetOrStepSql(NOW)}
+      AND NOT (d.status = 'closed' AND d.outcome IN ('issued', 'refused') AND d.finished_at > d.statutory_due_at)
+      AND NOT (d.status = 'open' AND d.statutory_due_at < ${NOW}::timestamptz)`.execute(db)).rows[0]!;
+  return { before: old.resolved ? old.onTime / old.resolved : null, after: summary.onTimeRate as number | null, newlyLate: newly.n };
+}
+
 async function main(): Promise<void> {
   const out = figureOutput(FIGURES);
   await withStack('bench:inspection', ['postgres'], async (config) => {
@@ -334,6 +359,10 @@ async function main(): Promise<void> {
       const plans = await perDossierScans(db, recorder);
       out.emit('inspection.seq_scans_per_dossier_tables', plans.scans, 'scans');
       out.emit('inspection.statements', plans.statements, 'statements');
+      const counting = await countingFigures(service, db);
+      out.emit('inspection.on_time_rate_year_before', counting.before ?? 0, 'ratio');
+      out.emit('inspection.on_time_rate_year_after', counting.after ?? 0, 'ratio');
+      out.emit('inspection.newly_late_target_or_step_year', counting.newlyLate, 'dossiers');
       if (plans.scans > 0) process.exitCode = 1;
     } finally {
       await db.destroy();

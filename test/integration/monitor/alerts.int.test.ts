@@ -279,7 +279,8 @@ test('the daily digest lists each person\'s late and due-soon items once a day; 
   }, 'the supervisor\'s weekly summary', 10000);
   const summary = await mailpit.message(weekly[0]!.ID);
   expect(summary.Text).toMatch(/Ứng dụng VNeID: [1-9]\d*/);
-  expect(summary.Text).toMatch(/Tỷ lệ qua VNeID: [\d,]+% \(chỉ tiêu trên 80%\)/);
+  expect(summary.Text).toMatch(/Tỷ lệ qua VNeID theo hồ sơ tiếp nhận \(.*mọi kênh\): [\d,]+% \(chỉ tiêu trên 80%\)/);
+  expect(summary.Text).toMatch(/Tỷ lệ qua VNeID theo hồ sơ đã giải quyết \(.*mọi kênh\): (?:[\d,]+%|—) \(chỉ tiêu trên 80%\)/);
   expect(summary.Text).toMatch(/Tỷ lệ đúng hạn .*\(chỉ tiêu 100%\)/);
 }, 90000);
 

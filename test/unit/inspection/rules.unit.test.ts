@@ -59,9 +59,10 @@ describe('verdict of a dossier', () => {
     expect(verdictOf({ ...closed, finishedAt, apologyIssuedAt: at('2026-11-19T10:00:00') }, now)).toBe('lateWithApology');
   });
 
-  test('a refusal is resolved too; withdrawn and unsupplemented end otherwise', () => {
-    expect(verdictOf({ ...closed, outcome: 'refused' as const, finishedAt: at('2026-11-21T09:00:00') }, now)).toBe('late');
-    expect(verdictOf({ ...closed, outcome: 'withdrawn' as const, finishedAt: at('2026-11-25T09:00:00') }, now)).toBe('closedOther');
+  test('a refusal (form 03) and a withdrawal have verdicts of their own, never on time or late; unsupplemented ends otherwise', () => {
+    expect(verdictOf({ ...closed, outcome: 'refused' as const, finishedAt: at('2026-11-21T09:00:00') }, now)).toBe('refused');
+    expect(verdictOf({ ...closed, outcome: 'refused' as const, finishedAt: at('2026-11-19T09:00:00') }, now)).toBe('refused');
+    expect(verdictOf({ ...closed, outcome: 'withdrawn' as const, finishedAt: at('2026-11-25T09:00:00') }, now)).toBe('withdrawn');
     expect(verdictOf({ ...closed, outcome: 'unsupplemented' as const, finishedAt: at('2026-11-25T09:00:00') }, now)).toBe('closedOther');
   });
 
@@ -113,6 +114,10 @@ describe('filters', () => {
     expect(parameterOf({ ...period, agency: 'STP.XXX' })).toBe('agency');
     expect(parameterOf({ ...period, channel: 'fax' })).toBe('channel');
     expect(parameterOf({ ...period, status: 'soon' })).toBe('status');
+    expect(parse({ ...period, status: 'lateTargetOrStep' }).status).toBe('lateTargetOrStep');
+    expect(parse({ ...period, status: 'lateAnyClock' }).status).toBe('lateAnyClock');
+    // the weekly report's own filter is not a query parameter
+    expect(parameterOf({ ...period, status: 'openLateAnyClock' })).toBe('status');
     expect(parameterOf({ ...period, basis: 'created' })).toBe('basis');
   });
 });
