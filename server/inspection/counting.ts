@@ -69,7 +69,7 @@ export const lateTargetSql = (now: Date): RawBuilder<boolean> => sql<boolean>`${
  * its due instant at `now`). Two tests, each on a partial index (`steps_finished_late`,
  * `steps_open_due`), so that a year's figures never scan the steps.
  */
-const stepLateAtSql = (now: Date): RawBuilder<boolean> => sql<boolean>`s.allotment_minutes > 0 AND s.due_at < ${now}::timestamptz AND s.started_at <= ${now}::timestamptz`;
+export const stepLateAtSql = (now: Date): RawBuilder<boolean> => sql<boolean>`s.allotment_minutes > 0 AND s.due_at < ${now}::timestamptz AND s.started_at <= ${now}::timestamptz`;
 export const lateStepSql = (now: Date): RawBuilder<boolean> =>
   sql<boolean>`(EXISTS (SELECT 1 FROM steps s WHERE s.dossier_code = d.code AND s.finished_at > s.due_at AND ${stepLateAtSql(now)})
     OR EXISTS (SELECT 1 FROM steps s WHERE s.dossier_code = d.code AND s.finished_at IS NULL AND ${stepLateAtSql(now)}))`;

@@ -9,7 +9,8 @@
  */
 import { sql } from 'kysely';
 import { dayNumberOf, localDateOf } from '../calendar/civil-time';
-import { closedCounts, closedCountsOf, countLabels, lateAnyClockSql, onTimeRate, vneidShares } from '../inspection/counting';
+import { closedCounts, closedCountsOf, countLabels, lateAnyClockSql, onTimeRate, stepLateAtSql, vneidShares } from '../inspection/counting';
+import { openAt } from '../inspection/as-of';
 import { lastEndedWeek } from '../inspection/week';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
@@ -147,7 +148,10 @@ function clocksText(d: { statutory: boolean; apology: boolean; target: boolean; 
   return parts.filter(Boolean).join('; ');
 }
 
-/** The week's dossiers late on any clock: ended in the week, then open at the cut-off. */
+/**
+ * The week's dossiers late on any clock, as of the cut-off (server/inspection/as-of.ts): ended in
+ * the week, then open at the cut-off (a dossier that closed after it was open then).
+ */
 async function lateOnAnyClock(deps: MonitorDeps, calendars: WorkingCalendars, from: Date, to: Date): Promise<WeeklyFigures['late']> {
   const rows = await deps.db
     .selectFrom('dossiers as d')
@@ -160,21 +164,22 @@ async function lateOnAnyClock(deps: MonitorDeps, calendars: WorkingCalendars, fr
       'd.statutoryDueAt',
       'd.targetDueAt',
       'd.apologyIssuedAt',
-      sql<string>`(SELECT count(*) FROM steps s WHERE s.dossier_code = d.code AND s.allotment_minutes > 0
-        AND (s.finished_at > s.due_at OR (s.finished_at IS NULL AND s.due_at < ${to}::timestamptz)))`.as('lateSteps'),
+      sql<string>`(SELECT count(*) FROM steps s WHERE s.dossier_code = d.code AND ${stepLateAtSql(to)} AND (s.finished_at IS NULL OR s.finished_at > s.due_at))`.as('lateSteps'),
     ])
-    .where((eb) => eb.or([eb.and([eb('d.status', '=', 'closed'), eb('d.finishedAt', '>=', from), eb('d.finishedAt', '<', to)]), eb.and([eb('d.status', '=', 'open'), eb('d.receivedAt', '<', to)])]))
+    .where((eb) => eb.or([eb.and([eb('d.status', '=', 'closed'), eb('d.finishedAt', '>=', from), eb('d.finishedAt', '<', to)]), eb.and([openAt(eb, to), eb('d.receivedAt', '<', to)])]))
     .where(lateAnyClockSql(to))
     .execute();
   return rows.map((d) => {
-    const end = d.finishedAt ?? to;
+    const closedByCutoff = d.finishedAt !== null && d.finishedAt <= to;
+    const end = closedByCutoff ? (d.finishedAt as Date) : to;
     const statutory = d.statutoryDueAt !== null && end > d.statutoryDueAt;
     const target = d.targetDueAt !== null && end > d.targetDueAt;
     const dueAt = (statutory ? d.statutoryDueAt : (d.targetDueAt ?? d.statutoryDueAt)) as Date;
-    const ended = d.status === 'open' ? 'đang giải quyết' : d.outcome === 'refused' ? 'đã từ chối (mẫu 03)' : d.outcome === 'issued' ? 'đã cấp Phiếu' : 'đã kết thúc';
+    const ended = !closedByCutoff ? 'đang giải quyết' : d.outcome === 'refused' ? 'đã từ chối (mẫu 03)' : d.outcome === 'issued' ? 'đã cấp Phiếu' : 'đã kết thúc';
+    const apology = d.apologyIssuedAt !== null && d.apologyIssuedAt <= to;
     return {
       dossierCode: d.code,
-      state: `${ended}, ${clocksText({ statutory, apology: d.apologyIssuedAt !== null, target, steps: Number(d.lateSteps) })}`,
+      state: `${ended}, ${clocksText({ statutory, apology, target, steps: Number(d.lateSteps) })}`,
       dueAt,
       lateMinutes: Math.max(0, calendars.forUnit(d.unitId).between(dueAt, end)),
     };

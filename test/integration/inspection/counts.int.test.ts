@@ -18,7 +18,8 @@
  * VNeID. The province's on-time rate is 3 issued on time ÷ 4 issued = 75% (the refusal counted
  * as on time gave 80%); the VNeID ratios are 4 ÷ 7 received, for received and for resolved (the
  * resolved one was 4 ÷ 5 resolved). The report week ending Friday 13/11 (6/11 16:00 → 13/11
- * 16:00) holds TARGET's end, and OPEN is late at its cut-off on two clocks of three.
+ * 16:00) holds TARGET's end; OPEN is late at its cut-off on two clocks of three, and so is LATE,
+ * whose approval was running then (it is issued after the cut-off: the report reads it as open).
  *
  * The year's days off are the test's own (none in 2026): no figure rests on the official ones.
  * @fixed-instants the product's clock is pinned at 8/12/2026 09:00 and the dossiers sit in November 2026, whatever LLTP_TEST_NOW says.
@@ -163,6 +164,7 @@ test('the fixture lies where the header says: TARGET ends in the week ending 13/
   expect(of('TARGET').finishedAt! > of('TARGET').targetDueAt!).toBe(true);
   expect(of('STEP').finishedAt! <= of('STEP').targetDueAt!).toBe(true);
   expect(of('LATE').finishedAt! > of('LATE').statutoryDueAt!).toBe(true);
+  expect(of('LATE').finishedAt! > at('2026-11-13T16:00:00')).toBe(true); // open at the week's cut-off
 });
 
 describe('counts as the province counts (item 5)', () => {
@@ -241,7 +243,7 @@ describe('lateness on all three clocks (item 3)', () => {
     expect([reply.status, reply.body.parameter]).toEqual([400, 'status']);
   });
 
-  test('the weekly report ending 13/11 lists TARGET (ended in the week, on time by law) and OPEN (late on two clocks at the cut-off)', async () => {
+  test('the weekly report ending 13/11 lists TARGET (ended in the week, on time by law), and, as of the cut-off, OPEN (late on two clocks) and LATE (its approval running past its step and the 570 target then; issued later)', async () => {
     const reply = await get('/api/reports/weekly/2026-11-13?format=xlsx');
     expect(reply.status).toBe(200);
     const book = new ExcelJS.Workbook();
@@ -252,16 +254,17 @@ describe('lateness on all three clocks (item 3)', () => {
       const cell = row.getCell(1).text;
       if (Object.values(codes).includes(cell)) listed.push(cell);
     });
-    expect(names(listed)).toEqual(['OPEN', 'TARGET']);
+    expect(names(listed)).toEqual(['LATE', 'OPEN', 'TARGET']);
   });
 
-  test('the supervisors\' weekly summary lists the same two, each with the clocks it overran, and counts as the province counts', async () => {
+  test('the supervisors\' weekly summary lists the same three, each with the clocks it overran, and counts as the province counts', async () => {
     const mailer = createMailer(app.config);
     try {
       const provider = createCalendarProvider({ db: app.db, now: () => NOW, refreshMs: 3_600_000 });
       const deps = createMonitorDeps({ db: app.db, config: app.config, catalog, calendars: provider, mailer, logger: createLogger({ level: 'silent' }), now: () => NOW });
       const figures = await weeklyFigures(deps, await provider.current(), at('2026-11-13T16:30:00'));
-      expect(names(figures.late.map((l) => l.dossierCode))).toEqual(['OPEN', 'TARGET']);
+      expect(names(figures.late.map((l) => l.dossierCode))).toEqual(['LATE', 'OPEN', 'TARGET']);
+      expect(figures.late.find((l) => l.dossierCode === codes.LATE)?.state).toMatch(/^đang giải quyết, /);
       expect(figures.late.find((l) => l.dossierCode === codes.TARGET)?.state).toBe('đã cấp Phiếu, trễ chỉ tiêu Quy trình 570; 1 bước nội bộ (QĐ 2799) trễ');
       expect(figures).toMatchObject({ issued: 1, onTime: 1, refused: 0, withdrawn: 0 });
     } finally {

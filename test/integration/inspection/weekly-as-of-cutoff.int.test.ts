@@ -150,12 +150,14 @@ test('a weekly report rebuilt a month later, after its dossiers closed, their st
   const rows = await reportRows();
   expect(rows).toEqual(archivedRows);
 
-  // what the rows say about the cut-off: A and E open and overdue, A's step running, D late
+  // what the rows say about the cut-off: A and E open and overdue, A's step running, D late, B on
+  // time by law but its check done late (its clock stopped since: no due dates, the late step stays)
   const dossiers = rows.filter((r): r is { code: string; verdict: string; finishedAt: unknown; apologyIssuedAt: unknown; currentStep: unknown } => typeof r === 'object' && r !== null && 'verdict' in r);
   expect(dossiers.map((d) => [d.code, d.verdict])).toEqual([
     ['STP.KHA-261102-0003', 'trễ hạn'],
     ['STP.KHA-261102-0001', 'đang giải quyết, quá hạn'],
     ['STP.KHA-261102-0002', 'đang giải quyết, quá hạn'],
+    ['STP.KHA-261116-0001', 'đang giải quyết, trong hạn'],
   ]);
   expect(dossiers[1]).toMatchObject({ finishedAt: null, currentStep: 'Bước 5: Tiếp nhận hồ sơ trên phần mềm LLTP' });
   expect(dossiers[2]).toMatchObject({ apologyIssuedAt: null });
