@@ -8,7 +8,9 @@
  * officers' steps with their tasks, 4 untimed automated ones: 200,000 steps, 120,000 tasks);
  * about 5% overrun one officer's step by 8–12 working days (reason given) and finish after their
  * statutory due date, a third of those with an apology letter; 4% wait for a
- * supplement (a clock stop); the dossiers received in the last 8 working days are still open.
+ * supplement (a clock stop); 3% are refused (form 03) at the one-stop check and 1% withdrawn by
+ * the citizen after it (assumed shares: no province publishes them); the dossiers received in the
+ * last 8 working days are still open.
  *
  * Figures (median of `BENCH_INSPECTION_RUNS` (5) runs, with min and max; target in the name's issue):
  * - inspection.list_year_s: `lltp inspection list --from 2026-01-01 --to 2026-12-31 --status late
@@ -124,7 +126,7 @@ async function seedYear(db: Db, calendars: WorkingCalendars): Promise<void> {
   const started = performance.now();
   const perDay = new Map<string, number>();
   for (let from = 0; from < DOSSIERS; from += BATCH) {
-    const d: Columns = { code: [], source: [], channel: [], received: [], clock: [], statutory: [], target: [], apology: [], status: [], finished: [], apologyAt: [], apologyDate: [] };
+    const d: Columns = { code: [], source: [], channel: [], received: [], clock: [], statutory: [], target: [], apology: [], status: [], outcome: [], finished: [], apologyAt: [], apologyDate: [] };
     const s: Columns = { id: [], code: [], element: [], unit: [], role: [], started: [], allotment: [], due: [], finished: [], actor: [], reason: [], source: [] };
     const stops: Columns = { code: [], started: [], ended: [] };
     for (let i = from; i < Math.min(DOSSIERS, from + BATCH); i++) {
@@ -138,6 +140,9 @@ async function seedYear(db: Db, calendars: WorkingCalendars): Promise<void> {
       let deadlines = dossierDeadlines(calendar, clock, { statutoryWorkingDays: 10, targetWorkingDays: 3, apologyLeadMinutes: 480 });
       const late = rnd() < 0.05;
       const supplement = !late && rnd() < 0.04;
+      const endingDraw = rnd();
+      const ending = late || supplement ? null : endingDraw < 0.03 ? 'refused' : endingDraw < 0.04 ? 'withdrawn' : null;
+      const stepsTaken = ending === 'refused' ? 1 : ending === 'withdrawn' ? 2 : STEPS.length;
       const origin = late ? [0, 2, 3, 5, 6, 7][Math.floor(rnd() * 6)]! : -1;
       let at = clock.clockStartAt;
       if (supplement) {
@@ -150,6 +155,7 @@ async function seedYear(db: Db, calendars: WorkingCalendars): Promise<void> {
       }
       let open = false;
       STEPS.forEach(([element, unit, role, officer, allotment], k) => {
+        if (k >= stepsTaken) return;
         if (open || at > NOW) {
           open = true;
           return;
@@ -185,6 +191,7 @@ async function seedYear(db: Db, calendars: WorkingCalendars): Promise<void> {
       (d.target as Date[]).push(deadlines.targetDueAt as Date);
       (d.apology as (Date | null)[]).push(deadlines.apologyByAt);
       (d.status as string[]).push(closed ? 'closed' : 'open');
+      (d.outcome as (string | null)[]).push(closed ? (ending ?? 'issued') : null);
       (d.finished as (Date | null)[]).push(closed ? at : null);
       (d.apologyAt as (Date | null)[]).push(withApology ? deadlines.apologyByAt : null);
       (d.apologyDate as (string | null)[]).push(withApology ? calendar.add(deadlines.statutoryDueAt as Date, 3 * 480).dueAt.toISOString().slice(0, 10) : null);
@@ -196,12 +203,12 @@ async function seedYear(db: Db, calendars: WorkingCalendars): Promise<void> {
           calendar_version, status, outcome, finished_at, apology_reason, apology_issued_at, apology_new_return_date, apology_issued_by)
         SELECT code, 'BN-' || code, 'STP.KHA', source, channel, 'stp-mot-cua', 1, ${PROCESS}, ${INTERNAL}, 'ordinary', 10, 3, 480, received, clock,
           statutory, target, apology, coalesce(apology_date::timestamptz + interval '10 hours', statutory), ${calendars.version}, status,
-          CASE WHEN status = 'closed' THEN 'issued' END, finished, CASE WHEN apology_at IS NOT NULL THEN 'Chờ xác minh' END, apology_at, apology_date,
+          outcome, finished, CASE WHEN apology_at IS NOT NULL THEN 'Chờ xác minh' END, apology_at, apology_date,
           CASE WHEN apology_at IS NOT NULL THEN 'lanhdao' END
         FROM unnest(${d.code}::text[], ${d.source}::text[], ${d.channel}::text[], ${d.received}::timestamptz[], ${d.clock}::timestamptz[],
-          ${d.statutory}::timestamptz[], ${d.target}::timestamptz[], ${d.apology}::timestamptz[], ${d.status}::text[], ${d.finished}::timestamptz[],
-          ${d.apologyAt}::timestamptz[], ${d.apologyDate}::date[])
-          AS v (code, source, channel, received, clock, statutory, target, apology, status, finished, apology_at, apology_date)`.execute(tx);
+          ${d.statutory}::timestamptz[], ${d.target}::timestamptz[], ${d.apology}::timestamptz[], ${d.status}::text[], ${d.outcome}::text[],
+          ${d.finished}::timestamptz[], ${d.apologyAt}::timestamptz[], ${d.apologyDate}::date[])
+          AS v (code, source, channel, received, clock, statutory, target, apology, status, outcome, finished, apology_at, apology_date)`.execute(tx);
       await sql`
         INSERT INTO steps (id, dossier_code, element_id, element_name, process_id, unit_id, role, case_variant, started_at, allotment_minutes, due_at,
           calendar_version, finished_at, actor, late_reason, late_reason_source)
@@ -245,7 +252,7 @@ async function cliList(url: string): Promise<{ seconds: number; rows: number; by
 
 /** The province-year: written once (./support.ts benchDatabase), with the calendar. */
 async function yearDatabase(): Promise<BenchDatabase> {
-  return benchDatabase(`inspection_year_${DOSSIERS}`, async (db) => {
+  return benchDatabase(`inspection_year_v2_${DOSSIERS}`, async (db) => {
     await seedCalendar(db, loadSeed(), { actor: 'bench', now: () => NOW });
     progress(`writing a province-year: ${DOSSIERS} dossiers, ${DOSSIERS * STEPS.length} steps and their tasks (once; kept for later runs)`);
     await seedYear(db, await createCalendarProvider({ db, now: () => NOW, refreshMs: 3_600_000 }).current());
