@@ -78,7 +78,8 @@ export interface WorkerDepsInput {
   mailer: Mailer;
   logger: Logger;
   config: Pick<Config, 'PUBLIC_BASE_URL' | 'SIGNING_SIGNER' | 'WORKER_RETRY_BACKOFF_MS' | 'WORKER_RETRY_BACKOFF_MAX_MS'>;
-  clock?: { now(): Date };
+  /** The product's clock (required: a default of the wall clock let a test's workers run on the real date while the test ran at its own instant). */
+  clock: { now(): Date };
 }
 
 /** The mailer, telling the outage log when SMTP fails and when it answers again. */
@@ -103,7 +104,7 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
     policy: input.policy,
     adapters: input.adapters,
     mailer: trackedMailer(input.mailer, outages),
-    clock: input.clock ?? { now: () => new Date() },
+    clock: input.clock,
     logger: input.logger,
     outages,
     settings: {

@@ -8,9 +8,13 @@
  *
  * A due date that moves to the extended statutory time (10 → 15 working days) is told, once: the
  * citizen through VNeID (notice `statutory-extension`, with the new date and the legal reason,
- * `lltp:form.extension.reason` of the version), the one-stop desk by the monitor (`extendedAt`),
- * and the audit trail. The notice (idempotent by its id) and the audit entry (written once) come
- * before the dossier's update, so that a job delivered again after a failure tells what it had not.
+ * `lltp:form.extension.reason` of the version) and by e-mail when the declaration gives an
+ * address (the declaration's read is audited; the mail carries the dossier code, the new date
+ * and the reason, nothing of the record), the one-stop desk by the monitor (`extendedAt`), and
+ * the audit trail. The notice (idempotent by its id), the mail (audit entry
+ * `dossier.extension-mailed` once the SMTP server took it, a stable Message-ID) and the audit
+ * entry (written once) come before the dossier's update, so that a job delivered again after a
+ * failure tells what it had not.
  */
 import { z } from 'zod';
 import { forms, instant } from '../processes/contracts';
@@ -18,6 +22,7 @@ import type { CaseVariant } from '../server/sla';
 import { dossierTermsOf } from '../server/sla';
 import { audit } from '../server/audit';
 import { formatVnDate } from '../server/monitor/format';
+import { readDeclaration } from '../server/readmodel/declaration';
 import { complete, defineWorker, dossierCode, TechnicalFault, type JobContext } from './framework';
 import { apologyPromptAt, deadlinesOf, iso, loadDossier, planOf, updateOpenDossier } from './dossier-support';
 
@@ -64,6 +69,10 @@ export default defineWorker({
 });
 
 const EXTENSION_AUDIT = 'dossier.deadline-extended';
+const EXTENSION_MAILED = 'dossier.extension-mailed';
+
+const audited = async (ctx: JobContext<{ dossierCode: string }, unknown>, action: string): Promise<boolean> =>
+  Boolean(await ctx.deps.db.selectFrom('audit').select('id').where('dossierCode', '=', ctx.dossierCode).where('action', '=', action).executeTakeFirst());
 
 /** The citizen's notice and the audit entry of a due date moved to the extended statutory time. */
 async function tellExtension(ctx: JobContext<{ dossierCode: string }, unknown>, newDueAt: Date): Promise<void> {
@@ -71,8 +80,31 @@ async function tellExtension(ctx: JobContext<{ dossierCode: string }, unknown>, 
   if (!reason) throw new TechnicalFault(`process ${ctx.job.bpmnProcessId} has no lltp:form.extension.reason: the citizen cannot be told why the due date moves`);
   const newReturnDate = iso(newDueAt).slice(0, 10);
   await ctx.deps.adapters.notify.notify({ notificationId: `${ctx.dossierCode}:statutory-extension`, dossierCode: ctx.dossierCode, kind: 'statutory-extension', newReturnDate, reason });
-  const told = await ctx.deps.db.selectFrom('audit').select('id').where('dossierCode', '=', ctx.dossierCode).where('action', '=', EXTENSION_AUDIT).executeTakeFirst();
-  if (!told) {
+  if (!(await audited(ctx, EXTENSION_MAILED))) await mailExtension(ctx, newDueAt, reason);
+  if (!(await audited(ctx, EXTENSION_AUDIT))) {
     await audit(ctx.deps.db, { at: ctx.now, actor: 'system:lltp.deadline.plan', action: EXTENSION_AUDIT, dossierCode: ctx.dossierCode, detail: `hẹn trả kết quả mới ${formatVnDate(newDueAt)}; ${reason}` });
   }
+}
+
+/** The same news by e-mail, when the citizen's declaration gives an address. */
+async function mailExtension(ctx: JobContext<{ dossierCode: string }, unknown>, newDueAt: Date, reason: string): Promise<void> {
+  const request = await readDeclaration(ctx.deps.db, ctx.dossierCode, { actor: 'system:lltp.deadline.plan', purpose: 'báo công dân ngày hẹn trả kết quả mới (gia hạn theo luật định)', at: ctx.now });
+  const address = request?.declaration.email;
+  if (!address) return;
+  const date = formatVnDate(newDueAt);
+  await ctx.deps.mailer.send({
+    to: address,
+    subject: `Hồ sơ ${ctx.dossierCode}: ngày hẹn trả Phiếu lý lịch tư pháp chuyển sang ${date}`,
+    text: [
+      `Hồ sơ đề nghị cấp Phiếu lý lịch tư pháp mã ${ctx.dossierCode}`,
+      '',
+      `Ngày hẹn trả kết quả mới: ${date}.`,
+      `Lý do: ${reason}`,
+      '',
+      'Ông/bà theo dõi hồ sơ và nhận kết quả trên ứng dụng VNeID như đã đăng ký. Thư này được gửi tự động; không trả lời thư này.',
+    ].join('\n'),
+    messageId: `<statutory-extension.${ctx.dossierCode}@lltp-flow>`,
+    headers: { 'X-LLTP-Dossier': ctx.dossierCode, 'X-LLTP-Notice': 'statutory-extension' },
+  });
+  await audit(ctx.deps.db, { at: ctx.now, actor: 'system:lltp.deadline.plan', action: EXTENSION_MAILED, dossierCode: ctx.dossierCode, detail: `thư báo ngày hẹn mới ${date}` });
 }

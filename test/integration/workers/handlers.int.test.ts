@@ -199,7 +199,7 @@ describe('dossier clock and deadlines', () => {
     expect(doc?.appointmentAt?.getTime()).toBe(parseInstant(outputs.statutoryDueAt as string));
   });
 
-  test('deadline.plan: a due date moved to 15 working days is told once — the citizen through VNeID, the audit trail, the desk (extendedAt); never for 10 days', async () => {
+  test('deadline.plan: a due date moved to 15 working days is told once — the citizen through VNeID and by e-mail, the audit trail, the desk (extendedAt); never for 10 days', async () => {
     const notices = async () => (await env.stats('notify')).effects.notify ?? 0;
     const code = uniqueCode();
     const created = await env.createDossier(code);
@@ -216,6 +216,15 @@ describe('dossier clock and deadlines', () => {
     const [y, m, d] = String(outputs.statutoryDueAt).slice(0, 10).split('-');
     expect(entries[0]!.detail).toContain(`hẹn trả kết quả mới ${d}/${m}/${y}`);
     expect(entries[0]!.detail).toContain('Điều 48 Luật Lý lịch tư pháp');
+    // the citizen's e-mail address, given in the declaration, gets the same news once
+    const declaration = await declarationOf(code);
+    const mails = await new MailpitClient().search(`subject:"${code}"`);
+    expect(mails).toHaveLength(1);
+    const mail = await new MailpitClient().message(mails[0]!.ID);
+    expect(mail.To.map((t) => t.Address)).toEqual([declaration.declaration.email]);
+    expect(mail.Text).toContain(`Ngày hẹn trả kết quả mới: ${d}/${m}/${y}`);
+    expect(mail.Text).toContain('Điều 48 Luật Lý lịch tư pháp');
+    expect(mail.Text).not.toContain(declaration.declaration.fullName);
     // a 10-day dossier moves nothing and tells nobody
     const ordinary = uniqueCode();
     const createdOrdinary = await env.createDossier(ordinary);
@@ -223,6 +232,7 @@ describe('dossier clock and deadlines', () => {
     await run(job('lltp.deadline.plan', 'planDeadlines', { dossierCode: ordinary, clockStartedAt: createdOrdinary.clockStartAt.toISOString(), apologyIssued: false, searchOutcome: 'needsVerification', verificationScope: 'province' }));
     expect((await notices()) - beforeOrdinary).toBe(0);
     expect((await dossier(ordinary))?.extendedAt).toBeNull();
+    expect(await new MailpitClient().search(`subject:"${ordinary}"`)).toHaveLength(0);
   });
 
   test('deadline.plan after an apology keeps the promised date and its apology-by instant', async () => {

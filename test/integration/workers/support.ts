@@ -116,6 +116,7 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
     mailer,
     logger,
     config,
+    clock: { now },
   });
   await seedDemoAccounts(db, {
     nodeEnv: 'test',
