@@ -6,6 +6,7 @@
  */
 import { formatInstant } from '../server/calendar/civil-time';
 import { apologyPromptOf, dossierDeadlines, type DossierDeadlines, type DossierTerms } from '../server/calendar/deadlines';
+import type { Db } from '../server/db';
 import { CHECK_AT_NEXT_TICK, findDossier, type Dossier, type DossierOutcome } from '../server/readmodel/dossier';
 import type { SlaPlan } from '../server/sla/plan';
 import type { DeadlineName } from '../server/sla/spec';
@@ -65,8 +66,8 @@ export function apologyPromptAt(ctx: JobContext<unknown, unknown>, dossier: Pick
 export type DeadlineUpdate = Partial<Pick<Dossier, 'statutoryDueAt' | 'targetDueAt' | 'apologyByAt' | 'appointmentAt' | 'deadlinesEstimated' | 'calendarVersion' | 'caseVariant' | 'variant' | 'statutoryWorkingDays' | 'targetWorkingDays' | 'clockStartAt' | 'extendedAt'>>;
 
 /** Writes new deadlines of an open dossier; its SLA status is judged again at the monitor's next tick. */
-export async function updateOpenDossier(ctx: JobContext<unknown, unknown>, update: DeadlineUpdate): Promise<void> {
-  await ctx.deps.db
+export async function updateOpenDossier(ctx: JobContext<unknown, unknown>, update: DeadlineUpdate, db: Db = ctx.deps.db): Promise<void> {
+  await db
     .updateTable('dossiers')
     .set({ ...update, nextCheckAt: CHECK_AT_NEXT_TICK })
     .where('code', '=', ctx.dossierCode)

@@ -23,6 +23,7 @@ import { dossierTermsOf } from '../server/sla';
 import { audit } from '../server/audit';
 import { formatVnDate } from '../server/monitor/format';
 import { readDeclaration } from '../server/readmodel/declaration';
+import { factsOf, recordDeadlineChange } from '../server/readmodel/deadline-history';
 import { complete, defineWorker, dossierCode, TechnicalFault, type JobContext } from './framework';
 import { apologyPromptAt, deadlinesOf, iso, loadDossier, planOf, updateOpenDossier } from './dossier-support';
 
@@ -51,18 +52,22 @@ export default defineWorker({
     const apologyByAt = apologized && dossier.apologyByAt ? dossier.apologyByAt : deadlines.apologyByAt;
     const extended = !apologized && caseVariant === 'statutory' && dossier.statutoryWorkingDays < statutoryWorkingDays && dossier.status === 'open';
     if (extended) await tellExtension(ctx, deadlines.statutoryDueAt);
-    await updateOpenDossier(ctx, {
-      ...(extended ? { extendedAt: ctx.now } : {}),
+    const update = {
       caseVariant,
-      variant: caseVariant === 'ordinary' ? 'ordinary' : 'verification',
+      variant: caseVariant === 'ordinary' ? ('ordinary' as const) : ('verification' as const),
       statutoryWorkingDays,
       targetWorkingDays,
       statutoryDueAt: deadlines.statutoryDueAt,
       targetDueAt: deadlines.targetDueAt,
       apologyByAt,
-      deadlinesEstimated: deadlines.estimated,
-      calendarVersion: ctx.calendars.version,
-      ...(apologized ? {} : { appointmentAt: deadlines.statutoryDueAt }),
+      appointmentAt: apologized ? dossier.appointmentAt : deadlines.statutoryDueAt,
+    };
+    await ctx.deps.db.transaction().execute(async (tx) => {
+      // the deadlines before the plan stay readable for reports as of an earlier instant
+      if (dossier.status === 'open' && JSON.stringify(factsOf(dossier)) !== JSON.stringify(factsOf({ ...dossier, ...update }))) {
+        await recordDeadlineChange(tx, { dossierCode: ctx.dossierCode, changeId: `plan:${ctx.job.elementInstanceKey}`, cause: 'plan', at: ctx.now, before: dossier });
+      }
+      await updateOpenDossier(ctx, { ...(extended ? { extendedAt: ctx.now } : {}), ...update, deadlinesEstimated: deadlines.estimated, calendarVersion: ctx.calendars.version }, tx);
     });
     return complete({ caseVariant, statutoryDueAt: iso(deadlines.statutoryDueAt), targetDueAt: iso(deadlines.targetDueAt), apologyByAt: iso(apologyByAt), apologyPromptAt: iso(apologyPromptAt(ctx, dossier, apologyByAt)) });
   },

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { complete, defineWorker, dossierCode, TechnicalFault } from './framework';
+import { recordDeadlineChange } from '../server/readmodel/deadline-history';
 import { CHECK_AT_NEXT_TICK } from '../server/readmodel/dossier';
 import { iso, loadDossier, namedDeadline, planOf } from './dossier-support';
 
@@ -25,6 +26,7 @@ export default defineWorker({
           .returning('startedAt')
           .executeTakeFirst();
         if (stopped) {
+          await recordDeadlineChange(tx, { dossierCode: ctx.dossierCode, changeId: `supplement:${ctx.job.elementInstanceKey}`, cause: 'supplement', at: ctx.now, before: dossier });
           await tx
             .updateTable('dossiers')
             .set({ statutoryDueAt: null, targetDueAt: null, apologyByAt: null, nextCheckAt: CHECK_AT_NEXT_TICK })

@@ -9,6 +9,7 @@ import { instant } from '../processes/contracts';
 import { clockStartFor } from '../server/calendar/clock';
 import { complete, defineWorker, dossierCode } from './framework';
 import { CHECK_AT_NEXT_TICK } from '../server/readmodel/dossier';
+import { recordDeadlineChange } from '../server/readmodel/deadline-history';
 import { apologyPromptAt, deadlinesOf, iso, loadDossier } from './dossier-support';
 
 export default defineWorker({
@@ -22,6 +23,11 @@ export default defineWorker({
     const clockStartAt = clockStartFor(calendar, supplementedAt, dossier.channel, ctx.deps.policy.intake);
     const deadlines = deadlinesOf(ctx, { ...dossier, clockStartAt, stoppedIntervals }, dossier);
     await ctx.deps.db.transaction().execute(async (tx) => {
+      const ending = stoppedIntervals.find((_s, i) => dossier.stoppedIntervals[i]?.to === null);
+      // dated when the stop ends (the supplement's arrival), as the stop itself is
+      if (dossier.status === 'open' && ending?.to) {
+        await recordDeadlineChange(tx, { dossierCode: ctx.dossierCode, changeId: `restart:${ctx.job.elementInstanceKey}`, cause: 'restart', at: ending.to, before: dossier });
+      }
       for (const stop of stoppedIntervals) {
         await tx.updateTable('clockStops').set({ endedAt: stop.to }).where('dossierCode', '=', ctx.dossierCode).where('startedAt', '=', stop.from).where('endedAt', 'is', null).execute();
       }

@@ -112,6 +112,19 @@ export interface EscalationLevelJson {
 }
 
 /** One row per dossier or step a calendar change moved; a deadline that did not move has the same from and to. */
+/** A dossier's deadline facts before a worker changed them (ISO instants; server/readmodel/deadline-history.ts). */
+export interface DeadlineFacts {
+  statutoryDueAt: string | null;
+  targetDueAt: string | null;
+  apologyByAt: string | null;
+  appointmentAt: string | null;
+  clockStartAt: string;
+  caseVariant: string;
+  variant: string;
+  statutoryWorkingDays: number;
+  targetWorkingDays: number;
+}
+
 export interface DeadlineMovesTable {
   id: Generated<number>;
   changeId: string;
@@ -126,6 +139,10 @@ export interface DeadlineMovesTable {
   apologyByTo: Date | null;
   dueFrom: Date | null;
   dueTo: Date | null;
+  /** What moved them: the calendar's re-plan, or a worker's change (migration 0009). */
+  cause: Defaulted<'calendar' | 'plan' | 'supplement' | 'restart'>;
+  /** A worker's change: the dossier's deadline facts before it (server/readmodel/deadline-history.ts). */
+  before: Json<DeadlineFacts> | null;
 }
 
 export interface TasksTable {

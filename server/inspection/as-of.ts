@@ -16,8 +16,10 @@
  * then; the week's resolved count, [from, to), gives it to the next week). Read "as of now", the
  * same rules change nothing: nothing is dated after now.
  *
- * Not reversed yet: deadlines moved after the instant (the 15-day re-plan after step 6, a
- * calendar re-plan) are read as they are now.
+ * - deadlines moved after it (step 6's plan by case variant, a clock stopped or restarted, a
+ *   calendar re-plan) are read as they were then, from the recorded changes
+ *   (server/readmodel/deadline-history.ts); a step's own due time moved by a calendar re-plan
+ *   after it is still read as it is now.
  */
 import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
 import type { Tables } from '../db';

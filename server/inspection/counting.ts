@@ -19,6 +19,7 @@
  * The SQL fragments read `dossiers as d`.
  */
 import { sql, type RawBuilder } from 'kysely';
+import { dueAsOfSql } from '../readmodel/deadline-history';
 
 /** Outcomes that resolve a dossier (*giải quyết*): a certificate issued, or a refusal (form 03). */
 export const RESOLVED_OUTCOMES = ['issued', 'refused'] as const;
@@ -59,10 +60,13 @@ const resolved = sql`d.outcome IN ('issued', 'refused')`;
  * report's `now` is its cut-off, and a dossier closed after it was still open then: as-of.ts).
  */
 const endAsOf = (now: Date): RawBuilder<Date> => sql<Date>`least(coalesce(d.finished_at, ${now}::timestamptz), ${now}::timestamptz)`;
-/** Ended (or, while open, `now`) after the statutory due date. */
-export const lateStatutorySql = (now: Date): RawBuilder<boolean> => sql<boolean>`${endAsOf(now)} > d.statutory_due_at`;
+/**
+ * Ended (or, while open, `now`) after the statutory due date. `pastCutoff`: `now` is a past
+ * cut-off, so the due date is the one the dossier had then (deadline-history.ts).
+ */
+export const lateStatutorySql = (now: Date, pastCutoff = false): RawBuilder<boolean> => sql<boolean>`${endAsOf(now)} > ${dueAsOfSql('statutory', now, pastCutoff)}`;
 /** Ended (or, while open, `now`) after the Quy trình 570 target date. */
-export const lateTargetSql = (now: Date): RawBuilder<boolean> => sql<boolean>`${endAsOf(now)} > d.target_due_at`;
+export const lateTargetSql = (now: Date, pastCutoff = false): RawBuilder<boolean> => sql<boolean>`${endAsOf(now)} > ${dueAsOfSql('target', now, pastCutoff)}`;
 /**
  * A timed step (a provincial allotment) late at `now`: started by then, due before it, and
  * ended after its due instant or not ended (a step that ended late after `now` was running past
@@ -82,9 +86,9 @@ const lateStepHashedSql = (now: Date): RawBuilder<boolean> =>
   sql<boolean>`d.code IN (SELECT s.dossier_code FROM steps s WHERE s.finished_at > s.due_at AND ${stepLateAtSql(now)}
     UNION ALL SELECT s.dossier_code FROM steps s WHERE s.finished_at IS NULL AND ${stepLateAtSql(now)})`;
 /** Late against the 570 target or a QĐ 2799 step. */
-export const lateTargetOrStepSql = (now: Date): RawBuilder<boolean> => sql<boolean>`(${lateTargetSql(now)} OR ${lateStepSql(now)})`;
+export const lateTargetOrStepSql = (now: Date, pastCutoff = false): RawBuilder<boolean> => sql<boolean>`(${lateTargetSql(now, pastCutoff)} OR ${lateStepSql(now)})`;
 /** Late against any of the three clocks. */
-export const lateAnyClockSql = (now: Date): RawBuilder<boolean> => sql<boolean>`(${lateStatutorySql(now)} OR ${lateTargetOrStepSql(now)})`;
+export const lateAnyClockSql = (now: Date, pastCutoff = false): RawBuilder<boolean> => sql<boolean>`(${lateStatutorySql(now, pastCutoff)} OR ${lateTargetOrStepSql(now, pastCutoff)})`;
 
 /** Aggregates over closed dossiers (`dossiers as d`) ended in a period; each a count as text. */
 export function closedCounts(now: Date) {
@@ -116,10 +120,10 @@ export function closedCountsOf(row: Readonly<Record<string, unknown>> | undefine
 }
 
 /** Aggregates over open dossiers (`dossiers as d`) at `now`: late against each clock. */
-export function openCounts(now: Date) {
+export function openCounts(now: Date, pastCutoff = false) {
   return {
-    openLateStatutory: count(lateStatutorySql(now)),
-    openLateTarget: count(lateTargetSql(now)),
+    openLateStatutory: count(lateStatutorySql(now, pastCutoff)),
+    openLateTarget: count(lateTargetSql(now, pastCutoff)),
     openLateStep: count(lateStepHashedSql(now)),
   };
 }

@@ -30,6 +30,7 @@ import type { CaseVariant, ProcessCatalog } from '../sla';
 import { lateAnyClockSql, lateTargetOrStepSql } from './counting';
 import type { InspectionFilters, SortKey } from './filters';
 import { clockStoppedAt, dossierAsOf, openAt, stepAsOf, stepRunningAt, stopsAsOf } from './as-of';
+import { dueAsOfSql, fieldsBefore, firstChangesAfter } from '../readmodel/deadline-history';
 
 export interface InspectionDeps {
   db: Db;
@@ -144,7 +145,7 @@ function scoped(deps: InspectionDeps, f: InspectionFilters, query: DossierQuery,
 }
 
 /** The status filter in SQL (the verdicts as `verdictOf` gives them; the clocks as ./counting.ts counts them). */
-function withStatus(f: InspectionFilters, q: DossierQuery, now: Date): DossierQuery {
+function withStatus(f: InspectionFilters, q: DossierQuery, now: Date, pastCutoff: boolean): DossierQuery {
   const issued = (eb: ExpressionBuilder<Tables & { d: Tables['dossiers'] }, 'd'>) => eb.and([eb('d.status', '=', 'closed'), eb('d.outcome', '=', 'issued')]);
   switch (f.status) {
     case 'late':
@@ -152,13 +153,13 @@ function withStatus(f: InspectionFilters, q: DossierQuery, now: Date): DossierQu
     case 'onTime':
       return q.where((eb) => eb.and([issued(eb), eb.or([eb('d.statutoryDueAt', 'is', null), eb('d.finishedAt', '<=', eb.ref('d.statutoryDueAt'))])]));
     case 'overdue':
-      return q.where((eb) => openAt(eb, now)).where('d.statutoryDueAt', '<', now);
+      return q.where((eb) => openAt(eb, now)).where(sql<boolean>`${dueAsOfSql('statutory', now, pastCutoff)} < ${now}::timestamptz`);
     case 'lateTargetOrStep':
-      return q.where(lateTargetOrStepSql(now));
+      return q.where(lateTargetOrStepSql(now, pastCutoff));
     case 'lateAnyClock':
-      return q.where(lateAnyClockSql(now));
+      return q.where(lateAnyClockSql(now, pastCutoff));
     case 'openLateAnyClock':
-      return q.where((eb) => openAt(eb, now)).where(lateAnyClockSql(now));
+      return q.where((eb) => openAt(eb, now)).where(lateAnyClockSql(now, pastCutoff));
     default:
       return q;
   }
@@ -179,6 +180,8 @@ const dossierColumns = [
   'd.statutoryDueAt',
   'd.targetDueAt',
   'd.appointmentAt',
+  'd.apologyByAt',
+  'd.variant',
   'd.apologyIssuedAt',
   'd.apologyNewReturnDate',
   'd.status',
@@ -200,6 +203,8 @@ type DossierRow = Pick<
   | 'statutoryDueAt'
   | 'targetDueAt'
   | 'appointmentAt'
+  | 'apologyByAt'
+  | 'variant'
   | 'apologyIssuedAt'
   | 'apologyNewReturnDate'
   | 'status'
@@ -231,7 +236,7 @@ export interface PageRequest {
 /** One page of the list, with the number of dossiers the filters select. */
 export async function listDossiers(deps: InspectionDeps, f: InspectionFilters, page: PageRequest): Promise<{ total: number; dossiers: InspectionDossier[] }> {
   const now = deps.now();
-  const base = withStatus(f, scoped(deps, f, deps.db.selectFrom('dossiers as d')), now);
+  const base = withStatus(f, scoped(deps, f, deps.db.selectFrom('dossiers as d')), now, deps.pastCutoff ?? false);
   const [{ total }] = (await base.select(sql<string>`count(*)`.as('total')).execute()) as [{ total: string }];
   const rows = (await ordered(base.select(dossierColumns), page.sort, page.descending, now)
     .limit(page.pageSize)
@@ -249,7 +254,7 @@ export async function* streamDossiers(
   const now = deps.now();
   const batchSize = options.batch ?? 500;
   const scope = scoped(deps, f, deps.db.selectFrom('dossiers as d'), options.basis ?? f.basis);
-  const query = ordered(withStatus(f, scope, now).select(dossierColumns), options.sort ?? 'receivedAt', options.descending ?? false, now);
+  const query = ordered(withStatus(f, scope, now, deps.pastCutoff ?? false).select(dossierColumns), options.sort ?? 'receivedAt', options.descending ?? false, now);
   let batch: DossierRow[] = [];
   for await (const row of query.stream(batchSize)) {
     batch.push(row as DossierRow);
@@ -299,6 +304,8 @@ async function enrich(deps: InspectionDeps, rows: readonly DossierRow[], now: Da
       .execute() as Promise<StepRow[]>,
     deps.calendars(),
   ]);
+  // a past cut-off: the deadlines the dossiers had then (deadline-history.ts)
+  const changes = deps.pastCutoff ? await firstChangesAfter(deps.db, codes, now) : undefined;
   // read as of `now` (as-of.ts): a weekly report's now is its cut-off
   const stopsOf = groupBy(stopsAsOf(stops, now), (s) => s.dossierCode);
   const stepsOf = groupBy(
@@ -307,7 +314,7 @@ async function enrich(deps: InspectionDeps, rows: readonly DossierRow[], now: Da
   );
   return rows.map((row) => {
     const rowStops = stopsOf.get(row.code) ?? [];
-    return dossierFacts(deps, calendars, dossierAsOf(row, rowStops, now), rowStops, stepsOf.get(row.code) ?? [], now);
+    return dossierFacts(deps, calendars, dossierAsOf(fieldsBefore(row, changes?.get(row.code)), rowStops, now), rowStops, stepsOf.get(row.code) ?? [], now);
   });
 }
 

@@ -23,6 +23,7 @@ import { closedCounts, closedCountsOf, onTimeRate, openCounts, RESOLVED_OUTCOMES
 import { scopedDossiers, type InspectionDeps } from './engine';
 import type { InspectionFilters } from './filters';
 import { openAt, stepLateAt } from './as-of';
+import { dueAsOfSql } from '../readmodel/deadline-history';
 
 export interface StepDurations {
   elementId: string;
@@ -86,7 +87,7 @@ export function percentile90(sorted: readonly number[]): number {
 export async function summarize(deps: InspectionDeps, f: InspectionFilters): Promise<InspectionSummary> {
   const now = deps.now();
   const counts = closedCounts(now);
-  const open = openCounts(now);
+  const open = openCounts(now, deps.pastCutoff ?? false);
   const [received, closed, openLate, origins, durations] = await Promise.all([
     scopedDossiers(deps, f, 'received').select(['d.source', sql<string>`count(*)`.as('n')]).groupBy('d.source').execute(),
     scopedDossiers(deps, f, 'finished')
@@ -144,7 +145,10 @@ export async function summarize(deps: InspectionDeps, f: InspectionFilters): Pro
 
 /** Open at `now` (as-of.ts: a weekly report's now is its cut-off), received before the period's end, past the statutory due date. */
 function openOverdueAt(deps: InspectionDeps, f: InspectionFilters, now: Date) {
-  return scopedDossiers(deps, f, 'any').where((eb) => openAt(eb, now)).where('d.statutoryDueAt', '<', now).where('d.receivedAt', '<', f.to);
+  return scopedDossiers(deps, f, 'any')
+    .where((eb) => openAt(eb, now))
+    .where(sql<boolean>`${dueAsOfSql('statutory', now, deps.pastCutoff ?? false)} < ${now}::timestamptz`)
+    .where('d.receivedAt', '<', f.to);
 }
 
 /** The first step to overrun on each late dossier (resolved late in the period, or open and overdue now), counted by step and by unit. */

@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import { dayNumberOf, localDateOf } from '../calendar/civil-time';
 import { closedCounts, closedCountsOf, countLabels, lateAnyClockSql, onTimeRate, stepLateAtSql, vneidShares } from '../inspection/counting';
 import { openAt } from '../inspection/as-of';
+import { dueAsOfSql } from '../readmodel/deadline-history';
 import { lastEndedWeek } from '../inspection/week';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
@@ -161,13 +162,14 @@ async function lateOnAnyClock(deps: MonitorDeps, calendars: WorkingCalendars, fr
       'd.status',
       'd.outcome',
       'd.finishedAt',
-      'd.statutoryDueAt',
-      'd.targetDueAt',
+      // the due dates the dossier had at the cut-off (deadline-history.ts)
+      dueAsOfSql('statutory', to, true).as('statutoryDueAt'),
+      dueAsOfSql('target', to, true).as('targetDueAt'),
       'd.apologyIssuedAt',
       sql<string>`(SELECT count(*) FROM steps s WHERE s.dossier_code = d.code AND ${stepLateAtSql(to)} AND (s.finished_at IS NULL OR s.finished_at > s.due_at))`.as('lateSteps'),
     ])
     .where((eb) => eb.or([eb.and([eb('d.status', '=', 'closed'), eb('d.finishedAt', '>=', from), eb('d.finishedAt', '<', to)]), eb.and([openAt(eb, to), eb('d.receivedAt', '<', to)])]))
-    .where(lateAnyClockSql(to))
+    .where(lateAnyClockSql(to, true))
     .execute();
   return rows.map((d) => {
     const closedByCutoff = d.finishedAt !== null && d.finishedAt <= to;

@@ -12,6 +12,7 @@ import * as loginThrottle from './0005-login-throttle';
 import * as taskCompletion from './0006-task-completion';
 import * as apologyPrompt from './0007-apology-prompt';
 import * as weeklyContentDigest from './0008-weekly-content-digest';
+import * as deadlineHistory from './0009-deadline-history';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -22,4 +23,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0006-task-completion': taskCompletion,
   '0007-apology-prompt': apologyPrompt,
   '0008-weekly-content-digest': weeklyContentDigest,
+  '0009-deadline-history': deadlineHistory,
 };

@@ -11,6 +11,11 @@
  * - B: received Mon 16/11, its clock stopped (supplement) on 17/11 and still stopped at the
  *   cut-off; the supplement arrives on 25/11 and the clock restarts from zero.
  * - D: received Mon 2/11, issued late on Wed 18/11, inside the week: stable either way.
+ * - F: received Mon 16/11, past its 3-day Quy trình 570 target at the cut-off; on Mon 23/11 step 6
+ *   finds a verification case and the plan moves the target to 9 days (27/11).
+ * - G: received Mon 2/11, past its 10-day statutory date at the cut-off; on Mon 23/11 the plan
+ *   finds an extended case and moves it to 15 days (23/11 08:30, after the cut-off).
+ *   Read with today's deadlines, neither was late at the cut-off; the report keeps both.
  *
  * The rows are the product's (the late list as documents.ts writes it); the history is written
  * with the read model's own functions (insertDossier, stepStarted, finishSteps).
@@ -26,7 +31,8 @@ import { dossierRow, stepRows } from '../../../server/inspection/documents';
 import { writeExport } from '../../../server/inspection/export';
 import { lateOfWeek, weeklyReport, type Actor, type InspectionServiceDeps } from '../../../server/inspection/service';
 import { reportWeek } from '../../../server/inspection/week';
-import { insertDossier, newDossier } from '../../../server/readmodel/dossier';
+import { findDossier, insertDossier, newDossier } from '../../../server/readmodel/dossier';
+import { recordDeadlineChange } from '../../../server/readmodel/deadline-history';
 import { finishSteps, stepStarted, type TimelineDeps } from '../../../server/readmodel/timeline';
 import { loadProcessCatalog, type ProcessCatalog } from '../../../server/sla';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
@@ -85,6 +91,15 @@ async function step(code: string, elementId: string, startedAt: Date): Promise<s
 const finish = (id: string, finishedAt: Date, lateReason?: string) =>
   finishSteps(db, { id }, { finishedAt, actor: 'chuyenvien', ...(lateReason ? { lateReason: { text: lateReason, source: 'officer' as const } } : {}) });
 
+/** Step 6's plan as the worker writes it: the change recorded with the deadlines before it, then the new ones. */
+async function plan(code: string, changeId: string, next: { caseVariant: 'verification' | 'statutory'; statutoryWorkingDays: number; targetWorkingDays: number; statutoryDueAt: Date; targetDueAt: Date }): Promise<void> {
+  const before = await findDossier(db, code);
+  await db.transaction().execute(async (tx) => {
+    await recordDeadlineChange(tx, { dossierCode: code, changeId, cause: 'plan', at: productNow, before: before! });
+    await tx.updateTable('dossiers').set({ ...next, variant: 'verification', appointmentAt: next.statutoryDueAt }).where('code', '=', code).execute();
+  });
+}
+
 const close = (code: string, finishedAt: Date) => db.updateTable('dossiers').set({ status: 'closed', finishedAt, outcome: 'issued', currentElementId: null }).where('code', '=', code).execute();
 
 /** The late list of the week as the report writes it (both sheets), canonical instants. */
@@ -112,11 +127,16 @@ test('a weekly report rebuilt a month later, after its dossiers closed, their st
   await db.insertInto('clockStops').values({ dossierCode: 'STP.KHA-261116-0001', startedAt: at('2026-11-17T09:00:00'), endedAt: null, reason: 'supplement' }).execute();
   await db.updateTable('dossiers').set({ statutoryDueAt: null, targetDueAt: null, apologyByAt: null }).where('code', '=', 'STP.KHA-261116-0001').execute();
 
+  await dossier('STP.KHA-261116-0002', at('2026-11-16T08:30:00'), at('2026-11-30T08:30:00'), at('2026-11-19T08:30:00')); // F
+  await step('STP.KHA-261116-0002', 'checkDossier', at('2026-11-16T08:30:00'));
+  await dossier('STP.KHA-261102-0004', at('2026-11-02T08:30:00'), at('2026-11-16T08:30:00'), at('2026-11-05T08:30:00')); // G
+  await step('STP.KHA-261102-0004', 'checkDossier', at('2026-11-02T08:30:00'));
+
   // --- built just after the cut-off
   productNow = at('2026-11-20T16:30:00');
   const archived = await weeklyReport(service(), ACTOR, WEEK);
   const archivedRows = await reportRows();
-  expect(archived.summary).toMatchObject({ received: 1, resolved: 1, late: 1, openOverdue: 2 });
+  expect(archived.summary).toMatchObject({ received: 2, resolved: 1, late: 1, openOverdue: 3 });
 
   // --- the dossiers move on
   productNow = at('2026-11-23T09:00:00');
@@ -138,6 +158,9 @@ test('a weekly report rebuilt a month later, after its dossiers closed, their st
     .where('code', '=', 'STP.KHA-261102-0002')
     .execute();
   await finish(eCheck, productNow, REASON);
+  productNow = at('2026-11-25T10:00:00');
+  await plan('STP.KHA-261116-0002', 'plan:F', { caseVariant: 'verification', statutoryWorkingDays: 10, targetWorkingDays: 9, statutoryDueAt: at('2026-11-30T08:30:00'), targetDueAt: at('2026-11-27T08:30:00') });
+  await plan('STP.KHA-261102-0004', 'plan:G', { caseVariant: 'statutory', statutoryWorkingDays: 15, targetWorkingDays: 15, statutoryDueAt: at('2026-11-23T08:30:00'), targetDueAt: at('2026-11-23T08:30:00') });
 
   // --- rebuilt a month later
   productNow = at('2026-12-21T10:00:00');
@@ -157,7 +180,9 @@ test('a weekly report rebuilt a month later, after its dossiers closed, their st
     ['STP.KHA-261102-0003', 'trễ hạn'],
     ['STP.KHA-261102-0001', 'đang giải quyết, quá hạn'],
     ['STP.KHA-261102-0002', 'đang giải quyết, quá hạn'],
+    ['STP.KHA-261102-0004', 'đang giải quyết, quá hạn'],
     ['STP.KHA-261116-0001', 'đang giải quyết, trong hạn'],
+    ['STP.KHA-261116-0002', 'đang giải quyết, trong hạn'],
   ]);
   expect(dossiers[1]).toMatchObject({ finishedAt: null, currentStep: 'Bước 5: Tiếp nhận hồ sơ trên phần mềm LLTP' });
   expect(dossiers[2]).toMatchObject({ apologyIssuedAt: null });

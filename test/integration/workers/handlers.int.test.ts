@@ -157,7 +157,7 @@ describe('an automated step late because an outside system was late records that
 describe('dossier clock and deadlines', () => {
   test('request-supplement stops the clock once; restart-clock restarts it from the supplement and recomputes every deadline', async () => {
     const code = uniqueCode();
-    await env.createDossier(code);
+    const created = await env.createDossier(code);
     const first = job('lltp.dossier.request-supplement', 'requestSupplement', { dossierCode: code, missingItems: ['Tờ khai'] });
     const stopped = await run(first);
     const repeat = await run({ ...first, key: `${first.key}9` });
@@ -171,8 +171,17 @@ describe('dossier clock and deadlines', () => {
     expect(waited).toBe(15 * 480); // lltp:deadline.supplementWait = 15wd
 
     const supplementedAt = testNow(60_000).toISOString();
-    const restarted = await run(job('lltp.dossier.restart-clock', 'restartClock', { dossierCode: code, supplementedAt }));
+    const restartJob = job('lltp.dossier.restart-clock', 'restartClock', { dossierCode: code, supplementedAt });
+    const restarted = await run(restartJob);
+    await run({ ...restartJob, key: `${restartJob.key}9` }); // delivered again: nothing more recorded
     doc = await dossier(code);
+    // each change is recorded once with the deadlines before it, for reports read as of an earlier instant
+    const moves = await env.db.selectFrom('deadlineMoves').select(['cause', 'at', 'before']).where('dossierCode', '=', code).orderBy('id').execute();
+    expect(moves.map((m) => m.cause)).toEqual(['supplement', 'restart']);
+    expect(moves[0]!.at.getTime()).toBe(parseInstant(stopped.clockStoppedAt as string));
+    expect(moves[0]!.before).toMatchObject({ statutoryDueAt: created.statutoryDueAt!.toISOString(), targetDueAt: created.targetDueAt!.toISOString(), clockStartAt: created.clockStartAt.toISOString() });
+    expect(moves[1]!.at.toISOString()).toBe(new Date(supplementedAt).toISOString());
+    expect(moves[1]!.before).toMatchObject({ statutoryDueAt: null, targetDueAt: null, clockStartAt: created.clockStartAt.toISOString() });
     expect(doc?.stoppedIntervals[0]?.to?.toISOString()).toBe(new Date(supplementedAt).toISOString());
     expect(doc?.clockStartAt.getTime()).toBe(parseInstant(restarted.clockStartedAt as string));
     expect(doc?.clockStartAt.getTime()).toBeGreaterThanOrEqual(new Date(supplementedAt).getTime());
@@ -209,6 +218,10 @@ describe('dossier clock and deadlines', () => {
     // the same job delivered again (at least once): no second notice, no second audit entry
     await run(job('lltp.deadline.plan', 'planDeadlines', extended));
     expect((await notices()) - before).toBe(1);
+    // the deadlines before the plan are kept once (reports as of an earlier instant read them)
+    const moves = await env.db.selectFrom('deadlineMoves').select(['cause', 'before']).where('dossierCode', '=', code).execute();
+    expect(moves.map((m) => m.cause)).toEqual(['plan']);
+    expect(moves[0]!.before).toMatchObject({ caseVariant: 'ordinary', statutoryWorkingDays: 10, targetWorkingDays: 3, statutoryDueAt: created.statutoryDueAt!.toISOString() });
     const doc = await dossier(code);
     expect(doc?.extendedAt).toBeInstanceOf(Date);
     const entries = await env.db.selectFrom('audit').select(['detail', 'actor']).where('dossierCode', '=', code).where('action', '=', 'dossier.deadline-extended').execute();
