@@ -18,7 +18,7 @@ import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
 import type { Condition } from './classify';
 import { Directory } from './directory';
 import { describeRemaining, formatVnDate, formatVnInstant } from './format';
-import type { NewAlert } from './model';
+import { DESK_NOTICE_KINDS, type NewAlert } from './model';
 import { renderMail } from './templates';
 import { insertAlerts, type MonitorDeps } from './tick';
 
@@ -79,7 +79,7 @@ export class DigestCollector {
   add = (conditions: readonly Condition[]): void => {
     const told = new Set<string>();
     for (const c of conditions) {
-      if (c.kind === 'apologyDue' || c.kind === 'apologyIssued' || c.kind === 'appointmentExtended') continue; // mailed on their own, never in the digest
+      if (c.kind === 'apologyDue' || DESK_NOTICE_KINDS.has(c.kind)) continue; // mailed on their own, never in the digest
       for (const r of this.directory.recipientsOf(c)) {
         if (told.has(r.username)) continue;
         told.add(r.username);

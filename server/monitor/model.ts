@@ -17,6 +17,12 @@ import type { AlertsTable, MonitorRunsTable, RecipientJson } from '../db/tables'
 
 export const ALERT_KINDS = ['dueSoon', 'overdue', 'escalation', 'apologyDue', 'apologyIssued', 'appointmentExtended', 'doneLate', 'digest', 'weekly'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
+/**
+ * Notices in writing to the one-stop desk (Decree 61/2018, Art. 19): the apology went out, the
+ * due date moved to the extended statutory time. Each is mailed on its own, never in a digest,
+ * and is news, not a call to act (not marked urgent).
+ */
+export const DESK_NOTICE_KINDS: ReadonlySet<AlertKind> = new Set(['apologyIssued', 'appointmentExtended']);
 export const DELIVERY_STATUSES = ['pending', 'sent', 'failed', 'noRecipient', 'superseded', 'inDigest'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 

@@ -28,7 +28,7 @@ import type { EscalationLevel } from '../sla/spec';
 import { judgeDossier, judgeStep, type Condition, type Judged, type MonitoredStatus } from './classify';
 import { Directory } from './directory';
 import { describeRemaining, formatVnInstant } from './format';
-import type { NewAlert, Recipient } from './model';
+import { DESK_NOTICE_KINDS, type NewAlert, type Recipient } from './model';
 import { renderMail, type RenderedMail } from './templates';
 
 export interface MonitorSettings {
@@ -106,7 +106,7 @@ export function alertMail(settings: MonitorSettings, c: Condition): RenderedMail
   return renderMail('alert', {
     title: TITLES[c.kind]!(c),
     lead: LEADS[c.kind]!(c),
-    urgent: c.kind !== 'dueSoon' && c.kind !== 'apologyIssued' && c.kind !== 'appointmentExtended',
+    urgent: c.kind !== 'dueSoon' && !DESK_NOTICE_KINDS.has(c.kind),
     agencyName: settings.agencyName,
     dossierCode: c.dossierCode,
     stepName: c.stepName ?? '',
