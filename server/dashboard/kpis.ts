@@ -11,7 +11,7 @@
 import { sql } from 'kysely';
 import { dayNumberOf, dayStartMs } from '../calendar/civil-time';
 import type { Db } from '../db';
-import { closedCounts, closedCountsOf, onTimeRate, openCounts, vneidShares, type ClosedCounts } from '../inspection/counting';
+import { closedCounts, closedCountsOf, lateStepDossiersSql, onTimeRate, openCounts, vneidShares, type ClosedCounts } from '../inspection/counting';
 import { lastEndedWeek, type WeekCutoff } from '../inspection/week';
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
 
@@ -152,6 +152,7 @@ export async function kpis(deps: { db: Db; now: () => Date }, cutoff: WeekCutoff
     weekly(deps.db, period.from, period.from, period.to, now),
     deps.db
       .selectFrom('dossiers as d')
+      .leftJoin(lateStepDossiersSql(now), (join) => join.onRef('ls.dossierCode', '=', 'd.code'))
       .select(Object.entries(openCounts(now)).map(([k, v]) => v.as(k)))
       .where('d.status', '=', 'open')
       .executeTakeFirstOrThrow() as Promise<Record<string, string>>,

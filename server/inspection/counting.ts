@@ -78,13 +78,14 @@ export const lateStepSql = (now: Date): RawBuilder<boolean> =>
   sql<boolean>`(EXISTS (SELECT 1 FROM steps s WHERE s.dossier_code = d.code AND s.finished_at > s.due_at AND ${stepLateAtSql(now)})
     OR EXISTS (SELECT 1 FROM steps s WHERE s.dossier_code = d.code AND s.finished_at IS NULL AND ${stepLateAtSql(now)}))`;
 /**
- * `lateStepSql` for counting a whole population (every open dossier): the late steps are read
- * once from the two partial indexes and hashed, instead of one look-up per dossier (120,000
- * open dossiers: one index scan instead of 240,000 probes).
+ * The dossiers with a step late at `now`, one row each, to left-join as `ls` when counting a
+ * whole population (every open dossier): the late steps are read once from the two partial
+ * indexes and joined by hash. A `d.code IN (…)` in a count's FILTER ran as a per-row subplan once
+ * the set outgrew work_mem (120,000 open dossiers: over 60 s; joined: 0.17 s).
  */
-const lateStepHashedSql = (now: Date): RawBuilder<boolean> =>
-  sql<boolean>`d.code IN (SELECT s.dossier_code FROM steps s WHERE s.finished_at > s.due_at AND ${stepLateAtSql(now)}
-    UNION ALL SELECT s.dossier_code FROM steps s WHERE s.finished_at IS NULL AND ${stepLateAtSql(now)})`;
+export const lateStepDossiersSql = (now: Date) =>
+  sql<{ dossierCode: string }>`(SELECT s.dossier_code FROM steps s WHERE s.finished_at > s.due_at AND ${stepLateAtSql(now)}
+    UNION SELECT s.dossier_code FROM steps s WHERE s.finished_at IS NULL AND ${stepLateAtSql(now)})`.as('ls');
 /** Late against the 570 target or a QĐ 2799 step. */
 export const lateTargetOrStepSql = (now: Date, pastCutoff = false): RawBuilder<boolean> => sql<boolean>`(${lateTargetSql(now, pastCutoff)} OR ${lateStepSql(now)})`;
 /** Late against any of the three clocks. */
@@ -119,11 +120,11 @@ export function closedCountsOf(row: Readonly<Record<string, unknown>> | undefine
   return Object.fromEntries(keys.map((k) => [k, Number(row?.[k] ?? 0)])) as ClosedCounts;
 }
 
-/** Aggregates over open dossiers (`dossiers as d`) at `now`: late against each clock. */
+/** Aggregates over open dossiers (`dossiers as d`, left-joined with `lateStepDossiersSql(now)`) at `now`: late against each clock. */
 export function openCounts(now: Date, pastCutoff = false) {
   return {
     openLateStatutory: count(lateStatutorySql(now, pastCutoff)),
     openLateTarget: count(lateTargetSql(now, pastCutoff)),
-    openLateStep: count(lateStepHashedSql(now)),
+    openLateStep: count(sql`ls.dossier_code IS NOT NULL`),
   };
 }

@@ -19,7 +19,7 @@
  */
 import { sql } from 'kysely';
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
-import { closedCounts, closedCountsOf, onTimeRate, openCounts, RESOLVED_OUTCOMES, vneidShares } from './counting';
+import { closedCounts, closedCountsOf, lateStepDossiersSql, onTimeRate, openCounts, RESOLVED_OUTCOMES, vneidShares } from './counting';
 import { scopedDossiers, type InspectionDeps } from './engine';
 import type { InspectionFilters } from './filters';
 import { openAt, stepLateAt } from './as-of';
@@ -96,6 +96,7 @@ export async function summarize(deps: InspectionDeps, f: InspectionFilters): Pro
       .groupBy('d.source')
       .execute() as Promise<({ source: DossierSource } & Record<string, string>)[]>,
     scopedDossiers(deps, f, 'any')
+      .leftJoin(lateStepDossiersSql(now), (join) => join.onRef('ls.dossierCode', '=', 'd.code'))
       .where((eb) => openAt(eb, now))
       .where('d.receivedAt', '<', f.to)
       .select(Object.entries(open).map(([k, v]) => v.as(k)))
