@@ -68,7 +68,9 @@ export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookie
     const now = deps.now();
     const expiresAt = new Date(now.getTime() + deps.sessionHours * 3600_000);
     await deps.db.insertInto('sessions').values({ tokenDigest: digest(token), username: user.username, createdAt: now, expiresAt }).execute();
-    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: deps.secureCookies, expires: expiresAt, path: '/' });
+    // Max-Age, not Expires: the browser counts it on its own clock (an Expires from the product's clock, set
+    // back in a test, or a skewed server, would arrive already past and the cookie would be dropped)
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: deps.secureCookies, maxAge: deps.sessionHours * 3600_000, path: '/' });
     res.json({ token, expiresAt: expiresAt.toISOString(), user: { username: user.username, displayName: user.displayName, roles: user.roles, unitId: user.unitId } });
   });
 
