@@ -60,7 +60,7 @@ export class ExportBusyError extends Error {
 }
 
 /** Refuses a list of `count` dossiers in `format` above the cap. */
-export function checkRowCap(limits: ExportLimits, format: ExportFormat, count: number): void {
+export function checkRowCap(limits: Pick<ExportLimits, 'maxRows'>, format: ExportFormat, count: number): void {
   const limit = limits.maxRows[format];
   if (count > limit) throw new ExportTooLargeError(format, limit, count);
 }
