@@ -25,6 +25,7 @@ import { inboxRoutes } from '../inbox/routes';
 import { assetRoutes } from '../dashboard/assets';
 import { dashboardRoutes } from '../dashboard/routes';
 import { filterVocabulary, inspectionService } from '../inspection';
+import { exportLimitsOf, ExportSlots } from '../inspection/limits';
 import { inspectionRoutes } from '../inspection/routes';
 import type { IntakeDeps } from '../intake/intake';
 import { intakeRoutes } from '../intake/routes';
@@ -111,7 +112,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
       { path: '/api/calendar', router: calendarRoutes({ admin: createCalendarAdmin({ db, now, policy }), auth: authDeps }) },
       { path: '/api/monitor', router: monitorRoutes({ db, auth: authDeps, metricsToken: config.METRICS_TOKEN }) },
       { path: '/metrics', router: Router().get('/', metricsRoute({ db, auth: authDeps, metricsToken: config.METRICS_TOKEN })) },
-      { path: '/api', router: inspectionRoutes({ service: inspection, vocabulary: () => Promise.resolve(vocabulary), cutoff: config.REPORT_WEEK_CUTOFF, auth: authDeps }) },
+      { path: '/api', router: inspectionRoutes({ service: inspection, vocabulary: () => Promise.resolve(vocabulary), cutoff: config.REPORT_WEEK_CUTOFF, auth: authDeps, slots: new ExportSlots(exportLimitsOf(config)) }) },
       {
         path: '/api/dashboard',
         router: dashboardRoutes({ inspection, agencyCode: config.AGENCY_CODE, cutoff: config.REPORT_WEEK_CUTOFF, vneidTargetPercent: config.VNEID_SHARE_TARGET_PERCENT, auth: authDeps }),

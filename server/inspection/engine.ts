@@ -245,6 +245,13 @@ export async function listDossiers(deps: InspectionDeps, f: InspectionFilters, p
   return { total: Number(total), dossiers: await enrich(deps, rows, now) };
 }
 
+/** How many dossiers the filters select (what an export of the list would hold). */
+export async function countDossiers(deps: InspectionDeps, f: InspectionFilters): Promise<number> {
+  const base = withStatus(f, scoped(deps, f, deps.db.selectFrom('dossiers as d')), deps.now(), deps.pastCutoff ?? false);
+  const [{ total }] = (await base.select(sql<string>`count(*)`.as('total')).execute()) as [{ total: string }];
+  return Number(total);
+}
+
 /** Every dossier the filters select, in batches (an export streams them; a year is never held at once). */
 export async function* streamDossiers(
   deps: InspectionDeps,

@@ -4,6 +4,7 @@
  * calendars, and the export writers.
  */
 import type { Config } from '../config';
+import { exportLimitsOf } from './limits';
 import type { Db } from '../db';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import type { ProcessCatalog } from '../sla/catalog';
@@ -16,8 +17,8 @@ export function agencyNameOf(config: Pick<Config, 'AGENCY_CODE'>, catalog: Proce
   return catalog.agencies.find((a) => a.code === config.AGENCY_CODE)?.name ?? config.AGENCY_CODE;
 }
 
-export function inspectionService(input: { db: Db; config: Pick<Config, 'AGENCY_CODE'>; catalog: ProcessCatalog; calendars: () => Promise<WorkingCalendars>; now: () => Date }): InspectionServiceDeps {
-  return { db: input.db, catalog: input.catalog, calendars: input.calendars, now: input.now, writeExport, agencyName: agencyNameOf(input.config, input.catalog) };
+export function inspectionService(input: { db: Db; config: Pick<Config, 'AGENCY_CODE' | 'EXPORT_MAX_ROWS_PDF' | 'EXPORT_MAX_ROWS_XLSX' | 'EXPORT_MAX_ROWS_CSV' | 'EXPORT_MAX_CONCURRENT' | 'EXPORT_MAX_CONCURRENT_PER_USER' | 'EXPORT_RETRY_AFTER_SECONDS'>; catalog: ProcessCatalog; calendars: () => Promise<WorkingCalendars>; now: () => Date }): InspectionServiceDeps {
+  return { db: input.db, catalog: input.catalog, calendars: input.calendars, now: input.now, writeExport, agencyName: agencyNameOf(input.config, input.catalog), maxRows: exportLimitsOf(input.config).maxRows };
 }
 
 /** What a filter may name: the agencies, procedures and versions of the catalog, the units its steps name. */

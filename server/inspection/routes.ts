@@ -4,12 +4,15 @@
  *   [&page&pageSize&sort&order][&format=json|csv|xlsx|pdf]`: the list (JSON: one page; a file:
  *   every dossier the filters select, with the late steps and the summary);
  * - `GET /api/inspection/summary?…[&format=…]`;
- * - `GET /api/reports/weekly`: the archive of weekly reports;
+ * - `GET /api/reports/weekly`: the archive of weekly reports (administrators too: they regenerate);
  * - `GET /api/reports/weekly/<YYYY-MM-DD>?format=xlsx|pdf|json`: the week ending at that cut-off,
  *   as archived (built and archived on first ask);
- * - `POST /api/reports/weekly/<YYYY-MM-DD>/regenerate`: a new revision of that week.
+ * - `POST /api/reports/weekly/<YYYY-MM-DD>/regenerate`: a new revision of that week, for
+ *   administrators only (audited).
  * Codes and timing only: no declaration. Every list, summary and file is audited; a bad
- * parameter is a 400 naming it.
+ * parameter is a 400 naming it. Files are bounded (server/inspection/limits.ts): a list above its
+ * format's row cap is a 413, and an export or a weekly-report build beyond the ones allowed to run
+ * at once (per user, in total) is a 429 with Retry-After.
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -22,6 +25,7 @@ import { channelNames } from './documents';
 import { filterQuery, InspectionInputError, parseFilters, SORT_KEYS, STATUS_FILTERS, type FilterVocabulary } from './filters';
 import { exportList, exportSummary, latestArchived, listPage, summaryOf, weeklyFileName, weeklyReport, type Actor, type InspectionServiceDeps } from './service';
 import { answering } from './http';
+import type { ExportSlots } from './limits';
 import { checkParam, IDS } from '../api/ids';
 import { reportWeek, type WeekCutoff } from './week';
 
@@ -32,6 +36,8 @@ export interface InspectionRouteDeps {
   vocabulary: () => Promise<FilterVocabulary>;
   cutoff: WeekCutoff;
   auth: AuthDeps;
+  /** The exports and weekly-report builds running in this process (server/inspection/limits.ts). */
+  slots: ExportSlots;
 }
 
 const FORMATS = ['json', ...EXPORT_FORMATS] as const;
@@ -93,6 +99,7 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
   router.param('weekEnding', checkParam(IDS.localDate));
   // per route, not router.use: this router is mounted on /api next to the other feature routers
   const guard = [authenticate(deps.auth), requireRole(...INSPECTION_ROLES)];
+  const archiveGuard = [authenticate(deps.auth), requireRole(...INSPECTION_ROLES, 'administrator')];
   const filtersOf = async (query: Record<string, unknown>) => {
     const { page: _p, pageSize: _s, sort: _o, order: _r, format: _f, ...rest } = query;
     return parseFilters(rest, await deps.vocabulary());
@@ -126,7 +133,9 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
         res.json(await listPage(deps.service, actorOf(req), filters, page));
         return;
       }
-      sendFile(res, await exportList(deps.service, actorOf(req), filters, query.format, { sort: page.sort, descending: page.descending }));
+      const actor = actorOf(req);
+      const format = query.format;
+      sendFile(res, await deps.slots.run(actor.username, () => exportList(deps.service, actor, filters, format, { sort: page.sort, descending: page.descending })));
     }),
   );
 
@@ -140,13 +149,15 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
         res.json(await summaryOf(deps.service, actorOf(req), filters));
         return;
       }
-      sendFile(res, await exportSummary(deps.service, actorOf(req), filters, query.format));
+      const actor = actorOf(req);
+      const format = query.format;
+      sendFile(res, await deps.slots.run(actor.username, () => exportSummary(deps.service, actor, filters, format)));
     }),
   );
 
   router.get(
     '/reports/weekly',
-    ...guard,
+    ...archiveGuard,
     answering(async (_req, res) => {
       const rows = await deps.service.db
         .selectFrom('weeklyReports')
@@ -161,12 +172,13 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
 
   router.get(
     '/reports/weekly/:weekEnding',
-    ...guard,
+    ...archiveGuard,
     answering(async (req, res) => {
       const { format } = checked(z.object({ format: z.enum(['json', 'xlsx', 'pdf'], { message: 'phải là json, xlsx hoặc pdf' }).default('json') }).strict(), req.query);
       const week = reportWeek(String(req.params.weekEnding), deps.cutoff);
       if (week.to > deps.service.now()) throw new InspectionInputError('weekEnding', `tuần kết thúc ${week.weekEnding} chưa đến ngày chốt`);
-      const report = await weeklyReport(deps.service, actorOf(req), week);
+      const actor = actorOf(req);
+      const report = (await latestArchived(deps.service, week.weekEnding)) ?? (await deps.slots.run(actor.username, () => weeklyReport(deps.service, actor, week)));
       if (format === 'json') {
         res.json({ weekEnding: report.weekEnding, revision: report.revision, periodFrom: report.periodFrom.toISOString(), periodTo: report.periodTo.toISOString(), summary: report.summary, rowsSha256: report.rowsSha256, contentSha256: report.contentSha256, xlsxSha256: report.xlsxSha256, pdfSha256: report.pdfSha256, sentAt: report.sentAt?.toISOString() ?? null });
         return;
@@ -178,12 +190,14 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
 
   router.post(
     '/reports/weekly/:weekEnding/regenerate',
-    ...guard,
+    authenticate(deps.auth),
+    requireRole('administrator'),
     answering(async (req, res) => {
       const week = reportWeek(String(req.params.weekEnding), deps.cutoff);
       if (week.to > deps.service.now()) throw new InspectionInputError('weekEnding', `tuần kết thúc ${week.weekEnding} chưa đến ngày chốt`);
       const before = await latestArchived(deps.service, week.weekEnding);
-      const report = await weeklyReport(deps.service, actorOf(req), week, { regenerate: true });
+      const actor = actorOf(req);
+      const report = await deps.slots.run(actor.username, () => weeklyReport(deps.service, actor, week, { regenerate: true }));
       res.status(201).json({ weekEnding: report.weekEnding, revision: report.revision, previousRevision: before?.revision ?? null, summary: report.summary, rowsSha256: report.rowsSha256, contentSha256: report.contentSha256 });
     }),
   );

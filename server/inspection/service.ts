@@ -11,9 +11,10 @@ import type { Selectable } from 'kysely';
 import { toJson, type WeeklyReportsTable } from '../db/tables';
 import { formatVnInstant } from '../monitor/format';
 import { channelNames, listSheets, summaryItems, summarySheets } from './documents';
-import { listDossiers, streamDossiers, verdictLabels, type InspectionDeps, type InspectionDossier, type PageRequest } from './engine';
+import { countDossiers, listDossiers, streamDossiers, verdictLabels, type InspectionDeps, type InspectionDossier, type PageRequest } from './engine';
 import { canonicalCell, sha256Hex } from './export/digest';
 import type { ExportDocument, ExportFormat, ExportSummaryItem, WrittenExport } from './export/model';
+import { checkRowCap, type ExportLimits } from './limits';
 import { describePeriod, instantFilters, type InspectionFilters } from './filters';
 import { summarize, type InspectionSummary } from './summary';
 import type { ReportWeek } from './week';
@@ -22,6 +23,8 @@ export interface InspectionServiceDeps extends InspectionDeps {
   /** Writes an export document in a format (server/inspection/export). */
   writeExport: (format: ExportFormat, doc: ExportDocument) => Promise<WrittenExport>;
   agencyName: string;
+  /** The row cap per format of a list file (server/inspection/limits.ts). */
+  maxRows: ExportLimits['maxRows'];
 }
 
 export interface Actor {
@@ -99,8 +102,12 @@ async function recordExport(deps: InspectionServiceDeps, actor: Actor, kind: 'do
   });
 }
 
-/** The list (dossiers and their late steps) with the summary, in a file. */
+/**
+ * The list (dossiers and their late steps) with the summary, in a file. A list above the format's
+ * cap is refused (ExportTooLargeError) before any row is read.
+ */
 export async function exportList(deps: InspectionServiceDeps, actor: Actor, f: InspectionFilters, format: ExportFormat, sort: { sort: PageRequest['sort']; descending: boolean }): Promise<WrittenExport> {
+  checkRowCap({ maxRows: deps.maxRows }, format, await countDossiers(deps, f));
   const summary = await summarize(deps, f);
   const sheets = listSheets(streamDossiers(deps, f, sort));
   const doc: ExportDocument = { ...documentBase(deps, actor, f, 'Danh sách hồ sơ phục vụ thanh tra, kiểm tra'), sheets: [sheets.dossiers, sheets.steps], summary: summaryItems(summary) };
@@ -190,7 +197,8 @@ export async function latestArchived(deps: InspectionServiceDeps, weekEnding: st
 
 /**
  * The week's report as archived; built and archived on first ask. `regenerate` builds a new
- * revision (audited) even if one exists. Two callers building the same first revision at once:
+ * revision even if one exists, audited as `inspection.weekly.regenerate` (the API lets only an
+ * administrator ask for it). Two callers building the same first revision at once:
  * the second insert finds the first's and returns it.
  */
 export async function weeklyReport(deps: InspectionServiceDeps, actor: Actor, week: ReportWeek, options: { regenerate?: boolean } = {}): Promise<ArchivedWeek> {
@@ -205,6 +213,10 @@ export async function weeklyReport(deps: InspectionServiceDeps, actor: Actor, we
     .returningAll()
     .executeTakeFirst();
   if (!inserted) return (await latestArchived(deps, week.weekEnding)) as ArchivedWeek;
+  if (options.regenerate) {
+    const detail = `tuần kết thúc ${week.weekEnding}: lần lập ${revision}${existing ? ` (thay lần ${existing.revision})` : ''}, SHA-256 nội dung ${built.contentSha256}`;
+    await audit(deps.db, { at: deps.now(), actor: actor.username, action: 'inspection.weekly.regenerate', dossierCode: null, detail });
+  }
   const filters = { 'Tuần': week.weekEnding, 'Lần lập': String(revision) };
   for (const [format, bytes, sha] of [['xlsx', built.xlsx, built.xlsxSha256], ['pdf', built.pdf, built.pdfSha256]] as const) {
     await recordExport(deps, actor, 'weekly', filters, {

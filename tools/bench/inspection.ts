@@ -19,6 +19,14 @@
  *   its JSON document kept in memory (≤ 1 s); inspection.list_year_rows: the dossiers it listed;
  * - inspection.xlsx_10k_s: 10,000 dossier rows (and their late steps) as XLSX (≤ 3 s);
  * - inspection.pdf_1k_s: 1,000 dossier rows as PDF (≤ 5 s);
+ * - inspection.xlsx_year_s: the year's list (every dossier received in 2026, with the late steps
+ *   and the summary) as XLSX through the real API (HTTP, the inspection routes, the slots); a
+ *   year as PDF is refused (413) by EXPORT_MAX_ROWS_PDF, so the year is measured as XLSX and
+ *   inspection.pdf_cap_s: the PDF of the longest period from 1 January the PDF cap allows, through
+ *   the API (inspection.pdf_cap_rows: its dossiers);
+ * - inspection.healthz_during_export_ms: the slowest answer to `GET /healthz`, polled every 50 ms
+ *   from another process while those two exports ran in the API (≤ 100 ms: the export must not
+ *   block the event loop);
  * - inspection.weekly_report_s: a week's report built (summary, late list, XLSX and PDF) and
  *   archived (≤ 2 s);
  * - inspection.summary_year_s: the year's summary alone (it reads every timed step finished in
@@ -55,6 +63,7 @@ import { loadProcessCatalog } from '../../server/sla';
 import { runCli } from '../../server/cli/lltp';
 import type { CliIo } from '../../server/cli/io';
 import type { Config } from '../../server/config';
+import { periodWithin, startBenchApi, type BenchApi } from './inspection-api';
 import { explainAll, Recorder } from './plans';
 import { benchDatabase, figureOutput, progressOf, runBench, seededRandom, series, setting, withStack, type BenchDatabase } from './support';
 
@@ -66,6 +75,11 @@ export const FIGURES = [
   'inspection.xlsx_rows',
   ...series('inspection.pdf_1k_s'),
   'inspection.pdf_rows',
+  ...series('inspection.xlsx_year_s'),
+  'inspection.xlsx_year_rows',
+  ...series('inspection.pdf_cap_s'),
+  'inspection.pdf_cap_rows',
+  ...series('inspection.healthz_during_export_ms'),
   ...series('inspection.weekly_report_s'),
   'inspection.seq_scans_per_dossier_tables',
   'inspection.statements',
@@ -266,9 +280,23 @@ interface Timings {
   pdf: number[];
   weekly: number[];
   listRows: number;
+  xlsxYear: number[];
+  pdfCap: number[];
+  healthzMs: number[];
+  pdfCapRows: number;
 }
 
 /** RUNS runs of the list (through the CLI), the summary, the two exports and the weekly report. */
+/** The year as XLSX and the PDF at its cap through the API, with /healthz polled meanwhile. */
+async function throughApi(api: BenchApi, pdfTo: string): Promise<{ xlsxYear: number; pdfCap: number; healthzMs: number; line: string }> {
+  const year = await api.timedExport('/api/inspection/dossiers?from=2026-01-01&to=2026-12-31&format=xlsx');
+  const pdf = await api.timedExport(`/api/inspection/dossiers?from=2026-01-01&to=${pdfTo}&format=pdf`);
+  const healthzMs = Math.max(year.healthzMaxMs, pdf.healthzMaxMs);
+  const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+  const line = `API: xlsx year ${year.seconds.toFixed(2)} s (${mb(year.bytes)} MB; /healthz max ${year.healthzMaxMs.toFixed(0)} ms, p95 ${year.healthzP95Ms.toFixed(0)} ms, ${year.polls} polls), pdf at cap ${pdf.seconds.toFixed(2)} s (${mb(pdf.bytes)} MB; /healthz max ${pdf.healthzMaxMs.toFixed(0)} ms, p95 ${pdf.healthzP95Ms.toFixed(0)} ms, ${pdf.polls} polls)`;
+  return { xlsxYear: year.seconds, pdfCap: pdf.seconds, healthzMs, line };
+}
+
 async function measure(service: InspectionServiceDeps, recorder: Recorder, url: string, config: Config): Promise<Timings> {
   const vocabulary = filterVocabulary(service.catalog);
   const yearLate = parseFilters({ from: '2026-01-01', to: '2026-12-31', status: 'late' }, vocabulary);
@@ -277,7 +305,21 @@ async function measure(service: InspectionServiceDeps, recorder: Recorder, url: 
   const march = parseFilters({ from: '2026-03-01', to: '2026-03-18' }, vocabulary);
   const week = reportWeek('2026-11-27', config.REPORT_WEEK_CUTOFF);
   const sort = { sort: 'receivedAt' as const, descending: false };
-  const t: Timings = { list: [], summary: [], xlsx: [], pdf: [], weekly: [], listRows: 0 };
+  const pdfPeriod = await periodWithin(service.db, config.EXPORT_MAX_ROWS_PDF);
+  const t: Timings = { list: [], summary: [], xlsx: [], pdf: [], weekly: [], listRows: 0, xlsxYear: [], pdfCap: [], healthzMs: [], pdfCapRows: pdfPeriod.dossiers };
+  recorder.operation = 'setup';
+  const api = await startBenchApi(service.db, config, service);
+  try {
+    for (let run = 1; run <= RUNS; run++) {
+      const a = await throughApi(api, pdfPeriod.to);
+      t.xlsxYear.push(a.xlsxYear);
+      t.pdfCap.push(a.pdfCap);
+      t.healthzMs.push(a.healthzMs);
+      progress(`run ${run}/${RUNS}: ${a.line}`);
+    }
+  } finally {
+    await api.stop();
+  }
   for (let run = 1; run <= RUNS; run++) {
     const list = await cliList(url);
     t.list.push(list.seconds);
@@ -362,6 +404,11 @@ async function main(): Promise<void> {
       out.emit('inspection.xlsx_rows', await received('2026-01-01', '2026-07-03'), 'dossiers');
       out.series('inspection.pdf_1k_s', t.pdf, 's');
       out.emit('inspection.pdf_rows', await received('2026-03-01', '2026-03-18'), 'dossiers');
+      out.series('inspection.xlsx_year_s', t.xlsxYear, 's');
+      out.emit('inspection.xlsx_year_rows', await received('2026-01-01', '2026-12-31'), 'dossiers');
+      out.series('inspection.pdf_cap_s', t.pdfCap, 's');
+      out.emit('inspection.pdf_cap_rows', t.pdfCapRows, 'dossiers');
+      out.series('inspection.healthz_during_export_ms', t.healthzMs, 'ms');
       out.series('inspection.weekly_report_s', t.weekly, 's');
       const plans = await perDossierScans(db, recorder);
       out.emit('inspection.seq_scans_per_dossier_tables', plans.scans, 'scans');

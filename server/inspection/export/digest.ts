@@ -115,9 +115,20 @@ export function canonicalRow(columns: readonly ExportColumn[], row: ExportRow): 
   });
 }
 
-/** The canonical rows of a sheet as they stream in. */
+/** Rows between two turns of the event loop while a file is written. */
+const ROWS_PER_TURN = 50;
+
+/**
+ * The canonical rows of a sheet as they stream in. Every ROWS_PER_TURN rows the writer gives the
+ * event loop a turn (setImmediate): rows already fetched are otherwise formatted, hashed and
+ * written in one go, and the API would answer nobody else meanwhile.
+ */
 export async function* canonicalRows(sheet: ExportSheet): AsyncGenerator<string[]> {
-  for await (const row of sheet.rows) yield canonicalRow(sheet.columns, row);
+  let rows = 0;
+  for await (const row of sheet.rows) {
+    yield canonicalRow(sheet.columns, row);
+    if (++rows % ROWS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** The rows digest in the keywords of XLSX and PDF files: `lltp-rows-sha256:<hex>`. */

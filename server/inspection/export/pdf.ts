@@ -7,9 +7,18 @@
  * For verification the PDF carries two attachments (PDF embedded files, PDFKit's `file()`):
  * `cac-dong.jsonl`, the canonical rows exactly as hashed (its SHA-256 is the rows digest), and
  * `cac-cot.json`, the sheets with their column headers and types, so the verifier can check that
- * the printed table says what the attached rows say. pdfmake lays out the whole document at once:
- * the rows are held in memory (a PDF is for lists people read, not for a year of dossiers).
+ * the printed table says what the attached rows say.
+ *
+ * Not streamed, by necessity: every page's footer carries the rows digest and "Trang X/Y", so the
+ * last row must be read before the first page is laid out, and pdfmake lays out the whole
+ * document in one synchronous call (about 2.5 s and 150 MB per 1,000 rows). So the rows are read
+ * here (bounded: the API refuses a list above EXPORT_MAX_ROWS_PDF before reading it,
+ * server/inspection/limits.ts), and the layout runs in a worker thread (pdf-worker.js), so the
+ * API's event loop keeps answering meanwhile; the worker's heap is capped, so a layout that
+ * outgrows it fails that export alone.
  */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Content, CustomTableLayout, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces';
 import { pdfBytes, pdfPrinter } from '../../pdf/printer';
 import { canonicalCell, canonicalRows, DIGEST_KEYWORD, digestLine, RowsDigest, sha256Hex } from './digest';
@@ -83,13 +92,13 @@ function tableOf(sheet: LaidSheet): Content {
   };
 }
 
-function summaryOf(doc: ExportDocument): Content[] {
+function summaryOf(doc: Omit<ExportDocument, 'sheets'>): Content[] {
   if (doc.summary.length === 0) return [];
   const body: TableCell[][] = doc.summary.map((item) => [item.label, displayCell(item.type, canonicalCell(item.type, item.value))]);
   return [{ text: SUMMARY_SHEET_NAME, style: 'section' }, { table: { widths: [260, '*'], body }, layout: TABLE_LAYOUT }];
 }
 
-function headerFacts(doc: ExportDocument): string[] {
+function headerFacts(doc: Omit<ExportDocument, 'sheets'>): string[] {
   return [
     `${doc.agencyName} — ${doc.title}`,
     `Kỳ: ${doc.periodText}`,
@@ -98,7 +107,7 @@ function headerFacts(doc: ExportDocument): string[] {
   ];
 }
 
-function definition(doc: ExportDocument, sheets: readonly LaidSheet[], rowsSha256: string): TDocumentDefinitions {
+function definition(doc: Omit<ExportDocument, 'sheets'>, sheets: readonly LaidSheet[], rowsSha256: string): TDocumentDefinitions {
   const facts = headerFacts(doc);
   const headerLines = facts.reduce((lines, fact) => lines + Math.ceil(fact.length / HEADER_CHARS_PER_LINE), 0);
   return {
@@ -118,6 +127,48 @@ function definition(doc: ExportDocument, sheets: readonly LaidSheet[], rowsSha25
   };
 }
 
+/** What the layout needs, as plain data that can cross to the worker thread. */
+export interface PdfLayout {
+  doc: Omit<ExportDocument, 'sheets'>;
+  sheets: LaidSheet[];
+  rowsSha256: string;
+  /** The canonical rows as hashed: the `cac-dong.jsonl` attachment. */
+  lines: string;
+  columns: AttachedColumns;
+}
+
+/** Lays the document out and gives the PDF's bytes (synchronous layout: run it in pdf-worker.js). */
+export function renderPdf(layout: PdfLayout): Promise<Buffer> {
+  const { doc, sheets, rowsSha256, lines, columns } = layout;
+  const pdf = pdfPrinter().createPdfKitDocument(definition(doc, sheets, rowsSha256));
+  const dates = { creationDate: doc.generatedAt, modifiedDate: doc.generatedAt };
+  pdf.file(Buffer.from(lines, 'utf8'), { name: ROWS_ATTACHMENT, type: 'application/x-ndjson', description: 'Các dòng ở dạng chuẩn; SHA-256 của tệp này là SHA-256 các dòng', ...dates });
+  pdf.file(Buffer.from(JSON.stringify(columns), 'utf8'), { name: COLUMNS_ATTACHMENT, type: 'application/json', description: 'Tên bảng, tiêu đề và kiểu các cột', ...dates });
+  return pdfBytes(pdf);
+}
+
+/** Heap of one layout worker: a PDF at the default cap needs about a sixth of it. */
+const WORKER_HEAP_MB = 2048;
+
+/** Runs renderPdf in a worker thread of its own (ended once it answered). */
+function renderInWorker(layout: PdfLayout): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(path.join(__dirname, 'pdf-worker.js'), { workerData: layout, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    let answered = false;
+    worker.once('message', (bytes: Uint8Array) => {
+      answered = true;
+      resolve(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    });
+    worker.once('error', (error) => {
+      answered = true;
+      reject(error);
+    });
+    worker.once('exit', (code) => {
+      if (!answered) reject(new Error(`the PDF layout worker ended (exit code ${code}) without a file`));
+    });
+  });
+}
+
 export async function writePdf(doc: ExportDocument): Promise<WrittenExport> {
   validateDocument(doc);
   const digest = new RowsDigest();
@@ -130,15 +181,12 @@ export async function writePdf(doc: ExportDocument): Promise<WrittenExport> {
       lines.push(digestLine(sheet.name, cells));
       rows.push(cells);
     }
-    sheets.push({ name: sheet.name, columns: sheet.columns, rows });
+    sheets.push({ name: sheet.name, columns: sheet.columns.map((column) => ({ ...column })), rows });
   }
   const rowCount = digest.rowCount;
   const rowsSha256 = digest.hex();
   const columns: AttachedColumns = { sheets: doc.sheets.map((sheet) => ({ name: sheet.name, columns: sheet.columns.map(({ header, type }) => ({ header, type })) })) };
-  const pdf = pdfPrinter().createPdfKitDocument(definition(doc, sheets, rowsSha256));
-  const dates = { creationDate: doc.generatedAt, modifiedDate: doc.generatedAt };
-  pdf.file(Buffer.from(lines.join(''), 'utf8'), { name: ROWS_ATTACHMENT, type: 'application/x-ndjson', description: 'Các dòng ở dạng chuẩn; SHA-256 của tệp này là SHA-256 các dòng', ...dates });
-  pdf.file(Buffer.from(JSON.stringify(columns), 'utf8'), { name: COLUMNS_ATTACHMENT, type: 'application/json', description: 'Tên bảng, tiêu đề và kiểu các cột', ...dates });
-  const bytes = await pdfBytes(pdf);
+  const { sheets: _rows, ...facts } = doc;
+  const bytes = await renderInWorker({ doc: { ...facts, filters: { ...doc.filters }, summary: doc.summary.map((item) => ({ ...item })) }, sheets, rowsSha256, lines: lines.join(''), columns });
   return { format: 'pdf', contentType: 'application/pdf', fileName: exportFileName(doc, 'pdf'), rowsSha256, fileSha256: sha256Hex(bytes), rowCount, bytes };
 }

@@ -144,7 +144,7 @@ const routes = (): Route[] => [
   { method: 'GET', path: '/api/inspection/summary', caller: 'thanhtra', kind: 'staff', query: { from: '2026-11-01', to: '2026-11-30' } },
   { method: 'GET', path: '/api/reports/weekly', caller: 'thanhtra', kind: 'staff' },
   { method: 'GET', path: '/api/reports/weekly/:weekEnding', caller: 'thanhtra', kind: 'staff', params: { weekEnding: '2026-11-19' }, query: { format: 'json' } },
-  { method: 'POST', path: '/api/reports/weekly/:weekEnding/regenerate', caller: 'thanhtra', kind: 'staff', params: { weekEnding: '2026-11-19' } },
+  { method: 'POST', path: '/api/reports/weekly/:weekEnding/regenerate', caller: 'quantri', kind: 'staff', params: { weekEnding: '2026-11-19' } },
   { method: 'GET', path: '/api/dashboard/versions', caller: 'giamsat', kind: 'staff' },
   { method: 'GET', path: '/api/dashboard/heatmap', caller: 'giamsat', kind: 'staff', query: { process: 'quy-trinh-570', from: '2026-11-01', to: '2026-11-30' } },
   { method: 'GET', path: '/api/dashboard/diagram', caller: 'giamsat', kind: 'staff', query: { process: 'quy-trinh-570' } },

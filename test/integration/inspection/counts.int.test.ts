@@ -34,6 +34,7 @@ import type { WorkingCalendar } from '../../../server/calendar/working-calendar'
 import { dashboardRoutes } from '../../../server/dashboard/routes';
 import type { Db } from '../../../server/db';
 import { filterVocabulary, inspectionService } from '../../../server/inspection';
+import { exportLimitsOf, ExportSlots } from '../../../server/inspection/limits';
 import { inspectionRoutes } from '../../../server/inspection/routes';
 import { createLogger } from '../../../server/logger';
 import { createMailer } from '../../../server/mail';
@@ -131,7 +132,7 @@ beforeAll(async () => {
     const inspection = inspectionService({ db, config, catalog, calendars: () => provider.current(), now });
     const auth = { db, now: testClock() };
     return [
-      { path: '/api', router: inspectionRoutes({ service: inspection, vocabulary: () => Promise.resolve(filterVocabulary(catalog)), cutoff: config.REPORT_WEEK_CUTOFF, auth }) },
+      { path: '/api', router: inspectionRoutes({ service: inspection, vocabulary: () => Promise.resolve(filterVocabulary(catalog)), cutoff: config.REPORT_WEEK_CUTOFF, auth, slots: new ExportSlots(exportLimitsOf(config)) }) },
       { path: '/api/dashboard', router: dashboardRoutes({ inspection, agencyCode: config.AGENCY_CODE, cutoff: config.REPORT_WEEK_CUTOFF, vneidTargetPercent: 80, auth }) },
       { path: '/', router: pageRoutes() },
     ];

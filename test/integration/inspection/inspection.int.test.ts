@@ -409,7 +409,7 @@ test('three report weeks in a row: a Friday-evening and a Saturday receipt fall 
   deps.mailer.close();
 
   // regenerating is explicit: a new revision, audited; the archive lists both
-  const regenerated = await s.call('POST', '/api/reports/weekly/2027-05-14/regenerate', undefined, headers);
+  const regenerated = await s.call('POST', '/api/reports/weekly/2027-05-14/regenerate', undefined, await s.as('quantri'));
   expect(regenerated.status).toBe(201);
   expect(regenerated.body).toMatchObject({ revision: 2, previousRevision: 1 });
   const archive = (await s.call('GET', '/api/reports/weekly', undefined, headers)).body as { reports: { weekEnding: string; revision: number; sentAt: string | null }[] };
