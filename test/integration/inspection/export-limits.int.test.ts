@@ -17,7 +17,7 @@ import { writeExport } from '../../../server/inspection/export';
 import { filterVocabulary, inspectionService } from '../../../server/inspection';
 import { ExportSlots } from '../../../server/inspection/limits';
 import { inspectionRoutes } from '../../../server/inspection/routes';
-import { insertDossier, newDossier } from '../../../server/readmodel/dossier';
+import { insertLiteralDossier } from '../../support/literal-dossier';
 import { loadProcessCatalog } from '../../../server/sla';
 import { testClock } from '../../support/clock';
 import { startTestApp, type TestApp } from '../../support/app';
@@ -55,20 +55,16 @@ beforeAll(async () => {
   for (const [i, day] of ['2026-11-02', '2026-11-03', '2026-11-04'].entries()) {
     const receivedAt = at(`${day}T08:00:00`);
     const dueAt = at(`${day}T16:00:00`);
-    const intake = {
+    await insertLiteralDossier(app.db, {
       code: `STP.KHA-261102-090${i}`,
       receiptNumber: `LIMIT-${i}`,
-      agencyCode: 'STP.KHA',
-      source: 'vneid' as const,
-      channel: 'online' as const,
-      unitId: 'stp-mot-cua',
       receivedAt,
-      clockStartAt: receivedAt,
-      terms: { statutoryWorkingDays: 10, targetWorkingDays: 3, apologyLeadMinutes: 480 },
-      deadlines: { statutoryDueAt: dueAt, targetDueAt: dueAt, apologyByAt: dueAt, estimated: false },
+      statutoryDueAt: dueAt,
+      targetDueAt: dueAt,
       calendarVersion: calendars.version,
-    };
-    await insertDossier(app.db, newDossier(intake, { processId: 'quy-trinh-570-v20241001', internalProcessId: 'khanh-hoa-2799-v20241029' }));
+      processId: 'quy-trinh-570-v20241001',
+      internalProcessId: 'khanh-hoa-2799-v20241029',
+    });
   }
 }, 60000);
 

@@ -33,7 +33,8 @@ import { exportLimitsOf } from '../../../server/inspection/limits';
 import { writeExport } from '../../../server/inspection/export';
 import { lateOfWeek, weeklyReport, type Actor, type InspectionServiceDeps } from '../../../server/inspection/service';
 import { reportWeek } from '../../../server/inspection/week';
-import { findDossier, insertDossier, newDossier } from '../../../server/readmodel/dossier';
+import { findDossier } from '../../../server/readmodel/dossier';
+import { insertLiteralDossier } from '../../support/literal-dossier';
 import { recordDeadlineChange } from '../../../server/readmodel/deadline-history';
 import { finishSteps, stepStarted, type TimelineDeps } from '../../../server/readmodel/timeline';
 import { loadProcessCatalog, type ProcessCatalog } from '../../../server/sla';
@@ -68,20 +69,8 @@ const timeline = (): TimelineDeps => ({ db, calendars: () => calendars, stepSla:
 
 /** A VNeID dossier as intake writes it, with literal deadlines (10 and 3 working days). */
 async function dossier(code: string, receivedAt: Date, statutoryDueAt: Date, targetDueAt: Date): Promise<void> {
-  const intake = {
-    code,
-    receiptNumber: `ASOF-${code}`,
-    agencyCode: 'STP.KHA',
-    source: 'vneid' as const,
-    channel: 'online' as const,
-    unitId: 'stp-mot-cua',
-    receivedAt,
-    clockStartAt: receivedAt,
-    terms: { statutoryWorkingDays: 10, targetWorkingDays: 3, apologyLeadMinutes: 480 },
-    deadlines: { statutoryDueAt, targetDueAt, apologyByAt: statutoryDueAt, estimated: false },
-    calendarVersion: calendars.version,
-  };
-  expect(await insertDossier(db, newDossier(intake, { processId: NATIONAL, internalProcessId: INTERNAL }))).toBe(true);
+  const written = await insertLiteralDossier(db, { code, receiptNumber: `ASOF-${code}`, receivedAt, statutoryDueAt, targetDueAt, calendarVersion: calendars.version, processId: NATIONAL, internalProcessId: INTERNAL });
+  expect(written).toBe(true);
 }
 
 async function step(code: string, elementId: string, startedAt: Date): Promise<string> {
