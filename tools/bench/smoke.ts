@@ -101,6 +101,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const list = benches();
   const failures: string[] = [];
+  const stderrTails: string[] = [];
   const durations: string[] = [];
   say(`bench:smoke: ${list.length} benches in small mode (LLTP_BENCH_SMALL=1): ${list.map((b) => b.script).join(', ')}`);
   for (const bench of list) {
@@ -121,12 +122,17 @@ async function main(): Promise<void> {
     failures.push(`${bench.script}: ${found.join('; ')}`);
     say(`  ${bench.script} failed; the last lines of its stderr:`);
     for (const line of outcome.stderr.trimEnd().split('\n').slice(-25)) say(`    | ${line}`);
+    const errorLines = outcome.stderr.split('\n').filter((line) => /error|failed|exited/i.test(line)).slice(-3);
+    stderrTails.push(...errorLines.map((line) => `  ${bench.script}: ${line.trim().slice(0, 400)}`));
   }
   say('');
   for (const line of durations) say(line);
   say(`bench:smoke took ${secondsSince(started).toFixed(1)} s`);
   if (failures.length > 0) {
     for (const failure of failures) say(`FAILED ${failure}`);
+    // repeated here, at the end, where a CI log's tail still shows it
+    if (stderrTails.length > 0) say('what the failed benches said last:');
+    for (const line of stderrTails) say(line);
     process.exitCode = 1;
   }
 }
