@@ -307,13 +307,15 @@ export interface AlertsTable {
   claimedUntil: Date | null;
 }
 
-/** One version of a mail template, stored once (its sources), that alerts are rendered from. */
+/** One version of a mail template, stored once (its sources and shared values), that alerts are rendered from. */
 export interface MailTemplatesTable {
   version: string;
   name: string;
   layout: string;
   html: string;
   text: string;
+  /** Values many mails share (the agency's name, the lead of an alert's kind), covered by the version's digest. */
+  shared: Json<Record<string, string | number | boolean>>;
   createdAt: Date;
 }
 

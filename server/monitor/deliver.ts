@@ -122,7 +122,7 @@ async function supersededOf(deps: MonitorDeps, calendars: WorkingCalendars, batc
 async function templatesOf(deps: MonitorDeps, alerts: readonly Alert[]): Promise<Map<string, TemplateVersion>> {
   const versions = [...new Set(alerts.map((a) => a.mailTemplate).filter((v): v is string => v !== null))];
   if (versions.length === 0) return new Map();
-  const rows = await deps.db.selectFrom('mailTemplates').select(['version', 'name', 'layout', 'html', 'text']).where('version', 'in', versions).execute();
+  const rows = await deps.db.selectFrom('mailTemplates').select(['version', 'name', 'layout', 'html', 'text', 'shared']).where('version', 'in', versions).execute();
   return new Map(rows.map((t) => [t.version, t]));
 }
 
@@ -131,7 +131,8 @@ export function mailOf(alert: Pick<Alert, 'mailSubject' | 'mailText' | 'mailHtml
   if (alert.mailTemplate !== null && alert.mailData !== null) {
     const template = templates.get(alert.mailTemplate);
     if (!template) throw new Error(`mail template ${alert.mailTemplate} is not stored`);
-    return renderStored(template, alert.mailData);
+    if (!alert.mailSubject) throw new Error('alert has no mail subject');
+    return renderStored(template, alert.mailData, alert.mailSubject);
   }
   if (!alert.mailSubject || alert.mailText === null) throw new Error('alert has no mail (never rendered, or cleared by retention)');
   return { subject: alert.mailSubject, text: alert.mailText, html: alert.mailHtml ?? '' };

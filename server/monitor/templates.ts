@@ -4,10 +4,12 @@
  * mail may say: dossier codes, steps, units, due times and lateness — never record contents.
  *
  * An alert does not keep its rendered mail: it keeps the template's version and the data
- * (JSON) the mail is rendered from, and the version's sources are stored once in
- * `mail_templates` (`<name>@<first 16 hex digits of the SHA-256 of its sources>`). The outbox
- * renders the mail from them when it sends it (`renderStored`): the same bytes at every attempt,
- * whatever the files on disk have become since.
+ * (JSON) that are its own, and its subject (`data.title`). A version, stored once in
+ * `mail_templates` as `<name>@<first 16 hex digits of a SHA-256>`, is the template's sources
+ * (layout, HTML, text) with the values many mails share (`SHARED_KEYS`: the agency's name, the
+ * lead sentence of an alert's kind, …); its digest covers both. The outbox renders each mail from
+ * them when it sends it (`renderStored`): the same bytes at every attempt, whatever the files
+ * on disk have become since.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -18,6 +20,15 @@ const TEMPLATE_DIR = path.resolve(__dirname, '../../templates/mail');
 export const MAIL_TEMPLATES = ['alert', 'digest', 'weekly'] as const;
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 
+/** Values that are the same in many mails of a template: stored once with its version, not in each alert. */
+export const SHARED_KEYS: Record<MailTemplate, readonly string[]> = {
+  alert: ['agencyName', 'lead', 'urgent'],
+  digest: ['agencyName', 'inboxLink'],
+  weekly: ['agencyName', 'vneidShareLabel', 'vneidShareResolvedLabel', 'refusedLabel', 'withdrawnLabel', 'vneidTarget', 'onTimeTarget'],
+};
+
+export type SharedValues = Record<string, string | number | boolean>;
+
 /** One version of a template: what `mail_templates` stores. */
 export interface TemplateVersion {
   version: string;
@@ -25,6 +36,7 @@ export interface TemplateVersion {
   layout: string;
   html: string;
   text: string;
+  shared: SharedValues;
 }
 
 interface Compiled {
@@ -36,36 +48,36 @@ interface Compiled {
 const handlebars = Handlebars.create();
 const compile = (source: string, escape: boolean): HandlebarsTemplateDelegate => handlebars.compile(source, { strict: false, noEscape: !escape });
 
-/** Compiled versions by version (a version's sources never change: the version is their digest). */
-const compiledByVersion = new Map<string, Compiled>();
-let current: Record<MailTemplate, TemplateVersion> | null = null;
+/** Compiled sources by their digest (a version's sources never change). */
+const compiledBySources = new Map<string, Compiled>();
+let current: Record<MailTemplate, { name: MailTemplate; layout: string; html: string; text: string }> | null = null;
 
-export function versionOf(sources: Omit<TemplateVersion, 'version'>): string {
-  const digest = createHash('sha256').update([sources.name, sources.layout, sources.html, sources.text].join('\u0000')).digest('hex');
-  return `${sources.name}@${digest.slice(0, 16)}`;
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+/** JSON with the keys sorted: the same text before and after a trip through jsonb. */
+const canonical = (shared: SharedValues): string => JSON.stringify(Object.fromEntries(Object.entries(shared).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+const sourcesDigest = (t: Pick<TemplateVersion, 'name' | 'layout' | 'html' | 'text'>): string => sha256([t.name, t.layout, t.html, t.text].join('\u0000'));
+
+export function versionOf(t: Omit<TemplateVersion, 'version'>): string {
+  return `${t.name}@${sha256(`${sourcesDigest(t)}\u0000${canonical(t.shared)}`).slice(0, 16)}`;
 }
 
-/** The versions of the templates as the files are now (read once per process). */
-export function currentTemplates(): Record<MailTemplate, TemplateVersion> {
+/** The templates as the files are now (read once per process). */
+function currentSources(): NonNullable<typeof current> {
   if (!current) {
     const read = (file: string): string => readFileSync(path.join(TEMPLATE_DIR, file), 'utf8');
     const layout = read('layout.html.hbs');
-    current = Object.fromEntries(
-      MAIL_TEMPLATES.map((name) => {
-        const sources = { name, layout, html: read(`${name}.html.hbs`), text: read(`${name}.text.hbs`) };
-        return [name, { version: versionOf(sources), ...sources }];
-      }),
-    ) as Record<MailTemplate, TemplateVersion>;
+    current = Object.fromEntries(MAIL_TEMPLATES.map((name) => [name, { name, layout, html: read(`${name}.html.hbs`), text: read(`${name}.text.hbs`) }])) as NonNullable<typeof current>;
   }
   return current;
 }
 
 function compiled(template: TemplateVersion): Compiled {
-  let found = compiledByVersion.get(template.version);
+  if (versionOf(template) !== template.version) throw new Error(`mail template ${template.version}: its sources do not match its version`);
+  const key = sourcesDigest(template);
+  let found = compiledBySources.get(key);
   if (!found) {
-    if (versionOf(template) !== template.version) throw new Error(`mail template ${template.version}: its sources do not match its version`);
     found = { layout: compile(template.layout, true), html: compile(template.html, true), text: compile(template.text, false) };
-    compiledByVersion.set(template.version, found);
+    compiledBySources.set(key, found);
   }
   return found;
 }
@@ -76,24 +88,36 @@ export interface MailBody {
   text: string;
 }
 
-/** A rendered mail, with the template version and the data it was rendered from (what an alert stores). */
+/** A rendered mail, with what an alert stores of it: the template version, and the data of its own (without the subject). */
 export interface RenderedMail extends MailBody {
-  template: string;
+  template: TemplateVersion;
   data: Record<string, unknown>;
 }
 
 export type MailData = { title: string; agencyName: string; urgent?: boolean } & Record<string, unknown>;
 
-/** Renders `data` (JSON: as stored) with one template version; `data.title` is the subject and the heading. */
-export function renderStored(template: TemplateVersion, data: Record<string, unknown>): MailBody {
+/** Renders a mail from a template version, the data of its own (JSON: as stored) and its subject (the heading too). */
+export function renderStored(template: TemplateVersion, own: Record<string, unknown>, subject: string): MailBody {
   const parts = compiled(template);
+  const data = { ...template.shared, ...own, title: subject };
   const body = parts.html(data);
-  return { subject: String(data.title), html: parts.layout({ ...data, body }), text: parts.text(data).replace(/\n{3,}/g, '\n\n').trim() + '\n' };
+  return { subject, html: parts.layout({ ...data, body }), text: parts.text(data).replace(/\n{3,}/g, '\n\n').trim() + '\n' };
 }
 
-/** Renders a mail with the current templates; the data go through JSON first, so a later render from the stored data is the same. */
+/**
+ * Renders a mail with the current templates; the data go through JSON first and are split into
+ * the shared values (with the version) and the mail's own, so a later render from what is stored
+ * is the same.
+ */
 export function renderMail(name: MailTemplate, data: MailData): RenderedMail {
-  const template = currentTemplates()[name];
-  const stored = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
-  return { ...renderStored(template, stored), template: template.version, data: stored };
+  const { title, ...rest } = JSON.parse(JSON.stringify(data)) as MailData;
+  const shared: SharedValues = {};
+  const own: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rest)) {
+    if (SHARED_KEYS[name].includes(key) && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) shared[key] = value;
+    else own[key] = value;
+  }
+  const sources = currentSources()[name];
+  const template: TemplateVersion = { ...sources, shared, version: versionOf({ ...sources, shared }) };
+  return { ...renderStored(template, own, title), template, data: own };
 }

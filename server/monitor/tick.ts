@@ -30,7 +30,7 @@ import { judgeDossier, judgeStep, type Condition, type Judged, type MonitoredSta
 import { Directory } from './directory';
 import { describeRemaining, formatVnInstant } from './format';
 import { DESK_NOTICE_KINDS, type NewAlert, type Recipient } from './model';
-import { currentTemplates, renderMail, type RenderedMail } from './templates';
+import { renderMail, type RenderedMail } from './templates';
 
 export interface MonitorSettings {
   /** Tell the recipients of an overdue step alert when the step is finally done. */
@@ -146,13 +146,13 @@ export function alertOf(settings: MonitorSettings, c: Condition, recipients: Rec
   };
 }
 
-/** Stores the template versions the alerts are rendered from, once each (a version is the digest of its sources). */
-async function storeTemplates(db: Db, versions: ReadonlySet<string>, now: Date): Promise<void> {
-  const templates = Object.values(currentTemplates()).filter((t) => versions.has(t.version));
-  if (templates.length === 0) return;
+/** Stores the template versions the alerts are rendered from, once each (a version is the digest of its sources and shared values). */
+async function storeTemplates(db: Db, alerts: readonly NewAlert[], now: Date): Promise<void> {
+  const versions = new Map(alerts.map((a) => [a.mail.template.version, a.mail.template]));
+  if (versions.size === 0) return;
   await db
     .insertInto('mailTemplates')
-    .values(templates.map((t) => ({ ...t, createdAt: now })))
+    .values([...versions.values()].map((t) => ({ ...t, shared: toJson(t.shared), createdAt: now })))
     .onConflict((oc) => oc.column('version').doNothing())
     .execute();
 }
@@ -162,14 +162,14 @@ export async function insertAlerts(db: Db, alerts: readonly NewAlert[], now: Dat
   let inserted = 0;
   for (let i = 0; i < alerts.length; i += 500) {
     const batch = alerts.slice(i, i + 500);
-    await storeTemplates(db, new Set(batch.map((a) => a.mail.template)), now);
+    await storeTemplates(db, batch, now);
     const rows = batch.map(({ mail, recipients, inDigest, ...a }) => ({
       ...a,
       recipients: toJson(recipients),
       mailSubject: mail.subject,
       mailText: null,
       mailHtml: null,
-      mailTemplate: mail.template,
+      mailTemplate: mail.template.version,
       mailData: toJson(mail.data),
       deliveryStatus: recipients.length ? ('pending' as const) : inDigest ? ('inDigest' as const) : ('noRecipient' as const),
       attempts: 0,

@@ -1,7 +1,8 @@
 /**
  * Retention (issue 28, items 1 and 3):
- * - `mail_templates`: each version of a mail template (its layout, HTML and text sources), stored
- *   once; an alert keeps the version and the small data its mail is rendered from
+ * - `mail_templates`: each version of a mail template (its layout, HTML and text sources, and the
+ *   values many mails share), stored once; an alert keeps the version and the small data of its
+ *   own that its mail is rendered from
  *   (`alerts.mail_template`, `alerts.mail_data`) instead of its rendered HTML and text, and the
  *   outbox renders the mail when it sends it: the same bytes at every attempt. Alerts raised
  *   before keep their `mail_text`/`mail_html` until the retention job clears them;
@@ -19,6 +20,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       layout text NOT NULL,
       html text NOT NULL,
       text text NOT NULL,
+      shared jsonb NOT NULL CHECK (jsonb_typeof(shared) = 'object'),
       created_at timestamptz NOT NULL
     )`.execute(db);
   await sql`ALTER TABLE alerts ADD COLUMN mail_template text REFERENCES mail_templates (version)`.execute(db);
