@@ -180,6 +180,8 @@ export interface DeclarationsTable {
   dossierCode: string;
   request: Json<unknown>;
   createdAt: Date;
+  /** When the retention job emptied the declaration of the closed dossier (server/retention). */
+  anonymisedAt: Defaulted<Date | null>;
 }
 
 export interface IntakeReceiptsTable {
@@ -290,6 +292,9 @@ export interface AlertsTable {
   mailSubject: string | null;
   mailText: string | null;
   mailHtml: string | null;
+  /** The template version (`mail_templates`) and data the mail is rendered from when it is sent (null: an alert raised before migration 0013, or its mail cleared by retention). */
+  mailTemplate: Defaulted<string | null>;
+  mailData: ColumnType<Record<string, unknown> | null, JsonText | null | undefined, JsonText | null>;
   deliveryStatus: 'pending' | 'sent' | 'failed' | 'noRecipient' | 'superseded' | 'inDigest';
   attempts: Defaulted<number>;
   nextAttemptAt: Date | null;
@@ -300,6 +305,18 @@ export interface AlertsTable {
   messageId: string;
   claimedBy: string | null;
   claimedUntil: Date | null;
+}
+
+/** One version of a mail template, stored once (its sources and shared values), that alerts are rendered from. */
+export interface MailTemplatesTable {
+  version: string;
+  name: string;
+  layout: string;
+  html: string;
+  text: string;
+  /** Values many mails share (the agency's name, the lead of an alert's kind), covered by the version's digest. */
+  shared: Json<Record<string, string | number | boolean>>;
+  createdAt: Date;
 }
 
 export interface AlertSendsTable {
@@ -460,6 +477,7 @@ export interface Tables {
   sessions: SessionsTable;
   alerts: AlertsTable;
   alertSends: AlertSendsTable;
+  mailTemplates: MailTemplatesTable;
   monitorRuns: MonitorRunsTable;
   leases: LeasesTable;
   monitorRequests: MonitorRequestsTable;

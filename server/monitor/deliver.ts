@@ -4,7 +4,9 @@
  * take the same alert), each attempt is recorded in `alert_sends` (one row per alert and
  * attempt) before its mail goes through the mailer, and each alert records `sent` (with the
  * time) or the error and the next attempt (exponential back-off, capped), and `failed` after
- * MONITOR_MAIL_MAX_ATTEMPTS: a few statements per batch, whatever its size. Before a mail leaves
+ * MONITOR_MAIL_MAX_ATTEMPTS: a few statements per batch, whatever its size. Each mail is rendered
+ * when it is sent, from the template version and data its alert stored (server/monitor/templates.ts):
+ * every attempt sends the same bytes. Before a mail leaves
  * (first attempt or retry, held or not) its condition is judged again: an alert whose step or
  * dossier has finished or moved on is marked `superseded` (with the reason) and never sent.
  * Outside working time nothing is sent unless configured: the alerts
@@ -17,6 +19,7 @@ import type { WorkingCalendars } from '../calendar/working-calendar';
 import { isSmtpUnavailable } from '../outage';
 import { judgeDossier, judgeStep } from './classify';
 import type { Alert } from './model';
+import { renderStored, type MailBody, type TemplateVersion } from './templates';
 import { clockStoppedColumn, DOSSIER_COLUMNS, STEP_COLUMNS, type MonitorDeps } from './tick';
 
 export interface DeliveryResult {
@@ -115,6 +118,26 @@ async function supersededOf(deps: MonitorDeps, calendars: WorkingCalendars, batc
   return superseded;
 }
 
+/** The stored template versions the alerts are rendered from. */
+async function templatesOf(deps: MonitorDeps, alerts: readonly Alert[]): Promise<Map<string, TemplateVersion>> {
+  const versions = [...new Set(alerts.map((a) => a.mailTemplate).filter((v): v is string => v !== null))];
+  if (versions.length === 0) return new Map();
+  const rows = await deps.db.selectFrom('mailTemplates').select(['version', 'name', 'layout', 'html', 'text', 'shared']).where('version', 'in', versions).execute();
+  return new Map(rows.map((t) => [t.version, t]));
+}
+
+/** The mail of an alert: rendered from its template version and data, or as stored by an alert raised before migration 0013. */
+export function mailOf(alert: Pick<Alert, 'mailSubject' | 'mailText' | 'mailHtml' | 'mailTemplate' | 'mailData'>, templates: ReadonlyMap<string, TemplateVersion>): MailBody {
+  if (alert.mailTemplate !== null && alert.mailData !== null) {
+    const template = templates.get(alert.mailTemplate);
+    if (!template) throw new Error(`mail template ${alert.mailTemplate} is not stored`);
+    if (!alert.mailSubject) throw new Error('alert has no mail subject');
+    return renderStored(template, alert.mailData, alert.mailSubject);
+  }
+  if (!alert.mailSubject || alert.mailText === null) throw new Error('alert has no mail (never rendered, or cleared by retention)');
+  return { subject: alert.mailSubject, text: alert.mailText, html: alert.mailHtml ?? '' };
+}
+
 /**
  * Records the attempt of each claimed alert (`alert_sends`, one row per alert and attempt:
  * an attempt already recorded was made by a replica that stopped before recording its outcome,
@@ -134,6 +157,7 @@ async function deliverBatch(deps: MonitorDeps, calendars: WorkingCalendars, clai
     ON CONFLICT (alert_id, attempt) DO NOTHING
     RETURNING alert_id`.execute(deps.db);
   const fresh = new Set(recorded.rows.map((r) => r.alertId));
+  const templates = await templatesOf(deps, batch.filter((a) => fresh.has(a.id)));
   for (const [i, alert] of batch.entries()) {
     const attempt = attempts[i] as number;
     const retryAt = new Date(now.getTime() + retryDelayMs(attempt, deps.settings));
@@ -142,12 +166,12 @@ async function deliverBatch(deps: MonitorDeps, calendars: WorkingCalendars, clai
       continue;
     }
     try {
-      if (!alert.mailSubject || alert.mailText === null) throw new Error('alert has no rendered mail');
+      const mail = mailOf(alert, templates);
       await deps.mailer.send({
         to: alert.recipients.map((r) => r.email),
-        subject: alert.mailSubject,
-        text: alert.mailText,
-        ...(alert.mailHtml ? { html: alert.mailHtml } : {}),
+        subject: mail.subject,
+        text: mail.text,
+        ...(mail.html ? { html: mail.html } : {}),
         messageId: alert.messageId,
         headers: { 'X-LLTP-Alert': alert.id },
       });

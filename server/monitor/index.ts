@@ -7,6 +7,7 @@ import { agencyNameOf, inspectionService } from '../inspection';
 import type { Logger } from '../logger';
 import type { Mailer } from '../mail';
 import { OutageLog } from '../outage';
+import { retentionPolicy } from '../retention';
 import type { ProcessCatalog } from '../sla/catalog';
 import { escalationSchema } from '../sla/spec';
 import type { MonitorDeps, MonitorSettings } from './tick';
@@ -33,6 +34,7 @@ export function monitorSettings(config: Config, catalog: ProcessCatalog): Monito
     leaseMs: config.MONITOR_LEASE_MS,
     vneidTargetPercent: config.VNEID_SHARE_TARGET_PERCENT,
     weekCutoff: config.REPORT_WEEK_CUTOFF,
+    retention: retentionPolicy(config),
   };
 }
 

@@ -14,6 +14,8 @@
  */
 import type { Selectable } from 'kysely';
 import type { AlertsTable, MonitorRunsTable, RecipientJson } from '../db/tables';
+import type { RetentionCounts } from '../retention';
+import type { RenderedMail } from './templates';
 
 export const ALERT_KINDS = ['dueSoon', 'overdue', 'escalation', 'apologyDue', 'apologyIssued', 'appointmentExtended', 'doneLate', 'digest', 'weekly'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -34,14 +36,14 @@ export type Alert = Selectable<AlertsTable>;
 /**
  * An alert about to be raised: what the condition says (the alert's columns, among them the
  * escalation `level`, the `role` alerted and `remainingMinutes`, negative when late), to whom,
- * and its mail, rendered once so that a retry sends the same mail.
+ * and its mail: stored as its template version and data, rendered again identically when sent.
  */
 export type NewAlert = Pick<
   Alert,
   'id' | 'kind' | 'subject' | 'level' | 'dossierCode' | 'stepId' | 'elementId' | 'stepName' | 'unitId' | 'unitName' | 'role' | 'dueAt' | 'remainingMinutes' | 'detectedAt' | 'runId'
 > & {
   recipients: Recipient[];
-  mail: { subject: string; text: string; html: string };
+  mail: RenderedMail;
   /** Nobody is mailed now because every recipient takes it in the daily digest. */
   inDigest?: boolean;
 };
@@ -59,8 +61,10 @@ export interface RunCounts {
   /** Alerts not sent because their condition no longer held when they were due to leave. */
   mailsSuperseded: number;
   mailsWaiting: number;
-  /** Expired log-in sessions deleted (the daily run). */
+  /** Expired log-in sessions deleted (the daily run's retention). */
   sessionsRemoved: number;
+  /** What the daily run's retention job deleted or anonymised (server/retention); absent from other runs. */
+  retention?: RetentionCounts;
 }
 
 export type MonitorRun = Omit<Selectable<MonitorRunsTable>, 'counts'> & { counts: RunCounts };

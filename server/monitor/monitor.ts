@@ -1,6 +1,7 @@
 /**
  * The SLA monitor process: node-cron schedules (MONITOR_CRON every 5 minutes by default: a tick
- * over what changed; the daily reconciliation of all open work with the digest; the Friday
+ * over what changed; the daily reconciliation of all open work with the digest, then the
+ * retention job (server/retention); the Friday
  * summary; Việt Nam time) and administrators' "run now" requests.
  * Each run first takes the lease, so one replica at a time works; a replica without the lease
  * skips the run. Runs never overlap within a process. Every run is recorded in `monitor_runs`.
@@ -17,6 +18,7 @@ import { retryUnsentWeeklyReport, sendWeeklyReport } from '../inspection/weekly-
 import { DigestCollector, raiseDailyDigests, raiseWeeklySummaries } from './digest';
 import { Directory } from './directory';
 import { deliverPending } from './deliver';
+import { runRetention } from '../retention';
 import { acquireLease } from './lease';
 import type { MonitorRun } from './model';
 import { openLateCounts, reconcile, tick, type MonitorDeps, type PassResult } from './tick';
@@ -86,9 +88,10 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
         const digest = new DigestCollector(await Directory.load(deps.db));
         record(await reconcile(deps, calendars, at, runId, digest.add));
         run.counts.alertsRaised += await raiseDailyDigests(deps, digest, at, runId);
-        // housekeeping: log-in sessions that have expired are of no use to anyone
-        const removed = await deps.db.deleteFrom('sessions').where('expiresAt', '<', at).executeTakeFirst();
-        run.counts.sessionsRemoved = Number(removed.numDeletedRows);
+        // retention: what has expired is deleted or anonymised (server/retention), under this lease
+        const retention = await runRetention(deps.db, deps.settings.retention, at);
+        run.counts.retention = retention;
+        run.counts.sessionsRemoved = retention.sessionsDeleted;
       } else {
         run.counts.alertsRaised = await raiseWeeklySummaries(deps, calendars, at, runId);
         if (deps.weeklyReport) await sendWeeklyReport(deps.weeklyReport, at);

@@ -19,6 +19,7 @@ import type { CalendarProvider } from '../calendar/provider';
 import type { DueSoonPolicy } from '../calendar/status';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import type { Db } from '../db';
+import type { RetentionPolicy } from '../retention';
 import { toJson } from '../db/tables';
 import type { Logger } from '../logger';
 import type { OutageLog } from '../outage';
@@ -47,6 +48,8 @@ export interface MonitorSettings {
   vneidTargetPercent: number;
   /** The weekly cut-off (REPORT_WEEK_CUTOFF): report weeks run from one to the next. */
   weekCutoff: WeekCutoff;
+  /** How long personal data, letters, mail bodies, sessions and audit rows are kept (the daily run's retention job). */
+  retention: RetentionPolicy;
 }
 
 export interface MonitorDeps {
@@ -143,16 +146,31 @@ export function alertOf(settings: MonitorSettings, c: Condition, recipients: Rec
   };
 }
 
+/** Stores the template versions the alerts are rendered from, once each (a version is the digest of its sources and shared values). */
+async function storeTemplates(db: Db, alerts: readonly NewAlert[], now: Date): Promise<void> {
+  const versions = new Map(alerts.map((a) => [a.mail.template.version, a.mail.template]));
+  if (versions.size === 0) return;
+  await db
+    .insertInto('mailTemplates')
+    .values([...versions.values()].map((t) => ({ ...t, shared: toJson(t.shared), createdAt: now })))
+    .onConflict((oc) => oc.column('version').doNothing())
+    .execute();
+}
+
 /** Inserts alerts that do not exist yet (pending delivery, or noRecipient); returns how many were new. */
 export async function insertAlerts(db: Db, alerts: readonly NewAlert[], now: Date): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < alerts.length; i += 500) {
-    const rows = alerts.slice(i, i + 500).map(({ mail, recipients, inDigest, ...a }) => ({
+    const batch = alerts.slice(i, i + 500);
+    await storeTemplates(db, batch, now);
+    const rows = batch.map(({ mail, recipients, inDigest, ...a }) => ({
       ...a,
       recipients: toJson(recipients),
       mailSubject: mail.subject,
-      mailText: mail.text,
-      mailHtml: mail.html,
+      mailText: null,
+      mailHtml: null,
+      mailTemplate: mail.template.version,
+      mailData: toJson(mail.data),
       deliveryStatus: recipients.length ? ('pending' as const) : inDigest ? ('inDigest' as const) : ('noRecipient' as const),
       attempts: 0,
       nextAttemptAt: recipients.length ? now : null,
