@@ -114,7 +114,7 @@ async function startInstances(zeebe: ZeebeGrpcClient, models: CeilingModels, opt
   const one = async (): Promise<void> => {
     for (let i = next++; i < count; i = next++) {
       const dossierCode = `NOOP.${label}-${String(Math.floor(i / 10000)).padStart(6, '0')}-${String(i % 10000).padStart(4, '0')}`;
-      const variables = startVariables.parse({ dossierCode, agencyCode: options.agencyCode, receivedAt: options.receivedAt(), paperCopy: 'none' });
+      const variables = startVariables.parse({ dossierCode, agencyCode: options.agencyCode, receivedAt: options.receivedAt(), paperCopy: 'none', channel: 'vneid' });
       await zeebe.createProcessInstance({ bpmnProcessId: models.national, variables });
     }
   };
