@@ -14,11 +14,22 @@
  */
 import { z } from 'zod';
 import { nfcText } from '../server/api/text';
+import { OTHER_CHANNELS } from '../server/intake/vneid-request';
 
 /** An instant as ISO 8601 with an offset or `Z`. */
 export const instant = z.iso.datetime({ offset: true });
 /** A civil date in Việt Nam, YYYY-MM-DD. */
 export const localDate = z.iso.date();
+
+/**
+ * Intake channels a national process instance can be started from (`channel`): `vneid` (the
+ * VNeID intake, `POST /api/intake/vneid`, the only one that starts a process today) and the
+ * other channels of `POST /api/intake/other`. The police gateway after step 6 reads it: every
+ * VNeID dossier goes to the provincial police (PV06). The lint (`lltp/sla-reachable`) evaluates
+ * the gateway conditions for each of these values.
+ */
+export const PROCESS_CHANNELS = ['vneid', ...OTHER_CHANNELS] as const;
+export type ProcessChannel = (typeof PROCESS_CHANNELS)[number];
 
 /** Variables the intake API sets when it starts the national process. */
 export const startVariables = z.object({
@@ -30,7 +41,10 @@ export const startVariables = z.object({
   receivedAt: instant,
   /** Paper copy asked for in VNeID: none, by post, or collected at the desk. */
   paperCopy: z.enum(['none', 'post', 'desk']),
+  /** Intake channel (`vneid` for VNeID): whether an ordinary dossier goes to the police (gateway `needsPolice`). */
+  channel: z.enum(PROCESS_CHANNELS),
 });
+export type StartVariables = z.infer<typeof startVariables>;
 
 export const NOTICES = ['accepted', 'supplement-request', 'supplement-expired', 'refusal', 'apology', 'withdrawn'] as const;
 export const ESCALATION_REASONS = ['police-late', 'apology-already-issued'] as const;

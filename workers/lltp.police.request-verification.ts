@@ -4,16 +4,25 @@
  * `lltp.police.verification-answered` (correlation key dossierCode, message id requestId).
  * The reminder instant is the due time of `awaitPoliceAnswer` (start + its allotment for the
  * case variant, on its unit's calendar); the escalation instant adds the first escalation
- * level that comes later (e.g. `leader@1wd`), or one working day.
+ * level that comes later (e.g. `leader@1wd`), or one working day. Step 7 (`awaitPoliceAnswer`)
+ * starts in the timeline with the request, with the allotment of the dossier's variant (an
+ * ordinary VNeID dossier: `lltp:sla.allotment.ordinary`); the callback closes it.
  */
 import { z } from 'zod';
 import { jobTypes } from '../processes/contracts';
 import { stepDueAt } from '../server/calendar/deadlines';
+import { stepStarted } from '../server/readmodel/timeline';
 import { complete, defineWorker, dossierCode, TechnicalFault } from './framework';
 import { iso, planOf } from './dossier-support';
 
 export const AWAIT_POLICE_ANSWER = 'awaitPoliceAnswer';
 export const policeRequestId = (code: string): string => `${code}:police`;
+/**
+ * The timeline key of step 7 (`awaitPoliceAnswer`, a receive task: no job of its own), derived
+ * from the request's element instance: one step 7 per request, recorded once however many times
+ * the request job is delivered.
+ */
+export const policeStepKey = (requestElementInstanceKey: string): string => `${requestElementInstanceKey}:${AWAIT_POLICE_ANSWER}`;
 
 export default defineWorker({
   type: 'lltp.police.request-verification',
@@ -23,6 +32,19 @@ export default defineWorker({
   async handler(ctx) {
     const awaitStep = planOf(ctx.deps, ctx.job.bpmnProcessId).steps[AWAIT_POLICE_ANSWER];
     if (!awaitStep) throw new TechnicalFault(`process ${ctx.job.bpmnProcessId} has no step ${AWAIT_POLICE_ANSWER}`);
+    // Step 7 in the timeline, opened before the request goes (the answer closes it, however fast it comes).
+    await stepStarted(
+      { db: ctx.deps.db, calendars: () => ctx.calendars, stepSla: (processId, elementId, internal) => ctx.deps.catalog.stepSla(processId, elementId, internal) },
+      {
+        dossierCode: ctx.dossierCode,
+        processId: ctx.job.bpmnProcessId,
+        processInstanceKey: ctx.job.processInstanceKey,
+        elementId: AWAIT_POLICE_ANSWER,
+        elementInstanceKey: policeStepKey(ctx.job.elementInstanceKey),
+        startedAt: ctx.now,
+        internalProcessId: null,
+      },
+    );
     await ctx.deps.adapters.police.requestVerification({
       requestId: policeRequestId(ctx.dossierCode),
       dossierCode: ctx.dossierCode,

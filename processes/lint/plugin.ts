@@ -10,6 +10,7 @@ import messageConsistency from './rules/message-consistency';
 import noCalendarTimer from './rules/no-calendar-timer';
 import processVersion from './rules/process-version';
 import slaComplete from './rules/sla-complete';
+import slaReachable from './rules/sla-reachable';
 import slaWithinTarget from './rules/sla-within-target';
 import userTaskCandidateGroup from './rules/user-task-candidate-group';
 import userTaskFormKnown from './rules/user-task-form-known';
@@ -28,6 +29,7 @@ export const rules: Record<string, RuleFactory> = {
   'no-calendar-timer': noCalendarTimer,
   'process-version': processVersion,
   'sla-complete': slaComplete,
+  'sla-reachable': slaReachable,
   'sla-within-target': slaWithinTarget,
   'user-task-candidate-group': userTaskCandidateGroup,
   'user-task-form-known': userTaskFormKnown,

@@ -14,9 +14,11 @@ import path from 'node:path';
 import { Linter, type LintConfig, type LintResolver } from 'bpmnlint';
 import NodeResolver from 'bpmnlint/lib/resolver/node-resolver';
 import { catalogProblems, loadAgencies, PROCESSES_DIR, processFiles, ProcessCatalog, ProcessCatalogError, versionPairs, type CatalogProblem } from '../../server/sla/catalog';
-import { readBpmn } from '../../server/sla/moddle';
+import { executableProcesses, readBpmn, zeebeProperties } from '../../server/sla/moddle';
+import { variantReach } from '../../server/sla/reach';
+import { PROCESS_CHANNELS } from '../contracts';
 import { loadSlaPlans, SlaPlanError, type SlaPlan } from '../../server/sla/plan';
-import { CASE_VARIANTS, targetProperty } from '../../server/sla/spec';
+import { CASE_VARIANTS, PROCESS_PROPERTY, targetProperty } from '../../server/sla/spec';
 import { formatWorkingTime } from '../../server/sla/working-time';
 import { checkBudgets } from '../../server/sla/budget';
 import { RENDER_COMMAND, staleImages } from './images';
@@ -39,6 +41,8 @@ export const CATALOG_RULE = 'lltp/catalog';
 export const BUDGET_RULE = 'lltp/budget';
 /** The job type of the step that asks the citizen to supplement the dossier (processes/contracts.ts). */
 const SUPPLEMENT_REQUEST_JOB = 'lltp.dossier.request-supplement';
+/** The rule of unreachable allotments (processes/lint/rules/sla-reachable.ts; the tables' rows here). */
+export const REACH_RULE = 'lltp/sla-reachable';
 /** The rule of the stale-image warning, the one problem that does not fail the lint. */
 export const IMAGE_RULE = 'lltp/image-current';
 
@@ -102,7 +106,47 @@ export async function lintCatalog(dir: string, files: readonly string[]): Promis
   const error = (p: CatalogProblem): LintProblem => ({ file: p.source, elementId: p.elementId, rule: CATALOG_RULE, category: 'error', message: p.message });
   problems.push(...catalogProblems(catalog).map(error));
   if (problems.length > 0) return problems;
-  return budgetProblems(catalog);
+  const properties = new Map<string, Map<string, string>>();
+  for (const file of files) {
+    const { definitions } = await readBpmn(await readFile(file, 'utf8'), file);
+    for (const process of executableProcesses(definitions)) properties.set(process.id ?? '', new Map(zeebeProperties(process)));
+  }
+  return [...tableReachProblems(catalog, (processId) => properties.get(processId) ?? new Map()), ...budgetProblems(catalog)];
+}
+
+/**
+ * `lltp/sla-reachable` for the provinces' tables: with each national version and each internal
+ * version that can govern the same dossier, a row `lltp:step.<step>.allotment.<variant>` for a
+ * variant that no path of the national model takes to that step (conditions evaluated for
+ * every variant and intake channel, server/sla/reach.ts) is an error on the internal procedure.
+ * `propertiesOf` gives a process's own `lltp:` properties as written (name → value).
+ */
+export function tableReachProblems(catalog: ProcessCatalog, propertiesOf: (processId: string) => ReadonlyMap<string, string>): LintProblem[] {
+  const problems: LintProblem[] = [];
+  const reported = new Set<string>();
+  for (const { agency, national, internal } of versionPairs(catalog)) {
+    const reach = variantReach(national.flow, PROCESS_CHANNELS);
+    const rows = propertiesOf(internal.processId);
+    for (const stepId of Object.keys(internal.governs)) {
+      if (!national.governedSteps[stepId]) continue; // a row for no governed step: lltp/catalog
+      for (const variant of CASE_VARIANTS) {
+        const row = `${PROCESS_PROPERTY.stepPrefix}${stepId}.allotment.${variant}`;
+        const value = rows.get(row);
+        if (value === undefined || reach.get(stepId)?.has(variant)) continue;
+        const key = `${national.processId}:${internal.processId}:${row}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        problems.push({
+          file: internal.source,
+          elementId: internal.processId,
+          rule: REACH_RULE,
+          category: 'error',
+          message: `${agency.code}, ${national.processId} with ${internal.processId}: ${row} = ${value} is unreachable: no path of ${national.processId} takes ${variant} dossiers to ${stepId} (gateway conditions evaluated for caseVariant = "${variant}" and channel ${PROCESS_CHANNELS.join(', ')})`,
+        });
+      }
+    }
+  }
+  return problems;
 }
 
 /**

@@ -18,6 +18,7 @@ import { formatInstant, localDateOf, dayNumberOf } from '../calendar/civil-time'
 import { dossierDeadlines, type DossierTerms } from '../calendar/deadlines';
 import type { CalendarPolicy } from '../calendar/policy';
 import type { WorkingCalendars } from '../calendar/working-calendar';
+import type { StartVariables } from '../../processes/contracts';
 import { audit } from '../audit';
 import type { Db } from '../db';
 import type { IntakeReceiptsTable } from '../db/tables';
@@ -188,7 +189,8 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
     agencyCode: deps.agencyCode,
     receivedAt: formatInstant(receivedAt.getTime()),
     paperCopy,
-  });
+    channel: 'vneid',
+  } satisfies StartVariables);
 
   const dossier = await findDossier(deps.db, dossierCode);
   const appointment = dossier?.appointmentAt ?? deadlines.statutoryDueAt;

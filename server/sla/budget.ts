@@ -48,25 +48,36 @@ export interface BudgetCheck {
 /** Allotted working minutes of a step per variant; undefined (or a missing variant) counts 0. */
 export type AllotmentOf = (elementId: string) => Partial<Record<CaseVariant, number>> | undefined;
 
-type Decision = 'holds' | 'fails' | 'unknown';
+export type Decision = 'holds' | 'fails' | 'unknown';
+
+/** Values of process variables a condition is decided on (`caseVariant`, `channel`); any other variable is unknown. */
+export type ConditionContext = Readonly<Record<string, string>>;
 
 const decisions = new Map<string, Decision>();
 
 /** Whether a flow's condition holds for a variant: decided only when the condition reads nothing but caseVariant. */
 export function decideCondition(condition: string, variant: CaseVariant): Decision {
-  const key = `${variant}\u0000${condition}`;
+  return decideConditionIn(condition, { [VARIANT_VARIABLE]: variant });
+}
+
+/**
+ * Whether a flow's condition holds with the given variables: decided only when the condition
+ * reads nothing but them (feelin warns of any other variable it reads: then 'unknown').
+ */
+export function decideConditionIn(condition: string, context: ConditionContext): Decision {
+  const key = `${JSON.stringify(Object.entries(context).sort(([a], [b]) => a.localeCompare(b)))}\u0000${condition}`;
   let decision = decisions.get(key);
   if (decision === undefined) {
-    decision = evaluateCondition(condition, variant);
+    decision = evaluateCondition(condition, context);
     decisions.set(key, decision);
   }
   return decision;
 }
 
-function evaluateCondition(condition: string, variant: CaseVariant): Decision {
+function evaluateCondition(condition: string, context: ConditionContext): Decision {
   const expression = condition.trim().replace(/^=/, '');
   try {
-    const { value, warnings } = evaluate(expression, { [VARIANT_VARIABLE]: variant });
+    const { value, warnings } = evaluate(expression, { ...context });
     if (warnings.length > 0) return 'unknown';
     return value === true ? 'holds' : 'fails';
   } catch {
@@ -74,11 +85,19 @@ function evaluateCondition(condition: string, variant: CaseVariant): Decision {
   }
 }
 
-/** The edges a variant can take out of an element. */
-function edgesFor(edges: readonly FlowEdge[], variant: CaseVariant): FlowEdge[] {
-  const decided = edges.map((edge) => ({ edge, decision: edge.condition === null ? ('holds' as const) : decideCondition(edge.condition, variant) }));
+/**
+ * The edges a dossier can take out of an element when its conditions are decided in `context`:
+ * those whose condition may hold; the gateway's default flow unless another flow certainly holds.
+ */
+export function edgesIn(edges: readonly FlowEdge[], context: ConditionContext): FlowEdge[] {
+  const decided = edges.map((edge) => ({ edge, decision: edge.condition === null ? ('holds' as const) : decideConditionIn(edge.condition, context) }));
   const anotherHolds = decided.some(({ edge, decision }) => !edge.isDefault && edge.condition !== null && decision === 'holds');
   return decided.filter(({ edge, decision }) => (edge.isDefault ? !anotherHolds : decision !== 'fails')).map(({ edge }) => edge);
+}
+
+/** The edges a variant can take out of an element. */
+function edgesFor(edges: readonly FlowEdge[], variant: CaseVariant): FlowEdge[] {
+  return edgesIn(edges, { [VARIANT_VARIABLE]: variant });
 }
 
 export function checkBudgets(graph: FlowGraph, allotmentOf: AllotmentOf, targets: Record<CaseVariant, number>): BudgetCheck {

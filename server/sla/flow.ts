@@ -25,6 +25,8 @@ export interface FlowGraph {
   roots: string[];
   /** The edges out of every flow node, by element id. */
   edges: Record<string, FlowEdge[]>;
+  /** The host activity of each non-interrupting boundary event (a root that only starts while its host runs). */
+  hosts?: Record<string, string>;
 }
 
 const idOf = (element: ModdleElement): string => element.id ?? '';
@@ -85,5 +87,11 @@ export function flowGraphOf(process: ModdleElement): FlowGraph {
     ...nodes.filter(isEventSubProcess).flatMap(startEvents),
     ...boundaries.filter((b) => b.get('cancelActivity') === false).map(idOf),
   ];
-  return { starts, roots, edges: Object.fromEntries([...elements.keys()].map((id) => [id, edgesOf(id)])) };
+  const hosts = Object.fromEntries(
+    boundaries.filter((b) => b.get('cancelActivity') === false).flatMap((b) => {
+      const host = b.get('attachedToRef') as ModdleElement | undefined;
+      return host ? [[idOf(b), idOf(host)]] : [];
+    }),
+  );
+  return { starts, roots, edges: Object.fromEntries([...elements.keys()].map((id) => [id, edgesOf(id)])), hosts };
 }

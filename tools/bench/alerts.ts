@@ -81,6 +81,7 @@ const FORM_DATA: Record<string, Record<string, unknown>> = {
   'lltp.form.check-dossier': { intakeDecision: 'accept' },
   'lltp.form.accept-in-lltp': {},
   'lltp.form.search-records': { searchOutcome: 'noRecord' },
+  'lltp.form.record-verification': {}, // the police's answer (every VNeID dossier goes to PV06)
   'lltp.form.draft-certificate': {},
   'lltp.form.review-draft': { reviewDecision: 'approve' },
   'lltp.form.approve-certificate': {},

@@ -17,6 +17,7 @@ import { parseEngineInstant } from '../../server/readmodel/timeline';
 import { PROCESSES_DIR } from '../../server/sla';
 import { createZeebeClient, type ZeebeGrpcClient } from '../../server/zeebe';
 import { jobTypes, startVariables, type JobType } from '../../processes/contracts';
+import { POLICE_ANSWER_MESSAGE } from '../../server/callbacks/police';
 import { progressOf, secondsSince } from './support';
 
 const USER_TASK = 'io.camunda.zeebe:userTask';
@@ -34,6 +35,8 @@ export interface CeilingModels {
   internal: string;
   /** The job type a contract's job type has in the ceiling models. */
   jobType(type: string): string;
+  /** The name a contract's message has in the ceiling models. */
+  message(name: string): string;
 }
 
 /** The model file that declares `processId`. */
@@ -66,7 +69,7 @@ export async function deployCeilingModels(zeebe: ZeebeGrpcClient, ids: { nationa
   const suffix = `-ceiling-${run}`;
   const processIds = [ids.national, ids.internal];
   await zeebe.deployResources(processIds.map((id) => ({ name: `${id}${suffix}.bpmn`, process: Buffer.from(ceilingModel(modelOf(id), processIds, suffix)) })));
-  return { national: `${ids.national}${suffix}`, internal: `${ids.internal}${suffix}`, jobType: (type) => `${type}${suffix}` };
+  return { national: `${ids.national}${suffix}`, internal: `${ids.internal}${suffix}`, jobType: (type) => `${type}${suffix}`, message: (name) => `${name}${suffix}` };
 }
 
 /** Variables each job type completes with: what its contract's output schema accepts, at the engine's instant of the job. */
@@ -114,7 +117,7 @@ async function startInstances(zeebe: ZeebeGrpcClient, models: CeilingModels, opt
   const one = async (): Promise<void> => {
     for (let i = next++; i < count; i = next++) {
       const dossierCode = `NOOP.${label}-${String(Math.floor(i / 10000)).padStart(6, '0')}-${String(i % 10000).padStart(4, '0')}`;
-      const variables = startVariables.parse({ dossierCode, agencyCode: options.agencyCode, receivedAt: options.receivedAt(), paperCopy: 'none' });
+      const variables = startVariables.parse({ dossierCode, agencyCode: options.agencyCode, receivedAt: options.receivedAt(), paperCopy: 'none', channel: 'vneid' });
       await zeebe.createProcessInstance({ bpmnProcessId: models.national, variables });
     }
   };
@@ -126,7 +129,12 @@ export async function measureCeiling(config: Config, models: CeilingModels, opti
   const { camunda, zeebe } = createZeebeClient(config);
   let returned = 0;
   let onReturned: (() => void) | null = null;
-  const worker = (taskType: string, complete: (variables: Record<string, unknown>, headers: Record<string, unknown>) => Record<string, unknown>, counts = false) =>
+  const worker = (
+    taskType: string,
+    complete: (variables: Record<string, unknown>, headers: Record<string, unknown>) => Record<string, unknown>,
+    counts = false,
+    after?: (variables: Record<string, unknown>) => Promise<unknown>,
+  ) =>
     zeebe.createWorker({
       taskType,
       maxJobsToActivate: config.WORKER_MAX_JOBS,
@@ -134,6 +142,7 @@ export async function measureCeiling(config: Config, models: CeilingModels, opti
       pollInterval: 100,
       taskHandler: async (job) => {
         const result = await job.complete(complete(job.variables, job.customHeaders) as never);
+        await after?.(job.variables);
         if (counts) {
           returned += 1;
           onReturned?.();
@@ -141,8 +150,19 @@ export async function measureCeiling(config: Config, models: CeilingModels, opti
         return result;
       },
     });
+  // Every VNeID dossier (ordinary ones too) waits for the police at step 7: the answer comes at once.
+  const answerPolice = (variables: Record<string, unknown>) =>
+    zeebe.publishMessage({
+      name: models.message(POLICE_ANSWER_MESSAGE),
+      correlationKey: String(variables.dossierCode),
+      messageId: `${String(variables.dossierCode)}:police`,
+      timeToLive: 60_000,
+      variables: { policeAnsweredAt: formatInstant(Date.now()) },
+    });
   const workers = [
-    ...(Object.keys(jobTypes) as JobType[]).map((type) => worker(models.jobType(type), (v) => noopOutputs(type, models.internal, v.activatedAt), type === 'lltp.return.result')),
+    ...(Object.keys(jobTypes) as JobType[]).map((type) =>
+      worker(models.jobType(type), (v) => noopOutputs(type, models.internal, v.activatedAt), type === 'lltp.return.result', type === 'lltp.police.request-verification' ? answerPolice : undefined),
+    ),
     worker(models.jobType(USER_TASK), (_, headers) => DECISIONS[String(headers.formKey)] ?? {}),
   ];
   const waitReturned = (count: number): Promise<void> =>

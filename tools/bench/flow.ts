@@ -10,7 +10,8 @@
  *   processes of their own on a fresh database; the bench posts DOSSIERS VNeID requests (no
  *   paper copy) to `POST /api/intake/vneid` as the one-stop partner, and scripted officers (the
  *   demo accounts) work their inboxes through the public API (claim, complete: accept, no
- *   record, approve). The time runs from the first intake to the moment the last dossier is
+ *   record, the police's answer recorded (every VNeID dossier goes to PV06; the simulated police
+ *   answer at once), approve). The time runs from the first intake to the moment the last dossier is
  *   closed as issued in the read model, after WARMUP dossiers that went the whole way first;
  * - **ceiling** (the broker alone, ./ceiling.ts): copies of the same models under process ids,
  *   job types and messages of the bench run's own, instances created directly, every job

@@ -40,6 +40,9 @@ export async function startProduct(databaseUrl: string, brokerEnv: Record<string
     DEMO_PASSWORD: PASSWORD,
     DEMO_PARTNER_KEY: PARTNER_KEY,
     ...simulatorUrls(SIM_BASE_PORT),
+    // Every VNeID dossier goes to the police at step 7: the police simulator answers at once
+    // (as the ceiling's does), so that the figure is the product's, not the simulated police's delay.
+    SIM_POLICE_MS_PER_WORKING_HOUR: process.env.SIM_POLICE_MS_PER_WORKING_HOUR ?? '0',
   };
   const config = loadConfig(env);
   const logs = path.join(RUN_DIR, 'logs');

@@ -56,6 +56,8 @@ export async function startBenchSystem(
     DEMO_PARTNER_KEY: PARTNER['x-api-key'],
     SESSION_HOURS: '48',
     ...simulatorUrls(simulatorsPort),
+    // every VNeID dossier waits for the police at step 7: the simulated police answer at once
+    SIM_POLICE_MS_PER_WORKING_HOUR: process.env.SIM_POLICE_MS_PER_WORKING_HOUR ?? '0',
   };
   let config = loadConfig(env);
   const logger = benchLogger();

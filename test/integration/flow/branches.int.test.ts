@@ -63,15 +63,17 @@ async function throughDrafting(code: string, review: 'approve' | 'revise-once' =
   await work(code, 'lanhdao', 'lltp.form.approve-certificate');
 }
 
+/** Steps 3–6, then steps 7–8: every VNeID dossier goes to the police (one with no record too), whose simulator answers; the LLTP officer records it. */
 async function acceptAndSearch(code: string, search: Record<string, unknown>): Promise<void> {
   await work(code, 'motcua', 'lltp.form.check-dossier', { intakeDecision: 'accept' });
   await work(code, 'chuyenvien', 'lltp.form.accept-in-lltp');
   await work(code, 'chuyenvien', 'lltp.form.search-records', search);
+  await work(code, 'chuyenvien', 'lltp.form.record-verification');
 }
 
 const elementsOf = (d: Record<string, unknown>): string[] => (d.timeline as { elementId: string }[]).map((t) => t.elementId);
 
-test('no record: the fast path issues the e-certificate and returns it to VNeID, with a complete timeline', async () => {
+test('no record: the police check it all the same (VNeID), the e-certificate is returned to VNeID, with a complete timeline', async () => {
   const code = await intake();
   await acceptAndSearch(code, { searchOutcome: 'noRecord' });
   await throughDrafting(code);
@@ -85,7 +87,7 @@ test('no record: the fast path issues the e-certificate and returns it to VNeID,
   const timeline = d.timeline as { elementId: string; finishedAt: string | null; dueAt: string; actor: string | null; allotmentWorkingMinutes: number }[];
   expect(timeline.every((t) => t.finishedAt !== null)).toBe(true);
   expect(timeline.every((t) => typeof t.dueAt === 'string' && t.actor)).toBe(true);
-  expect(elementsOf(d)).toEqual(expect.arrayContaining(['checkDossier', 'pushToLltpSoftware', 'searchRecords', 'planDeadlines', 'signCertificate', 'returnResult']));
+  expect(elementsOf(d)).toEqual(expect.arrayContaining(['checkDossier', 'pushToLltpSoftware', 'searchRecords', 'planDeadlines', 'requestPoliceVerification', 'awaitPoliceAnswer', 'recordVerification', 'signCertificate', 'returnResult']));
   expect(timeline.find((t) => t.elementId === 'checkDossier')).toMatchObject({ actor: 'motcua', allotmentWorkingMinutes: 240 });
   expect((await s.simStats('vneid')).effects.return).toBeGreaterThanOrEqual(1);
 }, 120000);
@@ -95,13 +97,13 @@ test('verification by the police: the answer comes back by callback, delivered t
   await s.simPost('police', '/_sim/scenarios', { dossierCode: code, answerAfterWorkingHours: 1, result: 'noRecord', deliveries: 2 });
   const before = (await s.simStats('police')).effects.request ?? 0;
   await acceptAndSearch(code, { searchOutcome: 'needsVerification', verificationScope: 'province' });
-  await work(code, 'chuyenvien', 'lltp.form.record-verification');
   await throughDrafting(code);
   const d = await finished(code, 'issued');
   expect(d.caseVariant).toBe('verification');
   expect((await s.simStats('police')).effects.request).toBe(before + 1);
   expect(await s.db.selectFrom('audit').select('id').where('dossierCode', '=', code).where('action', '=', 'police.answer').execute()).toHaveLength(1);
-  expect(elementsOf(d)).toEqual(expect.arrayContaining(['requestPoliceVerification', 'recordVerification']));
+  expect(elementsOf(d)).toEqual(expect.arrayContaining(['requestPoliceVerification', 'awaitPoliceAnswer', 'recordVerification']));
+  expect((d.timeline as { elementId: string; allotmentWorkingMinutes: number }[]).find((t) => t.elementId === 'awaitPoliceAnswer')?.allotmentWorkingMinutes).toBe(2760); // 46h
 }, 120000);
 
 test('an extended case (several provinces) gets the 15-working-day statutory deadline after the search', async () => {

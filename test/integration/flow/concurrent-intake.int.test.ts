@@ -98,7 +98,7 @@ test('a start whose answer was lost: the retried request adopts the instance the
   try {
     const duplicates = await Promise.all(
       Array.from({ length: 20 }, async () =>
-        (await zeebe.createProcessInstance({ bpmnProcessId: String(dossier.processId), variables: { dossierCode: code, agencyCode: 'STP.KHA', receivedAt: RECEIVED_AT, paperCopy: 'none' } })).processInstanceKey,
+        (await zeebe.createProcessInstance({ bpmnProcessId: String(dossier.processId), variables: { dossierCode: code, agencyCode: 'STP.KHA', receivedAt: RECEIVED_AT, paperCopy: 'none', channel: 'vneid' } })).processInstanceKey,
       ),
     );
     for (const k2 of duplicates) {

@@ -60,6 +60,8 @@ test('a dossier of the fictional province runs end to end under its own table an
   await work(code, 'motcua', 'lltp.form.check-dossier', { intakeDecision: 'accept' });
   await work(code, 'chuyenvien', 'lltp.form.accept-in-lltp');
   await work(code, 'chuyenvien', 'lltp.form.search-records', { searchOutcome: 'noRecord' });
+  // a VNeID dossier goes to the police (step 7) even with no record; step 8 under the province's table
+  await work(code, 'chuyenvien', 'lltp.form.record-verification');
   await work(code, 'chuyenvien', 'lltp.form.draft-certificate');
   // no review by the head of division in this province: the leader approves the draft directly
   await work(code, 'lanhdao', 'lltp.form.approve-certificate');
@@ -75,6 +77,9 @@ test('a dossier of the fictional province runs end to end under its own table an
   expect(step('acceptInLltpSoftware')).toMatchObject({ unitId: 'stp-hctp', role: 'lltpOfficer', allotmentWorkingMinutes: 60 });
   expect(step('searchRecords')).toMatchObject({ unitId: 'stp-hctp', role: 'lltpOfficer', allotmentWorkingMinutes: 180 });
   expect(step('returnResult')).toMatchObject({ unitId: 'stp-mot-cua', allotmentWorkingMinutes: 60 });
+  // Step 7 is the national model's (ordinary 6h), step 8 the province's row (ordinary 1h).
+  expect(step('awaitPoliceAnswer')).toMatchObject({ unitId: 'ca-pv06', role: 'police', allotmentWorkingMinutes: 360 });
+  expect(step('recordVerification')).toMatchObject({ unitId: 'stp-hctp', actor: 'chuyenvien', allotmentWorkingMinutes: 60 });
   // Its own step 9.
   expect(step('ttnDraft')).toMatchObject({ role: 'lltpOfficer', actor: 'chuyenvien', allotmentWorkingMinutes: 60 });
   expect(step('ttnApprove')).toMatchObject({ unitId: 'stp-lanh-dao', role: 'leader', actor: 'lanhdao', allotmentWorkingMinutes: 120 });

@@ -115,10 +115,11 @@ async function work(code: string, username: string, formKey: string, data: Recor
 
 const REASON = 'Cán bộ một cửa nghỉ ốm, chưa có người thay';
 
-/** From "accept in LLTP" to the end (the search finds nothing), each step by its officer. */
+/** From "accept in LLTP" to the end (the search finds nothing, the police answer), each step by its officer. */
 async function finishFromAccept(code: string, lateReason?: string): Promise<void> {
   await work(code, 'chuyenvien', 'lltp.form.accept-in-lltp', {}, lateReason);
   await work(code, 'chuyenvien', 'lltp.form.search-records', { searchOutcome: 'noRecord' });
+  await work(code, 'chuyenvien', 'lltp.form.record-verification'); // the police check every VNeID dossier
   await work(code, 'chuyenvien', 'lltp.form.draft-certificate');
   await work(code, 'truongphong', 'lltp.form.review-draft', { reviewDecision: 'approve' });
   await work(code, 'lanhdao', 'lltp.form.approve-certificate');

@@ -18,7 +18,7 @@
  * after its clock moved: a test waits first for a job that the same move fires.
  */
 import { randomBytes } from 'node:crypto';
-import { forms, jobTypes } from '../../../processes/contracts';
+import { forms, jobTypes, type ProcessChannel } from '../../../processes/contracts';
 import { loadConfig } from '../../../server/config';
 import { brokerReady, type ZeebeGrpcClient } from '../../../server/zeebe';
 import { monotonicMs } from '../../support/clock';
@@ -195,9 +195,18 @@ export class ProcessDriver {
     return response.processInstanceKey;
   }
 
-  /** Starts the national process as the intake API will: dossier code, agency, receipt time, paper copy. */
-  async startNational(paperCopy: 'none' | 'post' | 'desk' = 'none'): Promise<string> {
-    return this.start(NATIONAL_PROCESS_ID, { agencyCode: 'STP.KHA', receivedAt: (await brokerNow()).toISOString(), paperCopy });
+  /**
+   * Starts the national process as the intake API does: dossier code, agency, receipt time,
+   * paper copy, channel (`vneid`: every dossier, ordinary ones too, goes to the police at step 7).
+   */
+  async startNational(paperCopy: 'none' | 'post' | 'desk' = 'none', channel: ProcessChannel = 'vneid'): Promise<string> {
+    return this.start(NATIONAL_PROCESS_ID, { agencyCode: 'STP.KHA', receivedAt: (await brokerNow()).toISOString(), paperCopy, channel });
+  }
+
+  /** The police's answer to step 7 (message `lltp.police.verification-answered`), once the request has gone. */
+  async answerPolice(): Promise<void> {
+    await this.waitFor('requestPoliceVerification');
+    await this.publish('lltp.police.verification-answered', { policeAnsweredAt: (await brokerNow()).toISOString() });
   }
 
   /** Waits until the element's job has been completed (or held) `count` times. */

@@ -56,7 +56,7 @@ describe('Quy trình 570 on the broker', () => {
     expect(d.visits.find((v) => v.elementId === 'issueRefusal')?.variables.refusalReason).toBe('Không đúng đối tượng được cấp Phiếu số 2');
   });
 
-  test('incomplete dossier: supplement request (form 02), wait for the citizen, restart from zero, then the no-record fast path', async () => {
+  test('incomplete dossier: supplement request (form 02), wait for the citizen, restart from zero, then no record: the police still check (VNeID)', async () => {
     const d = drive({
       checkDossier: [{ intakeDecision: 'supplement', missingItems: ['Ảnh chân dung'] }, { intakeDecision: 'accept' }],
       searchRecords: { searchOutcome: 'noRecord' },
@@ -67,20 +67,34 @@ describe('Quy trình 570 on the broker', () => {
     await d.settle();
     expect(d.visited).toEqual([...PREFIX, 'requestSupplement', 'notifySupplement']); // waiting, clock stopped
     await d.publish('lltp.dossier.supplemented', { supplementedAt: (await brokerNow()).toISOString() });
+    await d.answerPolice();
     await d.waitFor('returnResult');
     await d.expectEnded();
-    expect(d.visited).toEqual([...PREFIX, 'requestSupplement', 'notifySupplement', 'restartClock', 'checkDossier', ...ACCEPTED, ...SIGNED, 'returnResult']);
+    expect(d.visited).toEqual([...PREFIX, 'requestSupplement', 'notifySupplement', 'restartClock', 'checkDossier', ...ACCEPTED, ...POLICE, ...AFTER_POLICE, ...SIGNED, 'returnResult']);
     expect(d.visits.find((v) => v.elementId === 'restartClock')?.variables.supplementedAt).toEqual(expect.any(String));
     expect(d.visits.find((v) => v.elementId === 'notifySupplement')?.headers.notice).toBe('supplement-request');
   });
 
-  test('no record: fast path without the police, no paper copy', async () => {
+  test('no record, VNeID dossier: the police check it all the same (step 7, then step 8), no paper copy', async () => {
     const d = drive({ checkDossier: { intakeDecision: 'accept' }, searchRecords: { searchOutcome: 'noRecord' }, reviewDraft: { reviewDecision: 'approve' } });
     await d.startNational('none');
+    await d.waitFor('requestPoliceVerification');
+    await d.settle();
+    expect(d.visited.at(-1)).toBe('requestPoliceVerification'); // waiting for the police
+    expect(d.visits.find((v) => v.elementId === 'requestPoliceVerification')?.variables).toMatchObject({ caseVariant: 'ordinary', channel: 'vneid' });
+    await d.answerPolice();
+    await d.waitFor('returnResult');
+    await d.expectEnded();
+    expect(d.visited).toEqual([...PREFIX, ...ACCEPTED, ...POLICE, ...AFTER_POLICE, ...SIGNED, 'returnResult']);
+    expect(d.visits.find((v) => v.elementId === 'draftCertificate')).toMatchObject({ bpmnProcessId: KHANH_HOA_PROCESS_ID, variables: { caseVariant: 'ordinary' } });
+  });
+
+  test('no record, another channel: the fast path without the police (the gateway\'s default flow)', async () => {
+    const d = drive({ checkDossier: { intakeDecision: 'accept' }, searchRecords: { searchOutcome: 'noRecord' }, reviewDraft: { reviewDecision: 'approve' } });
+    await d.startNational('none', 'inPerson');
     await d.waitFor('returnResult');
     await d.expectEnded();
     expect(d.visited).toEqual([...PREFIX, ...ACCEPTED, ...SIGNED, 'returnResult']);
-    expect(d.visits.find((v) => v.elementId === 'draftCertificate')).toMatchObject({ bpmnProcessId: KHANH_HOA_PROCESS_ID, variables: { caseVariant: 'ordinary' } });
   });
 
   test('verification by the police: the answer arrives as a message; the draft is sent back once; paper copy by post', async () => {
@@ -123,11 +137,12 @@ describe('Quy trình 570 on the broker', () => {
   test('withdrawal by the citizen stops the dossier, also inside the internal procedure', async () => {
     const d = drive({ checkDossier: { intakeDecision: 'accept' }, searchRecords: { searchOutcome: 'noRecord' }, reviewDraft: HOLD });
     await d.startNational();
+    await d.answerPolice();
     await d.waitFor('reviewDraft'); // the head of division has the draft in the inbox
     await d.publish('lltp.dossier.withdrawn', { withdrawnAt: (await brokerNow()).toISOString() });
     await d.waitFor('notifyWithdrawn');
     await d.expectEnded();
-    expect(d.visited).toEqual([...PREFIX, ...ACCEPTED, 'draftCertificate', 'reviewDraft', 'closeWithdrawn', 'notifyWithdrawn']);
+    expect(d.visited).toEqual([...PREFIX, ...ACCEPTED, ...POLICE, ...AFTER_POLICE, 'draftCertificate', 'reviewDraft', 'closeWithdrawn', 'notifyWithdrawn']);
     await expect(d.release('reviewDraft', { reviewDecision: 'approve' })).rejects.toThrow('held job of reviewDraft no longer exists');
     expect(d.visits.find((v) => v.elementId === 'notifyWithdrawn')?.headers.notice).toBe('withdrawn');
   });
@@ -149,9 +164,10 @@ describe('Quy trình 570 on the broker', () => {
       searchRecords: { searchOutcome: 'noRecord' },
     });
     await d.startNational();
+    await d.answerPolice();
     await d.waitFor('returnResult');
     await d.expectEnded();
-    expect(d.visited).toEqual([...PREFIX, ...ACCEPTED, 'ttnDraft', 'ttnApprove', 'ttnSign', 'returnResult']);
+    expect(d.visited).toEqual([...PREFIX, ...ACCEPTED, ...POLICE, ...AFTER_POLICE, 'ttnDraft', 'ttnApprove', 'ttnSign', 'returnResult']);
     expect(d.visits.find((v) => v.elementId === 'ttnSign')?.bpmnProcessId).toBe('tinh-thu-nghiem-v20250301');
   });
 });

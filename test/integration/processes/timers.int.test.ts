@@ -72,6 +72,8 @@ async function timerCheck(dueInMs: number): Promise<{ fired: () => Promise<void>
 const deadlines = ({ after }: ReplyContext, apologyPromptAt: string) => ({ statutoryDueAt: after(10 * DAY), targetDueAt: after(9 * DAY), apologyByAt: after(10 * DAY - 8 * HOUR), apologyPromptAt });
 const PREFIX = ['registerDossier', 'checkDossier'];
 const SIGNED = ['draftCertificate', 'reviewDraft', 'approveCertificate', 'signCertificate'];
+/** Steps 7 and 8: every VNeID dossier goes to the police, one with no record too. */
+const POLICE = ['requestPoliceVerification', 'recordVerification'];
 
 test('supplement time limit: the citizen does not supplement in time, the dossier is closed', async () => {
   const d = drive({
@@ -227,11 +229,12 @@ test('apology at the check step; the apology time already past at steps 4–6 ma
   // Both watches fired (check, then steps 4–6); only the first made a task.
   expect(d.visits.find((v) => v.elementId === 'issueApology')?.variables).toMatchObject({ apologyTimerFirings: 2, newReturnDate: '2024-11-22' });
   await d.release('acceptInLltpSoftware');
+  await d.answerPolice(); // no record, but a VNeID dossier: the police check it
   await d.waitFor('returnResult');
   await d.expectEnded();
   expect(d.visited).toEqual([
     ...PREFIX, 'recordApology', 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'issueApology', 'notifyApology',
-    'searchRecords', 'planDeadlines', ...SIGNED, 'returnResult',
+    'searchRecords', 'planDeadlines', ...POLICE, ...SIGNED, 'returnResult',
   ]);
 });
 
@@ -246,13 +249,14 @@ test('apology at the return step: the e-certificate cannot be returned before th
     issueApology: ({ after }) => ({ apologyIssued: true, returnDueAt: after(3 * DAY), apologyByAt: after(2 * DAY), apologyPromptAt: after(2 * DAY) }),
   });
   await d.startNational();
+  await d.answerPolice();
   await d.waitFor('returnResult');
   await clock.advance(2 * HOUR + MINUTE);
   await d.waitFor('notifyApology');
   await d.release('returnResult', { returnedAt: (await brokerNow()).toISOString() });
   await d.expectEnded();
   expect(d.visited).toEqual([
-    ...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'searchRecords', 'planDeadlines', ...SIGNED, 'returnResult',
+    ...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'searchRecords', 'planDeadlines', ...POLICE, ...SIGNED, 'returnResult',
     'recordApology', 'issueApology', 'notifyApology',
   ]);
 });
@@ -266,11 +270,12 @@ test('no apology when the dossier is done before the apology time', async () => 
     reviewDraft: { reviewDecision: 'approve' },
   });
   await d.startNational();
+  await d.answerPolice();
   await d.waitFor('returnResult');
   await d.expectEnded();
   const check = await timerCheck(3 * HOUR);
   await clock.advance(3 * HOUR + MINUTE);
   await check.fired();
   await d.settle();
-  expect(d.visited).toEqual([...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'searchRecords', 'planDeadlines', ...SIGNED, 'returnResult']);
+  expect(d.visited).toEqual([...PREFIX, 'notifyAccepted', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'searchRecords', 'planDeadlines', ...POLICE, ...SIGNED, 'returnResult']);
 });

@@ -55,7 +55,7 @@ async function start(code: string, paperCopy: 'none' | 'post' | 'desk'): Promise
   await env.createDossier(code, { paperCopy });
   const { processInstanceKey } = await zeebe.createProcessInstance({
     bpmnProcessId: NATIONAL,
-    variables: { dossierCode: code, agencyCode: 'STP.KHA', receivedAt: testNow().toISOString(), paperCopy },
+    variables: { dossierCode: code, agencyCode: 'STP.KHA', receivedAt: testNow().toISOString(), paperCopy, channel: 'vneid' },
   });
   instances.push(processInstanceKey);
   return processInstanceKey;
@@ -65,18 +65,28 @@ test('a dossier with no record runs to its end: every service task done by its w
   const code = uniqueCode();
   const before = { push: (await env.stats('lltp-software')).effects.push ?? 0, sign: (await env.stats('signing')).effects.sign ?? 0, ship: (await env.stats('post')).effects.ship ?? 0 };
   const key = await start(code, 'post');
+  // A VNeID dossier goes to the police even with no record: the request leaves, step 7 opens; the
+  // answer is published here as the callback endpoint (not running in this test) would.
+  await eventually(
+    async () => env.db.selectFrom('steps').select('id').where('dossierCode', '=', code).where('elementId', '=', 'requestPoliceVerification').where('finishedAt', 'is not', null).executeTakeFirst(),
+    'the police request',
+    60_000,
+  );
+  await zeebe.publishMessage({ name: 'lltp.police.verification-answered', correlationKey: code, messageId: `${code}:police`, timeToLive: 60_000, variables: { policeAnsweredAt: testNow().toISOString() } });
   await eventually(async () => ((await findDossier(env.db, code))?.postTrackingNumber ? true : undefined), 'the paper copy posted', 60_000);
   await eventually(async () => ((await hasEnded(zeebe, key)) ? true : undefined), 'the process instance to end', 10_000);
   const dossier = await findDossier(env.db, code);
   expect(dossier).toMatchObject({ status: 'closed', outcome: 'issued', caseVariant: 'ordinary' });
   const steps = await env.db.selectFrom('steps').selectAll().where('dossierCode', '=', code).execute();
-  const serviceSteps = steps.map((s) => s.elementId).sort();
-  expect(serviceSteps).toEqual(['notifyAccepted', 'planDeadlines', 'pushToLltpSoftware', 'registerDossier', 'returnResult', 'sendCopyByPost', 'signCertificate'].sort());
-  expect(steps.every((s) => s.finishedAt instanceof Date && s.actor === 'system')).toBe(true);
+  const step7 = steps.filter((s) => s.elementId === 'awaitPoliceAnswer');
+  expect(step7).toEqual([expect.objectContaining({ unitId: 'ca-pv06', allotmentMinutes: 360, caseVariant: 'ordinary' })]); // closed by the police callback (not here)
+  const serviceSteps = steps.filter((s) => s.elementId !== 'awaitPoliceAnswer');
+  expect(serviceSteps.map((s) => s.elementId).sort()).toEqual(['notifyAccepted', 'planDeadlines', 'pushToLltpSoftware', 'registerDossier', 'requestPoliceVerification', 'returnResult', 'sendCopyByPost', 'signCertificate'].sort());
+  expect(serviceSteps.every((s) => s.finishedAt instanceof Date && s.actor === 'system')).toBe(true);
   expect((await env.stats('lltp-software')).effects.push).toBe(before.push + 1);
   expect((await env.stats('signing')).effects.sign).toBe(before.sign + 1);
   expect((await env.stats('post')).effects.ship).toBe(before.ship + 1);
-  expect(inbox.completed.filter((c) => c.dossierCode === code).map((c) => c.elementId)).toEqual(['checkDossier', 'acceptInLltpSoftware', 'searchRecords', 'draftCertificate', 'reviewDraft', 'approveCertificate']);
+  expect(inbox.completed.filter((c) => c.dossierCode === code).map((c) => c.elementId)).toEqual(['checkDossier', 'acceptInLltpSoftware', 'searchRecords', 'recordVerification', 'draftCertificate', 'reviewDraft', 'approveCertificate']);
 }, 90_000);
 
 test('retries running out raise an incident: the LLTP software down, three attempts with back-off, then retries 0', async () => {

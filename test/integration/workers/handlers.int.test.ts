@@ -86,8 +86,10 @@ describe('every job type completes with exactly the contract outputs and records
     await env.createDossier(code, { paperCopy: 'post' });
     const outputs = await run(job(type, elementId, variables(code), { headers, process }));
     expect(() => jobTypes[type].outputs.strict().parse(outputs)).not.toThrow();
-    const steps = await stepsOf(code);
-    expect(steps).toHaveLength(1);
+    const all = await stepsOf(code);
+    // the police request also opens step 7 (awaitPoliceAnswer, a receive task), closed by the police's answer
+    expect(all.map((s) => s.elementId).sort()).toEqual(elementId === 'requestPoliceVerification' ? ['awaitPoliceAnswer', elementId] : [elementId]);
+    const steps = all.filter((s) => s.elementId === elementId);
     expect(steps[0]).toMatchObject({ elementId, actor: 'system' });
     expect(steps[0]?.finishedAt).toBeInstanceOf(Date);
     for (const value of Object.values(outputs)) if (typeof value === 'string' && /T\d\d:/.test(value)) expect(value).toMatch(/\+07:00$/);
@@ -117,7 +119,7 @@ describe('a job delivered twice causes one external effect and one timeline step
     const b = await run(again);
     const after = await env.stats(simName);
     expect((after.effects[effect] ?? 0) - before).toBe(1);
-    expect(await stepsOf(code)).toHaveLength(1);
+    expect(await stepsOf(code)).toHaveLength(elementId === 'requestPoliceVerification' ? 2 : 1); // the police request opens step 7 too, once
     // the external answer was the same, so the outputs naming it are the same
     for (const key of ['lltpSoftwareId', 'certificateNumber', 'signedAt', 'postTrackingNumber']) expect(b[key]).toEqual(a[key]);
   });
@@ -275,6 +277,19 @@ describe('dossier clock and deadlines', () => {
     expect(calendar.between(requested, reminder)).toBe(2760); // 46h for the verification variant
     expect(calendar.between(reminder, new Date(parseInstant(outputs.policeEscalationAt as string)))).toBe(480); // leader@1wd
     expect(env.sims.police.sim.context.answers.has(`request:${code}:police`)).toBe(true);
+  });
+
+  test('police.request-verification for an ordinary VNeID dossier: step 7 opens with the ordinary allotment (6h), the reminder at its due time', async () => {
+    const code = uniqueCode();
+    await env.createDossier(code); // ordinary until step 6 says otherwise
+    const outputs = await run(job('lltp.police.request-verification', 'requestPoliceVerification', { dossierCode: code, caseVariant: 'ordinary' }));
+    const calendar = (await env.deps.calendars.current()).forUnit('ca-pv06');
+    const requested = new Date(parseInstant(outputs.verificationRequestedAt as string));
+    const reminder = new Date(parseInstant(outputs.policeReminderAt as string));
+    expect(calendar.between(requested, reminder)).toBe(360);
+    const step7 = (await stepsOf(code)).find((s) => s.elementId === 'awaitPoliceAnswer');
+    expect(step7).toMatchObject({ unitId: 'ca-pv06', role: 'police', caseVariant: 'ordinary', allotmentMinutes: 360, finishedAt: null });
+    expect(step7?.dueAt.getTime()).toBe(reminder.getTime());
   });
 });
 

@@ -124,7 +124,7 @@ test('a second province added with its model file and a line in agencies.json pa
   expect(await checkProcessesFolder(dir)).toEqual(NO_PROBLEMS);
   const run = await lintProcesses(dir);
   expect(run.problems.filter((p) => p.rule === BUDGET_RULE).map((p) => p.message)).toContain(
-    'STP.TTN, quy-trinh-570-v20241001 with tinh-thu-nghiem-v20250301: budget ordinary 1wd 3h of 3wd, verification 8wd 1h of 9wd, statutory 14wd 1h of 15wd',
+    'STP.TTN, quy-trinh-570-v20241001 with tinh-thu-nghiem-v20250301: budget ordinary 2wd 2h of 3wd, verification 8wd 1h of 9wd, statutory 14wd 1h of 15wd',
   );
   const catalog = await loadProcessCatalog(dir);
   expect(catalog.processesFor('STP.TTN', openingOf('2025-03-01')).internalProcessId).toBe('tinh-thu-nghiem-v20250301');
