@@ -61,6 +61,8 @@ export interface RunCounts {
   mailsWaiting: number;
   /** Expired log-in sessions deleted (the daily run). */
   sessionsRemoved: number;
+  /** Log-in attempts older than a day deleted (the daily run; server/auth/throttle.ts). */
+  loginAttemptsRemoved?: number;
 }
 
 export type MonitorRun = Omit<Selectable<MonitorRunsTable>, 'counts'> & { counts: RunCounts };

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import cron, { type ScheduledTask } from 'node-cron';
+import { purgeLoginAttempts } from '../auth/throttle';
 import { toJson } from '../db/tables';
 import { retryUnsentWeeklyReport, sendWeeklyReport } from '../inspection/weekly-mail';
 import { DigestCollector, raiseDailyDigests, raiseWeeklySummaries } from './digest';
@@ -89,6 +90,8 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
         // housekeeping: log-in sessions that have expired are of no use to anyone
         const removed = await deps.db.deleteFrom('sessions').where('expiresAt', '<', at).executeTakeFirst();
         run.counts.sessionsRemoved = Number(removed.numDeletedRows);
+        // and log-in attempts past the longest throttling window (spoofed or not, every address's)
+        run.counts.loginAttemptsRemoved = await purgeLoginAttempts(deps.db, at);
       } else {
         run.counts.alertsRaised = await raiseWeeklySummaries(deps, calendars, at, runId);
         if (deps.weeklyReport) await sendWeeklyReport(deps.weeklyReport, at);
