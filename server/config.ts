@@ -5,6 +5,7 @@
  * names each bad setting. The README's configuration table is generated from `settings`
  * (`npm run docs:config`), so this file is the single source of truth.
  */
+import { isIP } from 'node:net';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { escalationSchema } from './sla/spec';
@@ -120,6 +121,56 @@ const emailList = (description: string): SettingSpec<string[]> => ({
     .pipe(z.array(z.string().regex(/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/, 'must be e-mail addresses separated by commas'))),
 });
 
+/**
+ * Which reverse proxies to believe about the client's address (Express's `trust proxy`): none
+ * (`false`, empty), a hop count (`1`: one proxy in front, the client is the right-most
+ * X-Forwarded-For entry), or the proxies' addresses and CIDRs, comma-separated (also Express's
+ * names `loopback`, `linklocal`, `uniquelocal`). Never `true`: that takes the left-most entry,
+ * which the client writes itself.
+ */
+export type TrustProxy = false | number | string[];
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+const isProxyAddress = (entry: string): boolean => {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+};
+
+const trustProxy = (description: string): SettingSpec<TrustProxy> => ({
+  kind: 'string',
+  default: 'false',
+  description,
+  secret: false,
+  schema: z.string().transform((raw, ctx): TrustProxy => {
+    const value = raw.trim();
+    if (value === '' || value === 'false') return false;
+    if (value === 'true') {
+      ctx.addIssue({ code: 'custom', message: 'true is refused: it would trust the X-Forwarded-For the client writes itself (any address could be forged); give the number of proxies in front of the API (e.g. 1) or their addresses or CIDRs (e.g. 10.0.0.5 or 10.0.0.0/24)' });
+      return z.NEVER;
+    }
+    if (/^\d+$/.test(value)) {
+      const hops = Number(value);
+      if (hops < 1 || hops > 10) {
+        ctx.addIssue({ code: 'custom', message: 'a hop count must be between 1 and 10 (false: no proxy)' });
+        return z.NEVER;
+      }
+      return hops;
+    }
+    const entries = value.split(',').map((e) => e.trim());
+    const bad = entries.filter((e) => !isProxyAddress(e));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `not an IP address, a CIDR or loopback/linklocal/uniquelocal: ${bad.map((b) => JSON.stringify(b.slice(0, 50))).join(', ')}` });
+      return z.NEVER;
+    }
+    return entries;
+  }),
+});
+
 /** An escalation chain in the models' syntax (`headOfDivision > leader@4h`). */
 const escalationChain = (def: string, description: string): SettingSpec<string> => ({
   kind: 'string',
@@ -168,13 +219,14 @@ export const settings = {
   HTTP_HOST: str('127.0.0.1', 'Interface the API listens on.'),
   HTTP_PORT: int(3000, 'Port the API listens on (0: any free port, for tests).', 0, 65535),
   PUBLIC_BASE_URL: url('http://127.0.0.1:3000', 'Base URL used in links inside e-mails and pages.', ['http', 'https']),
-  TRUST_PROXY: bool(false, 'Honour X-Forwarded-* headers (set when the API runs behind a reverse proxy).'),
+  TRUST_PROXY: trustProxy('The reverse proxies in front of the API whose X-Forwarded-For and X-Forwarded-Proto are believed: `false` (none), a hop count (`1`: one proxy; the client address is the right-most X-Forwarded-For entry) or the proxies\' addresses/CIDRs, comma-separated (`10.0.0.5`, `10.0.0.0/24`, `loopback`). `true` is refused: it would believe the address the client writes itself.'),
   PROCESSES_DIR: optionalStr('Directory of the process models (`*.bpmn`) and `agencies.json` that the API, the workers, the monitor and `npm run deploy:processes` use (empty: `processes/` of the installation).'),
   AGENCY_CODE: str('STP.KHA', 'Code of the receiving agency (processes/agencies.json): the prefix of dossier codes `<agency>-YYMMDD-NNNN`.'),
   SESSION_HOURS: int(10, 'How long a staff log-in session lasts, in hours.', 1, 720),
-  LOGIN_MAX_FAILURES: int(5, 'Failed log-ins to one account, within LOGIN_LOCKOUT_MINUTES, after which it is locked for LOGIN_LOCKOUT_MINUTES (an administrator can unlock it earlier); each failure also delays the answer a little more.', 1, 1000),
-  LOGIN_MAX_FAILURES_PER_ADDRESS: int(30, 'Failed log-ins from one client address, within LOGIN_LOCKOUT_MINUTES, after which that address may not log in for LOGIN_LOCKOUT_MINUTES.', 1, 100000),
-  LOGIN_LOCKOUT_MINUTES: int(15, 'The window over which failed log-ins are counted, and how long a lockout lasts.', 1, 1440),
+  LOGIN_MAX_FAILURES: int(5, 'Failed log-ins to one account from one client address, within LOGIN_LOCKOUT_MINUTES, after which that address may not try that account until they leave the window (an administrator can unlock the account earlier); the account itself is never locked, from another address the right password gets in.', 1, 1000),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: int(30, 'Failed log-ins from one client address (any accounts), within LOGIN_LOCKOUT_MINUTES, after which that address may not log in until they leave the window.', 1, 100000),
+  LOGIN_LOCKOUT_MINUTES: int(15, 'The window over which failed log-ins are counted, and how long a refusal lasts at most.', 1, 1440),
+  LOGIN_MAX_DELAY_MS: int(4000, 'Each attempt at an account within LOGIN_LOCKOUT_MINUTES (from any address) delays the answer to the next one: 250 ms doubling, at most this.', 0, 60000),
   DEMO_PASSWORD: str('lltp-demo', 'Password of the seeded demo staff accounts (never seeded when NODE_ENV=production).', true),
   DEMO_PARTNER_KEY: str('demo-partner-key', 'API key of the seeded demo integration partners and simulators (never seeded when NODE_ENV=production).', true),
 

@@ -1,12 +1,16 @@
 /**
  * Health of the components the app depends on: the Zeebe broker, the read-model database
- * and the SMTP server. The API's /readyz answers from `checkStack`, and integration tests
- * call `requireStack()` first so that a stopped component fails them with a message that
- * names it (never a silent skip or a confusing timeout).
+ * and the SMTP server. `checkStack` opens its own clients (start-up logs, tools, and the
+ * integration tests' `requireStack()`, so that a stopped component fails them with a message
+ * that names it); the API's /readyz answers from `processReadiness`, which asks through the
+ * process's own clients.
  */
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
 import { loadConfig, type Config } from './config';
-import { connectDatabase, redactUrl } from './db';
-import { createMailer } from './mail';
+import { connectDatabase, redactUrl, type Db } from './db';
+import type { Logger } from './logger';
+import { createMailer, type Mailer } from './mail';
 import { createZeebeClient } from './zeebe';
 
 export interface ComponentCheck {
@@ -76,4 +80,70 @@ export async function requireStack(config: Config = loadConfig()): Promise<void>
   if (checks.some((c) => !c.ok)) {
     throw new Error(`Local stack incomplete: ${describeDown(checks)}. Start it with \`npm run stack:up\`.`);
   }
+}
+
+export interface ProcessClients {
+  /** The process's Zeebe client (its topology call). */
+  zeebe: { topology(): Promise<{ brokers: readonly unknown[] }> };
+  /** The process's database pool. */
+  db: Db;
+  /** The process's mailer. */
+  mailer: Pick<Mailer, 'verify'>;
+  /** Where each component is (for administrators and the log, never for anonymous callers). */
+  addresses: { zeebe: string; database: string; smtp: string };
+  logger: Logger;
+  /** Deadline of each component's answer (default 2 s). */
+  deadlineMs?: number;
+  /** An answer is reused this long (default 1 s): a burst of calls makes one round of checks. */
+  reuseMs?: number;
+}
+
+/**
+ * Readiness through the process's own clients: the Zeebe topology through its client, `SELECT 1`
+ * through its pool, EHLO through its mailer, each with a deadline; at most one round of checks at
+ * a time, its answer reused for `reuseMs`. A component that goes down or comes back is logged
+ * once, with the detail.
+ */
+export function processReadiness(clients: ProcessClients): () => Promise<ComponentCheck[]> {
+  const deadlineMs = clients.deadlineMs ?? 2000;
+  const reuseMs = clients.reuseMs ?? 1000;
+  let last: { at: number; checks: ComponentCheck[] } | null = null;
+  let running: Promise<ComponentCheck[]> | null = null;
+  const wasDown = new Map<string, boolean>();
+  const round = async (): Promise<ComponentCheck[]> => {
+    const checks = await Promise.all([
+      check('Zeebe broker', clients.addresses.zeebe, async () => {
+        const topology = await withTimeout(clients.zeebe.topology(), deadlineMs, 'topology request');
+        if (topology.brokers.length === 0) throw new Error('no broker in the topology');
+      }),
+      check('PostgreSQL', clients.addresses.database, async () => {
+        await withTimeout(sql`SELECT 1`.execute(clients.db), deadlineMs, 'SELECT 1');
+      }),
+      check('SMTP server', clients.addresses.smtp, async () => {
+        await withTimeout(clients.mailer.verify(), deadlineMs, 'EHLO');
+      }),
+    ]);
+    for (const c of checks) {
+      if (wasDown.get(c.component) === !c.ok) continue;
+      if (!c.ok) clients.logger.warn({ dependency: c.component, endpoint: c.address, detail: c.detail }, 'readiness: not reachable');
+      else if (wasDown.has(c.component)) clients.logger.info({ dependency: c.component, endpoint: c.address }, 'readiness: reachable again');
+      wasDown.set(c.component, !c.ok);
+    }
+    return checks;
+  };
+  return async () => {
+    if (last && performance.now() - last.at < reuseMs) return last.checks;
+    running ??= round().then(
+      (checks) => {
+        last = { at: performance.now(), checks };
+        running = null;
+        return checks;
+      },
+      (error: unknown) => {
+        running = null;
+        throw error;
+      },
+    );
+    return running;
+  };
 }

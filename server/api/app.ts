@@ -1,6 +1,8 @@
 /**
  * The HTTP API. Health endpoints are the only ones open without authentication:
- * `/healthz` says the process is alive, `/readyz` checks Zeebe, the database and SMTP.
+ * `/healthz` says the process is alive, `/readyz` says whether Zeebe, the database and SMTP
+ * answer (up or down, nothing more; the errors and addresses are at `/readyz/details`, for
+ * administrators, and in the log); both are rate-limited per client address.
  * Everything under `/api` (except log-in) needs a staff session or a partner key.
  */
 import cookieParser from 'cookie-parser';
@@ -9,7 +11,9 @@ import helmet from 'helmet';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { ComponentCheck } from '../health';
+import { authenticate, requireRole } from '../auth/middleware';
 import { authRoutes } from '../auth/routes';
+import type { TrustProxy } from '../config';
 import type { AuthDeps } from '../auth/models';
 import type { LoginPolicy } from '../auth/throttle';
 import { constraintAnswer, DatabaseBusyError } from '../db';
@@ -17,8 +21,11 @@ import { OutageLog, RETRY_AFTER_SECONDS, unavailableMessage } from '../outage';
 import { BodyRefusedError, jsonBody, nfcQuery } from './json-body';
 
 export interface ApiDeps {
+  /** The readiness of the components, asked through the process's own clients (`processReadiness`). */
   checkStack: () => Promise<ComponentCheck[]>;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
+  /** Calls of /healthz, /readyz and /readyz/details a client address may make per minute (default 120). */
+  healthCallsPerMinute?: number;
   logger: Logger;
   auth: AuthDeps & { sessionHours: number; secureCookies: boolean; loginPolicy?: LoginPolicy };
   /** Feature routers mounted under /api, each doing its own authentication and role checks. */
@@ -33,6 +40,29 @@ const KNOWN_REQUEST_ERRORS: Record<string, string> = {
   'request.aborted': 'Yêu cầu bị ngắt trước khi gửi hết nội dung.',
   'request.size.invalid': 'Content-Length không khớp với độ dài nội dung gửi lên.',
 };
+
+/** A fixed one-minute window per client address; past `limit` calls: 429 with Retry-After. */
+function perMinuteLimit(limit: number): express.RequestHandler {
+  const MAX_ADDRESSES = 10_000;
+  let windowStart = 0;
+  const calls = new Map<string, number>();
+  return (req, res, next) => {
+    const now = Date.now();
+    if (now - windowStart >= 60_000) {
+      windowStart = now;
+      calls.clear();
+    }
+    const key = req.ip ?? 'unknown';
+    const n = (calls.get(key) ?? (calls.size >= MAX_ADDRESSES ? limit : 0)) + 1;
+    calls.set(key, n);
+    if (n <= limit) {
+      next();
+      return;
+    }
+    const seconds = Math.max(1, Math.ceil((windowStart + 60_000 - now) / 1000));
+    res.status(429).set('Retry-After', String(seconds)).json({ error: `Quá ${limit} lần hỏi tình trạng hệ thống trong một phút từ địa chỉ này: thử lại sau ${seconds} giây.` });
+  };
+}
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
@@ -70,17 +100,23 @@ export function createApp(deps: ApiDeps): Express {
   app.use(jsonBody('256kb'));
   app.use(cookieParser());
 
-  app.get('/healthz', (_req, res) => {
+  const healthLimit = perMinuteLimit(deps.healthCallsPerMinute ?? 120);
+  app.get('/healthz', healthLimit, (_req, res) => {
     res.json({ status: 'ok' });
   });
 
-  app.get('/readyz', async (_req, res) => {
+  // anonymous callers learn up or down per component; the driver's messages (which name the
+  // database user, host, port and name) and the addresses only administrators, and the log
+  app.get('/readyz', healthLimit, async (_req, res) => {
     const checks = await deps.checkStack();
     const ready = checks.every((c) => c.ok);
-    res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : 'not ready',
-      components: checks.map((c) => ({ component: c.component, ok: c.ok, ...(c.ok ? {} : { detail: c.detail }) })),
-    });
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', components: checks.map((c) => ({ component: c.component, ok: c.ok })) });
+  });
+
+  app.get('/readyz/details', healthLimit, authenticate(deps.auth), requireRole('administrator'), async (_req, res) => {
+    const checks = await deps.checkStack();
+    const ready = checks.every((c) => c.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', components: checks });
   });
 
   app.use('/api/auth', authRoutes(deps.auth));

@@ -16,10 +16,11 @@ import type { CalendarSeed } from '../calendar/model';
 import { loadSeed } from '../calendar/seed';
 import { seedCalendar } from '../calendar/store';
 import type { Config } from '../config';
-import { connectDatabase } from '../db';
+import { connectDatabase, redactUrl } from '../db';
 import { migrateToLatest } from '../db/migrate';
+import { createMailer } from '../mail';
 import { dossierRoutes } from '../dossiers/routes';
-import { checkStack } from '../health';
+import { processReadiness } from '../health';
 import { startInboxWorker, type InboxDeps } from '../inbox/inbox';
 import { inboxRoutes } from '../inbox/routes';
 import { assetRoutes } from '../dashboard/assets';
@@ -91,18 +92,27 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     outages,
     now,
   };
+  // /readyz asks through these clients (the pool, the Zeebe client, one mailer), never new ones
+  const healthMailer = createMailer(config, { timeoutMs: 2000 });
+  const readiness = processReadiness({
+    zeebe: rawZeebe,
+    db,
+    mailer: healthMailer,
+    addresses: { zeebe: config.ZEEBE_GRPC_ADDRESS, database: database.address, smtp: redactUrl(config.SMTP_URL) },
+    logger,
+  });
   const inspection = inspectionService({ db, config, catalog, calendars: () => provider.current(), now });
   const vocabulary = filterVocabulary(catalog);
   const app = createApp({
     outages,
-    checkStack: () => checkStack(config),
+    checkStack: readiness,
     trustProxy: config.TRUST_PROXY,
     logger,
     auth: {
       ...authDeps,
       sessionHours: config.SESSION_HOURS,
       secureCookies: config.PUBLIC_BASE_URL.startsWith('https:'),
-      loginPolicy: { maxFailures: config.LOGIN_MAX_FAILURES, maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS, lockoutMinutes: config.LOGIN_LOCKOUT_MINUTES },
+      loginPolicy: { maxFailures: config.LOGIN_MAX_FAILURES, maxFailuresPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS, lockoutMinutes: config.LOGIN_LOCKOUT_MINUTES, maxDelayMs: config.LOGIN_MAX_DELAY_MS },
     },
     routers: [
       { path: '/api/intake', router: intakeRoutes({ intake, auth: authDeps, outages }) },
@@ -138,6 +148,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await inboxWorker.close();
       await camunda.closeAllClients();
+      healthMailer.close();
       await database.close();
     },
   };

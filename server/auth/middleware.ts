@@ -35,6 +35,15 @@ export function fromOwnPages(req: Request): boolean {
   return req.header('sec-fetch-site') === 'same-origin';
 }
 
+/**
+ * The request was sent by a browser: browsers add `Sec-Fetch-Site` to every request (and `Origin`
+ * to every POST a page's script or form sends); API clients (curl, the partners' systems, the
+ * tools) send neither.
+ */
+export function fromBrowser(req: Request): boolean {
+  return req.header('sec-fetch-site') !== undefined || req.header('origin') !== undefined;
+}
+
 const sameDigest = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 function deny(res: Response, status: 401 | 403, error: string): void {

@@ -5,10 +5,10 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { authenticate, requireRole, requireStaff, SESSION_COOKIE } from './middleware';
+import { authenticate, fromBrowser, requireRole, requireStaff, SESSION_COOKIE } from './middleware';
 import { digest, findActiveUser, newSecret, type AuthDeps } from './models';
 import { hashPassword, verifyPassword } from './passwords';
-import { clearAccount, DEFAULT_LOGIN_POLICY, loginState, recordFailure, type LoginPolicy } from './throttle';
+import { admitAttempt, attemptFailed, attemptSucceeded, clearAccount, DEFAULT_LOGIN_POLICY, type LoginPolicy } from './throttle';
 import { formatVnInstant } from '../monitor/format';
 import { audit } from '../audit';
 import { defaultDueSoonDelivery, DUE_SOON_DELIVERIES } from '../monitor/directory';
@@ -44,26 +44,28 @@ export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookie
     }
     const { username, password } = body.data;
     const address = req.ip ?? 'unknown';
-    const state = await loginState(deps.db, policy, username, address, deps.now());
-    if (state.lockedUntil) {
-      const seconds = Math.max(1, Math.ceil((state.lockedUntil.getTime() - deps.now().getTime()) / 1000));
-      await audit(deps.db, { at: deps.now(), actor: `login:${username.slice(0, 40)}`, action: 'auth.login-locked', dossierCode: null, detail: `${state.lockedBy === 'account' ? 'tài khoản' : 'địa chỉ'} bị tạm khóa; từ ${address}` });
+    const actor = `login:${username.slice(0, 40)}`;
+    const admission = await admitAttempt(deps.db, policy, username, address, deps.now());
+    if (!admission.admitted) {
+      const seconds = Math.max(1, Math.ceil((admission.lockedUntil.getTime() - deps.now().getTime()) / 1000));
+      const what = admission.lockedBy === 'pair' ? 'tài khoản này từ địa chỉ máy này' : 'địa chỉ máy';
+      await audit(deps.db, { at: deps.now(), actor, action: 'auth.login-locked', dossierCode: null, detail: `${admission.lockedBy === 'pair' ? 'tài khoản từ địa chỉ này' : 'địa chỉ'} bị tạm khóa; từ ${address}` });
       res
         .status(429)
         .set('Retry-After', String(seconds))
-        .json({ error: `Đăng nhập sai quá nhiều lần: ${state.lockedBy === 'account' ? 'tài khoản' : 'địa chỉ máy'} tạm khóa đến ${formatVnInstant(state.lockedUntil)} (thử lại sau ${Math.ceil(seconds / 60)} phút, hoặc nhờ quản trị mở khóa).` });
+        .json({ error: `Đăng nhập sai quá nhiều lần: ${what} tạm khóa đến ${formatVnInstant(admission.lockedUntil)} (thử lại sau ${Math.ceil(seconds / 60)} phút, đăng nhập từ máy khác, hoặc nhờ quản trị mở khóa).` });
       return;
     }
-    if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
+    if (admission.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, admission.delayMs));
     const user = await findActiveUser(deps.db, username);
     const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
     if (!user || !valid) {
-      await recordFailure(deps.db, username, address, deps.now());
-      await audit(deps.db, { at: deps.now(), actor: `login:${username.slice(0, 40)}`, action: 'auth.login-failed', dossierCode: null, detail: `từ ${address}` });
+      await attemptFailed(deps.db, admission.attemptId);
+      await audit(deps.db, { at: deps.now(), actor, action: 'auth.login-failed', dossierCode: null, detail: `từ ${address}` });
       res.status(401).json({ error: 'Tên đăng nhập hoặc mật khẩu không đúng.' });
       return;
     }
-    await clearAccount(deps.db, user.username);
+    await attemptSucceeded(deps.db, admission.attemptId, username, address);
     const token = newSecret();
     const now = deps.now();
     const expiresAt = new Date(now.getTime() + deps.sessionHours * 3600_000);
@@ -71,14 +73,20 @@ export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookie
     // Max-Age, not Expires: the browser counts it on its own clock (an Expires from the product's clock, set
     // back in a test, or a skewed server, would arrive already past and the cookie would be dropped)
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: deps.secureCookies, maxAge: deps.sessionHours * 3600_000, path: '/' });
-    res.json({ token, expiresAt: expiresAt.toISOString(), user: { username: user.username, displayName: user.displayName, roles: user.roles, unitId: user.unitId } });
+    const answer = { expiresAt: expiresAt.toISOString(), user: { username: user.username, displayName: user.displayName, roles: user.roles, unitId: user.unitId } };
+    // a browser (a page's script) gets the HttpOnly cookie only: a token in the body would be
+    // readable by any script on the page; API clients (no Origin, no Sec-Fetch-Site) get the token
+    res.json(fromBrowser(req) ? answer : { token, ...answer });
   });
 
   router.post('/users/:username/unlock', authenticate(deps), requireRole('administrator'), async (req, res) => {
     const username = String(req.params.username);
-    const cleared = await clearAccount(deps.db, username);
     const principal = req.principal as { username: string };
-    await audit(deps.db, { at: deps.now(), actor: principal.username, action: 'auth.unlock', dossierCode: null, detail: `mở khóa đăng nhập ${username} (${cleared} lần sai được xóa)` });
+    const cleared = await deps.db.transaction().execute(async (tx) => {
+      const n = await clearAccount(tx, username);
+      await audit(tx, { at: deps.now(), actor: principal.username, action: 'auth.unlock', dossierCode: null, detail: `mở khóa đăng nhập ${username} (${n} lần thử được xóa)` });
+      return n;
+    });
     res.json({ username, cleared });
   });
 

@@ -452,15 +452,19 @@ export interface WeeklyReportsTable {
   recipients: Defaulted<string[]>;
 }
 
-/** One failed log-in, by account (`user:<name>`) or client address (`address:<ip>`). */
-export interface LoginFailuresTable {
+/** One log-in attempt, recorded before its password is checked (`pending`), `failed` after a wrong one. */
+export interface LoginAttemptsTable {
   id: Generated<number>;
-  key: string;
-  failedAt: Date;
+  /** The account name tried, lower case (known or not). */
+  account: string;
+  /** The client address (Express's `req.ip` under `TRUST_PROXY`). */
+  address: string;
+  attemptedAt: Date;
+  outcome: 'pending' | 'failed';
 }
 
 export interface Tables {
-  loginFailures: LoginFailuresTable;
+  loginAttempts: LoginAttemptsTable;
   dossiers: DossiersTable;
   clockStops: ClockStopsTable;
   steps: StepsTable;

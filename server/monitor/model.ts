@@ -65,6 +65,8 @@ export interface RunCounts {
   sessionsRemoved: number;
   /** What the daily run's retention job deleted or anonymised (server/retention); absent from other runs. */
   retention?: RetentionCounts;
+  /** Log-in attempts older than a day deleted (the daily run; server/auth/throttle.ts). */
+  loginAttemptsRemoved?: number;
 }
 
 export type MonitorRun = Omit<Selectable<MonitorRunsTable>, 'counts'> & { counts: RunCounts };

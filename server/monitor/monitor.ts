@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import cron, { type ScheduledTask } from 'node-cron';
+import { purgeLoginAttempts } from '../auth/throttle';
 import { toJson } from '../db/tables';
 import { retryUnsentWeeklyReport, sendWeeklyReport } from '../inspection/weekly-mail';
 import { DigestCollector, raiseDailyDigests, raiseWeeklySummaries } from './digest';
@@ -92,6 +93,8 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
         const retention = await runRetention(deps.db, deps.settings.retention, at);
         run.counts.retention = retention;
         run.counts.sessionsRemoved = retention.sessionsDeleted;
+        // and log-in attempts past the longest throttling window (spoofed or not, every address's)
+        run.counts.loginAttemptsRemoved = await purgeLoginAttempts(deps.db, at);
       } else {
         run.counts.alertsRaised = await raiseWeeklySummaries(deps, calendars, at, runId);
         if (deps.weeklyReport) await sendWeeklyReport(deps.weeklyReport, at);

@@ -7,11 +7,18 @@ import { monotonicMs, testNow } from '../support/clock';
 let app: TestApp;
 beforeAll(async () => {
   await requireStack();
-  app = await startTestApp('auth');
+  // as behind one reverse proxy (TRUST_PROXY=1): the test is the proxy, the right-most
+  // X-Forwarded-For entry is the client; without the header the client is the test itself
+  app = await startTestApp('auth', () => [], { trustProxy: 1 });
 }, 30000);
 afterAll(async () => app?.stop());
 
 const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** A log-in from `address` (through the proxy: X-Forwarded-For). */
+const logInFrom = (address: string, username: string, password: string): Promise<Response> =>
+  fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify({ username, password }) });
+const auditOf = async (username: string, action: string, address?: string): Promise<number> =>
+  (await app.db.selectFrom('audit').select('detail').where('actor', '=', `login:${username}`).where('action', '=', action).execute()).filter((a) => address === undefined || (a.detail ?? '').endsWith(`từ ${address}`)).length;
 
 test('health checks are open, everything else under /api needs a caller', async () => {
   expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
@@ -116,34 +123,93 @@ test('security headers: scripts and styles only from the app or with the respons
   expect(again).not.toBe(csp);
 });
 
-test('login throttling: each failure delays the next answer; after 5 the account is locked, even for the right password, until an administrator unlocks it; all audited', async () => {
-  const attempt = (password: string) => fetch(`${app.url}/api/auth/login`, json({ username: 'truongphong', password }));
+test('login throttling: each attempt at an account delays the next answer; after 5 failures from one address that address may not try the account, even with the right password, but the owner gets in from another; an administrator unlocks; all audited', async () => {
+  const attacker = '198.51.100.11';
+  const owner = '203.0.113.12';
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
     const started = monotonicMs();
-    expect((await attempt('wrong')).status).toBe(401);
+    expect((await logInFrom(attacker, 'truongphong', 'wrong')).status).toBe(401);
     times.push(monotonicMs() - started);
   }
   // the 5th answer waited 250 × 2³ ms before it even looked at the password: a lower bound that no
   // slow machine breaks (10 ms below it for the timers' millisecond rounding), and that an answer
   // without the delay never reaches (one scrypt and a few queries)
   expect(times[4]).toBeGreaterThan(1990);
-  const locked = await attempt('test-password');
+  const locked = await logInFrom(attacker, 'truongphong', 'test-password');
   expect(locked.status).toBe(429);
   expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
-  expect(((await locked.json()) as { error: string }).error).toMatch(/tài khoản tạm khóa đến/);
-  const actions = (await app.db.selectFrom('audit').select('action').where('actor', '=', 'login:truongphong').execute()).map((a) => a.action);
-  expect(actions.filter((a) => a === 'auth.login-failed')).toHaveLength(5);
-  expect(actions).toContain('auth.login-locked');
+  expect(((await locked.json()) as { error: string }).error).toMatch(/tài khoản này từ địa chỉ máy này tạm khóa đến/);
+  // the owner, from elsewhere: slowed by the account's failures (4 s at most), never refused
+  const started = monotonicMs();
+  expect((await logInFrom(owner, 'truongphong', 'test-password')).status).toBe(200);
+  expect(monotonicMs() - started).toBeGreaterThan(3990);
+  expect((await logInFrom(attacker, 'truongphong', 'test-password')).status).toBe(429);
+  expect(await auditOf('truongphong', 'auth.login-failed', attacker)).toBe(5);
+  expect(await auditOf('truongphong', 'auth.login-locked', attacker)).toBe(2);
 
-  // only an administrator unlocks; then the right password works again
+  // only an administrator unlocks; then the right password works from that address again
   const officer = await app.login('motcua');
   expect((await fetch(`${app.url}/api/auth/users/truongphong/unlock`, { method: 'POST', headers: { authorization: `Bearer ${officer}` } })).status).toBe(403);
   const admin = await app.login('quantri');
   const unlock = await fetch(`${app.url}/api/auth/users/truongphong/unlock`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
   expect(await unlock.json()).toEqual({ username: 'truongphong', cleared: 5 });
-  expect((await attempt('test-password')).status).toBe(200);
+  expect((await app.db.selectFrom('audit').select('detail').where('actor', '=', 'quantri').where('action', '=', 'auth.unlock').execute()).map((a) => a.detail)).toEqual(['mở khóa đăng nhập truongphong (5 lần thử được xóa)']);
+  expect((await logInFrom(attacker, 'truongphong', 'test-password')).status).toBe(200);
 }, 60000);
+
+test('login throttling holds under parallel attempts: of 200 wrong passwords sent at once for one account from one address, at most 5 reach the password check; meanwhile the owner logs in from another address', async () => {
+  const attacker = '198.51.100.21';
+  const hammer = Promise.all(Array.from({ length: 200 }, () => logInFrom(attacker, 'giamsat', 'wrong').then((r) => r.status)));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const owner = await logInFrom('203.0.113.22', 'giamsat', 'test-password');
+  expect(owner.status).toBe(200);
+  const statuses = await hammer;
+  const reached = statuses.filter((status) => status === 401).length;
+  // what reached the password check, counted twice: the 401s, and the audit rows written after a wrong password
+  expect(reached).toBe(await auditOf('giamsat', 'auth.login-failed', attacker));
+  expect(reached).toBeGreaterThan(0);
+  expect(reached).toBeLessThanOrEqual(app.config.LOGIN_MAX_FAILURES);
+  expect(statuses.filter((status) => status === 429)).toHaveLength(200 - reached);
+  // the attempts recorded for the pair are those that were let through, no more
+  expect(await app.db.selectFrom('loginAttempts').select('outcome').where('account', '=', 'giamsat').where('address', '=', attacker).execute()).toHaveLength(reached);
+}, 60000);
+
+test('one client address trying many accounts is refused after 30 failures, however many are sent at once', async () => {
+  const address = '198.51.100.31';
+  const statuses = await Promise.all(Array.from({ length: 60 }, (_v, i) => logInFrom(address, `doan${i}`, 'wrong').then((r) => r.status)));
+  expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(app.config.LOGIN_MAX_FAILURES_PER_ADDRESS);
+  expect(statuses.filter((status) => status === 401).length + statuses.filter((status) => status === 429).length).toBe(60);
+  const locked = await logInFrom(address, 'chuyenvien', 'test-password');
+  expect(locked.status).toBe(429);
+  expect(((await locked.json()) as { error: string }).error).toMatch(/địa chỉ máy tạm khóa/);
+  // another address is not concerned
+  expect((await logInFrom('203.0.113.32', 'chuyenvien', 'test-password')).status).toBe(200);
+}, 60000);
+
+test('TRUST_PROXY=1: a client\'s own X-Forwarded-For entries are not believed; the address throttled and audited is the one the proxy saw (the right-most entry)', async () => {
+  const spoofed = '192.0.2.99';
+  const seen = '198.51.100.41';
+  const refused = await fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': `${spoofed}, ${seen}` }, body: JSON.stringify({ username: 'thanhtra', password: 'wrong' }) });
+  expect(refused.status).toBe(401);
+  expect(await auditOf('thanhtra', 'auth.login-failed', seen)).toBe(1);
+  expect(await auditOf('thanhtra', 'auth.login-failed', spoofed)).toBe(0);
+  expect((await app.db.selectFrom('loginAttempts').select('address').where('account', '=', 'thanhtra').execute()).map((r) => r.address)).toEqual([seen]);
+});
+
+test('a page\'s log-in (a browser: Origin, Sec-Fetch-Site) gets the HttpOnly cookie only, no token in the body; an API client gets the token', async () => {
+  const page = await fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: app.url, 'sec-fetch-site': 'same-origin' }, body: JSON.stringify({ username: 'chuyenvien', password: 'test-password' }) });
+  expect(page.status).toBe(200);
+  const body = (await page.json()) as Record<string, unknown>;
+  expect(body).not.toHaveProperty('token');
+  expect(body.user).toMatchObject({ username: 'chuyenvien' });
+  const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
+  expect(cookie).toMatch(/^lltp_session=.+/);
+  expect(JSON.stringify(body)).not.toContain(cookie.slice('lltp_session='.length));
+  expect((await fetch(`${app.url}/api/auth/me`, { headers: { cookie } })).status).toBe(200);
+  const api = (await (await fetch(`${app.url}/api/auth/login`, json({ username: 'chuyenvien', password: 'test-password' }))).json()) as Record<string, unknown>;
+  expect(typeof api.token).toBe('string');
+});
 
 /** Samples of each kind in the comparison below: a threshold on measured costs rests on at least 9. */
 const COST_SAMPLES = 9;
@@ -187,14 +253,4 @@ test('an unknown account costs the same as a known one with a wrong password', a
   const ratio = median(unknownMs) / median(knownMs);
   expect(ratio).toBeGreaterThan(0.5);
   expect(ratio).toBeLessThan(2);
-}, 60000);
-
-test('one client address trying many accounts is locked out after 30 failures (last test: it locks this address)', async () => {
-  // the failures of the tests above came from this address too
-  const before = Number((await app.db.selectFrom('loginFailures').select((eb) => eb.fn.countAll<string>().as('n')).where('key', 'like', 'address:%').executeTakeFirstOrThrow()).n);
-  expect(before).toBeLessThan(30);
-  for (let i = before; i < 30; i++) expect((await fetch(`${app.url}/api/auth/login`, json({ username: `doan${i}`, password: 'wrong' }))).status).toBe(401);
-  const locked = await fetch(`${app.url}/api/auth/login`, json({ username: 'chuyenvien', password: 'test-password' }));
-  expect(locked.status).toBe(429);
-  expect(((await locked.json()) as { error: string }).error).toMatch(/địa chỉ máy tạm khóa/);
 }, 60000);

@@ -6,10 +6,12 @@ import type { Server } from 'node:http';
 import type { Router } from 'express';
 import { createApp } from '../../server/api/app';
 import { seedDemoAccounts } from '../../server/auth/seed';
-import { loadConfig, type Config } from '../../server/config';
+import { loadConfig, type Config, type TrustProxy } from '../../server/config';
 import type { Db } from '../../server/db';
 import { createTestDatabase } from './database';
-import { checkStack } from '../../server/health';
+import { processReadiness } from '../../server/health';
+import { createMailer } from '../../server/mail';
+import { createZeebeClient } from '../../server/zeebe';
 import { createLogger } from '../../server/logger';
 import { testClock } from './clock';
 
@@ -24,16 +26,20 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startTestApp(name: string, routers: (db: Db, config: Config) => { path: string; router: Router }[] = () => []): Promise<TestApp> {
+/** `trustProxy`: as TRUST_PROXY (none by default; `1`: the test is the one proxy, its X-Forwarded-For names the client). */
+export async function startTestApp(name: string, routers: (db: Db, config: Config) => { path: string; router: Router }[] = () => [], options: { trustProxy?: TrustProxy } = {}): Promise<TestApp> {
   const testDb = await createTestDatabase(name);
   const config = loadConfig({ ...process.env, DATABASE_URL: testDb.url, LOG_LEVEL: 'silent' });
   const db = testDb.database.db;
   const now = testClock();
   await seedDemoAccounts(db, { nodeEnv: 'test', password: DEMO_PASSWORD, partnerKey: PARTNER_KEY, now });
+  const logger = createLogger({ level: 'silent' });
+  const { camunda, zeebe } = createZeebeClient(config, { retries: 0 });
+  const mailer = createMailer(config, { timeoutMs: 2000 });
   const app = createApp({
-    checkStack: () => checkStack(config),
-    trustProxy: false,
-    logger: createLogger({ level: 'silent' }),
+    checkStack: processReadiness({ zeebe, db, mailer, addresses: { zeebe: config.ZEEBE_GRPC_ADDRESS, database: testDb.url, smtp: config.SMTP_URL }, logger }),
+    trustProxy: options.trustProxy ?? false,
+    logger,
     auth: { db, now, sessionHours: 1, secureCookies: false },
     routers: routers(db, config),
   });
@@ -56,6 +62,8 @@ export async function startTestApp(name: string, routers: (db: Db, config: Confi
     },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await camunda.closeAllClients();
+      mailer.close();
       await testDb.drop();
     },
   };

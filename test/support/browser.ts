@@ -60,6 +60,12 @@ export async function logInPage(browser: Browser, baseUrl: string, username: str
   await page.goto(`${baseUrl}/dang-nhap`);
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', STAFF_PASSWORD);
+  // what a script on the page reads from a log-in: never the session token (the HttpOnly cookie carries it)
+  const seen = await page.evaluate(
+    async ([name, password]) => (await (await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: name, password }) })).json()) as Record<string, unknown>,
+    [username, STAFF_PASSWORD] as const,
+  );
+  if (!('user' in seen) || 'token' in seen) throw new Error(`a page's log-in answered ${JSON.stringify(Object.keys(seen))}: the user and no token expected`);
   await Promise.all([page.waitForURL('**/hop-viec'), page.click('button')]);
   return page;
 }

@@ -16,6 +16,10 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mongodb://127.0.0.1/lltp', 'must be a URL with scheme postgres or postgresql'],
     ['LOG_LEVEL', 'loud', 'must be one of'],
     ['MAIL_FROM', '', 'must not be empty'],
+    ['TRUST_PROXY', 'true', 'true is refused: it would trust the X-Forwarded-For the client writes itself'],
+    ['TRUST_PROXY', '0', 'a hop count must be between 1 and 10'],
+    ['TRUST_PROXY', '10.0.0.5, proxy.example', 'not an IP address, a CIDR'],
+    ['TRUST_PROXY', '10.0.0.0/33', 'not an IP address, a CIDR'],
   ])('%s=%j is refused with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     try {
@@ -26,6 +30,17 @@ describe('loadConfig', () => {
       expect(problems[0]?.setting).toBe(name);
       expect(problems[0]?.message).toContain(message);
     }
+  });
+
+  test.each([
+    ['', false],
+    ['false', false],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.5', ['10.0.0.5']],
+    ['10.0.0.0/24, loopback, fd00::/8', ['10.0.0.0/24', 'loopback', 'fd00::/8']],
+  ])('TRUST_PROXY=%j is read as %j (Express\'s trust proxy: a hop count or the proxies\' addresses)', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
   });
 
   test('every bad setting is reported at once', () => {

@@ -13,6 +13,7 @@ import * as taskCompletion from './0006-task-completion';
 import * as apologyPrompt from './0007-apology-prompt';
 import * as weeklyContentDigest from './0008-weekly-content-digest';
 import * as deadlineHistory from './0009-deadline-history';
+import * as loginAttempts from './0010-login-attempts';
 import * as retentionAndMailTemplates from './0013-retention-and-mail-templates';
 
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -25,5 +26,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007-apology-prompt': apologyPrompt,
   '0008-weekly-content-digest': weeklyContentDigest,
   '0009-deadline-history': deadlineHistory,
+  '0010-login-attempts': loginAttempts,
   '0013-retention-and-mail-templates': retentionAndMailTemplates,
 };

@@ -106,6 +106,7 @@ afterAll(async () => s?.stop(), 30_000);
 const routes = (): Route[] => [
   { method: 'GET', path: '/healthz', caller: 'anonymous', kind: 'open' },
   { method: 'GET', path: '/readyz', caller: 'anonymous', kind: 'open', runs: 4 },
+  { method: 'GET', path: '/readyz/details', caller: 'quantri', kind: 'staff', runs: 4 },
   { method: 'POST', path: '/api/auth/logout', caller: 'fresh', kind: 'staff', runs: 6 },
   { method: 'POST', path: '/api/auth/login', caller: 'anonymous', kind: 'open', body: { username: 'khongco', password: 'sai-mat-khau' }, anyText: ['password'] },
   { method: 'POST', path: '/api/auth/users/:username/unlock', caller: 'quantri', kind: 'staff', params: { username: 'khongco' } },

@@ -168,8 +168,15 @@ test('a person who takes due-soon notices in the digest gets no mail for them; t
   }
 }, 90000);
 
-test('housekeeping: the daily run deletes expired log-in sessions and keeps the live ones', async () => {
+test('housekeeping: the daily run deletes expired log-in sessions and log-in attempts older than a day, and keeps the live ones', async () => {
   const at = testNow();
+  await s.db
+    .insertInto('loginAttempts')
+    .values([
+      { account: 'wr-old', address: '198.51.100.250', attemptedAt: new Date(at.getTime() - 25 * 3600_000), outcome: 'failed' },
+      { account: 'wr-recent', address: '198.51.100.250', attemptedAt: new Date(at.getTime() - 3600_000), outcome: 'failed' },
+    ])
+    .execute();
   await s.db
     .insertInto('sessions')
     .values([
@@ -181,4 +188,6 @@ test('housekeeping: the daily run deletes expired log-in sessions and keeps the 
   expect(run.run?.counts.sessionsRemoved).toBeGreaterThanOrEqual(1);
   expect(await s.db.selectFrom('sessions').select('tokenDigest').where('expiresAt', '<', at).execute()).toEqual([]);
   expect((await s.db.selectFrom('sessions').select('tokenDigest').where('tokenDigest', 'like', 'live-%').execute()).length).toBe(1);
+  expect(run.run?.counts.loginAttemptsRemoved).toBeGreaterThanOrEqual(1);
+  expect((await s.db.selectFrom('loginAttempts').select('account').where('address', '=', '198.51.100.250').execute()).map((r) => r.account)).toEqual(['wr-recent']);
 });
