@@ -84,6 +84,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
   const inbox: InboxDeps = {
     db,
     stepSla: (processId, elementId, internalProcessId) => catalog.stepSla(processId, elementId, internalProcessId),
+    fourEyesAfter: (processId, elementId) => catalog.fourEyesAfter(processId, elementId),
     calendars: () => provider.current(),
     dueSoon: policy.dueSoon,
     zeebe: { ...zeebe, createWorker: rawZeebe.createWorker.bind(rawZeebe) },

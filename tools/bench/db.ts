@@ -192,6 +192,7 @@ async function runOperations(db: Db, config: Config, recorder: Recorder): Promis
   const inbox: InboxDeps = {
     db,
     stepSla: (processId, elementId, internalProcessId) => catalog.stepSla(processId, elementId, internalProcessId),
+    fourEyesAfter: (processId, elementId) => catalog.fourEyesAfter(processId, elementId),
     calendars: () => calendars.current(),
     dueSoon: calendarPolicyFromConfig(config).dueSoon,
     zeebe,
