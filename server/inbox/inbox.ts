@@ -279,18 +279,26 @@ export async function claimTask(deps: InboxDeps, principal: Principal | undefine
   throw new InboxError(409, task.status === 'claimed' ? `Công việc đã được ${task.claimedBy ?? 'người khác'} nhận.` : 'Công việc đã kết thúc.');
 }
 
+/**
+ * Gives a claimed task back. An administrator's account may give back a task it still holds
+ * (claimed before administrators were kept out of the inbox), so that it does not stay stuck.
+ */
 export async function releaseTask(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<TaskView> {
-  const task = await load(deps, principal, id);
-  const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
+  const holdsOnly = principal?.kind === 'staff' && principal.roles.includes('administrator');
+  const taskId = holdsOnly ? id : (await load(deps, principal, id)).id;
+  const username = (principal as Staff).username;
   const released = await deps.db
     .updateTable('tasks')
     .set({ status: 'open', claimedBy: null })
-    .where('id', '=', task.id)
+    .where('id', '=', taskId)
     .where('status', '=', 'claimed')
     .where('claimedBy', '=', username)
     .returningAll()
     .executeTakeFirst();
-  if (!released) throw new InboxError(409, 'Chỉ người đã nhận công việc mới trả lại được.');
+  if (!released) {
+    if (holdsOnly) throw new InboxError(403, ADMINISTRATOR_REFUSED);
+    throw new InboxError(409, 'Chỉ người đã nhận công việc mới trả lại được.');
+  }
   return view(deps, released);
 }
 

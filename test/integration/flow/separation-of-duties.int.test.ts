@@ -1,7 +1,8 @@
 /**
  * Separation of duties on the real stack (API, workers, simulators, broker, PostgreSQL):
  * - an administrator's account never claims or completes a task that decides a dossier (403),
- *   even when it also holds the task's role in the task's unit;
+ *   even when it also holds the task's role in the task's unit (it may only give back a task it
+ *   still holds from before);
  * - four eyes: the leader's approval (`approveCertificate`) names the head of division's review
  *   (`reviewDraft`) with `lltp:fourEyes.after`, so the person who reviewed may not claim or
  *   complete the approval even when they hold both roles; another person may.
@@ -94,6 +95,12 @@ test('an administrator cannot claim or complete a task that decides a dossier, e
   const listed = await s.call('GET', '/api/tasks', undefined, await s.as('quantri'));
   expect(listed.status).toBe(200);
   expect(listed.body.tasks).toEqual([]);
+  expect(await taskRow(task.id)).toMatchObject({ status: 'open', claimedBy: null });
+  // a task an administrator still holds (claimed before this rule) can be given back, by them only
+  expect((await s.call('POST', `/api/tasks/${task.id}/release`, {}, await s.as('quantri'))).status).toBe(403);
+  await s.db.updateTable('tasks').set({ status: 'claimed', claimedBy: 'quantri' }).where('id', '=', task.id).execute();
+  expect((await complete(task.id, 'quantri', { intakeDecision: 'accept' })).status).toBe(403);
+  expect((await s.call('POST', `/api/tasks/${task.id}/release`, {}, await s.as('quantri'))).status).toBe(200);
   expect(await taskRow(task.id)).toMatchObject({ status: 'open', claimedBy: null });
   // the one-stop officer still works it
   await s.work(code, 'motcua', 'lltp.form.check-dossier', { intakeDecision: 'accept' });
