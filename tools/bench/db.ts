@@ -220,7 +220,7 @@ async function races(url: string): Promise<number[]> {
   try {
     const dossier = await db.selectFrom('dossiers').select('code').where('status', '=', 'open').limit(1).executeTakeFirstOrThrow();
     const calendars = await createCalendarProvider({ db, now, refreshMs: 3_600_000 }).current();
-    const inbox = { db, calendars: () => Promise.resolve(calendars), dueSoon: { percent: 20, minutes: 240 }, now } as Pick<InboxDeps, 'db' | 'calendars' | 'dueSoon' | 'now'>;
+    const inbox = { db, calendars: () => Promise.resolve(calendars), dueSoon: { percent: 20, minutes: 240 }, fourEyesAfter: () => null, now } as Pick<InboxDeps, 'db' | 'calendars' | 'dueSoon' | 'fourEyesAfter' | 'now'>;
     const officers: Principal[] = Array.from({ length: RACERS }, (_, i) => ({ kind: 'staff', username: `racer-${i}`, displayName: `Racer ${i}`, roles: ['oneStopOfficer'], unitId: 'stp-mot-cua' }));
     const due = new Date(NOW.getTime() + 3600_000);
     for (let round = 0; round < ROUNDS; round++) {
