@@ -197,7 +197,7 @@ const oneOf = <const V extends readonly [string, ...string[]]>(
 });
 
 export const settings = {
-  NODE_ENV: oneOf(['development', 'test', 'production'], 'development', 'Run mode.'),
+  NODE_ENV: oneOf(['development', 'test', 'production'], 'production', 'Run mode. In production the API refuses to start while a demo account still has the demo password, a partner has the demo key, or METRICS_TOKEN is shorter than 24 characters; `npm run demo` runs in development.'),
   LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info', 'Minimum level of the JSON log lines.'),
 
   ZEEBE_GRPC_ADDRESS: url('grpc://127.0.0.1:26500', 'Zeebe gateway gRPC address; `grpcs://` for TLS.', ['grpc', 'grpcs']),
@@ -227,8 +227,8 @@ export const settings = {
   LOGIN_MAX_FAILURES_PER_ADDRESS: int(30, 'Failed log-ins from one client address (any accounts), within LOGIN_LOCKOUT_MINUTES, after which that address may not log in until they leave the window.', 1, 100000),
   LOGIN_LOCKOUT_MINUTES: int(15, 'The window over which failed log-ins are counted, and how long a refusal lasts at most.', 1, 1440),
   LOGIN_MAX_DELAY_MS: int(4000, 'Each attempt at an account within LOGIN_LOCKOUT_MINUTES (from any address) delays the answer to the next one: 250 ms doubling, at most this.', 0, 60000),
-  DEMO_PASSWORD: str('lltp-demo', 'Password of the seeded demo staff accounts (never seeded when NODE_ENV=production).', true),
-  DEMO_PARTNER_KEY: str('demo-partner-key', 'API key of the seeded demo integration partners and simulators (never seeded when NODE_ENV=production).', true),
+  DEMO_PASSWORD: str('lltp-demo', 'Password of the demo staff accounts, which only `npm run demo` seeds (never in production; a production API refuses to start while a demo account has it).', true),
+  DEMO_PARTNER_KEY: str('demo-partner-key', 'API key of the demo integration partners and simulators, which only `npm run demo` seeds (never in production; a production API refuses to start while a partner has it).', true),
 
   WORKING_DAY_MINUTES: int(480, 'Working minutes in one working day (ngày làm việc): the unit of statutory and pilot deadlines.', 60, 1440),
   INTAKE_PAPER_CUTOFF: clockTime('15:00', 'A paper dossier received after this time (Việt Nam time) counts from the next working day\'s opening; empty: no cut-off.'),

@@ -5,6 +5,7 @@
  * SIGTERM/SIGINT.
  */
 import { startApi } from './api/compose';
+import { DemoSecretError } from './auth/demo-secrets';
 import { loadConfigOrExit, type Config } from './config';
 import { connectDatabase, type Database } from './db';
 import { migrateToLatest } from './db/migrate';
@@ -112,6 +113,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof DemoSecretError) {
+    console.error(error.message);
+    process.exit(2);
+  }
   console.error(error);
   process.exit(1);
 });

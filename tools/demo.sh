@@ -3,7 +3,10 @@
 # deploys the BPMN models, starts the simulators of the external systems, the job workers, the
 # SLA monitor and the API, then feeds a steady stream of sample dossiers worked by scripted officers.
 # Ctrl-C stops the app processes; the stack keeps running until `npm run stack:down`.
+# The demo runs in development mode (the app's default is production) and is the only command
+# that writes the demo accounts (tools/demo/seed.ts).
 set -euo pipefail
+export NODE_ENV="${NODE_ENV:-development}"
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 # shellcheck source=tools/ensure-deps.sh
@@ -13,6 +16,7 @@ bash tools/stack/stack.sh up
 LOGS=$REPO/.cache/run/logs
 TSX="node $REPO/node_modules/tsx/dist/cli.mjs"
 $TSX tools/deploy-processes.ts
+$TSX tools/demo/seed.ts
 
 # Each process's output goes to its log through tools/stack/log-pipe.cjs: appended, rotated by size.
 pids=()

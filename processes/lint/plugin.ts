@@ -4,6 +4,7 @@
  */
 import activationTimeCaptured from './rules/activation-time-captured';
 import apologyPrompt from './rules/apology-prompt';
+import fourEyesEarlierTask from './rules/four-eyes-earlier-task';
 import jobTypeRegistered from './rules/job-type-registered';
 import jobWorkerUserTask from './rules/job-worker-user-task';
 import messageConsistency from './rules/message-consistency';
@@ -23,6 +24,7 @@ export const PLUGIN_PACKAGE = 'bpmnlint-plugin-lltp';
 export const rules: Record<string, RuleFactory> = {
   'activation-time-captured': activationTimeCaptured,
   'apology-prompt': apologyPrompt,
+  'four-eyes-earlier-task': fourEyesEarlierTask,
   'job-type-registered': jobTypeRegistered,
   'job-worker-user-task': jobWorkerUserTask,
   'message-consistency': messageConsistency,

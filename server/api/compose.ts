@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import type { Server } from 'node:http';
-import { seedDemoAccounts } from '../auth/seed';
+import { refuseDemoSecrets } from '../auth/demo-secrets';
 import { oneStopEventRoutes } from '../callbacks/one-stop';
 import { policeCallbackRoutes } from '../callbacks/police';
 import { createCalendarAdmin } from '../calendar/admin';
@@ -47,18 +47,25 @@ export interface RunningApi {
 }
 
 /**
+ * Seeds no account: the demo's accounts come from `npm run demo` (tools/demo/seed.ts), a test's
+ * from its helper. In production the API refuses to start while a demo secret works there
+ * (server/auth/demo-secrets.ts).
  * `now`: the product's clock (tests give the suite's). `calendarSeed`: the days off written into
  * an empty calendar (the repository's seed by default; a test that needs a year estimated, or
  * a year of its own, gives its own).
  */
-export async function startApi(config: Config, logger: Logger, options: { now?: () => Date; seedDemo?: boolean; calendarSeed?: CalendarSeed } = {}): Promise<RunningApi> {
+export async function startApi(config: Config, logger: Logger, options: { now?: () => Date; calendarSeed?: CalendarSeed } = {}): Promise<RunningApi> {
   const now = options.now ?? ((): Date => new Date());
   const database = await connectDatabase(config);
   const { db } = database;
   const applied = await migrateToLatest(db);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
-  const seedDemo = options.seedDemo ?? config.NODE_ENV !== 'production';
-  if (seedDemo) await seedDemoAccounts(db, { nodeEnv: config.NODE_ENV, password: config.DEMO_PASSWORD, partnerKey: config.DEMO_PARTNER_KEY, now });
+  try {
+    await refuseDemoSecrets(db, config);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   await seedCalendar(db, options.calendarSeed ?? loadSeed(), { actor: 'system:seed', now });
   const policy = calendarPolicyFromConfig(config);
   const provider = createCalendarProvider({ db, now, refreshMs: policy.refreshMs });
@@ -85,6 +92,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
   const inbox: InboxDeps = {
     db,
     stepSla: (processId, elementId, internalProcessId) => catalog.stepSla(processId, elementId, internalProcessId),
+    fourEyesAfter: (processId, elementId) => catalog.fourEyesAfter(processId, elementId),
     calendars: () => provider.current(),
     dueSoon: policy.dueSoon,
     zeebe: { ...zeebe, createWorker: rawZeebe.createWorker.bind(rawZeebe) },

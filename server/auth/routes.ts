@@ -12,6 +12,7 @@ import { admitAttempt, attemptFailed, attemptSucceeded, clearAccount, DEFAULT_LO
 import { formatVnInstant } from '../monitor/format';
 import { audit } from '../audit';
 import { defaultDueSoonDelivery, DUE_SOON_DELIVERIES } from '../monitor/directory';
+import { noStore } from '../api/no-store';
 import { checkParam, IDS } from '../api/ids';
 import { describeIssues, nfcText } from '../api/text';
 
@@ -30,6 +31,8 @@ const LoginBody = z.object({
 
 export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookies: boolean; loginPolicy?: LoginPolicy }): Router {
   const router = Router();
+  // session tokens and account details: never cached
+  router.use(noStore);
   router.param('username', checkParam(IDS.username));
 
   // an unknown account costs the same scrypt as a known one (no timing difference)

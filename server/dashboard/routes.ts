@@ -12,6 +12,7 @@ import { formatInstant, isLocalDate } from '../calendar/civil-time';
 import type { InspectionDeps } from '../inspection/engine';
 import { civilPeriod, InspectionInputError, MAX_PERIOD_DAYS } from '../inspection/filters';
 import { answering } from '../inspection/http';
+import { noStore } from '../api/no-store';
 import { checkParam, IDS } from '../api/ids';
 import { shown } from '../api/text';
 import type { WeekCutoff } from '../inspection/week';
@@ -49,7 +50,7 @@ function periodOf(query: Request['query'], now: Date, days: number): { from: Dat
 
 export function dashboardRoutes(deps: DashboardRouteDeps): Router {
   const router = Router();
-  router.use(authenticate(deps.auth), requireRole(...DASHBOARD_ROLES));
+  router.use(noStore, authenticate(deps.auth), requireRole(...DASHBOARD_ROLES));
   router.param('elementId', checkParam(IDS.elementId));
   const { catalog } = deps.inspection;
 

@@ -10,6 +10,7 @@ import { audit } from '../audit';
 import { authenticate, requireRole, type Principal } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
 import { withNonce } from '../api/csp';
+import { noStore } from '../api/no-store';
 import { checkParam, IDS } from '../api/ids';
 import type { Role } from '../auth/roles';
 import { formatInstant } from '../calendar/civil-time';
@@ -95,7 +96,7 @@ function stepView(s: Step, calendar: WorkingCalendar, now: Date, dueSoon: DueSoo
 
 export function dossierRoutes(deps: DossierViewDeps): Router {
   const router = Router();
-  router.use(authenticate(deps.auth), requireRole(...STAFF));
+  router.use(noStore, authenticate(deps.auth), requireRole(...STAFF));
   router.param('code', checkParam(IDS.dossierCode));
 
   router.get('/', async (req, res) => {

@@ -6,6 +6,12 @@
  * the step and writes an audit entry. A task completed after its due time (working time on
  * its unit's calendar) needs the officer's reason for the delay (`lateReason`), kept on the
  * step for the inspectors.
+ *
+ * Separation of duties: an administrator's account (accounts, units, calendars, the monitor)
+ * never claims or completes a task, since every task decides a dossier; and a task whose model
+ * names an earlier step with `lltp:fourEyes.after` (the leader's approval after the head of
+ * division's review) may not be claimed or completed by whoever did that step on the dossier,
+ * whatever roles they hold.
  */
 import { forms } from '../../processes/contracts';
 import { ApologyRuleError, checkApology } from '../apology/rules';
@@ -43,6 +49,8 @@ export class InboxError extends Error {
 export interface InboxDeps {
   db: Db;
   stepSla: TimelineDeps['stepSla'];
+  /** The earlier step whose actor may not do this one (`lltp:fourEyes.after` in the model), or null. */
+  fourEyesAfter: (processId: string, elementId: string) => string | null;
   calendars: () => Promise<WorkingCalendars>;
   dueSoon: DueSoonPolicy;
   zeebe: Pick<ZeebeGrpcClient, 'completeJob' | 'createWorker' | 'cancelProcessInstance'>;
@@ -143,7 +151,48 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number } 
 }
 
 function mayWork(principal: Principal | undefined, task: Pick<Task, 'role' | 'unitId'>): principal is Extract<Principal, { kind: 'staff' }> {
-  return principal?.kind === 'staff' && (principal.roles.includes('administrator') || (principal.roles.includes(task.role as never) && principal.unitId === task.unitId));
+  return principal?.kind === 'staff' && principal.roles.includes(task.role as never) && principal.unitId === task.unitId;
+}
+
+type Staff = Extract<Principal, { kind: 'staff' }>;
+
+/** Administrators run the system, they do not decide dossiers: 403 before anything is looked up. */
+export const ADMINISTRATOR_REFUSED =
+  'Tài khoản quản trị hệ thống không được nhận hay hoàn thành công việc xử lý hồ sơ (tách bạch nhiệm vụ: quản trị tài khoản, đơn vị, lịch làm việc và giám sát, không quyết định hồ sơ).';
+
+/** The staff principal who may work tasks: a processing role, and not an administrator's account. */
+function worker(principal: Principal | undefined): Staff {
+  if (principal?.kind !== 'staff' || !principal.roles.some((r) => TASK_ROLES.includes(r))) {
+    if (principal?.kind === 'staff' && principal.roles.includes('administrator')) throw new InboxError(403, ADMINISTRATOR_REFUSED);
+    throw new InboxError(403, 'Hộp việc dành cho cán bộ xử lý hồ sơ.');
+  }
+  if (principal.roles.includes('administrator')) throw new InboxError(403, ADMINISTRATOR_REFUSED);
+  return principal;
+}
+
+/**
+ * Four eyes: when the model names an earlier step for this task (`lltp:fourEyes.after`), the
+ * user who did that step last on this process instance may not claim or complete this one.
+ */
+async function checkFourEyes(deps: InboxDeps, db: Pick<Db, 'selectFrom'>, task: Task, username: string): Promise<void> {
+  const after = deps.fourEyesAfter(task.processId, task.elementId);
+  if (!after) return;
+  const earlier = await db
+    .selectFrom('tasks')
+    .select(['completedBy', 'elementName'])
+    .where('dossierCode', '=', task.dossierCode)
+    .where('processInstanceKey', '=', task.processInstanceKey)
+    .where('elementId', '=', after)
+    .where('status', '=', 'completed')
+    .orderBy('completedAt', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (earlier?.completedBy === username) {
+    throw new InboxError(
+      403,
+      `Nguyên tắc bốn mắt: bạn đã làm bước "${earlier.elementName}" của hồ sơ ${task.dossierCode}, nên bước "${task.elementName}" phải do người khác nhận và hoàn thành.`,
+    );
+  }
 }
 
 export interface TaskView extends Omit<Task, 'startedAt' | 'dueAt' | 'completedAt'> {
@@ -176,14 +225,21 @@ async function view(deps: InboxDeps, task: Task): Promise<TaskView> {
 export async function listTasks(deps: InboxDeps, principal: Principal | undefined): Promise<TaskView[]> {
   if (principal?.kind !== 'staff') throw new InboxError(403, 'Hộp việc dành cho cán bộ.');
   const active: TaskStatus[] = ['open', 'claimed'];
-  let query = deps.db.selectFrom('tasks').selectAll().where('status', 'in', active);
-  if (!principal.roles.includes('administrator')) query = query.where('role', 'in', principal.roles as string[]).where('unitId', '=', principal.unitId);
-  const tasks = await query.orderBy('dueAt').limit(500).execute();
+  // an administrator's account sees no task (it may not work one) unless it also holds a task role
+  const tasks = await deps.db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('status', 'in', active)
+    .where('role', 'in', principal.roles as string[])
+    .where('unitId', '=', principal.unitId)
+    .orderBy('dueAt')
+    .limit(500)
+    .execute();
   return Promise.all(tasks.map((t) => view(deps, t)));
 }
 
-/** The roles that work tasks (the forms' roles); administrators may act on any task. */
-const TASK_ROLES: readonly string[] = [...new Set(Object.values(forms).map((f) => f.role as string)), 'administrator'];
+/** The roles that work tasks (the forms' roles). */
+const TASK_ROLES: readonly string[] = [...new Set(Object.values(forms).map((f) => f.role as string))];
 
 /**
  * A task the principal may work on. The role is checked before anything is looked up, and a
@@ -191,7 +247,7 @@ const TASK_ROLES: readonly string[] = [...new Set(Object.values(forms).map((f) =
  * nothing about tasks the caller may not see.
  */
 async function load(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<Task> {
-  if (principal?.kind !== 'staff' || !principal.roles.some((r) => TASK_ROLES.includes(r))) throw new InboxError(403, 'Hộp việc dành cho cán bộ xử lý hồ sơ.');
+  worker(principal);
   const task = await deps.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
   if (!task || !mayWork(principal, task)) throw new InboxError(404, 'Không có công việc này trong hộp việc của bạn.');
   return task;
@@ -199,36 +255,50 @@ async function load(deps: InboxDeps, principal: Principal | undefined, id: strin
 
 /**
  * Claims a task for the officer: one conditional update (the task open, or claimed by them
- * already, and of their role and unit); only when it changes nothing is the task read, to say
- * why (404, 403 or 409 naming the holder).
+ * already, and of their role and unit), in a transaction that is rolled back when the claimed
+ * task's four-eyes rule forbids it to this officer (403); only when the update changes nothing
+ * is the task read, to say why (404, 403 or 409 naming the holder).
  */
 export async function claimTask(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<TaskView> {
-  if (principal?.kind !== 'staff' || !principal.roles.some((r) => TASK_ROLES.includes(r))) throw new InboxError(403, 'Hộp việc dành cho cán bộ xử lý hồ sơ.');
-  const { username } = principal;
-  let claim = deps.db
-    .updateTable('tasks')
-    .set({ status: 'claimed', claimedBy: username })
-    .where('id', '=', id)
-    .where((eb) => eb.or([eb('status', '=', 'open'), eb.and([eb('status', '=', 'claimed'), eb('claimedBy', '=', username)])]));
-  if (!principal.roles.includes('administrator')) claim = claim.where('role', 'in', principal.roles as string[]).where('unitId', '=', principal.unitId);
-  const claimed = await claim.returningAll().executeTakeFirst();
+  const { username, roles, unitId } = worker(principal);
+  const claimed = await deps.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('tasks')
+      .set({ status: 'claimed', claimedBy: username })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('status', '=', 'open'), eb.and([eb('status', '=', 'claimed'), eb('claimedBy', '=', username)])]))
+      .where('role', 'in', roles as string[])
+      .where('unitId', '=', unitId)
+      .returningAll()
+      .executeTakeFirst();
+    if (row) await checkFourEyes(deps, trx, row, username);
+    return row;
+  });
   if (claimed) return view(deps, claimed);
   const task = await load(deps, principal, id);
   throw new InboxError(409, task.status === 'claimed' ? `Công việc đã được ${task.claimedBy ?? 'người khác'} nhận.` : 'Công việc đã kết thúc.');
 }
 
+/**
+ * Gives a claimed task back. An administrator's account may give back a task it still holds
+ * (claimed before administrators were kept out of the inbox), so that it does not stay stuck.
+ */
 export async function releaseTask(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<TaskView> {
-  const task = await load(deps, principal, id);
-  const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
+  const holdsOnly = principal?.kind === 'staff' && principal.roles.includes('administrator');
+  const taskId = holdsOnly ? id : (await load(deps, principal, id)).id;
+  const username = (principal as Staff).username;
   const released = await deps.db
     .updateTable('tasks')
     .set({ status: 'open', claimedBy: null })
-    .where('id', '=', task.id)
+    .where('id', '=', taskId)
     .where('status', '=', 'claimed')
     .where('claimedBy', '=', username)
     .returningAll()
     .executeTakeFirst();
-  if (!released) throw new InboxError(409, 'Chỉ người đã nhận công việc mới trả lại được.');
+  if (!released) {
+    if (holdsOnly) throw new InboxError(403, ADMINISTRATOR_REFUSED);
+    throw new InboxError(409, 'Chỉ người đã nhận công việc mới trả lại được.');
+  }
   return view(deps, released);
 }
 
@@ -288,6 +358,7 @@ export async function completeTask(deps: InboxDeps, principal: Principal | undef
     throw new InboxError(409, 'Công việc đã hoàn thành.');
   }
   if (task.status !== 'claimed' || task.claimedBy !== username) throw new InboxError(409, 'Hãy nhận công việc trước khi hoàn thành.');
+  await checkFourEyes(deps, deps.db, task, username);
   const earlier = task.completion;
   let completion: TaskCompletion;
   if (earlier && earlier.by === username) {

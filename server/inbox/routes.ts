@@ -2,6 +2,7 @@
 import { Router, type Response } from 'express';
 import { authenticate } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
+import { noStore } from '../api/no-store';
 import { checkParam, IDS } from '../api/ids';
 import { claimTask, completeTask, InboxError, listTasks, releaseTask, type InboxDeps } from './inbox';
 
@@ -12,7 +13,7 @@ function fail(res: Response, error: unknown): void {
 
 export function inboxRoutes(deps: { inbox: InboxDeps; auth: AuthDeps }): Router {
   const router = Router();
-  router.use(authenticate(deps.auth));
+  router.use(noStore, authenticate(deps.auth));
   router.param('id', checkParam(IDS.taskId));
   router.get('/', async (req, res) => {
     try {

@@ -26,6 +26,7 @@ import { filterQuery, InspectionInputError, parseFilters, SORT_KEYS, STATUS_FILT
 import { exportList, exportSummary, latestArchived, listPage, summaryOf, weeklyFileName, weeklyReport, type Actor, type InspectionServiceDeps } from './service';
 import { answering } from './http';
 import type { ExportSlots } from './limits';
+import { noStore } from '../api/no-store';
 import { checkParam, IDS } from '../api/ids';
 import { reportWeek, type WeekCutoff } from './week';
 
@@ -98,8 +99,8 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
   const router = Router();
   router.param('weekEnding', checkParam(IDS.localDate));
   // per route, not router.use: this router is mounted on /api next to the other feature routers
-  const guard = [authenticate(deps.auth), requireRole(...INSPECTION_ROLES)];
-  const archiveGuard = [authenticate(deps.auth), requireRole(...INSPECTION_ROLES, 'administrator')];
+  const guard = [noStore, authenticate(deps.auth), requireRole(...INSPECTION_ROLES)];
+  const archiveGuard = [noStore, authenticate(deps.auth), requireRole(...INSPECTION_ROLES, 'administrator')];
   const filtersOf = async (query: Record<string, unknown>) => {
     const { page: _p, pageSize: _s, sort: _o, order: _r, format: _f, ...rest } = query;
     return parseFilters(rest, await deps.vocabulary());

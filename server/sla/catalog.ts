@@ -163,6 +163,14 @@ export class ProcessCatalog {
   }
 
   /**
+   * Four eyes: the element id of the earlier user task of the same process whose actor may not
+   * claim or complete this one (`lltp:fourEyes.after`), or null.
+   */
+  fourEyesAfter(processId: string, elementId: string): string | null {
+    return this.plan(processId)?.fourEyes?.[elementId] ?? null;
+  }
+
+  /**
    * The SLA of a step as it applies to a dossier: the step's own, or, for a step of a national
    * procedure governed by the internal procedure (`lltp:sla.governedBy`), the terms the internal
    * procedure in force for the dossier (`internalProcessId`) sets for it. `undefined` when the

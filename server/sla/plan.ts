@@ -10,8 +10,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { flowGraphOf, type FlowGraph } from './flow';
-import { descendants, executableProcesses, readBpmn } from './moddle';
+import { descendants, executableProcesses, is, readBpmn } from './moddle';
 import {
+  fourEyesAfter,
   needsSla,
   readProcessTargets,
   readProcessVersion,
@@ -32,6 +33,8 @@ export interface SlaPlan extends ProcessVersion, ProcessTargets {
   governedSteps: Record<string, StepShape>;
   /** The paths through the process (for the budget of each case variant: server/sla/budget.ts). */
   flow: FlowGraph;
+  /** Four eyes: user task id → the earlier user task whose actor may not do it (`lltp:fourEyes.after`). */
+  fourEyes?: Record<string, string>;
 }
 
 export interface SourcedProblem extends SlaProblem {
@@ -57,6 +60,11 @@ export async function loadSlaPlans(xml: string, source: string): Promise<SlaPlan
     const targets = readProcessTargets(process);
     const steps: Record<string, StepSla> = {};
     const governedSteps: Record<string, StepShape> = {};
+    const fourEyes: Record<string, string> = {};
+    for (const element of descendants(process)) {
+      const after = is(element, 'bpmn:UserTask') ? fourEyesAfter(element) : undefined;
+      if (after && element.id) fourEyes[element.id] = after;
+    }
     for (const element of descendants(process).filter(needsSla)) {
       const step = readStepSpec(element);
       if (!step.ok) problems.push(...step.problems);
@@ -70,7 +78,7 @@ export async function loadSlaPlans(xml: string, source: string): Promise<SlaPlan
     }
     if (!version.ok) problems.push(...version.problems);
     if (!targets.ok) problems.push(...targets.problems);
-    if (version.ok && targets.ok) plans.push({ ...version.value, ...targets.value, source, steps, governedSteps, flow: flowGraphOf(process) });
+    if (version.ok && targets.ok) plans.push({ ...version.value, ...targets.value, source, steps, governedSteps, flow: flowGraphOf(process), fourEyes });
   }
   if (problems.length > 0) throw new SlaPlanError(problems.map((p) => ({ ...p, source })));
   return plans;

@@ -17,6 +17,9 @@
  * or, on a step of a national procedure whose province sets its SLA:
  *   lltp:sla.governedBy               = internalProcedure
  *
+ * On a user task that must not be done by the person who did an earlier one (four eyes):
+ *   lltp:fourEyes.after               = reviewDraft   the element id of the earlier user task
+ *
  * On the process:
  *   lltp:procedure = quy-trinh-570, lltp:effectiveFrom = 2024-10-01, lltp:effectiveTo (optional),
  *   lltp:legalBasis = ..., lltp:target.<variant> = 3wd, lltp:deadline.<name> = 10wd,
@@ -228,12 +231,24 @@ function issuesToProblems(elementId: string, issues: readonly z.core.$ZodIssue[]
   });
 }
 
-/** The element's `lltp:` properties as an object; duplicates and empty names are problems. */
+/**
+ * Separation of duties on a user task: the element id of an earlier user task of the same
+ * process whose actor may not claim or complete this one (review, then approval).
+ */
+export const FOUR_EYES_PROPERTY = 'lltp:fourEyes.after';
+
+/** The earlier step named by `lltp:fourEyes.after` on the element (trimmed), or undefined. */
+export function fourEyesAfter(element: ModdleElement): string | undefined {
+  const value = zeebeProperties(element).find(([name]) => name === FOUR_EYES_PROPERTY)?.[1].trim();
+  return value ? value : undefined;
+}
+
+/** The element's `lltp:` SLA properties as an object; duplicates and empty names are problems. */
 function lltpProperties(element: ModdleElement, elementId: string): { values: Record<string, string>; problems: SlaProblem[] } {
   const values: Record<string, string> = {};
   const problems: SlaProblem[] = [];
   for (const [name, value] of zeebeProperties(element)) {
-    if (!name.startsWith('lltp:')) continue;
+    if (!name.startsWith('lltp:') || name === FOUR_EYES_PROPERTY) continue;
     if (name in values) problems.push({ elementId, message: `${name} is set twice` });
     values[name] = value;
   }
@@ -378,6 +393,7 @@ export function readPropertyNames(stepId: string): string[] {
   return [
     ...STEP_KEYS,
     SLA_PROPERTY.governedBy,
+    FOUR_EYES_PROPERTY,
     ...VERSION_KEYS,
     ...CASE_VARIANTS.map(targetProperty),
     ...DEADLINE_NAMES.map(deadlineProperty),

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { deployProcesses } from '../../processes/deploy';
 import { startApi, type RunningApi } from '../../server/api/compose';
+import { seedDemoAccounts } from '../../server/auth/seed';
 import { loadConfig, type Config } from '../../server/config';
 import { requireStack } from '../../server/health';
 import { createLogger } from '../../server/logger';
@@ -255,6 +256,7 @@ beforeAll(async () => {
   await deployProcesses(zeebe, logger, { dir: processesDirOf(config) });
   await camunda.closeAllClients();
   await seedCounters(testDb.database.db, config.AGENCY_CODE, testNow());
+  await seedDemoAccounts(testDb.database.db, { nodeEnv: config.NODE_ENV, password: PASSWORD, partnerKey: PARTNER['x-api-key'], now: testClock() });
   api = await startApi(config, logger, { now: testClock() });
   config = loadConfig({ ...env, PUBLIC_BASE_URL: api.url });
   sims = await startSimulators(config, { now: testClock() });

@@ -4,6 +4,7 @@
  */
 import { deployProcesses } from '../../processes/deploy';
 import { startApi, type RunningApi } from '../../server/api/compose';
+import { seedDemoAccounts } from '../../server/auth/seed';
 import { loadConfig, type Config } from '../../server/config';
 import type { Db } from '../../server/db';
 import { testClock } from './clock';
@@ -49,6 +50,8 @@ export async function startApiUnderTest(name: string, env: Record<string, string
   const db = testDb.database.db;
   const now = testClock();
   await seedCounters(db, config.AGENCY_CODE, now());
+  // the API seeds no account: the test's demo accounts, as `npm run demo` writes them
+  await seedDemoAccounts(db, { nodeEnv: config.NODE_ENV, password: STAFF_PASSWORD, partnerKey: PARTNER_HEADERS['x-api-key'], now });
   let api = await startApi(config, logger, { now });
   const call = async (method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> => {
     const response = await fetch(`${api.url}${path}`, {

@@ -10,6 +10,7 @@
  */
 import { deployProcesses } from '../../processes/deploy';
 import { startApi, type RunningApi } from '../../server/api/compose';
+import { seedDemoAccounts } from '../../server/auth/seed';
 import { calendarPolicyFromConfig } from '../../server/calendar/policy';
 import { createCalendarProvider } from '../../server/calendar/provider';
 import { loadConfig, type Config } from '../../server/config';
@@ -104,6 +105,8 @@ export async function startSystem(
   await deployProcesses(zeebe, logger, { dir: processesDirOf(config) });
   const db = testDb.database.db;
   await seedCounters(db, config.AGENCY_CODE, now());
+  // the API seeds no account: the test's demo accounts, as `npm run demo` writes them
+  await seedDemoAccounts(db, { nodeEnv: config.NODE_ENV, password: PASSWORD, partnerKey: PARTNER['x-api-key'], now });
   const api = await startApi(config, logger, { now, ...(options.calendarSeed ? { calendarSeed: options.calendarSeed } : {}) });
   config = loadConfig({ ...env, PUBLIC_BASE_URL: api.url });
   const sims = await startSimulators(config, { now });

@@ -192,6 +192,7 @@ async function runOperations(db: Db, config: Config, recorder: Recorder): Promis
   const inbox: InboxDeps = {
     db,
     stepSla: (processId, elementId, internalProcessId) => catalog.stepSla(processId, elementId, internalProcessId),
+    fourEyesAfter: (processId, elementId) => catalog.fourEyesAfter(processId, elementId),
     calendars: () => calendars.current(),
     dueSoon: calendarPolicyFromConfig(config).dueSoon,
     zeebe,
@@ -219,7 +220,7 @@ async function races(url: string): Promise<number[]> {
   try {
     const dossier = await db.selectFrom('dossiers').select('code').where('status', '=', 'open').limit(1).executeTakeFirstOrThrow();
     const calendars = await createCalendarProvider({ db, now, refreshMs: 3_600_000 }).current();
-    const inbox = { db, calendars: () => Promise.resolve(calendars), dueSoon: { percent: 20, minutes: 240 }, now } as Pick<InboxDeps, 'db' | 'calendars' | 'dueSoon' | 'now'>;
+    const inbox = { db, calendars: () => Promise.resolve(calendars), dueSoon: { percent: 20, minutes: 240 }, fourEyesAfter: () => null, now } as Pick<InboxDeps, 'db' | 'calendars' | 'dueSoon' | 'fourEyesAfter' | 'now'>;
     const officers: Principal[] = Array.from({ length: RACERS }, (_, i) => ({ kind: 'staff', username: `racer-${i}`, displayName: `Racer ${i}`, roles: ['oneStopOfficer'], unitId: 'stp-mot-cua' }));
     const due = new Date(NOW.getTime() + 3600_000);
     for (let round = 0; round < ROUNDS; round++) {

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../server/config';
+import { seedDemoDatabase } from '../demo/seed';
 import { simulatorUrls } from '../simulators/main';
 import { progressOf, RUN_DIR, secondsSince } from './support';
 
@@ -45,6 +46,8 @@ export async function startProduct(databaseUrl: string, brokerEnv: Record<string
     SIM_POLICE_MS_PER_WORKING_HOUR: process.env.SIM_POLICE_MS_PER_WORKING_HOUR ?? '0',
   };
   const config = loadConfig(env);
+  // no app process seeds accounts: the demo's, as `npm run demo` writes them
+  await seedDemoDatabase(config);
   const logs = path.join(RUN_DIR, 'logs');
   mkdirSync(logs, { recursive: true });
   const launch = (role: Role): ChildProcess => {

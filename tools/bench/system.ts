@@ -18,6 +18,7 @@ import { createZeebeClient } from '../../server/zeebe';
 import { createHttpAdapters } from '../../workers/adapters';
 import { createWorkerDeps } from '../../workers/framework';
 import { registerWorkers } from '../../workers/registry';
+import { seedDemoDatabase } from '../demo/seed';
 import { simulatorUrls, startSimulators } from '../simulators/main';
 import { benchLogger, runDatabase } from './support';
 
@@ -63,6 +64,8 @@ export async function startBenchSystem(
   const logger = benchLogger();
   const { camunda, zeebe } = createZeebeClient(config);
   await deployProcesses(zeebe, logger);
+  // the API seeds no account: the demo's, as `npm run demo` writes them
+  await seedDemoDatabase(config, now);
   const api = await startApi(config, logger, { now });
   config = loadConfig({ ...env, PUBLIC_BASE_URL: api.url });
   const sims = await startSimulators(config, { now });

@@ -71,6 +71,7 @@ test(`${RACERS} officers claiming the same task: exactly one gets it, the others
   const inbox: InboxDeps = {
     db: racers.db,
     stepSla: () => undefined,
+    fourEyesAfter: () => null,
     calendars: () => Promise.resolve(calendars),
     dueSoon: DEFAULT_DUE_SOON_POLICY,
     zeebe: { completeJob: () => Promise.reject(new Error('not used')), cancelProcessInstance: () => Promise.reject(new Error('not used')), createWorker: () => { throw new Error('not used'); } },

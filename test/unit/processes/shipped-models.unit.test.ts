@@ -63,4 +63,11 @@ describe('the models in processes/', () => {
     const isShown = (procedure: string): boolean => catalog.versions(procedure).some((v) => shown.includes(modelOf(v)));
     expect(catalog.procedures().filter((procedure) => !isShown(procedure))).toEqual([]);
   });
+
+  test('four eyes: both Khánh Hòa versions forbid the reviewer to approve (lltp:fourEyes.after), and only there', async () => {
+    const catalog = await loadProcessCatalog();
+    for (const version of catalog.versions('khanh-hoa-2799')) expect(catalog.fourEyesAfter(version.processId, 'approveCertificate')).toBe('reviewDraft');
+    const ruled = catalog.plans.flatMap((plan) => Object.keys(plan.fourEyes ?? {}).map((task) => `${plan.processId}/${task}`));
+    expect(ruled.sort()).toEqual(['khanh-hoa-2799-v20241001/approveCertificate', 'khanh-hoa-2799-v20241029/approveCertificate']);
+  });
 });
