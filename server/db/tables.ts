@@ -292,7 +292,7 @@ export interface AlertsTable {
   mailSubject: string | null;
   mailText: string | null;
   mailHtml: string | null;
-  /** The template version (`mail_templates`) and data the mail is rendered from when it is sent (null: an alert raised before migration 0013, or its mail cleared by retention). */
+  /** The template version (`mail_templates`) and data the mail is rendered from when it is sent (null: an alert raised before migration 0012, or its mail cleared by retention). */
   mailTemplate: Defaulted<string | null>;
   mailData: ColumnType<Record<string, unknown> | null, JsonText | null | undefined, JsonText | null>;
   deliveryStatus: 'pending' | 'sent' | 'failed' | 'noRecipient' | 'superseded' | 'inDigest';

@@ -126,7 +126,7 @@ async function templatesOf(deps: MonitorDeps, alerts: readonly Alert[]): Promise
   return new Map(rows.map((t) => [t.version, t]));
 }
 
-/** The mail of an alert: rendered from its template version and data, or as stored by an alert raised before migration 0013. */
+/** The mail of an alert: rendered from its template version and data, or as stored by an alert raised before migration 0012. */
 export function mailOf(alert: Pick<Alert, 'mailSubject' | 'mailText' | 'mailHtml' | 'mailTemplate' | 'mailData'>, templates: ReadonlyMap<string, TemplateVersion>): MailBody {
   if (alert.mailTemplate !== null && alert.mailData !== null) {
     const template = templates.get(alert.mailTemplate);

@@ -14,7 +14,7 @@ import * as apologyPrompt from './0007-apology-prompt';
 import * as weeklyContentDigest from './0008-weekly-content-digest';
 import * as deadlineHistory from './0009-deadline-history';
 import * as loginAttempts from './0010-login-attempts';
-import * as retentionAndMailTemplates from './0013-retention-and-mail-templates';
+import * as retentionAndMailTemplates from './0012-retention-and-mail-templates';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -27,5 +27,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0008-weekly-content-digest': weeklyContentDigest,
   '0009-deadline-history': deadlineHistory,
   '0010-login-attempts': loginAttempts,
-  '0013-retention-and-mail-templates': retentionAndMailTemplates,
+  '0012-retention-and-mail-templates': retentionAndMailTemplates,
 };

@@ -88,7 +88,7 @@ async function seedDossier(code: string, receivedAt: Date, finishedAt: Date | nu
     .execute();
 }
 
-/** An alert as the monitor stores it (template version and data), or as stored before migration 0013 (`legacy`: rendered text and HTML). */
+/** An alert as the monitor stores it (template version and data), or as stored before migration 0012 (`legacy`: rendered text and HTML). */
 async function seedAlert(id: string, dossierCode: string | null, detectedAt: Date, status: 'sent' | 'pending', legacy: boolean): Promise<void> {
   const mail = renderMail('alert', { title: `Quá hạn: hồ sơ ${dossierCode ?? '-'}`, agencyName: 'Sở Tư pháp', lead: 'x', dossierCode, stepName: 'Xử lý hồ sơ', unitName: 'Phòng', dueAt: '08:00', lateness: 'đã trễ', link: 'http://x' });
   const recipients = [{ username: 'lanhdao', email: 'lanhdao@stp.example.vn', displayName: 'Lãnh đạo' }];
