@@ -57,7 +57,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
   const applied = await migrateToLatest(db);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
   const seedDemo = options.seedDemo ?? config.NODE_ENV !== 'production';
-  if (seedDemo) await seedDemoAccounts(db, { nodeEnv: config.NODE_ENV, password: config.DEMO_PASSWORD, partnerKey: config.DEMO_PARTNER_KEY, now });
+  if (seedDemo) await seedDemoAccounts(db, { nodeEnv: config.NODE_ENV, password: config.DEMO_PASSWORD, partnerKey: config.DEMO_PARTNER_KEY, agencyCode: config.AGENCY_CODE, now });
   await seedCalendar(db, options.calendarSeed ?? loadSeed(), { actor: 'system:seed', now });
   const policy = calendarPolicyFromConfig(config);
   const provider = createCalendarProvider({ db, now, refreshMs: policy.refreshMs });

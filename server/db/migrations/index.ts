@@ -13,6 +13,7 @@ import * as taskCompletion from './0006-task-completion';
 import * as apologyPrompt from './0007-apology-prompt';
 import * as weeklyContentDigest from './0008-weekly-content-digest';
 import * as deadlineHistory from './0009-deadline-history';
+import * as boundCallbacks from './0011-bound-callbacks';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -24,4 +25,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007-apology-prompt': apologyPrompt,
   '0008-weekly-content-digest': weeklyContentDigest,
   '0009-deadline-history': deadlineHistory,
+  '0011-bound-callbacks': boundCallbacks,
 };

@@ -17,7 +17,8 @@
  */
 import fc from 'fast-check';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
-import { monotonicMs, testNow } from '../../support/clock';
+import { signIfPartner } from '../../../server/auth/partner-signature';
+import { monotonicMs, testNow, testNowMs } from '../../support/clock';
 import { PARTNER, startSystem, STAFF_PASSWORD, type SystemUnderTest } from '../../support/system';
 
 const SEED = 20_261_214;
@@ -313,8 +314,9 @@ async function send(route: Route, sent: Sent): Promise<Answer> {
   let path = route.path.replace(/:(\w+)/g, (_m, name: string) => encode(sent.params[name] ?? ''));
   if (sent.rawPath !== undefined) path = path.replace(/\/[^/]*$/, `/${sent.rawPath}`);
   const query = sent.query.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
-  const headers: Record<string, string> = { ...(await headersFor(sent.caller)), ...(sent.body ? { 'content-type': sent.body.contentType } : {}) };
   const target = `${path}${query ? `?${query}` : ''}`;
+  // a partner's credentials become this request's signature (server/auth/partner-signature.ts)
+  const headers: Record<string, string> = { ...signIfPartner(await headersFor(sent.caller), route.method, target, sent.body?.bytes, testNowMs), ...(sent.body ? { 'content-type': sent.body.contentType } : {}) };
   const response = await fetch(`${s.api.url}${target}`, { method: route.method, headers, body: sent.body?.bytes, redirect: 'manual' });
   return { targetBytes: Buffer.byteLength(target), status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() };
 }
