@@ -44,6 +44,23 @@ function deny(res: Response, status: 401 | 403, error: string): void {
 }
 
 const HEX_SIGNATURE = /^[0-9a-f]{64}$/;
+/** Most bytes of a body that is not JSON read to check its signature (a JSON body is read by express.json, within its limit). */
+const OTHER_BODY_LIMIT = 256 * 1024;
+
+/** The body's bytes as received: kept by express.json for JSON; read here for any other type (no route reads it); null past the limit. */
+async function bodyBytes(req: Request): Promise<Buffer | null> {
+  if (req.rawBody) return req.rawBody;
+  if (!req.readable || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > OTHER_BODY_LIMIT) return null;
+    chunks.push(chunk);
+  }
+  req.rawBody = Buffer.concat(chunks);
+  return req.rawBody;
+}
 
 /** The partner that signed this request, or why it is refused (the 401's message). */
 async function signedPartner(deps: AuthDeps, req: Request): Promise<Extract<Principal, { kind: 'partner' }> | string> {
@@ -67,7 +84,9 @@ async function signedPartner(deps: AuthDeps, req: Request): Promise<Extract<Prin
     .where('partnerId', '=', partnerId)
     .where('active', '=', true)
     .executeTakeFirst();
-  const expected = partnerSignature(partner?.signingSecret ?? 'no partner', timestamp, req.method, req.originalUrl, req.rawBody ?? '');
+  const body = await bodyBytes(req);
+  if (!body) return `Nội dung gửi lên quá lớn để kiểm tra chữ ký (tối đa ${OTHER_BODY_LIMIT / 1024} KB).`;
+  const expected = partnerSignature(partner?.signingSecret ?? 'no partner', timestamp, req.method, req.originalUrl, body);
   if (!partner?.signingSecret || !timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(signature, 'hex'))) {
     return 'Chữ ký X-LLTP-Signature không đúng (HMAC-SHA256 của thời điểm, phương thức, đường dẫn và nội dung bằng khóa bí mật của đối tác), hoặc X-Partner-Id không phải đối tác đang hoạt động.';
   }
