@@ -77,12 +77,12 @@ export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
       res.status(404).json({ error: `requestId: hệ thống chưa gửi yêu cầu xác minh ${shown(answer.requestId)} nào cho Công an; kết quả không được ghi nhận.`, field: 'requestId' });
       return;
     }
-    if (request.dossierCode !== answer.dossierCode) {
-      res.status(409).json({ error: `dossierCode: yêu cầu xác minh ${request.requestId} là của hồ sơ ${request.dossierCode}, không phải ${answer.dossierCode}; kết quả không được ghi nhận.`, field: 'dossierCode' });
-      return;
-    }
     if (request.partnerId !== caller) {
       res.status(403).json({ error: `Yêu cầu xác minh ${request.requestId} được gửi cho đối tác ${request.partnerId}, không phải ${caller}; kết quả không được ghi nhận.` });
+      return;
+    }
+    if (request.dossierCode !== answer.dossierCode) {
+      res.status(409).json({ error: `dossierCode: yêu cầu xác minh ${request.requestId} là của hồ sơ ${request.dossierCode}, không phải ${answer.dossierCode}; kết quả không được ghi nhận.`, field: 'dossierCode' });
       return;
     }
     if (request.answeredAt) {
