@@ -11,6 +11,14 @@
  * Every task also receives `activatedAt` (local, `=now()` at activation, e.g.
  * `2024-10-07T02:30:00.123Z[Etc/UTC]`). No personal or criminal-record data ever travels in
  * process variables: workers read the declaration from the read model by `dossierCode`.
+ *
+ * In particular the police's verification result (record found or not) stays in PostgreSQL
+ * (`police_requests` and the dossier's row, written by the callback): the message
+ * `lltp.police.verification-answered` carries only `policeAnsweredAt`, the instant the product
+ * received the answer (a test reads every job's variables after it). No gateway routes on the
+ * result: the path was chosen at step 6 (`caseVariant`); a gateway that one day needs to know is
+ * given a variable that is no record fact (e.g. `policeAnswered`), or a worker reads the result
+ * from the database.
  */
 import { z } from 'zod';
 import { nfcText } from '../server/api/text';
@@ -278,8 +286,9 @@ export const messages = {
     variables: z.object({ supplementedAt: instant }),
   },
   'lltp.police.verification-answered': {
-    description: 'Công an tỉnh (PV06) đã trả kết quả tra cứu, xác minh (qua Phần mềm LLTP).',
+    description: 'Công an tỉnh (PV06) đã trả kết quả tra cứu, xác minh (qua Phần mềm LLTP); kết quả chỉ lưu trong cơ sở dữ liệu, không gửi vào quy trình.',
     correlationKey: '=dossierCode',
+    /** Only when the product received the answer: never the result (a criminal-record fact). */
     variables: z.object({ policeAnsweredAt: instant }),
   },
   'lltp.dossier.withdrawn': {

@@ -279,6 +279,7 @@ export const settings = {
   LLTP_SOFTWARE_API_KEY: optionalStr('API key sent to the LLTP software (header x-api-key); empty: none.', true),
   POLICE_URL: url('http://127.0.0.1:4102', 'Provincial police records office (Công an tỉnh, PV06) verification service; the simulator locally.', ['http', 'https']),
   POLICE_API_KEY: optionalStr('API key sent to the police service; empty: none.', true),
+  POLICE_PARTNER_ID: str('ca-pv06', 'Partner (scope `callback:police`) that answers the verification requests: an answer from another partner is refused (403).'),
   SIGNING_URL: url('http://127.0.0.1:4103', 'Digital signing service for the e-certificate; the simulator locally.', ['http', 'https']),
   SIGNING_API_KEY: optionalStr('API key sent to the signing service; empty: none.', true),
   SIGNING_SIGNER: str('stp-lanh-dao', 'Signer (certificate holder) named in signing requests.'),

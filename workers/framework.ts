@@ -49,6 +49,8 @@ export const dossierCode = startVariables.shape.dossierCode;
 export interface WorkerSettings {
   /** Base of the URLs external systems call back (`${publicBaseUrl}/api/callbacks/police`). */
   publicBaseUrl: string;
+  /** The partner that must answer the police verification requests (POLICE_PARTNER_ID). */
+  policePartnerId: string;
   /** Signer named in signing orders. */
   signer: string;
   retryBackoffMs: number;
@@ -77,7 +79,7 @@ export interface WorkerDepsInput {
   adapters: Adapters;
   mailer: Mailer;
   logger: Logger;
-  config: Pick<Config, 'PUBLIC_BASE_URL' | 'SIGNING_SIGNER' | 'WORKER_RETRY_BACKOFF_MS' | 'WORKER_RETRY_BACKOFF_MAX_MS'>;
+  config: Pick<Config, 'PUBLIC_BASE_URL' | 'POLICE_PARTNER_ID' | 'SIGNING_SIGNER' | 'WORKER_RETRY_BACKOFF_MS' | 'WORKER_RETRY_BACKOFF_MAX_MS'>;
   /** The product's clock (required: a default of the wall clock let a test's workers run on the real date while the test ran at its own instant). */
   clock: { now(): Date };
 }
@@ -109,6 +111,7 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
     outages,
     settings: {
       publicBaseUrl: input.config.PUBLIC_BASE_URL,
+      policePartnerId: input.config.POLICE_PARTNER_ID,
       signer: input.config.SIGNING_SIGNER,
       retryBackoffMs: input.config.WORKER_RETRY_BACKOFF_MS,
       retryBackoffMaxMs: input.config.WORKER_RETRY_BACKOFF_MAX_MS,

@@ -1,7 +1,10 @@
 /**
  * Step 6 → 7: the verification request goes to the provincial police (PV06) with requestId
- * `${dossierCode}:police` and our callback URL; the callback endpoint publishes
- * `lltp.police.verification-answered` (correlation key dossierCode, message id requestId).
+ * `${dossierCode}:police` and our callback URL. The request is recorded in `police_requests`
+ * (dossier, the partner that must answer, when it was sent) before it leaves, so the answer can
+ * never arrive before its request is known; the callback accepts only an answer to a request
+ * recorded there, keeps its content there and publishes `lltp.police.verification-answered`
+ * (correlation key dossierCode, message id requestId) with nothing but the instant it came.
  * The reminder instant is the due time of `awaitPoliceAnswer` (start + its allotment for the
  * case variant, on its unit's calendar); the escalation instant adds the first escalation
  * level that comes later (e.g. `leader@1wd`), or one working day. Step 7 (`awaitPoliceAnswer`)
@@ -45,8 +48,14 @@ export default defineWorker({
         internalProcessId: null,
       },
     );
+    const requestId = policeRequestId(ctx.dossierCode);
+    await ctx.deps.db
+      .insertInto('policeRequests')
+      .values({ requestId, dossierCode: ctx.dossierCode, partnerId: ctx.deps.settings.policePartnerId, sentAt: ctx.now })
+      .onConflict((oc) => oc.column('requestId').doNothing())
+      .execute();
     await ctx.deps.adapters.police.requestVerification({
-      requestId: policeRequestId(ctx.dossierCode),
+      requestId,
       dossierCode: ctx.dossierCode,
       callbackUrl: new URL('/api/callbacks/police', ctx.deps.settings.publicBaseUrl).toString(),
     });

@@ -36,8 +36,9 @@ const BOMS: { name: string; bytes: number[] }[] = [
   { name: 'UTF-16BE', bytes: [0xfe, 0xff] },
 ];
 
-/** For express.json's `verify`: the raw bytes must be UTF-8 without a UTF-16/32 byte order mark. */
-function checkUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+/** For express.json's `verify`: keeps the raw bytes (a partner's signature covers them); they must be UTF-8 without a UTF-16/32 byte order mark. */
+function checkUtf8(req: object, _res: unknown, body: Buffer): void {
+  (req as { rawBody?: Buffer }).rawBody = body;
   const bom = BOMS.find((b) => b.bytes.every((byte, i) => body[i] === byte));
   if (bom) throw new BodyRefusedError(415, 'charset.bom', `Nội dung JSON phải mã hóa UTF-8; nhận dấu BOM của ${bom.name}.`);
   if (!isUtf8(body)) throw new BodyRefusedError(415, 'charset.invalid', 'Nội dung JSON phải mã hóa UTF-8; nội dung gửi lên có byte không phải UTF-8.');

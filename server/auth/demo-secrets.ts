@@ -3,13 +3,12 @@
  * `npm run demo` (tools/demo/seed.ts), never by an app process; an API started with
  * NODE_ENV=production checks that none of them can be used there: no demo staff account whose
  * password is the demo password (the shipped default or DEMO_PASSWORD), no active partner whose
- * key is the demo partner key (the shipped default or DEMO_PARTNER_KEY), and a METRICS_TOKEN,
+ * signing secret is the demo partner key (the shipped default or DEMO_PARTNER_KEY), and a METRICS_TOKEN,
  * when set, long enough not to be guessed. Each problem is named; the API does not start.
  */
 import type { Config } from '../config';
 import { settings } from '../config';
 import type { Db } from '../db';
-import { digest } from './models';
 import { verifyPassword } from './passwords';
 import { DEMO_USERS } from './seed';
 
@@ -45,9 +44,9 @@ export async function demoSecretProblems(db: Db, config: Pick<Config, 'DEMO_PASS
     }
   }
   if (open.length > 0) problems.push(`tài khoản demo ${open.join(', ')} dùng mật khẩu demo (DEMO_PASSWORD): đổi mật khẩu hoặc khóa các tài khoản này (users.active = false)`);
-  const keys = demoValues(config.DEMO_PARTNER_KEY, settings.DEMO_PARTNER_KEY.default).map(digest);
-  const partners = await db.selectFrom('partners').select('partnerId').where('active', '=', true).where('keyDigest', 'in', keys).execute();
-  if (partners.length > 0) problems.push(`đối tác ${partners.map((p) => p.partnerId).join(', ')} dùng khóa demo (DEMO_PARTNER_KEY): cấp khóa mới hoặc khóa đối tác`);
+  const keys = demoValues(config.DEMO_PARTNER_KEY, settings.DEMO_PARTNER_KEY.default);
+  const partners = await db.selectFrom('partners').select('partnerId').where('active', '=', true).where('signingSecret', 'in', keys).execute();
+  if (partners.length > 0) problems.push(`đối tác ${partners.map((p) => p.partnerId).join(', ')} dùng khóa ký demo (DEMO_PARTNER_KEY): cấp khóa mới hoặc khóa đối tác`);
   if (config.METRICS_TOKEN !== '' && config.METRICS_TOKEN.length < METRICS_TOKEN_MIN_LENGTH) {
     problems.push(`METRICS_TOKEN quá ngắn (${config.METRICS_TOKEN.length} ký tự, cần ít nhất ${METRICS_TOKEN_MIN_LENGTH})`);
   }

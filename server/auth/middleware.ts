@@ -1,5 +1,6 @@
 /**
- * Who is calling. Integration partners send `X-Partner-Id` and `X-Api-Key`; staff send the
+ * Who is calling. Integration partners sign each request (`X-Partner-Id`, `X-LLTP-Timestamp`,
+ * `X-LLTP-Signature`: server/auth/partner-signature.ts); staff send the
  * token from `POST /api/auth/login` as `Authorization: Bearer …` or the `lltp_session` cookie
  * (pages). Every endpoint except the health checks goes through `authenticate`.
  *
@@ -12,15 +13,18 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { digest, type AuthDeps } from './models';
+import { partnerSignature, SIGNATURE_HEADERS, SIGNATURE_WINDOW_MS } from './partner-signature';
 import type { Role } from './roles';
 
 export type Principal =
   | { kind: 'staff'; username: string; displayName: string; roles: Role[]; unitId: string }
-  | { kind: 'partner'; partnerId: string; scopes: string[] };
+  | { kind: 'partner'; partnerId: string; scopes: string[]; agencyCode: string | null };
 
 declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;
+    /** The JSON body's bytes as received (server/api/json-body.ts): what a partner signed. */
+    rawBody?: Buffer;
   }
 }
 
@@ -44,27 +48,85 @@ export function fromBrowser(req: Request): boolean {
   return req.header('sec-fetch-site') !== undefined || req.header('origin') !== undefined;
 }
 
-const sameDigest = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-
 function deny(res: Response, status: 401 | 403, error: string): void {
   res.status(status).json({ error });
 }
 
+const HEX_SIGNATURE = /^[0-9a-f]{64}$/;
+/** Most bytes of a body that is not JSON read to check its signature (a JSON body is read by express.json, within its limit). */
+const OTHER_BODY_LIMIT = 256 * 1024;
+
+/** The body's bytes as received: kept by express.json for JSON; read here for any other type (no route reads it); null past the limit. */
+async function bodyBytes(req: Request): Promise<Buffer | null> {
+  if (req.rawBody) return req.rawBody;
+  if (!req.readable || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > OTHER_BODY_LIMIT) return null;
+    chunks.push(chunk);
+  }
+  req.rawBody = Buffer.concat(chunks);
+  return req.rawBody;
+}
+
+/** The partner that signed this request, or why it is refused (the 401's message). */
+async function signedPartner(deps: AuthDeps, req: Request): Promise<Extract<Principal, { kind: 'partner' }> | string> {
+  const partnerId = req.header(SIGNATURE_HEADERS.partnerId);
+  const timestamp = req.header(SIGNATURE_HEADERS.timestamp);
+  const signature = req.header(SIGNATURE_HEADERS.signature)?.toLowerCase();
+  if (!partnerId || !timestamp || !signature) {
+    return req.header('x-api-key') !== undefined && !signature
+      ? 'X-Api-Key không còn được chấp nhận: đối tác phải ký yêu cầu (X-Partner-Id, X-LLTP-Timestamp, X-LLTP-Signature: HMAC-SHA256, xem README).'
+      : 'Yêu cầu của đối tác phải có đủ X-Partner-Id, X-LLTP-Timestamp và X-LLTP-Signature (HMAC-SHA256, xem README).';
+  }
+  if (!/^\d{1,16}$/.test(timestamp)) return 'X-LLTP-Timestamp phải là thời điểm gửi, tính bằng mili giây từ 1970-01-01T00:00:00Z.';
+  const now = deps.now();
+  if (Math.abs(now.getTime() - Number(timestamp)) > SIGNATURE_WINDOW_MS) {
+    return `X-LLTP-Timestamp lệch quá ${SIGNATURE_WINDOW_MS / 60000} phút so với đồng hồ của hệ thống (${now.toISOString()}): ký lại yêu cầu với thời điểm gửi.`;
+  }
+  if (!HEX_SIGNATURE.test(signature)) return 'X-LLTP-Signature phải là 64 chữ số hex (HMAC-SHA256).';
+  const partner = await deps.db
+    .selectFrom('partners')
+    .select(['partnerId', 'signingSecret', 'scopes', 'agencyCode'])
+    .where('partnerId', '=', partnerId)
+    .where('active', '=', true)
+    .executeTakeFirst();
+  const body = await bodyBytes(req);
+  if (!body) return `Nội dung gửi lên quá lớn để kiểm tra chữ ký (tối đa ${OTHER_BODY_LIMIT / 1024} KB).`;
+  const expected = partnerSignature(partner?.signingSecret ?? 'no partner', timestamp, req.method, req.originalUrl, body);
+  if (!partner?.signingSecret || !timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(signature, 'hex'))) {
+    return 'Chữ ký X-LLTP-Signature không đúng (HMAC-SHA256 của thời điểm, phương thức, đường dẫn và nội dung bằng khóa bí mật của đối tác), hoặc X-Partner-Id không phải đối tác đang hoạt động.';
+  }
+  const fresh = await deps.db
+    .insertInto('partnerSignatures')
+    .values({ partnerId, signature, seenAt: now })
+    .onConflict((oc) => oc.columns(['partnerId', 'signature']).doNothing())
+    .returning('signature')
+    .executeTakeFirst();
+  if (!fresh) return 'Yêu cầu này đã được nhận (chữ ký đã dùng): mỗi yêu cầu gửi lại phải ký với thời điểm X-LLTP-Timestamp mới.';
+  // About one request in 256 (its signature starts with 00) also forgets the signatures seen
+  // before the window: older ones are refused by their timestamp anyway.
+  if (signature.startsWith('00')) await deps.db.deleteFrom('partnerSignatures').where('seenAt', '<', new Date(now.getTime() - 2 * SIGNATURE_WINDOW_MS)).execute();
+  return { kind: 'partner', partnerId: partner.partnerId, scopes: partner.scopes, agencyCode: partner.agencyCode };
+}
+
 export function authenticate(deps: AuthDeps): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
+    // authenticated already by another router on the way (a partner's signature is accepted once: a second check would see a replay)
+    if (req.principal) {
+      next();
+      return;
+    }
     void (async () => {
-      const partnerId = req.header('x-partner-id');
-      const apiKey = req.header('x-api-key');
-      if (partnerId !== undefined || apiKey !== undefined) {
-        const partner =
-          partnerId && apiKey
-            ? await deps.db.selectFrom('partners').select(['partnerId', 'keyDigest', 'scopes']).where('partnerId', '=', partnerId).where('active', '=', true).executeTakeFirst()
-            : undefined;
-        if (!partner || !apiKey || !sameDigest(partner.keyDigest, digest(apiKey))) {
-          deny(res, 401, 'Mã đối tác hoặc khóa API không đúng (X-Partner-Id, X-Api-Key).');
+      if (['x-partner-id', 'x-api-key', SIGNATURE_HEADERS.timestamp, SIGNATURE_HEADERS.signature].some((h) => req.header(h) !== undefined)) {
+        const partner = await signedPartner(deps, req);
+        if (typeof partner === 'string') {
+          deny(res, 401, partner);
           return;
         }
-        req.principal = { kind: 'partner', partnerId: partner.partnerId, scopes: partner.scopes };
+        req.principal = partner;
         next();
         return;
       }

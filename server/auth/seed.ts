@@ -1,10 +1,12 @@
 /**
  * Demo accounts for the local stack and tests: one staff user per role, bound to the units
- * named in the BPMN SLA metadata, and the integration partners the simulators play.
- * Idempotent (insert unless the username / partner id exists). Refused in production.
+ * named in the BPMN SLA metadata, and the integration partners the simulators play (their
+ * signing secret is `partnerKey`; the one-stop system serves `agencyCode`). Idempotent (insert
+ * unless the username / partner id exists; a partner without a secret or agency gets them).
+ * Refused in production.
  */
+import { sql } from 'kysely';
 import type { Db } from '../db';
-import { digest } from './models';
 import { hashPassword } from './passwords';
 import type { Role } from './roles';
 
@@ -25,14 +27,17 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'giamsat', displayName: 'Giám sát Đề án 06 (demo)', roles: ['supervisor'], unitId: 'stp-lanh-dao' },
 ];
 
+/** The agency of the demo one-stop partner when the caller names none (AGENCY_CODE's default). */
+export const DEMO_AGENCY_CODE = 'STP.KHA';
+
 export const DEMO_PARTNERS = [
-  { partnerId: 'mot-cua-tinh', name: 'Hệ thống thông tin giải quyết TTHC tỉnh (demo)', scopes: ['intake'] },
-  { partnerId: 'ca-pv06', name: 'Công an tỉnh – PV06 (mô phỏng)', scopes: ['callback:police'] },
+  { partnerId: 'mot-cua-tinh', name: 'Hệ thống thông tin giải quyết TTHC tỉnh (demo)', scopes: ['intake'], servesAgency: true },
+  { partnerId: 'ca-pv06', name: 'Công an tỉnh – PV06 (mô phỏng)', scopes: ['callback:police'], servesAgency: false },
 ] as const;
 
 export async function seedDemoAccounts(
   db: Db,
-  options: { nodeEnv: string; password: string; partnerKey: string; emailDomain?: string; now: () => Date },
+  options: { nodeEnv: string; password: string; partnerKey: string; agencyCode?: string; emailDomain?: string; now: () => Date },
 ): Promise<void> {
   if (options.nodeEnv === 'production') throw new Error('Demo accounts are never seeded in production.');
   const passwordHash = await hashPassword(options.password);
@@ -44,7 +49,19 @@ export async function seedDemoAccounts(
     .execute();
   await db
     .insertInto('partners')
-    .values(DEMO_PARTNERS.map((partner) => ({ ...partner, scopes: [...partner.scopes], keyDigest: digest(options.partnerKey), active: true })))
-    .onConflict((oc) => oc.column('partnerId').doNothing())
+    .values(
+      DEMO_PARTNERS.map(({ servesAgency, ...partner }) => ({
+        ...partner,
+        scopes: [...partner.scopes],
+        signingSecret: options.partnerKey,
+        agencyCode: servesAgency ? (options.agencyCode ?? DEMO_AGENCY_CODE) : null,
+        active: true,
+      })),
+    )
+    .onConflict((oc) =>
+      oc
+        .column('partnerId')
+        .doUpdateSet((eb) => ({ signingSecret: sql<string>`coalesce(partners.signing_secret, ${eb.ref('excluded.signingSecret')})`, agencyCode: sql<string | null>`coalesce(partners.agency_code, ${eb.ref('excluded.agencyCode')})` })),
+    )
     .execute();
 }

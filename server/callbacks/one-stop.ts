@@ -2,6 +2,8 @@
  * Events from the provincial one-stop system about a dossier it forwarded (partners with the
  * `intake` scope): the citizen supplemented the dossier, or withdrew it in VNeID. Each becomes
  * a Zeebe message correlated by dossier code, with a message id that makes a repeat a no-op.
+ * A partner reaches only the dossiers of the agency it serves (`partners.agency_code`): another
+ * agency's dossier is 403, with nothing published.
  */
 import { Router } from 'express';
 import { z } from 'zod';
@@ -41,9 +43,14 @@ export function oneStopEventRoutes(deps: {
       res.status(400).json({ error: describeIssues(parsed.error) });
       return;
     }
-    const dossier = await deps.db.selectFrom('dossiers').select('status').where('code', '=', code).executeTakeFirst();
+    const dossier = await deps.db.selectFrom('dossiers').select(['status', 'agencyCode']).where('code', '=', code).executeTakeFirst();
     if (!dossier) {
       res.status(404).json({ error: `Không có hồ sơ ${code}.` });
+      return;
+    }
+    const caller = req.principal?.kind === 'partner' ? req.principal : undefined;
+    if (!caller || caller.agencyCode !== dossier.agencyCode) {
+      res.status(403).json({ error: `Hồ sơ ${code} không thuộc cơ quan mà đối tác ${caller?.partnerId ?? '?'} phục vụ (${caller?.agencyCode ?? 'chưa gán cơ quan'}); không có gì được ghi nhận.` });
       return;
     }
     if (dossier.status !== 'open') {
@@ -62,7 +69,7 @@ export function oneStopEventRoutes(deps: {
       if (!isDuplicateMessage(error)) throw error;
       duplicate = true;
     });
-    if (!duplicate) await audit(deps.db, { at: deps.now(), actor: `partner:${req.principal?.kind === 'partner' ? req.principal.partnerId : '?'}`, action: `dossier.${event}`, dossierCode: code, detail: parsed.data.eventId });
+    if (!duplicate) await audit(deps.db, { at: deps.now(), actor: `partner:${caller.partnerId}`, action: `dossier.${event}`, dossierCode: code, detail: parsed.data.eventId });
     res.status(202).json({ accepted: true, duplicate });
   });
   return router;

@@ -1,9 +1,20 @@
 /**
  * `POST /api/callbacks/police`: the police's answer to a verification request (bước 7→8).
- * The answer is published to Zeebe as message `lltp.police.verification-answered`, correlated
- * by dossier code, with the request id as message id: Zeebe drops a second publication with
- * the same id, so an answer delivered twice is recorded once. The read model keeps the first
- * answer (conditional update) and closes the waiting step of the timeline.
+ *
+ * The answer must name a request the product sent (`police_requests`, written by the
+ * police-request worker before the request left), for the dossier it was sent for, from the
+ * partner it was sent to, while the dossier waits for it (request not yet answered, dossier
+ * open); otherwise 404/409/403 naming the problem, and nothing is recorded or published. The
+ * answer's time is when the product received it (its own clock), never the caller's word.
+ *
+ * The answer's content (`result`) stays in PostgreSQL (`police_requests`, the dossier's row);
+ * the engine is told only that the answer came, and when (message
+ * `lltp.police.verification-answered`, correlated by dossier code, message id = request id,
+ * variable `policeAnsweredAt`): no criminal-record fact travels in process variables.
+ *
+ * Idempotent: the answer is recorded first (one conditional update), then published, then
+ * marked published. The same answer again: 200, published only if the first delivery stopped
+ * before it was; a different answer to an answered request: 409.
  */
 import { Router } from 'express';
 import { z } from 'zod';
@@ -12,17 +23,19 @@ import { authenticate, requireScope } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
 import type { Db } from '../db';
 import { IDS } from '../api/ids';
-import { describeIssues, nfcText } from '../api/text';
+import { describeIssues, nfcText, shown } from '../api/text';
 import { finishSteps } from '../readmodel/timeline';
 import { isDuplicateMessage, type ZeebeGrpcClient } from '../zeebe';
 
 export const POLICE_ANSWER_MESSAGE = 'lltp.police.verification-answered';
 
+/** How long Zeebe keeps an answer for a dossier whose waiting step has not opened yet (the worker records the request just before it completes its job). */
+const ANSWER_TTL_MS = 3600 * 1000;
+
 export const PoliceAnswer = z.strictObject({
   requestId: nfcText(100),
   dossierCode: z.string().regex(IDS.dossierCode.pattern, 'must be a dossier code'),
   result: z.enum(['noRecord', 'recordFound']),
-  answeredAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset' }),
 });
 
 export interface PoliceCallbackDeps {
@@ -30,6 +43,23 @@ export interface PoliceCallbackDeps {
   db: Db;
   auth: AuthDeps;
   now: () => Date;
+}
+
+type Answer = z.infer<typeof PoliceAnswer>;
+
+async function publishAnswer(deps: PoliceCallbackDeps, answer: Answer, receivedAt: Date): Promise<void> {
+  await deps.zeebe
+    .publishMessage({
+      name: POLICE_ANSWER_MESSAGE,
+      correlationKey: answer.dossierCode,
+      messageId: answer.requestId,
+      timeToLive: ANSWER_TTL_MS,
+      variables: { policeAnsweredAt: receivedAt.toISOString() },
+    })
+    .catch((error: unknown) => {
+      if (!isDuplicateMessage(error)) throw error;
+    });
+  await deps.db.updateTable('policeRequests').set({ publishedAt: deps.now() }).where('requestId', '=', answer.requestId).where('publishedAt', 'is', null).execute();
 }
 
 export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
@@ -41,39 +71,69 @@ export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
       return;
     }
     const answer = parsed.data;
-    const dossier = await deps.db.selectFrom('dossiers').select('code').where('code', '=', answer.dossierCode).executeTakeFirst();
-    if (!dossier) {
-      res.status(404).json({ error: `Không có hồ sơ ${answer.dossierCode}.` });
+    const caller = req.principal?.kind === 'partner' ? req.principal.partnerId : '?';
+    const request = await deps.db.selectFrom('policeRequests').selectAll().where('requestId', '=', answer.requestId).executeTakeFirst();
+    if (!request) {
+      res.status(404).json({ error: `requestId: hệ thống chưa gửi yêu cầu xác minh ${shown(answer.requestId)} nào cho Công an; kết quả không được ghi nhận.`, field: 'requestId' });
       return;
     }
-    const answeredAt = new Date(answer.answeredAt);
-    await deps.zeebe.publishMessage({
-      name: POLICE_ANSWER_MESSAGE,
-      correlationKey: answer.dossierCode,
-      messageId: answer.requestId,
-      timeToLive: 7 * 24 * 3600 * 1000,
-      variables: { policeAnsweredAt: answer.answeredAt, policeResult: answer.result },
-    }).catch((error: unknown) => {
-      if (!isDuplicateMessage(error)) throw error;
-    });
-    const first = await deps.db.transaction().execute(async (tx) => {
-      const recorded = await tx
-        .updateTable('dossiers')
-        .set({ policeRequestId: answer.requestId, policeResult: answer.result, policeAnsweredAt: answeredAt, policeReceivedAt: deps.now() })
-        .where('code', '=', answer.dossierCode)
-        .where('policeResult', 'is', null)
+    if (request.partnerId !== caller) {
+      res.status(403).json({ error: `Yêu cầu xác minh ${request.requestId} được gửi cho đối tác ${request.partnerId}, không phải ${caller}; kết quả không được ghi nhận.` });
+      return;
+    }
+    if (request.dossierCode !== answer.dossierCode) {
+      res.status(409).json({ error: `dossierCode: yêu cầu xác minh ${request.requestId} là của hồ sơ ${request.dossierCode}, không phải ${answer.dossierCode}; kết quả không được ghi nhận.`, field: 'dossierCode' });
+      return;
+    }
+    if (request.answeredAt) {
+      if (request.result !== answer.result) {
+        res.status(409).json({ error: `result: yêu cầu xác minh ${request.requestId} đã có kết quả khác, nhận lúc ${request.answeredAt.toISOString()}; không thay đổi kết quả đã nhận.`, field: 'result' });
+        return;
+      }
+      if (!request.publishedAt) await publishAnswer(deps, answer, request.answeredAt);
+      res.status(200).json({ accepted: true, duplicate: true, receivedAt: request.answeredAt.toISOString() });
+      return;
+    }
+    const dossier = await deps.db.selectFrom('dossiers').select('status').where('code', '=', answer.dossierCode).executeTakeFirst();
+    if (dossier?.status !== 'open') {
+      res.status(409).json({ error: `Hồ sơ ${answer.dossierCode} đã kết thúc, không còn chờ kết quả xác minh của Công an; kết quả không được ghi nhận.` });
+      return;
+    }
+    const receivedAt = deps.now();
+    const recorded = await deps.db.transaction().execute(async (tx) => {
+      const claimed = await tx
+        .updateTable('policeRequests')
+        .set({ answeredAt: receivedAt, result: answer.result, answeredBy: caller })
+        .where('requestId', '=', answer.requestId)
+        .where('answeredAt', 'is', null)
         .executeTakeFirst();
-      if (Number(recorded.numUpdatedRows) === 0) return false;
+      if (Number(claimed.numUpdatedRows) === 0) return false;
+      await tx
+        .updateTable('dossiers')
+        .set({ policeRequestId: answer.requestId, policeResult: answer.result, policeAnsweredAt: receivedAt, policeReceivedAt: receivedAt })
+        .where('code', '=', answer.dossierCode)
+        .execute();
       await finishSteps(tx, { dossierCode: answer.dossierCode, elementId: 'awaitPoliceAnswer' }, {
-        finishedAt: answeredAt,
-        actor: 'partner:ca-pv06',
-        outcome: answer.result,
+        finishedAt: receivedAt,
+        actor: `partner:${caller}`,
+        outcome: 'answered',
         lateReason: { text: 'Chờ hệ thống ngoài: Công an tỉnh (PV06) trả lời kết quả xác minh', source: 'system' },
       });
-      await audit(tx, { at: deps.now(), actor: 'partner:ca-pv06', action: 'police.answer', dossierCode: answer.dossierCode, detail: `yêu cầu ${answer.requestId}` });
+      await audit(tx, { at: receivedAt, actor: `partner:${caller}`, action: 'police.answer', dossierCode: answer.dossierCode, detail: `yêu cầu ${answer.requestId}` });
       return true;
     });
-    res.status(202).json({ accepted: true, duplicate: !first });
+    if (!recorded) {
+      // Another delivery of an answer got there between the read and the update: judge this one against it.
+      const first = await deps.db.selectFrom('policeRequests').select(['result', 'answeredAt']).where('requestId', '=', answer.requestId).executeTakeFirstOrThrow();
+      if (first.result !== answer.result) {
+        res.status(409).json({ error: `result: yêu cầu xác minh ${answer.requestId} đã có kết quả khác; không thay đổi kết quả đã nhận.`, field: 'result' });
+        return;
+      }
+      res.status(200).json({ accepted: true, duplicate: true, receivedAt: first.answeredAt?.toISOString() });
+      return;
+    }
+    await publishAnswer(deps, answer, receivedAt);
+    res.status(202).json({ accepted: true, duplicate: false, receivedAt: receivedAt.toISOString() });
   });
   return router;
 }

@@ -254,9 +254,35 @@ export interface UsersTable {
 export interface PartnersTable {
   partnerId: string;
   name: string;
-  keyDigest: string;
+  /** The secret the partner signs its requests with (HMAC-SHA256; server/auth/partner-signature.ts); null: it cannot call. */
+  signingSecret: string | null;
+  /** The agency (processes/agencies.json) a one-stop partner serves; its callbacks reach only that agency's dossiers. */
+  agencyCode: string | null;
   scopes: string[];
   active: Defaulted<boolean>;
+}
+
+/** Signatures seen within the signature window: a second request with one of them is a replay. */
+export interface PartnerSignaturesTable {
+  partnerId: string;
+  signature: string;
+  seenAt: Date;
+}
+
+/** A verification request the product sent the police, and the answer it received. */
+export interface PoliceRequestsTable {
+  requestId: string;
+  dossierCode: string;
+  /** The partner that must answer it. */
+  partnerId: string;
+  sentAt: Date;
+  /** When the product received the answer (its own clock). */
+  answeredAt: Date | null;
+  result: 'noRecord' | 'recordFound' | null;
+  /** The partner that answered. */
+  answeredBy: string | null;
+  /** When the engine was told (message `lltp.police.verification-answered`, which carries no result). */
+  publishedAt: Date | null;
 }
 
 export interface SessionsTable {
@@ -478,6 +504,8 @@ export interface Tables {
   audit: AuditTable;
   users: UsersTable;
   partners: PartnersTable;
+  partnerSignatures: PartnerSignaturesTable;
+  policeRequests: PoliceRequestsTable;
   sessions: SessionsTable;
   alerts: AlertsTable;
   alertSends: AlertSendsTable;

@@ -37,6 +37,15 @@ function answerIntakeError(res: Response, error: unknown, outages?: OutageLog): 
   else throw error;
 }
 
+/** A partner sends only the dossiers of the agency it serves (`partners.agency_code`); this API receives for `agencyCode`. */
+function ofThisAgency(agencyCode: string): RequestHandler {
+  return (req, res, next) => {
+    const p = req.principal;
+    if (p?.kind !== 'partner' || p.agencyCode === agencyCode) next();
+    else res.status(403).json({ error: `Đối tác ${p.partnerId} phục vụ cơ quan ${p.agencyCode ?? '(chưa gán)'}, không gửi hồ sơ cho cơ quan ${agencyCode}.` });
+  };
+}
+
 function refuseBadBody(req: Request): string | null {
   return req.is('application/json') ? null : 'Nội dung phải là JSON (Content-Type: application/json).';
 }
@@ -44,8 +53,9 @@ function refuseBadBody(req: Request): string | null {
 export function intakeRoutes(deps: { intake: IntakeDeps; auth: AuthDeps; outages?: OutageLog }): Router {
   const router = Router();
   router.use(authenticate(deps.auth));
+  const sameAgency = ofThisAgency(deps.intake.agencyCode);
 
-  router.post('/vneid', requireScope('intake'), async (req, res) => {
+  router.post('/vneid', requireScope('intake'), sameAgency, async (req, res) => {
     const bad = refuseBadBody(req);
     if (bad) {
       res.status(415).json({ error: bad });
@@ -64,7 +74,7 @@ export function intakeRoutes(deps: { intake: IntakeDeps; auth: AuthDeps; outages
     }
   });
 
-  router.post('/other', intakeCaller, async (req, res) => {
+  router.post('/other', intakeCaller, sameAgency, async (req, res) => {
     const parsed = OtherChannelRecord.safeParse(req.body);
     if (!parsed.success) {
       res.status(400).json({ error: `Hồ sơ không hợp lệ: ${describeIssues(parsed.error)}` });

@@ -9,6 +9,7 @@
  * Targets: 0 lost, 0 duplicates, 0 answers other than 2xx/503 while the component is down, and
  * the system working again within 30 s of the component being healthy.
  */
+import { signIfPartner } from '../../server/auth/partner-signature';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -124,10 +125,11 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs: num
 async function call(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; ms: number; retryAfter?: string | null }> {
   const started = monotonicMs();
   try {
+    const sent = body === undefined ? undefined : JSON.stringify(body);
     const response = await fetch(`${api.url}${url}`, {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...signIfPartner(headers, method, url, sent, () => testNowMs()) },
+      body: sent,
       signal: AbortSignal.timeout(40_000),
     });
     const text = await response.text();

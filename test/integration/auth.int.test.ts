@@ -2,7 +2,8 @@
 import { requireStack } from '../../server/health';
 import { hashPassword, verifyPassword } from '../../server/auth/passwords';
 import { PARTNER_KEY, startTestApp, type TestApp } from '../support/app';
-import { monotonicMs, testNow } from '../support/clock';
+import { signedHeaders } from '../../server/auth/partner-signature';
+import { monotonicMs, testNow, testNowMs } from '../support/clock';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -73,18 +74,22 @@ test('after log-out the token no longer works', async () => {
   expect((await fetch(`${app.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
 });
 
-test('an integration partner is identified by its id and key, works only on partner routes; a wrong key is refused', async () => {
-  const partner = { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': PARTNER_KEY };
-  // a right key on a staff route: 403 (not 401: the key is right), and it says why
-  const me = await fetch(`${app.url}/api/auth/me`, { headers: partner });
+test('an integration partner is identified by its signature, works only on partner routes; a wrong secret, or the key alone, is refused', async () => {
+  const signed = (method: string, path: string, secret = PARTNER_KEY): Record<string, string> => signedHeaders({ partnerId: 'mot-cua-tinh', secret }, method, path, '', testNowMs() + (stamp += 1));
+  // a right signature on a staff route: 403 (not 401: the partner is known), and it says why
+  const me = await fetch(`${app.url}/api/auth/me`, { headers: signed('GET', '/api/auth/me') });
   expect(me.status).toBe(403);
   expect(((await me.json()) as { error: string }).error).toMatch(/đối tác/);
-  expect((await fetch(`${app.url}/api/auth/logout`, { method: 'POST', headers: partner })).status).toBe(403);
-  const wrong = await fetch(`${app.url}/api/auth/me`, { headers: { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': 'guess' } });
+  expect((await fetch(`${app.url}/api/auth/logout`, { method: 'POST', headers: signed('POST', '/api/auth/logout') })).status).toBe(403);
+  const wrong = await fetch(`${app.url}/api/auth/me`, { headers: signed('GET', '/api/auth/me', 'guess') });
   expect(wrong.status).toBe(401);
   const missing = await fetch(`${app.url}/api/auth/me`, { headers: { 'x-partner-id': 'mot-cua-tinh' } });
   expect(missing.status).toBe(401);
+  const keyOnly = await fetch(`${app.url}/api/auth/me`, { headers: { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': PARTNER_KEY } });
+  expect(keyOnly.status).toBe(401);
+  expect(((await keyOnly.json()) as { error: string }).error).toContain('X-LLTP-Signature');
 });
+let stamp = 0;
 
 test('cross-site request forgery: a state-changing request authenticated by the cookie must come from the app\'s own pages', async () => {
   const login = await fetch(`${app.url}/api/auth/login`, json({ username: 'motcua', password: 'test-password' }));

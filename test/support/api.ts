@@ -14,7 +14,9 @@ import { requireStack } from '../../server/health';
 import { createLogger } from '../../server/logger';
 import { createZeebeClient } from '../../server/zeebe';
 import { processesDirOf } from '../../server/sla/catalog';
+import { signIfPartner } from '../../server/auth/partner-signature';
 
+/** The one-stop partner's id and secret: the helpers sign each call with them (server/auth/partner-signature.ts). */
 export const PARTNER_HEADERS = { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': 'flow-partner-key' } as const;
 export const STAFF_PASSWORD = 'flow-password';
 
@@ -54,10 +56,11 @@ export async function startApiUnderTest(name: string, env: Record<string, string
   await seedDemoAccounts(db, { nodeEnv: config.NODE_ENV, password: STAFF_PASSWORD, partnerKey: PARTNER_HEADERS['x-api-key'], now });
   let api = await startApi(config, logger, { now });
   const call = async (method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const sent = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const response = await fetch(`${api.url}${path}`, {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...signIfPartner(headers, method, path, sent, () => now().getTime()) },
+      body: sent,
     });
     const text = await response.text();
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };

@@ -25,11 +25,13 @@ import { createLogger } from '../../server/logger';
 import { createMailer } from '../../server/mail';
 import { loadProcessCatalog, processesDirOf } from '../../server/sla';
 import { createZeebeClient } from '../../server/zeebe';
+import { signIfPartner } from '../../server/auth/partner-signature';
 import { simulatorUrls, startSimulators, type RunningSimulators } from '../../tools/simulators/main';
 import { createHttpAdapters } from '../../workers/adapters';
 import { createWorkerDeps } from '../../workers/framework';
 import { registerWorkers } from '../../workers/registry';
 
+/** The one-stop partner's id and secret: `call` signs each call with them (server/auth/partner-signature.ts). */
 export const PARTNER = { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': 'system-partner-key' } as const;
 /** The demo staff accounts' password in the system under test. */
 export const STAFF_PASSWORD = 'system-password';
@@ -125,10 +127,11 @@ export async function startSystem(
   const workers = registerWorkers(zeebe, deps, { maxJobs: 16, jobTimeoutMs: 30000, drainTimeoutMs: 2000 });
 
   const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
+    const sent = body === undefined ? undefined : JSON.stringify(body);
     const response = await fetch(`${api.url}${path}`, {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...signIfPartner(headers, method, path, sent, () => now().getTime()) },
+      body: sent,
     });
     const text = await response.text();
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };

@@ -28,10 +28,10 @@ test.each([
 });
 
 test('a partner never passes a staff role check, and staff never pass a partner scope check', () => {
-  expect(call(requireRole('administrator'), { kind: 'partner', partnerId: 'p', scopes: ['intake'] }).status).toBe(403);
+  expect(call(requireRole('administrator'), { kind: 'partner', partnerId: 'p', scopes: ['intake'], agencyCode: null }).status).toBe(403);
   expect(call(requireScope('intake'), staff(['administrator'])).status).toBe(403);
-  expect(call(requireScope('intake'), { kind: 'partner', partnerId: 'p', scopes: ['intake'] }).next).toBe(true);
-  expect(call(requireScope('callback:police'), { kind: 'partner', partnerId: 'p', scopes: ['intake'] }).status).toBe(403);
+  expect(call(requireScope('intake'), { kind: 'partner', partnerId: 'p', scopes: ['intake'], agencyCode: null }).next).toBe(true);
+  expect(call(requireScope('callback:police'), { kind: 'partner', partnerId: 'p', scopes: ['intake'], agencyCode: null }).status).toBe(403);
 });
 
 test('passwords verify only against their own hash, and hashes are salted', async () => {

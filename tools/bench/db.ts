@@ -26,6 +26,7 @@
  * Mailpit). Small mode (LLTP_BENCH_SMALL=1): 300 dossiers, 20 rounds.
  * BENCH_DB_DOSSIERS (120,000), BENCH_DB_ROUNDS (100).
  */
+import { signIfPartner } from '../../server/auth/partner-signature';
 import type { Server } from 'node:http';
 import { Router } from 'express';
 import { sql } from 'kysely';
@@ -109,7 +110,8 @@ async function listen(product: Product): Promise<{ call: Call; close(): Promise<
   });
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const call: Call = async (method, path, headers, body) => {
-    const response = await fetch(`${base}${path}`, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const sent = body === undefined ? undefined : JSON.stringify(body);
+    const response = await fetch(`${base}${path}`, { method, headers: { ...signIfPartner(headers, method, path, sent, () => now().getTime()), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: sent });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return (response.headers.get('content-type') ?? '').includes('json') ? ((await response.json()) as Record<string, unknown>) : {};
   };
@@ -158,7 +160,12 @@ async function intakeAndInbox(product: Product, recorder: Recorder, call: Call):
   if (instance.processInstanceKey) await zeebe.cancelProcessInstance(instance.processInstanceKey).catch(() => undefined);
   await recorder.during('dossier.view', () => call('GET', `/api/dossiers/${code}?details=1`, staff));
   const police = { 'x-partner-id': 'ca-pv06', 'x-api-key': PASSWORD };
-  const answered = { requestId: `bench-${runId()}`, dossierCode: 'BENCH00-261124-0001', result: 'noRecord', answeredAt: NOW.toISOString() };
+  // the police-request worker's record of its request (its statement), then the answer to it
+  const requestId = `${code}:police`;
+  await recorder.during('worker.police-request', () =>
+    db.insertInto('policeRequests').values({ requestId, dossierCode: code, partnerId: config.POLICE_PARTNER_ID, sentAt: NOW }).onConflict((oc) => oc.column('requestId').doNothing()).execute(),
+  );
+  const answered = { requestId, dossierCode: code, result: 'noRecord' };
   await recorder.during('police.answer', () => call('POST', '/api/callbacks/police', police, answered));
   return code;
 }

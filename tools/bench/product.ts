@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
+import { signIfPartner } from '../../server/auth/partner-signature';
 import { loadConfig, type Config } from '../../server/config';
 import { seedDemoDatabase } from '../demo/seed';
 import { simulatorUrls } from '../simulators/main';
@@ -98,10 +99,12 @@ export interface Reply {
 
 /** One HTTP call to the product's API, its JSON answer parsed. */
 export async function call(base: string, method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  const sent = body === undefined ? undefined : JSON.stringify(body);
   const response = await fetch(`${base}${route}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    // the product runs on the real clock; partner credentials become this call's signature
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...signIfPartner(headers, method, route, sent, () => Date.now()) },
+    body: sent,
   });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };

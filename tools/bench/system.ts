@@ -6,6 +6,7 @@
  * accounts; a session the product refuses (expired on the moved clock) is opened again.
  * Logs go to stderr: stdout carries the figures.
  */
+import { signIfPartner } from '../../server/auth/partner-signature';
 import { deployProcesses } from '../../processes/deploy';
 import { startApi } from '../../server/api/compose';
 import { calendarPolicyFromConfig } from '../../server/calendar/policy';
@@ -86,7 +87,8 @@ export async function startBenchSystem(
 
   const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
     const json: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-    const response = await fetch(`${api.url}${path}`, { method, headers: { ...json, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const sent = body === undefined ? undefined : JSON.stringify(body);
+    const response = await fetch(`${api.url}${path}`, { method, headers: { ...json, ...signIfPartner(headers, method, path, sent, () => now().getTime()) }, body: sent });
     const text = await response.text();
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   };

@@ -8,6 +8,7 @@
  *
  *   tsx tools/demo/feed.ts [--interval-ms 4000] [--count 0 (endless)] [--seed 1]
  */
+import { signIfPartner } from '../../server/auth/partner-signature';
 import { parseArgs } from 'node:util';
 import { dayNumberOf, formatInstant, localDateOf } from '../../server/calendar/civil-time';
 import { seedCalendarData } from '../../server/calendar/seed';
@@ -25,7 +26,8 @@ const partner = { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': config.DEMO_PARTN
 const calendar = new WorkingCalendars(seedCalendarData()).forUnit('stp-mot-cua');
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const sent = body === undefined ? undefined : JSON.stringify(body);
+  const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...signIfPartner(headers, method, path, sent, () => Date.now()) }, body: sent });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }

@@ -15,7 +15,7 @@ export async function seedDemoDatabase(config: Config, now: () => Date = () => n
   const database = await connectDatabase(config);
   try {
     await migrateToLatest(database.db);
-    await seedDemoAccounts(database.db, { nodeEnv: config.NODE_ENV, password: config.DEMO_PASSWORD, partnerKey: config.DEMO_PARTNER_KEY, now });
+    await seedDemoAccounts(database.db, { nodeEnv: config.NODE_ENV, password: config.DEMO_PASSWORD, partnerKey: config.DEMO_PARTNER_KEY, agencyCode: config.AGENCY_CODE, now });
   } finally {
     await database.close();
   }

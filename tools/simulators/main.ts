@@ -5,7 +5,7 @@
  *   npm run simulators
  *
  * The police simulator answers by calling `${PUBLIC_BASE_URL}/api/callbacks/police` as the
- * partner `ca-pv06` with DEMO_PARTNER_KEY, after SIM_POLICE_ANSWER_AFTER_WORKING_HOURS working
+ * partner POLICE_PARTNER_ID (`ca-pv06`), signing with DEMO_PARTNER_KEY, after SIM_POLICE_ANSWER_AFTER_WORKING_HOURS working
  * hours of SIM_POLICE_MS_PER_WORKING_HOUR real milliseconds each. Stops on SIGTERM/SIGINT.
  */
 import { loadConfigOrExit, type Config } from '../../server/config';
@@ -14,8 +14,6 @@ import { createLltpSoftwareSim } from './lltp-software';
 import { createPoliceSim } from './police';
 import type { SimServer } from './sim-server';
 import { createNotifySim, createPostSim, createSigningSim, createVneidSim } from './simple-systems';
-
-export const POLICE_PARTNER_ID = 'ca-pv06';
 
 /** The adapters' URL settings for simulators on consecutive ports after `basePort` (1: LLTP software … 6: notifications). */
 export function simulatorUrls(basePort: number, host = '127.0.0.1'): Record<'LLTP_SOFTWARE_URL' | 'POLICE_URL' | 'SIGNING_URL' | 'VNEID_URL' | 'POST_URL' | 'NOTIFY_URL', string> {
@@ -41,7 +39,7 @@ export async function startSimulators(config: Config, options: { now?: () => Dat
     [
       'police',
       createPoliceSim({
-        partnerId: POLICE_PARTNER_ID,
+        partnerId: config.POLICE_PARTNER_ID,
         apiKey: config.DEMO_PARTNER_KEY,
         msPerWorkingHour: config.SIM_POLICE_MS_PER_WORKING_HOUR,
         defaultAnswerAfterWorkingHours: config.SIM_POLICE_ANSWER_AFTER_WORKING_HOURS,

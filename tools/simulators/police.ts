@@ -4,6 +4,7 @@
  * hours (scaled by `msPerWorkingHour` for demos) or never, as the scenario says.
  */
 import { z } from 'zod';
+import { signedHeaders, timestamps } from '../../server/auth/partner-signature';
 import { createSimServer, effect, type SimServer } from './sim-server';
 
 export const POLICE_RESULTS = ['noRecord', 'recordFound'] as const;
@@ -19,7 +20,7 @@ const Scenario = z.object({
 type Scenario = z.infer<typeof Scenario>;
 
 export interface PoliceSimOptions {
-  /** How the simulator authenticates to the product's callback. */
+  /** How the simulator authenticates to the product's callback: each call signed with this partner's secret. */
   partnerId: string;
   apiKey: string;
   msPerWorkingHour: number;
@@ -36,6 +37,7 @@ export function createPoliceSim(options: PoliceSimOptions): SimServer & { scenar
   const scenarios = new Map<string, Scenario>();
   const timers = new Set<NodeJS.Timeout>();
   const send = options.fetchImpl ?? fetch;
+  const stamp = timestamps(() => context.now().getTime());
 
   app.post('/_sim/scenarios', (req, res) => {
     const parsed = Scenario.safeParse(req.body);
@@ -49,10 +51,13 @@ export function createPoliceSim(options: PoliceSimOptions): SimServer & { scenar
 
   const deliver = async (callbackUrl: string, payload: object, attempt = 1): Promise<void> => {
     try {
+      // signed anew at each attempt: a repeated signature is refused as a replay
+      const body = JSON.stringify(payload);
+      const target = new URL(callbackUrl);
       const response = await send(callbackUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-partner-id': options.partnerId, 'x-api-key': options.apiKey },
-        body: JSON.stringify(payload),
+        headers: { 'content-type': 'application/json', ...signedHeaders({ partnerId: options.partnerId, secret: options.apiKey }, 'POST', `${target.pathname}${target.search}`, body, stamp()) },
+        body,
       });
       if (response.status >= 500 && attempt < 8) throw new Error(`callback answered ${response.status}`);
       context.calls.set('callback', (context.calls.get('callback') ?? 0) + 1);
@@ -83,7 +88,7 @@ export function createPoliceSim(options: PoliceSimOptions): SimServer & { scenar
         if (scenario.answerAfterWorkingHours !== null) {
           const timer = setTimeout(() => {
             timers.delete(timer);
-            const payload = { requestId: b.requestId, dossierCode: b.dossierCode, result: scenario.result, answeredAt: context.now().toISOString() };
+            const payload = { requestId: b.requestId, dossierCode: b.dossierCode, result: scenario.result };
             for (let i = 0; i < scenario.deliveries; i += 1) void deliver(b.callbackUrl, payload);
           }, scenario.answerAfterWorkingHours * options.msPerWorkingHour);
           timers.add(timer);

@@ -14,6 +14,7 @@ import * as apologyPrompt from './0007-apology-prompt';
 import * as weeklyContentDigest from './0008-weekly-content-digest';
 import * as deadlineHistory from './0009-deadline-history';
 import * as loginAttempts from './0010-login-attempts';
+import * as boundCallbacks from './0011-bound-callbacks';
 import * as retentionAndMailTemplates from './0012-retention-and-mail-templates';
 
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -27,5 +28,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0008-weekly-content-digest': weeklyContentDigest,
   '0009-deadline-history': deadlineHistory,
   '0010-login-attempts': loginAttempts,
+  '0011-bound-callbacks': boundCallbacks,
   '0012-retention-and-mail-templates': retentionAndMailTemplates,
 };

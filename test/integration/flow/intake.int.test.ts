@@ -4,6 +4,8 @@
  */
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { findDossier } from '../../../server/readmodel/dossier';
+import { signIfPartner } from '../../../server/auth/partner-signature';
+import { testNowMs } from '../../support/clock';
 import { PARTNER_HEADERS, startApiUnderTest, type ApiUnderTest } from '../../support/api';
 import { seedCounters } from '../../support/counters';
 import { countRows } from '../../support/database';
@@ -126,7 +128,8 @@ describe('input hygiene', () => {
     declaration: { ...(body.declaration as object), ...changes },
   });
   const raw = async (contentType: string, bytes: Uint8Array): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const response = await fetch(`${t.api.url}/api/intake/vneid`, { method: 'POST', headers: { ...PARTNER_HEADERS, 'content-type': contentType }, body: bytes });
+    const headers = signIfPartner(PARTNER_HEADERS, 'POST', '/api/intake/vneid', Buffer.from(bytes), testNowMs);
+    const response = await fetch(`${t.api.url}/api/intake/vneid`, { method: 'POST', headers: { ...headers, 'content-type': contentType }, body: bytes });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 

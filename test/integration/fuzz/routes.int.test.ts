@@ -17,7 +17,8 @@
  */
 import fc from 'fast-check';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
-import { monotonicMs, testNow } from '../../support/clock';
+import { signIfPartner } from '../../../server/auth/partner-signature';
+import { monotonicMs, testNow, testNowMs } from '../../support/clock';
 import { PARTNER, startSystem, STAFF_PASSWORD, type SystemUnderTest } from '../../support/system';
 
 const SEED = 20_261_214;
@@ -114,7 +115,7 @@ const routes = (): Route[] => [
   { method: 'PUT', path: '/api/auth/me/preferences', caller: 'chuyenvien', kind: 'staff', body: { dueSoonDelivery: 'digest' }, nullable: ['dueSoonDelivery'] },
   { method: 'POST', path: '/api/intake/vneid', caller: 'partner', kind: 'partner', body: sampleVneidRequest({ receiptNumber, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(1), paperCopyByPost: true }) },
   { method: 'POST', path: '/api/intake/other', caller: 'motcua', kind: 'staff', body: { receiptNumber: 'BN-FUZZ-OTHER', channel: 'inPerson', receivedAt: '2026-11-23T15:30:00+07:00', formType: 1 } },
-  { method: 'POST', path: '/api/callbacks/police', caller: 'police', kind: 'police', body: { requestId: 'yc-fuzz', dossierCode: MISSING_CODE, result: 'noRecord', answeredAt: '2026-11-24T09:00:00+07:00' } },
+  { method: 'POST', path: '/api/callbacks/police', caller: 'police', kind: 'police', body: { requestId: 'yc-fuzz', dossierCode: MISSING_CODE, result: 'noRecord' } },
   { method: 'POST', path: '/api/callbacks/one-stop/:code/:event', caller: 'partner', kind: 'partner', params: { code: MISSING_CODE, event: 'supplemented' }, body: { at: '2026-11-24T09:00:00+07:00', eventId: 'sk-fuzz' } },
   { method: 'GET', path: '/api/tasks', caller: 'motcua', kind: 'staff' },
   { method: 'POST', path: '/api/tasks/:id/claim', caller: 'motcua', kind: 'staff', params: { id: taskId } },
@@ -314,8 +315,9 @@ async function send(route: Route, sent: Sent): Promise<Answer> {
   let path = route.path.replace(/:(\w+)/g, (_m, name: string) => encode(sent.params[name] ?? ''));
   if (sent.rawPath !== undefined) path = path.replace(/\/[^/]*$/, `/${sent.rawPath}`);
   const query = sent.query.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
-  const headers: Record<string, string> = { ...(await headersFor(sent.caller)), ...(sent.body ? { 'content-type': sent.body.contentType } : {}) };
   const target = `${path}${query ? `?${query}` : ''}`;
+  // a partner's credentials become this request's signature (server/auth/partner-signature.ts)
+  const headers: Record<string, string> = { ...signIfPartner(await headersFor(sent.caller), route.method, target, sent.body?.bytes, testNowMs), ...(sent.body ? { 'content-type': sent.body.contentType } : {}) };
   const response = await fetch(`${s.api.url}${target}`, { method: route.method, headers, body: sent.body?.bytes, redirect: 'manual' });
   return { targetBytes: Buffer.byteLength(target), status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() };
 }

@@ -1,6 +1,7 @@
 /**
  * The simulators speak HTTP like the systems they play: tested over real loopback sockets.
  */
+import { partnerSignature } from '../../../server/auth/partner-signature';
 import express from 'express';
 import type { SimServer } from '../../../tools/simulators/sim-server';
 import { createLltpSoftwareSim } from '../../../tools/simulators/lltp-software';
@@ -114,7 +115,7 @@ describe('the police simulator', () => {
     return { url: `http://127.0.0.1:${address.port}/callback`, received };
   }
 
-  test('answers through the callback after the scenario\'s working hours, authenticated as a partner', async () => {
+  test('answers through the callback after the scenario\'s working hours, each delivery signed as the partner', async () => {
     const target = await receiver();
     const url = await start(createPoliceSim({ partnerId: 'police', apiKey: 'k', msPerWorkingHour: 20, defaultAnswerAfterWorkingHours: 1 }));
     await post(`${url}/_sim/scenarios`, { dossierCode: 'P-1', answerAfterWorkingHours: 3, result: 'recordFound', deliveries: 2 });
@@ -125,7 +126,13 @@ describe('the police simulator', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(target.received).toHaveLength(2);
     expect(target.received[0]?.body).toMatchObject({ requestId: 'Q1', dossierCode: 'P-1', result: 'recordFound' });
-    expect(target.received[0]?.headers).toMatchObject({ 'x-partner-id': 'police', 'x-api-key': 'k' });
+    for (const { headers, body } of target.received) {
+      const signature = partnerSignature('k', String(headers['x-lltp-timestamp']), 'POST', '/callback', JSON.stringify(body));
+      expect(headers).toMatchObject({ 'x-partner-id': 'police', 'x-lltp-signature': signature });
+      expect(headers['x-api-key']).toBeUndefined();
+    }
+    // two deliveries of one answer: two timestamps, two signatures (neither a replay of the other)
+    expect(target.received[0]?.headers['x-lltp-signature']).not.toBe(target.received[1]?.headers['x-lltp-signature']);
   });
 
   test('never answers when the scenario says so', async () => {
