@@ -46,7 +46,7 @@ export async function demoSecretProblems(db: Db, config: Pick<Config, 'DEMO_PASS
   if (open.length > 0) problems.push(`tài khoản demo ${open.join(', ')} dùng mật khẩu demo (DEMO_PASSWORD): đổi mật khẩu hoặc khóa các tài khoản này (users.active = false)`);
   const keys = demoValues(config.DEMO_PARTNER_KEY, settings.DEMO_PARTNER_KEY.default);
   const partners = await db.selectFrom('partners').select('partnerId').where('active', '=', true).where('signingSecret', 'in', keys).execute();
-  if (partners.length > 0) problems.push(`đối tác ${partners.map((p) => p.partnerId).join(', ')} dùng khóa ký demo (DEMO_PARTNER_KEY): cấp khóa mới hoặc khóa đối tác`);
+  if (partners.length > 0) problems.push(`đối tác ${partners.map((p) => p.partnerId).join(', ')} dùng khóa demo (DEMO_PARTNER_KEY): cấp khóa mới hoặc khóa đối tác`);
   if (config.METRICS_TOKEN !== '' && config.METRICS_TOKEN.length < METRICS_TOKEN_MIN_LENGTH) {
     problems.push(`METRICS_TOKEN quá ngắn (${config.METRICS_TOKEN.length} ký tự, cần ít nhất ${METRICS_TOKEN_MIN_LENGTH})`);
   }

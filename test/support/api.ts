@@ -53,7 +53,7 @@ export async function startApiUnderTest(name: string, env: Record<string, string
   const now = testClock();
   await seedCounters(db, config.AGENCY_CODE, now());
   // the API seeds no account: the test's demo accounts, as `npm run demo` writes them
-  await seedDemoAccounts(db, { nodeEnv: config.NODE_ENV, password: STAFF_PASSWORD, partnerKey: PARTNER_HEADERS['x-api-key'], now });
+  await seedDemoAccounts(db, { nodeEnv: config.NODE_ENV, password: STAFF_PASSWORD, partnerKey: PARTNER_HEADERS['x-api-key'], agencyCode: config.AGENCY_CODE, now });
   let api = await startApi(config, logger, { now });
   const call = async (method: string, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> => {
     const sent = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);

@@ -108,7 +108,7 @@ export async function startSystem(
   const db = testDb.database.db;
   await seedCounters(db, config.AGENCY_CODE, now());
   // the API seeds no account: the test's demo accounts, as `npm run demo` writes them
-  await seedDemoAccounts(db, { nodeEnv: config.NODE_ENV, password: PASSWORD, partnerKey: PARTNER['x-api-key'], now });
+  await seedDemoAccounts(db, { nodeEnv: config.NODE_ENV, password: PASSWORD, partnerKey: PARTNER['x-api-key'], agencyCode: config.AGENCY_CODE, now });
   const api = await startApi(config, logger, { now, ...(options.calendarSeed ? { calendarSeed: options.calendarSeed } : {}) });
   config = loadConfig({ ...env, PUBLIC_BASE_URL: api.url });
   const sims = await startSimulators(config, { now });
@@ -148,7 +148,15 @@ export async function startSystem(
     userOfToken.set(headers.authorization, username);
     return headers;
   };
-  const as = async (username: string): Promise<Record<string, string>> => ({ ...(sessions.get(username) ?? (await logIn(username))) });
+  // Concurrent callers share one log-in, as one client would: parallel log-ins of one account from
+  // one address count as attempts in flight, and the throttle refuses them past its limit.
+  const loggingIn = new Map<string, Promise<{ authorization: string }>>();
+  const sharedLogIn = (username: string): Promise<{ authorization: string }> => {
+    const pending = loggingIn.get(username) ?? logIn(username).finally(() => loggingIn.delete(username));
+    loggingIn.set(username, pending);
+    return pending;
+  };
+  const as = async (username: string): Promise<Record<string, string>> => ({ ...(sessions.get(username) ?? (await sharedLogIn(username))) });
   // An intake the broker did not take (503: busy, or just restarted by a test that moved its
   // clock) is sent again, as the one-stop system and VNeID do: the same request completes the
   // same dossier, never a second one.

@@ -100,12 +100,19 @@ export async function startBenchSystem(
     sessions.set(username, headers);
     return headers;
   };
+  // concurrent callers share one log-in (parallel log-ins of one account are attempts in flight for the throttle)
+  const loggingIn = new Map<string, Promise<{ authorization: string }>>();
+  const sharedLogIn = (username: string): Promise<{ authorization: string }> => {
+    const pending = loggingIn.get(username) ?? logIn(username).finally(() => loggingIn.delete(username));
+    loggingIn.set(username, pending);
+    return pending;
+  };
   const userOf = (headers: Record<string, string>): string | undefined =>
     [...sessions].find(([, h]) => h.authorization === headers.authorization)?.[0];
   return {
     config,
     db: workersDb.db,
-    as: async (username) => ({ ...(sessions.get(username) ?? (await logIn(username))) }),
+    as: async (username) => ({ ...(sessions.get(username) ?? (await sharedLogIn(username))) }),
     async call(method, path, body, headers = {}) {
       const reply = await send(method, path, body, headers);
       const username = userOf(headers);

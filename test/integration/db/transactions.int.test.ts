@@ -32,7 +32,7 @@ let db: Db;
 const refusals: Record<string, (db: Db) => Promise<unknown>> = {
   unique: (d) => d.insertInto('users').values({ username: 'motcua', displayName: 'x', email: 'x@y.vn', roles: ['oneStopOfficer'], unitId: 'u', passwordHash: 'h', createdAt: testNow() }).execute(),
   check: (d) => d.insertInto('users').values({ username: 'Not Valid!', displayName: 'x', email: 'x@y.vn', roles: ['oneStopOfficer'], unitId: 'u', passwordHash: 'h', createdAt: testNow() }).execute(),
-  notNull: (d) => sql`INSERT INTO partners (partner_id, name, key_digest, scopes) VALUES ('p', NULL, 'k', '{}')`.execute(d),
+  notNull: (d) => sql`INSERT INTO partners (partner_id, name, signing_secret, scopes) VALUES ('p', NULL, 'k', '{}')`.execute(d),
   reference: (d) => d.insertInto('sessions').values({ tokenDigest: 't', username: 'nobody', createdAt: testNow(), expiresAt: testNow() }).execute(),
   badDate: (d) => sql`SELECT ${'2026-13-45'}::date`.execute(d),
 };

@@ -73,7 +73,7 @@ test('an ordinary VNeID dossier goes through the police: step 7 with 6 working h
   expect(order.indexOf('recordVerification')).toBeLessThan(order.indexOf('draftCertificate'));
   expect(order.filter((id) => id === 'awaitPoliceAnswer')).toHaveLength(1);
   expect(timeline.find((t) => t.elementId === 'requestPoliceVerification')).toMatchObject({ actor: 'system' });
-  expect(timeline.find((t) => t.elementId === 'awaitPoliceAnswer')).toMatchObject({ unitId: 'ca-pv06', allotmentWorkingMinutes: 360, actor: 'partner:ca-pv06', outcome: 'noRecord' });
+  expect(timeline.find((t) => t.elementId === 'awaitPoliceAnswer')).toMatchObject({ unitId: 'ca-pv06', allotmentWorkingMinutes: 360, actor: 'partner:ca-pv06', outcome: 'answered' });
   expect(timeline.find((t) => t.elementId === 'recordVerification')).toMatchObject({ unitId: 'stp-hctp', role: 'lltpOfficer', actor: 'chuyenvien', allotmentWorkingMinutes: 120 });
   expect(await s.db.selectFrom('audit').select('id').where('dossierCode', '=', code).where('action', '=', 'police.answer').execute()).toHaveLength(1);
   expect(await s.db.selectFrom('dossiers').select(['policeResult']).where('code', '=', code).executeTakeFirst()).toEqual({ policeResult: 'noRecord' });

@@ -111,6 +111,8 @@ test('four eyes: whoever reviewed the draft cannot claim or complete its approva
   await s.work(code, 'motcua', 'lltp.form.check-dossier', { intakeDecision: 'accept' });
   await s.work(code, 'chuyenvien', 'lltp.form.accept-in-lltp');
   await s.work(code, 'chuyenvien', 'lltp.form.search-records', { searchOutcome: 'noRecord' });
+  // a VNeID dossier goes to the police (step 7) even with no record; the simulator answers, step 8 follows
+  await s.work(code, 'chuyenvien', 'lltp.form.record-verification');
   await s.work(code, 'chuyenvien', 'lltp.form.draft-certificate');
   await s.work(code, 'kiemduyet1', 'lltp.form.review-draft', { reviewDecision: 'approve' });
 
