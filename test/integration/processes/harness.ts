@@ -6,10 +6,12 @@
  * activated here with `activateJobs`, recorded (element id, job type, headers, variables)
  * and completed with variables from the test's script or from a default that the contract
  * in processes/contracts.ts accepts (every completion is validated against it). Timers and
- * messages are seen through the jobs that follow them. A driver only handles jobs of its
- * own dossier (by `dossierCode`, which call activities pass to the internal procedure);
- * others are handed back at once. Completion of an instance is checked by cancelling it:
- * the broker answers NOT_FOUND for an instance that has ended.
+ * messages are seen through the jobs that follow them. Each driver owns one dossier (by
+ * `dossierCode`, which call activities pass to the internal procedure); a job that one
+ * driver's poller activates for another running driver's dossier is handled by that driver
+ * at once (handing it back to the broker let two drivers bounce a job between them for
+ * seconds), and a job of no running driver is handed back. Completion of an instance is
+ * checked by cancelling it: the broker answers NOT_FOUND for an instance that has ended.
  *
  * "Nothing more happened" is checked after `settle()`: the broker processes what follows a
  * completed job up to the next wait state before it answers the completion (Zeebe's batch
@@ -34,7 +36,7 @@ type MessageVariables = Parameters<ZeebeGrpcClient['publishMessage']>[0]['variab
 
 /** A long activation timeout, so that a held job survives moving the broker clock by days. */
 const JOB_TIMEOUT_MS = 60 * 24 * 3_600_000;
-/** How long a job of another test's dossier, handed back by a driver, waits before it can be activated again. */
+/** How long a job of no running driver's dossier, handed back, waits before it can be activated again. */
 const HAND_BACK_MS = 500;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -164,6 +166,9 @@ function validate(job: Job, variables: Record<string, unknown>): void {
   contract.outputs.strict().parse(variables);
 }
 
+/** The running drivers by dossier code. */
+const drivers = new Map<string, ProcessDriver>();
+
 export class ProcessDriver {
   readonly visits: Visit[] = [];
   private readonly visitCount = new Map<string, number>();
@@ -181,6 +186,7 @@ export class ProcessDriver {
     readonly dossierCode: string,
     private readonly script: Script = {},
   ) {
+    drivers.set(dossierCode, this);
     this.loops = JOB_TYPES.map((type) => this.poll(type));
   }
 
@@ -247,15 +253,18 @@ export class ProcessDriver {
 
   /**
    * Waits until the broker has had every chance to hand this driver the jobs that exist now:
-   * each job type's poller has finished an activation round that started after this call (and
-   * after HAND_BACK_MS, so that a job of this dossier another driver handed back is available
-   * again) and handled what it got. Then `visits` holds every job of this dossier the engine had
-   * created by this call: a "nothing more happened" check after it can fail.
+   * each job type's poller of every running driver (another driver's poller may have activated a
+   * job of this dossier) has finished an activation round that started after this call and
+   * handled what it got. Then `visits` holds every job of this dossier the engine had created by
+   * this call: a "nothing more happened" check after it can fail.
    */
   async settle(timeoutMs = 10_000): Promise<void> {
-    const from = monotonicMs() + HAND_BACK_MS;
+    const from = monotonicMs();
     const deadline = monotonicMs() + timeoutMs;
-    const behind = (): string[] => JOB_TYPES.filter((type) => (this.roundsDone.get(type) ?? Number.NEGATIVE_INFINITY) < from);
+    const behind = (): string[] =>
+      [...drivers.values()].flatMap((driver) =>
+        JOB_TYPES.filter((type) => (driver.roundsDone.get(type) ?? Number.NEGATIVE_INFINITY) < from).map((type) => `${type} (${driver.dossierCode})`),
+      );
     while (behind().length > 0) {
       this.throwErrors();
       if (monotonicMs() > deadline) throw new Error(`the pollers of ${behind().join(', ')} did not ask the broker for jobs again within ${timeoutMs} ms`);
@@ -284,6 +293,7 @@ export class ProcessDriver {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
+    if (drivers.get(this.dossierCode) === this) drivers.delete(this.dossierCode);
     for (const key of this.instanceKeys) await this.zeebe.cancelProcessInstance(key).catch(() => undefined);
   }
 
@@ -308,23 +318,26 @@ export class ProcessDriver {
         if (this.running) this.errors.push(error as Error);
         return;
       }
-      for (const job of jobs) {
-        try {
-          await this.handle(job);
-        } catch (error) {
-          this.errors.push(error as Error);
-        }
-      }
+      for (const job of jobs) await this.dispatch(job);
       this.roundsDone.set(type, roundStartedAt);
     }
   }
 
-  private async handle(job: Job): Promise<void> {
-    if (job.variables.dossierCode !== this.dossierCode) {
-      // Another test's job: hand it back at once.
-      await this.zeebe.failJob({ jobKey: job.key, retries: job.retries, errorMessage: 'not this test', retryBackOff: HAND_BACK_MS });
+  /** Gives a job to the driver of its dossier, or hands it back when no running driver owns it. */
+  private async dispatch(job: Job): Promise<void> {
+    const owner = drivers.get(String(job.variables.dossierCode));
+    if (owner === undefined || !owner.running) {
+      await this.zeebe.failJob({ jobKey: job.key, retries: job.retries, errorMessage: 'no running test owns this dossier', retryBackOff: HAND_BACK_MS });
       return;
     }
+    try {
+      await owner.handle(job);
+    } catch (error) {
+      owner.errors.push(error as Error);
+    }
+  }
+
+  private async handle(job: Job): Promise<void> {
     const visit = this.visitCount.get(job.elementId) ?? 0;
     this.visitCount.set(job.elementId, visit + 1);
     const record: Visit = { elementId: job.elementId, completed: false, type: job.type, bpmnProcessId: job.bpmnProcessId, headers: job.customHeaders, variables: job.variables };
