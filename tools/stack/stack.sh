@@ -24,12 +24,13 @@
 # Run state (data, logs, pid files) goes to <repo>/.cache/run of this checkout.
 #
 # LLTP_ZEEBE_BROKERS=3: a Zeebe cluster instead of the one broker: three brokers of the same
-# distribution (cluster size 3, replication factor 3, 3 partitions; heap 768 MB each), the gateway
-# embedded in broker 0 on the usual gRPC port, and the usual management port served by
-# tools/stack/zeebe-mgmt.cjs (the controlled clock moved on every broker). `up` records the count
+# distribution (cluster size 3, replication factor 3, 3 partitions; heap 768 MB each), a standalone
+# gateway (heap 256 MB) on the usual gRPC and REST ports, so that any one broker may die, and the
+# usual management port served by tools/stack/zeebe-mgmt.cjs (the controlled clock moved on every
+# broker). `up` records the count
 # in the run folder: `status`, `down`, `stop`, `kill`, `reset-zeebe` follow it without the
 # variable; `up` with another count replaces the running topology. `stop|kill|start zeebe` act on
-# the whole cluster, `kill zeebe-1` (or zeebe-0, zeebe-2) on one broker.
+# the whole cluster, `kill zeebe-1` (or zeebe-0, zeebe-2, zeebe-gateway) on one of its processes.
 #
 # LLTP_PORT_OFFSET (default 0): added to every fixed port (Zeebe, Mailpit) to run a second stack
 # beside the first, with its own LLTP_RUN_DIR and a DATABASE_URL on another port.
@@ -183,6 +184,7 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 healthy() {
   if [ "$1" = zeebe ] && cluster; then cluster_healthy; return; fi
   case $1 in
+    zeebe-gateway) curl -fsS -m 2 "http://127.0.0.1:$GATEWAY_MGMT_PORT/actuator/health" >/dev/null 2>&1 && port_open "$ZEEBE_GRPC_PORT" ;;
     zeebe-mgmt) curl -fsS -m 2 "http://127.0.0.1:$ZEEBE_MGMT_PORT/actuator/health" >/dev/null 2>&1 ;;
     zeebe-[0-9]) curl -fsS -m 2 "http://127.0.0.1:$(broker_mgmt_port "${1#zeebe-}")/actuator/health" >/dev/null 2>&1 ;;
     zeebe) curl -fsS -m 2 "http://127.0.0.1:$ZEEBE_MGMT_PORT/actuator/health" >/dev/null 2>&1 && port_open "$ZEEBE_GRPC_PORT" ;; # overall health: the gateway ready and every partition recovered
@@ -194,7 +196,7 @@ healthy() {
 pid_of() {
   local f=$RUN/$1.pid
   [ "$1" = postgres ] && f=$(pg_data)/postmaster.pid
-  [ "$1" = zeebe ] && cluster && f=$RUN/zeebe-0.pid
+  [ "$1" = zeebe ] && cluster && f=$RUN/zeebe-gateway.pid
   [ -f "$f" ] && kill -0 "$(head -n 1 "$f")" 2>/dev/null && head -n 1 "$f"
 }
 
@@ -306,35 +308,41 @@ ZEEBE_REPLICATION=$((ZEEBE_BROKERS < 3 ? ZEEBE_BROKERS : 3))
 cluster() { [ "$ZEEBE_BROKERS" -gt 1 ]; }
 
 # Broker i: command API 26501+10i, internal (cluster) API 26502+10i, management 9610+i, REST
-# 8089+10i (plus LLTP_PORT_OFFSET). The gateway (broker 0) keeps 26500; 9600 is zeebe-mgmt.cjs.
+# 8099+10i (plus LLTP_PORT_OFFSET). The gateway: gRPC 26500 and REST 8089 as the one broker's,
+# cluster 26592, management 9609; 9600 is zeebe-mgmt.cjs.
 broker_command_port() { echo $((26501 + PORT_OFFSET + 10 * $1)); }
 broker_internal_port() { echo $((26502 + PORT_OFFSET + 10 * $1)); }
 broker_mgmt_port() { echo $((9610 + PORT_OFFSET + $1)); }
-broker_rest_port() { echo $((8089 + PORT_OFFSET + 10 * $1)); }
+broker_rest_port() { echo $((8099 + PORT_OFFSET + 10 * $1)); }
+GATEWAY_CLUSTER_PORT=$((26592 + PORT_OFFSET))
+GATEWAY_MGMT_PORT=$((9609 + PORT_OFFSET))
+
+cluster_contacts() { local j c=""; for j in $(seq 0 $((ZEEBE_BROKERS - 1))); do c+="${c:+,}127.0.0.1:$(broker_internal_port "$j")"; done; echo "$c"; }
+
+# The libfaketime environment of a broker at LLTP_ZEEBE_CLOCK_OFFSET_MS (as start_zeebe: the real
+# pace from the shifted instant, the monotonic clock left alone); nothing at offset 0.
+cluster_faketime() {
+  local offset
+  offset=$(zeebe_clock_offset_ms)
+  [ "$offset" != 0 ] || return 0
+  install_faketime
+  echo env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="$(awk -v ms="$offset" 'BEGIN { printf "%+.3f", ms / 1000 }')" FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_DONT_RESET=1 FAKETIME_FORCE_MONOTONIC_FIX=0
+}
 
 start_broker() { # index
-  local i=$1 java_home offset contacts="" j
+  local i=$1 java_home faketime
   java_home=$(find_java21) || die "no JDK 21+ found (Zeebe $ZEEBE_VERSION needs Java 21): install one or set LLTP_JAVA_HOME"
-  offset=$(zeebe_clock_offset_ms)
-  for j in $(seq 0 $((ZEEBE_BROKERS - 1))); do contacts+="${contacts:+,}127.0.0.1:$(broker_internal_port "$j")"; done
-  local faketime=()
-  if [ "$offset" != 0 ]; then
-    install_faketime
-    # as start_zeebe: the real pace from the shifted instant, the monotonic clock left alone
-    faketime=(env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="$(awk -v ms="$offset" 'BEGIN { printf "%+.3f", ms / 1000 }')" FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_DONT_RESET=1 FAKETIME_FORCE_MONOTONIC_FIX=0)
-  fi
+  read -r -a faketime <<<"$(cluster_faketime)"
   mkdir -p "$RUN/zeebe-data-$i"
   JAVA_HOME=$java_home \
     JAVA_OPTS="-Xms128m -Xmx768m -XX:+UseSerialGC -XX:MaxDirectMemorySize=256m" \
     ZEEBE_BROKER_NETWORK_HOST=127.0.0.1 \
     ZEEBE_BROKER_NETWORK_COMMANDAPI_PORT="$(broker_command_port "$i")" \
     ZEEBE_BROKER_NETWORK_INTERNALAPI_PORT="$(broker_internal_port "$i")" \
-    ZEEBE_BROKER_GATEWAY_ENABLE=$([ "$i" = 0 ] && echo true || echo false) \
-    ZEEBE_BROKER_GATEWAY_NETWORK_HOST=127.0.0.1 \
-    ZEEBE_BROKER_GATEWAY_NETWORK_PORT=$ZEEBE_GRPC_PORT \
+    ZEEBE_BROKER_GATEWAY_ENABLE=false \
     ZEEBE_BROKER_CLUSTER_CLUSTERNAME="lltp-flow-$PORT_OFFSET" \
     ZEEBE_BROKER_CLUSTER_NODEID="$i" \
-    ZEEBE_BROKER_CLUSTER_INITIALCONTACTPOINTS="$contacts" \
+    ZEEBE_BROKER_CLUSTER_INITIALCONTACTPOINTS="$(cluster_contacts)" \
     ZEEBE_BROKER_CLUSTER_PARTITIONSCOUNT="$ZEEBE_BROKERS" \
     ZEEBE_BROKER_CLUSTER_REPLICATIONFACTOR="$ZEEBE_REPLICATION" \
     ZEEBE_BROKER_CLUSTER_CLUSTERSIZE="$ZEEBE_BROKERS" \
@@ -350,18 +358,37 @@ start_broker() { # index
     launch "zeebe-$i" "${faketime[@]}" "$ZEEBE_HOME/bin/broker"
 }
 
+start_gateway() {
+  local java_home
+  java_home=$(find_java21) || die "no JDK 21+ found (Zeebe $ZEEBE_VERSION needs Java 21): install one or set LLTP_JAVA_HOME"
+  JAVA_HOME=$java_home \
+    JAVA_OPTS="-Xms64m -Xmx256m -XX:+UseSerialGC -XX:MaxDirectMemorySize=128m" \
+    ZEEBE_GATEWAY_NETWORK_HOST=127.0.0.1 \
+    ZEEBE_GATEWAY_NETWORK_PORT=$ZEEBE_GRPC_PORT \
+    ZEEBE_GATEWAY_CLUSTER_CLUSTERNAME="lltp-flow-$PORT_OFFSET" \
+    ZEEBE_GATEWAY_CLUSTER_MEMBERID=gateway \
+    ZEEBE_GATEWAY_CLUSTER_HOST=127.0.0.1 \
+    ZEEBE_GATEWAY_CLUSTER_PORT=$GATEWAY_CLUSTER_PORT \
+    ZEEBE_GATEWAY_CLUSTER_INITIALCONTACTPOINTS="$(cluster_contacts)" \
+    ZEEBE_GATEWAY_THREADS_MANAGEMENTTHREADS=1 \
+    SERVER_ADDRESS=127.0.0.1 SERVER_PORT=$ZEEBE_REST_PORT \
+    MANAGEMENT_SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_PORT=$GATEWAY_MGMT_PORT \
+    launch zeebe-gateway "$ZEEBE_HOME/bin/gateway"
+}
+
 start_zeebe_cluster() {
   local i ports=()
   mkdir -p "$RUN"
   echo "$ZEEBE_BROKERS" >"$RUN/zeebe.brokers"
   zeebe_clock_offset_ms >"$RUN/zeebe.clock-offset-ms"
   [ "$(zeebe_clock_offset_ms)" = 0 ] || say "the brokers' clocks run $(zeebe_clock_offset_ms) ms from the real time (libfaketime)"
-  say "starting a Zeebe cluster: $ZEEBE_BROKERS brokers, $ZEEBE_BROKERS partitions, replication factor $ZEEBE_REPLICATION; gateway on broker 0"
+  say "starting a Zeebe cluster: $ZEEBE_BROKERS brokers, $ZEEBE_BROKERS partitions, replication factor $ZEEBE_REPLICATION, a standalone gateway"
   for i in $(seq 0 $((ZEEBE_BROKERS - 1))); do
     pid_of "zeebe-$i" >/dev/null || start_broker "$i"
     ports+=("$(broker_mgmt_port "$i")")
   done
-  pid_of zeebe-mgmt >/dev/null || launch zeebe-mgmt node "$REPO/tools/stack/zeebe-mgmt.cjs" "$ZEEBE_MGMT_PORT" "${ports[@]}"
+  pid_of zeebe-gateway >/dev/null || start_gateway
+  pid_of zeebe-mgmt >/dev/null || launch zeebe-mgmt node "$REPO/tools/stack/zeebe-mgmt.cjs" "$ZEEBE_MGMT_PORT" "$GATEWAY_MGMT_PORT" "${ports[@]}"
 }
 
 broker_roles() { # index: "<partition> <role>" for each partition the broker holds
@@ -376,10 +403,10 @@ cluster_leaders() { # "<partition> zeebe-<i>" for each partition with a leader
   done | sort -n -u -k1,1
 }
 
-# Healthy: the gateway's port, zeebe-mgmt, every broker's health, a leader for every partition.
+# Healthy: the gateway, zeebe-mgmt, every broker's health, a leader for every partition.
 cluster_healthy() {
   local i
-  port_open "$ZEEBE_GRPC_PORT" && healthy zeebe-mgmt || return 1
+  healthy zeebe-gateway && healthy zeebe-mgmt || return 1
   for i in $(seq 0 $((ZEEBE_BROKERS - 1))); do healthy "zeebe-$i" || return 1; done
   [ "$(cluster_leaders | wc -l)" -eq "$ZEEBE_BROKERS" ]
 }
@@ -392,6 +419,9 @@ cluster_status() { # one line per broker and for zeebe-mgmt; 1 when one is down
     roles=$(broker_roles "$i" | awk '{ printf "%s%s:%s", (NR > 1 ? " " : ""), $1, $2 }')
     printf '  %-10s %-8s port %-6s pid %-8s rss %s MB  partitions %s\n' "zeebe-$i" "$state" "$(broker_command_port "$i")" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" || echo -)" "${roles:--}"
   done
+  pid=$(pid_of zeebe-gateway || true)
+  if healthy zeebe-gateway; then state=healthy; else state=down; bad=1; fi
+  printf '  %-10s %-8s port %-6s pid %-8s rss %s MB  (the address of the app and the tools)\n' zeebe-gateway "$state" "$ZEEBE_GRPC_PORT" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" || echo -)"
   pid=$(pid_of zeebe-mgmt || true)
   if healthy zeebe-mgmt; then state=healthy; else state=down; bad=1; fi
   printf '  %-10s %-8s port %-6s pid %-8s rss %s MB  (the management address: the clock moved on every broker)\n' zeebe-mgmt "$state" "$ZEEBE_MGMT_PORT" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" || echo -)"
@@ -460,11 +490,11 @@ port_of() { case $1 in zeebe) echo $ZEEBE_GRPC_PORT ;; postgres) echo "$PG_PORT"
 
 start_one() { # name, timeout
   local name=$1
-  if [[ $name == zeebe-[0-9] ]]; then # one broker of the cluster
+  if [[ $name == zeebe-[0-9] || $name == zeebe-gateway ]]; then # one process of the cluster
     healthy "$name" && { say "$name already running"; return 0; }
     pid_of "$name" >/dev/null && stop_one "$name"
     say "starting $name"
-    start_broker "${name#zeebe-}"
+    if [ "$name" = zeebe-gateway ]; then start_gateway; else start_broker "${name#zeebe-}"; fi
     return 0
   fi
   if [ "$name" = zeebe ] && [ "$ZEEBE_BROKERS" != "$ZEEBE_BROKERS_RECORDED" ]; then
@@ -492,7 +522,7 @@ stop_one() {
   local name=$1 pid
   if [ "$name" = zeebe ] && cluster; then
     local part
-    for part in zeebe-mgmt $(seq -f 'zeebe-%g' 0 $((ZEEBE_BROKERS - 1))); do stop_one "$part"; done
+    for part in zeebe-mgmt zeebe-gateway $(seq -f 'zeebe-%g' 0 $((ZEEBE_BROKERS - 1))); do stop_one "$part"; done
     return 0
   fi
   pid=$(pid_of "$name") || { rm -f "$RUN/$name.pid"; return 0; }
@@ -510,9 +540,10 @@ stop_one() {
 
 kill_one() { # kill -9, no clean shutdown: the component's whole process group (PostgreSQL: the postmaster and its backends)
   local name=$1 pid
-  if [ "$name" = zeebe ] && cluster; then # every broker
+  if [ "$name" = zeebe ] && cluster; then # every broker and the gateway
     local i
     for i in $(seq 0 $((ZEEBE_BROKERS - 1))); do kill_one "zeebe-$i"; done
+    kill_one zeebe-gateway
     return 0
   fi
   pid=$(pid_of "$name") || { say "$name is not running"; return 0; }

@@ -3,20 +3,21 @@
  * The management (actuator) address of a local Zeebe cluster (`LLTP_ZEEBE_BROKERS=3`,
  * tools/stack/stack.sh): one address for the app and the tests, as with one broker.
  *
- *   node tools/stack/zeebe-mgmt.cjs <listen port> <management port of broker 0> <of broker 1> …
+ *   node tools/stack/zeebe-mgmt.cjs <listen port> <gateway's management port> <broker 0's> <broker 1's> …
  *
  * Zeebe 8.5's controlled clock (`/actuator/clock`) is each broker's own actor clock, and a
  * partition runs on its leader's clock: a change of the clock (POST, DELETE) goes to every broker,
  * so every partition's timers and job timeouts follow it wherever its leader is. A broker that does
- * not answer (killed) is left out; the answer is broker 0's, or the first that answered. Any other
- * request (health, readiness, the clock read) goes to the first broker that answers, broker 0 first.
+ * not answer (killed) is left out; the answer is the first broker's that answered, or the first
+ * refusal. Reading the clock asks the brokers in turn, broker 0 first. Any other request (health,
+ * readiness) goes to the gateway, the address the app's calls go through.
  */
 'use strict';
 const http = require('node:http');
 
-const [listen, ...brokers] = process.argv.slice(2).map(Number);
-if (!listen || brokers.length === 0 || brokers.some((port) => !port)) {
-  process.stderr.write('usage: zeebe-mgmt.cjs <listen port> <broker management port>...\n');
+const [listen, gateway, ...brokers] = process.argv.slice(2).map(Number);
+if (!listen || !gateway || brokers.length === 0 || brokers.some((port) => !port)) {
+  process.stderr.write('usage: zeebe-mgmt.cjs <listen port> <gateway management port> <broker management port>...\n');
   process.exit(2);
 }
 
@@ -43,7 +44,8 @@ async function answer(request) {
   const body = Buffer.concat(chunks);
   const method = request.method ?? 'GET';
   const url = request.url ?? '/';
-  if (url.startsWith('/actuator/clock') && method !== 'GET') {
+  if (!url.startsWith('/actuator/clock')) return ask(gateway, method, url, request.headers, body);
+  if (method !== 'GET') {
     const answers = (await Promise.all(brokers.map((port) => ask(port, method, url, request.headers, body)))).filter(Boolean);
     return answers.find((a) => a.status >= 300) ?? answers[0];
   }
