@@ -417,14 +417,14 @@ cluster_status() { # one line per broker and for zeebe-mgmt; 1 when one is down
     pid=$(pid_of "zeebe-$i" || true)
     if healthy "zeebe-$i"; then state=healthy; else state=down; bad=1; fi
     roles=$(broker_roles "$i" | awk '{ printf "%s%s:%s", (NR > 1 ? " " : ""), $1, $2 }')
-    printf '  %-10s %-8s port %-6s pid %-8s rss %s MB  partitions %s\n' "zeebe-$i" "$state" "$(broker_command_port "$i")" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" || echo -)" "${roles:--}"
+    printf '  %-13s %-8s port %-6s pid %-8s rss %s MB  partitions %s\n' "zeebe-$i" "$state" "$(broker_command_port "$i")" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" || echo -)" "${roles:--}"
   done
   pid=$(pid_of zeebe-gateway || true)
   if healthy zeebe-gateway; then state=healthy; else state=down; bad=1; fi
-  printf '  %-10s %-8s port %-6s pid %-8s rss %s MB  (the address of the app and the tools)\n' zeebe-gateway "$state" "$ZEEBE_GRPC_PORT" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" || echo -)"
+  printf '  %-13s %-8s port %-6s pid %-8s rss %s MB  (the address of the app and the tools)\n' zeebe-gateway "$state" "$ZEEBE_GRPC_PORT" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" || echo -)"
   pid=$(pid_of zeebe-mgmt || true)
   if healthy zeebe-mgmt; then state=healthy; else state=down; bad=1; fi
-  printf '  %-10s %-8s port %-6s pid %-8s rss %s MB  (the management address: the clock moved on every broker)\n' zeebe-mgmt "$state" "$ZEEBE_MGMT_PORT" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" || echo -)"
+  printf '  %-13s %-8s port %-6s pid %-8s rss %s MB  (the management address: the clock moved on every broker)\n' zeebe-mgmt "$state" "$ZEEBE_MGMT_PORT" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" || echo -)"
   printf '  cluster size %s, replication factor %s, leaders: %s\n' "$ZEEBE_BROKERS" "$ZEEBE_REPLICATION" \
     "$(cluster_leaders | awk '{ printf "%spartition %s %s", (NR > 1 ? ", " : ""), $1, $2 }')"
   return $bad
