@@ -21,12 +21,44 @@ const text = readFileSync(path.join(repo, 'docker-compose.yml'), 'utf8');
 const compose = parse(text, { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const { services } = compose;
 
-test('has the broker, the database, the mail sink and the three app services', () => {
-  expect(Object.keys(services).sort()).toEqual(['api', 'db-backup', 'mailpit', 'monitor', 'postgres', 'workers', 'zeebe']);
+test('has the Zeebe gateway and three brokers, the database, the mail sink and the three app services', () => {
+  expect(Object.keys(services).sort()).toEqual(['api', 'db-backup', 'mailpit', 'monitor', 'postgres', 'workers', 'zeebe', 'zeebe-0', 'zeebe-1', 'zeebe-2']);
+});
+
+const brokers = ['zeebe-0', 'zeebe-1', 'zeebe-2'];
+
+test.each(brokers.map((name, nodeId) => [name, nodeId]))(
+  '%s is broker %i of a cluster of 3 brokers, 3 partitions, replication factor 3, on its own volume, without a gateway',
+  (name, nodeId) => {
+    const env = services[name]?.environment;
+    expect(env).toMatchObject({
+      ZEEBE_BROKER_CLUSTER_NODEID: String(nodeId),
+      ZEEBE_BROKER_CLUSTER_CLUSTERSIZE: '3',
+      ZEEBE_BROKER_CLUSTER_REPLICATIONFACTOR: '3',
+      ZEEBE_BROKER_CLUSTER_PARTITIONSCOUNT: '3',
+      ZEEBE_BROKER_CLUSTER_INITIALCONTACTPOINTS: 'zeebe-0:26502,zeebe-1:26502,zeebe-2:26502',
+      ZEEBE_BROKER_NETWORK_ADVERTISEDHOST: name,
+      ZEEBE_BROKER_GATEWAY_ENABLE: 'false',
+    });
+    expect(services[name]?.volumes).toEqual([`zeebe-data-${nodeId}:/usr/local/zeebe/data`]);
+  },
+);
+
+test('the app reaches the cluster through a standalone gateway that knows every broker and starts after them', () => {
+  const gateway = services.zeebe!;
+  expect(gateway.environment).toMatchObject({
+    ZEEBE_STANDALONE_GATEWAY: 'true',
+    ZEEBE_GATEWAY_CLUSTER_INITIALCONTACTPOINTS: 'zeebe-0:26502,zeebe-1:26502,zeebe-2:26502',
+  });
+  expect(gateway.volumes).toBeUndefined();
+  expect(Object.keys(gateway.depends_on ?? {}).sort()).toEqual(brokers);
 });
 
 test.each([
   ['zeebe', /^camunda\/zeebe:8\.5\.\d+$/],
+  ['zeebe-0', /^camunda\/zeebe:8\.5\.\d+$/],
+  ['zeebe-1', /^camunda\/zeebe:8\.5\.\d+$/],
+  ['zeebe-2', /^camunda\/zeebe:8\.5\.\d+$/],
   ['postgres', /^postgres:1[5-9]\.\d+$/],
   ['db-backup', /^postgres:1[5-9]\.\d+$/],
   ['mailpit', /^axllent\/mailpit:v\d+\.\d+\.\d+$/],
@@ -34,7 +66,7 @@ test.each([
   expect(services[name]?.image).toMatch(image);
 });
 
-test.each(['zeebe', 'postgres', 'db-backup', 'mailpit', 'api', 'workers', 'monitor'])('%s has a health check', (name) => {
+test.each(['zeebe', 'zeebe-0', 'zeebe-1', 'zeebe-2', 'postgres', 'db-backup', 'mailpit', 'api', 'workers', 'monitor'])('%s has a health check', (name) => {
   expect(services[name]?.healthcheck?.test.length).toBeGreaterThan(0);
 });
 
@@ -67,8 +99,7 @@ test('the backup service dumps the database on a schedule into its own volume (p
 });
 
 test('data lives in named volumes', () => {
-  expect(Object.keys(compose.volumes).sort()).toEqual(['db-backups', 'mailpit-data', 'postgres-data', 'postgres-wal-archive', 'zeebe-data']);
-  expect(services.zeebe?.volumes).toContain('zeebe-data:/usr/local/zeebe/data');
+  expect(Object.keys(compose.volumes).sort()).toEqual(['db-backups', 'mailpit-data', 'postgres-data', 'postgres-wal-archive', 'zeebe-data-0', 'zeebe-data-1', 'zeebe-data-2']);
   expect(services.postgres?.volumes).toContain('postgres-data:/var/lib/postgresql/data');
 });
 

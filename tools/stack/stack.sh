@@ -23,6 +23,18 @@
 # PostgreSQL comes from Debian (`apt-get install postgresql-15` when it is missing; root only).
 # Run state (data, logs, pid files) goes to <repo>/.cache/run of this checkout.
 #
+# LLTP_ZEEBE_BROKERS=3: a Zeebe cluster instead of the one broker: three brokers of the same
+# distribution (cluster size 3, replication factor 3, 3 partitions; heap 768 MB each), a standalone
+# gateway (heap 256 MB) on the usual gRPC and REST ports, so that any one broker may die, and the
+# usual management port served by tools/stack/zeebe-mgmt.cjs (the controlled clock moved on every
+# broker). `up` records the count
+# in the run folder: `status`, `down`, `stop`, `kill`, `reset-zeebe` follow it without the
+# variable; `up` with another count replaces the running topology. `stop|kill|start zeebe` act on
+# the whole cluster, `kill zeebe-1` (or zeebe-0, zeebe-2, zeebe-gateway) on one of its processes.
+#
+# LLTP_PORT_OFFSET (default 0): added to every fixed port (Zeebe, Mailpit) to run a second stack
+# beside the first, with its own LLTP_RUN_DIR and a DATABASE_URL on another port.
+#
 # PostgreSQL listens on the port of $DATABASE_URL (default postgresql://lltp@127.0.0.1:5432/lltp):
 # when another server holds 5432, set DATABASE_URL with another port for the stack and the app.
 set -euo pipefail
@@ -43,17 +55,19 @@ ZEEBE_VERSION=${LLTP_ZEEBE_VERSION:-8.5.8}
 MAILPIT_VERSION=v1.28.0 # keep equal to tools/stack/mailpit/go.mod
 ZEEBE_HOME=$CACHE/zeebe/camunda-zeebe-$ZEEBE_VERSION
 
-ZEEBE_GRPC_PORT=26500
-ZEEBE_MGMT_PORT=9600
-ZEEBE_REST_PORT=8089 # moved off 8080
+PORT_OFFSET=${LLTP_PORT_OFFSET:-0}
+[[ $PORT_OFFSET =~ ^[0-9]+$ ]] || { echo "stack: ERROR: LLTP_PORT_OFFSET must be a whole number, not '$PORT_OFFSET'" >&2; exit 1; }
+ZEEBE_GRPC_PORT=$((26500 + PORT_OFFSET))
+ZEEBE_MGMT_PORT=$((9600 + PORT_OFFSET))
+ZEEBE_REST_PORT=$((8089 + PORT_OFFSET)) # moved off 8080
 DATABASE_URL=${DATABASE_URL:-postgresql://lltp@127.0.0.1:5432/lltp}
 PG_PORT=$(printf '%s' "$DATABASE_URL" | sed -n 's#^postgres\(ql\)\{0,1\}://[^/]*:\([0-9][0-9]*\)/.*#\2#p')
 PG_PORT=${PG_PORT:-5432}
 PG_USER=lltp
 PG_DB=$(printf '%s' "$DATABASE_URL" | sed -n 's#^[^/]*//[^/]*/\([^?]*\).*#\1#p')
 PG_DB=${PG_DB:-lltp}
-SMTP_PORT=1025
-MAILPIT_HTTP_PORT=8025
+SMTP_PORT=$((1025 + PORT_OFFSET))
+MAILPIT_HTTP_PORT=$((8025 + PORT_OFFSET))
 
 export GOMODCACHE=$CACHE/go/mod GOCACHE=$CACHE/go/build GOFLAGS=-modcacherw GOTELEMETRY=off
 
@@ -168,7 +182,11 @@ cmd_install() {
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 healthy() {
+  if [ "$1" = zeebe ] && cluster; then cluster_healthy; return; fi
   case $1 in
+    zeebe-gateway) curl -fsS -m 2 "http://127.0.0.1:$GATEWAY_MGMT_PORT/actuator/health" >/dev/null 2>&1 && port_open "$ZEEBE_GRPC_PORT" ;;
+    zeebe-mgmt) curl -fsS -m 2 "http://127.0.0.1:$ZEEBE_MGMT_PORT/actuator/health" >/dev/null 2>&1 ;;
+    zeebe-[0-9]) curl -fsS -m 2 "http://127.0.0.1:$(broker_mgmt_port "${1#zeebe-}")/actuator/health" >/dev/null 2>&1 ;;
     zeebe) curl -fsS -m 2 "http://127.0.0.1:$ZEEBE_MGMT_PORT/actuator/health" >/dev/null 2>&1 && port_open "$ZEEBE_GRPC_PORT" ;; # overall health: the gateway ready and every partition recovered
     postgres) port_open "$PG_PORT" && "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -d "$PG_DB" -U "$PG_USER" >/dev/null 2>&1 ;;
     mailpit) curl -fsS -m 2 "http://127.0.0.1:$MAILPIT_HTTP_PORT/api/v1/info" >/dev/null 2>&1 && port_open "$SMTP_PORT" ;;
@@ -178,6 +196,7 @@ healthy() {
 pid_of() {
   local f=$RUN/$1.pid
   [ "$1" = postgres ] && f=$(pg_data)/postmaster.pid
+  [ "$1" = zeebe ] && cluster && f=$RUN/zeebe-gateway.pid
   [ -f "$f" ] && kill -0 "$(head -n 1 "$f")" 2>/dev/null && head -n 1 "$f"
 }
 
@@ -193,6 +212,13 @@ rss_mb() { # resident memory of a process group in MB; PostgreSQL: the proportio
 wait_healthy() { # name, timeout seconds
   local name=$1 deadline=$((SECONDS + $2))
   until healthy "$name"; do
+    if [ "$name" = zeebe ] && cluster; then
+      local i
+      for i in $(seq 0 $((ZEEBE_BROKERS - 1))); do
+        pid_of "zeebe-$i" >/dev/null || die "zeebe-$i exited during start-up; last lines of $LOGS/zeebe-$i.log:
+$(tail -n 15 "$LOGS/zeebe-$i.log" 2>/dev/null)"
+      done
+    fi
     if ! pid_of "$name" >/dev/null; then die "$name exited during start-up; last lines of $LOGS/$name.log:
 $(tail -n 15 "$LOGS/$name.log" 2>/dev/null)"; fi
     [ $SECONDS -ge $deadline ] && die "$name not healthy after $2 s (see $LOGS/$name.log)"
@@ -267,6 +293,143 @@ start_zeebe() {
     launch zeebe "${faketime[@]}" "$ZEEBE_HOME/bin/broker"
 }
 
+# --- Zeebe cluster (LLTP_ZEEBE_BROKERS) ----------------------------------------------------
+
+# Brokers asked for: `up` and `restart` start LLTP_ZEEBE_BROKERS (default 1); every other command
+# follows the count the last start recorded, unless LLTP_ZEEBE_BROKERS says otherwise.
+ZEEBE_BROKERS_RECORDED=$(cat "$RUN/zeebe.brokers" 2>/dev/null || echo 1)
+case ${1:-} in
+  up | restart) ZEEBE_BROKERS=${LLTP_ZEEBE_BROKERS:-1} ;;
+  *) ZEEBE_BROKERS=${LLTP_ZEEBE_BROKERS:-$ZEEBE_BROKERS_RECORDED} ;;
+esac
+[[ $ZEEBE_BROKERS =~ ^[1-9]$ ]] || die "LLTP_ZEEBE_BROKERS must be a number of brokers from 1 to 9, not '$ZEEBE_BROKERS'"
+ZEEBE_REPLICATION=$((ZEEBE_BROKERS < 3 ? ZEEBE_BROKERS : 3))
+
+cluster() { [ "$ZEEBE_BROKERS" -gt 1 ]; }
+
+# Broker i: command API 26501+10i, internal (cluster) API 26502+10i, management 9610+i, REST
+# 8099+10i (plus LLTP_PORT_OFFSET). The gateway: gRPC 26500 and REST 8089 as the one broker's,
+# cluster 26592, management 9609; 9600 is zeebe-mgmt.cjs.
+broker_command_port() { echo $((26501 + PORT_OFFSET + 10 * $1)); }
+broker_internal_port() { echo $((26502 + PORT_OFFSET + 10 * $1)); }
+broker_mgmt_port() { echo $((9610 + PORT_OFFSET + $1)); }
+broker_rest_port() { echo $((8099 + PORT_OFFSET + 10 * $1)); }
+GATEWAY_CLUSTER_PORT=$((26592 + PORT_OFFSET))
+GATEWAY_MGMT_PORT=$((9609 + PORT_OFFSET))
+
+cluster_contacts() { local j c=""; for j in $(seq 0 $((ZEEBE_BROKERS - 1))); do c+="${c:+,}127.0.0.1:$(broker_internal_port "$j")"; done; echo "$c"; }
+
+# The libfaketime environment of a broker at LLTP_ZEEBE_CLOCK_OFFSET_MS (as start_zeebe: the real
+# pace from the shifted instant, the monotonic clock left alone); nothing at offset 0.
+cluster_faketime() {
+  local offset
+  offset=$(zeebe_clock_offset_ms)
+  [ "$offset" != 0 ] || return 0
+  install_faketime
+  echo env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="$(awk -v ms="$offset" 'BEGIN { printf "%+.3f", ms / 1000 }')" FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_DONT_RESET=1 FAKETIME_FORCE_MONOTONIC_FIX=0
+}
+
+start_broker() { # index
+  local i=$1 java_home faketime
+  java_home=$(find_java21) || die "no JDK 21+ found (Zeebe $ZEEBE_VERSION needs Java 21): install one or set LLTP_JAVA_HOME"
+  read -r -a faketime <<<"$(cluster_faketime)"
+  mkdir -p "$RUN/zeebe-data-$i"
+  JAVA_HOME=$java_home \
+    JAVA_OPTS="-Xms128m -Xmx768m -XX:+UseSerialGC -XX:MaxDirectMemorySize=256m" \
+    ZEEBE_BROKER_NETWORK_HOST=127.0.0.1 \
+    ZEEBE_BROKER_NETWORK_COMMANDAPI_PORT="$(broker_command_port "$i")" \
+    ZEEBE_BROKER_NETWORK_INTERNALAPI_PORT="$(broker_internal_port "$i")" \
+    ZEEBE_BROKER_GATEWAY_ENABLE=false \
+    ZEEBE_BROKER_CLUSTER_CLUSTERNAME="lltp-flow-$PORT_OFFSET" \
+    ZEEBE_BROKER_CLUSTER_NODEID="$i" \
+    ZEEBE_BROKER_CLUSTER_INITIALCONTACTPOINTS="$(cluster_contacts)" \
+    ZEEBE_BROKER_CLUSTER_PARTITIONSCOUNT="$ZEEBE_BROKERS" \
+    ZEEBE_BROKER_CLUSTER_REPLICATIONFACTOR="$ZEEBE_REPLICATION" \
+    ZEEBE_BROKER_CLUSTER_CLUSTERSIZE="$ZEEBE_BROKERS" \
+    ZEEBE_BROKER_THREADS_CPUTHREADCOUNT=2 \
+    ZEEBE_BROKER_THREADS_IOTHREADCOUNT=2 \
+    ZEEBE_BROKER_DATA_DIRECTORY="$RUN/zeebe-data-$i" \
+    ZEEBE_BROKER_DATA_DISK_FREESPACE_PROCESSING=256MB \
+    ZEEBE_BROKER_DATA_DISK_FREESPACE_REPLICATION=128MB \
+    ZEEBE_BROKER_DATA_SNAPSHOTPERIOD=5m \
+    ZEEBE_CLOCK_CONTROLLED=${LLTP_ZEEBE_CLOCK_CONTROLLED:-true} \
+    SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$(broker_rest_port "$i")" \
+    MANAGEMENT_SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_PORT="$(broker_mgmt_port "$i")" \
+    launch "zeebe-$i" "${faketime[@]}" "$ZEEBE_HOME/bin/broker"
+}
+
+start_gateway() {
+  local java_home
+  java_home=$(find_java21) || die "no JDK 21+ found (Zeebe $ZEEBE_VERSION needs Java 21): install one or set LLTP_JAVA_HOME"
+  JAVA_HOME=$java_home \
+    JAVA_OPTS="-Xms64m -Xmx256m -XX:+UseSerialGC -XX:MaxDirectMemorySize=128m" \
+    ZEEBE_GATEWAY_NETWORK_HOST=127.0.0.1 \
+    ZEEBE_GATEWAY_NETWORK_PORT=$ZEEBE_GRPC_PORT \
+    ZEEBE_GATEWAY_CLUSTER_CLUSTERNAME="lltp-flow-$PORT_OFFSET" \
+    ZEEBE_GATEWAY_CLUSTER_MEMBERID=gateway \
+    ZEEBE_GATEWAY_CLUSTER_HOST=127.0.0.1 \
+    ZEEBE_GATEWAY_CLUSTER_PORT=$GATEWAY_CLUSTER_PORT \
+    ZEEBE_GATEWAY_CLUSTER_INITIALCONTACTPOINTS="$(cluster_contacts)" \
+    ZEEBE_GATEWAY_THREADS_MANAGEMENTTHREADS=1 \
+    SERVER_ADDRESS=127.0.0.1 SERVER_PORT=$ZEEBE_REST_PORT \
+    MANAGEMENT_SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_PORT=$GATEWAY_MGMT_PORT \
+    launch zeebe-gateway "$ZEEBE_HOME/bin/gateway"
+}
+
+start_zeebe_cluster() {
+  local i ports=()
+  mkdir -p "$RUN"
+  echo "$ZEEBE_BROKERS" >"$RUN/zeebe.brokers"
+  zeebe_clock_offset_ms >"$RUN/zeebe.clock-offset-ms"
+  [ "$(zeebe_clock_offset_ms)" = 0 ] || say "the brokers' clocks run $(zeebe_clock_offset_ms) ms from the real time (libfaketime)"
+  say "starting a Zeebe cluster: $ZEEBE_BROKERS brokers, $ZEEBE_BROKERS partitions, replication factor $ZEEBE_REPLICATION, a standalone gateway"
+  for i in $(seq 0 $((ZEEBE_BROKERS - 1))); do
+    pid_of "zeebe-$i" >/dev/null || start_broker "$i"
+    ports+=("$(broker_mgmt_port "$i")")
+  done
+  pid_of zeebe-gateway >/dev/null || start_gateway
+  pid_of zeebe-mgmt >/dev/null || launch zeebe-mgmt node "$REPO/tools/stack/zeebe-mgmt.cjs" "$ZEEBE_MGMT_PORT" "$GATEWAY_MGMT_PORT" "${ports[@]}"
+}
+
+broker_roles() { # index: "<partition> <role>" for each partition the broker holds
+  curl -fsS -m 2 "http://127.0.0.1:$(broker_mgmt_port "$1")/actuator/partitions" 2>/dev/null |
+    node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => { try { for (const [p, v] of Object.entries(JSON.parse(s))) console.log(p, String(v.role).toLowerCase()); } catch {} });' 2>/dev/null
+}
+
+cluster_leaders() { # "<partition> zeebe-<i>" for each partition with a leader
+  local i
+  for i in $(seq 0 $((ZEEBE_BROKERS - 1))); do
+    broker_roles "$i" | awk -v b="zeebe-$i" '$2 == "leader" { print $1, b }'
+  done | sort -n -u -k1,1
+}
+
+# Healthy: the gateway, zeebe-mgmt, every broker's health, a leader for every partition.
+cluster_healthy() {
+  local i
+  healthy zeebe-gateway && healthy zeebe-mgmt || return 1
+  for i in $(seq 0 $((ZEEBE_BROKERS - 1))); do healthy "zeebe-$i" || return 1; done
+  [ "$(cluster_leaders | wc -l)" -eq "$ZEEBE_BROKERS" ]
+}
+
+cluster_status() { # one line per broker and for zeebe-mgmt; 1 when one is down
+  local i pid state bad=0 roles
+  for i in $(seq 0 $((ZEEBE_BROKERS - 1))); do
+    pid=$(pid_of "zeebe-$i" || true)
+    if healthy "zeebe-$i"; then state=healthy; else state=down; bad=1; fi
+    roles=$(broker_roles "$i" | awk '{ printf "%s%s:%s", (NR > 1 ? " " : ""), $1, $2 }')
+    printf '  %-13s %-8s port %-6s pid %-8s rss %s MB  partitions %s\n' "zeebe-$i" "$state" "$(broker_command_port "$i")" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" || echo -)" "${roles:--}"
+  done
+  pid=$(pid_of zeebe-gateway || true)
+  if healthy zeebe-gateway; then state=healthy; else state=down; bad=1; fi
+  printf '  %-13s %-8s port %-6s pid %-8s rss %s MB  (the address of the app and the tools)\n' zeebe-gateway "$state" "$ZEEBE_GRPC_PORT" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" || echo -)"
+  pid=$(pid_of zeebe-mgmt || true)
+  if healthy zeebe-mgmt; then state=healthy; else state=down; bad=1; fi
+  printf '  %-13s %-8s port %-6s pid %-8s rss %s MB  (the management address: the clock moved on every broker)\n' zeebe-mgmt "$state" "$ZEEBE_MGMT_PORT" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" || echo -)"
+  printf '  cluster size %s, replication factor %s, leaders: %s\n' "$ZEEBE_BROKERS" "$ZEEBE_REPLICATION" \
+    "$(cluster_leaders | awk '{ printf "%spartition %s %s", (NR > 1 ? ", " : ""), $1, $2 }')"
+  return $bad
+}
+
 # PostgreSQL refuses to run as root: as root the cluster belongs to Debian's `postgres` user.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
@@ -327,6 +490,18 @@ port_of() { case $1 in zeebe) echo $ZEEBE_GRPC_PORT ;; postgres) echo "$PG_PORT"
 
 start_one() { # name, timeout
   local name=$1
+  if [[ $name == zeebe-[0-9] || $name == zeebe-gateway ]]; then # one process of the cluster
+    healthy "$name" && { say "$name already running"; return 0; }
+    pid_of "$name" >/dev/null && stop_one "$name"
+    say "starting $name"
+    if [ "$name" = zeebe-gateway ]; then start_gateway; else start_broker "${name#zeebe-}"; fi
+    return 0
+  fi
+  if [ "$name" = zeebe ] && [ "$ZEEBE_BROKERS" != "$ZEEBE_BROKERS_RECORDED" ]; then
+    # another topology runs (or ran): stopped before the one asked for starts
+    (ZEEBE_BROKERS=$ZEEBE_BROKERS_RECORDED && stop_one zeebe)
+    if cluster; then echo "$ZEEBE_BROKERS" >"$RUN/zeebe.brokers"; else rm -f "$RUN/zeebe.brokers"; fi
+  fi
   if [ "$name" = zeebe ] && healthy zeebe && [ "$(cat "$RUN/zeebe.clock-offset-ms" 2>/dev/null || echo 0)" != "$(zeebe_clock_offset_ms)" ]; then
     # a broker a test suite started at another instant: back on the clock asked for now
     say "zeebe runs $(cat "$RUN/zeebe.clock-offset-ms") ms from the real time; restarting it $(zeebe_clock_offset_ms) ms from it"
@@ -337,13 +512,19 @@ start_one() { # name, timeout
     [ "$name" = postgres ] && die "port $PG_PORT is held by another PostgreSQL (or another program) that this checkout did not start: set DATABASE_URL=postgresql://lltp@127.0.0.1:5433/lltp (any free port) for the stack and the app, or stop it (ss -ltnp | grep $PG_PORT)"
     die "port $(port_of "$name") is taken by a process this checkout did not start; stop it first (ss -ltnp | grep $(port_of "$name"))"
   fi
-  pid_of "$name" >/dev/null && stop_one "$name"
+  # a cluster keeps the brokers that run and starts the others
+  if ! { [ "$name" = zeebe ] && cluster; }; then pid_of "$name" >/dev/null && stop_one "$name"; fi
   say "starting $name"
-  "start_$name"
+  if [ "$name" = zeebe ] && cluster; then start_zeebe_cluster; else "start_$name"; fi
 }
 
 stop_one() {
   local name=$1 pid
+  if [ "$name" = zeebe ] && cluster; then
+    local part
+    for part in zeebe-mgmt zeebe-gateway $(seq -f 'zeebe-%g' 0 $((ZEEBE_BROKERS - 1))); do stop_one "$part"; done
+    return 0
+  fi
   pid=$(pid_of "$name") || { rm -f "$RUN/$name.pid"; return 0; }
   if [ "$name" = postgres ]; then
     as_pg "$(pg_bin)/pg_ctl" -D "$(pg_data)" -m fast -w -t 30 stop >/dev/null 2>&1 || kill -INT "$pid" 2>/dev/null || true
@@ -359,6 +540,12 @@ stop_one() {
 
 kill_one() { # kill -9, no clean shutdown: the component's whole process group (PostgreSQL: the postmaster and its backends)
   local name=$1 pid
+  if [ "$name" = zeebe ] && cluster; then # every broker and the gateway
+    local i
+    for i in $(seq 0 $((ZEEBE_BROKERS - 1))); do kill_one "zeebe-$i"; done
+    kill_one zeebe-gateway
+    return 0
+  fi
   pid=$(pid_of "$name") || { say "$name is not running"; return 0; }
   if [ "$name" = postgres ]; then
     local children
@@ -393,6 +580,7 @@ cmd_status() {
     pid=$(pid_of "$name" || true)
     if healthy "$name"; then state=healthy; else state=down; bad=1; fi
     printf '%-9s %-8s port %-6s pid %-8s rss %s MB\n' "$name" "$state" "$(port_of "$name")" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" "$name" || echo -)"
+    if [ "$name" = zeebe ] && cluster; then cluster_status || bad=1; fi
   done
   return $bad
 }
@@ -413,7 +601,7 @@ case ${1:-} in
     stop_one zeebe
     # a broker this checkout has no pid file for would go on running on deleted data ("available 0 bytes")
     port_open "$ZEEBE_GRPC_PORT" && die "port $ZEEBE_GRPC_PORT is still held after stopping zeebe (a broker this checkout did not record?): stop it first (ss -ltnp | grep $ZEEBE_GRPC_PORT)"
-    rm -rf "$RUN/zeebe-data"
+    rm -rf "$RUN/zeebe-data" "$RUN"/zeebe-data-[0-9]
     start_one zeebe
     wait_healthy zeebe 180
     ;;
