@@ -36,7 +36,7 @@ function requestOf(req: Request, unitRequired: boolean): ScoreRequest {
     const issue = parsed.error.issues[0];
     if (issue?.code === 'unrecognized_keys') throw new InspectionInputError(issue.keys[0] ?? '(query)', 'tham số không được hỗ trợ');
     const parameter = issue?.path.map(String).join('.') || '(query)';
-    throw new InspectionInputError(parameter, issue?.input === undefined ? 'thiếu tham số' : (issue?.message ?? 'không hợp lệ'));
+    throw new InspectionInputError(parameter, parameter in req.query ? (issue?.message ?? 'không hợp lệ') : 'thiếu tham số');
   }
   if (unitRequired && parsed.data.unit === undefined) throw new InspectionInputError('unit', 'thiếu tham số');
   return parsed.data;
