@@ -28,6 +28,8 @@ import { dashboardRoutes } from '../dashboard/routes';
 import { filterVocabulary, inspectionService } from '../inspection';
 import { exportLimitsOf, ExportSlots } from '../inspection/limits';
 import { inspectionRoutes } from '../inspection/routes';
+import { loadRegimes } from '../scores/regime';
+import { scoreRoutes } from '../scores/routes';
 import type { IntakeDeps } from '../intake/intake';
 import { intakeRoutes } from '../intake/routes';
 import type { Logger } from '../logger';
@@ -135,6 +137,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
         path: '/api/dashboard',
         router: dashboardRoutes({ inspection, agencyCode: config.AGENCY_CODE, cutoff: config.REPORT_WEEK_CUTOFF, vneidTargetPercent: config.VNEID_SHARE_TARGET_PERCENT, auth: authDeps }),
       },
+      { path: '/api/scores', router: scoreRoutes({ db, regimes: loadRegimes(), calendars: () => provider.current(), now, auth: authDeps }) },
       { path: '/assets', router: assetRoutes() },
       { path: '/', router: pageRoutes() },
       {

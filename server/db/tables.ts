@@ -66,6 +66,15 @@ export interface DossiersTable {
   signedAt: Date | null;
   postTrackingNumber: string | null;
   demoScenario: string | null;
+  /** The fee owed (`exempt`: no financial obligation) and whether it was paid online (migration 0015). */
+  feeCategory: Defaulted<'full' | 'reduced' | 'exempt' | null>;
+  feePaidOnline: Defaulted<boolean | null>;
+  /** The citizen's rating of the handling, and when it came (not fed yet). */
+  citizenRating: Defaulted<'satisfied' | 'neutral' | 'dissatisfied' | null>;
+  citizenRatedAt: Defaulted<Date | null>;
+  /** The status feed to the national portal: last synchronised, worst delay in minutes (not fed yet). */
+  portalSyncedAt: Defaulted<Date | null>;
+  portalSyncDelayMinutes: Defaulted<number | null>;
   nextCheckAt: Date | null;
   createdAt: Generated<Date>;
 }

@@ -179,7 +179,7 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
           deadlines,
           calendarVersion: calendars.version,
         },
-        { formType: request.formType, paperCopy, processId: nationalProcessId, internalProcessId },
+        { formType: request.formType, paperCopy, processId: nationalProcessId, internalProcessId, feeCategory: request.feeCategory, feePaidOnline: request.feeCategory !== 'exempt' },
       ),
   });
   const { dossierCode } = receipt;

@@ -82,7 +82,7 @@ export type NewDossier = Pick<
   | 'calendarVersion'
   | 'status'
 > &
-  Partial<Pick<Dossier, 'apologyPromptMinutes' | 'formType' | 'paperCopy' | 'processId' | 'internalProcessId' | 'caseVariant' | 'outcome' | 'finishedAt' | 'demoScenario' | 'currentElementId'>>;
+  Partial<Pick<Dossier, 'apologyPromptMinutes' | 'formType' | 'paperCopy' | 'processId' | 'internalProcessId' | 'caseVariant' | 'outcome' | 'finishedAt' | 'demoScenario' | 'currentElementId' | 'feeCategory' | 'feePaidOnline'>>;
 
 const parseJsonInstant = (value: unknown): Date | null => (typeof value === 'string' ? new Date(value) : null);
 

@@ -58,6 +58,8 @@ test('the same request twice gives one dossier and one process instance', async 
   expect(new Set([first.body.dossierCode, second.body.dossierCode, third.body.dossierCode]).size).toBe(1);
   const dossiers = await t.db.selectFrom('dossiers').selectAll().where('receiptNumber', '=', String(body.receiptNumber)).execute();
   expect(dossiers).toHaveLength(1);
+  // the fee was paid on VNeID before the request came (the 766 index's online payment)
+  expect(dossiers[0]).toMatchObject({ feeCategory: body.feeCategory, feePaidOnline: body.feeCategory !== 'exempt' });
   const receipt = await t.db.selectFrom('intakeReceipts').selectAll().where('receiptNumber', '=', String(body.receiptNumber)).executeTakeFirst();
   expect(receipt?.processInstanceKey).toBe(dossiers[0]?.processInstanceKey);
 });
