@@ -66,7 +66,7 @@ export interface DossiersTable {
   signedAt: Date | null;
   postTrackingNumber: string | null;
   demoScenario: string | null;
-  /** The fee owed (`exempt`: no financial obligation) and whether it was paid online (migration 0015). */
+  /** The fee owed (`exempt`: no financial obligation) and whether it was paid online (migration 0013). */
   feeCategory: Defaulted<'full' | 'reduced' | 'exempt' | null>;
   feePaidOnline: Defaulted<boolean | null>;
   /** The citizen's rating of the handling, and when it came (not fed yet). */

@@ -16,7 +16,7 @@ import * as deadlineHistory from './0009-deadline-history';
 import * as loginAttempts from './0010-login-attempts';
 import * as boundCallbacks from './0011-bound-callbacks';
 import * as retentionAndMailTemplates from './0012-retention-and-mail-templates';
-import * as index766 from './0015-index-766';
+import * as index766 from './0013-index-766';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -31,5 +31,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0010-login-attempts': loginAttempts,
   '0011-bound-callbacks': boundCallbacks,
   '0012-retention-and-mail-templates': retentionAndMailTemplates,
-  '0015-index-766': index766,
+  '0013-index-766': index766,
 };
