@@ -33,8 +33,11 @@ export type RequestRules = z.infer<typeof periodSchema>;
 /** The periods of processes/request-rules.json, validated once when the module loads. */
 export const REQUEST_RULES: readonly RequestRules[] = rulesFileSchema.parse(rulesFile).periods;
 
-/** The receipt date in Việt Nam of an ISO instant. */
-export const receiptDateOf = (receivedAt: string): string => localDateOf(dayNumberOf(Date.parse(receivedAt)));
+/** The receipt date in Việt Nam of an ISO instant (its own date part if it is no instant at all). */
+export function receiptDateOf(receivedAt: string): string {
+  const ms = Date.parse(receivedAt);
+  return Number.isNaN(ms) ? receivedAt.slice(0, 10) : localDateOf(dayNumberOf(ms));
+}
 
 /** The rules for a dossier received on `date` (YYYY-MM-DD). */
 export function requestRulesOn(date: string, periods: readonly RequestRules[] = REQUEST_RULES): RequestRules {
