@@ -137,7 +137,7 @@ describe('addresses after the merger of 1/7/2025 and Law 107\'s request rules (r
   };
 
   test('a dossier from a former Ninh Thuận address is accepted and routed to Khánh Hòa', async () => {
-    const body = withDeclaration({ residences: [exNinhThuan] });
+    const body = sampleVneidRequest({ receiptNumber: `BN-INTAKE-${uniqueId()}-${(counter += 1)}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(counter), formerNinhThuan: true });
     const answer = await t.post('/api/intake/vneid', body, PARTNER_HEADERS);
     expect(answer.status).toBe(201);
     expect(answer.body.issuingProvince).toEqual({ code: '56', name: 'Tỉnh Khánh Hòa' });

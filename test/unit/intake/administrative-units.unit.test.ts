@@ -3,6 +3,8 @@
  * old units for periods before, new ones (no district) after, either for a period across it; the
  * province an address belongs to on a day; the province whose police issue the certificate.
  */
+import { VneidRequest } from '../../../server/intake/vneid-request';
+import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { addressProblems, issuingProvinceFor, provinceOn, sameUnitName, type UnitAddress } from '../../../server/intake/administrative-units';
 
 const KINH_DINH: UnitAddress = { provinceCode: '58', districtCode: '582', communeCode: '22759', provinceName: 'Tỉnh Ninh Thuận', communeName: 'Phường Kinh Dinh' };
@@ -84,4 +86,9 @@ describe('issuingProvinceFor', () => {
   test('a person who never lived in Việt Nam has no province (Cục Hồ sơ nghiệp vụ issues)', () => {
     expect(issuingProvinceFor([abroad], '2026-11-23')).toBeNull();
   });
+});
+
+test('the sample request of a former Ninh Thuận resident is valid and goes to Khánh Hòa after the merger', () => {
+  const request = VneidRequest.parse(sampleVneidRequest({ receiptNumber: 'BN-NT-0001', receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(5), formerNinhThuan: true }));
+  expect(issuingProvinceFor(request.declaration.residences, '2026-11-23')).toEqual({ code: '56', name: 'Tỉnh Khánh Hòa' });
 });
