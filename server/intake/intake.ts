@@ -27,6 +27,8 @@ import { bindProcessInstance, findDossier, insertDossier, newDossier, type Dossi
 import { dossierTermsOf, type ProcessCatalog } from '../sla';
 import type { ZeebeGrpcClient } from '../zeebe';
 import { nextDossierCode } from './dossier-code';
+import { issuingProvinceFor, type ProvinceOnDay } from './administrative-units';
+import { receiptDateOf } from './request-rules';
 import { isExtendedCase, type OtherChannelRecord, type VneidRequest } from './vneid-request';
 
 /**
@@ -54,6 +56,8 @@ export interface IntakeAnswer {
   receiptNumber: string;
   receivedAt: string;
   agencyName: string;
+  /** The province whose police issue the certificate on the receipt date (null: none in Việt Nam, Cục Hồ sơ nghiệp vụ). */
+  issuingProvince: ProvinceOnDay | null;
   procedure: string;
   statutoryWorkingDays: number;
   appointmentAt: string;
@@ -199,6 +203,7 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
     receiptNumber: request.receiptNumber,
     receivedAt: formatInstant(receivedAt.getTime()),
     agencyName: agency.name,
+    issuingProvince: issuingProvinceFor(request.declaration.residences, receiptDateOf(request.receivedAt)),
     procedure: nationalProcessId,
     statutoryWorkingDays: dossier?.statutoryWorkingDays ?? terms.statutoryWorkingDays,
     appointmentAt: appointment ? formatInstant(appointment.getTime()) : '',

@@ -31,6 +31,11 @@ export interface SampleOptions {
   /** Lived in another province too (statutory 15 working days). */
   extended?: boolean;
   paperCopyByPost?: boolean;
+  /**
+   * Lives in Phan Rang (the former Ninh Thuận, a Khánh Hòa ward since 1/7/2025), declared with the
+   * old province, district and commune codes, valid for a residence that began before the merger.
+   */
+  formerNinhThuan?: boolean;
 }
 
 export function sampleVneidRequest(options: SampleOptions): VneidRequest {
@@ -42,6 +47,16 @@ export function sampleVneidRequest(options: SampleOptions): VneidRequest {
   const residences: VneidRequest['declaration']['residences'] = [
     { from: `${birthYear}-${month}-${day}`, to: null, address: `${1 + Math.floor(random() * 200)} đường Trần Phú, ${pick(random, WARDS)}, Nha Trang, Khánh Hòa`, provinceCode: '56', abroad: false },
   ];
+  if (options.formerNinhThuan) {
+    residences[0] = {
+      ...residences[0]!,
+      address: `${1 + Math.floor(random() * 200)} đường Thống Nhất, phường Kinh Dinh, TP Phan Rang-Tháp Chàm, Ninh Thuận`,
+      provinceCode: '58',
+      districtCode: '582',
+      communeCode: '22759',
+      communeName: 'Phường Kinh Dinh',
+    };
+  }
   if (options.extended) {
     residences.unshift({ from: `${birthYear}-${month}-${day}`, to: `${birthYear + 18}-08-31`, address: 'phường Bến Nghé, Quận 1, TP Hồ Chí Minh', provinceCode: '79', abroad: false });
     residences[1]!.from = `${birthYear + 18}-09-01`;

@@ -115,13 +115,65 @@ test('a staff user cannot call the partners\' intake endpoint', async () => {
 
 test('dossiers of other channels are recorded with their channel and dates', async () => {
   const headers = await t.login('motcua');
-  const answer = await t.post('/api/intake/other', { receiptNumber: `BN-OTHER-${uniqueId()}`, channel: 'inPerson', receivedAt: '2026-11-23T15:30:00+07:00', formType: 1 }, headers);
+  const body = { receiptNumber: `BN-OTHER-${uniqueId()}`, channel: 'inPerson', receivedAt: '2026-11-23T15:30:00+07:00', formType: 1, offlineReason: 'noElectronicIdentity' };
+  const answer = await t.post('/api/intake/other', body, headers);
   expect(answer.status).toBe(201);
   const dossier = await findDossier(t.db, String(answer.body.dossierCode));
   // a paper dossier received after 15:00 counts from the next working day's opening
   expect(dossier).toMatchObject({ source: 'inPerson', channel: 'paper', status: 'open' });
   expect((dossier?.clockStartAt as Date).toISOString()).toBe('2026-11-24T00:30:00.000Z');
   expect(dossier?.processInstanceKey).toBeNull();
+});
+
+/** Whether anything was stored for a receipt number: its receipt, its dossier. */
+const storedFor = async (receiptNumber: string): Promise<number> =>
+  (await t.db.selectFrom('intakeReceipts').select('receiptNumber').where('receiptNumber', '=', receiptNumber).execute()).length
+  + (await t.db.selectFrom('dossiers').select('code').where('receiptNumber', '=', receiptNumber).execute()).length;
+
+describe('addresses after the merger of 1/7/2025 and Law 107\'s request rules (received 23/11/2026)', () => {
+  /** Lived in Phan Rang (former Ninh Thuận) since 2001: the old units, for a residence that runs across the merger. */
+  const exNinhThuan = { from: '2001-05-01', to: null, address: '5 Thống Nhất, phường Kinh Dinh, TP Phan Rang-Tháp Chàm', provinceCode: '58', districtCode: '582', communeCode: '22759', communeName: 'Phường Kinh Dinh' };
+  const withDeclaration = (changes: Record<string, unknown>, top: Record<string, unknown> = {}): Record<string, unknown> => {
+    const body = request(top);
+    return { ...body, declaration: { ...(body.declaration as object), ...changes } };
+  };
+
+  test('a dossier from a former Ninh Thuận address is accepted and routed to Khánh Hòa', async () => {
+    const body = sampleVneidRequest({ receiptNumber: `BN-INTAKE-${uniqueId()}-${(counter += 1)}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(counter), formerNinhThuan: true });
+    const answer = await t.post('/api/intake/vneid', body, PARTNER_HEADERS);
+    expect(answer.status).toBe(201);
+    expect(answer.body.issuingProvince).toEqual({ code: '56', name: 'Tỉnh Khánh Hòa' });
+    const dossier = await findDossier(t.db, String(answer.body.dossierCode));
+    expect(dossier).toMatchObject({ agencyCode: t.config.AGENCY_CODE, receiptNumber: body.receiptNumber });
+  });
+
+  test.each([
+    ['an old commune for a residence after the merger', () => withDeclaration({ residences: [{ ...exNinhThuan, to: '2025-08-31' }, { from: '2025-09-01', to: null, address: '20 Trần Phú, Nha Trang', provinceCode: '56', communeCode: '22372' }] }),
+      'declaration.residences.1.communeCode: Phường Phước Hòa (mã 22372) chỉ có hiệu lực đến hết 30/06/2025'],
+    ['the old province for a residence after the merger', () => withDeclaration({ residences: [{ from: '2025-09-01', to: null, address: 'Phan Rang', provinceCode: '58' }] }),
+      'declaration.residences.0.provinceCode: Tỉnh Ninh Thuận (mã 58) chỉ có hiệu lực đến hết 30/06/2025'],
+    ['an unknown commune code', () => withDeclaration({ residences: [{ ...exNinhThuan, communeCode: '99999' }] }),
+      'declaration.residences.0.communeCode: mã xã 99999 không có trong danh mục của Tỉnh Ninh Thuận (mã 58)'],
+    ['an applicant who turns 16 the day after receipt', () => withDeclaration({ birthDate: '2010-11-24', residences: [{ ...exNinhThuan, from: '2010-11-24' }] }),
+      'declaration.birthDate: người được cấp Phiếu phải đủ 16 tuổi vào ngày tiếp nhận 23/11/2026'],
+    ['a Phiếu số 2 requested by an authorised person', () => request({ formType: 2, requester: { relationship: 'authorised', fullName: 'Trần Văn Bình', idNumber: '056090001234' } }),
+      'requester.relationship: Phiếu số 2 chỉ cấp theo yêu cầu của chính người được cấp'],
+  ])('%s is refused 400 naming the field, nothing written', async (_case, makeBody, message) => {
+    const body = makeBody();
+    const answer = await t.post('/api/intake/vneid', body, PARTNER_HEADERS);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toContain(message);
+    expect(await storedFor(String(body.receiptNumber))).toBe(0);
+  });
+
+  test('a dossier filed in person with no reason, when online is the default, is refused 400 naming offlineReason, nothing written', async () => {
+    const headers = await t.login('motcua');
+    const receiptNumber = `BN-OTHER-${uniqueId()}`;
+    const answer = await t.post('/api/intake/other', { receiptNumber, channel: 'inPerson', receivedAt: '2026-11-23T10:00:00+07:00', formType: 1 }, headers);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toContain('offlineReason: hồ sơ nhận từ 23/11/2026 nộp trực tuyến là mặc định');
+    expect(await storedFor(receiptNumber)).toBe(0);
+  });
 });
 
 describe('input hygiene', () => {

@@ -114,7 +114,7 @@ const routes = (): Route[] => [
   { method: 'GET', path: '/api/auth/me', caller: 'chuyenvien', kind: 'staff' },
   { method: 'PUT', path: '/api/auth/me/preferences', caller: 'chuyenvien', kind: 'staff', body: { dueSoonDelivery: 'digest' }, nullable: ['dueSoonDelivery'] },
   { method: 'POST', path: '/api/intake/vneid', caller: 'partner', kind: 'partner', body: sampleVneidRequest({ receiptNumber, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(1), paperCopyByPost: true }) },
-  { method: 'POST', path: '/api/intake/other', caller: 'motcua', kind: 'staff', body: { receiptNumber: 'BN-FUZZ-OTHER', channel: 'inPerson', receivedAt: '2026-11-23T15:30:00+07:00', formType: 1 } },
+  { method: 'POST', path: '/api/intake/other', caller: 'motcua', kind: 'staff', body: { receiptNumber: 'BN-FUZZ-OTHER', channel: 'inPerson', receivedAt: '2026-11-23T15:30:00+07:00', formType: 1, offlineReason: 'foreigner' } },
   { method: 'POST', path: '/api/callbacks/police', caller: 'police', kind: 'police', body: { requestId: 'yc-fuzz', dossierCode: MISSING_CODE, result: 'noRecord' } },
   { method: 'POST', path: '/api/callbacks/one-stop/:code/:event', caller: 'partner', kind: 'partner', params: { code: MISSING_CODE, event: 'supplemented' }, body: { at: '2026-11-24T09:00:00+07:00', eventId: 'sk-fuzz' } },
   { method: 'GET', path: '/api/tasks', caller: 'motcua', kind: 'staff' },

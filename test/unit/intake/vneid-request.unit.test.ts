@@ -77,3 +77,25 @@ test.each([
   expect(yymmdd(new Date(at))).toBe(day);
   expect(formatDossierCode('000.00.18.H34', new Date(at), 7)).toBe(`000.00.18.H34-${day}-0007`);
 });
+
+describe('residences before and after the merger of 1/7/2025', () => {
+  const phanRangBefore = { from: '2001-05-01', to: '2024-12-31', address: '5 Thống Nhất, phường Kinh Dinh, Phan Rang-Tháp Chàm, Ninh Thuận', provinceCode: '58', districtCode: '582', communeCode: '22759', communeName: 'Phường Kinh Dinh' };
+  const nhaTrangAfter = { from: '2025-01-01', to: null, address: '20 Trần Phú, phường Nha Trang, Khánh Hòa', provinceCode: '56', communeCode: '22366' };
+  const withResidences = (residences: unknown[]): Record<string, unknown> => set(valid(), 'declaration.residences', residences);
+
+  test('old Ninh Thuận units before, new Khánh Hòa units after: accepted, one province on the receipt date (10 days, not 15)', () => {
+    const parsed = VneidRequest.parse(withResidences([phanRangBefore, nhaTrangAfter]));
+    expect(isExtendedCase(parsed)).toBe(false);
+  });
+
+  test.each([
+    ['an old commune for a residence after the merger', [phanRangBefore, { ...nhaTrangAfter, from: '2025-07-01', communeCode: '22372' }], 'declaration.residences.1.communeCode: Phường Phước Hòa (mã 22372) chỉ có hiệu lực đến hết 30/06/2025'],
+    ['the old province for a residence after the merger', [{ ...phanRangBefore, from: '2025-07-01', to: null, districtCode: undefined, communeCode: undefined, communeName: undefined }], 'declaration.residences.0.provinceCode: Tỉnh Ninh Thuận (mã 58) chỉ có hiệu lực đến hết 30/06/2025'],
+    ['an unknown commune code', [phanRangBefore, { ...nhaTrangAfter, communeCode: '12345' }], 'declaration.residences.1.communeCode: mã xã 12345 không có trong danh mục của Tỉnh Khánh Hòa (mã 56)'],
+    ['a commune code of the wrong shape', [{ ...nhaTrangAfter, communeCode: '2236' }], 'declaration.residences.0.communeCode: phải là mã xã 5 chữ số'],
+  ])('%s is refused naming the field', (_case, residences, message) => {
+    const result = VneidRequest.safeParse(withResidences(JSON.parse(JSON.stringify(residences)) as unknown[]));
+    expect(result.success).toBe(false);
+    if (!result.success) expect(describeIssues(result.error)).toContain(message);
+  });
+});
