@@ -25,6 +25,11 @@
 #
 # PostgreSQL listens on the port of $DATABASE_URL (default postgresql://lltp@127.0.0.1:5432/lltp):
 # when another server holds 5432, set DATABASE_URL with another port for the stack and the app.
+#
+# A second stack beside this one (the restore drill, tools/drill/restore.ts): LLTP_RUN_DIR of its
+# own, DATABASE_URL with its own port, LLTP_STACK_PORT_OFFSET added to every other port (Zeebe's
+# 26500-26502, 9600 and 8089, Mailpit's 1025 and 8025), and LLTP_PG_OPTIONS, more `-c name=value`
+# settings for its PostgreSQL (WAL archiving, recovery).
 set -euo pipefail
 # The daemons started here must not inherit the caller's descriptors beyond stdin/out/err (a lock
 # taken with flock(1), a CI runner's pipes): a broker or PostgreSQL would hold them as long as it lives.
@@ -43,17 +48,21 @@ ZEEBE_VERSION=${LLTP_ZEEBE_VERSION:-8.5.8}
 MAILPIT_VERSION=v1.28.0 # keep equal to tools/stack/mailpit/go.mod
 ZEEBE_HOME=$CACHE/zeebe/camunda-zeebe-$ZEEBE_VERSION
 
-ZEEBE_GRPC_PORT=26500
-ZEEBE_MGMT_PORT=9600
-ZEEBE_REST_PORT=8089 # moved off 8080
+PORT_OFFSET=${LLTP_STACK_PORT_OFFSET:-0}
+[[ $PORT_OFFSET =~ ^[0-9]+$ ]] || { echo "stack: ERROR: LLTP_STACK_PORT_OFFSET must be a whole number, not '$PORT_OFFSET'" >&2; exit 1; }
+ZEEBE_GRPC_PORT=$((26500 + PORT_OFFSET))
+ZEEBE_COMMAND_PORT=$((26501 + PORT_OFFSET))
+ZEEBE_INTERNAL_PORT=$((26502 + PORT_OFFSET))
+ZEEBE_MGMT_PORT=$((9600 + PORT_OFFSET))
+ZEEBE_REST_PORT=$((8089 + PORT_OFFSET)) # moved off 8080
 DATABASE_URL=${DATABASE_URL:-postgresql://lltp@127.0.0.1:5432/lltp}
 PG_PORT=$(printf '%s' "$DATABASE_URL" | sed -n 's#^postgres\(ql\)\{0,1\}://[^/]*:\([0-9][0-9]*\)/.*#\2#p')
 PG_PORT=${PG_PORT:-5432}
 PG_USER=lltp
 PG_DB=$(printf '%s' "$DATABASE_URL" | sed -n 's#^[^/]*//[^/]*/\([^?]*\).*#\1#p')
 PG_DB=${PG_DB:-lltp}
-SMTP_PORT=1025
-MAILPIT_HTTP_PORT=8025
+SMTP_PORT=$((1025 + PORT_OFFSET))
+MAILPIT_HTTP_PORT=$((8025 + PORT_OFFSET))
 
 export GOMODCACHE=$CACHE/go/mod GOCACHE=$CACHE/go/build GOFLAGS=-modcacherw GOTELEMETRY=off
 
@@ -249,6 +258,8 @@ start_zeebe() {
   JAVA_HOME=$java_home \
     JAVA_OPTS="-Xms128m -Xmx768m -XX:+UseSerialGC -XX:MaxDirectMemorySize=256m" \
     ZEEBE_BROKER_NETWORK_HOST=127.0.0.1 \
+    ZEEBE_BROKER_NETWORK_COMMANDAPI_PORT=$ZEEBE_COMMAND_PORT \
+    ZEEBE_BROKER_NETWORK_INTERNALAPI_PORT=$ZEEBE_INTERNAL_PORT \
     ZEEBE_BROKER_GATEWAY_ENABLE=true \
     ZEEBE_BROKER_GATEWAY_NETWORK_HOST=127.0.0.1 \
     ZEEBE_BROKER_GATEWAY_NETWORK_PORT=$ZEEBE_GRPC_PORT \
@@ -308,7 +319,7 @@ start_postgres() {
   rotate_at_start "$LOGS/postgres.log"
   touch "$LOGS/postgres.log" && { [ "$(id -u)" != 0 ] || chown postgres "$LOGS/postgres.log"; }
   as_pg "$bin/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -t 60 \
-    -o "-p $PG_PORT -k $data -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_connections=200 -c unix_socket_permissions=0700" \
+    -o "-p $PG_PORT -k $data -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_connections=200 -c unix_socket_permissions=0700 ${LLTP_PG_OPTIONS:-}" \
     start >/dev/null || die "PostgreSQL did not start (see $LOGS/postgres.log)"
   local exists
   exists=$("$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")
