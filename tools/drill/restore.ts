@@ -30,7 +30,9 @@
  *    bound to, duplicates included.
  *
  * Settings: DRILL_CONCURRENCY (4 intakes at once), DRILL_LOAD_BEFORE_S (8), DRILL_LOAD_AFTER_S
- * (8), DRILL_SETTLE_S (90, the longest wait for the bindings), LLTP_DRILL_PORT_OFFSET (20000).
+ * (8), DRILL_SETTLE_S (90, the longest wait for the bindings), LLTP_DRILL_PORT_OFFSET (5000);
+ * DRILL_POINT_DELAY_S (0) names the recovery point that many seconds after the broker's copy, a
+ * pair out of step, to see the check fail.
  * The lock of the shared stack (/tmp/lltp-stack.lock) is held by the npm script (flock): the
  * drill's two brokers would slow the integration tests of others past their time-outs.
  */
@@ -42,6 +44,7 @@ import { loadConfig } from '../../server/config';
 import { createZeebeClient, type ZeebeGrpcClient } from '../../server/zeebe';
 import { startProduct, type ProductPlace, type RunningProduct } from '../bench/product';
 import { benchLogger, figureOutput, progressOf, RUN_DIR, runBench, runId, secondsSince, setting } from '../bench/support';
+import { judge, type BoundDossier, type Verdict } from './judge';
 import { IntakeLoad, type SentRequest } from './load';
 import { asPostgres, drillStack, giveToPostgres, pgBin, type DrillStack } from './stack';
 
@@ -51,6 +54,7 @@ const CONCURRENCY = setting('DRILL_CONCURRENCY', 4, 4);
 const LOAD_BEFORE_S = setting('DRILL_LOAD_BEFORE_S', 8, 8);
 const LOAD_AFTER_S = setting('DRILL_LOAD_AFTER_S', 8, 8);
 const SETTLE_S = setting('DRILL_SETTLE_S', 90, 90);
+const POINT_DELAY_S = setting('DRILL_POINT_DELAY_S', 0, 0);
 const DRILL_DIR = path.join(RUN_DIR, 'drill');
 const BACKUP = { wal: path.join(DRILL_DIR, 'backup/wal'), base: path.join(DRILL_DIR, 'backup/base'), zeebe: path.join(DRILL_DIR, 'backup/zeebe-data') };
 const PLACE: ProductPlace = { apiPort: 3960, simulatorBasePort: 4960, logTag: 'drill' };
@@ -95,18 +99,31 @@ async function startOriginal(a: DrillStack): Promise<RunningProduct> {
   return startProduct(a.databaseUrl, { ...a.productEnv, ...PRODUCT_ENV }, ['simulators', 'api', 'workers'], PLACE);
 }
 
-/** The broker stopped, the instant named in the WAL and archived, the data folder copied, the broker started again. */
+/** Names the recovery point in the WAL and has its segment archived; resolves with its instant (`performance.now()`). */
+async function namePoint(a: DrillStack, pointName: string): Promise<{ at: number; segment: string }> {
+  const at = performance.now();
+  const [row] = await query<{ segment: string }>(a.databaseUrl, 'SELECT pg_walfile_name(pg_create_restore_point($1)) AS segment', [pointName]);
+  await query(a.databaseUrl, 'SELECT pg_switch_wal()');
+  return { at, segment: row?.segment ?? '' };
+}
+
+/**
+ * The broker stopped, the recovery point named, the data folder copied, the broker started
+ * again. With POINT_DELAY_S the point is named that long after the broker is back instead: the
+ * read model then holds bindings the broker's copy lacks, and the check must fail.
+ */
 async function coldCopyOfBroker(a: DrillStack, pointName: string): Promise<number> {
   const started = performance.now();
   a.stack(['stop', 'zeebe']);
-  const pointAt = performance.now();
-  const [row] = await query<{ segment: string }>(a.databaseUrl, 'SELECT pg_walfile_name(pg_create_restore_point($1)) AS segment', [pointName]);
-  await query(a.databaseUrl, 'SELECT pg_switch_wal()');
+  const point = POINT_DELAY_S === 0 ? await namePoint(a, pointName) : null;
   cpSync(path.join(a.run, 'zeebe-data'), BACKUP.zeebe, { recursive: true });
   a.stack(['start', 'zeebe']);
-  await waitArchived(a, row?.segment ?? '');
-  progress(`broker copied (stopped for ${secondsSince(started).toFixed(1)} s); restore point ${pointName} in WAL segment ${row?.segment}`);
-  return pointAt;
+  progress(`broker copied (stopped for ${secondsSince(started).toFixed(1)} s)`);
+  if (!point) await sleep(POINT_DELAY_S * 1000);
+  const { at, segment } = point ?? (await namePoint(a, pointName));
+  await waitArchived(a, segment);
+  progress(`restore point ${pointName} in WAL segment ${segment}${point ? '' : `, ${POINT_DELAY_S} s after the broker's copy (DRILL_POINT_DELAY_S)`}`);
+  return at;
 }
 
 async function waitArchived(a: DrillStack, segment: string): Promise<void> {
@@ -152,15 +169,8 @@ async function waitPromoted(b: DrillStack): Promise<void> {
 
 // --- the check -------------------------------------------------------------------------------
 
-interface Bound {
-  code: string;
-  receipt: string;
-  status: string;
-  key: string | null;
-}
-
-const boundDossiers = (url: string): Promise<Bound[]> =>
-  query<Bound>(url, "SELECT code, receipt_number AS receipt, status, process_instance_key AS key FROM dossiers WHERE source = 'vneid'");
+const boundDossiers = (url: string): Promise<BoundDossier[]> =>
+  query<BoundDossier>(url, "SELECT code, receipt_number AS receipt, status, process_instance_key AS key FROM dossiers WHERE source = 'vneid'");
 
 /** Whether the broker holds the instance: it takes an empty variable update on it, or answers NOT_FOUND. */
 async function alive(zeebe: ZeebeGrpcClient, key: string): Promise<boolean> {
@@ -185,34 +195,23 @@ async function settle(b: DrillStack): Promise<void> {
   }
 }
 
-interface Verdict {
-  lost: string[];
-  orphans: string[];
-  dossiers: number;
-}
-
 /** The restored pair judged against every key stack A bound and every request answered. */
-async function check(b: DrillStack, keysOfA: readonly Bound[], sent: readonly SentRequest[]): Promise<Verdict> {
+async function check(b: DrillStack, keysOfA: readonly BoundDossier[], sent: readonly SentRequest[]): Promise<Verdict & { dossiers: number }> {
   const restored = await boundDossiers(b.databaseUrl);
-  const byReceipt = new Map(restored.map((d) => [d.receipt, d]));
-  const boundKeys = new Set(restored.flatMap((d) => (d.key ? [d.key] : [])));
-  const candidates = new Set([...boundKeys, ...keysOfA.flatMap((d) => (d.key ? [d.key] : []))]);
-  return withZeebe(b, async (zeebe) => {
-    const living = new Set<string>();
-    for (const key of candidates) if (await alive(zeebe, key)) living.add(key);
-    const lost = [
-      ...restored.filter((d) => d.status === 'open' && !(d.key && living.has(d.key))).map((d) => `${d.code}: open, instance ${d.key ?? 'none'} not in the broker`),
-      ...sent.filter((s) => s.answeredAt !== null && !byReceipt.has(s.receiptNumber)).map((s) => `${s.receiptNumber}: answered, no dossier`),
-    ];
-    const orphans = [...living].filter((key) => !boundKeys.has(key)).map((key) => `instance ${key}: no dossier bound to it`);
-    return { lost, orphans, dossiers: restored.length };
+  const candidates = new Set([...restored, ...keysOfA].flatMap((d) => (d.key ? [d.key] : [])));
+  const living = await withZeebe(b, async (zeebe) => {
+    const found = new Set<string>();
+    for (const key of candidates) if (await alive(zeebe, key)) found.add(key);
+    return found;
   });
+  const answered = sent.flatMap((s) => (s.answeredAt === null ? [] : [s.receiptNumber]));
+  return { ...judge(restored, living, answered), dossiers: restored.length };
 }
 
 // --- the drill -------------------------------------------------------------------------------
 
 /** Stack A under load, both backups taken meanwhile; returns what the check needs of A. */
-async function original(a: DrillStack, load: IntakeLoad, pointName: string): Promise<{ pointAt: number; keysOfA: Bound[] }> {
+async function original(a: DrillStack, load: IntakeLoad, pointName: string): Promise<{ pointAt: number; keysOfA: BoundDossier[] }> {
   const product = await startOriginal(a);
   try {
     load.start(product.config.PUBLIC_BASE_URL, CONCURRENCY);
@@ -231,7 +230,7 @@ async function original(a: DrillStack, load: IntakeLoad, pointName: string): Pro
 }
 
 /** Stack B restored, the product on it, the later requests sent again, the pair checked. */
-async function restored(b: DrillStack, load: IntakeLoad, pointName: string, pointAt: number, keysOfA: Bound[]): Promise<Verdict> {
+async function restored(b: DrillStack, load: IntakeLoad, pointName: string, pointAt: number, keysOfA: BoundDossier[]): Promise<Verdict & { dossiers: number }> {
   const started = performance.now();
   restoreTo(b, pointName);
   await waitPromoted(b);
@@ -257,8 +256,14 @@ async function main(): Promise<void> {
   const load = new IntakeLoad(`DRILL-${id}`);
   const a = drillStack('a', DRILL_DIR);
   const b = drillStack('b', DRILL_DIR);
-  const { pointAt, keysOfA } = await original(a, load, pointName);
-  const verdict = await restored(b, load, pointName, pointAt, keysOfA);
+  let verdict: Verdict & { dossiers: number };
+  try {
+    const { pointAt, keysOfA } = await original(a, load, pointName);
+    verdict = await restored(b, load, pointName, pointAt, keysOfA);
+  } finally {
+    // whatever failed, no drill process outlives the drill (a stack already down is left alone)
+    for (const stack of [a, b]) stack.stack(['down']);
+  }
   out.emit('drill.lost', verdict.lost.length, 'dossiers');
   out.emit('drill.orphans', verdict.orphans.length, 'instances');
   out.emit('drill.dossiers', verdict.dossiers, 'dossiers');

@@ -12,8 +12,12 @@ import path from 'node:path';
 const repo = path.resolve(__dirname, '../..');
 const STACK = path.join(repo, 'tools/stack/stack.sh');
 
-/** Added to every port of the shared stack but PostgreSQL's (Zeebe 46500-46502, 29600, 28089; Mailpit 21025, 28025). */
-export const DRILL_PORT_OFFSET = Number(process.env.LLTP_DRILL_PORT_OFFSET ?? 20000);
+/**
+ * Added to every port of the shared stack (PostgreSQL 10432; Zeebe 31500-31502, 14600, 13089;
+ * Mailpit 6025, 13025): all below the kernel's ephemeral range (32768 and up), where a client's
+ * outgoing connection may hold a port the broker then cannot bind.
+ */
+export const DRILL_PORT_OFFSET = Number(process.env.LLTP_DRILL_PORT_OFFSET ?? 5000);
 export const DRILL_PG_PORT = 5432 + DRILL_PORT_OFFSET;
 
 export interface DrillStack {
