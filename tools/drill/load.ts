@@ -43,6 +43,11 @@ export class IntakeLoad {
     this.loops = [];
   }
 
+  /** How many requests have had their answer. */
+  answered(): number {
+    return this.sent.filter((s) => s.answeredAt !== null).length;
+  }
+
   /** Sends `requests` again (to the restored product); their answers replace the earlier ones. */
   async resend(base: string, requests: readonly SentRequest[]): Promise<void> {
     for (const sent of requests) await this.deliver(base, sent);

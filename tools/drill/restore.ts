@@ -31,8 +31,8 @@
  *
  * Settings: DRILL_CONCURRENCY (4 intakes at once), DRILL_LOAD_BEFORE_S (8), DRILL_LOAD_AFTER_S
  * (8), DRILL_SETTLE_S (90, the longest wait for the bindings), LLTP_DRILL_PORT_OFFSET (5000);
- * DRILL_POINT_DELAY_S (0) names the recovery point that many seconds after the broker's copy, a
- * pair out of step, to see the check fail.
+ * DRILL_POINT_LATE (0) names the recovery point once that many requests have been answered after
+ * the broker's copy, a pair out of step, to see the check fail.
  * The lock of the shared stack (/tmp/lltp-stack.lock) is held by the npm script (flock): the
  * drill's two brokers would slow the integration tests of others past their time-outs.
  */
@@ -54,7 +54,7 @@ const CONCURRENCY = setting('DRILL_CONCURRENCY', 4, 4);
 const LOAD_BEFORE_S = setting('DRILL_LOAD_BEFORE_S', 8, 8);
 const LOAD_AFTER_S = setting('DRILL_LOAD_AFTER_S', 8, 8);
 const SETTLE_S = setting('DRILL_SETTLE_S', 90, 90);
-const POINT_DELAY_S = setting('DRILL_POINT_DELAY_S', 0, 0);
+const POINT_LATE = setting('DRILL_POINT_LATE', 0, 0);
 const DRILL_DIR = path.join(RUN_DIR, 'drill');
 const BACKUP = { wal: path.join(DRILL_DIR, 'backup/wal'), base: path.join(DRILL_DIR, 'backup/base'), zeebe: path.join(DRILL_DIR, 'backup/zeebe-data') };
 const PLACE: ProductPlace = { apiPort: 3960, simulatorBasePort: 4960, logTag: 'drill' };
@@ -109,20 +109,24 @@ async function namePoint(a: DrillStack, pointName: string): Promise<{ at: number
 
 /**
  * The broker stopped, the recovery point named, the data folder copied, the broker started
- * again. With POINT_DELAY_S the point is named that long after the broker is back instead: the
- * read model then holds bindings the broker's copy lacks, and the check must fail.
+ * again. With POINT_LATE the point is named once that many more requests have been answered on
+ * the restarted broker: the read model then holds bindings to instances the broker's copy lacks,
+ * a pair out of step, and the check must fail.
  */
-async function coldCopyOfBroker(a: DrillStack, pointName: string): Promise<number> {
+async function coldCopyOfBroker(a: DrillStack, pointName: string, load: IntakeLoad): Promise<number> {
   const started = performance.now();
   a.stack(['stop', 'zeebe']);
-  const point = POINT_DELAY_S === 0 ? await namePoint(a, pointName) : null;
+  const point = POINT_LATE === 0 ? await namePoint(a, pointName) : null;
   cpSync(path.join(a.run, 'zeebe-data'), BACKUP.zeebe, { recursive: true });
   a.stack(['start', 'zeebe']);
   progress(`broker copied (stopped for ${secondsSince(started).toFixed(1)} s)`);
-  if (!point) await sleep(POINT_DELAY_S * 1000);
+  if (!point) {
+    const target = load.answered() + POINT_LATE;
+    while (load.answered() < target) await sleep(100);
+  }
   const { at, segment } = point ?? (await namePoint(a, pointName));
   await waitArchived(a, segment);
-  progress(`restore point ${pointName} in WAL segment ${segment}${point ? '' : `, ${POINT_DELAY_S} s after the broker's copy (DRILL_POINT_DELAY_S)`}`);
+  progress(`restore point ${pointName} in WAL segment ${segment}${point ? '' : `, ${POINT_LATE} requests answered after the broker's copy (DRILL_POINT_LATE)`}`);
   return at;
 }
 
@@ -136,11 +140,11 @@ async function waitArchived(a: DrillStack, segment: string): Promise<void> {
 }
 
 /** Both backups, taken while the load runs; resolves with the recovery point's instant (`performance.now()`). */
-async function takeBackups(a: DrillStack, pointName: string): Promise<number> {
+async function takeBackups(a: DrillStack, pointName: string, load: IntakeLoad): Promise<number> {
   const started = performance.now();
   asPostgres(path.join(pgBin(), 'pg_basebackup'), ['-h', '127.0.0.1', '-p', new URL(a.databaseUrl).port, '-U', 'lltp', '-D', BACKUP.base, '-Fp', '-X', 'none', '-c', 'fast']);
   progress(`base backup taken in ${secondsSince(started).toFixed(1)} s`);
-  return coldCopyOfBroker(a, pointName);
+  return coldCopyOfBroker(a, pointName, load);
 }
 
 /** Stack B from the backups: PostgreSQL replays the archive to the restore point; the broker starts on its copy. */
@@ -195,15 +199,45 @@ async function settle(b: DrillStack): Promise<void> {
   }
 }
 
-/** The restored pair judged against every key stack A bound and every request answered. */
-async function check(b: DrillStack, keysOfA: readonly BoundDossier[], sent: readonly SentRequest[]): Promise<Verdict & { dossiers: number }> {
-  const restored = await boundDossiers(b.databaseUrl);
-  const candidates = new Set([...restored, ...keysOfA].flatMap((d) => (d.key ? [d.key] : [])));
-  const living = await withZeebe(b, async (zeebe) => {
+/** A key of partition 1 far past any the drill's broker issues: the broker must answer NOT_FOUND. */
+const UNKNOWN_KEY = String((1n << 51n) + (1n << 50n));
+
+/** The keys among `keys` whose instance the broker of `stack` holds. */
+async function livingAmong(stack: DrillStack, keys: Iterable<string>): Promise<Set<string>> {
+  return withZeebe(stack, async (zeebe) => {
+    if (await alive(zeebe, UNKNOWN_KEY)) throw new Error(`the broker takes a variable update on the unknown key ${UNKNOWN_KEY}: the check cannot tell`);
     const found = new Set<string>();
-    for (const key of candidates) if (await alive(zeebe, key)) found.add(key);
+    for (const key of keys) if (await alive(zeebe, key)) found.add(key);
     return found;
   });
+}
+
+const keysOf = (dossiers: readonly BoundDossier[]): string[] => dossiers.flatMap((d) => (d.key ? [d.key] : []));
+
+/** What the restored broker held before the product ran on it: the keys asked about, and those it held. */
+interface AtRestore {
+  asked: Set<string>;
+  living: Set<string>;
+}
+
+/**
+ * Before the product runs on B: which of the keys A or B's read model bound the restored broker
+ * holds. Asked before B issues a key of its own: a restored broker hands out again the keys its
+ * copy had not yet issued, so afterwards a key A bound past the copy may name another instance.
+ */
+async function livingAtRestore(b: DrillStack, keysOfA: readonly BoundDossier[]): Promise<AtRestore> {
+  const asked = new Set([...keysOf(keysOfA), ...keysOf(await boundDossiers(b.databaseUrl))]);
+  return { asked, living: await livingAmong(b, asked) };
+}
+
+/**
+ * The restored pair after the product ran on it: an instance counts as held when the broker holds
+ * it now and either held it at the restore or was first bound on B afterwards.
+ */
+async function check(b: DrillStack, atRestore: AtRestore, sent: readonly SentRequest[]): Promise<Verdict & { dossiers: number }> {
+  const restored = await boundDossiers(b.databaseUrl);
+  const now = await livingAmong(b, new Set([...atRestore.living, ...keysOf(restored)]));
+  const living = new Set([...now].filter((key) => atRestore.living.has(key) || !atRestore.asked.has(key)));
   const answered = sent.flatMap((s) => (s.answeredAt === null ? [] : [s.receiptNumber]));
   return { ...judge(restored, living, answered), dossiers: restored.length };
 }
@@ -216,7 +250,7 @@ async function original(a: DrillStack, load: IntakeLoad, pointName: string): Pro
   try {
     load.start(product.config.PUBLIC_BASE_URL, CONCURRENCY);
     await sleep(LOAD_BEFORE_S * 1000);
-    const pointAt = await takeBackups(a, pointName);
+    const pointAt = await takeBackups(a, pointName, load);
     await sleep(LOAD_AFTER_S * 1000);
     await load.stop();
     const keysOfA = await boundDossiers(a.databaseUrl);
@@ -235,6 +269,8 @@ async function restored(b: DrillStack, load: IntakeLoad, pointName: string, poin
   restoreTo(b, pointName);
   await waitPromoted(b);
   out.emit('drill.restore_s', secondsSince(started), 's');
+  const atRestore = await livingAtRestore(b, keysOfA);
+  progress(`stack B: the broker holds ${atRestore.living.size} of the ${atRestore.asked.size} instances bound on A or B`);
   const product = await startProduct(b.databaseUrl, { ...b.productEnv, ...PRODUCT_ENV }, ['simulators', 'api', 'workers'], PLACE);
   try {
     const later = load.sent.filter((s) => s.answeredAt === null || s.answeredAt >= pointAt);
@@ -242,7 +278,7 @@ async function restored(b: DrillStack, load: IntakeLoad, pointName: string, poin
     await load.resend(product.config.PUBLIC_BASE_URL, later);
     out.emit('drill.resent', later.length, 'requests');
     await settle(b);
-    return await check(b, keysOfA, load.sent);
+    return await check(b, atRestore, load.sent);
   } finally {
     await product.stop();
     b.stack(['down']);

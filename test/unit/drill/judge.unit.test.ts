@@ -9,6 +9,7 @@ test.each([
   { case: 'a closed dossier whose instance still finishes', dossiers: [dossier('A', '1', 'closed')], living: ['1'], answered: ['R-A'], lost: 0, orphans: 0 },
   { case: 'an open dossier bound to an instance the broker lacks', dossiers: [dossier('A', '1')], living: [], answered: ['R-A'], lost: 1, orphans: 0 },
   { case: 'an open dossier never bound', dossiers: [dossier('A', null)], living: [], answered: ['R-A'], lost: 1, orphans: 0 },
+  { case: 'one instance bound to two dossiers', dossiers: [dossier('A', '1'), dossier('B', '1')], living: ['1'], answered: ['R-A', 'R-B'], lost: 2, orphans: 0 },
   { case: 'an answered request without a dossier', dossiers: [], living: [], answered: ['R-A'], lost: 1, orphans: 0 },
   { case: 'an instance whose dossier the read model lacks', dossiers: [], living: ['1'], answered: [], lost: 0, orphans: 1 },
   { case: 'a duplicate start beside the bound instance', dossiers: [dossier('A', '1')], living: ['1', '2'], answered: ['R-A'], lost: 0, orphans: 1 },
