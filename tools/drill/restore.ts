@@ -214,30 +214,33 @@ async function livingAmong(stack: DrillStack, keys: Iterable<string>): Promise<S
 
 const keysOf = (dossiers: readonly BoundDossier[]): string[] => dossiers.flatMap((d) => (d.key ? [d.key] : []));
 
-/** What the restored broker held before the product ran on it: the keys asked about, and those it held. */
+/** Before the product ran on B: the keys B's read model had bound, and those of them or of A's the broker held. */
 interface AtRestore {
-  asked: Set<string>;
+  bound: Set<string>;
   living: Set<string>;
+  asked: number;
 }
 
 /**
  * Before the product runs on B: which of the keys A or B's read model bound the restored broker
  * holds. Asked before B issues a key of its own: a restored broker hands out again the keys its
- * copy had not yet issued, so afterwards a key A bound past the copy may name another instance.
+ * copy had not yet issued, so afterwards a key bound past the copy may name another instance.
  */
 async function livingAtRestore(b: DrillStack, keysOfA: readonly BoundDossier[]): Promise<AtRestore> {
-  const asked = new Set([...keysOf(keysOfA), ...keysOf(await boundDossiers(b.databaseUrl))]);
-  return { asked, living: await livingAmong(b, asked) };
+  const bound = new Set(keysOf(await boundDossiers(b.databaseUrl)));
+  const asked = new Set([...keysOf(keysOfA), ...bound]);
+  return { bound, living: await livingAmong(b, asked), asked: asked.size };
 }
 
 /**
  * The restored pair after the product ran on it: an instance counts as held when the broker holds
- * it now and either held it at the restore or was first bound on B afterwards.
+ * it now and, if B's read model had bound it before the product ran, held it then too (a key
+ * bound on B since was issued by B or held at the restore).
  */
 async function check(b: DrillStack, atRestore: AtRestore, sent: readonly SentRequest[]): Promise<Verdict & { dossiers: number }> {
   const restored = await boundDossiers(b.databaseUrl);
   const now = await livingAmong(b, new Set([...atRestore.living, ...keysOf(restored)]));
-  const living = new Set([...now].filter((key) => atRestore.living.has(key) || !atRestore.asked.has(key)));
+  const living = new Set([...now].filter((key) => atRestore.living.has(key) || !atRestore.bound.has(key)));
   const answered = sent.flatMap((s) => (s.answeredAt === null ? [] : [s.receiptNumber]));
   return { ...judge(restored, living, answered), dossiers: restored.length };
 }
@@ -270,7 +273,7 @@ async function restored(b: DrillStack, load: IntakeLoad, pointName: string, poin
   await waitPromoted(b);
   out.emit('drill.restore_s', secondsSince(started), 's');
   const atRestore = await livingAtRestore(b, keysOfA);
-  progress(`stack B: the broker holds ${atRestore.living.size} of the ${atRestore.asked.size} instances bound on A or B`);
+  progress(`stack B: the broker holds ${atRestore.living.size} of the ${atRestore.asked} instances bound on A or B`);
   const product = await startProduct(b.databaseUrl, { ...b.productEnv, ...PRODUCT_ENV }, ['simulators', 'api', 'workers'], PLACE);
   try {
     const later = load.sent.filter((s) => s.answeredAt === null || s.answeredAt >= pointAt);
