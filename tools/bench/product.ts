@@ -29,19 +29,38 @@ export interface RunningProduct {
   stop(): Promise<void>;
 }
 
-/** Starts the product's `roles` on `databaseUrl` and the broker of `brokerEnv`; resolves when the API is ready. */
-export async function startProduct(databaseUrl: string, brokerEnv: Record<string, string>, roles: readonly Role[] = ['simulators', 'api', 'workers']): Promise<RunningProduct> {
+/** Where the product listens and logs: bench:flow's ports by default; the restore drill has its own. */
+export interface ProductPlace {
+  apiPort: number;
+  /** The simulators listen on the six ports after this one. */
+  simulatorBasePort: number;
+  /** Logs go to `<run>/logs/<logTag>-<role>.log`. */
+  logTag: string;
+}
+
+const BENCH_FLOW_PLACE: ProductPlace = { apiPort: API_PORT, simulatorBasePort: SIM_BASE_PORT, logTag: 'bench-flow' };
+
+/**
+ * Starts the product's `roles` on `databaseUrl` and the broker of `brokerEnv` (more settings may
+ * come with it: SMTP_URL); resolves when the API is ready.
+ */
+export async function startProduct(
+  databaseUrl: string,
+  brokerEnv: Record<string, string>,
+  roles: readonly Role[] = ['simulators', 'api', 'workers'],
+  place: ProductPlace = BENCH_FLOW_PLACE,
+): Promise<RunningProduct> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...brokerEnv,
     DATABASE_URL: databaseUrl,
-    HTTP_PORT: String(API_PORT),
-    PUBLIC_BASE_URL: `http://127.0.0.1:${API_PORT}`,
+    HTTP_PORT: String(place.apiPort),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${place.apiPort}`,
     LOG_LEVEL: process.env.BENCH_FLOW_LOG_LEVEL ?? 'warn',
     NODE_ENV: 'development',
     DEMO_PASSWORD: PASSWORD,
     DEMO_PARTNER_KEY: PARTNER_KEY,
-    ...simulatorUrls(SIM_BASE_PORT),
+    ...simulatorUrls(place.simulatorBasePort),
     // Every VNeID dossier goes to the police at step 7: the police simulator answers at once
     // (as the ceiling's does), so that the figure is the product's, not the simulated police's delay.
     SIM_POLICE_MS_PER_WORKING_HOUR: process.env.SIM_POLICE_MS_PER_WORKING_HOUR ?? '0',
@@ -52,7 +71,7 @@ export async function startProduct(databaseUrl: string, brokerEnv: Record<string
   const logs = path.join(RUN_DIR, 'logs');
   mkdirSync(logs, { recursive: true });
   const launch = (role: Role): ChildProcess => {
-    const log = path.join(logs, `bench-flow-${role}.log`);
+    const log = path.join(logs, `${place.logTag}-${role}.log`);
     const fd = openSync(log, 'a');
     const script = role === 'simulators' ? ['tools/simulators/main.ts'] : ['server/main.ts', role];
     const child = spawn(process.execPath, ['--import', 'tsx', ...script], { cwd: repo, env, stdio: ['ignore', fd, fd] });
@@ -80,7 +99,7 @@ export async function startProduct(databaseUrl: string, brokerEnv: Record<string
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   await stop();
-  throw new Error(`the API did not become ready within 120 s (see ${logs}/bench-flow-api.log)`);
+  throw new Error(`the API did not become ready within 120 s (see ${logs}/${place.logTag}-api.log)`);
 }
 
 function stopChild(child: ChildProcess | undefined): Promise<void> {

@@ -37,6 +37,10 @@
 #
 # PostgreSQL listens on the port of $DATABASE_URL (default postgresql://lltp@127.0.0.1:5432/lltp):
 # when another server holds 5432, set DATABASE_URL with another port for the stack and the app.
+#
+# The restore drill's stacks (tools/drill/restore.ts) use LLTP_PORT_OFFSET (Zeebe's 26500-26502,
+# 9600 and 8089, Mailpit's 1025 and 8025) and LLTP_PG_OPTIONS, more `-c name=value` settings for
+# their PostgreSQL (WAL archiving, recovery).
 set -euo pipefail
 # The daemons started here must not inherit the caller's descriptors beyond stdin/out/err (a lock
 # taken with flock(1), a CI runner's pipes): a broker or PostgreSQL would hold them as long as it lives.
@@ -58,6 +62,8 @@ ZEEBE_HOME=$CACHE/zeebe/camunda-zeebe-$ZEEBE_VERSION
 PORT_OFFSET=${LLTP_PORT_OFFSET:-0}
 [[ $PORT_OFFSET =~ ^[0-9]+$ ]] || { echo "stack: ERROR: LLTP_PORT_OFFSET must be a whole number, not '$PORT_OFFSET'" >&2; exit 1; }
 ZEEBE_GRPC_PORT=$((26500 + PORT_OFFSET))
+ZEEBE_COMMAND_PORT=$((26501 + PORT_OFFSET))
+ZEEBE_INTERNAL_PORT=$((26502 + PORT_OFFSET))
 ZEEBE_MGMT_PORT=$((9600 + PORT_OFFSET))
 ZEEBE_REST_PORT=$((8089 + PORT_OFFSET)) # moved off 8080
 DATABASE_URL=${DATABASE_URL:-postgresql://lltp@127.0.0.1:5432/lltp}
@@ -275,6 +281,8 @@ start_zeebe() {
   JAVA_HOME=$java_home \
     JAVA_OPTS="-Xms128m -Xmx768m -XX:+UseSerialGC -XX:MaxDirectMemorySize=256m" \
     ZEEBE_BROKER_NETWORK_HOST=127.0.0.1 \
+    ZEEBE_BROKER_NETWORK_COMMANDAPI_PORT=$ZEEBE_COMMAND_PORT \
+    ZEEBE_BROKER_NETWORK_INTERNALAPI_PORT=$ZEEBE_INTERNAL_PORT \
     ZEEBE_BROKER_GATEWAY_ENABLE=true \
     ZEEBE_BROKER_GATEWAY_NETWORK_HOST=127.0.0.1 \
     ZEEBE_BROKER_GATEWAY_NETWORK_PORT=$ZEEBE_GRPC_PORT \
@@ -471,7 +479,7 @@ start_postgres() {
   rotate_at_start "$LOGS/postgres.log"
   touch "$LOGS/postgres.log" && { [ "$(id -u)" != 0 ] || chown postgres "$LOGS/postgres.log"; }
   as_pg "$bin/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -t 60 \
-    -o "-p $PG_PORT -k $data -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_connections=200 -c unix_socket_permissions=0700" \
+    -o "-p $PG_PORT -k $data -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_connections=200 -c unix_socket_permissions=0700 ${LLTP_PG_OPTIONS:-}" \
     start >/dev/null || die "PostgreSQL did not start (see $LOGS/postgres.log)"
   local exists
   exists=$("$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")
