@@ -16,6 +16,7 @@ import * as deadlineHistory from './0009-deadline-history';
 import * as loginAttempts from './0010-login-attempts';
 import * as boundCallbacks from './0011-bound-callbacks';
 import * as retentionAndMailTemplates from './0012-retention-and-mail-templates';
+import * as historyByMonth from './0016-history-by-month';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -30,4 +31,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0010-login-attempts': loginAttempts,
   '0011-bound-callbacks': boundCallbacks,
   '0012-retention-and-mail-templates': retentionAndMailTemplates,
+  '0016-history-by-month': historyByMonth,
 };
