@@ -50,6 +50,8 @@ export interface MonitorSettings {
   weekCutoff: WeekCutoff;
   /** How long personal data, letters, mail bodies, sessions and audit rows are kept (the daily run's retention job). */
   retention: RetentionPolicy;
+  /** Months after the current one whose history partitions the daily run creates ahead (PARTITION_MONTHS_AHEAD). */
+  partitionMonthsAhead: number;
 }
 
 export interface MonitorDeps {

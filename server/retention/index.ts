@@ -111,8 +111,8 @@ export async function runRetention(db: Db, policy: RetentionPolicy, now: Date): 
     keysOf(
       await sql<{ key: string }>`
         UPDATE alerts SET mail_html = NULL, mail_text = NULL, mail_template = NULL, mail_data = NULL
-        WHERE id IN (
-          SELECT a.id FROM alerts a
+        WHERE (id, detected_at) IN (
+          SELECT a.id, a.detected_at FROM alerts a
           WHERE (a.mail_html IS NOT NULL OR a.mail_text IS NOT NULL OR a.mail_data IS NOT NULL)
             AND a.detected_at < ${mailCutoff} AND a.delivery_status <> 'pending' AND a.id > ${after}
             AND NOT EXISTS (SELECT 1 FROM dossiers o WHERE o.code = a.dossier_code AND o.status = 'open')
@@ -136,8 +136,8 @@ export async function runRetention(db: Db, policy: RetentionPolicy, now: Date): 
   const auditDeleted = await inBatches(batch, async () =>
     keysOf(
       await sql<{ key: string }>`
-        DELETE FROM audit WHERE id IN (
-          SELECT a.id FROM audit a
+        DELETE FROM audit WHERE (id, at) IN (
+          SELECT a.id, a.at FROM audit a
           WHERE a.at < ${auditCutoff}
             AND NOT EXISTS (SELECT 1 FROM dossiers o WHERE o.code = a.dossier_code AND o.status = 'open')
           ORDER BY a.at LIMIT ${batch}
