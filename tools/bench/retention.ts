@@ -127,16 +127,20 @@ async function seedYear(db: Db): Promise<void> {
   await sql`ANALYZE`.execute(db);
 }
 
+let lastOutcome = '';
 const timed = async (work: () => Promise<unknown>): Promise<number> => {
   const started = performance.now();
-  await work();
-  return (performance.now() - started) / 1000;
+  const outcome = await work();
+  const seconds = (performance.now() - started) / 1000;
+  lastOutcome = typeof outcome === 'string' ? outcome : '';
+  return seconds;
 };
 
 /** The daily run's part that this issue adds up: the retention job and the partitions ahead. */
-const dailyRun = async (db: Db, at: Date): Promise<void> => {
-  await runRetention(db, POLICY, at);
-  await createPartitionsAhead(db, at, 3);
+const dailyRun = async (db: Db, at: Date): Promise<string> => {
+  const counts = await runRetention(db, POLICY, at);
+  const created = await createPartitionsAhead(db, at, 3);
+  return `${JSON.stringify(counts)}, ${created} partitions created`;
 };
 
 /** DETACH of the month's three partitions, timed; then ATTACH again (not timed). */
@@ -185,12 +189,12 @@ async function main(): Promise<void> {
       out.emit('retention.dossiers', counts.dossiers, 'dossiers');
       out.emit('retention.steps', counts.steps, 'steps');
       const catchUp = await timed(() => dailyRun(db, NOW));
-      progress(`catch-up run at ${NOW.toISOString()}: ${catchUp.toFixed(2)} s`);
+      progress(`catch-up run at ${NOW.toISOString()}: ${catchUp.toFixed(2)} s: ${lastOutcome}`);
       const daily: number[] = [];
       for (let run = 1; run <= RUNS; run++) {
         const seconds = await timed(() => dailyRun(db, new Date(NOW.getTime() + run * DAY_MS)));
         daily.push(seconds);
-        progress(`daily run ${run}/${RUNS}: ${seconds.toFixed(3)} s`);
+        progress(`daily run ${run}/${RUNS}: ${seconds.toFixed(3)} s: ${lastOutcome}`);
       }
       const detaches: number[] = [];
       for (let run = 1; run <= RUNS; run++) {
@@ -200,6 +204,7 @@ async function main(): Promise<void> {
       await hotStatements(db, recorder, new Date(NOW.getTime() + (RUNS + 1) * DAY_MS));
       // a statement that reads most of a partition (a month's audit counted) reads the one month it needs: counted apart
       const plans = await explainAll(db.withoutPlugins(), recorder, progress, 10_000, 0.5);
+      progress(`${recorder.statements.size} hot statements explained`);
       let archived = 0;
       const archive = await timed(async () => {
         const outcome = await archiveMonth(db, { databaseUrl: copy.url, archiveDir, minAgeDays: 300 }, '2025-12', NOW);
