@@ -25,7 +25,7 @@
  *   detach, pg_dump of the three partitions, drop, audit row), with retention.archive_month_rows;
  * - retention.seq_scans: sequential scans of a table or partition of more than 10,000 rows in the
  *   plans of the hot statements (the retention run's, a step finished, a dossier's timeline and
- *   audit, the monitor's steps to check and open steps, an alert by key, the alert outbox) (0);
+ *   audit, the monitor's steps to check and open steps, an alert by key, the outbox's pending alerts and claim) (0);
  *   each plan is printed on stderr, the partitions it reads listed (pruning shows as the months
  *   it leaves out); retention.seq_scans_wide: those that read at least half of their partition (a
  *   month's audit counted reads its one month whole: the right plan).
@@ -168,6 +168,18 @@ async function hotStatements(recorded: Db, recorder: Recorder, at: Date): Promis
   await recorder.during('monitor: open steps', () => recorded.selectFrom('steps').select('id').where('finishedAt', 'is', null).where('id', '>', '').orderBy('id').limit(500).execute());
   await recorder.during('monitor: alert by key', () => recorded.selectFrom('alertIds').select('id').where('id', '=', sql<string>`ANY(${[`step:${step.id}:overdue`]}::text[])`).execute());
   await recorder.during('outbox: pending alerts', () => recorded.selectFrom('alerts').select('id').where('deliveryStatus', '=', 'pending').orderBy('nextAttemptAt').limit(100).execute());
+  await recorder.during('outbox: claim (as server/monitor/deliver.ts)', () =>
+    recorded
+      .updateTable('alerts')
+      .set({ claimedBy: 'bench', claimedUntil: at })
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('alerts').select('id').where('deliveryStatus', '=', 'pending').where('nextAttemptAt', '<=', at)
+          .where((w) => w.or([w('claimedUntil', 'is', null), w('claimedUntil', '<', at)]))
+          .orderBy('nextAttemptAt').orderBy('detectedAt').limit(50).forUpdate().skipLocked(),
+      )
+      .returningAll()
+      .execute(),
+  );
   await recorder.during('audit of a month', () => recorded.selectFrom('audit').select((eb) => eb.fn.countAll<number>().as('n')).where('at', '>=', monthBounds({ year: 2026, month: 3 }).from).where('at', '<', monthBounds({ year: 2026, month: 3 }).to).execute());
 }
 
