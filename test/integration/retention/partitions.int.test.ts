@@ -127,6 +127,13 @@ describe('partitions and archiving', () => {
     expect((await sql<{ p: string }>`SELECT tableoid::regclass::text AS p FROM audit WHERE action = 'early'`.execute(db)).rows[0]?.p).toBe('audit_2031_06');
     expect(await count(db, 'audit_default')).toBe(0);
     expect(await createPartitionsAhead(db, at('2031-05-31T23:00:00'), 3)).toBe(0);
+    // a partition made by the daily run keeps the step ids unique like the others (the trigger follows it)
+    await seedDossier(db, CLOSED, at('2031-06-10T08:00:00'), false);
+    await seedHistory(db, CLOSED, 'step:june', at('2031-06-10T08:00:00'));
+    const again = await sql`INSERT INTO steps (id, dossier_code, element_id, unit_id, started_at, allotment_minutes, due_at)
+      VALUES ('step:june', ${CLOSED}, 'tiep-nhan', 'stp-mot-cua', ${at('2031-07-10T08:00:00')}, 480, ${at('2031-07-11T08:00:00')}) RETURNING id`.execute(db);
+    expect(again.rows).toEqual([]);
+    expect((await sql<{ p: string }>`SELECT tableoid::regclass::text AS p FROM steps WHERE id = 'step:june'`.execute(db)).rows).toEqual([{ p: 'steps_2031_06' }]);
   });
 
   test('archive:month detaches, dumps and drops exactly one month, once', async () => {
