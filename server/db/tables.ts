@@ -238,6 +238,18 @@ export interface EscalationsTable {
   mailedAt: Date | null;
 }
 
+/** The ids of steps ever recorded (migration 0014): a partitioned `steps` cannot keep them unique itself. */
+export interface StepIdsTable {
+  id: string;
+  startedAt: Date;
+}
+
+/** The ids of alerts ever raised (migration 0014), for the same reason. */
+export interface AlertIdsTable {
+  id: string;
+  detectedAt: Date;
+}
+
 export interface AuditTable {
   id: Generated<number>;
   at: Date;
@@ -503,6 +515,7 @@ export interface Tables {
   dossiers: DossiersTable;
   clockStops: ClockStopsTable;
   steps: StepsTable;
+  stepIds: StepIdsTable;
   deadlineMoves: DeadlineMovesTable;
   tasks: TasksTable;
   declarations: DeclarationsTable;
@@ -517,6 +530,7 @@ export interface Tables {
   policeRequests: PoliceRequestsTable;
   sessions: SessionsTable;
   alerts: AlertsTable;
+  alertIds: AlertIdsTable;
   alertSends: AlertSendsTable;
   mailTemplates: MailTemplatesTable;
   monitorRuns: MonitorRunsTable;

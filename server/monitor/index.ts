@@ -35,6 +35,7 @@ export function monitorSettings(config: Config, catalog: ProcessCatalog): Monito
     vneidTargetPercent: config.VNEID_SHARE_TARGET_PERCENT,
     weekCutoff: config.REPORT_WEEK_CUTOFF,
     retention: retentionPolicy(config),
+    partitionMonthsAhead: config.PARTITION_MONTHS_AHEAD,
   };
 }
 

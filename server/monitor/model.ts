@@ -67,6 +67,8 @@ export interface RunCounts {
   retention?: RetentionCounts;
   /** Log-in attempts older than a day deleted (the daily run; server/auth/throttle.ts). */
   loginAttemptsRemoved?: number;
+  /** History partitions (audit, steps, alerts by month) the daily run created ahead (server/retention/partitions.ts). */
+  partitionsCreated?: number;
 }
 
 export type MonitorRun = Omit<Selectable<MonitorRunsTable>, 'counts'> & { counts: RunCounts };

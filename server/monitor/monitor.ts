@@ -20,6 +20,7 @@ import { DigestCollector, raiseDailyDigests, raiseWeeklySummaries } from './dige
 import { Directory } from './directory';
 import { deliverPending } from './deliver';
 import { runRetention } from '../retention';
+import { createPartitionsAhead } from '../retention/partitions';
 import { acquireLease } from './lease';
 import type { MonitorRun } from './model';
 import { openLateCounts, reconcile, tick, type MonitorDeps, type PassResult } from './tick';
@@ -93,6 +94,8 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
         const retention = await runRetention(deps.db, deps.settings.retention, at);
         run.counts.retention = retention;
         run.counts.sessionsRemoved = retention.sessionsDeleted;
+        // the history's coming months get their partitions before their first row (server/retention/partitions)
+        run.counts.partitionsCreated = await createPartitionsAhead(deps.db, at, deps.settings.partitionMonthsAhead);
         // and log-in attempts past the longest throttling window (spoofed or not, every address's)
         run.counts.loginAttemptsRemoved = await purgeLoginAttempts(deps.db, at);
       } else {

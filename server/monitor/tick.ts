@@ -50,6 +50,8 @@ export interface MonitorSettings {
   weekCutoff: WeekCutoff;
   /** How long personal data, letters, mail bodies, sessions and audit rows are kept (the daily run's retention job). */
   retention: RetentionPolicy;
+  /** Months after the current one whose history partitions the daily run creates ahead (PARTITION_MONTHS_AHEAD). */
+  partitionMonthsAhead: number;
 }
 
 export interface MonitorDeps {
@@ -176,7 +178,8 @@ export async function insertAlerts(db: Db, alerts: readonly NewAlert[], now: Dat
       nextAttemptAt: recipients.length ? now : null,
       messageId: alertMessageId(a.id),
     }));
-    const result = await db.insertInto('alerts').values(rows).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
+    // no ON CONFLICT: `alerts` is partitioned; its trigger skips an alert whose id is already claimed (migration 0014)
+    const result = await db.insertInto('alerts').values(rows).returning('id').execute();
     inserted += result.length;
   }
   return inserted;
@@ -186,7 +189,8 @@ export async function insertAlerts(db: Db, alerts: readonly NewAlert[], now: Dat
 async function freshConditions<C extends { key: string }>(db: Db, conditions: readonly C[]): Promise<C[]> {
   const byKey = new Map(conditions.map((c) => [c.key, c]));
   if (byKey.size === 0) return [];
-  const existing = await db.selectFrom('alerts').select('id').where('id', '=', sql<string>`ANY(${[...byKey.keys()]}::text[])`).execute();
+  // the ids' own table: one index, where `alerts` has one per month
+  const existing = await db.selectFrom('alertIds').select('id').where('id', '=', sql<string>`ANY(${[...byKey.keys()]}::text[])`).execute();
   for (const { id } of existing) byKey.delete(id);
   return [...byKey.values()];
 }

@@ -132,7 +132,7 @@ export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise
       escalation: toJson(sla.escalation),
       nextCheckAt: CHECK_AT_NEXT_TICK,
     })
-    .onConflict((oc) => oc.column('id').doNothing())
+    // no ON CONFLICT: `steps` is partitioned; its trigger skips a step whose id is already claimed (migration 0014)
     .returningAll()
     .executeTakeFirst();
   // nothing inserted: a delivery of the same job got there first; its step stands

@@ -16,7 +16,8 @@
  * stays: dossiers (codes, times, units, outcome, apology reason and dates), steps with their
  * late reasons, tasks (no personal data), alerts (keys, times, delivery), deadline moves.
  *
- * Every statement handles at most RETENTION_BATCH_SIZE rows and is its own short transaction
+ * Every statement handles at most RETENTION_BATCH_SIZE rows and is its own short transaction (on
+ * the month-partitioned audit and alerts: a pick and a change, together)
  * (rows other writers hold are skipped, and taken at the next run), paging in key order so a run
  * reads each candidate once. A second run at the same instant finds nothing: every condition
  * excludes what was done. Each run writes one audit row (`retention.run`) with its counts.
@@ -77,6 +78,33 @@ async function inBatches(batch: number, statement: (after: string) => Promise<st
 
 const keysOf = (result: { rows: { key: string }[] }): string[] => result.rows.map((r) => r.key);
 
+interface PickedRow {
+  key: string;
+  /** The row's partition key. */
+  at: Date;
+}
+
+/**
+ * One batch of a partitioned table (audit, alerts: server/retention/partitions.ts), in a short
+ * transaction: `pick` locks the rows and returns their keys and partition-key instants, then
+ * `change` changes exactly those rows, bounded by the instants' range so that PostgreSQL reads
+ * only the partitions of those months, by index (a join on the picked rows would read every
+ * month). The bounds are whole milliseconds around the microsecond instants.
+ */
+async function inPartitions(
+  db: Db,
+  pick: (trx: Db) => Promise<{ rows: PickedRow[] }>,
+  change: (trx: Db, keys: string[], from: Date, to: Date) => Promise<unknown>,
+): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    const { rows } = await pick(trx);
+    if (rows.length === 0) return [];
+    const instants = rows.map((r) => r.at.getTime());
+    await change(trx, rows.map((r) => r.key), new Date(Math.min(...instants)), new Date(Math.max(...instants) + 1));
+    return rows.map((r) => r.key);
+  });
+}
+
 /** Deletes or anonymises what has expired at `now`; records one audit row with the counts. */
 export async function runRetention(db: Db, policy: RetentionPolicy, now: Date): Promise<RetentionCounts> {
   const batch = policy.batchSize;
@@ -107,18 +135,20 @@ export async function runRetention(db: Db, policy: RetentionPolicy, now: Date): 
     ),
   );
   const mailCutoff = before(now, policy.mailDays);
-  const mailsCleared = await inBatches(batch, async (after) =>
-    keysOf(
-      await sql<{ key: string }>`
+  // the oldest first, by the alerts_mail_kept partial index (a cleared mail leaves it)
+  const mailsCleared = await inBatches(batch, () =>
+    inPartitions(
+      db,
+      (trx) => sql<PickedRow>`
+        SELECT a.id AS key, a.detected_at AS at FROM alerts a
+        WHERE (a.mail_html IS NOT NULL OR a.mail_text IS NOT NULL OR a.mail_data IS NOT NULL)
+          AND a.detected_at < ${mailCutoff} AND a.delivery_status <> 'pending'
+          AND NOT EXISTS (SELECT 1 FROM dossiers o WHERE o.code = a.dossier_code AND o.status = 'open')
+        ORDER BY a.detected_at LIMIT ${batch}
+        FOR UPDATE OF a SKIP LOCKED`.execute(trx),
+      (trx, keys, from, to) => sql`
         UPDATE alerts SET mail_html = NULL, mail_text = NULL, mail_template = NULL, mail_data = NULL
-        WHERE id IN (
-          SELECT a.id FROM alerts a
-          WHERE (a.mail_html IS NOT NULL OR a.mail_text IS NOT NULL OR a.mail_data IS NOT NULL)
-            AND a.detected_at < ${mailCutoff} AND a.delivery_status <> 'pending' AND a.id > ${after}
-            AND NOT EXISTS (SELECT 1 FROM dossiers o WHERE o.code = a.dossier_code AND o.status = 'open')
-          ORDER BY a.id LIMIT ${batch}
-          FOR UPDATE OF a SKIP LOCKED)
-        RETURNING id AS key`.execute(db),
+        WHERE id = ANY(${keys}::text[]) AND detected_at >= ${from} AND detected_at < ${to}`.execute(trx),
     ),
   );
   const sessionCutoff = before(now, policy.sessionDays);
@@ -133,16 +163,16 @@ export async function runRetention(db: Db, policy: RetentionPolicy, now: Date): 
   );
   const auditCutoff = before(now, policy.auditDays);
   // the oldest first, by the audit_at index; rows of open dossiers are skipped (and looked at again by each batch: few)
-  const auditDeleted = await inBatches(batch, async () =>
-    keysOf(
-      await sql<{ key: string }>`
-        DELETE FROM audit WHERE id IN (
-          SELECT a.id FROM audit a
-          WHERE a.at < ${auditCutoff}
-            AND NOT EXISTS (SELECT 1 FROM dossiers o WHERE o.code = a.dossier_code AND o.status = 'open')
-          ORDER BY a.at LIMIT ${batch}
-          FOR UPDATE OF a SKIP LOCKED)
-        RETURNING id::text AS key`.execute(db),
+  const auditDeleted = await inBatches(batch, () =>
+    inPartitions(
+      db,
+      (trx) => sql<PickedRow>`
+        SELECT a.id::text AS key, a.at FROM audit a
+        WHERE a.at < ${auditCutoff}
+          AND NOT EXISTS (SELECT 1 FROM dossiers o WHERE o.code = a.dossier_code AND o.status = 'open')
+        ORDER BY a.at LIMIT ${batch}
+        FOR UPDATE OF a SKIP LOCKED`.execute(trx),
+      (trx, keys, from, to) => sql`DELETE FROM audit WHERE id = ANY(${keys}::bigint[]) AND at >= ${from} AND at < ${to}`.execute(trx),
     ),
   );
   const counts: RetentionCounts = { declarationsAnonymised, lettersDeleted, mailsCleared, sessionsDeleted, auditDeleted };

@@ -86,7 +86,7 @@ async function pass(monitor: Monitor, kind: 'tick' | 'daily', label: string): Pr
 
 /** Every run starts from the same state: no alerts, every open row waiting for its first judgement. */
 async function resetMonitorState(db: Db): Promise<{ dossiers: number; steps: number; openSteps: number }> {
-  await sql`TRUNCATE alerts, alert_sends, monitor_runs, leases, monitor_requests`.execute(db);
+  await sql`TRUNCATE alerts, alert_ids, alert_sends, monitor_runs, leases, monitor_requests`.execute(db);
   await sql`UPDATE steps SET next_check_at = 'epoch' WHERE finished_at IS NULL`.execute(db);
   await sql`UPDATE dossiers SET next_check_at = 'epoch' WHERE status = 'open'`.execute(db);
   await sql`VACUUM ANALYZE steps, dossiers, alerts`.execute(db);

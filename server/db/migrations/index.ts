@@ -17,6 +17,7 @@ import * as loginAttempts from './0010-login-attempts';
 import * as boundCallbacks from './0011-bound-callbacks';
 import * as retentionAndMailTemplates from './0012-retention-and-mail-templates';
 import * as index766 from './0013-index-766';
+import * as historyByMonth from './0014-history-by-month';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -32,4 +33,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0011-bound-callbacks': boundCallbacks,
   '0012-retention-and-mail-templates': retentionAndMailTemplates,
   '0013-index-766': index766,
+  '0014-history-by-month': historyByMonth,
 };

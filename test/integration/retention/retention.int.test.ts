@@ -7,6 +7,7 @@
  * @fixed-instants the run happens at a fixed Sunday 10:00 (outside working time: no mail leaves),
  * with periods of days so the dossiers lie in the seeded calendar years.
  */
+import { sql } from 'kysely';
 import { seedDemoAccounts } from '../../../server/auth/seed';
 import { seedCalendar } from '../../../server/calendar/store';
 import { loadSeed } from '../../../server/calendar/seed';
@@ -175,6 +176,10 @@ test('the daily run anonymises expired closed dossiers, deletes expired letters,
   expect(outcome.run?.error).toBeNull();
   expect(outcome.run?.counts.retention).toEqual({ declarationsAnonymised: 3, lettersDeleted: 3, mailsCleared: 3, sessionsDeleted: 3, auditDeleted: 4 });
   expect(outcome.run?.counts.sessionsRemoved).toBe(3);
+  // and the history's partitions up to 3 months ahead (PARTITION_MONTHS_AHEAD) exist
+  expect(outcome.run?.counts.partitionsCreated).toEqual(expect.any(Number));
+  const ahead = await sql<{ name: string }>`SELECT relname AS name FROM pg_class WHERE relname IN ('audit_2027_03', 'steps_2027_03', 'alerts_2027_03') ORDER BY 1`.execute(db);
+  expect(ahead.rows.map((r) => r.name)).toEqual(['alerts_2027_03', 'audit_2027_03', 'steps_2027_03']);
 
   const after = (await snapshot()) as Record<string, { [k: string]: unknown }[]>;
   // declarations: the expired closed dossiers' emptied, the recent and the open one as they were
@@ -214,6 +219,7 @@ test('a second run (another replica, the same instant) changes nothing, and is a
   const again = await createMonitor(deps, { holder: 'retention-1', now: () => NOW }).runOnce('daily');
   expect(again.run?.error).toBeNull();
   expect(again.run?.counts.retention).toEqual({ declarationsAnonymised: 0, lettersDeleted: 0, mailsCleared: 0, sessionsDeleted: 0, auditDeleted: 0 });
+  expect(again.run?.counts.partitionsCreated).toBe(0);
   expect(await snapshot()).toEqual(before);
   expect(await db.selectFrom('audit').select('id').where('action', '=', RETENTION_ACTION).execute()).toHaveLength(2);
 }, 60000);
