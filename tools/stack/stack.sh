@@ -261,44 +261,58 @@ rotate_at_start() { # file
   mv -f "$file" "$file.1"
 }
 
-start_zeebe() {
-  local java_home offset
+# The libfaketime environment of a broker at LLTP_ZEEBE_CLOCK_OFFSET_MS, as `env` arguments; nothing
+# at offset 0. A relative offset in seconds: the clock runs at the real pace from the shifted
+# instant; the monotonic clock is left alone (the JVM's timers and GC rely on it). Without
+# FAKETIME_FORCE_MONOTONIC_FIX=0 every timed wait of the JVM takes libfaketime's slow path:
+# measured, the broker took 31-34 s to start instead of 5.5 s (user 40 s + system 19 s of CPU
+# instead of 9 s) and recovered from a kill -9 too slowly for the fault suite.
+broker_faketime() { # offset (ms)
+  local offset=$1
+  [ "$offset" != 0 ] || return 0
+  echo env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="$(awk -v ms="$offset" 'BEGIN { printf "%+.3f", ms / 1000 }')" FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_DONT_RESET=1 FAKETIME_FORCE_MONOTONIC_FIX=0
+}
+
+# Starts a broker with the settings every broker shares, the one broker's or a cluster's; its own
+# (ports, gateway, cluster) come as VAR=value arguments.
+launch_broker() { # name, data directory, REST port, management port, VAR=value...
+  local name=$1 data=$2 rest_port=$3 mgmt_port=$4 java_home offset faketime
+  shift 4
   java_home=$(find_java21) || die "no JDK 21+ found (Zeebe $ZEEBE_VERSION needs Java 21): install one (e.g. Temurin 21 under /usr/lib/jvm) or set LLTP_JAVA_HOME; to run Zeebe 8.3 on Java 17 instead, set LLTP_ZEEBE_VERSION=8.3.x"
-  mkdir -p "$RUN/zeebe-data"
   offset=$(zeebe_clock_offset_ms)
-  local faketime=()
-  if [ "$offset" != 0 ]; then
-    install_faketime
-    # A relative offset in seconds: the clock runs at the real pace from the shifted instant;
-    # the monotonic clock is left alone (the JVM's timers and GC rely on it). Without
-    # FAKETIME_FORCE_MONOTONIC_FIX=0 every timed wait of the JVM takes libfaketime's slow path:
-    # measured, the broker took 31-34 s to start instead of 5.5 s (user 40 s + system 19 s of
-    # CPU instead of 9 s) and recovered from a kill -9 too slowly for the fault suite.
-    faketime=(env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="$(awk -v ms="$offset" 'BEGIN { printf "%+.3f", ms / 1000 }')" FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_DONT_RESET=1 FAKETIME_FORCE_MONOTONIC_FIX=0)
-    say "zeebe's clock runs ${offset} ms from the real time (libfaketime)"
-  fi
-  echo "$offset" >"$RUN/zeebe.clock-offset-ms"
-  JAVA_HOME=$java_home \
+  [ "$offset" = 0 ] || install_faketime
+  read -r -a faketime <<<"$(broker_faketime "$offset")"
+  mkdir -p "$data"
+  launch "$name" env \
+    JAVA_HOME="$java_home" \
     JAVA_OPTS="-Xms128m -Xmx768m -XX:+UseSerialGC -XX:MaxDirectMemorySize=256m" \
     ZEEBE_BROKER_NETWORK_HOST=127.0.0.1 \
-    ZEEBE_BROKER_NETWORK_COMMANDAPI_PORT=$ZEEBE_COMMAND_PORT \
-    ZEEBE_BROKER_NETWORK_INTERNALAPI_PORT=$ZEEBE_INTERNAL_PORT \
-    ZEEBE_BROKER_GATEWAY_ENABLE=true \
-    ZEEBE_BROKER_GATEWAY_NETWORK_HOST=127.0.0.1 \
-    ZEEBE_BROKER_GATEWAY_NETWORK_PORT=$ZEEBE_GRPC_PORT \
-    ZEEBE_BROKER_CLUSTER_PARTITIONSCOUNT=1 \
-    ZEEBE_BROKER_CLUSTER_REPLICATIONFACTOR=1 \
-    ZEEBE_BROKER_CLUSTER_CLUSTERSIZE=1 \
     ZEEBE_BROKER_THREADS_CPUTHREADCOUNT=2 \
     ZEEBE_BROKER_THREADS_IOTHREADCOUNT=2 \
-    ZEEBE_BROKER_DATA_DIRECTORY="$RUN/zeebe-data" \
+    ZEEBE_BROKER_DATA_DIRECTORY="$data" \
     ZEEBE_BROKER_DATA_DISK_FREESPACE_PROCESSING=256MB \
     ZEEBE_BROKER_DATA_DISK_FREESPACE_REPLICATION=128MB \
     ZEEBE_BROKER_DATA_SNAPSHOTPERIOD=5m \
-    ZEEBE_CLOCK_CONTROLLED=${LLTP_ZEEBE_CLOCK_CONTROLLED:-true} \
-    SERVER_ADDRESS=127.0.0.1 SERVER_PORT=$ZEEBE_REST_PORT \
-    MANAGEMENT_SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_PORT=$ZEEBE_MGMT_PORT \
-    launch zeebe "${faketime[@]}" "$ZEEBE_HOME/bin/broker"
+    ZEEBE_CLOCK_CONTROLLED="${LLTP_ZEEBE_CLOCK_CONTROLLED:-true}" \
+    SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$rest_port" \
+    MANAGEMENT_SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_PORT="$mgmt_port" \
+    "$@" "${faketime[@]}" "$ZEEBE_HOME/bin/broker"
+}
+
+start_zeebe() {
+  local offset
+  offset=$(zeebe_clock_offset_ms)
+  [ "$offset" = 0 ] || say "zeebe's clock runs ${offset} ms from the real time (libfaketime)"
+  echo "$offset" >"$RUN/zeebe.clock-offset-ms"
+  launch_broker zeebe "$RUN/zeebe-data" "$ZEEBE_REST_PORT" "$ZEEBE_MGMT_PORT" \
+    ZEEBE_BROKER_NETWORK_COMMANDAPI_PORT="$ZEEBE_COMMAND_PORT" \
+    ZEEBE_BROKER_NETWORK_INTERNALAPI_PORT="$ZEEBE_INTERNAL_PORT" \
+    ZEEBE_BROKER_GATEWAY_ENABLE=true \
+    ZEEBE_BROKER_GATEWAY_NETWORK_HOST=127.0.0.1 \
+    ZEEBE_BROKER_GATEWAY_NETWORK_PORT="$ZEEBE_GRPC_PORT" \
+    ZEEBE_BROKER_CLUSTER_PARTITIONSCOUNT=1 \
+    ZEEBE_BROKER_CLUSTER_REPLICATIONFACTOR=1 \
+    ZEEBE_BROKER_CLUSTER_CLUSTERSIZE=1
 }
 
 # --- Zeebe cluster (LLTP_ZEEBE_BROKERS) ----------------------------------------------------
@@ -327,24 +341,9 @@ GATEWAY_MGMT_PORT=$((9609 + PORT_OFFSET))
 
 cluster_contacts() { local j c=""; for j in $(seq 0 $((ZEEBE_BROKERS - 1))); do c+="${c:+,}127.0.0.1:$(broker_internal_port "$j")"; done; echo "$c"; }
 
-# The libfaketime environment of a broker at LLTP_ZEEBE_CLOCK_OFFSET_MS (as start_zeebe: the real
-# pace from the shifted instant, the monotonic clock left alone); nothing at offset 0.
-cluster_faketime() {
-  local offset
-  offset=$(zeebe_clock_offset_ms)
-  [ "$offset" != 0 ] || return 0
-  install_faketime
-  echo env LD_PRELOAD="$FAKETIME_LIB" FAKETIME="$(awk -v ms="$offset" 'BEGIN { printf "%+.3f", ms / 1000 }')" FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_DONT_RESET=1 FAKETIME_FORCE_MONOTONIC_FIX=0
-}
-
 start_broker() { # index
-  local i=$1 java_home faketime
-  java_home=$(find_java21) || die "no JDK 21+ found (Zeebe $ZEEBE_VERSION needs Java 21): install one or set LLTP_JAVA_HOME"
-  read -r -a faketime <<<"$(cluster_faketime)"
-  mkdir -p "$RUN/zeebe-data-$i"
-  JAVA_HOME=$java_home \
-    JAVA_OPTS="-Xms128m -Xmx768m -XX:+UseSerialGC -XX:MaxDirectMemorySize=256m" \
-    ZEEBE_BROKER_NETWORK_HOST=127.0.0.1 \
+  local i=$1
+  launch_broker "zeebe-$i" "$RUN/zeebe-data-$i" "$(broker_rest_port "$i")" "$(broker_mgmt_port "$i")" \
     ZEEBE_BROKER_NETWORK_COMMANDAPI_PORT="$(broker_command_port "$i")" \
     ZEEBE_BROKER_NETWORK_INTERNALAPI_PORT="$(broker_internal_port "$i")" \
     ZEEBE_BROKER_GATEWAY_ENABLE=false \
@@ -353,17 +352,7 @@ start_broker() { # index
     ZEEBE_BROKER_CLUSTER_INITIALCONTACTPOINTS="$(cluster_contacts)" \
     ZEEBE_BROKER_CLUSTER_PARTITIONSCOUNT="$ZEEBE_BROKERS" \
     ZEEBE_BROKER_CLUSTER_REPLICATIONFACTOR="$ZEEBE_REPLICATION" \
-    ZEEBE_BROKER_CLUSTER_CLUSTERSIZE="$ZEEBE_BROKERS" \
-    ZEEBE_BROKER_THREADS_CPUTHREADCOUNT=2 \
-    ZEEBE_BROKER_THREADS_IOTHREADCOUNT=2 \
-    ZEEBE_BROKER_DATA_DIRECTORY="$RUN/zeebe-data-$i" \
-    ZEEBE_BROKER_DATA_DISK_FREESPACE_PROCESSING=256MB \
-    ZEEBE_BROKER_DATA_DISK_FREESPACE_REPLICATION=128MB \
-    ZEEBE_BROKER_DATA_SNAPSHOTPERIOD=5m \
-    ZEEBE_CLOCK_CONTROLLED=${LLTP_ZEEBE_CLOCK_CONTROLLED:-true} \
-    SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$(broker_rest_port "$i")" \
-    MANAGEMENT_SERVER_ADDRESS=127.0.0.1 MANAGEMENT_SERVER_PORT="$(broker_mgmt_port "$i")" \
-    launch "zeebe-$i" "${faketime[@]}" "$ZEEBE_HOME/bin/broker"
+    ZEEBE_BROKER_CLUSTER_CLUSTERSIZE="$ZEEBE_BROKERS"
 }
 
 start_gateway() {
