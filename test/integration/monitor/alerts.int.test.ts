@@ -34,7 +34,11 @@ let handmade = 0;
 /** Hand-made dossier codes start at a random number, so that no run repeats another's on the shared broker. */
 const HANDMADE_BASE = randomInt(0, 1000);
 
+/** Mails Mailpit received since this file started: the suite runs again at other instants, and a hand-made code of this run may repeat an earlier run's. */
+let receivedInThisRun: (m: { Created?: string }) => boolean = () => true;
+
 beforeAll(async () => {
+  receivedInThisRun = await mailpit.receivedFromNow();
   s = await startSystem('monitor', 4700);
   monitor = monitorHarness(s, { prefix: 'MON', seed: 100 });
   calendars = monitor.calendars;
@@ -48,7 +52,7 @@ const monitorDeps = (settings: Partial<MonitorDeps['settings']> = {}): Promise<M
 const dossierAtCheckStep = (): ReturnType<MonitorHarness['dossierAtCheckStep']> => monitor.dossierAtCheckStep();
 
 async function mailsAbout(code: string): Promise<{ Subject: string; To: string[]; ID: string }[]> {
-  const found = await mailpit.search(`"${code}"`);
+  const found = (await mailpit.search(`"${code}"`)).filter(receivedInThisRun);
   return found.map((m) => ({ Subject: m.Subject, To: m.To.map((t) => t.Address).sort(), ID: m.ID })).sort((a, b) => a.Subject.localeCompare(b.Subject));
 }
 
