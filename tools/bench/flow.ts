@@ -22,6 +22,11 @@
  * (resident set size; bench: the driver and its scripted officers; zeebe: the bench's broker)
  * and flow.pss_mb.postgres (proportional set size of the postmaster and all its backends,
  * shared buffers counted once; other clients of the server included).
+ * Work per dossier, over the measured dossiers (warm-up left out): flow.sql_statements_per_dossier
+ * (every statement the product sent to its database, BEGIN and COMMIT included, counted by
+ * PostgreSQL's pg_stat_statements on the run's database; the bench's own polling left out) and
+ * flow.cpu_ms_per_dossier.<api|workers|simulators|bench|zeebe|postgres> (user + system CPU time
+ * from /proc; postgres: the postmaster and every backend, other clients of the server included).
  *
  * Intake as data grows: the API alone takes INTAKE_CALLS VNeID requests one after the other, on
  * an empty database and on a copy of one that holds HISTORY dossiers (each with its receipt,
@@ -47,12 +52,13 @@ import { createCalendarProvider } from '../../server/calendar/provider';
 import { loadSeed } from '../../server/calendar/seed';
 import { seedCalendar } from '../../server/calendar/store';
 import { loadConfig, type Config } from '../../server/config';
-import { connectDatabase } from '../../server/db';
+import { connectDatabase, type Db } from '../../server/db';
 import { loadProcessCatalog } from '../../server/sla';
 import { BrokerClock, createZeebeClient } from '../../server/zeebe';
 import { sampleVneidRequest, seededRandom } from '../simulators/sample-requests';
 import { withOwnBroker, type OwnBroker } from './broker';
 import { DECISIONS, deployCeilingModels, measureCeiling, type CeilingModels } from './ceiling';
+import { CpuUse } from './cpu';
 import { MemoryPeaks, postmasterPid, type Watched } from './memory';
 import { call, PARTNER_KEY, PASSWORD, startProduct, type Reply } from './product';
 import {
@@ -88,6 +94,13 @@ export const FIGURES = [
   ...series('flow.rss_mb.bench'),
   ...series('flow.rss_mb.zeebe'),
   ...series('flow.pss_mb.postgres'),
+  ...series('flow.sql_statements_per_dossier'),
+  ...series('flow.cpu_ms_per_dossier.api'),
+  ...series('flow.cpu_ms_per_dossier.workers'),
+  ...series('flow.cpu_ms_per_dossier.simulators'),
+  ...series('flow.cpu_ms_per_dossier.bench'),
+  ...series('flow.cpu_ms_per_dossier.zeebe'),
+  ...series('flow.cpu_ms_per_dossier.postgres'),
 ] as const;
 
 const DOSSIERS = setting('BENCH_FLOW_DOSSIERS', 300, 60);
@@ -195,13 +208,39 @@ async function postIntakes(bench: Bench, base: string, prefix: string, from: num
   });
 }
 
-/** Dossiers per second from intake to the returned certificate, and the peak memory of each process meanwhile. */
-async function measureFlow(bench: Bench, run: number): Promise<{ perSecond: number; memory: Map<string, number> }> {
+/** Marks the bench's own queries, left out of the statements counted. */
+const BENCH_QUERY = '/* bench:flow */';
+
+/** Statements the product sent to the run's database since the last reset (pg_stat_statements). */
+async function statementsSent(reader: Db, reset: boolean): Promise<number> {
+  await sql.raw(`${BENCH_QUERY} CREATE EXTENSION IF NOT EXISTS pg_stat_statements`).execute(reader);
+  const database = sql.raw(`(SELECT oid FROM pg_database WHERE datname = current_database())`);
+  if (reset) {
+    await sql`${sql.raw(BENCH_QUERY)} SELECT pg_stat_statements_reset(0, ${database}, 0)`.execute(reader);
+    return 0;
+  }
+  const { rows } = await sql<{ n: string | null }>`${sql.raw(BENCH_QUERY)} SELECT sum(calls) AS n FROM pg_stat_statements WHERE dbid = ${database} AND query NOT LIKE ${`%${BENCH_QUERY}%`}`.execute(reader);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** What one flow measurement found. */
+interface FlowFigures {
+  perSecond: number;
+  memory: Map<string, number>;
+  /** Per measured dossier. */
+  statements: number;
+  /** CPU ms per measured dossier, by process. */
+  cpu: Map<string, number>;
+}
+
+/** Dossiers per second from intake to the returned certificate, the peak memory of each process meanwhile, the work per dossier. */
+async function measureFlow(bench: Bench, run: number): Promise<FlowFigures> {
   const database = await runDatabase('flow');
   const product = await startProduct(database.url, bench.broker.env);
   const reader = await connectDatabase({ DATABASE_URL: database.url }, { max: 1 });
   const base = product.config.PUBLIC_BASE_URL;
   const memory = new MemoryPeaks();
+  const cpu = new CpuUse();
   let stopUsers = false;
   try {
     const child = (role: 'api' | 'workers' | 'simulators'): Watched => ({ pid: product.children[role]!.pid!, measure: 'rss' });
@@ -222,7 +261,7 @@ async function measureFlow(bench: Bench, run: number): Promise<{ perSecond: numb
     const waitIssued = async (count: number, label: string): Promise<void> => {
       const started = performance.now();
       for (let last = -1; ; await sleep(100)) {
-        const n = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM dossiers WHERE status = 'closed' AND outcome = 'issued'`.execute(reader.db)).rows[0]?.n ?? 0);
+        const n = Number((await sql<{ n: number }>`${sql.raw(BENCH_QUERY)} SELECT count(*) AS n FROM dossiers WHERE status = 'closed' AND outcome = 'issued'`.execute(reader.db)).rows[0]?.n ?? 0);
         if (n >= count) return;
         if (usersFailed) throw usersFailed;
         if (performance.now() - started > RUN_TIMEOUT_MS) throw new Error(`${label}: only ${n} of ${count} dossiers returned after ${RUN_TIMEOUT_MS / 60000} min`);
@@ -233,10 +272,21 @@ async function measureFlow(bench: Bench, run: number): Promise<{ perSecond: numb
     const prefix = `BENCH-${runId()}`;
     await postIntakes(bench, base, prefix, 0, WARMUP);
     await waitIssued(WARMUP, 'warm-up');
+    await statementsSent(reader.db, true);
+    cpu.start({
+      api: { pid: product.children.api!.pid!, withChildren: false },
+      workers: { pid: product.children.workers!.pid!, withChildren: false },
+      simulators: { pid: product.children.simulators!.pid!, withChildren: false },
+      bench: { pid: process.pid, withChildren: false },
+      zeebe: { pid: bench.broker.pid, withChildren: false },
+      postgres: postmaster ? { pid: postmaster, withChildren: true } : null,
+    });
     const started = performance.now();
     await postIntakes(bench, base, prefix, WARMUP, DOSSIERS);
     await waitIssued(WARMUP + DOSSIERS, 'flow');
     const seconds = secondsSince(started);
+    const cpuUsed = cpu.stop();
+    const statements = (await statementsSent(reader.db, false)) / DOSSIERS;
     stopUsers = true;
     const { completed } = await users;
     progress(`  flow run ${run}: ${DOSSIERS} dossiers in ${seconds.toFixed(1)} s (${completed} inbox tasks completed; ${intakesResent} intakes answered 503 and sent again)`);
@@ -246,7 +296,9 @@ async function measureFlow(bench: Bench, run: number): Promise<{ perSecond: numb
       progress(`    inbox ${kind}: ${values.length} calls, median ${median(values).toFixed(1)} ms, p95 ${(sorted[Math.floor(sorted.length * 0.95)] ?? 0).toFixed(1)} ms`);
       values.length = 0;
     }
-    return { perSecond: DOSSIERS / seconds, memory: memory.stop() };
+    const cpuPerDossier = new Map([...cpuUsed].map(([name, ms]) => [name, ms / DOSSIERS]));
+    progress(`    per dossier: ${statements.toFixed(1)} SQL statements; CPU ms ${[...cpuPerDossier].map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(', ')}`);
+    return { perSecond: DOSSIERS / seconds, memory: memory.stop(), statements, cpu: cpuPerDossier };
   } finally {
     stopUsers = true;
     memory.stop();
@@ -340,6 +392,8 @@ interface Results {
   intakeFull: number[];
   growth: number[];
   memory: Map<string, number[]>;
+  statements: number[];
+  cpu: Map<string, number[]>;
 }
 
 /** One run: the ceiling and the flow (ceiling first in odd runs), then the intake medians. */
@@ -352,6 +406,8 @@ async function oneRun(bench: Bench, models: CeilingModels, history: string, run:
   results.flow.push(flow.perSecond);
   results.ratio.push(flow.perSecond / ceiling);
   for (const [name, mb] of flow.memory) results.memory.set(name, [...(results.memory.get(name) ?? []), mb]);
+  results.statements.push(flow.statements);
+  for (const [name, ms] of flow.cpu) results.cpu.set(name, [...(results.cpu.get(name) ?? []), ms]);
   progress(`run ${run}: flow ${flow.perSecond.toFixed(2)}/s, ceiling ${ceiling.toFixed(2)}/s, ratio ${(flow.perSecond / ceiling).toFixed(3)} (${run % 2 === 1 ? 'ceiling' : 'flow'} first)`);
   const growth = await measureIntakeGrowth(bench, run, history);
   results.intakeEmpty.push(growth.empty);
@@ -372,6 +428,8 @@ function emitResults(results: Results): void {
     if (name === 'postgres') out.series('flow.pss_mb.postgres', values, 'MB');
     else out.series(`flow.rss_mb.${name}`, values, 'MB');
   }
+  out.series('flow.sql_statements_per_dossier', results.statements, 'statements');
+  for (const name of MEMORY) out.series(`flow.cpu_ms_per_dossier.${name}`, results.cpu.get(name) ?? [], 'ms');
 }
 
 async function main(): Promise<void> {
@@ -394,7 +452,7 @@ async function main(): Promise<void> {
       }
       const history = await historyDatabase();
       progress(`${RUNS} run(s) of ${DOSSIERS} dossiers (after ${WARMUP} for warm-up), ${ids.nationalProcessId} → ${ids.internalProcessId}; ceiling on ${models.national}`);
-      const results: Results = { flow: [], ceiling: [], ratio: [], intakeEmpty: [], intakeFull: [], growth: [], memory: new Map() };
+      const results: Results = { flow: [], ceiling: [], ratio: [], intakeEmpty: [], intakeFull: [], growth: [], memory: new Map(), statements: [], cpu: new Map() };
       for (let run = 1; run <= RUNS; run++) await oneRun(bench, models, history, run, results);
       emitResults(results);
     }),

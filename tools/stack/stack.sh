@@ -468,7 +468,7 @@ start_postgres() {
   rotate_at_start "$LOGS/postgres.log"
   touch "$LOGS/postgres.log" && { [ "$(id -u)" != 0 ] || chown postgres "$LOGS/postgres.log"; }
   as_pg "$bin/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -t 60 \
-    -o "-p $PG_PORT -k $data -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_connections=200 -c unix_socket_permissions=0700 ${LLTP_PG_OPTIONS:-}" \
+    -o "-p $PG_PORT -k $data -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_connections=200 -c unix_socket_permissions=0700 -c shared_preload_libraries=pg_stat_statements ${LLTP_PG_OPTIONS:-}" \
     start >/dev/null || die "PostgreSQL did not start (see $LOGS/postgres.log)"
   local exists
   exists=$("$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")
