@@ -71,13 +71,15 @@ function checked<T>(schema: z.ZodType<T>, query: unknown): T {
   throw new InspectionInputError(parameter, issue?.code === 'invalid_type' && issue.input === undefined ? 'thiếu tham số' : (issue?.message ?? 'không hợp lệ'));
 }
 
-function actorOf(req: Request): Actor {
+/** The staff member asking (the routes run after requireRole). */
+export function actorOf(req: Request): Actor {
   const principal = req.principal;
   if (principal?.kind !== 'staff') throw new Error('inspection routes are for staff (requireRole runs first)');
   return { username: principal.username, displayName: principal.displayName };
 }
 
-function sendFile(res: Response, written: Pick<WrittenExport, 'contentType' | 'fileName' | 'rowsSha256' | 'fileSha256' | 'bytes'>): void {
+/** A written export as the answer: an attachment with its digests in headers (the 766 index's exports too). */
+export function sendFile(res: Response, written: Pick<WrittenExport, 'contentType' | 'fileName' | 'rowsSha256' | 'fileSha256' | 'bytes'>): void {
   res
     .status(200)
     .set('Content-Type', written.contentType)

@@ -68,7 +68,7 @@ beforeAll(async () => {
   app = await startTestApp('scores-766', (db) => {
     const provider = createCalendarProvider({ db, now, refreshMs: 3_600_000 });
     deps = { db, regimes: loadRegimes(), calendars: () => provider.current(), now };
-    return [{ path: '/api/scores', router: scoreRoutes({ ...deps, auth: { db, now: testClock() } }) }];
+    return [{ path: '/api/scores', router: scoreRoutes({ ...deps, auth: { db, now: testClock() }, agencyName: 'Sở Tư pháp tỉnh Khánh Hòa' }) }];
   });
   await seedCalendar(app.db, NO_DAYS_OFF_2026, { actor: 'test', now });
   await write(app.db);
