@@ -246,7 +246,7 @@ export const settings = {
   WORKER_RETRY_BACKOFF_MAX_MS: int(300000, 'Upper bound of the retry back-off.', 0, 86400000),
 
   MONITOR_CRON: cronExpr('*/5 * * * *', 'SLA monitor: when it classifies every open step and dossier and sends alerts (cron, Việt Nam time).'),
-  MONITOR_DAILY_CRON: cronExpr('30 7 * * 1-6', 'SLA monitor: when the daily digest of due-soon and late items goes to each recipient, and the retention job deletes or anonymises what has expired (RETENTION_*; cron, Việt Nam time).'),
+  MONITOR_DAILY_CRON: cronExpr('30 7 * * 1-6', 'SLA monitor: when the daily digest of due-soon and late items goes to each recipient, the retention job deletes or anonymises what has expired (RETENTION_*) and the 766 index\'s snapshot of the day before is stored (cron, Việt Nam time).'),
   MONITOR_WEEKLY_CRON: cronExpr('5 16 * * 5', 'SLA monitor: when the weekly report for the week that ended at REPORT_WEEK_CUTOFF is archived and sent, and the weekly summary goes to supervisors (cron, Việt Nam time; Friday after the cut-off by default).'),
   REPORT_WEEK_CUTOFF: weeklyCutoff('Fri 16:00', 'Cut-off of the weekly report for the Đề án 06 working group (weekday and Việt Nam time): a report week runs from the previous cut-off to this one, so weeks follow each other with no gap and no overlap.'),
   REPORT_WEEKLY_RECIPIENTS: emailList('Who receives the weekly report with its XLSX and PDF files (comma-separated e-mail addresses, outside addresses allowed); empty: the report is archived only.'),
