@@ -66,7 +66,7 @@ test('the page shows U1\'s November as worked out by hand, the trend from the sn
   expect(await page.locator('#indicators tr[data-indicator]').count()).toBe(10);
   expect(await page.locator('#indicators tr[data-indicator="satisfaction.handling"]').textContent()).toMatch(/suy luận|thực nghiệm|theo văn bản/);
   // the trend up to the period's end: November whole (its snapshot as of 30/11), nothing later
-  const trendRows = (p: Page) => p.locator('#trend tr[data-month]').evaluateAll((rows) => rows.map((r) => r.textContent));
+  const trendRows = (p: Page): Promise<string[]> => p.locator('#trend tr[data-month]').allTextContents();
   expect(await trendRows(page)).toEqual([`11/202630/11/2026${total.replace(' / ', '')}`]);
   // every dossier that cost progress points, with its reason, linked to its page
   for (const e of EXPLAINED_U1.filter((x) => x.indicator === 'progress.onTime')) {
@@ -109,7 +109,7 @@ test('the XLSX and PDF downloaded from the page read back with their rows digest
     expect(await page.locator(`#export-${format}`).getAttribute('href')).toBe(`/api/scores/export?${NOVEMBER_U1.replace(/&unit=.*/, '')}&agency=STP.KHA&unit=${U1}&format=${format}`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`#export-${format}`).click()]);
     files[format] = path.join(dir, `chi-so.${format}`);
-    await download.saveAs(files[format]!);
+    await download.saveAs(files[format]);
   }
   const xlsx = readFileSync(files.xlsx!);
   const pdf = readFileSync(files.pdf!);
