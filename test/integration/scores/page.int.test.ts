@@ -9,7 +9,7 @@
  *
  * @fixed-instants the product's clock is pinned at 8/12/2026 09:00 and the dossiers sit in November 2026, whatever LLTP_TEST_NOW says.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -32,6 +32,7 @@ const NO_DAYS_OFF_2026 = seedWithYear(2026, {
   makeUpWorkingDays: [],
   pending: [],
 });
+const ARTIFACTS = path.resolve(__dirname, '../../../.cache/test-artifacts');
 const NOVEMBER_U1 = `period=month&date=2026-11-15&unit=${U1}`;
 
 let s: SystemUnderTest;
@@ -76,6 +77,8 @@ test('the page shows U1\'s November as worked out by hand, the trend from the sn
   }
   expect(await page.locator('#at-risk tbody').textContent()).toContain('Không có hồ sơ nào');
   expect(await allViolations(page)).toEqual([]);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'chi-so.png'), fullPage: true, clip: { x: 0, y: 0, width: 1366, height: 2250 } });
 
   // without a date: the product's today (8/12), December so far
   const today = await pageOf('lanhdao');
