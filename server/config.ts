@@ -246,7 +246,7 @@ export const settings = {
   WORKER_RETRY_BACKOFF_MAX_MS: int(300000, 'Upper bound of the retry back-off.', 0, 86400000),
 
   MONITOR_CRON: cronExpr('*/5 * * * *', 'SLA monitor: when it classifies every open step and dossier and sends alerts (cron, Việt Nam time).'),
-  MONITOR_DAILY_CRON: cronExpr('30 7 * * 1-6', 'SLA monitor: when the daily digest of due-soon and late items goes to each recipient, and the retention job deletes or anonymises what has expired (RETENTION_*; cron, Việt Nam time).'),
+  MONITOR_DAILY_CRON: cronExpr('30 7 * * 1-6', 'SLA monitor: when the daily digest of due-soon and late items goes to each recipient, the retention job deletes or anonymises what has expired (RETENTION_*) and the 766 index\'s snapshot of the day before is stored (cron, Việt Nam time).'),
   MONITOR_WEEKLY_CRON: cronExpr('5 16 * * 5', 'SLA monitor: when the weekly report for the week that ended at REPORT_WEEK_CUTOFF is archived and sent, and the weekly summary goes to supervisors (cron, Việt Nam time; Friday after the cut-off by default).'),
   REPORT_WEEK_CUTOFF: weeklyCutoff('Fri 16:00', 'Cut-off of the weekly report for the Đề án 06 working group (weekday and Việt Nam time): a report week runs from the previous cut-off to this one, so weeks follow each other with no gap and no overlap.'),
   REPORT_WEEKLY_RECIPIENTS: emailList('Who receives the weekly report with its XLSX and PDF files (comma-separated e-mail addresses, outside addresses allowed); empty: the report is archived only.'),
@@ -263,6 +263,7 @@ export const settings = {
   RETENTION_AUDIT_DAYS: int(3650, 'Retention: days an audit row (who read or changed which dossier, when) is kept; then the daily run deletes it, never a row of an open dossier. Basis: the audit proves each read of personal data was lawful (Decree 13/2023/NĐ-CP) and must outlive the declarations it is about; 10 years assumed (giả định), no exact figure sourced.', 1, 36500),
   RETENTION_BATCH_SIZE: int(1000, 'Retention: rows the daily retention job deletes or anonymises per statement (each statement its own short transaction).', 1, 100000),
   PARTITION_MONTHS_AHEAD: int(3, 'History partitions (audit, steps, alerts: one per month, Việt Nam time): months after the current one whose partitions the daily run creates ahead, so that new rows never land in the default partition.', 1, 24),
+  SCORE_SNAPSHOT_CATCH_UP_DAYS: int(31, 'The 766 index\'s daily snapshots (server/scores/snapshots.ts): the daily run stores yesterday\'s and, when the monitor missed days, those before it that have none, at most this many days back.', 1, 366),
   ARCHIVE_DIR: str('./archive', 'Directory where `npm run archive:month -- YYYY-MM` writes the pg_dump files (custom format) of the month it detaches from audit, steps and alerts before dropping it. Keep it on backed-up storage.'),
   ARCHIVE_MIN_AGE_DAYS: int(3650, 'Archiving: a month may be detached and archived only once it ended this many days ago (the history that inspection and the reports read stays in the database until then); by default the audit retention (RETENTION_AUDIT_DAYS). A month holding rows of an open dossier is refused anyway.', 1, 36500),
   MONITOR_LEASE_MS: int(120000, 'SLA monitor: how long one replica holds the monitor lease; renewed while it works, taken over by another replica once expired.', 5000, 3600000),

@@ -137,7 +137,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
         path: '/api/dashboard',
         router: dashboardRoutes({ inspection, agencyCode: config.AGENCY_CODE, cutoff: config.REPORT_WEEK_CUTOFF, vneidTargetPercent: config.VNEID_SHARE_TARGET_PERCENT, auth: authDeps }),
       },
-      { path: '/api/scores', router: scoreRoutes({ db, regimes: loadRegimes(), calendars: () => provider.current(), now, auth: authDeps }) },
+      { path: '/api/scores', router: scoreRoutes({ db, regimes: loadRegimes(), calendars: () => provider.current(), now, auth: authDeps, agencyName: inspection.agencyName }) },
       { path: '/assets', router: assetRoutes() },
       { path: '/', router: pageRoutes() },
       {

@@ -4,6 +4,7 @@
  * command-line user (`cli:<login>`, or `--actor`), like the API audits a signed-in inspector.
  * With `--json`, one JSON document on standard output.
  */
+import { sql } from 'kysely';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
@@ -136,8 +137,16 @@ async function verify(io: CliIo, file: string, options: { json?: boolean; offlin
     if (!db) return verifyExport(bytes, { fileName: file });
     return verifyExport(bytes, {
       fileName: file,
-      lookup: async (rowsSha256) => {
-        const recorded = await db.selectFrom('inspectionExports').select(['at', 'actor', 'kind', 'format', 'fileName', 'rowsSha256', 'fileSha256']).where('rowsSha256', '=', rowsSha256).orderBy('at', 'asc').limit(1).executeTakeFirst();
+      // the export of these very bytes first (an XLSX and a PDF of one document share their rows digest), else the oldest with these rows
+      lookup: async (rowsSha256, fileSha256) => {
+        const recorded = await db
+          .selectFrom('inspectionExports')
+          .select(['at', 'actor', 'kind', 'format', 'fileName', 'rowsSha256', 'fileSha256'])
+          .where('rowsSha256', '=', rowsSha256)
+          .orderBy(sql`file_sha256 = ${fileSha256}`, 'desc')
+          .orderBy('at', 'asc')
+          .limit(1)
+          .executeTakeFirst();
         return recorded ? { ...recorded, at: recorded.at.toISOString() } : null;
       },
     });

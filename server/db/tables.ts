@@ -469,13 +469,43 @@ export interface InspectionExportsTable {
   id: Generated<number>;
   at: Date;
   actor: string;
-  kind: 'dossiers' | 'summary' | 'weekly';
+  kind: 'dossiers' | 'summary' | 'weekly' | 'scores';
   format: 'csv' | 'xlsx' | 'pdf';
   filters: Json<Record<string, string>>;
   rowCount: number;
   rowsSha256: string;
   fileSha256: string;
   fileName: string;
+}
+
+/** The 766 index's daily snapshots: one row per day, period kind, scope and indicator (migration 0015). */
+export interface ScoreSnapshotsTable {
+  /** The civil day (Việt Nam) the snapshot is of, `YYYY-MM-DD` (read as text). */
+  day: string;
+  periodKind: 'day' | 'week' | 'month' | 'quarter' | 'year';
+  agencyCode: string;
+  /** `''`: the agency as a whole. */
+  unitId: string;
+  indicatorId: string;
+  regimeId: string;
+  periodFirst: string;
+  status: 'scored' | 'noData' | 'noDossiers';
+  numerator: number | null;
+  denominator: number | null;
+  ratio: number | null;
+  points: number | null;
+  maxPoints: number;
+  threshold: number;
+  computedAt: Date;
+  computedBy: string;
+}
+
+/** The days whose snapshot is stored (written with its rows, in one transaction). */
+export interface ScoreSnapshotDaysTable {
+  day: string;
+  computedAt: Date;
+  computedBy: string;
+  rowCount: number;
 }
 
 /** The archive of the weekly report (Đề án 06), one row per report week and revision. */
@@ -543,4 +573,6 @@ export interface Tables {
   calendarReplans: CalendarReplansTable;
   inspectionExports: InspectionExportsTable;
   weeklyReports: WeeklyReportsTable;
+  scoreSnapshots: ScoreSnapshotsTable;
+  scoreSnapshotDays: ScoreSnapshotDaysTable;
 }

@@ -14,17 +14,17 @@
  * format's row cap is a 413, and an export or a weekly-report build beyond the ones allowed to run
  * at once (per user, in total) is a 429 with Retry-After.
  */
-import { Router, type Request, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { authenticate, requireRole } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
 import type { Role } from '../auth/roles';
 import type { PageRequest } from './engine';
-import { EXPORT_FORMATS, type ExportFormat, type WrittenExport } from './export/model';
+import { EXPORT_FORMATS, type ExportFormat } from './export/model';
 import { channelNames } from './documents';
 import { filterQuery, InspectionInputError, parseFilters, SORT_KEYS, STATUS_FILTERS, type FilterVocabulary } from './filters';
-import { exportList, exportSummary, latestArchived, listPage, summaryOf, weeklyFileName, weeklyReport, type Actor, type InspectionServiceDeps } from './service';
-import { answering } from './http';
+import { exportList, exportSummary, latestArchived, listPage, summaryOf, weeklyFileName, weeklyReport, type InspectionServiceDeps } from './service';
+import { actorOf, answering, sendFile } from './http';
 import type { ExportSlots } from './limits';
 import { noStore } from '../api/no-store';
 import { checkParam, IDS } from '../api/ids';
@@ -69,23 +69,6 @@ function checked<T>(schema: z.ZodType<T>, query: unknown): T {
   if (issue?.code === 'unrecognized_keys') throw new InspectionInputError(issue.keys[0] ?? '(query)', 'tham số không được hỗ trợ');
   const parameter = issue?.path.map(String).join('.') || '(query)';
   throw new InspectionInputError(parameter, issue?.code === 'invalid_type' && issue.input === undefined ? 'thiếu tham số' : (issue?.message ?? 'không hợp lệ'));
-}
-
-function actorOf(req: Request): Actor {
-  const principal = req.principal;
-  if (principal?.kind !== 'staff') throw new Error('inspection routes are for staff (requireRole runs first)');
-  return { username: principal.username, displayName: principal.displayName };
-}
-
-function sendFile(res: Response, written: Pick<WrittenExport, 'contentType' | 'fileName' | 'rowsSha256' | 'fileSha256' | 'bytes'>): void {
-  res
-    .status(200)
-    .set('Content-Type', written.contentType)
-    .set('Content-Disposition', `attachment; filename="${written.fileName}"`)
-    .set('X-Rows-SHA256', written.rowsSha256)
-    .set('X-File-SHA256', written.fileSha256)
-    .set('Cache-Control', 'no-store')
-    .send(written.bytes);
 }
 
 const CONTENT_TYPES: Record<ExportFormat, string> = {

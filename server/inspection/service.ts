@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { audit } from '../audit';
 import { formatInstant } from '../calendar/civil-time';
 import type { Selectable } from 'kysely';
-import { toJson, type WeeklyReportsTable } from '../db/tables';
+import { toJson, type InspectionExportsTable, type WeeklyReportsTable } from '../db/tables';
 import { formatVnInstant } from '../monitor/format';
 import { channelNames, listSheets, summaryItems, summarySheets } from './documents';
 import { countDossiers, listDossiers, streamDossiers, verdictLabels, type InspectionDeps, type InspectionDossier, type PageRequest } from './engine';
@@ -26,6 +26,8 @@ export interface InspectionServiceDeps extends InspectionDeps {
   /** The row cap per format of a list file (server/inspection/limits.ts). */
   maxRows: ExportLimits['maxRows'];
 }
+
+export type ExportKind = InspectionExportsTable['kind'];
 
 export interface Actor {
   username: string;
@@ -84,8 +86,11 @@ function documentBase(deps: InspectionServiceDeps, actor: Actor, f: InspectionFi
   return { title, agencyName: deps.agencyName, periodText: describePeriod(f), generatedBy: `${actor.displayName} (${actor.username})`, generatedAt: deps.now(), filters: filterLabels(f) };
 }
 
-/** Records an export: the exports table and the audit log, both with the digests. */
-async function recordExport(deps: InspectionServiceDeps, actor: Actor, kind: 'dossiers' | 'summary' | 'weekly', filters: Record<string, string>, written: WrittenExport): Promise<void> {
+/**
+ * Records an export: the exports table and the audit log, both with the digests (what `lltp
+ * inspection verify` looks up). The 766 index's exports (server/scores/export.ts) are recorded here too.
+ */
+export async function recordExport(deps: Pick<InspectionServiceDeps, 'db' | 'now'>, actor: Actor, kind: ExportKind, filters: Record<string, string>, written: WrittenExport): Promise<void> {
   const at = deps.now();
   await deps.db.transaction().execute(async (tx) => {
     await tx

@@ -36,6 +36,7 @@ export function monitorSettings(config: Config, catalog: ProcessCatalog): Monito
     weekCutoff: config.REPORT_WEEK_CUTOFF,
     retention: retentionPolicy(config),
     partitionMonthsAhead: config.PARTITION_MONTHS_AHEAD,
+    scoreSnapshotCatchUpDays: config.SCORE_SNAPSHOT_CATCH_UP_DAYS,
   };
 }
 

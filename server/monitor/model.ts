@@ -69,6 +69,8 @@ export interface RunCounts {
   loginAttemptsRemoved?: number;
   /** History partitions (audit, steps, alerts by month) the daily run created ahead (server/retention/partitions.ts). */
   partitionsCreated?: number;
+  /** The 766 index's snapshots the daily run stored: the days and their indicator rows (server/scores/snapshots.ts). */
+  scoreSnapshots?: { days: string[]; rows: number };
 }
 
 export type MonitorRun = Omit<Selectable<MonitorRunsTable>, 'counts'> & { counts: RunCounts };

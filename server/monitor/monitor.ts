@@ -1,7 +1,7 @@
 /**
  * The SLA monitor process: node-cron schedules (MONITOR_CRON every 5 minutes by default: a tick
  * over what changed; the daily reconciliation of all open work with the digest, then the
- * retention job (server/retention); the Friday
+ * retention job (server/retention) and the 766 index's snapshots (server/scores/snapshots); the Friday
  * summary; Việt Nam time) and administrators' "run now" requests.
  * Each run first takes the lease, so one replica at a time works; a replica without the lease
  * skips the run. Runs never overlap within a process. Every run is recorded in `monitor_runs`.
@@ -21,6 +21,7 @@ import { Directory } from './directory';
 import { deliverPending } from './deliver';
 import { runRetention } from '../retention';
 import { createPartitionsAhead } from '../retention/partitions';
+import { takeDailySnapshots } from '../scores/snapshots';
 import { acquireLease } from './lease';
 import type { MonitorRun } from './model';
 import { openLateCounts, reconcile, tick, type MonitorDeps, type PassResult } from './tick';
@@ -98,6 +99,8 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
         run.counts.partitionsCreated = await createPartitionsAhead(deps.db, at, deps.settings.partitionMonthsAhead);
         // and log-in attempts past the longest throttling window (spoofed or not, every address's)
         run.counts.loginAttemptsRemoved = await purgeLoginAttempts(deps.db, at);
+        // the 766 index of yesterday and the days missed, stored once whichever replica runs (server/scores/snapshots)
+        run.counts.scoreSnapshots = await takeDailySnapshots({ db: deps.db }, at, { catchUpDays: deps.settings.scoreSnapshotCatchUpDays });
       } else {
         run.counts.alertsRaised = await raiseWeeklySummaries(deps, calendars, at, runId);
         if (deps.weeklyReport) await sendWeeklyReport(deps.weeklyReport, at);

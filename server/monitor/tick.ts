@@ -52,6 +52,8 @@ export interface MonitorSettings {
   retention: RetentionPolicy;
   /** Months after the current one whose history partitions the daily run creates ahead (PARTITION_MONTHS_AHEAD). */
   partitionMonthsAhead: number;
+  /** The 766 index's snapshots: days back the daily run catches up at most (SCORE_SNAPSHOT_CATCH_UP_DAYS). */
+  scoreSnapshotCatchUpDays: number;
 }
 
 export interface MonitorDeps {

@@ -14,3 +14,10 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   const result = await page.evaluate<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }>('window.axe.run()');
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
 }
+
+/** Every accessibility violation axe-core finds, whatever its impact, by rule id and node. */
+export async function allViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }>('window.axe.run()');
+  return result.violations.map((v) => `${v.id} (${v.impact ?? 'no impact'}): ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+}

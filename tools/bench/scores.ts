@@ -13,8 +13,10 @@
  * Figures (median of `BENCH_SCORES_RUNS` (5) runs, with min and max):
  * - scores.year_all_units_s: every indicator of 2026 for the agency and each unit (≤ 1 s);
  * - scores.explain_unit_month_s: one unit's November explained, dossier by dossier (≤ 0.5 s);
- * - scores.daily_snapshot_s: what a daily snapshot computes for 15/12/2026: the day, week, month,
- *   quarter and year holding it, every unit (≤ 5 s; the snapshot's storage is not built yet);
+ * - scores.daily_snapshot_s: the monitor's daily job (server/scores/snapshots.ts) run on
+ *   16/12/2026 00:30 for the day before: the day, week, month, quarter and year holding 15/12,
+ *   every unit, computed and stored (each run first deletes that day's snapshot, untimed) (≤ 5 s);
+ *   scores.daily_snapshot_rows: the indicator rows it stores;
  * - scores.seq_scans: sequential scans of a large table (over 10,000 rows) in the plans of those
  *   statements that the planner expects to return less than half of it (0: reached by index);
  *   scores.wide_scans: those that read at least half of it (a year of a year's data).
@@ -28,7 +30,7 @@ import { kyselyOver, createPool, type Db } from '../../server/db';
 import { explainScores } from '../../server/scores/explain';
 import { loadRegimes } from '../../server/scores/regime';
 import { computeScores, type ScoreDeps } from '../../server/scores/service';
-import { PERIOD_KINDS } from '../../server/scores/period';
+import { takeDailySnapshots } from '../../server/scores/snapshots';
 import { explainAll, Recorder } from './plans';
 import { benchDatabase, figureOutput, progressOf, runBench, series, setting, withStack } from './support';
 
@@ -37,6 +39,7 @@ export const FIGURES = [
   ...series('scores.explain_unit_month_s'),
   ...series('scores.daily_snapshot_s'),
   'scores.explain_unit_month_rows',
+  'scores.daily_snapshot_rows',
   'scores.seq_scans',
   'scores.wide_scans',
 ] as const;
@@ -44,6 +47,8 @@ export const FIGURES = [
 const DOSSIERS = setting('BENCH_SCORES_DOSSIERS', 200_000, 2_000);
 const RUNS = setting('BENCH_SCORES_RUNS', 5, 1);
 const NOW = new Date('2027-01-04T09:00:00+07:00');
+const SNAPSHOT_DAY = '2026-12-15';
+const SNAPSHOT_RUN_AT = new Date('2026-12-16T00:30:00+07:00');
 const out = figureOutput(FIGURES);
 const progress = progressOf('bench:scores');
 
@@ -112,6 +117,7 @@ async function measure(deps: ScoreDeps, recorder: Recorder): Promise<void> {
   const explain: number[] = [];
   const daily: number[] = [];
   let rows = 0;
+  let snapshotRows = 0;
   for (let run = 0; run < RUNS; run++) {
     year.push(await recorder.during('year', () => timed(() => computeScores(deps, { period: 'year', date: '2026-06-15' }))));
     explain.push(
@@ -122,15 +128,19 @@ async function measure(deps: ScoreDeps, recorder: Recorder): Promise<void> {
         }),
       ),
     );
-    const snapshotDeps = { ...deps, now: () => new Date('2026-12-15T23:00:00+07:00') };
+    await deps.db.deleteFrom('scoreSnapshots').where('day', '=', SNAPSHOT_DAY).execute();
+    await deps.db.deleteFrom('scoreSnapshotDays').where('day', '=', SNAPSHOT_DAY).execute();
     daily.push(await recorder.during('daily', () => timed(async () => {
-      for (const period of PERIOD_KINDS) await computeScores(snapshotDeps, { period, date: '2026-12-15' });
+      const stored = await takeDailySnapshots({ db: deps.db, regimes: deps.regimes }, SNAPSHOT_RUN_AT, { catchUpDays: 1 });
+      if (stored.days.join() !== SNAPSHOT_DAY) throw new Error(`the daily job stored ${stored.days.join() || 'no day'}, not ${SNAPSHOT_DAY}`);
+      snapshotRows = stored.rows;
     })));
   }
   out.series('scores.year_all_units_s', year, 's');
   out.series('scores.explain_unit_month_s', explain, 's');
   out.series('scores.daily_snapshot_s', daily, 's');
   out.emit('scores.explain_unit_month_rows', rows, 'rows');
+  out.emit('scores.daily_snapshot_rows', snapshotRows, 'rows');
 }
 
 async function main(): Promise<void> {

@@ -8,10 +8,8 @@
  * on office hours only.
  * @fixed-instants the product's clock is pinned at 8/12/2026 09:00 and the dossiers sit in November 2026, whatever LLTP_TEST_NOW says.
  */
-import { sql } from 'kysely';
 import { createCalendarProvider } from '../../../server/calendar/provider';
 import { seedCalendar } from '../../../server/calendar/store';
-import type { Db } from '../../../server/db';
 import { explainScores } from '../../../server/scores/explain';
 import { loadRegimes } from '../../../server/scores/regime';
 import { scoreRoutes } from '../../../server/scores/routes';
@@ -20,8 +18,9 @@ import { seedWithYear } from '../../support/calendar-seed';
 import { testClock } from '../../support/clock';
 import { startTestApp, type TestApp } from '../../support/app';
 import {
-  AGENCY, at, code, EXPECTED_AGENCY, EXPECTED_U1, EXPECTED_U2, EXPLAINED_U1, factsOf, FIXTURE, TOTAL_AGENCY, TOTAL_U1, TOTAL_U2, U1, U2, type Expected,
+  AGENCY, at, code, EXPECTED_AGENCY, EXPECTED_U1, EXPECTED_U2, EXPLAINED_U1, FIXTURE, TOTAL_AGENCY, TOTAL_U1, TOTAL_U2, U1, U2, type Expected,
 } from '../../support/scores-766-fixture';
+import { writeScoresFixture } from '../../support/scores-766-db';
 
 const NOW = at('2026-12-08T09:00:00');
 const MONTH = 'period=month&date=2026-11-15';
@@ -37,41 +36,15 @@ const NO_DAYS_OFF_2026 = seedWithYear(2026, {
 let app: TestApp;
 let deps: ScoreDeps;
 
-/** Writes a fixture dossier as intake and the workers leave it. */
-async function write(db: Db): Promise<void> {
-  for (const f of FIXTURE) {
-    const d = factsOf(f);
-    await sql`INSERT INTO dossiers (code, receipt_number, agency_code, source, channel, unit_id, form_type, variant, statutory_working_days,
-                target_working_days, apology_lead_minutes, received_at, clock_start_at, statutory_due_at, target_due_at, apology_by_at, appointment_at,
-                status, outcome, finished_at, apology_issued_at, apology_reason, apology_new_return_date, apology_issued_by, signed_at, signature_id,
-                certificate_number, fee_category, fee_paid_online, citizen_rating, citizen_rated_at)
-              VALUES (${d.code}, ${`BN-766-${f.n}`}, ${d.agencyCode}, ${d.source}, ${d.channel}, ${d.unitId}, 1, 'ordinary', 10, 3, 480,
-                ${d.receivedAt}, ${d.receivedAt}, ${d.statutoryDueAt}, ${d.statutoryDueAt}, ${d.statutoryDueAt}, ${d.appointmentAt},
-                ${d.status}, ${d.outcome}, ${d.finishedAt}, ${d.apologyIssuedAt}, ${d.apologyIssuedAt ? 'Chờ xác minh' : null},
-                ${d.apologyIssuedAt ? d.appointmentAt?.toISOString().slice(0, 10) : null}, ${d.apologyIssuedAt ? 'lanhdao' : null},
-                ${d.signedAt}, ${d.signedAt ? `SIG-${f.n}` : null}, ${d.signedAt ? `LLTP-${d.code}` : null},
-                ${d.feeCategory}, ${d.feePaidOnline}, ${d.citizenRating}, ${d.citizenRatedAt})`.execute(db);
-    for (const s of d.supplements) {
-      await db.insertInto('clockStops').values({ dossierCode: d.code, startedAt: s.startedAt, endedAt: s.endedAt, reason: 'supplement' }).execute();
-    }
-    for (const [k, [element, name, unit, started, due, finished]] of (f.steps ?? []).entries()) {
-      await db
-        .insertInto('steps')
-        .values({ id: `step:766-${f.n}-${k}`, dossierCode: d.code, elementId: element, elementName: name, unitId: unit, startedAt: at(started), allotmentMinutes: 240, dueAt: at(due), finishedAt: finished ? at(finished) : null })
-        .execute();
-    }
-  }
-}
-
 beforeAll(async () => {
   const now = (): Date => NOW;
   app = await startTestApp('scores-766', (db) => {
     const provider = createCalendarProvider({ db, now, refreshMs: 3_600_000 });
     deps = { db, regimes: loadRegimes(), calendars: () => provider.current(), now };
-    return [{ path: '/api/scores', router: scoreRoutes({ ...deps, auth: { db, now: testClock() } }) }];
+    return [{ path: '/api/scores', router: scoreRoutes({ ...deps, auth: { db, now: testClock() }, agencyName: 'Sở Tư pháp tỉnh Khánh Hòa' }) }];
   });
   await seedCalendar(app.db, NO_DAYS_OFF_2026, { actor: 'test', now });
-  await write(app.db);
+  await writeScoresFixture(app.db);
 }, 60000);
 
 afterAll(async () => app?.stop());
