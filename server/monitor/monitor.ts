@@ -1,8 +1,8 @@
 /**
  * The SLA monitor process: node-cron schedules (MONITOR_CRON every 5 minutes by default: a tick
  * over what changed; the daily reconciliation of all open work with the digest, then the
- * retention job (server/retention); the Friday
- * summary; Việt Nam time) and administrators' "run now" requests.
+ * retention job (server/retention); the Friday summary and weekly report; the monthly Đề án 06
+ * report (MONITOR_MONTHLY_CRON, after REPORT_MONTH_CUTOFF); Việt Nam time) and administrators' "run now" requests.
  * Each run first takes the lease, so one replica at a time works; a replica without the lease
  * skips the run. Runs never overlap within a process. Every run is recorded in `monitor_runs`.
  *
@@ -16,6 +16,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { purgeLoginAttempts } from '../auth/throttle';
 import { toJson } from '../db/tables';
 import { retryUnsentWeeklyReport, sendWeeklyReport } from '../inspection/weekly-mail';
+import { retryUnsentMonthlyReport, sendMonthlyReport } from '../inspection/monthly-mail';
 import { DigestCollector, raiseDailyDigests, raiseWeeklySummaries } from './digest';
 import { Directory } from './directory';
 import { deliverPending } from './deliver';
@@ -40,7 +41,7 @@ export interface Monitor {
   runOnce(kind: RunKind): Promise<RunOutcome>;
   /** Serves pending "run now" requests (called on a timer by `start`). */
   takeRequests(): Promise<number>;
-  start(schedules: { tick: string; daily: string; weekly: string; requestPollMs: number }): () => Promise<void>;
+  start(schedules: { tick: string; daily: string; weekly: string; monthly: string; requestPollMs: number }): () => Promise<void>;
 }
 
 export function createMonitor(deps: MonitorDeps, options: { holder?: string; now?: () => Date } = {}): Monitor {
@@ -86,6 +87,9 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
         if (deps.weeklyReport) {
           await retryUnsentWeeklyReport(deps.weeklyReport, at).catch((error: unknown) => report('warn', error, {}, 'weekly report not mailed; tried again at the next tick'));
         }
+        if (deps.monthlyReport) {
+          await retryUnsentMonthlyReport(deps.monthlyReport, at).catch((error: unknown) => report('warn', error, {}, 'monthly report not mailed; tried again at the next tick'));
+        }
       } else if (kind === 'daily') {
         const digest = new DigestCollector(await Directory.load(deps.db));
         record(await reconcile(deps, calendars, at, runId, digest.add));
@@ -98,6 +102,9 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
         run.counts.partitionsCreated = await createPartitionsAhead(deps.db, at, deps.settings.partitionMonthsAhead);
         // and log-in attempts past the longest throttling window (spoofed or not, every address's)
         run.counts.loginAttemptsRemoved = await purgeLoginAttempts(deps.db, at);
+      } else if (kind === 'monthly') {
+        // the month that ended at REPORT_MONTH_CUTOFF: archived once, mailed once (server/inspection/monthly-mail.ts)
+        if (deps.monthlyReport) await sendMonthlyReport(deps.monthlyReport, at);
       } else {
         run.counts.alertsRaised = await raiseWeeklySummaries(deps, calendars, at, runId);
         if (deps.weeklyReport) await sendWeeklyReport(deps.weeklyReport, at);
@@ -160,7 +167,7 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
       const fire = (kind: RunKind) => async (): Promise<void> => {
         await monitor.runOnce(kind).catch((error: unknown) => report('error', error, { kind }, 'monitor run failed'));
       };
-      const tasks: ScheduledTask[] = [cron.schedule(schedules.tick, fire('tick'), options), cron.schedule(schedules.daily, fire('daily'), options), cron.schedule(schedules.weekly, fire('weekly'), options)];
+      const tasks: ScheduledTask[] = [cron.schedule(schedules.tick, fire('tick'), options), cron.schedule(schedules.daily, fire('daily'), options), cron.schedule(schedules.weekly, fire('weekly'), options), cron.schedule(schedules.monthly, fire('monthly'), options)];
       const poll = setInterval(() => {
         monitor.takeRequests().catch((error: unknown) => report('warn', error, {}, 'monitor requests not read'));
       }, schedules.requestPollMs);

@@ -18,6 +18,7 @@ import * as boundCallbacks from './0011-bound-callbacks';
 import * as retentionAndMailTemplates from './0012-retention-and-mail-templates';
 import * as index766 from './0013-index-766';
 import * as historyByMonth from './0014-history-by-month';
+import * as monthlyReport from './0015-monthly-report';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -34,4 +35,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0012-retention-and-mail-templates': retentionAndMailTemplates,
   '0013-index-766': index766,
   '0014-history-by-month': historyByMonth,
+  '0015-monthly-report': monthlyReport,
 };
