@@ -54,15 +54,13 @@ export async function sendMonthlyReport(deps: MonthlyMailDeps, now: Date): Promi
     return false;
   }
   const db = deps.report.service.db;
-  const claimed = await db
-    .updateTable('monthlyReports')
-    .set({ sentAt: now, recipients })
-    .where('agencyCode', '=', report.agencyCode)
-    .where('month', '=', report.month)
-    .where('revision', '=', report.revision)
-    .where((eb) => eb.not(eb.exists(db.selectFrom('monthlyReports as m').select('m.revision').where('m.agencyCode', '=', report.agencyCode).where('m.month', '=', report.month).where('m.sentAt', 'is not', null))))
-    .returning('revision')
-    .executeTakeFirst();
+  // every revision of the month locked, so that two replicas claiming at once are taken one after the other
+  const claimed = await db.transaction().execute(async (tx) => {
+    const revisions = await tx.selectFrom('monthlyReports').select('sentAt').where('agencyCode', '=', report.agencyCode).where('month', '=', report.month).forUpdate().execute();
+    if (revisions.some((r) => r.sentAt !== null)) return false;
+    await tx.updateTable('monthlyReports').set({ sentAt: now, recipients }).where('agencyCode', '=', report.agencyCode).where('month', '=', report.month).where('revision', '=', report.revision).execute();
+    return true;
+  });
   if (!claimed) return false;
   try {
     await deps.mailer.send({
