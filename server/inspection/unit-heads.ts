@@ -4,7 +4,7 @@
  * data an operator edits, dated so that a report rebuilt later names who held the post when the
  * task fell late, not who holds it now.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { dayNumberOf, isLocalDate, localDateOf } from '../calendar/civil-time';
@@ -31,9 +31,14 @@ export class UnitHeads {
   }
 }
 
-/** Reads and checks the file (at start-up, beside the models); a wrong field is named with its path. */
+/**
+ * Reads and checks the file (at start-up, beside the models); a wrong field is named with its
+ * path. A folder without the file names nobody: each late task then says the unit's head is not
+ * declared, rather than the product refusing to start.
+ */
 export function loadUnitHeads(dir: string): UnitHeads {
   const file = path.join(dir, UNIT_HEADS_FILE);
+  if (!existsSync(file)) return new UnitHeads([]);
   const parsed = unitHeadsFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   return new UnitHeads(parsed.data.heads);
