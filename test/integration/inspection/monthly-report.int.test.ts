@@ -29,6 +29,7 @@
  *
  * @fixed-instants the product's clock is set at the instants above, whatever LLTP_TEST_NOW says.
  */
+import ExcelJS from 'exceljs';
 import { loadSeed } from '../../../server/calendar/seed';
 import { loadCalendarData, seedCalendar } from '../../../server/calendar/store';
 import { WorkingCalendars } from '../../../server/calendar/working-calendar';
@@ -176,7 +177,16 @@ test('the monthly report gives the figures worked out by hand, the 766 progress 
   expect(await lateTasks()).toEqual(EXPECTED_TASKS);
   expect(headOfStep(new UnitHeads([]), { unitId: 'ca-pv06', dueAt: MONTH.from } as Parameters<typeof headOfStep>[1])).toBe('chưa khai báo người chịu trách nhiệm của đơn vị ca-pv06');
   // the files carry the late tasks with their heads, and the archive records both files
-  expect(report.xlsx.length).toBeGreaterThan(0);
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(report.xlsx as unknown as ArrayBuffer);
+  const sheet = book.getWorksheet('Bước trễ')!;
+  const header = (sheet.getRow(1).values as unknown[]).map(String);
+  const [codeColumn, headColumn] = ['Mã hồ sơ', 'Người chịu trách nhiệm (từ trưởng phòng trở lên)'].map((h) => header.indexOf(h));
+  const filed: string[][] = [];
+  sheet.eachRow((row) => {
+    if (/^STP\.KHA-/.test(row.getCell(codeColumn!).text)) filed.push([row.getCell(codeColumn!).text, row.getCell(headColumn!).text]);
+  });
+  expect(filed).toEqual(EXPECTED_TASKS.map(([code, , , head]) => [code, head]));
   expect(report.pdf.subarray(0, 5).toString()).toBe('%PDF-');
   const files = await db.selectFrom('inspectionExports').select(['format', 'fileName', 'rowsSha256']).where('kind', '=', 'monthly').orderBy('format').execute();
   expect(files).toEqual([
