@@ -109,6 +109,21 @@ const weeklyCutoff = (def: string, description: string): SettingSpec<{ weekday: 
     .transform((v) => ({ weekday: v.slice(0, 3), minutes: Number(v.slice(4, 6)) * 60 + Number(v.slice(7, 9)) })),
 });
 
+/** The monthly cut-off, `1 00:00` (day of the month 1..28 and Việt Nam time). */
+const monthlyCutoff = (def: string, description: string): SettingSpec<{ day: number; minutes: number }> => ({
+  kind: 'string',
+  default: def,
+  description,
+  secret: false,
+  schema: z
+    .string()
+    .regex(/^(?:[1-9]|1\d|2[0-8]) (?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a day of the month (1 to 28) and a time, e.g. 1 00:00')
+    .transform((v) => {
+      const [day, time] = v.split(' ') as [string, string];
+      return { day: Number(day), minutes: Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5)) };
+    }),
+});
+
 /** A comma-separated list of e-mail addresses (empty: none). */
 const emailList = (description: string): SettingSpec<string[]> => ({
   kind: 'string',
@@ -248,8 +263,11 @@ export const settings = {
   MONITOR_CRON: cronExpr('*/5 * * * *', 'SLA monitor: when it classifies every open step and dossier and sends alerts (cron, Việt Nam time).'),
   MONITOR_DAILY_CRON: cronExpr('30 7 * * 1-6', 'SLA monitor: when the daily digest of due-soon and late items goes to each recipient, the retention job deletes or anonymises what has expired (RETENTION_*) and the 766 index\'s snapshot of the day before is stored (cron, Việt Nam time).'),
   MONITOR_WEEKLY_CRON: cronExpr('5 16 * * 5', 'SLA monitor: when the weekly report for the week that ended at REPORT_WEEK_CUTOFF is archived and sent, and the weekly summary goes to supervisors (cron, Việt Nam time; Friday after the cut-off by default).'),
+  MONITOR_MONTHLY_CRON: cronExpr('15 0 1 * *', 'SLA monitor: when the monthly Đề án 06 report for the month that ended at REPORT_MONTH_CUTOFF is archived and mailed (cron, Việt Nam time; just after the default cut-off, 00:15 on the 1st). Move it with REPORT_MONTH_CUTOFF.'),
   REPORT_WEEK_CUTOFF: weeklyCutoff('Fri 16:00', 'Cut-off of the weekly report for the Đề án 06 working group (weekday and Việt Nam time): a report week runs from the previous cut-off to this one, so weeks follow each other with no gap and no overlap.'),
   REPORT_WEEKLY_RECIPIENTS: emailList('Who receives the weekly report with its XLSX and PDF files (comma-separated e-mail addresses, outside addresses allowed); empty: the report is archived only.'),
+  REPORT_MONTH_CUTOFF: monthlyCutoff('1 00:00', 'Cut-off of the monthly Đề án 06 report (day of the month and Việt Nam time): the report of month M runs from the cut-off in M to the one in M + 1. The default makes it the calendar month, the month the 766 index is ranked on.'),
+  REPORT_MONTHLY_RECIPIENTS: emailList('Who receives the monthly Đề án 06 report with its XLSX and PDF files besides the active leaders (users with the leader role), comma-separated e-mail addresses, outside addresses allowed.'),
   EXPORT_MAX_ROWS_PDF: int(2000, 'Most dossiers a list exported as PDF may hold (the PDF is laid out whole, in a worker thread: about 2.5 s and 150 MB per 1,000 rows); above it the API answers 413 naming the cap and the count, and asks for a narrower filter or XLSX/CSV.', 1, 100000),
   EXPORT_MAX_ROWS_XLSX: int(100000, 'Most dossiers a list exported as XLSX may hold (streamed row by row; the compressed file is kept until it is sent with its SHA-256: about 1 MB per 10,000 rows); above it: 413.', 1, 10000000),
   EXPORT_MAX_ROWS_CSV: int(200000, 'Most dossiers a list exported as CSV may hold (streamed row by row; the file is kept until it is sent with its SHA-256: about 4 MB per 10,000 rows); above it: 413.', 1, 10000000),

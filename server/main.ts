@@ -80,8 +80,8 @@ async function startMonitorRole(config: Config, logger: Logger): Promise<() => P
   await waitForCalendar(calendars, { timeoutMs: 120_000, onWaiting: () => logger.warn('waiting for the calendar to be seeded (the API seeds it at start)') });
   const mailer = createMailer(config);
   const monitor = createMonitor(createMonitorDeps({ db, config, catalog, calendars, mailer, logger }));
-  const stop = monitor.start({ tick: config.MONITOR_CRON, daily: config.MONITOR_DAILY_CRON, weekly: config.MONITOR_WEEKLY_CRON, requestPollMs: config.MONITOR_REQUEST_POLL_MS });
-  logger.info({ holder: monitor.holder, tick: config.MONITOR_CRON, daily: config.MONITOR_DAILY_CRON, weekly: config.MONITOR_WEEKLY_CRON }, 'SLA monitor scheduled');
+  const stop = monitor.start({ tick: config.MONITOR_CRON, daily: config.MONITOR_DAILY_CRON, weekly: config.MONITOR_WEEKLY_CRON, monthly: config.MONITOR_MONTHLY_CRON, requestPollMs: config.MONITOR_REQUEST_POLL_MS });
+  logger.info({ holder: monitor.holder, tick: config.MONITOR_CRON, daily: config.MONITOR_DAILY_CRON, weekly: config.MONITOR_WEEKLY_CRON, monthly: config.MONITOR_MONTHLY_CRON }, 'SLA monitor scheduled');
   return async () => {
     await stop();
     mailer.close();

@@ -28,6 +28,8 @@ import { dashboardRoutes } from '../dashboard/routes';
 import { filterVocabulary, inspectionService } from '../inspection';
 import { exportLimitsOf, ExportSlots } from '../inspection/limits';
 import { inspectionRoutes } from '../inspection/routes';
+import { monthlyReportRoutes } from '../inspection/monthly-routes';
+import { loadUnitHeads } from '../inspection/unit-heads';
 import { loadRegimes } from '../scores/regime';
 import { scoreRoutes } from '../scores/routes';
 import type { IntakeDeps } from '../intake/intake';
@@ -113,6 +115,8 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
   });
   const inspection = inspectionService({ db, config, catalog, calendars: () => provider.current(), now });
   const vocabulary = filterVocabulary(catalog);
+  // exports and weekly or monthly report builds share one set of slots
+  const exportSlots = new ExportSlots(exportLimitsOf(config));
   const app = createApp({
     outages,
     checkStack: readiness,
@@ -132,7 +136,16 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
       { path: '/api/calendar', router: calendarRoutes({ admin: createCalendarAdmin({ db, now, policy }), auth: authDeps }) },
       { path: '/api/monitor', router: monitorRoutes({ db, auth: authDeps, metricsToken: config.METRICS_TOKEN }) },
       { path: '/metrics', router: Router().get('/', metricsRoute({ db, auth: authDeps, metricsToken: config.METRICS_TOKEN })) },
-      { path: '/api', router: inspectionRoutes({ service: inspection, vocabulary: () => Promise.resolve(vocabulary), cutoff: config.REPORT_WEEK_CUTOFF, auth: authDeps, slots: new ExportSlots(exportLimitsOf(config)) }) },
+      { path: '/api', router: inspectionRoutes({ service: inspection, vocabulary: () => Promise.resolve(vocabulary), cutoff: config.REPORT_WEEK_CUTOFF, auth: authDeps, slots: exportSlots }) },
+      {
+        path: '/api',
+        router: monthlyReportRoutes({
+          report: { service: inspection, agencyCode: config.AGENCY_CODE, regimes: loadRegimes(), heads: loadUnitHeads(processesDirOf(config)) },
+          cutoff: config.REPORT_MONTH_CUTOFF,
+          auth: authDeps,
+          slots: exportSlots,
+        }),
+      },
       {
         path: '/api/dashboard',
         router: dashboardRoutes({ inspection, agencyCode: config.AGENCY_CODE, cutoff: config.REPORT_WEEK_CUTOFF, vneidTargetPercent: config.VNEID_SHARE_TARGET_PERCENT, auth: authDeps }),

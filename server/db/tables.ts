@@ -377,7 +377,7 @@ export interface AlertSendsTable {
 
 export interface MonitorRunsTable {
   id: string;
-  kind: 'tick' | 'daily' | 'weekly';
+  kind: 'tick' | 'daily' | 'weekly' | 'monthly';
   holder: string;
   at: Date;
   startedAt: Date;
@@ -398,7 +398,7 @@ export interface LeasesTable {
 
 export interface MonitorRequestsTable {
   id: string;
-  kind: 'tick' | 'daily' | 'weekly';
+  kind: 'tick' | 'daily' | 'weekly' | 'monthly';
   requestedBy: string;
   requestedAt: Date;
   takenBy: string | null;
@@ -469,7 +469,7 @@ export interface InspectionExportsTable {
   id: Generated<number>;
   at: Date;
   actor: string;
-  kind: 'dossiers' | 'summary' | 'weekly' | 'scores';
+  kind: 'dossiers' | 'summary' | 'weekly' | 'scores' | 'monthly';
   format: 'csv' | 'xlsx' | 'pdf';
   filters: Json<Record<string, string>>;
   rowCount: number;
@@ -529,6 +529,27 @@ export interface WeeklyReportsTable {
   recipients: Defaulted<string[]>;
 }
 
+/** A monthly Đề án 06 report as archived: one revision of one agency's month (migration 0015). */
+export interface MonthlyReportsTable {
+  agencyCode: string;
+  /** `YYYY-MM`. */
+  month: string;
+  revision: number;
+  periodFrom: Date;
+  periodTo: Date;
+  generatedAt: Date;
+  generatedBy: string;
+  summary: Json<Record<string, unknown>>;
+  rowsSha256: string;
+  contentSha256: string;
+  xlsx: Buffer;
+  xlsxSha256: string;
+  pdf: Buffer;
+  pdfSha256: string;
+  sentAt: Date | null;
+  recipients: Defaulted<string[]>;
+}
+
 /** One log-in attempt, recorded before its password is checked (`pending`), `failed` after a wrong one. */
 export interface LoginAttemptsTable {
   id: Generated<number>;
@@ -575,4 +596,5 @@ export interface Tables {
   weeklyReports: WeeklyReportsTable;
   scoreSnapshots: ScoreSnapshotsTable;
   scoreSnapshotDays: ScoreSnapshotDaysTable;
+  monthlyReports: MonthlyReportsTable;
 }

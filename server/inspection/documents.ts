@@ -10,6 +10,7 @@ import type { InspectionDossier } from './engine';
 import { verdictLabels } from './engine';
 import type { ExportColumn, ExportDocument, ExportRow, ExportSheet, ExportSummaryItem } from './export/model';
 import type { InspectionSummary } from './summary';
+import type { UnitHeads } from './unit-heads';
 
 export const channelNames: Record<DossierSource, string> = {
   vneid: 'VNeID',
@@ -99,8 +100,19 @@ export function dossierRow(d: InspectionDossier): ExportRow {
   };
 }
 
-export function stepRows(d: InspectionDossier): ExportRow[] {
+/** The monthly report's step sheet: the weekly one's, and who answers for the unit when the step fell late. */
+export const STEP_COLUMNS_WITH_HEAD: readonly ExportColumn[] = [
+  ...STEP_COLUMNS,
+  { key: 'head', header: 'Người chịu trách nhiệm (từ trưởng phòng trở lên)', type: 'text', width: 36 },
+];
+
+/** Who answers for the step's unit on the day it fell due (./unit-heads.ts); a unit the file does not name says so. */
+export const headOfStep = (heads: UnitHeads, step: InspectionDossier['lateSteps'][number]): string =>
+  heads.at(step.unitId, step.dueAt) ?? `chưa khai báo người chịu trách nhiệm của đơn vị ${step.unitId}`;
+
+export function stepRows(d: InspectionDossier, heads?: UnitHeads): ExportRow[] {
   return d.lateSteps.map((s) => ({
+    ...(heads ? { head: headOfStep(heads, s) } : {}),
     code: d.code,
     step: s.name,
     unit: s.unitName ?? s.unitId,
@@ -150,18 +162,21 @@ export function summaryItems(s: InspectionSummary): ExportSummaryItem[] {
   return items;
 }
 
-/** The dossiers and their late steps as two sheets from one pass over the stream (steps are kept; dossiers stream). */
-export function listSheets(dossiers: AsyncIterable<InspectionDossier>): { dossiers: ExportSheet; steps: ExportSheet } {
+/**
+ * The dossiers and their late steps as two sheets from one pass over the stream (steps are kept;
+ * dossiers stream). With `heads` (the monthly report), each late step names who answers for it.
+ */
+export function listSheets(dossiers: AsyncIterable<InspectionDossier>, heads?: UnitHeads): { dossiers: ExportSheet; steps: ExportSheet } {
   const steps: ExportRow[] = [];
   async function* rows(): AsyncGenerator<ExportRow> {
     for await (const d of dossiers) {
-      steps.push(...stepRows(d));
+      steps.push(...stepRows(d, heads));
       yield dossierRow(d);
     }
   }
   return {
     dossiers: { name: 'Hồ sơ', columns: DOSSIER_COLUMNS, rows: rows() },
-    steps: { name: 'Bước trễ', columns: STEP_COLUMNS, rows: steps },
+    steps: { name: 'Bước trễ', columns: heads ? STEP_COLUMNS_WITH_HEAD : STEP_COLUMNS, rows: steps },
   };
 }
 

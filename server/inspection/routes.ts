@@ -8,7 +8,7 @@
  * - `GET /api/reports/weekly/<YYYY-MM-DD>?format=xlsx|pdf|json`: the week ending at that cut-off,
  *   as archived (built and archived on first ask);
  * - `POST /api/reports/weekly/<YYYY-MM-DD>/regenerate`: a new revision of that week, for
- *   administrators only (audited).
+ *   administrators only (audited); the monthly report's routes are ./monthly-routes.ts.
  * Codes and timing only: no declaration. Every list, summary and file is audited; a bad
  * parameter is a 400 naming it. Files are bounded (server/inspection/limits.ts): a list above its
  * format's row cap is a 413, and an export or a weekly-report build beyond the ones allowed to run
@@ -62,7 +62,7 @@ function pagingOf(query: Record<string, unknown>, allowed: ReadonlySet<string>):
   return checked(paging, picked);
 }
 
-function checked<T>(schema: z.ZodType<T>, query: unknown): T {
+export function checked<T>(schema: z.ZodType<T>, query: unknown): T {
   const parsed = schema.safeParse(query);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -71,7 +71,7 @@ function checked<T>(schema: z.ZodType<T>, query: unknown): T {
   throw new InspectionInputError(parameter, issue?.code === 'invalid_type' && issue.input === undefined ? 'thiếu tham số' : (issue?.message ?? 'không hợp lệ'));
 }
 
-const CONTENT_TYPES: Record<ExportFormat, string> = {
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   pdf: 'application/pdf',

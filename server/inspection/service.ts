@@ -18,6 +18,7 @@ import { checkRowCap, type ExportLimits } from './limits';
 import { describePeriod, instantFilters, type InspectionFilters } from './filters';
 import { summarize, type InspectionSummary } from './summary';
 import type { ReportWeek } from './week';
+import type { UnitHeads } from './unit-heads';
 
 export interface InspectionServiceDeps extends InspectionDeps {
   /** Writes an export document in a format (server/inspection/export). */
@@ -138,62 +139,112 @@ export type ArchivedWeek = Selectable<WeeklyReportsTable>;
  * The recorded history as of the week's cut-off (server/inspection/as-of.ts): every figure and
  * list of the report is computed from it, so that a report rebuilt later is the archived one.
  */
-export const asOfCutoff = (deps: InspectionServiceDeps, week: ReportWeek): InspectionServiceDeps => ({ ...deps, now: () => week.to, pastCutoff: true });
+export const asOfCutoff = (deps: InspectionServiceDeps, period: { to: Date }): InspectionServiceDeps => ({ ...deps, now: () => period.to, pastCutoff: true });
 
 /**
- * The week's late dossiers on any of the three clocks (statutory date, Quy trình 570 target,
- * an internal step), as of the cut-off: those that ended in the week late on one of them, then
- * those open at the cut-off and late on one of them by then.
+ * The period's late dossiers on any of the three clocks (statutory date, Quy trình 570 target,
+ * an internal step), as of its cut-off (the end of the period): those that ended in the period
+ * late on one of them, then those open at the cut-off and late on one of them by then. The
+ * weekly and the monthly report list the same; `agency` narrows the monthly one to its agency.
  */
-export async function* lateOfWeek(deps: InspectionServiceDeps, week: ReportWeek): AsyncGenerator<InspectionDossier> {
-  const atCutoff = asOfCutoff(deps, week);
-  yield* streamDossiers(atCutoff, instantFilters(week.from, week.to, { basis: 'finished', status: 'lateAnyClock' }), { sort: 'finishedAt' });
-  for await (const d of streamDossiers(atCutoff, instantFilters(week.from, week.to, { status: 'openLateAnyClock' }), { sort: 'receivedAt', basis: 'any' })) {
-    if (d.receivedAt < week.to) yield d;
+export async function* lateOfPeriod(deps: InspectionServiceDeps, period: { from: Date; to: Date }, agency: string | null = null): AsyncGenerator<InspectionDossier> {
+  const atCutoff = asOfCutoff(deps, period);
+  yield* streamDossiers(atCutoff, instantFilters(period.from, period.to, { basis: 'finished', status: 'lateAnyClock', agency }), { sort: 'finishedAt' });
+  for await (const d of streamDossiers(atCutoff, instantFilters(period.from, period.to, { status: 'openLateAnyClock', agency }), { sort: 'receivedAt', basis: 'any' })) {
+    if (d.receivedAt < period.to) yield d;
   }
 }
 
+export const lateOfWeek = (deps: InspectionServiceDeps, week: ReportWeek): AsyncGenerator<InspectionDossier> => lateOfPeriod(deps, week);
+
 /**
- * SHA-256 of a weekly report's canonical content: its rows digest, then each summary figure in
+ * SHA-256 of a period report's canonical content: its rows digest, then each summary figure in
  * order as `JSON.stringify(["summary", label, canonical value]) + "\n"` (export/digest.ts).
  */
-export function weeklyContentSha256(rowsSha256: string, summary: readonly ExportSummaryItem[]): string {
+export function reportContentSha256(rowsSha256: string, summary: readonly ExportSummaryItem[]): string {
   const lines = [`${JSON.stringify(['rows', rowsSha256])}\n`, ...summary.map((item) => `${JSON.stringify(['summary', item.label, canonicalCell(item.type, item.value)])}\n`)];
   return sha256Hex(lines.join(''));
 }
 
-async function buildWeek(deps: InspectionServiceDeps, actor: Actor, week: ReportWeek): Promise<Omit<ArchivedWeek, 'revision' | 'sentAt' | 'recipients'> & { rowCount: number }> {
-  const f = instantFilters(week.from, week.to);
-  const summary = await summarize(asOfCutoff(deps, week), f);
+export const weeklyContentSha256 = reportContentSha256;
+
+/** A period report to build: its period and agency, its title and labels, its summary items, and who answers for each late step (monthly). */
+export interface PeriodReportSpec {
+  from: Date;
+  to: Date;
+  agency: string | null;
+  title: string;
+  filters: Record<string, string>;
+  summary: ExportSummaryItem[];
+  heads?: UnitHeads;
+}
+
+/** A period report's files and digests, as both archives keep them. */
+export interface BuiltReport {
+  periodFrom: Date;
+  periodTo: Date;
+  generatedAt: Date;
+  generatedBy: string;
+  rowsSha256: string;
+  contentSha256: string;
+  xlsx: Buffer;
+  xlsxSha256: string;
+  pdf: Buffer;
+  pdfSha256: string;
+  rowCount: number;
+}
+
+/** Writes a period report's XLSX and PDF (the summary, then the late dossiers and their late steps as of the cut-off). */
+export async function buildPeriodReport(deps: InspectionServiceDeps, actor: Actor, spec: PeriodReportSpec): Promise<BuiltReport> {
   const base: Omit<ExportDocument, 'sheets'> = {
-    title: `Báo cáo tuần Đề án 06: cấp Phiếu lý lịch tư pháp (tuần kết thúc ${week.weekEnding.split('-').reverse().join('/')})`,
+    title: spec.title,
     agencyName: deps.agencyName,
-    periodText: `từ ${formatVnInstant(week.from)} đến trước ${formatVnInstant(week.to)}`,
+    periodText: `từ ${formatVnInstant(spec.from)} đến trước ${formatVnInstant(spec.to)}`,
     generatedBy: `${actor.displayName} (${actor.username})`,
     generatedAt: deps.now(),
-    filters: { 'Tuần': `${formatVnInstant(week.from)} – ${formatVnInstant(week.to)}` },
-    summary: summaryItems(summary),
+    filters: spec.filters,
+    summary: spec.summary,
   };
-  const xlsxSheets = listSheets(lateOfWeek(deps, week));
-  const xlsx = await deps.writeExport('xlsx', { ...base, sheets: [xlsxSheets.dossiers, xlsxSheets.steps] });
-  const pdfSheets = listSheets(lateOfWeek(deps, week));
-  const pdf = await deps.writeExport('pdf', { ...base, sheets: [pdfSheets.dossiers, pdfSheets.steps] });
-  if (xlsx.rowsSha256 !== pdf.rowsSha256) throw new Error(`weekly report ${week.weekEnding}: the XLSX and PDF rows differ (the data changed while it was written); try again`);
+  const files = [];
+  for (const format of ['xlsx', 'pdf'] as const) {
+    const sheets = listSheets(lateOfPeriod(deps, spec, spec.agency), spec.heads);
+    files.push(await deps.writeExport(format, { ...base, sheets: [sheets.dossiers, sheets.steps] }));
+  }
+  const [xlsx, pdf] = files as [WrittenExport, WrittenExport];
+  if (xlsx.rowsSha256 !== pdf.rowsSha256) throw new Error(`${spec.title}: the XLSX and PDF rows differ (the data changed while it was written); try again`);
   return {
-    weekEnding: week.weekEnding,
-    periodFrom: week.from,
-    periodTo: week.to,
+    periodFrom: spec.from,
+    periodTo: spec.to,
     generatedAt: base.generatedAt,
     generatedBy: actor.username,
-    summary: summaryJson(summary),
     rowsSha256: xlsx.rowsSha256,
-    contentSha256: weeklyContentSha256(xlsx.rowsSha256, base.summary),
+    contentSha256: reportContentSha256(xlsx.rowsSha256, spec.summary),
     xlsx: xlsx.bytes,
     xlsxSha256: xlsx.fileSha256,
     pdf: pdf.bytes,
     pdfSha256: pdf.fileSha256,
     rowCount: xlsx.rowCount,
   };
+}
+
+async function buildWeek(deps: InspectionServiceDeps, actor: Actor, week: ReportWeek): Promise<BuiltReport & Pick<ArchivedWeek, 'weekEnding' | 'summary'>> {
+  const summary = await summarize(asOfCutoff(deps, week), instantFilters(week.from, week.to));
+  const built = await buildPeriodReport(deps, actor, {
+    from: week.from,
+    to: week.to,
+    agency: null,
+    title: `Báo cáo tuần Đề án 06: cấp Phiếu lý lịch tư pháp (tuần kết thúc ${week.weekEnding.split('-').reverse().join('/')})`,
+    filters: { 'Tuần': `${formatVnInstant(week.from)} – ${formatVnInstant(week.to)}` },
+    summary: summaryItems(summary),
+  });
+  return { ...built, weekEnding: week.weekEnding, summary: summaryJson(summary) };
+}
+
+/** Records a period report's two files (exports table and audit), as a first build or a regeneration. */
+export async function recordReportFiles(deps: InspectionServiceDeps, actor: Actor, kind: 'weekly' | 'monthly', filters: Record<string, string>, built: BuiltReport, fileName: (format: 'xlsx' | 'pdf') => string): Promise<void> {
+  for (const [format, bytes, sha] of [['xlsx', built.xlsx, built.xlsxSha256], ['pdf', built.pdf, built.pdfSha256]] as const) {
+    await recordExport(deps, actor, kind, filters, { format, contentType: '', fileName: fileName(format), rowsSha256: built.rowsSha256, fileSha256: sha, rowCount: built.rowCount, bytes });
+  }
 }
 
 export async function latestArchived(deps: InspectionServiceDeps, weekEnding: string): Promise<ArchivedWeek | undefined> {
@@ -223,17 +274,7 @@ export async function weeklyReport(deps: InspectionServiceDeps, actor: Actor, we
     await audit(deps.db, { at: deps.now(), actor: actor.username, action: 'inspection.weekly.regenerate', dossierCode: null, detail });
   }
   const filters = { 'Tuần': week.weekEnding, 'Lần lập': String(revision) };
-  for (const [format, bytes, sha] of [['xlsx', built.xlsx, built.xlsxSha256], ['pdf', built.pdf, built.pdfSha256]] as const) {
-    await recordExport(deps, actor, 'weekly', filters, {
-      format,
-      contentType: '',
-      fileName: weeklyFileName(week.weekEnding, revision, format),
-      rowsSha256: built.rowsSha256,
-      fileSha256: sha,
-      rowCount,
-      bytes,
-    });
-  }
+  await recordReportFiles(deps, actor, 'weekly', filters, { ...built, rowCount }, (format) => weeklyFileName(week.weekEnding, revision, format));
   return inserted;
 }
 

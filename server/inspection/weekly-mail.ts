@@ -22,18 +22,15 @@ export interface WeeklyMailDeps {
 
 export const MONITOR_ACTOR: Actor = { username: 'system:monitor', displayName: 'Bộ giám sát thời hạn' };
 
-const percent = (value: unknown): string => (typeof value === 'number' ? `${(value * 100).toFixed(1).replace('.', ',')}%` : '—');
+export const percent = (value: unknown): string => (typeof value === 'number' ? `${(value * 100).toFixed(1).replace('.', ',')}%` : '—');
 
 const counts = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {});
 
-function mailText(report: ArchivedWeek, agencyName: string): string {
-  const s = report.summary;
+/** The figures a period report's mail gives (weekly and monthly alike), from its archived summary. */
+export function figureLines(s: Record<string, unknown>): string[] {
   const lateAgainst = counts(s.lateAgainst);
   const openLate = counts(s.openLateAgainst);
   return [
-    `${agencyName}: báo cáo tuần về cấp Phiếu lý lịch tư pháp qua VNeID (Đề án 06).`,
-    `Tuần: từ ${formatVnInstant(report.periodFrom)} đến trước ${formatVnInstant(report.periodTo)}.`,
-    '',
     `Tiếp nhận: ${String(s.received)} hồ sơ (mọi kênh).`,
     `${countLabels.vneidShareReceived}: ${percent(s.vneidShareReceived)} (mục tiêu trên 80%).`,
     `${countLabels.vneidShareResolved}: ${percent(s.vneidShareResolved)} (mục tiêu trên 80%).`,
@@ -42,6 +39,15 @@ function mailText(report: ArchivedWeek, agencyName: string): string {
     `${countLabels.refused}: ${String(s.refused)}. ${countLabels.withdrawn}: ${String(s.withdrawn)}.`,
     `Phiếu đã cấp trễ so với hạn luật định: ${String(lateAgainst.statutory)}; so với chỉ tiêu Quy trình 570: ${String(lateAgainst.target)}; có bước nội bộ (QĐ 2799) trễ: ${String(lateAgainst.step)}; đúng hạn luật định nhưng trễ chỉ tiêu hoặc bước nội bộ: ${String(lateAgainst.targetOrStepOnly)}.`,
     `Đang giải quyết, quá hạn luật định: ${String(s.openOverdue)}; quá chỉ tiêu Quy trình 570: ${String(openLate.target)}; có bước nội bộ quá thời gian giao: ${String(openLate.step)}.`,
+  ];
+}
+
+function mailText(report: ArchivedWeek, agencyName: string): string {
+  return [
+    `${agencyName}: báo cáo tuần về cấp Phiếu lý lịch tư pháp qua VNeID (Đề án 06).`,
+    `Tuần: từ ${formatVnInstant(report.periodFrom)} đến trước ${formatVnInstant(report.periodTo)}.`,
+    '',
+    ...figureLines(report.summary),
     '',
     'Danh sách hồ sơ trễ (so với hạn luật định, chỉ tiêu Quy trình 570 hoặc bước nội bộ), bước gây trễ và lý do: xem tệp XLSX và PDF đính kèm.',
     `SHA-256 các dòng: ${report.rowsSha256} (kiểm tra tệp: npx lltp inspection verify <tệp>).`,

@@ -8,7 +8,9 @@ import type { Logger } from '../logger';
 import type { Mailer } from '../mail';
 import { OutageLog } from '../outage';
 import { retentionPolicy } from '../retention';
-import type { ProcessCatalog } from '../sla/catalog';
+import { processesDirOf, type ProcessCatalog } from '../sla/catalog';
+import { loadUnitHeads } from '../inspection/unit-heads';
+import { loadRegimes } from '../scores/regime';
 import { escalationSchema } from '../sla/spec';
 import type { MonitorDeps, MonitorSettings } from './tick';
 
@@ -40,8 +42,9 @@ export function monitorSettings(config: Config, catalog: ProcessCatalog): Monito
   };
 }
 
-/** `now`: the clock of the weekly report's inspection service (the monitor passes its own instant to every run). */
+/** `now`: the clock of the weekly and monthly reports' inspection service (the monitor passes its own instant to every run). */
 export function createMonitorDeps(input: { db: Db; config: Config; catalog: ProcessCatalog; calendars: CalendarProvider; mailer: Mailer; logger: Logger; settings?: Partial<MonitorSettings>; now?: () => Date }): MonitorDeps {
+  const service = inspectionService({ db: input.db, config: input.config, catalog: input.catalog, calendars: () => input.calendars.current(), now: input.now ?? ((): Date => new Date()) });
   return {
     db: input.db,
     catalog: input.catalog,
@@ -51,11 +54,18 @@ export function createMonitorDeps(input: { db: Db; config: Config; catalog: Proc
     outages: new OutageLog(input.logger),
     settings: { ...monitorSettings(input.config, input.catalog), ...input.settings },
     weeklyReport: {
-      service: inspectionService({ db: input.db, config: input.config, catalog: input.catalog, calendars: () => input.calendars.current(), now: input.now ?? ((): Date => new Date()) }),
+      service,
       mailer: input.mailer,
       logger: input.logger,
       cutoff: input.config.REPORT_WEEK_CUTOFF,
       recipients: input.config.REPORT_WEEKLY_RECIPIENTS,
+    },
+    monthlyReport: {
+      report: { service, agencyCode: input.config.AGENCY_CODE, regimes: loadRegimes(), heads: loadUnitHeads(processesDirOf(input.config)) },
+      mailer: input.mailer,
+      logger: input.logger,
+      cutoff: input.config.REPORT_MONTH_CUTOFF,
+      recipients: input.config.REPORT_MONTHLY_RECIPIENTS,
     },
   };
 }

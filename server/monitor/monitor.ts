@@ -2,7 +2,8 @@
  * The SLA monitor process: node-cron schedules (MONITOR_CRON every 5 minutes by default: a tick
  * over what changed; the daily reconciliation of all open work with the digest, then the
  * retention job (server/retention) and the 766 index's snapshots (server/scores/snapshots); the Friday
- * summary; Việt Nam time) and administrators' "run now" requests.
+ * summary and weekly report; the monthly Đề án 06 report (MONITOR_MONTHLY_CRON, after
+ * REPORT_MONTH_CUTOFF); Việt Nam time) and administrators' "run now" requests.
  * Each run first takes the lease, so one replica at a time works; a replica without the lease
  * skips the run. Runs never overlap within a process. Every run is recorded in `monitor_runs`.
  *
@@ -16,6 +17,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { purgeLoginAttempts } from '../auth/throttle';
 import { toJson } from '../db/tables';
 import { retryUnsentWeeklyReport, sendWeeklyReport } from '../inspection/weekly-mail';
+import { retryUnsentMonthlyReport, sendMonthlyReport } from '../inspection/monthly-mail';
 import { DigestCollector, raiseDailyDigests, raiseWeeklySummaries } from './digest';
 import { Directory } from './directory';
 import { deliverPending } from './deliver';
@@ -41,7 +43,7 @@ export interface Monitor {
   runOnce(kind: RunKind): Promise<RunOutcome>;
   /** Serves pending "run now" requests (called on a timer by `start`). */
   takeRequests(): Promise<number>;
-  start(schedules: { tick: string; daily: string; weekly: string; requestPollMs: number }): () => Promise<void>;
+  start(schedules: { tick: string; daily: string; weekly: string; monthly: string; requestPollMs: number }): () => Promise<void>;
 }
 
 export function createMonitor(deps: MonitorDeps, options: { holder?: string; now?: () => Date } = {}): Monitor {
@@ -87,6 +89,9 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
         if (deps.weeklyReport) {
           await retryUnsentWeeklyReport(deps.weeklyReport, at).catch((error: unknown) => report('warn', error, {}, 'weekly report not mailed; tried again at the next tick'));
         }
+        if (deps.monthlyReport) {
+          await retryUnsentMonthlyReport(deps.monthlyReport, at).catch((error: unknown) => report('warn', error, {}, 'monthly report not mailed; tried again at the next tick'));
+        }
       } else if (kind === 'daily') {
         const digest = new DigestCollector(await Directory.load(deps.db));
         record(await reconcile(deps, calendars, at, runId, digest.add));
@@ -101,6 +106,9 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
         run.counts.loginAttemptsRemoved = await purgeLoginAttempts(deps.db, at);
         // the 766 index of yesterday and the days missed, stored once whichever replica runs (server/scores/snapshots)
         run.counts.scoreSnapshots = await takeDailySnapshots({ db: deps.db }, at, { catchUpDays: deps.settings.scoreSnapshotCatchUpDays });
+      } else if (kind === 'monthly') {
+        // the month that ended at REPORT_MONTH_CUTOFF: archived once, mailed once (server/inspection/monthly-mail.ts)
+        if (deps.monthlyReport) await sendMonthlyReport(deps.monthlyReport, at);
       } else {
         run.counts.alertsRaised = await raiseWeeklySummaries(deps, calendars, at, runId);
         if (deps.weeklyReport) await sendWeeklyReport(deps.weeklyReport, at);
@@ -163,7 +171,7 @@ export function createMonitor(deps: MonitorDeps, options: { holder?: string; now
       const fire = (kind: RunKind) => async (): Promise<void> => {
         await monitor.runOnce(kind).catch((error: unknown) => report('error', error, { kind }, 'monitor run failed'));
       };
-      const tasks: ScheduledTask[] = [cron.schedule(schedules.tick, fire('tick'), options), cron.schedule(schedules.daily, fire('daily'), options), cron.schedule(schedules.weekly, fire('weekly'), options)];
+      const tasks: ScheduledTask[] = [cron.schedule(schedules.tick, fire('tick'), options), cron.schedule(schedules.daily, fire('daily'), options), cron.schedule(schedules.weekly, fire('weekly'), options), cron.schedule(schedules.monthly, fire('monthly'), options)];
       const poll = setInterval(() => {
         monitor.takeRequests().catch((error: unknown) => report('warn', error, {}, 'monitor requests not read'));
       }, schedules.requestPollMs);

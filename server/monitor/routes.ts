@@ -35,7 +35,7 @@ async function lastRun(db: Db, kind: MonitorRun['kind']): Promise<MonitorRun | n
 
 async function lastRuns(db: Db): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const kind of ['tick', 'daily', 'weekly'] as const) {
+  for (const kind of ['tick', 'daily', 'weekly', 'monthly'] as const) {
     const run = await lastRun(db, kind);
     out[kind] = run ? { id: run.id, at: run.at, startedAt: run.startedAt, durationMs: run.durationMs, holder: run.holder, counts: run.counts, outsideWorkingTime: run.outsideWorkingTime, error: run.error } : null;
   }
@@ -48,7 +48,7 @@ async function deliveries(db: Db): Promise<Record<string, number>> {
   return Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, counts.get(s) ?? 0]));
 }
 
-const runRequest = z.object({ kind: z.enum(['tick', 'daily', 'weekly']).default('tick') }).strict();
+const runRequest = z.object({ kind: z.enum(['tick', 'daily', 'weekly', 'monthly']).default('tick') }).strict();
 
 export function monitorRoutes(deps: Deps): Router {
   const router = Router();

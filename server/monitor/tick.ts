@@ -14,6 +14,7 @@
  */
 import type { WeekCutoff } from '../inspection/week';
 import type { WeeklyMailDeps } from '../inspection/weekly-mail';
+import type { MonthlyMailDeps } from '../inspection/monthly-mail';
 import { sql } from 'kysely';
 import type { CalendarProvider } from '../calendar/provider';
 import type { DueSoonPolicy } from '../calendar/status';
@@ -67,6 +68,8 @@ export interface MonitorDeps {
   settings: MonitorSettings;
   /** The weekly report for the Đề án 06 working group (archived and mailed by the weekly run); absent in tests that do not need it. */
   weeklyReport?: WeeklyMailDeps;
+  /** The monthly Đề án 06 report (archived and mailed by the monthly run); absent in tests that do not need it. */
+  monthlyReport?: MonthlyMailDeps;
 }
 
 /** Rows judged per batch (one transaction each). */

@@ -43,6 +43,7 @@ const cases: [what: string, path: () => string, username: string | null, status:
   ['the inspection export (CSV)', () => `/api/inspection/dossiers?from=${today()}&to=${today()}&format=csv`, 'thanhtra', 200],
   ['the inspection summary', () => `/api/inspection/summary?from=${today()}&to=${today()}`, 'thanhtra', 200],
   ['the weekly report archive', () => '/api/reports/weekly', 'thanhtra', 200],
+  ['the monthly report archive', () => '/api/reports/monthly', 'thanhtra', 200],
   ['the dashboard', () => '/api/dashboard/kpis', 'giamsat', 200],
   ['the session owner', () => '/api/auth/me', 'motcua', 200],
   ['a refusal (no session)', () => `/api/dossiers/${code}?details=1`, null, 401],

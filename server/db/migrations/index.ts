@@ -19,6 +19,7 @@ import * as retentionAndMailTemplates from './0012-retention-and-mail-templates'
 import * as index766 from './0013-index-766';
 import * as historyByMonth from './0014-history-by-month';
 import * as scoreSnapshots from './0015-score-snapshots';
+import * as monthlyReport from './0016-monthly-report';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -36,4 +37,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0013-index-766': index766,
   '0014-history-by-month': historyByMonth,
   '0015-score-snapshots': scoreSnapshots,
+  '0016-monthly-report': monthlyReport,
 };

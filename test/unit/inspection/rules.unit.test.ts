@@ -1,17 +1,77 @@
 /**
- * The inspection's pure rules: report weeks (no gap, no overlap, the cut-off instant belongs to
- * the next week), the verdict of a dossier (an apology never makes a late dossier on time), and
+ * The inspection's pure rules: report weeks and months (no gap, no overlap, the cut-off instant
+ * belongs to the next period), who answers for a unit on a day (dated heads of division), the verdict of a dossier (an apology never makes a late dossier on time), and
  * the filters' bad input named by parameter.
  */
 import { verdictOf } from '../../../server/inspection/engine';
 import { filterVocabulary } from '../../../server/inspection';
 import { InspectionInputError, parseFilters } from '../../../server/inspection/filters';
 import { lastEndedWeek, reportWeek } from '../../../server/inspection/week';
+import { lastEndedMonth, reportMonth } from '../../../server/inspection/month';
+import { loadUnitHeads, UnitHeads } from '../../../server/inspection/unit-heads';
+import { PROCESSES_DIR } from '../../../server/sla/catalog';
 import { loadProcessCatalog } from '../../../server/sla';
 import type { ProcessCatalog } from '../../../server/sla/catalog';
 
 const at = (text: string): Date => new Date(`${text}+07:00`);
 const FRIDAY_16 = { weekday: 'Fri', minutes: 16 * 60 };
+
+describe('report months', () => {
+  const CALENDAR_MONTH = { day: 1, minutes: 0 };
+
+  test('by default a month is the calendar month, Việt Nam time; December runs into January', () => {
+    expect(reportMonth('2026-11', CALENDAR_MONTH)).toEqual({ month: '2026-11', from: at('2026-11-01T00:00:00'), to: at('2026-12-01T00:00:00') });
+    expect(reportMonth('2026-12', CALENDAR_MONTH).to).toEqual(at('2027-01-01T00:00:00'));
+  });
+
+  test('consecutive months meet, whatever the cut-off', () => {
+    for (const cutoff of [CALENDAR_MONTH, { day: 15, minutes: 16 * 60 }]) {
+      const months = ['2026-11', '2026-12', '2027-01'].map((m) => reportMonth(m, cutoff));
+      expect(months[1]!.from).toEqual(months[0]!.to);
+      expect(months[2]!.from).toEqual(months[1]!.to);
+    }
+  });
+
+  test.each([
+    ['2026-12-01T00:00:00', CALENDAR_MONTH, '2026-11'],
+    ['2026-11-30T23:59:00', CALENDAR_MONTH, '2026-10'],
+    ['2027-01-01T00:15:00', CALENDAR_MONTH, '2026-12'],
+    ['2026-12-15T15:59:00', { day: 15, minutes: 16 * 60 }, '2026-10'],
+    ['2026-12-15T16:00:00', { day: 15, minutes: 16 * 60 }, '2026-11'],
+  ])('the last month ended at %s (cut-off %j) is %s', (now, cutoff, month) => {
+    expect(lastEndedMonth(at(now), cutoff).month).toBe(month);
+  });
+
+  test.each(['2026-13', '2026-1', 'tháng 11', '2026-11-01'])('%s is refused naming the parameter', (month) => {
+    expect(() => reportMonth(month, CALENDAR_MONTH)).toThrow(InspectionInputError);
+    expect(() => reportMonth(month, CALENDAR_MONTH, 'thang')).toThrow(/thang/);
+  });
+});
+
+describe('heads of division', () => {
+  const heads = new UnitHeads([
+    { unit: 'stp-hctp', title: 'Trưởng phòng', name: 'A', from: '2026-01-01', to: '2026-11-09' },
+    { unit: 'stp-hctp', title: 'Trưởng phòng', name: 'B', from: '2026-11-09', to: null },
+  ]);
+
+  test.each([
+    ['2026-11-08T23:59:00', 'Trưởng phòng: A'],
+    ['2026-11-09T00:00:00', 'Trưởng phòng: B'],
+    ['2025-12-31T12:00:00', null],
+  ])('on %s the head of stp-hctp is %s (Việt Nam days)', (instant, head) => {
+    expect(heads.at('stp-hctp', at(instant))).toBe(head);
+  });
+
+  test('a unit nobody is named for has no head', () => {
+    expect(heads.at('ca-pv06', at('2026-11-10T08:00:00'))).toBeNull();
+  });
+
+  test('the shipped file names a head for every unit a model gives a timed step', async () => {
+    const catalog = await loadProcessCatalog();
+    const shipped = loadUnitHeads(PROCESSES_DIR);
+    expect([...filterVocabulary(catalog).units].filter((u) => shipped.at(u, at('2026-11-10T08:00:00')) === null)).toEqual([]);
+  });
+});
 
 describe('report weeks', () => {
   test('a week runs from the previous Friday 16:00 (inclusive) to this one (exclusive), Việt Nam time', () => {
