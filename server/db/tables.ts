@@ -529,7 +529,7 @@ export interface WeeklyReportsTable {
   recipients: Defaulted<string[]>;
 }
 
-/** A monthly Đề án 06 report as archived: one revision of one agency's month (migration 0015). */
+/** A monthly Đề án 06 report as archived: one revision of one agency's month (migration 0016). */
 export interface MonthlyReportsTable {
   agencyCode: string;
   /** `YYYY-MM`. */
