@@ -112,6 +112,9 @@ async function startRole(role: 'api' | 'workers' | 'monitor', name: string, extr
 const apiUrl = (i: number): string => `http://127.0.0.1:${API_PORTS[i]!}`;
 
 async function startApi(i: number): Promise<void> {
+  // a replica left by a killed run would take this one's requests
+  const held = await fetch(`${apiUrl(i)}/healthz`).then(() => true, () => false);
+  if (held) throw new Error(`port ${API_PORTS[i]!} is held by another process (an API left by an earlier run?): ss -ltnp | grep ${API_PORTS[i]!}`);
   apis[i] = await startRole('api', `api-${i}`, { HTTP_PORT: String(API_PORTS[i]) });
 }
 

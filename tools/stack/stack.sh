@@ -32,6 +32,11 @@
 # variable; `up` with another count replaces the running topology. `stop|kill|start zeebe` act on
 # the whole cluster, `kill zeebe-1` (or zeebe-0, zeebe-2, zeebe-gateway) on one of its processes.
 #
+# LLTP_PG_HA=1: PostgreSQL as a Patroni pair (pg-0, pg-1: one primary, one synchronous standby)
+# with etcd, behind HAProxy on DATABASE_URL's port (tools/stack/pg-ha.sh). Recorded in the run
+# folder like the broker count; `kill postgres` kills the primary node, `kill|stop|start pg-0`
+# (pg-1, etcd, haproxy) one process.
+#
 # LLTP_PORT_OFFSET (default 0): added to every fixed port (Zeebe, Mailpit) to run a second stack
 # beside the first, with its own LLTP_RUN_DIR and a DATABASE_URL on another port.
 #
