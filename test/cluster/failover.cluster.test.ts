@@ -193,15 +193,15 @@ const faults: Record<string, Fault> = {
     },
   },
   api_replica: {
-    async kill() {
+    kill() {
       apis[1]?.kill('SIGKILL');
-      return () => startApi(1);
+      return Promise.resolve(() => startApi(1));
     },
   },
   worker_process: {
-    async kill() {
+    kill() {
       workers[1]?.kill('SIGKILL');
-      return () => startWorker(1);
+      return Promise.resolve(() => startWorker(1));
     },
   },
 };
@@ -231,7 +231,7 @@ afterAll(async () => {
 
 /** The system works: a new intake is accepted through the replicas and reaches its first human step. */
 async function working(name: string): Promise<void> {
-  const body = sampleVneidRequest({ receiptNumber: `BN-CLUSTER-PROBE-${name}-${uniqueId()}`, receivedAt: formatInstant(testNowMs()), random: seededRandom(1) });
+  const body = sampleVneidRequest({ receiptNumber: `BN-CLP-${name.slice(0, 8)}-${uniqueId()}`, receivedAt: formatInstant(testNowMs()), random: seededRandom(1) });
   let code = '';
   await until('a probe intake accepted', async () => {
     for (const i of [0, 1]) {
@@ -247,6 +247,7 @@ async function working(name: string): Promise<void> {
 test.each(Object.keys(faults).map((name) => [name]))('kill -9 %s under load: nothing lost, nothing doubled, only 2xx/503, working again within 30 s', async (name) => {
   await until('the stack cleanly running before the fault', cleanlyRunning, 180_000);
   const load = new Load(name, () => API_PORTS.map((_, i) => apiUrl(i)));
+  const progress = setInterval(() => log({ fault: name, at: Math.round(monotonicMs()), accepted: load.accepted.size, answers: Object.fromEntries(load.tally) }), 5000);
   await load.start();
   let killedAt = 0;
   let recoverySeconds = Infinity;
@@ -259,6 +260,7 @@ test.each(Object.keys(faults).map((name) => [name]))('kill -9 %s under load: not
     recoverySeconds = (monotonicMs() - killedAt) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 3000));
   } finally {
+    clearInterval(progress);
     await load.stop();
     await bringBack?.();
   }

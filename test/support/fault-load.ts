@@ -72,6 +72,8 @@ export class Load {
   readonly answers: Answer[] = [];
   readonly receipts: string[] = [];
   readonly accepted = new Map<string, string>();
+  /** Answers so far by route and status (for a progress line while the phase runs). */
+  readonly tally = new Map<string, number>();
   private running = true;
   private readonly clients: Promise<void>[] = [];
   private token = '';
@@ -90,6 +92,8 @@ export class Load {
       const replica = (this.next += 1) % replicas.length;
       reply = await call(replicas[replica]!, method, url, body, headers);
       this.answers.push({ at: monotonicMs(), status: reply.status, ms: reply.ms, path, replica });
+      const key = `${path} ${reply.status}`;
+      this.tally.set(key, (this.tally.get(key) ?? 0) + 1);
       if (reply.status !== 0) return reply;
     }
     return reply;
@@ -101,7 +105,8 @@ export class Load {
     let n = 0;
     const intakes = (async () => {
       while (this.running) {
-        const receipt = `BN-CLUSTER-${this.name}-${uniqueId()}-${(n += 1)}`;
+        // at most 40 characters (the VNeID schema)
+        const receipt = `BN-CL-${this.name.slice(0, 8)}-${uniqueId()}-${(n += 1)}`;
         this.receipts.push(receipt);
         this.clients.push(this.intake(receipt, n));
         await pause(300);
