@@ -484,6 +484,7 @@ start_postgres() {
   local bin data
   bin=$(pg_bin) || die "PostgreSQL 15+ is not installed (run: bash tools/stack/stack.sh install)"
   data=$(postgres_folder postgres-data)
+  mkdir -p "$LOGS"
   if [ ! -f "$data/PG_VERSION" ]; then
     say "creating the PostgreSQL cluster in $data (initdb, user $PG_USER)"
     as_pg "$bin/initdb" -D "$data" --auth=trust -U "$PG_USER" -E UTF8 --locale=C >"$LOGS/postgres-initdb.log" 2>&1 ||
