@@ -229,6 +229,18 @@ afterAll(async () => {
   await testDb?.drop().catch(() => undefined);
 });
 
+/** Whether the database is up by an API replica's /readyz, once a second, until stopped. */
+function sampleReadiness(i: number): { samples: { at: number; databaseUp: boolean }[]; stop(): void } {
+  const samples: { at: number; databaseUp: boolean }[] = [];
+  const timer = setInterval(() => {
+    void fetch(`${apiUrl(i)}/readyz`, { signal: AbortSignal.timeout(3000) })
+      .then(async (response) => (await response.json()) as { components: { component: string; ok: boolean }[] })
+      .then((body) => samples.push({ at: monotonicMs(), databaseUp: body.components.some((c) => c.component === 'PostgreSQL' && c.ok) }))
+      .catch(() => undefined);
+  }, 1000);
+  return { samples, stop: () => clearInterval(timer) };
+}
+
 /** The system works: a new intake is accepted through the replicas and reaches its first human step. */
 async function working(name: string): Promise<void> {
   const body = sampleVneidRequest({ receiptNumber: `BN-CLP-${name.slice(0, 8)}-${uniqueId()}`, receivedAt: formatInstant(testNowMs()), random: seededRandom(1) });
@@ -248,6 +260,7 @@ test.each(Object.keys(faults).map((name) => [name]))('kill -9 %s under load: not
   await until('the stack cleanly running before the fault', cleanlyRunning, 180_000);
   const load = new Load(name, () => API_PORTS.map((_, i) => apiUrl(i)));
   const progress = setInterval(() => log({ fault: name, at: Math.round(monotonicMs()), accepted: load.accepted.size, answers: Object.fromEntries(load.tally) }), 5000);
+  const readiness = sampleReadiness(0);
   await load.start();
   let killedAt = 0;
   let recoverySeconds = Infinity;
@@ -260,6 +273,7 @@ test.each(Object.keys(faults).map((name) => [name]))('kill -9 %s under load: not
     recoverySeconds = (monotonicMs() - killedAt) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 3000));
   } finally {
+    readiness.stop();
     clearInterval(progress);
     await load.stop();
     await bringBack?.();
@@ -280,4 +294,10 @@ test.each(Object.keys(faults).map((name) => [name]))('kill -9 %s under load: not
   emit(`cluster.${name}.requests`, load.answers.length);
   expect({ lost, duplicates, non503: non503.map((a) => `${a.path} ${a.status}`) }).toEqual({ lost: 0, duplicates: 0, non503: [] });
   expect(recoverySeconds).toBeLessThanOrEqual(30);
+  if (name === 'postgres_primary') {
+    // /readyz said the database was down while no node was primary, and up again once one was
+    const afterKill = readiness.samples.filter((s) => s.at >= killedAt);
+    emit(`cluster.${name}.readyz_database_down_samples`, afterKill.filter((s) => !s.databaseUp).length);
+    expect({ sawDown: afterKill.some((s) => !s.databaseUp), upAtEnd: afterKill.at(-1)?.databaseUp }).toEqual({ sawDown: true, upAtEnd: true });
+  }
 });
