@@ -1,7 +1,8 @@
 /**
  * Projects: `checks`, `unit` (*.unit.test.ts, touch no service), `integration`
  * (*.int.test.ts, run against the real local stack started by `npm run stack:up`) and `faults`
- * (*.fault.test.ts: kill -9 the stack's components under load; `npm run test:faults`).
+ * (*.fault.test.ts: kill -9 the stack's components under load; `npm run test:faults`) and `cluster`
+ * (*.cluster.test.ts: the same on a Zeebe cluster and a Patroni pair; `npm run test:cluster`).
  * Transpilation by @swc/jest; type checking is `npm run typecheck`.
  */
 const transform = {
@@ -56,6 +57,18 @@ module.exports = {
       transformIgnorePatterns,
       setupFilesAfterEnv,
       testMatch: ['<rootDir>/test/faults/**/*.fault.test.ts'],
+      slowTestThreshold: 600,
+    },
+    {
+      // The cluster fault suite (`npm run test:cluster`, tools/cluster-test.sh): a stack of its own
+      // with three brokers and the Patroni pair, kill -9 of a part of it at a time.
+      displayName: 'cluster',
+      testEnvironment: 'node',
+      globalSetup: '<rootDir>/test/support/integration-setup.ts',
+      transform,
+      transformIgnorePatterns,
+      setupFilesAfterEnv,
+      testMatch: ['<rootDir>/test/cluster/**/*.cluster.test.ts'],
       slowTestThreshold: 600,
     },
   ],

@@ -63,13 +63,17 @@ const grpcCodeOf = (error: unknown): number | undefined => {
 /**
  * The Zeebe gateway could not take the call: unreachable (14 UNAVAILABLE), no answer in time
  * (4 DEADLINE_EXCEEDED), back-pressure (8 RESOURCE_EXHAUSTED), cancelled by a closing channel
- * (1), or our own deadline.
+ * (1), the gateway's connection to a broker closed under the call (13 INTERNAL "Connection
+ * RemoteClientConnection{…} was closed": a broker of a cluster killed, the partition's next leader
+ * takes the call sent again, as after a deadline), or our own deadline.
  */
 export function isZeebeUnavailable(error: unknown): boolean {
   if (error instanceof ComponentUnavailableError) return error.component === 'zeebe';
   const code = grpcCodeOf(error);
   if (code !== undefined && [1, 4, 8, 14].includes(code)) return true;
-  return /UNAVAILABLE|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|Stream removed|No connection established/.test((error as Error | null)?.message ?? '');
+  const message = (error as Error | null)?.message ?? '';
+  if (code === 13 && /Connection RemoteClientConnection\{.*\} was closed/.test(message)) return true;
+  return /UNAVAILABLE|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|Stream removed|No connection established/.test(message);
 }
 
 /** The broker refused a command because it is busy or not ready (gRPC RESOURCE_EXHAUSTED): not executed, safe to send again. */

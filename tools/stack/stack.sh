@@ -32,6 +32,11 @@
 # variable; `up` with another count replaces the running topology. `stop|kill|start zeebe` act on
 # the whole cluster, `kill zeebe-1` (or zeebe-0, zeebe-2, zeebe-gateway) on one of its processes.
 #
+# LLTP_PG_HA=1: PostgreSQL as a Patroni pair (pg-0, pg-1: one primary, one synchronous standby)
+# with etcd, behind HAProxy on DATABASE_URL's port (tools/stack/pg-ha.sh). Recorded in the run
+# folder like the broker count; `kill postgres` kills the primary node, `kill|stop|start pg-0`
+# (pg-1, etcd, haproxy) one process.
+#
 # LLTP_PORT_OFFSET (default 0): added to every fixed port (Zeebe, Mailpit) to run a second stack
 # beside the first, with its own LLTP_RUN_DIR and a DATABASE_URL on another port.
 #
@@ -180,6 +185,7 @@ cmd_install() {
   install_faketime
   install_zeebe
   install_postgres
+  if pg_ha; then install_pg_ha; fi
   install_go_tool mailpit github.com/axllent/mailpit
 }
 
@@ -190,6 +196,7 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 healthy() {
   if [ "$1" = zeebe ] && cluster; then cluster_healthy; return; fi
   case $1 in
+    etcd | pg-[0-9] | haproxy) ha_healthy "$1" ;;
     zeebe-gateway) curl -fsS -m 2 "http://127.0.0.1:$GATEWAY_MGMT_PORT/actuator/health" >/dev/null 2>&1 && port_open "$ZEEBE_GRPC_PORT" ;;
     zeebe-mgmt) curl -fsS -m 2 "http://127.0.0.1:$ZEEBE_MGMT_PORT/actuator/health" >/dev/null 2>&1 ;;
     zeebe-[0-9]) curl -fsS -m 2 "http://127.0.0.1:$(broker_mgmt_port "${1#zeebe-}")/actuator/health" >/dev/null 2>&1 ;;
@@ -202,6 +209,7 @@ healthy() {
 pid_of() {
   local f=$RUN/$1.pid
   [ "$1" = postgres ] && f=$(pg_data)/postmaster.pid
+  [ "$1" = postgres ] && pg_ha && f=$RUN/haproxy.pid
   [ "$1" = zeebe ] && cluster && f=$RUN/zeebe-gateway.pid
   [ -f "$f" ] && kill -0 "$(head -n 1 "$f")" 2>/dev/null && head -n 1 "$f"
 }
@@ -329,6 +337,20 @@ ZEEBE_REPLICATION=$((ZEEBE_BROKERS < 3 ? ZEEBE_BROKERS : 3))
 
 cluster() { [ "$ZEEBE_BROKERS" -gt 1 ]; }
 
+# --- PostgreSQL in high availability (LLTP_PG_HA=1, tools/stack/pg-ha.sh) ------------------
+
+# Like the broker count: `up` and `restart` start the mode asked for (LLTP_PG_HA, default 0);
+# every other command follows the mode the last start recorded in the run folder.
+PG_HA_RECORDED=$(cat "$RUN/postgres.ha" 2>/dev/null || echo 0)
+case ${1:-} in
+  up | restart) PG_HA=${LLTP_PG_HA:-0} ;;
+  *) PG_HA=${LLTP_PG_HA:-$PG_HA_RECORDED} ;;
+esac
+[[ $PG_HA =~ ^[01]$ ]] || die "LLTP_PG_HA must be 1 (Patroni pair behind HAProxy) or 0 (one PostgreSQL), not '$PG_HA'"
+pg_ha() { [ "$PG_HA" = 1 ]; }
+# shellcheck source=tools/stack/pg-ha.sh
+source "$REPO/tools/stack/pg-ha.sh"
+
 # Broker i: command API 26501+10i, internal (cluster) API 26502+10i, management 9610+i, REST
 # 8099+10i (plus LLTP_PORT_OFFSET). The gateway: gRPC 26500 and REST 8089 as the one broker's,
 # cluster 26592, management 9609; 9600 is zeebe-mgmt.cjs.
@@ -430,36 +452,39 @@ cluster_status() { # one line per broker and for zeebe-mgmt; 1 when one is down
 # PostgreSQL refuses to run as root: as root the cluster belongs to Debian's `postgres` user.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-# The cluster's folder: <run>/postgres-data, or, when the `postgres` user cannot reach the run
-# folder (a checkout under /root), a folder of this checkout's own under /var/tmp, linked from
-# <run>/postgres-data.
+# A folder of the `postgres` user: <run>/<name>, or, when that user cannot reach the run folder
+# (a checkout under /root), a folder of this checkout's own under /var/tmp, linked from
+# <run>/<name>. The cluster's is postgres-data; the HA pair's (LLTP_PG_HA=1) postgres-ha.
+postgres_folder() { # name: prints the folder, made when missing
+  local link=$RUN/$1
+  if [ -L "$link" ]; then readlink "$link"; return 0; fi
+  mkdir -p "$RUN"
+  if [ "$(id -u)" = 0 ] && [ -z "$(ls -A "$link" 2>/dev/null)" ]; then # missing or empty: made the postgres user's
+    mkdir -p "$link" && chown postgres:postgres "$link" && chmod 700 "$link"
+    if ! runuser -u postgres -- test -w "$link"; then
+      rmdir "$link"
+      local elsewhere=/var/tmp/lltp-flow-${1%-data}-$(printf '%s' "$RUN" | sha256sum | cut -c1-12)
+      mkdir -p "$elsewhere" && chown postgres:postgres "$elsewhere" && chmod 700 "$elsewhere"
+      ln -sfn "$elsewhere" "$link"
+      say "the postgres user cannot reach $RUN: $1 lives in $elsewhere (linked from $link)"
+      echo "$elsewhere"
+      return 0
+    fi
+  fi
+  mkdir -p "$link"
+  echo "$link"
+}
+
 pg_data() {
   local link=$RUN/postgres-data
   if [ -L "$link" ]; then readlink "$link"; else echo "$link"; fi
 }
 
-prepare_pg_data() {
-  local data=$RUN/postgres-data
-  mkdir -p "$RUN"
-  if [ "$(id -u)" = 0 ] && [ ! -L "$data" ] && [ ! -d "$data/base" ]; then
-    mkdir -p "$data" && chown postgres:postgres "$data" && chmod 700 "$data"
-    if ! runuser -u postgres -- test -w "$data"; then
-      rmdir "$data"
-      local elsewhere
-      elsewhere=/var/tmp/lltp-flow-postgres-$(printf '%s' "$RUN" | sha256sum | cut -c1-12)
-      mkdir -p "$elsewhere" && chown postgres:postgres "$elsewhere" && chmod 700 "$elsewhere"
-      ln -sfn "$elsewhere" "$data"
-      say "the postgres user cannot reach $RUN: the cluster lives in $elsewhere (linked from $data)"
-    fi
-  fi
-  mkdir -p "$(pg_data)"
-}
-
 start_postgres() {
   local bin data
   bin=$(pg_bin) || die "PostgreSQL 15+ is not installed (run: bash tools/stack/stack.sh install)"
-  prepare_pg_data
-  data=$(pg_data)
+  data=$(postgres_folder postgres-data)
+  mkdir -p "$LOGS"
   if [ ! -f "$data/PG_VERSION" ]; then
     say "creating the PostgreSQL cluster in $data (initdb, user $PG_USER)"
     as_pg "$bin/initdb" -D "$data" --auth=trust -U "$PG_USER" -E UTF8 --locale=C >"$LOGS/postgres-initdb.log" 2>&1 ||
@@ -494,6 +519,19 @@ start_one() { # name, timeout
     if [ "$name" = zeebe-gateway ]; then start_gateway; else start_broker "${name#zeebe-}"; fi
     return 0
   fi
+  if [[ $name == etcd || $name == pg-[0-9] || $name == haproxy ]]; then # one process of the HA pair
+    ha_healthy "$name" && { say "$name already running"; return 0; }
+    pid_of "$name" >/dev/null && stop_one "$name"
+    say "starting $name"
+    case $name in etcd) start_etcd ;; haproxy) start_haproxy ;; *) start_ha_node "${name#pg-}" ;; esac
+    return 0
+  fi
+  if [ "$name" = postgres ] && [ "$PG_HA" != "$PG_HA_RECORDED" ]; then
+    # the other mode runs (or ran): stopped before the one asked for starts (each keeps its own data)
+    (PG_HA=$PG_HA_RECORDED && stop_one postgres)
+    mkdir -p "$RUN"; if pg_ha; then echo 1 >"$RUN/postgres.ha"; else rm -f "$RUN/postgres.ha"; fi
+  fi
+  if [ "$name" = postgres ] && pg_ha; then start_postgres_ha; return 0; fi # starts what is not running
   if [ "$name" = zeebe ] && [ "$ZEEBE_BROKERS" != "$ZEEBE_BROKERS_RECORDED" ]; then
     # another topology runs (or ran): stopped before the one asked for starts
     (ZEEBE_BROKERS=$ZEEBE_BROKERS_RECORDED && stop_one zeebe)
@@ -522,6 +560,8 @@ stop_one() {
     for part in zeebe-mgmt zeebe-gateway $(seq -f 'zeebe-%g' 0 $((ZEEBE_BROKERS - 1))); do stop_one "$part"; done
     return 0
   fi
+  if [ "$name" = postgres ] && pg_ha; then stop_postgres_ha; return 0; fi
+  if [[ $name == pg-[0-9] ]]; then stop_ha_node "$name"; return 0; fi
   pid=$(pid_of "$name") || { rm -f "$RUN/$name.pid"; return 0; }
   if [ "$name" = postgres ]; then
     as_pg "$(pg_bin)/pg_ctl" -D "$(pg_data)" -m fast -w -t 30 stop >/dev/null 2>&1 || kill -INT "$pid" 2>/dev/null || true
@@ -543,6 +583,13 @@ kill_one() { # kill -9, no clean shutdown: the component's whole process group (
     kill_one zeebe-gateway
     return 0
   fi
+  if [ "$name" = postgres ] && pg_ha; then # the primary node
+    local primary
+    primary=$(ha_primary) || { say "no PostgreSQL node is primary now"; return 0; }
+    kill_ha_node "$primary"
+    return 0
+  fi
+  if [[ $name == pg-[0-9] ]]; then kill_ha_node "$name"; return 0; fi
   pid=$(pid_of "$name") || { say "$name is not running"; return 0; }
   if [ "$name" = postgres ]; then
     local children
@@ -565,6 +612,7 @@ cmd_up() {
   local started=$SECONDS name
   for name in "${COMPONENTS[@]}"; do start_one "$name"; done
   wait_healthy postgres 60
+  if pg_ha; then wait_sync_standby 120; fi
   wait_healthy mailpit 30
   wait_healthy zeebe 180
   say "all healthy in $((SECONDS - started)) s (logs in $LOGS)"
@@ -576,8 +624,10 @@ cmd_status() {
   for name in "${COMPONENTS[@]}"; do
     pid=$(pid_of "$name" || true)
     if healthy "$name"; then state=healthy; else state=down; bad=1; fi
-    printf '%-9s %-8s port %-6s pid %-8s rss %s MB\n' "$name" "$state" "$(port_of "$name")" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" "$name" || echo -)"
+    printf '%-9s %-8s port %-6s pid %-8s rss %s MB%s\n' "$name" "$state" "$(port_of "$name")" "${pid:--}" "$([ -n "$pid" ] && rss_mb "$pid" "$name" || echo -)" \
+      "$([ "$name" = postgres ] && pg_ha && echo '  (HAProxy to the primary)')"
     if [ "$name" = zeebe ] && cluster; then cluster_status || bad=1; fi
+    if [ "$name" = postgres ] && pg_ha; then ha_status || bad=1; fi
   done
   return $bad
 }

@@ -55,6 +55,9 @@ describe('unavailableComponent', () => {
     ['an unreachable gateway', Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 }), 'zeebe'],
     ['a gateway deadline', new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), 'zeebe'],
     ['back-pressure', Object.assign(new Error('8 RESOURCE_EXHAUSTED: ...'), { code: 8 }), 'zeebe'],
+    // regression (cluster fault suite): a task completed while its partition's leader was killed answered 500
+    ['a broker killed under the gateway', Object.assign(new Error('13 INTERNAL: Unexpected error occurred during the request processing: Connection RemoteClientConnection{channel=[id: 0x3432ab8f, L:/127.0.0.1:33158 ! R:127.0.0.1/127.0.0.1:32511]} was closed'), { code: 13 }), 'zeebe'],
+    ['another internal error of the gateway', Object.assign(new Error('13 INTERNAL: Unexpected error occurred during the request processing'), { code: 13 }), null],
     ['an SMTP connection error', Object.assign(new Error('Connection refused'), { code: 'ECONNECTION' }), 'smtp'],
     ['our own deadline', new ComponentUnavailableError('smtp', new Error('late')), 'smtp'],
     ['a business error from Zeebe', Object.assign(new Error('5 NOT_FOUND: job not found'), { code: 5 }), null],
