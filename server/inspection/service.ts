@@ -22,7 +22,8 @@ import type { ReportWeek } from './week';
 export interface InspectionServiceDeps extends InspectionDeps {
   /** Writes an export document in a format (server/inspection/export). */
   writeExport: (format: ExportFormat, doc: ExportDocument) => Promise<WrittenExport>;
-  agencyName: string;
+  /** The issuing body in force at an instant: a document names the body of its period's end. */
+  agencyName: (at: Date) => string;
   /** The row cap per format of a list file (server/inspection/limits.ts). */
   maxRows: ExportLimits['maxRows'];
 }
@@ -81,7 +82,7 @@ export async function summaryOf(deps: InspectionServiceDeps, actor: Actor, f: In
 }
 
 function documentBase(deps: InspectionServiceDeps, actor: Actor, f: InspectionFilters, title: string): Omit<ExportDocument, 'sheets' | 'summary'> {
-  return { title, agencyName: deps.agencyName, periodText: describePeriod(f), generatedBy: `${actor.displayName} (${actor.username})`, generatedAt: deps.now(), filters: filterLabels(f) };
+  return { title, agencyName: deps.agencyName(new Date(f.to.getTime() - 1)), periodText: describePeriod(f), generatedBy: `${actor.displayName} (${actor.username})`, generatedAt: deps.now(), filters: filterLabels(f) };
 }
 
 /** Records an export: the exports table and the audit log, both with the digests. */
@@ -162,7 +163,7 @@ async function buildWeek(deps: InspectionServiceDeps, actor: Actor, week: Report
   const summary = await summarize(asOfCutoff(deps, week), f);
   const base: Omit<ExportDocument, 'sheets'> = {
     title: `Báo cáo tuần Đề án 06: cấp Phiếu lý lịch tư pháp (tuần kết thúc ${week.weekEnding.split('-').reverse().join('/')})`,
-    agencyName: deps.agencyName,
+    agencyName: deps.agencyName(new Date(week.to.getTime() - 1)),
     periodText: `từ ${formatVnInstant(week.from)} đến trước ${formatVnInstant(week.to)}`,
     generatedBy: `${actor.displayName} (${actor.username})`,
     generatedAt: deps.now(),

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { BUDGET_RULE, lintProcesses } from '../../../processes/lint/run';
 import { restartClock } from '../../../server/calendar/clock';
 import { dossierDeadlines, stepDueAt } from '../../../server/calendar/deadlines';
-import { AGENCIES_FILE, dossierTermsOf, loadProcessCatalog, processFiles } from '../../../server/sla/catalog';
+import { AGENCIES_FILE, dossierTermsOf, loadProcessCatalog, processFiles, runsHere } from '../../../server/sla/catalog';
 import { calendars, show, vn } from '../calendar/support';
 import { versionedProcessId } from '../../../server/sla/spec';
 import { executableProcess, openModel, resaveModel, saveModel, setId, setZeebeProperty } from '../../support/modeler';
@@ -37,9 +37,9 @@ test('every model opened and saved again the way Modeler does still passes every
 });
 
 test('a new version of an internal procedure dropped into the folder governs dossiers from its first day', async () => {
-  // The first agency's internal procedure (Khánh Hòa's QĐ 2799 today), newest version.
+  // The internal procedure of the agency receiving today (Khánh Hòa's police, PV06), newest version.
   const before = await loadProcessCatalog(dir);
-  const agency = before.agencies[0];
+  const agency = before.agencies.filter(runsHere).find((a) => a.effectiveTo === null);
   const current = agency && before.versions(agency.internalProcedure).at(-1);
   if (!agency || !current) throw new Error('agencies.json names no agency with an internal procedure');
   const effectiveFrom = `${Number(current.effectiveFrom.slice(0, 4)) + 2}-01-01`;
