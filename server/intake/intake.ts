@@ -155,7 +155,8 @@ function nationalTerms(deps: IntakeDeps, nationalProcessId: string, extended: bo
 
 export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor: string): Promise<IntakeAnswer> {
   const receivedAt = new Date(request.receivedAt);
-  const { agency, nationalProcessId, internalProcessId } = deps.catalog.processesFor(deps.agencyCode, receivedAt);
+  const agency = deps.catalog.agencyInForce(deps.agencyCode, receivedAt);
+  const { nationalProcessId, internalProcessId } = deps.catalog.processesFor(agency.code, receivedAt);
   const terms = nationalTerms(deps, nationalProcessId, isExtendedCase(request));
 
   const calendars = await deps.calendars();
@@ -287,7 +288,8 @@ export async function recordOtherChannel(deps: IntakeDeps, record: OtherChannelR
   const calendar = calendars.forUnit(deps.unitId);
   const channel = record.channel === 'inPerson' || record.channel === 'post' ? 'paper' : 'online';
   const clock = restartClock(calendar, receivedAt, channel, deps.policy.intake);
-  const { agency, nationalProcessId } = deps.catalog.processesFor(deps.agencyCode, receivedAt);
+  const agency = deps.catalog.agencyInForce(deps.agencyCode, receivedAt);
+  const { nationalProcessId } = deps.catalog.processesFor(agency.code, receivedAt);
   const terms = nationalTerms(deps, nationalProcessId, false);
   const deadlines = dossierDeadlines(calendar, clock, terms, deps.policy.deadlines);
   const finishedAt = record.finishedAt ? new Date(record.finishedAt) : null;

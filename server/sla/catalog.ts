@@ -212,14 +212,13 @@ export class ProcessCatalog {
   }
 
   /**
-   * What the intake step needs: the agency of the lineage in force on the receipt date, the
-   * national process to start and the internal process it calls (`internalProcessId`), both as
-   * in force on the receipt date.
+   * What the intake step needs: the national process to start and the internal process it calls
+   * (`internalProcessId`), those of the agency of `agencyCode`'s lineage in force on the receipt
+   * date, both as in force on that date.
    */
-  processesFor(agencyCode: string, receivedAt: Date): { agency: RunAgency; nationalProcessId: string; internalProcessId: string } {
+  processesFor(agencyCode: string, receivedAt: Date): { nationalProcessId: string; internalProcessId: string } {
     const agency = this.agencyInForce(agencyCode, receivedAt);
     return {
-      agency,
       nationalProcessId: this.versionInForce(agency.nationalProcedure, receivedAt).processId,
       internalProcessId: this.versionInForce(agency.internalProcedure, receivedAt).processId,
     };
