@@ -145,8 +145,8 @@ describe('addresses after the merger of 1/7/2025 and Law 107\'s request rules (r
     expect(answer.status).toBe(201);
     expect(answer.body.issuingProvince).toEqual({ code: '56', name: 'Tỉnh Khánh Hòa' });
     const dossier = await findDossier(t.db, String(answer.body.dossierCode));
-    expect(dossier).toMatchObject({ agencyCode: 'CA.KHA', // the police of the merged Khánh Hòa, in force on 23/11/2026
-    receiptNumber: body.receiptNumber });
+    // the police of the merged Khánh Hòa, in force on 23/11/2026
+    expect(dossier).toMatchObject({ agencyCode: 'CA.KHA', receiptNumber: body.receiptNumber });
   });
 
   test.each([
