@@ -2,7 +2,7 @@
  * Which process version governs a dossier: receipt date (Việt Nam) against effective dates,
  * on made-up versions (the shipped catalog is checked in shipped-models.unit.test.ts).
  */
-import { catalogProblems, loadProcessCatalog, NoAgencyInForceError, NoVersionInForceError, periodOf, ProcessCatalog, ProcessCatalogError, receiptDate, versionPairs } from '../../../server/sla/catalog';
+import { catalogProblems, loadProcessCatalog, NoAgencyInForceError, periodOf, ProcessCatalog, ProcessCatalogError, receiptDate, versionPairs } from '../../../server/sla/catalog';
 import type { SlaPlan } from '../../../server/sla/plan';
 
 const at = (iso: string): Date => new Date(iso);
