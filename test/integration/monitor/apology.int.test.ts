@@ -114,7 +114,9 @@ test('apology: leader task and alert, validated form, letter in HTML and PDF, ci
   expect(html.status).toBe(200);
   const text = await html.text();
   const [y, m, d] = newReturnDate.split('-');
-  for (const expected of [request.declaration.fullName, code, reason, `${d}/${m}/${y}`, 'Sở Tư pháp tỉnh Khánh Hòa', 'PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ', 'Mẫu số 04', 'sẽ không trả được kết quả']) expect(text).toContain(expected);
+  // the issuing body and the form of the dossier's law (received under Law 107: the police, the form of Decree 118/2025)
+  const letterFacts = [request.declaration.fullName, code, reason, `${d}/${m}/${y}`, 'Công an tỉnh Khánh Hòa', 'PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ', 'Nghị định số 118/2025/NĐ-CP', 'sẽ không trả được kết quả'];
+  for (const expected of letterFacts) expect(text).toContain(expected);
   expect(text).not.toContain('chưa trả');
   const pdf = await fetch(`${s.api.url}/api/dossiers/${code}/letters/apology`, { headers });
   expect(pdf.headers.get('content-type')).toBe('application/pdf');
