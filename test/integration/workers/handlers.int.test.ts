@@ -16,7 +16,8 @@ import { MailpitClient } from '../../support/mailpit';
 import { startWorkerTestEnv, uniqueCode, type SimName, type WorkerTestEnv } from './support';
 import { testNow } from '../../support/clock';
 
-const NATIONAL = 'quy-trinh-570-v20241001';
+/** The national version in force on the suite's day (Law 107/2025, from 1/7/2026). */
+const NATIONAL = 'quy-trinh-570-v20260701';
 const KHANH_HOA = 'khanh-hoa-2799-v20241029';
 
 let env: WorkerTestEnv;
@@ -223,7 +224,7 @@ describe('dossier clock and deadlines', () => {
     // the deadlines before the plan are kept once (reports as of an earlier instant read them)
     const moves = await env.db.selectFrom('deadlineMoves').select(['cause', 'before']).where('dossierCode', '=', code).execute();
     expect(moves.map((m) => m.cause)).toEqual(['plan']);
-    expect(moves[0]!.before).toMatchObject({ caseVariant: 'ordinary', statutoryWorkingDays: 10, targetWorkingDays: 3, statutoryDueAt: created.statutoryDueAt!.toISOString() });
+    expect(moves[0]!.before).toMatchObject({ caseVariant: 'ordinary', statutoryWorkingDays: 5, targetWorkingDays: 3, statutoryDueAt: created.statutoryDueAt!.toISOString() });
     const doc = await dossier(code);
     expect(doc?.extendedAt).toBeInstanceOf(Date);
     const entries = await env.db.selectFrom('audit').select(['detail', 'actor']).where('dossierCode', '=', code).where('action', '=', 'dossier.deadline-extended').execute();
