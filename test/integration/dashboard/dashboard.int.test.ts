@@ -154,7 +154,8 @@ test('the page in Chromium: the diagram with the numbers on the right steps, a s
     const calls = (await s.call('GET', '/api/dashboard/heatmap', undefined, await s.as('giamsat'))).body.calls as Record<string, string>;
     const callActivity = Object.keys(calls)[0]!;
     await page.locator(`.heat[data-element="${callActivity}"]`).click();
-    await page.locator('#process-name').filter({ hasText: /khanh-hoa-pv06/ // the police's internal procedure of the version in force }).waitFor();
+    // the police's internal procedure of the version in force
+    await page.locator('#process-name').filter({ hasText: /khanh-hoa-pv06/ }).waitFor();
     await page.locator('#back').click();
     await page.locator('#process-name').filter({ hasText: /quy-trinh-570/ }).waitFor();
 
