@@ -38,7 +38,9 @@ const taskOf = (code: string, username: string, formKey: string) => s.task(code,
 const localDate = (at: Date): string => formatInstant(at.getTime()).slice(0, 10);
 
 test('apology: leader task and alert, validated form, letter in HTML and PDF, citizen notified, appointment moved once', async () => {
-  const request = sampleVneidRequest({ receiptNumber: `APO-${uniqueId()}`, receivedAt: formatInstant(calendar.add(testNow(), -10 * 480).dueAt.getTime()), random: seededRandom(77) });
+  // received one statutory limit ago (the law in force: 5 working days under Law 107), so its apology is due now
+  const statutory = (await loadProcessCatalog()).versionInForce('quy-trinh-570', testNow()).deadlines.statutory!;
+  const request = sampleVneidRequest({ receiptNumber: `APO-${uniqueId()}`, receivedAt: formatInstant(calendar.add(testNow(), -statutory).dueAt.getTime()), random: seededRandom(77) });
   const intake = await s.call('POST', '/api/intake/vneid', request, PARTNER);
   expect(intake.status).toBe(201);
   const code = String(intake.body.dossierCode);
