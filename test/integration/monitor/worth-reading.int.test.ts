@@ -25,7 +25,11 @@ let s: SystemUnderTest;
 let calendars: CalendarProvider;
 let monitor: MonitorHarness;
 
+/** Mails Mailpit received since this file started: the suite runs again at other instants with the same Mailpit, and a dossier code of this run may repeat an earlier run's. */
+let receivedInThisRun: (m: { Created?: string }) => boolean = () => true;
+
 beforeAll(async () => {
+  receivedInThisRun = await mailpit.receivedFromNow();
   s = await startSystem('worth_reading', 4900);
   monitor = monitorHarness(s, { prefix: 'WR', seed: 500 });
   calendars = monitor.calendars;
@@ -52,7 +56,7 @@ const workingFrom = async (at: Date, workingMinutes: number): Promise<Date> => (
 
 /** Mails about a dossier: subject prefix (before ':') and recipients. */
 async function mailsAbout(code: string): Promise<[string, string[]][]> {
-  const found = await mailpit.search(`"${code}"`);
+  const found = (await mailpit.search(`"${code}"`)).filter(receivedInThisRun);
   return found.map((m): [string, string[]] => [m.Subject.split(':')[0] as string, m.To.map((t) => t.Address).sort()]).sort((a, b) => a[0].localeCompare(b[0]));
 }
 
