@@ -229,14 +229,14 @@ export const settings = {
   DATABASE_CONNECT_TIMEOUT_MS: int(1500, 'How long to wait for a database connection (or a free one in the pool) before the call fails: 503 on the API, a back-off for the workers.', 100, 120000),
 
   SMTP_URL: url('smtp://127.0.0.1:1025', 'SMTP server for alert e-mails; `smtps://user:pass@host:465` for TLS. May hold credentials.', ['smtp', 'smtps'], true),
-  MAIL_FROM: str('"Hệ thống LLTP Sở Tư pháp" <lltp-flow@localhost>', 'Sender of every e-mail.'),
+  MAIL_FROM: str('"Hệ thống cấp Phiếu lý lịch tư pháp" <lltp-flow@localhost>', 'Sender of every e-mail.'),
 
   HTTP_HOST: str('127.0.0.1', 'Interface the API listens on.'),
   HTTP_PORT: int(3000, 'Port the API listens on (0: any free port, for tests).', 0, 65535),
   PUBLIC_BASE_URL: url('http://127.0.0.1:3000', 'Base URL used in links inside e-mails and pages.', ['http', 'https']),
   TRUST_PROXY: trustProxy('The reverse proxies in front of the API whose X-Forwarded-For and X-Forwarded-Proto are believed: `false` (none), a hop count (`1`: one proxy; the client address is the right-most X-Forwarded-For entry) or the proxies\' addresses/CIDRs, comma-separated (`10.0.0.5`, `10.0.0.0/24`, `loopback`). `true` is refused: it would believe the address the client writes itself.'),
   PROCESSES_DIR: optionalStr('Directory of the process models (`*.bpmn`) and `agencies.json` that the API, the workers, the monitor and `npm run deploy:processes` use (empty: `processes/` of the installation).'),
-  AGENCY_CODE: str('STP.KHA', 'Code of the receiving agency (processes/agencies.json): the prefix of dossier codes `<agency>-YYMMDD-NNNN`.'),
+  AGENCY_CODE: str('STP.KHA', 'Any code of the receiving agency\'s lineage in processes/agencies.json (the default is the root: Khánh Hòa\'s Sở Tư pháp, succeeded by the provincial police CA.KHA on 1/3/2025). Each dossier goes to the agency of that lineage in force on its receipt date, whose code prefixes the dossier code `<agency>-YYMMDD-NNNN`; partners of any agency of the lineage are accepted.'),
   SESSION_HOURS: int(10, 'How long a staff log-in session lasts, in hours.', 1, 720),
   LOGIN_MAX_FAILURES: int(5, 'Failed log-ins to one account from one client address, within LOGIN_LOCKOUT_MINUTES, after which that address may not try that account until they leave the window (an administrator can unlock the account earlier); the account itself is never locked, from another address the right password gets in.', 1, 1000),
   LOGIN_MAX_FAILURES_PER_ADDRESS: int(30, 'Failed log-ins from one client address (any accounts), within LOGIN_LOCKOUT_MINUTES, after which that address may not log in until they leave the window.', 1, 100000),

@@ -40,12 +40,9 @@ async function storeLetter(ctx: JobContext<{ apologyReason: string; newReturnDat
   if (await letterExists(ctx.deps.db, id)) return;
   const declaration = await readDeclaration(ctx.deps.db, ctx.dossierCode, { actor: 'system:apology-letter', purpose: 'lập văn bản xin lỗi (mẫu 04)', at: ctx.now });
   const signer = await ctx.deps.db.selectFrom('users').select('displayName').where('username', '=', issuedBy).executeTakeFirst();
-  let agencyName = dossier.agencyCode ?? 'Sở Tư pháp';
-  try {
-    agencyName = ctx.deps.catalog.agency(dossier.agencyCode ?? '').name;
-  } catch {
-    // unknown agency code: the letter names the code
-  }
+  // the issuing body of the dossier (agencies.json): its name and the place its letters are written
+  const agency = ctx.deps.catalog.agencies.find((a) => a.code === dossier.agencyCode);
+  const agencyName = agency?.name ?? dossier.agencyCode ?? ctx.dossierCode.split('-')[0] ?? '';
   const [y, m, d] = ctx.variables.newReturnDate.split('-');
   // the regime's own form: its title and basis come from the national procedure version
   const forms = planOf(ctx.deps, ctx.job.bpmnProcessId).forms;
@@ -54,7 +51,7 @@ async function storeLetter(ctx: JobContext<{ apologyReason: string; newReturnDat
     title: forms['apology.title'],
     formNote: forms['apology.form'],
     agencyName,
-    place: agencyName.replace(/^Sở Tư pháp (tỉnh |thành phố )?/, '') || agencyName,
+    place: agency?.place ?? agencyName,
     letterNumber: `${ctx.dossierCode}/XL`,
     issuedDateText: VN_DATE_WORDS(ctx.now),
     citizenName: declaration?.declaration.fullName ?? '(không đọc được tờ khai)',

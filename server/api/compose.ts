@@ -131,7 +131,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     routers: [
       { path: '/api/intake', router: intakeRoutes({ intake, auth: authDeps, outages }) },
       { path: '/api/callbacks', router: policeCallbackRoutes({ zeebe, db, auth: authDeps, now }) },
-      { path: '/api/callbacks', router: oneStopEventRoutes({ zeebe, db, auth: authDeps, now }) },
+      { path: '/api/callbacks', router: oneStopEventRoutes({ zeebe, db, auth: authDeps, catalog, now }) },
       { path: '/api/tasks', router: inboxRoutes({ inbox, auth: authDeps }) },
       { path: '/api/calendar', router: calendarRoutes({ admin: createCalendarAdmin({ db, now, policy }), auth: authDeps }) },
       { path: '/api/monitor', router: monitorRoutes({ db, auth: authDeps, metricsToken: config.METRICS_TOKEN }) },
@@ -150,12 +150,12 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
         path: '/api/dashboard',
         router: dashboardRoutes({ inspection, agencyCode: config.AGENCY_CODE, cutoff: config.REPORT_WEEK_CUTOFF, vneidTargetPercent: config.VNEID_SHARE_TARGET_PERCENT, auth: authDeps }),
       },
-      { path: '/api/scores', router: scoreRoutes({ db, regimes: loadRegimes(), calendars: () => provider.current(), now, auth: authDeps, agencyName: inspection.agencyName }) },
+      { path: '/api/scores', router: scoreRoutes({ db, regimes: loadRegimes(), calendars: () => provider.current(), now, auth: authDeps, agencyName: inspection.agencyName(now()) }) },
       { path: '/assets', router: assetRoutes() },
       { path: '/', router: pageRoutes() },
       {
         path: '/api/dossiers',
-        router: dossierRoutes({ db, agencyCode: config.AGENCY_CODE, calendars: () => provider.current(), dueSoon: policy.dueSoon, auth: authDeps, now }),
+        router: dossierRoutes({ db, agencyCode: config.AGENCY_CODE, catalog, calendars: () => provider.current(), dueSoon: policy.dueSoon, auth: authDeps, now }),
       },
     ],
   });

@@ -4,8 +4,8 @@ export const ROLES = [
   'oneStopOfficer', // cán bộ Bộ phận Một cửa
   'lltpOfficer', // chuyên viên LLTP
   'headOfDivision', // trưởng phòng
-  'leader', // lãnh đạo Sở
-  'inspector', // thanh tra Sở
+  'leader', // lãnh đạo cơ quan cấp Phiếu
+  'inspector', // thanh tra
   'supervisor', // giám sát
 ] as const;
 export type Role = (typeof ROLES)[number];
@@ -15,7 +15,7 @@ export const roleLabels: Record<Role, string> = {
   oneStopOfficer: 'Cán bộ Bộ phận Một cửa',
   lltpOfficer: 'Chuyên viên lý lịch tư pháp',
   headOfDivision: 'Trưởng phòng',
-  leader: 'Lãnh đạo Sở',
-  inspector: 'Thanh tra Sở',
+  leader: 'Lãnh đạo cơ quan',
+  inspector: 'Thanh tra',
   supervisor: 'Giám sát',
 };

@@ -5,6 +5,7 @@
  * A partner reaches only the dossiers of the agency it serves (`partners.agency_code`): another
  * agency's dossier is 403, with nothing published.
  */
+import type { ProcessCatalog } from '../sla/catalog';
 import { Router } from 'express';
 import { z } from 'zod';
 import { audit } from '../audit';
@@ -30,6 +31,8 @@ export function oneStopEventRoutes(deps: {
   zeebe: Pick<ZeebeGrpcClient, 'publishMessage'>;
   db: Db;
   auth: AuthDeps;
+  /** Agencies by date: a partner of an agency serves its successors' dossiers too (one lineage). */
+  catalog: Pick<ProcessCatalog, 'sameLineage'>;
   now: () => Date;
 }): Router {
   const router = Router();
@@ -49,7 +52,7 @@ export function oneStopEventRoutes(deps: {
       return;
     }
     const caller = req.principal?.kind === 'partner' ? req.principal : undefined;
-    if (!caller || caller.agencyCode !== dossier.agencyCode) {
+    if (!caller || caller.agencyCode === null || !deps.catalog.sameLineage(caller.agencyCode, dossier.agencyCode)) {
       res.status(403).json({ error: `Hồ sơ ${code} không thuộc cơ quan mà đối tác ${caller?.partnerId ?? '?'} phục vụ (${caller?.agencyCode ?? 'chưa gán cơ quan'}); không có gì được ghi nhận.` });
       return;
     }

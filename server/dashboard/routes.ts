@@ -56,7 +56,7 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
 
   /** The version asked for, checked against its procedure; by default the agency's national procedure in force now. */
   const versionOf = (query: Request['query']): string => {
-    const procedure = text(query.process) ?? catalog.agency(deps.agencyCode).nationalProcedure;
+    const procedure = text(query.process) ?? catalog.agencyInForce(deps.agencyCode, deps.inspection.now()).nationalProcedure;
     if (!catalog.procedures().includes(procedure)) throw new InspectionInputError('process', `không có quy trình ${shown(procedure)} (có: ${catalog.procedures().join(', ')})`);
     const version = text(query.version);
     if (version === undefined) return catalog.versionInForce(procedure, deps.inspection.now()).processId;
@@ -68,7 +68,7 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
     '/versions',
     answering((_req, res) => {
       const now = deps.inspection.now();
-      const agency = catalog.agency(deps.agencyCode);
+      const agency = catalog.agencyInForce(deps.agencyCode, now);
       const procedures = catalog.procedures().map((procedure) => {
         let inForce: string | null = null;
         try {

@@ -1,6 +1,6 @@
 /**
- * `GET /api/dossiers/:code`: the dossier with its deadlines and step timeline (staff of the
- * Sở Tư pháp). `?details=1` adds the citizen's declaration for the roles that process it;
+ * `GET /api/dossiers/:code`: the dossier with its deadlines and step timeline, the issuing body
+ * and the process version that govern it (staff of the receiving agency). `?details=1` adds the citizen's declaration for the roles that process it;
  * every read is audited. `GET /api/dossiers?q=…` finds a dossier by code or receipt number
  * (a short list without personal data; search.ts).
  */
@@ -20,6 +20,7 @@ import type { Db } from '../db';
 import { statusLabels } from '../glossary';
 import { readDeclaration } from '../readmodel/declaration';
 import { findDossier } from '../readmodel/dossier';
+import type { ProcessCatalog } from '../sla/catalog';
 import type { Step } from '../readmodel/step';
 import { dossierSearchQuery, searchDossiers } from './search';
 
@@ -28,8 +29,10 @@ const DETAIL_READERS: Role[] = ['oneStopOfficer', 'lltpOfficer', 'headOfDivision
 
 export interface DossierViewDeps {
   db: Db;
-  /** The agency this installation serves: leaders read the personal data of its dossiers. */
+  /** The agency this installation serves: leaders read the personal data of its lineage's dossiers. */
   agencyCode: string;
+  /** Agencies by date (names, lineage) and the model versions. */
+  catalog: Pick<ProcessCatalog, 'agencies' | 'sameLineage'>;
   calendars: () => Promise<WorkingCalendars>;
   dueSoon: DueSoonPolicy;
   auth: AuthDeps;
@@ -46,7 +49,7 @@ type Staff = Extract<Principal, { kind: 'staff' }>;
  * their unit received or holds or held a step of.
  */
 async function mayReadPersonalData(deps: DossierViewDeps, principal: Staff, dossier: { code: string; agencyCode: string; unitId: string }): Promise<boolean> {
-  if (principal.roles.includes('leader') && dossier.agencyCode === deps.agencyCode) return true;
+  if (principal.roles.includes('leader') && deps.catalog.sameLineage(deps.agencyCode, dossier.agencyCode)) return true;
   if (!principal.roles.some((r) => r !== 'leader' && DETAIL_READERS.includes(r))) return false;
   if (dossier.unitId === principal.unitId) return true;
   const step = await deps.db.selectFrom('steps').select('id').where('dossierCode', '=', dossier.code).where('unitId', '=', principal.unitId).limit(1).executeTakeFirst();
@@ -161,6 +164,8 @@ export function dossierRoutes(deps: DossierViewDeps): Router {
       status: dossier.status,
       outcome: dossier.outcome ?? null,
       caseVariant: dossier.caseVariant ?? null,
+      agency: { code: dossier.agencyCode, name: deps.catalog.agencies.find((a) => a.code === dossier.agencyCode)?.name ?? dossier.agencyCode },
+      process: { processId: dossier.processId ?? null, internalProcessId: dossier.internalProcessId ?? null },
       formType: dossier.formType ?? null,
       paperCopy: dossier.paperCopy ?? null,
       processInstanceKey: dossier.processInstanceKey ?? null,

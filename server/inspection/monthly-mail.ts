@@ -65,8 +65,8 @@ export async function sendMonthlyReport(deps: MonthlyMailDeps, now: Date): Promi
   try {
     await deps.mailer.send({
       to: recipients,
-      subject: `Báo cáo tháng Đề án 06 — ${deps.report.service.agencyName} — tháng ${monthLabel(month.month)}`,
-      text: mailText(report, deps.report.service.agencyName),
+      subject: `Báo cáo tháng Đề án 06 — ${deps.report.service.agencyName(new Date(report.periodTo.getTime() - 1))} — tháng ${monthLabel(month.month)}`,
+      text: mailText(report, deps.report.service.agencyName(new Date(report.periodTo.getTime() - 1))),
       messageId: `<monthly-${report.agencyCode}-${month.month}-r${report.revision}@lltp-flow>`,
       attachments: [
         { filename: monthlyFileName(month.month, report.revision, 'xlsx'), content: report.xlsx, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },

@@ -23,7 +23,8 @@ import type { UnitHeads } from './unit-heads';
 export interface InspectionServiceDeps extends InspectionDeps {
   /** Writes an export document in a format (server/inspection/export). */
   writeExport: (format: ExportFormat, doc: ExportDocument) => Promise<WrittenExport>;
-  agencyName: string;
+  /** The issuing body in force at an instant: a document names the body of its period's end. */
+  agencyName: (at: Date) => string;
   /** The row cap per format of a list file (server/inspection/limits.ts). */
   maxRows: ExportLimits['maxRows'];
 }
@@ -84,7 +85,7 @@ export async function summaryOf(deps: InspectionServiceDeps, actor: Actor, f: In
 }
 
 function documentBase(deps: InspectionServiceDeps, actor: Actor, f: InspectionFilters, title: string): Omit<ExportDocument, 'sheets' | 'summary'> {
-  return { title, agencyName: deps.agencyName, periodText: describePeriod(f), generatedBy: `${actor.displayName} (${actor.username})`, generatedAt: deps.now(), filters: filterLabels(f) };
+  return { title, agencyName: deps.agencyName(new Date(f.to.getTime() - 1)), periodText: describePeriod(f), generatedBy: `${actor.displayName} (${actor.username})`, generatedAt: deps.now(), filters: filterLabels(f) };
 }
 
 /**
@@ -198,7 +199,7 @@ export interface BuiltReport {
 export async function buildPeriodReport(deps: InspectionServiceDeps, actor: Actor, spec: PeriodReportSpec): Promise<BuiltReport> {
   const base: Omit<ExportDocument, 'sheets'> = {
     title: spec.title,
-    agencyName: deps.agencyName,
+    agencyName: deps.agencyName(new Date(spec.to.getTime() - 1)),
     periodText: `từ ${formatVnInstant(spec.from)} đến trước ${formatVnInstant(spec.to)}`,
     generatedBy: `${actor.displayName} (${actor.username})`,
     generatedAt: deps.now(),

@@ -54,6 +54,8 @@ function mailText(report: ArchivedWeek, agencyName: string): string {
   ].join('\n');
 }
 
+const lastInstantOf = (week: { to: Date }): Date => new Date(week.to.getTime() - 1);
+
 /** Archives the last ended week if needed and mails it once; true when it was mailed now. */
 export async function sendWeeklyReport(deps: WeeklyMailDeps, now: Date): Promise<boolean> {
   const week = lastEndedWeek(now, deps.cutoff);
@@ -64,8 +66,8 @@ export async function sendWeeklyReport(deps: WeeklyMailDeps, now: Date): Promise
   }
   await deps.mailer.send({
     to: [...deps.recipients],
-    subject: `Báo cáo tuần Đề án 06 — ${deps.service.agencyName} — tuần kết thúc ${week.weekEnding.split('-').reverse().join('/')}`,
-    text: mailText(report, deps.service.agencyName),
+    subject: `Báo cáo tuần Đề án 06 — ${deps.service.agencyName(lastInstantOf(week))} — tuần kết thúc ${week.weekEnding.split('-').reverse().join('/')}`,
+    text: mailText(report, deps.service.agencyName(lastInstantOf(week))),
     messageId: `<weekly-${week.weekEnding}-r${report.revision}@lltp-flow>`,
     attachments: [
       { filename: weeklyFileName(week.weekEnding, report.revision, 'xlsx'), content: report.xlsx, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },

@@ -44,6 +44,7 @@ export interface IntakeDeps {
   catalog: ProcessCatalog;
   zeebe: Pick<ZeebeGrpcClient, 'createProcessInstance' | 'cancelProcessInstance'>;
   policy: CalendarPolicy;
+  /** AGENCY_CODE: any code of the receiving agency's lineage; each dossier goes to the one in force on its receipt date. */
   agencyCode: string;
   /** The receiving unit (its office hours govern the dossier's clock). */
   unitId: string;
@@ -58,6 +59,8 @@ export interface IntakeAnswer {
   agencyName: string;
   /** The province whose police issue the certificate on the receipt date (null: none in Việt Nam, Cục Hồ sơ nghiệp vụ). */
   issuingProvince: ProvinceOnDay | null;
+  /** The body that issues to residents of that province on the receipt date (no province: Cục Hồ sơ nghiệp vụ, V06). */
+  issuingAgency: { code: string; name: string } | null;
   procedure: string;
   statutoryWorkingDays: number;
   appointmentAt: string;
@@ -90,6 +93,8 @@ const digestOf = (value: unknown): string => createHash('sha256').update(JSON.st
 class ReceiptTaken extends Error {}
 
 interface NewIntake {
+  /** The agency in force on the receipt date: the prefix of the dossier code. */
+  agencyCode: string;
   receiptNumber: string;
   source: DossierSource;
   receivedAt: Date;
@@ -119,7 +124,7 @@ async function receive(deps: IntakeDeps, intake: NewIntake): Promise<{ receipt: 
   try {
     const receipt = await deps.db.transaction().execute(async (tx) => {
       const now = deps.now();
-      const dossierCode = await nextDossierCode(tx, deps.agencyCode, intake.receivedAt);
+      const dossierCode = await nextDossierCode(tx, intake.agencyCode, intake.receivedAt);
       const stored = await tx
         .insertInto('intakeReceipts')
         .values({ receiptNumber: intake.receiptNumber, dossierCode, source: intake.source, requestDigest, processInstanceKey: null, startLeaseUntil: null, createdAt: now })
@@ -150,8 +155,8 @@ function nationalTerms(deps: IntakeDeps, nationalProcessId: string, extended: bo
 
 export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor: string): Promise<IntakeAnswer> {
   const receivedAt = new Date(request.receivedAt);
-  const agency = deps.catalog.agency(deps.agencyCode);
-  const { nationalProcessId, internalProcessId } = deps.catalog.processesFor(deps.agencyCode, receivedAt);
+  const agency = deps.catalog.agencyInForce(deps.agencyCode, receivedAt);
+  const { nationalProcessId, internalProcessId } = deps.catalog.processesFor(agency.code, receivedAt);
   const terms = nationalTerms(deps, nationalProcessId, isExtendedCase(request));
 
   const calendars = await deps.calendars();
@@ -161,6 +166,7 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
   const paperCopy = request.copies.delivery === 'none' ? 'none' : request.copies.delivery;
 
   const { receipt, created } = await receive(deps, {
+    agencyCode: agency.code,
     receiptNumber: request.receiptNumber,
     source: 'vneid',
     receivedAt,
@@ -173,7 +179,7 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
         {
           code,
           receiptNumber: request.receiptNumber,
-          agencyCode: deps.agencyCode,
+          agencyCode: agency.code,
           source: 'vneid',
           channel: 'online',
           unitId: deps.unitId,
@@ -190,20 +196,22 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
 
   await ensureStarted(deps, receipt, nationalProcessId, {
     dossierCode,
-    agencyCode: deps.agencyCode,
+    agencyCode: agency.code,
     receivedAt: formatInstant(receivedAt.getTime()),
     paperCopy,
     channel: 'vneid',
   } satisfies StartVariables);
 
   const dossier = await findDossier(deps.db, dossierCode);
+  const issuingProvince = issuingProvinceFor(request.declaration.residences, receiptDateOf(request.receivedAt));
   const appointment = dossier?.appointmentAt ?? deadlines.statutoryDueAt;
   return {
     dossierCode,
     receiptNumber: request.receiptNumber,
     receivedAt: formatInstant(receivedAt.getTime()),
     agencyName: agency.name,
-    issuingProvince: issuingProvinceFor(request.declaration.residences, receiptDateOf(request.receivedAt)),
+    issuingProvince,
+    issuingAgency: pick(deps.catalog.agencyForResidence(issuingProvince?.code ?? null, receivedAt)),
     procedure: nationalProcessId,
     statutoryWorkingDays: dossier?.statutoryWorkingDays ?? terms.statutoryWorkingDays,
     appointmentAt: appointment ? formatInstant(appointment.getTime()) : '',
@@ -212,6 +220,8 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
     created,
   };
 }
+
+const pick = (agency: { code: string; name: string } | null): { code: string; name: string } | null => (agency ? { code: agency.code, name: agency.name } : null);
 
 /**
  * Starts the dossier's process instance once. The start may be ambiguous (the gateway did not
@@ -278,10 +288,13 @@ export async function recordOtherChannel(deps: IntakeDeps, record: OtherChannelR
   const calendar = calendars.forUnit(deps.unitId);
   const channel = record.channel === 'inPerson' || record.channel === 'post' ? 'paper' : 'online';
   const clock = restartClock(calendar, receivedAt, channel, deps.policy.intake);
-  const terms = nationalTerms(deps, deps.catalog.processesFor(deps.agencyCode, receivedAt).nationalProcessId, false);
+  const agency = deps.catalog.agencyInForce(deps.agencyCode, receivedAt);
+  const { nationalProcessId } = deps.catalog.processesFor(agency.code, receivedAt);
+  const terms = nationalTerms(deps, nationalProcessId, false);
   const deadlines = dossierDeadlines(calendar, clock, terms, deps.policy.deadlines);
   const finishedAt = record.finishedAt ? new Date(record.finishedAt) : null;
   const { receipt, created } = await receive(deps, {
+    agencyCode: agency.code,
     receiptNumber: record.receiptNumber,
     source: record.channel,
     receivedAt,
@@ -293,7 +306,7 @@ export async function recordOtherChannel(deps: IntakeDeps, record: OtherChannelR
         {
           code,
           receiptNumber: record.receiptNumber,
-          agencyCode: deps.agencyCode,
+          agencyCode: agency.code,
           source: record.channel,
           channel,
           unitId: deps.unitId,

@@ -7,7 +7,7 @@ import { RETRY_AFTER_SECONDS, type OutageLog } from '../outage';
 import { authenticate, requireScope, type Principal } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
 import { CalendarInputError } from '../calendar/errors';
-import { NoVersionInForceError } from '../sla/catalog';
+import { NoAgencyInForceError, NoVersionInForceError } from '../sla/catalog';
 import { IntakeConflictError, IntakeUnavailableError, intakeVneid, recordOtherChannel, type IntakeDeps } from './intake';
 import { describeIssues, OtherChannelRecord, VneidRequest } from './vneid-request';
 
@@ -34,14 +34,22 @@ function answerIntakeError(res: Response, error: unknown, outages?: OutageLog): 
       field: 'receivedAt',
     });
   }
+  else if (error instanceof NoAgencyInForceError) {
+    res.status(422).json({ error: `receivedAt: không cơ quan nào (${error.lineage.join(', ')}) nhận hồ sơ ngày ${error.date}; không có gì được ghi nhận.`, field: 'receivedAt' });
+  }
   else throw error;
 }
 
-/** A partner sends only the dossiers of the agency it serves (`partners.agency_code`); this API receives for `agencyCode`. */
-function ofThisAgency(agencyCode: string): RequestHandler {
+/**
+ * A partner sends only the dossiers of the agency it serves (`partners.agency_code`) or of that
+ * agency's lineage (the Sở's one-stop system serves the police that took over from it); this API
+ * receives for `agencyCode`'s lineage.
+ */
+function ofThisAgency(intake: Pick<IntakeDeps, 'agencyCode' | 'catalog'>): RequestHandler {
+  const { agencyCode, catalog } = intake;
   return (req, res, next) => {
     const p = req.principal;
-    if (p?.kind !== 'partner' || p.agencyCode === agencyCode) next();
+    if (p?.kind !== 'partner' || (p.agencyCode !== null && catalog.sameLineage(p.agencyCode, agencyCode))) next();
     else res.status(403).json({ error: `Đối tác ${p.partnerId} phục vụ cơ quan ${p.agencyCode ?? '(chưa gán)'}, không gửi hồ sơ cho cơ quan ${agencyCode}.` });
   };
 }
@@ -53,7 +61,7 @@ function refuseBadBody(req: Request): string | null {
 export function intakeRoutes(deps: { intake: IntakeDeps; auth: AuthDeps; outages?: OutageLog }): Router {
   const router = Router();
   router.use(authenticate(deps.auth));
-  const sameAgency = ofThisAgency(deps.intake.agencyCode);
+  const sameAgency = ofThisAgency(deps.intake);
 
   router.post('/vneid', requireScope('intake'), sameAgency, async (req, res) => {
     const bad = refuseBadBody(req);

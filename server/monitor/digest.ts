@@ -105,7 +105,7 @@ export async function raiseDailyDigests(deps: MonitorDeps, collector: DigestColl
     const dueSoonItems = dueSoon.top();
     const mail = renderMail('digest', {
       title,
-      agencyName: deps.settings.agencyName,
+      agencyName: deps.settings.agencyName(now),
       urgent: late.count > 0,
       recipientName: recipient.displayName,
       asOf: formatVnInstant(now),
@@ -239,7 +239,7 @@ export async function raiseWeeklySummaries(deps: MonitorDeps, calendars: Working
   const target = deps.settings.vneidTargetPercent;
   const mail = renderMail('weekly', {
     title: `Báo cáo tuần ${formatVnDate(figures.from)}–${formatVnDate(figures.to)}: tiếp nhận ${figures.received} hồ sơ, đúng hạn ${percent(figures.onTime, figures.issued)}`,
-    agencyName: deps.settings.agencyName,
+    agencyName: deps.settings.agencyName(new Date(figures.to.getTime() - 1)),
     urgent: figures.late.length > 0,
     from: formatVnInstant(figures.from),
     to: formatVnInstant(figures.to),

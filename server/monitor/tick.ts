@@ -36,7 +36,8 @@ import { renderMail, type RenderedMail } from './templates';
 export interface MonitorSettings {
   /** Tell the recipients of an overdue step alert when the step is finally done. */
   notifyDoneLate: boolean;
-  agencyName: string;
+  /** The issuing body in force at an instant (mails name the body of the moment they are about). */
+  agencyName: (at: Date) => string;
   appUrl: string;
   dueSoon: DueSoonPolicy;
   workingDayMinutes: number;
@@ -117,7 +118,7 @@ export function alertMail(settings: MonitorSettings, c: Condition): RenderedMail
     title: TITLES[c.kind]!(c),
     lead: LEADS[c.kind]!(c),
     urgent: c.kind !== 'dueSoon' && !DESK_NOTICE_KINDS.has(c.kind),
-    agencyName: settings.agencyName,
+    agencyName: settings.agencyName(c.dueAt),
     dossierCode: c.dossierCode,
     stepName: c.stepName ?? '',
     unitName: c.unitName ?? c.unitId,

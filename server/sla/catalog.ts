@@ -37,18 +37,43 @@ export function processesDirOf(config: { PROCESSES_DIR: string }): string {
   return config.PROCESSES_DIR === '' ? PROCESSES_DIR : path.resolve(config.PROCESSES_DIR);
 }
 
+const civilDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
 export const agencySchema = z.object({
   /** Agency code as used in dossier codes `<agency code>-YYMMDD-NNNN`. */
   code: z.string().regex(/^[A-Z0-9.]{2,30}$/, 'must be an agency code (2–30 capital letters, digits, dots), as in dossier codes'),
   name: z.string().trim().min(1),
-  /** Procedure id of the national model the agency runs (e.g. quy-trinh-570). */
-  nationalProcedure: procedureIdSchema,
+  /** Where its letters say they were written (Khánh Hòa): the province's short name. */
+  place: z.string().trim().min(1).optional(),
+  /** The province whose residents it serves (administrative-units.json code); null: people with no residence, state bodies. */
+  province: z.string().regex(/^\d{2}$/).nullable().optional(),
+  /** First receipt date it receives dossiers (null: as long as its procedures); `effectiveTo`: first date it no longer does (null: still). */
+  effectiveFrom: civilDateSchema.nullable().default(null),
+  effectiveTo: civilDateSchema.nullable().default(null),
+  /** The agencies it took over from: one lineage (dossier codes, partners, reports follow it). */
+  succeeds: z.array(z.string()).default([]),
+  /** Procedure id of the national model the agency runs (e.g. quy-trinh-570); absent: not run by this installation. */
+  nationalProcedure: procedureIdSchema.optional(),
   /** Procedure id of the agency's internal procedure, called from the national model. */
-  internalProcedure: procedureIdSchema,
+  internalProcedure: procedureIdSchema.optional(),
 });
 export type Agency = z.infer<typeof agencySchema>;
+/** An agency as a table (or a test) writes it: dates and successions may be left out. */
+export type AgencyInput = z.input<typeof agencySchema>;
+/** An agency this installation runs: it names its national and internal procedures. */
+export type RunAgency = Agency & { nationalProcedure: string; internalProcedure: string };
 
 export const agenciesFileSchema = z.object({ agencies: z.array(agencySchema).min(1) });
+
+/** Whether this installation runs the agency's dossiers (it names both procedures). */
+export function runsHere(agency: Agency): agency is RunAgency {
+  return agency.nationalProcedure !== undefined && agency.internalProcedure !== undefined;
+}
+
+/** Whether an agency (or a model version) receives dossiers on a receipt date. */
+export function inForceOn(period: { effectiveFrom: string | null; effectiveTo: string | null }, date: string): boolean {
+  return (period.effectiveFrom === null || period.effectiveFrom <= date) && (period.effectiveTo === null || date < period.effectiveTo);
+}
 
 export class ProcessCatalogError extends Error {
   constructor(message: string) {
@@ -74,14 +99,27 @@ export function receiptDate(receivedAt: Date): string {
   return localDateOf(dayNumberOf(receivedAt.getTime()));
 }
 
+/** No agency of a lineage receives dossiers on a date. */
+export class NoAgencyInForceError extends ProcessCatalogError {
+  constructor(
+    readonly lineage: readonly string[],
+    readonly date: string,
+  ) {
+    super(`no agency of ${lineage.join(', ')} receives dossiers on ${date} (${AGENCIES_FILE})`);
+    this.name = 'NoAgencyInForceError';
+  }
+}
+
 export class ProcessCatalog {
   private readonly byProcedure = new Map<string, SlaPlan[]>();
   private readonly budgets = new Map<string, Record<CaseVariant, number>>();
+  readonly agencies: readonly Agency[];
 
   constructor(
     readonly plans: readonly SlaPlan[],
-    readonly agencies: readonly Agency[],
+    agencies: readonly AgencyInput[],
   ) {
+    this.agencies = agencies.map((a) => agencySchema.parse(a));
     for (const plan of plans) {
       const versions = this.byProcedure.get(plan.procedure) ?? [];
       if (versions.some((v) => v.effectiveFrom === plan.effectiveFrom)) {
@@ -91,7 +129,14 @@ export class ProcessCatalog {
       versions.sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
       this.byProcedure.set(plan.procedure, versions);
     }
-    for (const agency of agencies) {
+    for (const agency of this.agencies) {
+      for (const code of agency.succeeds) {
+        if (!this.agencies.some((a) => a.code === code)) throw new ProcessCatalogError(`${AGENCIES_FILE}: agency ${agency.code} succeeds ${code}, which is not in the table`);
+      }
+      if ((agency.nationalProcedure === undefined) !== (agency.internalProcedure === undefined)) {
+        throw new ProcessCatalogError(`${AGENCIES_FILE}: agency ${agency.code} names one procedure; name both (run here) or neither (named only)`);
+      }
+      if (!runsHere(agency)) continue;
       for (const procedure of [agency.nationalProcedure, agency.internalProcedure]) {
         if (!this.byProcedure.has(procedure)) {
           throw new ProcessCatalogError(`${AGENCIES_FILE}: agency ${agency.code} names procedure ${procedure}, which no model in processes/ declares`);
@@ -131,12 +176,48 @@ export class ProcessCatalog {
     return agency;
   }
 
+  /** The codes of an agency's lineage: itself, its predecessors and its successors (`succeeds`), in table order. */
+  lineage(code: string): string[] {
+    const found = new Set([this.agency(code).code]);
+    for (let size = 0; size !== found.size; ) {
+      size = found.size;
+      for (const a of this.agencies) {
+        if (found.has(a.code) || a.succeeds.some((s) => found.has(s))) [a.code, ...a.succeeds].forEach((c) => found.add(c));
+      }
+    }
+    return this.agencies.filter((a) => found.has(a.code)).map((a) => a.code);
+  }
+
+  /** Whether two agency codes are of one lineage (a partner of the Sở serves the police that took over from it). */
+  sameLineage(a: string, b: string): boolean {
+    return this.agencies.some((x) => x.code === a) && this.lineage(a).includes(b);
+  }
+
+  /** The agency of `code`'s lineage that this installation runs and that receives dossiers on the receipt date of `receivedAt`. */
+  agencyInForce(code: string, receivedAt: Date): RunAgency {
+    const date = receiptDate(receivedAt);
+    const lineage = this.lineage(code);
+    const agency = this.agencies.filter(runsHere).find((a) => lineage.includes(a.code) && inForceOn(a, date));
+    if (!agency) throw new NoAgencyInForceError(lineage, date);
+    return agency;
+  }
+
   /**
-   * What the intake step needs: the national process to start and the internal process it
-   * calls (`internalProcessId`), both as in force on the receipt date.
+   * The body that issues certificates to residents of a province on a receipt date (province
+   * null: no residence in Việt Nam, Cục Hồ sơ nghiệp vụ); null when the table names none.
+   */
+  agencyForResidence(provinceCode: string | null, receivedAt: Date): Agency | null {
+    const date = receiptDate(receivedAt);
+    return this.agencies.find((a) => a.province === provinceCode && inForceOn(a, date)) ?? null;
+  }
+
+  /**
+   * What the intake step needs: the national process to start and the internal process it calls
+   * (`internalProcessId`), those of the agency of `agencyCode`'s lineage in force on the receipt
+   * date, both as in force on that date.
    */
   processesFor(agencyCode: string, receivedAt: Date): { nationalProcessId: string; internalProcessId: string } {
-    const agency = this.agency(agencyCode);
+    const agency = this.agencyInForce(agencyCode, receivedAt);
     return {
       nationalProcessId: this.versionInForce(agency.nationalProcedure, receivedAt).processId,
       internalProcessId: this.versionInForce(agency.internalProcedure, receivedAt).processId,
@@ -243,21 +324,60 @@ export function periodOf(versions: readonly SlaPlan[], plan: SlaPlan): { from: s
   return { from: plan.effectiveFrom, to: ends[0] ?? null };
 }
 
-/** For each agency, every national and internal version that can govern the same dossier (their periods overlap). */
-export function versionPairs(catalog: ProcessCatalog): { agency: Agency; national: SlaPlan; internal: SlaPlan }[] {
-  const pairs: { agency: Agency; national: SlaPlan; internal: SlaPlan }[] = [];
-  for (const agency of catalog.agencies) {
+/** Whether two periods of receipt dates (`to` exclusive, null: open) share a date. */
+function overlap(a: { from: string; to: string | null }, b: { from: string; to: string | null }): boolean {
+  return (b.to === null || a.from < b.to) && (a.to === null || b.from < a.to);
+}
+
+/** For each agency run here, every national and internal version that can govern the same dossier of that agency (their periods and the agency's overlap). */
+export function versionPairs(catalog: ProcessCatalog): { agency: RunAgency; national: SlaPlan; internal: SlaPlan }[] {
+  const pairs: { agency: RunAgency; national: SlaPlan; internal: SlaPlan }[] = [];
+  for (const agency of catalog.agencies.filter(runsHere)) {
+    const own = { from: agency.effectiveFrom ?? '', to: agency.effectiveTo };
     const nationals = catalog.versions(agency.nationalProcedure);
     const internals = catalog.versions(agency.internalProcedure);
     for (const national of nationals) {
       const n = periodOf(nationals, national);
       for (const internal of internals) {
         const i = periodOf(internals, internal);
-        if ((i.to === null || n.from < i.to) && (n.to === null || i.from < n.to)) pairs.push({ agency, national, internal });
+        if (overlap(n, i) && overlap(n, own) && overlap(i, own)) pairs.push({ agency, national, internal });
       }
     }
   }
   return pairs;
+}
+
+/**
+ * The receipt dates on which an agency receives dossiers but its national or its internal
+ * procedure has no version in force (one problem per gap, named by its first date): no dossier
+ * of that day could be governed.
+ */
+export function coverageProblems(catalog: ProcessCatalog): CatalogProblem[] {
+  const problems: CatalogProblem[] = [];
+  for (const agency of catalog.agencies.filter(runsHere)) {
+    const procedures = [agency.nationalProcedure, agency.internalProcedure];
+    const versions = procedures.flatMap((p) => catalog.versions(p));
+    const bounds = new Set([agency.effectiveFrom ?? versions.map((v) => v.effectiveFrom).sort()[0] ?? '']);
+    for (const plan of versions) {
+      for (const d of [plan.effectiveFrom, plan.effectiveTo]) if (d !== null && inForceOn(agency, d)) bounds.add(d);
+    }
+    for (const date of [...bounds].sort()) {
+      for (const procedure of procedures) {
+        try {
+          catalog.versionInForce(procedure, civilDateStart(date));
+        } catch (error) {
+          if (!(error instanceof NoVersionInForceError)) throw error;
+          problems.push({ source: AGENCIES_FILE, elementId: agency.code, message: `receives dossiers on ${date} (${agency.effectiveFrom ?? ''}..${agency.effectiveTo ?? ''}), but no version of ${procedure} is in force then (${error.versions}); the national and the internal versions must cover the same receipt dates` });
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** Noon of a civil date in Việt Nam (a receipt instant on that date). */
+function civilDateStart(date: string): Date {
+  return new Date(`${date}T12:00:00+07:00`);
 }
 
 /**
@@ -302,7 +422,8 @@ export function catalogProblems(catalog: ProcessCatalog): CatalogProblem[] {
       }
     }
   }
-  const nationals = new Set(catalog.agencies.map((a) => a.nationalProcedure));
+  coverageProblems(catalog).forEach(push);
+  const nationals = new Set(catalog.agencies.filter(runsHere).map((a) => a.nationalProcedure));
   for (const procedure of nationals) {
     for (const plan of catalog.versions(procedure)) {
       for (const variant of CASE_VARIANTS) {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { forms, jobTypes, messages } from '../../processes/contracts';
 import { failingProblems, formatProblem, lintProcesses } from '../../processes/lint/run';
-import { loadProcessCatalog, PROCESSES_DIR, processFiles, ProcessCatalogError } from '../../server/sla/catalog';
+import { loadProcessCatalog, PROCESSES_DIR, processFiles, ProcessCatalogError, runsHere } from '../../server/sla/catalog';
 import type { ProcessCatalog } from '../../server/sla/catalog';
 import {
   BpmnReadError,
@@ -77,7 +77,8 @@ async function slaPlanProblems(dir: string): Promise<string[]> {
  */
 function agenciesWithoutProcesses(catalog: ProcessCatalog): string[] {
   const problems: string[] = [];
-  for (const agency of catalog.agencies) {
+  // An agency that stopped receiving (effectiveTo) needs no version after its end: its successor does.
+  for (const agency of catalog.agencies.filter(runsHere).filter((a) => a.effectiveTo === null)) {
     const procedures = [agency.nationalProcedure, agency.internalProcedure];
     const newestVersions = procedures.flatMap((p) => catalog.versions(p).slice(-1));
     for (const { procedure, effectiveTo } of newestVersions.filter((v) => v.effectiveTo !== null)) {

@@ -89,7 +89,7 @@ type Call = (method: string, path: string, headers: Record<string, string>, body
 
 /** The product's API routes the operations go through, on `product.db` (which records). */
 async function listen(product: Product): Promise<{ call: Call; close(): Promise<void> }> {
-  const { db, config, calendars, zeebe, inbox, logger } = product;
+  const { db, config, catalog, calendars, zeebe, inbox, logger } = product;
   const policy = calendarPolicyFromConfig(config);
   const auth = { db, now };
   const app = createApp({
@@ -98,7 +98,7 @@ async function listen(product: Product): Promise<{ call: Call; close(): Promise<
     logger,
     auth: { ...auth, sessionHours: 1, secureCookies: false },
     routers: [
-      { path: '/api/dossiers', router: dossierRoutes({ db, agencyCode: config.AGENCY_CODE, calendars: () => calendars.current(), dueSoon: policy.dueSoon, auth, now }) },
+      { path: '/api/dossiers', router: dossierRoutes({ db, agencyCode: config.AGENCY_CODE, catalog, calendars: () => calendars.current(), dueSoon: policy.dueSoon, auth, now }) },
       { path: '/api/tasks', router: inboxRoutes({ inbox, auth }) },
       { path: '/api/callbacks', router: policeCallbackRoutes({ zeebe, db, auth, now }) },
       { path: '/api/monitor', router: monitorRoutes({ db, auth, metricsToken: '' }) },

@@ -29,7 +29,7 @@ import { migrateToLatest } from '../../server/db/migrate';
 import { checkStack, type ComponentCheck } from '../../server/health';
 import { createLogger, type Logger } from '../../server/logger';
 import { CHECK_AT_NEXT_TICK } from '../../server/readmodel/dossier';
-import { loadProcessCatalog } from '../../server/sla';
+import { dossierTermsOf, loadProcessCatalog } from '../../server/sla';
 import { databaseUrl } from '../../test/support/database';
 import { sampleVneidRequest, seededRandom } from '../simulators/sample-requests';
 
@@ -326,7 +326,8 @@ export interface OpenWorkSpec {
   seed: number;
 }
 
-const AGENCY = 'STP.KHA';
+/** The lineage the bench receives for (AGENCY_CODE's default); the agency in force at the anchor records the dossiers. */
+const LINEAGE = 'STP.KHA';
 const UNIT = 'stp-mot-cua';
 const ELEMENTS = ['registerDossier', 'notifyAccepted', 'checkDossier', 'pushToLltpSoftware', 'acceptInLltpSoftware', 'searchRecords', 'draftCertificate', 'reviewDraft'];
 const ALLOTMENTS = [120, 240, 480];
@@ -340,7 +341,11 @@ const ALLOTMENTS = [120, 240, 480];
 export async function seedOpenWork(db: Db, calendars: WorkingCalendars, spec: OpenWorkSpec, onProgress: (done: number) => void = () => undefined): Promise<void> {
   const calendar = calendars.forUnit(UNIT);
   // the versions in force at the anchor (dossiers run under them, as intake records them)
-  const { nationalProcessId, internalProcessId } = (await loadProcessCatalog()).processesFor(AGENCY, spec.anchor);
+  const catalog = await loadProcessCatalog();
+  const agency = catalog.agencyInForce(LINEAGE, spec.anchor).code;
+  const { nationalProcessId, internalProcessId } = catalog.processesFor(agency, spec.anchor);
+  // the law of the anchor: its statutory and target days (Law 107: 5 working days)
+  const terms = dossierTermsOf(catalog.plan(nationalProcessId)!, 'ordinary', false);
   const rnd = seededRandom(spec.seed);
   const BATCH = 5000;
   for (let from = 0; from < spec.dossiers; from += BATCH) {
@@ -350,7 +355,7 @@ export async function seedOpenWork(db: Db, calendars: WorkingCalendars, spec: Op
       const code = `BENCH${String(Math.floor(i / 10000)).padStart(2, '0')}-261124-${String(i % 10000).padStart(4, '0')}`;
       const receivedAt = calendar.add(spec.anchor, -Math.floor(rnd() * spec.receivedWithinMinutes)).dueAt;
       const clock = restartClock(calendar, receivedAt, 'online');
-      const deadlines = dossierDeadlines(calendar, clock, { statutoryWorkingDays: 10, targetWorkingDays: 3, apologyLeadMinutes: 480 });
+      const deadlines = dossierDeadlines(calendar, clock, terms);
       d.code.push(code);
       d.received.push(receivedAt);
       d.clock.push(clock.clockStartAt);
@@ -379,7 +384,8 @@ export async function seedOpenWork(db: Db, calendars: WorkingCalendars, spec: Op
         INSERT INTO dossiers (code, receipt_number, agency_code, source, channel, unit_id, form_type, process_id, internal_process_id, variant,
           statutory_working_days, target_working_days, apology_lead_minutes, received_at, clock_start_at, statutory_due_at, target_due_at, apology_by_at,
           appointment_at, deadlines_estimated, calendar_version, status, next_check_at)
-        SELECT code, 'BN-' || code, ${AGENCY}, 'vneid', 'online', ${UNIT}, 1, ${nationalProcessId}, ${internalProcessId}, 'ordinary', 10, 3, 480, received, clock,
+        SELECT code, 'BN-' || code, ${agency}, 'vneid', 'online', ${UNIT}, 1, ${nationalProcessId}, ${internalProcessId}, 'ordinary',
+          ${terms.statutoryWorkingDays}, ${terms.targetWorkingDays}, ${terms.apologyLeadMinutes}, received, clock,
           statutory, target, apology, statutory, estimated, ${calendars.version}, 'open', ${CHECK_AT_NEXT_TICK}
         FROM unnest(${d.code}::text[], ${d.received}::timestamptz[], ${d.clock}::timestamptz[], ${d.statutory}::timestamptz[],
           ${d.target}::timestamptz[], ${d.apology}::timestamptz[], ${d.estimated}::boolean[])

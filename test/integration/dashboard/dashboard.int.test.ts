@@ -68,7 +68,8 @@ interface Cell {
 test('the heat map counts the open steps of each element by status, as worked out from the three dossiers', async () => {
   const reply = await s.call('GET', '/api/dashboard/heatmap', undefined, await s.as('giamsat'));
   expect(reply.status).toBe(200);
-  expect(reply.body).toMatchObject({ procedure: 'quy-trinh-570', version: 'quy-trinh-570-v20241001' });
+  // the version in force on the suite's day (Law 107, from 1/7/2026), under which the three dossiers were received
+  expect(reply.body).toMatchObject({ procedure: 'quy-trinh-570', version: 'quy-trinh-570-v20260701' });
   const cells = Object.fromEntries((reply.body.cells as Cell[]).map((c) => [c.elementId, c]));
   expect(cells.checkDossier!.open).toEqual({ onTrack: 0, dueSoon: 2, overdue: 0, stopped: 0 });
   expect(cells.acceptInLltpSoftware!.open).toEqual({ onTrack: 0, dueSoon: 0, overdue: 1, stopped: 0 });
@@ -153,7 +154,8 @@ test('the page in Chromium: the diagram with the numbers on the right steps, a s
     const calls = (await s.call('GET', '/api/dashboard/heatmap', undefined, await s.as('giamsat'))).body.calls as Record<string, string>;
     const callActivity = Object.keys(calls)[0]!;
     await page.locator(`.heat[data-element="${callActivity}"]`).click();
-    await page.locator('#process-name').filter({ hasText: /khanh-hoa-2799/ }).waitFor();
+    // the police's internal procedure of the version in force
+    await page.locator('#process-name').filter({ hasText: /khanh-hoa-pv06/ }).waitFor();
     await page.locator('#back').click();
     await page.locator('#process-name').filter({ hasText: /quy-trinh-570/ }).waitFor();
 

@@ -83,7 +83,8 @@ test('an intake whose dossier the database refuses half-way leaves no receipt, n
   expect(await Promise.all(tables.map((t) => countRows(db, t)))).toEqual(before);
 
   const answer = await intakeVneid(await intakeDeps(10 * 480), request, 'partner:test');
-  expect(answer).toMatchObject({ created: true, dossierCode: 'STP.KHA-261124-0001' });
+  expect(answer).toMatchObject({ created: true, dossierCode: 'CA.KHA-261124-0001' }); // received 24/11/2026: the police (CA.KHA)
+  expect(answer).toMatchObject({ agencyName: expect.stringMatching(/^Công an tỉnh Khánh Hòa/) as string });
   expect(await Promise.all(tables.map((t) => countRows(db, t)))).toEqual(before.map((n) => n + 1));
   const receipt = await db.selectFrom('intakeReceipts').select('processInstanceKey').where('receiptNumber', '=', request.receiptNumber).executeTakeFirstOrThrow();
   expect(receipt.processInstanceKey).toMatch(/^\d+$/);

@@ -8,6 +8,7 @@
 import { formatInstant } from '../../../server/calendar/civil-time';
 import { seedCalendarData } from '../../../server/calendar/seed';
 import { WorkingCalendars } from '../../../server/calendar/working-calendar';
+import { loadProcessCatalog } from '../../../server/sla/catalog';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { eventually } from '../../support/wait';
 import { PARTNER, startSystem, type SystemUnderTest } from '../../support/system';
@@ -103,7 +104,7 @@ test('verification by the police: the answer comes back by callback, delivered t
   expect((await s.simStats('police')).effects.request).toBe(before + 1);
   expect(await s.db.selectFrom('audit').select('id').where('dossierCode', '=', code).where('action', '=', 'police.answer').execute()).toHaveLength(1);
   expect(elementsOf(d)).toEqual(expect.arrayContaining(['requestPoliceVerification', 'awaitPoliceAnswer', 'recordVerification']));
-  expect((d.timeline as { elementId: string; allotmentWorkingMinutes: number }[]).find((t) => t.elementId === 'awaitPoliceAnswer')?.allotmentWorkingMinutes).toBe(2760); // 46h
+  expect((d.timeline as { elementId: string; allotmentWorkingMinutes: number }[]).find((t) => t.elementId === 'awaitPoliceAnswer')?.allotmentWorkingMinutes).toBe(840); // 14h: the verification allotment of step 7 under Law 107 (v20260701)
 }, 120000);
 
 test('an extended case (several provinces) gets the 15-working-day statutory deadline after the search', async () => {
@@ -172,7 +173,9 @@ test('paper copy at the desk: the one-stop officer hands it over', async () => {
 
 test('apology: a dossier at its apology time gets a leader task; the letter moves the appointment once', async () => {
   // received 10 working days ago: its apology time (due − 1 working day) has passed
-  const code = await intake({ receivedAt: calendar.add(testNow(), -10 * 480).dueAt });
+  // received one statutory limit of the law in force ago (5 working days under Law 107): its apology is due now
+  const statutory = (await loadProcessCatalog()).versionInForce('quy-trinh-570', testNow()).deadlines.statutory!;
+  const code = await intake({ receivedAt: calendar.add(testNow(), -statutory).dueAt });
   const before = await dossier(code);
   const appointment = (before.deadlines as { appointmentAt: string }).appointmentAt;
   const newReturn = calendar.add(new Date(appointment), 3 * 480).dueAt;

@@ -34,18 +34,19 @@ test('a VNeID request creates a dossier, starts its process and answers with the
   const answer = await t.post('/api/intake/vneid', request(), PARTNER_HEADERS);
   expect(answer.status).toBe(201);
   expect(answer.body).toMatchObject({
-    dossierCode: expect.stringMatching(/^STP\.KHA-261123-\d{4}$/) as string,
+    // received under Law 107/2025 (from 1/7/2026): the provincial police issue, 5 working days
+    dossierCode: expect.stringMatching(/^CA\.KHA-261123-\d{4}$/) as string,
     receivedAt: '2026-11-23T08:15:00+07:00',
-    agencyName: 'Sở Tư pháp tỉnh Khánh Hòa',
-    statutoryWorkingDays: 10,
-    // Monday 23/11/2026 08:15 + 10 working days (Tuesday 24/11 is only pending, not a day off)
-    appointmentAt: '2026-12-07T08:15:00+07:00',
-    appointmentDate: '2026-12-07',
+    agencyName: 'Công an tỉnh Khánh Hòa — Phòng Hồ sơ nghiệp vụ (PV06)',
+    statutoryWorkingDays: 5,
+    // Monday 23/11/2026 08:15 + 5 working days (Tuesday 24/11 is only pending, not a day off)
+    appointmentAt: '2026-11-30T08:15:00+07:00',
+    appointmentDate: '2026-11-30',
     estimated: false,
     created: true,
   });
   const dossier = await findDossier(t.db, String(answer.body.dossierCode));
-  expect(dossier).toMatchObject({ status: 'open', source: 'vneid', processId: 'quy-trinh-570-v20241001' });
+  expect(dossier).toMatchObject({ status: 'open', source: 'vneid', processId: 'quy-trinh-570-v20260701' });
   expect(typeof dossier?.processInstanceKey).toBe('string');
 });
 
@@ -144,7 +145,8 @@ describe('addresses after the merger of 1/7/2025 and Law 107\'s request rules (r
     expect(answer.status).toBe(201);
     expect(answer.body.issuingProvince).toEqual({ code: '56', name: 'Tỉnh Khánh Hòa' });
     const dossier = await findDossier(t.db, String(answer.body.dossierCode));
-    expect(dossier).toMatchObject({ agencyCode: t.config.AGENCY_CODE, receiptNumber: body.receiptNumber });
+    // the police of the merged Khánh Hòa, in force on 23/11/2026
+    expect(dossier).toMatchObject({ agencyCode: 'CA.KHA', receiptNumber: body.receiptNumber });
   });
 
   test.each([

@@ -18,7 +18,7 @@ import { testNowMs } from '../../support/clock';
 import { uniqueId } from '../../support/unique';
 
 const FIXTURE = path.join(__dirname, '../processes/fixtures/tinh-thu-nghiem-v20250301.bpmn');
-const AGENCY = { code: 'STP.TTN', name: 'Sở Tư pháp tỉnh Thử Nghiệm (hư cấu)', nationalProcedure: 'quy-trinh-570', internalProcedure: 'tinh-thu-nghiem' };
+const AGENCY = { code: 'STP.TTN', name: 'Sở Tư pháp tỉnh Thử Nghiệm (hư cấu)', effectiveFrom: '2025-03-01', nationalProcedure: 'quy-trinh-570', internalProcedure: 'tinh-thu-nghiem' };
 
 let dir: string;
 let s: SystemUnderTest;
@@ -53,7 +53,8 @@ test('a dossier of the fictional province runs end to end under its own table an
   const request = sampleVneidRequest({ receiptNumber: `TTN-${uniqueId()}-${(n += 1)}`, receivedAt: formatInstant(testNowMs()), random: seededRandom(900 + n) });
   const received = await s.call('POST', '/api/intake/vneid', request, PARTNER);
   expect(received.status).toBe(201);
-  expect(received.body).toMatchObject({ agencyName: AGENCY.name, procedure: 'quy-trinh-570-v20241001' });
+  // the national version of the suite's day (Law 107 from 1/7/2026) with the province's own table
+  expect(received.body).toMatchObject({ agencyName: AGENCY.name, procedure: 'quy-trinh-570-v20260701' });
   const code = String(received.body.dossierCode);
   expect(code).toMatch(/^STP\.TTN-\d{6}-\d{4}$/);
 
@@ -91,10 +92,10 @@ test('a dossier of the fictional province runs end to end under its own table an
   expect(shipped.stepSla('quy-trinh-570-v20241001', 'checkDossier', 'khanh-hoa-2799-v20241029')?.allotments.ordinary).toBe(240);
 }, 180_000);
 
-test('a receipt date before the province\'s internal procedure took effect gets 422 naming receivedAt', async () => {
+test('a receipt date before the province\'s agency and internal procedure took effect gets 422 naming receivedAt', async () => {
   const request = sampleVneidRequest({ receiptNumber: `TTN-${uniqueId()}-${(n += 1)}`, receivedAt: '2025-02-28T10:00:00+07:00', random: seededRandom(900 + n) });
   const refused = await s.call('POST', '/api/intake/vneid', request, PARTNER);
   expect(refused.status).toBe(422);
   expect(refused.body).toMatchObject({ field: 'receivedAt' });
-  expect(String(refused.body.error)).toContain('tinh-thu-nghiem');
+  expect(String(refused.body.error)).toContain('STP.TTN');
 });

@@ -24,7 +24,7 @@ import { PARTNER, STAFF_PASSWORD, startSystem, type SystemUnderTest } from '../.
 import { uniqueId } from '../../support/unique';
 import { eventually } from '../../support/wait';
 
-const AGENCY = { code: 'STP.BMT', name: 'Sở Tư pháp tỉnh Bốn Mắt (hư cấu)', nationalProcedure: 'quy-trinh-570', internalProcedure: 'bon-mat-thu' };
+const AGENCY = { code: 'STP.BMT', name: 'Sở Tư pháp tỉnh Bốn Mắt (hư cấu)', effectiveFrom: '2024-10-29', nationalProcedure: 'quy-trinh-570', internalProcedure: 'bon-mat-thu' };
 const SOURCE_MODEL = 'khanh-hoa-2799-v20241029.bpmn';
 
 let dir: string;
@@ -40,7 +40,8 @@ async function writeFixtureModels(): Promise<void> {
   const end = model.indexOf('</bpmn:userTask>', start);
   expect(model.slice(start, end)).toContain('<zeebe:property name="lltp:fourEyes.after" value="reviewDraft" />');
   const approval = model.slice(start, end).replace('name="lltp:sla.unit" value="stp-lanh-dao"', 'name="lltp:sla.unit" value="stp-hctp"');
-  const renamed = (model.slice(0, start) + approval + model.slice(end)).replaceAll('khanh-hoa-2799', 'bon-mat-thu');
+  // the Sở's model ends on 1/3/2025 (lltp:effectiveTo); the fictional province keeps it in force
+  const renamed = (model.slice(0, start) + approval + model.slice(end)).replaceAll('khanh-hoa-2799', 'bon-mat-thu').replace(/\s*<zeebe:property name="lltp:effectiveTo" value="[^"]*" \/>/, '');
   await writeFile(path.join(dir, 'bon-mat-thu-v20241029.bpmn'), renamed);
   const agencies = JSON.parse(await readFile(path.join(dir, AGENCIES_FILE), 'utf8')) as { agencies: unknown[] };
   agencies.agencies.push(AGENCY);

@@ -92,7 +92,7 @@ beforeAll(async () => {
 
 afterAll(async () => testDb?.drop());
 
-const service = (): InspectionServiceDeps => ({ db, catalog, calendars: () => Promise.resolve(calendars), now: () => productNow, writeExport, agencyName: 'Sở Tư pháp tỉnh Khánh Hòa', maxRows: exportLimitsOf(loadConfig()).maxRows });
+const service = (): InspectionServiceDeps => ({ db, catalog, calendars: () => Promise.resolve(calendars), now: () => productNow, writeExport, agencyName: () => 'Sở Tư pháp tỉnh Khánh Hòa', maxRows: exportLimitsOf(loadConfig()).maxRows });
 const reportDeps = (): MonthlyReportDeps => ({ service: service(), agencyCode: 'STP.KHA', regimes: loadRegimes(), heads });
 const timeline = (): TimelineDeps => ({ db, calendars: () => calendars, stepSla: (p, e, i) => catalog.stepSla(p, e, i) });
 

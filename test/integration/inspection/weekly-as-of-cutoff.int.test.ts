@@ -29,6 +29,7 @@ import { WorkingCalendars } from '../../../server/calendar/working-calendar';
 import type { Db } from '../../../server/db';
 import { dossierRow, stepRows } from '../../../server/inspection/documents';
 import { loadConfig } from '../../../server/config';
+import { agencyNameOf } from '../../../server/inspection';
 import { exportLimitsOf } from '../../../server/inspection/limits';
 import { writeExport } from '../../../server/inspection/export';
 import { lateOfWeek, weeklyReport, type Actor, type InspectionServiceDeps } from '../../../server/inspection/service';
@@ -64,7 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => testDb?.drop());
 
-const service = (): InspectionServiceDeps => ({ db, catalog, calendars: () => Promise.resolve(calendars), now: () => productNow, writeExport, agencyName: 'Sở Tư pháp tỉnh Khánh Hòa', maxRows: exportLimitsOf(loadConfig()).maxRows });
+const service = (): InspectionServiceDeps => ({ db, catalog, calendars: () => Promise.resolve(calendars), now: () => productNow, writeExport, agencyName: agencyNameOf({ AGENCY_CODE: 'STP.KHA' }, catalog), maxRows: exportLimitsOf(loadConfig()).maxRows });
 const timeline = (): TimelineDeps => ({ db, calendars: () => calendars, stepSla: (p, e, i) => catalog.stepSla(p, e, i) });
 
 /** A VNeID dossier as intake writes it, with literal deadlines (10 and 3 working days). */

@@ -93,7 +93,7 @@ maybe('kill -9 during the LLTP push: the job comes back after its timeout, one e
   const first = startWorkerProcess();
   await eventually(() => Promise.resolve(first.output.join('').includes('workers polling') ? true : undefined), 'the first worker process to poll', 30_000);
   const { processInstanceKey } = await zeebe.createProcessInstance({
-    bpmnProcessId: 'quy-trinh-570-v20241001',
+    bpmnProcessId: 'quy-trinh-570-v20260701', // in force on the suite's day
     variables: { dossierCode: code, agencyCode: 'STP.KHA', receivedAt: testNow().toISOString(), paperCopy: 'none', channel: 'vneid' },
   });
   instances.push(processInstanceKey);

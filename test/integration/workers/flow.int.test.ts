@@ -16,7 +16,8 @@ import { startWorkerTestEnv, uniqueCode, type WorkerTestEnv } from './support';
 import { hasEnded, UserTaskCompleter } from './user-tasks';
 import { testNow } from '../../support/clock';
 
-const NATIONAL = 'quy-trinh-570-v20241001';
+/** The national version in force on the suite's day (Law 107/2025, from 1/7/2026). */
+const NATIONAL = 'quy-trinh-570-v20260701';
 
 let env: WorkerTestEnv;
 let zeebe: ZeebeGrpcClient;

@@ -16,7 +16,8 @@ import { MailpitClient } from '../../support/mailpit';
 import { startWorkerTestEnv, uniqueCode, type SimName, type WorkerTestEnv } from './support';
 import { testNow } from '../../support/clock';
 
-const NATIONAL = 'quy-trinh-570-v20241001';
+/** The national version in force on the suite's day (Law 107/2025, from 1/7/2026). */
+const NATIONAL = 'quy-trinh-570-v20260701';
 const KHANH_HOA = 'khanh-hoa-2799-v20241029';
 
 let env: WorkerTestEnv;
@@ -189,13 +190,14 @@ describe('dossier clock and deadlines', () => {
     expect(doc?.clockStartAt.getTime()).toBeGreaterThanOrEqual(new Date(supplementedAt).getTime());
     expect(doc?.statutoryDueAt?.getTime()).toBe(parseInstant(restarted.statutoryDueAt as string));
     expect(doc?.appointmentAt?.getTime()).toBe(doc?.statutoryDueAt?.getTime());
-    expect(calendar.between(doc!.clockStartAt, doc!.statutoryDueAt!)).toBe(10 * 480);
+    expect(calendar.between(doc!.clockStartAt, doc!.statutoryDueAt!)).toBe(5 * 480); // Law 107: 5 working days
     expect(calendar.between(doc!.clockStartAt, doc!.targetDueAt!)).toBe(3 * 480);
   });
 
+  // the terms of Law 107 (v20260701): 5 working days, 3 and 5 days' targets, 15 days for the extended cases (unverified)
   test.each([
-    [{ searchOutcome: 'noRecord' }, 'ordinary', 'ordinary', 10, 3],
-    [{ searchOutcome: 'needsVerification', verificationScope: 'province' }, 'verification', 'verification', 10, 9],
+    [{ searchOutcome: 'noRecord' }, 'ordinary', 'ordinary', 5, 3],
+    [{ searchOutcome: 'needsVerification', verificationScope: 'province' }, 'verification', 'verification', 5, 5],
     [{ searchOutcome: 'needsVerification', verificationScope: 'extended' }, 'statutory', 'verification', 15, 15],
   ])('deadline.plan %j → %s', async (search, caseVariant, variant, statutoryDays, targetDays) => {
     const code = uniqueCode();
@@ -223,7 +225,7 @@ describe('dossier clock and deadlines', () => {
     // the deadlines before the plan are kept once (reports as of an earlier instant read them)
     const moves = await env.db.selectFrom('deadlineMoves').select(['cause', 'before']).where('dossierCode', '=', code).execute();
     expect(moves.map((m) => m.cause)).toEqual(['plan']);
-    expect(moves[0]!.before).toMatchObject({ caseVariant: 'ordinary', statutoryWorkingDays: 10, targetWorkingDays: 3, statutoryDueAt: created.statutoryDueAt!.toISOString() });
+    expect(moves[0]!.before).toMatchObject({ caseVariant: 'ordinary', statutoryWorkingDays: 5, targetWorkingDays: 3, statutoryDueAt: created.statutoryDueAt!.toISOString() });
     const doc = await dossier(code);
     expect(doc?.extendedAt).toBeInstanceOf(Date);
     const entries = await env.db.selectFrom('audit').select(['detail', 'actor']).where('dossierCode', '=', code).where('action', '=', 'dossier.deadline-extended').execute();
@@ -274,7 +276,7 @@ describe('dossier clock and deadlines', () => {
     const calendar = (await env.deps.calendars.current()).forUnit('ca-pv06');
     const requested = new Date(parseInstant(outputs.verificationRequestedAt as string));
     const reminder = new Date(parseInstant(outputs.policeReminderAt as string));
-    expect(calendar.between(requested, reminder)).toBe(2760); // 46h for the verification variant
+    expect(calendar.between(requested, reminder)).toBe(840); // 14h for the verification variant under Law 107 (v20260701)
     expect(calendar.between(reminder, new Date(parseInstant(outputs.policeEscalationAt as string)))).toBe(480); // leader@1wd
     expect(env.sims.police.sim.context.answers.has(`request:${code}:police`)).toBe(true);
   });

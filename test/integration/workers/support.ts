@@ -19,7 +19,7 @@ import { createLogger } from '../../../server/logger';
 import { createMailer, type Mailer } from '../../../server/mail';
 import { insertDeclaration } from '../../../server/readmodel/declaration';
 import { findDossier, insertDossier, newDossier, type Dossier, type NewDossier } from '../../../server/readmodel/dossier';
-import { loadProcessCatalog } from '../../../server/sla/catalog';
+import { dossierTermsOf, loadProcessCatalog } from '../../../server/sla/catalog';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { createLltpSoftwareSim } from '../../../tools/simulators/lltp-software';
 import { createPoliceSim } from '../../../tools/simulators/police';
@@ -163,7 +163,10 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
       const calendars = await deps.calendars.current();
       const calendar = calendars.forUnit('stp-mot-cua');
       const clock = restartClock(calendar, receivedAt, 'online', DEFAULT_CALENDAR_POLICY.intake);
-      const terms = { statutoryWorkingDays: 10, targetWorkingDays: 3, apologyLeadMinutes: 480 };
+      // the body and the version the law gives the receipt date, as intake records them (Law 107 on the suite's day)
+      const agencyCode = catalog.agencyInForce('STP.KHA', receivedAt).code;
+      const { nationalProcessId, internalProcessId } = catalog.processesFor(agencyCode, receivedAt);
+      const terms = dossierTermsOf(catalog.plan(nationalProcessId)!, 'ordinary', false);
       const deadlines = dossierDeadlines(calendar, clock, terms);
       const receiptNumber = `BN-${code}`;
       const request = sampleVneidRequest({ receiptNumber, receivedAt: receivedAt.toISOString(), random, paperCopyByPost: opts.paperCopy === 'post' });
@@ -171,7 +174,7 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
         {
           code,
           receiptNumber,
-          agencyCode: 'STP.KHA',
+          agencyCode,
           source: 'vneid',
           channel: 'online',
           unitId: 'stp-mot-cua',
@@ -181,7 +184,7 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
           deadlines,
           calendarVersion: calendars.version,
         },
-        { formType: request.formType, paperCopy: opts.paperCopy ?? 'none', processId: 'quy-trinh-570-v20241001', ...opts.overrides },
+        { formType: request.formType, paperCopy: opts.paperCopy ?? 'none', processId: nationalProcessId, internalProcessId, ...opts.overrides },
       );
       if (!(await insertDossier(db, doc))) throw new Error(`dossier ${code} exists already`);
       await insertDeclaration(db, code, request, receivedAt);

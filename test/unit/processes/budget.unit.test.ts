@@ -78,7 +78,11 @@ describe('budgets of the shipped models with each agency', () => {
     expect(problems.filter((p) => p.category !== 'info')).toEqual([]);
     const budgets = problems.map((p) => p.message);
     expect(budgets).toContain('STP.KHA, quy-trinh-570-v20241001 with khanh-hoa-2799-v20241029: budget ordinary 3wd of 3wd, verification 9wd of 9wd, statutory 15wd of 15wd');
-    expect(budgets.length).toBe(catalog.versions('khanh-hoa-2799').length);
+    // Under the police: R2 keeps the pilot's 3/9 days as a default; R3 verification fits Law 107's 5 days
+    expect(budgets).toContain('CA.KHA, quy-trinh-570-v20250301 with khanh-hoa-pv06-v20250301: budget ordinary 3wd of 3wd, verification 9wd of 9wd, statutory 15wd of 15wd');
+    expect(budgets).toContain('CA.KHA, quy-trinh-570-v20260701 with khanh-hoa-pv06-v20260701: budget ordinary 3wd of 3wd, verification 5wd of 5wd, statutory 15wd of 15wd');
+    // one line per pair of versions that can govern one dossier of one agency: 2 (Sở) + 3 (police)
+    expect(budgets.length).toBe(catalog.versions('khanh-hoa-2799').length + catalog.versions('quy-trinh-570').length - 1);
   });
 
   test('an hour more on a governed step shows in the budget, and is an overrun where the budget is full', async () => {

@@ -2,7 +2,7 @@
  * Which process version governs a dossier: receipt date (Việt Nam) against effective dates,
  * on made-up versions (the shipped catalog is checked in shipped-models.unit.test.ts).
  */
-import { catalogProblems, loadProcessCatalog, NoVersionInForceError, periodOf, ProcessCatalog, ProcessCatalogError, receiptDate, versionPairs } from '../../../server/sla/catalog';
+import { catalogProblems, loadProcessCatalog, NoAgencyInForceError, periodOf, ProcessCatalog, ProcessCatalogError, receiptDate, versionPairs } from '../../../server/sla/catalog';
 import type { SlaPlan } from '../../../server/sla/plan';
 
 const at = (iso: string): Date => new Date(iso);
@@ -105,8 +105,8 @@ describe('the shipped Khánh Hòa versions cover every receipt date from the pil
   test('a dossier received before the pilot gets the error intake turns into 422', async () => {
     const catalog = await loadProcessCatalog();
     const refuse = () => catalog.processesFor('STP.KHA', at('2024-09-01T03:00:00Z'));
-    expect(refuse).toThrow(NoVersionInForceError);
-    expect(refuse).toThrow(/no version of quy-trinh-570 is in force on 2024-09-01/);
+    expect(refuse).toThrow(NoAgencyInForceError);
+    expect(refuse).toThrow(/no agency of STP.KHA, CA.KHA, STP.NTH, CA.NTH receives dossiers on 2024-09-01/);
   });
 
   test('every internal version sets the terms of every step the national model leaves to it', async () => {
@@ -191,5 +191,47 @@ describe('an agency\'s national and internal versions together', () => {
     const catalog = new ProcessCatalog([national('2024-10-01', ['check']), internal('2024-10-01', {})], agencies);
     expect(() => catalog.stepSla('national-v20241001', 'check', 'internal-v20241001')).toThrow(/step check is governed by the internal procedure, but internal-v20241001 sets no lltp:step\.check\.\*/);
     expect(() => catalog.stepSla('national-v20241001', 'check', null)).toThrow(/the dossier has no internalProcessId/);
+  });
+});
+
+describe('agencies by date: one lineage, the body in force on the receipt date', () => {
+  const plans = [version('national', '2024-10-01'), version('so', '2024-10-01', '2025-03-01'), version('police', '2025-03-01')];
+  const table = [
+    { code: 'STP.T', name: 'Sở Tư pháp tỉnh T', province: '01', effectiveFrom: '2024-10-01', effectiveTo: '2025-03-01', nationalProcedure: 'national', internalProcedure: 'so' },
+    { code: 'CA.T', name: 'Công an tỉnh T', province: '01', effectiveFrom: '2025-03-01', succeeds: ['STP.T'], nationalProcedure: 'national', internalProcedure: 'police' },
+    { code: 'V06', name: 'Cục Hồ sơ nghiệp vụ', province: null, effectiveFrom: '2025-03-01' },
+  ];
+  const catalog = new ProcessCatalog(plans, table);
+
+  test.each([
+    ['STP.T', '2025-02-28T16:59:59Z', 'STP.T', 'so-v20241001'],
+    ['STP.T', '2025-02-28T17:00:00Z', 'CA.T', 'police-v20250301'],
+    ['CA.T', '2024-11-05T09:00:00+07:00', 'STP.T', 'so-v20241001'],
+  ])('AGENCY_CODE %s, received %s: %s receives it under %s', (code, receivedAt, agency, internal) => {
+    expect(catalog.agencyInForce(code, at(receivedAt)).code).toBe(agency);
+    expect(catalog.processesFor(code, at(receivedAt)).internalProcessId).toBe(internal);
+  });
+
+  test('the lineage links predecessors and successors; a named-only body is no one\'s', () => {
+    expect(catalog.lineage('STP.T')).toEqual(['STP.T', 'CA.T']);
+    expect(catalog.sameLineage('STP.T', 'CA.T')).toBe(true);
+    expect(catalog.sameLineage('CA.T', 'V06')).toBe(false);
+  });
+
+  test('residents of a province go to its body of the day; no residence goes to V06', () => {
+    expect(catalog.agencyForResidence('01', at('2024-11-05T09:00:00+07:00'))?.code).toBe('STP.T');
+    expect(catalog.agencyForResidence('01', at('2026-12-07T09:00:00+07:00'))?.code).toBe('CA.T');
+    expect(catalog.agencyForResidence(null, at('2026-12-07T09:00:00+07:00'))?.code).toBe('V06');
+  });
+
+  test('a day the agency receives without an internal version in force is a catalog problem', () => {
+    const gap = new ProcessCatalog([version('national', '2024-10-01'), version('so', '2024-10-01', '2025-02-01'), version('police', '2025-03-01')], table);
+    expect(catalogProblems(gap).filter((p) => p.source === 'agencies.json').map((p) => `${p.elementId}: ${p.message}`)).toEqual([
+      expect.stringMatching(/^STP.T: receives dossiers on 2025-02-01 .*no version of so is in force then/),
+    ]);
+  });
+
+  test('a succession naming an unknown agency is refused', () => {
+    expect(() => new ProcessCatalog(plans, [...table, { code: 'XX', name: 'X', succeeds: ['NOPE'] }])).toThrow('agency XX succeeds NOPE, which is not in the table');
   });
 });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { BUDGET_RULE, lintProcesses } from '../../../processes/lint/run';
 import { restartClock } from '../../../server/calendar/clock';
 import { dossierDeadlines, stepDueAt } from '../../../server/calendar/deadlines';
-import { AGENCIES_FILE, dossierTermsOf, loadProcessCatalog, processFiles } from '../../../server/sla/catalog';
+import { AGENCIES_FILE, dossierTermsOf, loadProcessCatalog, processFiles, runsHere } from '../../../server/sla/catalog';
 import { calendars, show, vn } from '../calendar/support';
 import { versionedProcessId } from '../../../server/sla/spec';
 import { executableProcess, openModel, resaveModel, saveModel, setId, setZeebeProperty } from '../../support/modeler';
@@ -37,9 +37,9 @@ test('every model opened and saved again the way Modeler does still passes every
 });
 
 test('a new version of an internal procedure dropped into the folder governs dossiers from its first day', async () => {
-  // The first agency's internal procedure (Khánh Hòa's QĐ 2799 today), newest version.
+  // The internal procedure of the agency receiving today (Khánh Hòa's police, PV06), newest version.
   const before = await loadProcessCatalog(dir);
-  const agency = before.agencies[0];
+  const agency = before.agencies.filter(runsHere).find((a) => a.effectiveTo === null);
   const current = agency && before.versions(agency.internalProcedure).at(-1);
   if (!agency || !current) throw new Error('agencies.json names no agency with an internal procedure');
   const effectiveFrom = `${Number(current.effectiveFrom.slice(0, 4)) + 2}-01-01`;
@@ -85,7 +85,8 @@ describe('a designer\'s edit moves the computed deadlines, with no code edit', (
 
   test('the statutory deadline, the target and the apology lead are the national model\'s properties', async () => {
     const shipped = await computed(dir);
-    expect(shipped).toMatchObject({ statutoryDueAt: '2026-12-07T08:15', targetDueAt: '2026-11-26T08:15', apologyByAt: '2026-12-04T08:15' });
+    // received 23/11/2026: Law 107's 5 working days (quy-trinh-570-v20260701), apology 1 working day before
+    expect(shipped).toMatchObject({ nationalProcessId: 'quy-trinh-570-v20260701', statutoryDueAt: '2026-11-30T08:15', targetDueAt: '2026-11-26T08:15', apologyByAt: '2026-11-27T08:15' });
 
     const national = (await loadProcessCatalog(dir)).plan(shipped.nationalProcessId)!;
     const model = await openModel(national.source);
@@ -118,13 +119,13 @@ test('a second province added with its model file and a line in agencies.json pa
   await copyFile(fixture, path.join(dir, path.basename(fixture)));
   const file = path.join(dir, AGENCIES_FILE);
   const agencies = JSON.parse(await readFile(file, 'utf8')) as { agencies: unknown[] };
-  agencies.agencies.push({ code: 'STP.TTN', name: 'Sở Tư pháp tỉnh Thử Nghiệm (hư cấu)', nationalProcedure: 'quy-trinh-570', internalProcedure: 'tinh-thu-nghiem' });
+  agencies.agencies.push({ code: 'STP.TTN', name: 'Sở Tư pháp tỉnh Thử Nghiệm (hư cấu)', effectiveFrom: '2025-03-01', nationalProcedure: 'quy-trinh-570', internalProcedure: 'tinh-thu-nghiem' });
   await writeFile(file, JSON.stringify(agencies));
 
   expect(await checkProcessesFolder(dir)).toEqual(NO_PROBLEMS);
   const run = await lintProcesses(dir);
   expect(run.problems.filter((p) => p.rule === BUDGET_RULE).map((p) => p.message)).toContain(
-    'STP.TTN, quy-trinh-570-v20241001 with tinh-thu-nghiem-v20250301: budget ordinary 2wd 2h of 3wd, verification 8wd 1h of 9wd, statutory 14wd 1h of 15wd',
+    'STP.TTN, quy-trinh-570-v20260701 with tinh-thu-nghiem-v20250301: budget ordinary 2wd 2h of 3wd, verification 4wd 1h of 5wd, statutory 14wd 1h of 15wd',
   );
   const catalog = await loadProcessCatalog(dir);
   expect(catalog.processesFor('STP.TTN', openingOf('2025-03-01')).internalProcessId).toBe('tinh-thu-nghiem-v20250301');

@@ -64,10 +64,10 @@ describe('the models in processes/', () => {
     expect(catalog.procedures().filter((procedure) => !isShown(procedure))).toEqual([]);
   });
 
-  test('four eyes: both Khánh Hòa versions forbid the reviewer to approve (lltp:fourEyes.after), and only there', async () => {
+  test('four eyes: every Khánh Hòa version (Sở and police) forbids the reviewer to approve (lltp:fourEyes.after), and only there', async () => {
     const catalog = await loadProcessCatalog();
-    for (const version of catalog.versions('khanh-hoa-2799')) expect(catalog.fourEyesAfter(version.processId, 'approveCertificate')).toBe('reviewDraft');
+    for (const version of [...catalog.versions('khanh-hoa-2799'), ...catalog.versions('khanh-hoa-pv06')]) expect(catalog.fourEyesAfter(version.processId, 'approveCertificate')).toBe('reviewDraft');
     const ruled = catalog.plans.flatMap((plan) => Object.keys(plan.fourEyes ?? {}).map((task) => `${plan.processId}/${task}`));
-    expect(ruled.sort()).toEqual(['khanh-hoa-2799-v20241001/approveCertificate', 'khanh-hoa-2799-v20241029/approveCertificate']);
+    expect(ruled.sort()).toEqual(['khanh-hoa-2799-v20241001/approveCertificate', 'khanh-hoa-2799-v20241029/approveCertificate', 'khanh-hoa-pv06-v20250301/approveCertificate', 'khanh-hoa-pv06-v20260701/approveCertificate']);
   });
 });
