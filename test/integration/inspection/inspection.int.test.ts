@@ -2,7 +2,8 @@
  * Inspection lists, exports and the weekly report on the real stack. The broker's clock and the
  * product's clock are pinned together at chosen instants around the 30/4–1/5/2027 holidays
  * (Thursday 29/4 is the last working day; 30/4, 1/5, 2/5 and the compensatory Monday 3/5 are
- * off), and dossiers are driven through the API by the demo officers:
+ * off), and dossiers are driven through the API by the demo officers. Received after 1/7/2026,
+ * they fall under Law 107's versions: the provincial police issue, within 5 working days.
  *
  * - A: received Wed 28/4 08:00, done the same morning: on time.
  * - B: the desk checks it only on Tue 4/5 09:00 (late, reason given), the rest is done on
@@ -200,7 +201,7 @@ test('dossiers driven to on-time, late, late-with-apology and open-overdue ends 
   await finishFromAccept(codes.C!);
   await closed(codes.C!);
 
-  // 14/5 14:00: past B's and D's statutory due date (14/5 08:00); D's apology time has passed
+  // 14/5 14:00: past B's and D's statutory due date (7/5 08:00); D's apology time has passed
   await pin(T4);
   await finishFromAccept(codes.B!, 'Chờ chuyển hồ sơ giấy từ Bộ phận Một cửa');
   await closed(codes.B!);
@@ -224,11 +225,13 @@ test('dossiers driven to on-time, late, late-with-apology and open-overdue ends 
   const E = byCode[codes.E!]!;
   expect([A.verdict, B.verdict, C.verdict, D.verdict, E.verdict]).toEqual(['onTime', 'late', 'onTime', 'lateWithApology', 'openOverdue']);
 
-  // 10 working days from 28/4 08:00 across the holidays: 28, 29/4, 4–7/5, 10–13/5 → 14/5 08:00
-  expect(B.statutoryDueAt).toBe('2027-05-14T08:00:00+07:00');
-  // B finished 14/5 14:00: 08:00–11:30 (210) + 13:00–14:00 (60)
+  // Law 107 (received after 1/7/2026): 5 working days from 28/4 08:00 across the holidays:
+  // 28, 29/4, 4–6/5 → 7/5 08:00
+  expect(B.statutoryDueAt).toBe('2027-05-07T08:00:00+07:00');
+  // B finished 14/5 14:00: 7/5 08:00–11:30 (210) + 13:00–17:00 (240) + 10–13/5 (4 × 480)
+  // + 14/5 07:30–11:30 (240) + 13:00–14:00 (60) = 2670
   expect(B.finishedAt).toBe('2027-05-14T14:00:00+07:00');
-  expect(B.lateMinutes.statutory).toBe(270);
+  expect(B.lateMinutes.statutory).toBe(2670);
   expect(A.lateMinutes.statutory).toBeLessThan(0);
   // B's check: due 28/4 13:30 (240 min from 08:00), done 4/5 09:00:
   // 28/4 13:30–17:00 (210) + 29/4 (480) + holidays (0) + 4/5 07:30–09:00 (90) = 780
