@@ -43,7 +43,7 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/integration-setup.ts',
       transform,
       transformIgnorePatterns,
-      setupFilesAfterEnv,
+      setupFilesAfterEnv: [...setupFilesAfterEnv, '<rootDir>/test/support/integration-timeouts.ts'],
       testMatch: ['<rootDir>/**/*.int.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/.cache/', '/dist/'],
       slowTestThreshold: 30,
