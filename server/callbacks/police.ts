@@ -47,12 +47,19 @@ export interface PoliceCallbackDeps {
 
 type Answer = z.infer<typeof PoliceAnswer>;
 
-async function publishAnswer(deps: PoliceCallbackDeps, answer: Answer, receivedAt: Date): Promise<void> {
+/**
+ * Publishes the answer once per request: the message id is the request's id and the instant it
+ * was sent, so a replay is a duplicate the broker drops. The id alone is not enough: a dossier
+ * code is unique in one database, but the broker can outlive it (a database restored from a
+ * backup, or test files that each number their dossiers from 0001 on one broker), and a second
+ * request of the same code would be dropped as a duplicate for the first answer's time to live.
+ */
+async function publishAnswer(deps: PoliceCallbackDeps, answer: Answer, request: { sentAt: Date }, receivedAt: Date): Promise<void> {
   await deps.zeebe
     .publishMessage({
       name: POLICE_ANSWER_MESSAGE,
       correlationKey: answer.dossierCode,
-      messageId: answer.requestId,
+      messageId: `${answer.requestId}@${request.sentAt.toISOString()}`,
       timeToLive: ANSWER_TTL_MS,
       variables: { policeAnsweredAt: receivedAt.toISOString() },
     })
@@ -90,7 +97,7 @@ export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
         res.status(409).json({ error: `result: yêu cầu xác minh ${request.requestId} đã có kết quả khác, nhận lúc ${request.answeredAt.toISOString()}; không thay đổi kết quả đã nhận.`, field: 'result' });
         return;
       }
-      if (!request.publishedAt) await publishAnswer(deps, answer, request.answeredAt);
+      if (!request.publishedAt) await publishAnswer(deps, answer, request, request.answeredAt);
       res.status(200).json({ accepted: true, duplicate: true, receivedAt: request.answeredAt.toISOString() });
       return;
     }
@@ -132,7 +139,7 @@ export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
       res.status(200).json({ accepted: true, duplicate: true, receivedAt: first.answeredAt?.toISOString() });
       return;
     }
-    await publishAnswer(deps, answer, receivedAt);
+    await publishAnswer(deps, answer, request, receivedAt);
     res.status(202).json({ accepted: true, duplicate: false, receivedAt: receivedAt.toISOString() });
   });
   return router;
