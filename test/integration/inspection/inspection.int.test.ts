@@ -205,10 +205,9 @@ test('dossiers driven to on-time, late, late-with-apology and open-overdue ends 
   await pin(T4);
   await finishFromAccept(codes.B!, 'Chờ chuyển hồ sơ giấy từ Bộ phận Một cửa');
   await closed(codes.B!);
-  const d = await s.dossier(codes.D!);
-  const appointment = (d.deadlines as { appointmentAt: string }).appointmentAt;
+  // the appointment (7/5) has passed: the letter promises a new date 3 working days from now
   const calendar = new WorkingCalendars(await loadCalendarData(s.db)).forUnit('stp-mot-cua');
-  const newReturnDate = formatInstant(calendar.add(new Date(appointment), 3 * 480).dueAt.getTime()).slice(0, 10);
+  const newReturnDate = formatInstant(calendar.add(T4, 3 * 480).dueAt.getTime()).slice(0, 10);
   await work(codes.D!, 'lanhdao', 'lltp.form.apology', { apologyReason: 'Chờ tiếp nhận trên phần mềm LLTP', newReturnDate });
   await eventually(async () => ((await s.dossier(codes.D!)).apology ? true : undefined), 'the apology to be issued');
   await finishFromAccept(codes.D!, 'Phần mềm LLTP gián đoạn');
