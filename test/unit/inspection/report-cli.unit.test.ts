@@ -18,8 +18,8 @@ async function lltp(...argv: string[]): Promise<{ code: number; out: string[]; e
 
 test.each([
   [['report', 'monthly'], 'lltp: lỗi: thiếu tùy chọn bắt buộc --month'],
-  [['report', 'monthly', '--month', '2026-13'], 'lltp: lỗi: --month phải là tháng YYYY-MM (nhận: "2026-13")'],
-  [['report', 'monthly', '--month', '11/2026'], 'lltp: lỗi: --month phải là tháng YYYY-MM (nhận: "11/2026")'],
+  [['report', 'monthly', '--month', '2026-13'], 'lltp: lỗi: --month: phải là tháng YYYY-MM (nhận: 2026-13)'],
+  [['report', 'monthly', '--month', '11/2026'], 'lltp: lỗi: --month: phải là tháng YYYY-MM (nhận: 11/2026)'],
   [['report', 'monthly', '--month', '2026-12'], 'lltp: lỗi: --month: tháng 2026-12 chưa đến giờ chốt (REPORT_MONTH_CUTOFF)'],
   [['report', 'monthly', '--month', '2026-11', '--format', 'docx'], 'lltp: lỗi: --format: giá trị không hợp lệ (phải là một trong json, xlsx, pdf)'],
   [['report', 'monthly', '--month', '2026-11', '--format', 'pdf'], 'lltp: lỗi: --format pdf cần --out TỆP'],
