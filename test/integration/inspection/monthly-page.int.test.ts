@@ -85,7 +85,7 @@ test('an inspector asks for November on the page: the figures worked out by hand
   const archived = page.locator('#reports tr[data-month="2026-11"]');
   await archived.waitFor();
   expect(await archived.locator('td').first().textContent()).toBe('11/2026');
-  expect(await archived.locator('a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(['/api/reports/monthly/2026-11?format=xlsx', '/api/reports/monthly/2026-11?format=pdf']);
+  expect(await Promise.all((await archived.locator('a').all()).map((a) => a.getAttribute('href')))).toEqual(['/api/reports/monthly/2026-11?format=xlsx', '/api/reports/monthly/2026-11?format=pdf']);
   expect(await archived.textContent()).toContain('chưa gửi');
   expect(page.url()).toContain('month=2026-11');
   expect(await allViolations(page)).toEqual([]);
