@@ -1,6 +1,6 @@
 /**
- * `lltp inspection list|verify` and `lltp report weekly`: the inspection lists, the check of an
- * exported file and the weekly Đề án 06 report, for scripts. Lists and files are audited as the
+ * `lltp inspection list|verify` and `lltp report weekly|monthly`: the inspection lists, the check
+ * of an exported file and the weekly and monthly Đề án 06 reports, for scripts. Lists and files are audited as the
  * command-line user (`cli:<login>`, or `--actor`), like the API audits a signed-in inspector.
  * With `--json`, one JSON document on standard output.
  */
@@ -20,6 +20,11 @@ import { verifyExport, type VerifyResult } from '../inspection/export/verify';
 import { InspectionInputError, parseFilters, SORT_KEYS, STATUS_FILTERS } from '../inspection/filters';
 import { dossierJson, exportList, filterLabels, summaryOf, weeklyFileName, weeklyReport, type Actor, type InspectionServiceDeps } from '../inspection/service';
 import { reportWeek } from '../inspection/week';
+import { reportMonth } from '../inspection/month';
+import { monthlyFileName, monthlyReport, type MonthlyReportDeps } from '../inspection/monthly';
+import { monthlyReadOf } from '../inspection/monthly-tasks';
+import { loadUnitHeads } from '../inspection/unit-heads';
+import { loadRegimes } from '../scores/regime';
 import { loadProcessCatalog, processesDirOf } from '../sla';
 import { EXIT_FAILURE, UsageError, type CliIo } from './io';
 
@@ -204,6 +209,59 @@ async function weekly(io: CliIo, options: { weekEnding: string; format: (typeof 
   });
 }
 
+interface MonthlyOptions {
+  month: string;
+  format: (typeof WEEKLY_FORMATS)[number];
+  out?: string;
+  json?: boolean;
+  regenerate?: boolean;
+  actor?: string;
+}
+
+/** The month as archived (built on first ask once its cut-off has passed), as JSON with its late tasks, or one of its files. */
+async function monthly(io: CliIo, options: MonthlyOptions): Promise<void> {
+  if (options.format !== 'json' && !options.out) throw new UsageError(`--format ${options.format} cần --out TỆP`);
+  // the flags are checked before the database is opened
+  let month;
+  try {
+    month = reportMonth(options.month, loadConfig(io.env).REPORT_MONTH_CUTOFF, 'month');
+  } catch (error) {
+    asUsage(error);
+  }
+  if (month.to > io.now()) throw new UsageError(`--month: tháng ${month.month} chưa đến giờ chốt (REPORT_MONTH_CUTOFF)`);
+  await withService(io, async ({ config, service }) => {
+    const deps: MonthlyReportDeps = { service, agencyCode: config.AGENCY_CODE, regimes: loadRegimes(), heads: loadUnitHeads(processesDirOf(config)) };
+    const actor = actorOf(options.actor);
+    const report = await monthlyReport(deps, actor, month, { regenerate: options.regenerate ?? false });
+    if (options.format === 'json') {
+      const document = {
+        agencyCode: report.agencyCode,
+        month: report.month,
+        revision: report.revision,
+        periodFrom: report.periodFrom.toISOString(),
+        periodTo: report.periodTo.toISOString(),
+        summary: report.summary,
+        rowsSha256: report.rowsSha256,
+        contentSha256: report.contentSha256,
+        xlsxSha256: report.xlsxSha256,
+        pdfSha256: report.pdfSha256,
+        sentAt: report.sentAt?.toISOString() ?? null,
+        ...(await monthlyReadOf(deps, actor, report)),
+      };
+      if (options.out) {
+        writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`);
+        io.out(options.json ? JSON.stringify({ file: options.out, format: 'json' }) : `Đã ghi ${options.out} (JSON).`);
+      } else io.out(JSON.stringify(document));
+      return;
+    }
+    const format = options.format;
+    const bytes = format === 'xlsx' ? report.xlsx : report.pdf;
+    const rowCount = Number((await deps.service.db.selectFrom('inspectionExports').select('rowCount').where('kind', '=', 'monthly').where('rowsSha256', '=', report.rowsSha256).limit(1).executeTakeFirst())?.rowCount ?? 0);
+    writeFile(io, options.out as string, { bytes, format, rowCount, rowsSha256: report.rowsSha256, fileSha256: format === 'xlsx' ? report.xlsxSha256 : report.pdfSha256 }, options.json ?? false);
+    if (!options.json) io.err(`Tệp ${monthlyFileName(report.month, report.revision, format)} (lần lập ${report.revision}).`);
+  });
+}
+
 const choice = (flags: string, description: string, values: readonly string[]): Option => new Option(flags, description).choices(values);
 
 export function inspectionCommand(io: CliIo): Command {
@@ -248,6 +306,16 @@ export function reportCommand(io: CliIo): Command {
     .option('--regenerate', 'lập lại báo cáo (lần lập mới, được ghi nhật ký)')
     .option('--actor <name>', 'người lập (ghi nhật ký)')
     .action((options: { weekEnding: string; format: (typeof WEEKLY_FORMATS)[number]; out?: string; json?: boolean; regenerate?: boolean; actor?: string }) => weekly(io, options));
+  command
+    .command('monthly')
+    .description('báo cáo tháng Đề án 06 của cơ quan (AGENCY_CODE), như đã lưu; --regenerate để lập lại')
+    .requiredOption('--month <YYYY-MM>', 'tháng báo cáo (tính từ giờ chốt REPORT_MONTH_CUTOFF của tháng đó)')
+    .addOption(choice('--format <format>', 'định dạng', WEEKLY_FORMATS).default('json'))
+    .option('--out <file>', 'ghi ra tệp')
+    .option('--json', 'một tài liệu JSON trên đầu ra chuẩn')
+    .option('--regenerate', 'lập lại báo cáo (lần lập mới, được ghi nhật ký)')
+    .option('--actor <name>', 'người lập (ghi nhật ký)')
+    .action((options: MonthlyOptions) => monthly(io, options));
   return command;
 }
 

@@ -29,6 +29,10 @@ function commanderMessage(error: CommanderError): string {
       return `thiếu tùy chọn bắt buộc ${quoted}`;
     case 'commander.optionMissingArgument':
       return `${quoted} thiếu giá trị`;
+    case 'commander.invalidArgument': {
+      const allowed = /Allowed choices are (.+)\.$/.exec(error.message)?.[1];
+      return `${quoted}: giá trị không hợp lệ${allowed ? ` (phải là một trong ${allowed})` : ''}`;
+    }
     case 'commander.unknownOption':
       return `tùy chọn không hợp lệ: ${quoted}`;
     case 'commander.unknownCommand':

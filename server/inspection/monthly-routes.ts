@@ -3,7 +3,8 @@
  * guarded alike (inspectors, supervisors, leaders; administrators too, who regenerate):
  * - `GET /api/reports/monthly`: the agency's archive of monthly reports;
  * - `GET /api/reports/monthly/<YYYY-MM>?format=json|xlsx|pdf`: the month as archived (built and
- *   archived on first ask once its cut-off has passed; before it: 400 naming `month`);
+ *   archived on first ask once its cut-off has passed; before it: 400 naming `month`); the JSON
+ *   adds the late tasks with unit, officer and head (./monthly-tasks.ts), a read that is audited;
  * - `POST /api/reports/monthly/<YYYY-MM>/regenerate`: a new revision, administrators only (audited).
  * A build beyond the ones allowed to run at once is a 429 with Retry-After (server/inspection/limits.ts).
  */
@@ -18,6 +19,7 @@ import type { ExportSlots } from './limits';
 import { monthLabel, reportMonth, type MonthCutoff, type ReportMonth } from './month';
 import { latestArchivedMonth, monthlyFileName, monthlyReport, type ArchivedMonth, type MonthlyReportDeps } from './monthly';
 import { actorOf, sendFile } from './http';
+import { monthlyReadOf } from './monthly-tasks';
 import { checked, CONTENT_TYPES, INSPECTION_ROLES } from './routes';
 
 export interface MonthlyRouteDeps {
@@ -73,7 +75,7 @@ export function monthlyReportRoutes(deps: MonthlyRouteDeps): Router {
       const actor = actorOf(req);
       const report = (await latestArchivedMonth(deps.report, month.month)) ?? (await deps.slots.run(actor.username, () => monthlyReport(deps.report, actor, month)));
       if (format === 'json') {
-        res.json({ ...described(report), summary: report.summary });
+        res.json({ ...described(report), summary: report.summary, ...(await monthlyReadOf(deps.report, actor, report)) });
         return;
       }
       const bytes = format === 'xlsx' ? report.xlsx : report.pdf;

@@ -67,14 +67,39 @@ export type ScoreRegime = z.infer<typeof version>;
 
 const file = z.strictObject({ note: z.string(), versions: z.array(version).min(1) });
 
-/** The versions, oldest first; throws naming the field when the data file is malformed. */
+/**
+ * The synchronisation deadline as people read it: `trong 24 giờ` for 1440 minutes, `trong 90 phút`
+ * for 90 (whole hours in hours, anything else in minutes).
+ */
+export function syncOnTimeText(minutes: number): string {
+  return minutes % 60 === 0 ? `trong ${String(minutes / 60)} giờ` : `trong ${String(minutes)} phút`;
+}
+
+/** What a note may say of its version, as `{name}` in the data file: each placeholder and its text. */
+const notePlaceholders = (v: ScoreRegime): Record<string, string> => ({ syncOnTime: syncOnTimeText(v.syncOnTimeMinutes) });
+
+/** A note with its version's values in words; throws naming the indicator for an unknown `{name}`. */
+function renderNote(v: ScoreRegime, i: IndicatorSpec, index: number): IndicatorSpec {
+  if (i.note === undefined) return i;
+  const values = notePlaceholders(v);
+  const note = i.note.replace(/\{(\w*)\}/g, (whole, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`server/scores/regimes.json: ${v.id}.indicators.${String(index)}.note: ${whole} is not one of ${Object.keys(values).map((k) => `{${k}}`).join(', ')}`);
+    return value;
+  });
+  return { ...i, note };
+}
+
+/** The versions, oldest first, their notes in words; throws naming the field when the data file is malformed. */
 export function loadRegimes(raw: unknown = data): ScoreRegime[] {
   const parsed = file.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`server/scores/regimes.json: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`);
   }
-  return [...parsed.data.versions].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
+  return parsed.data.versions
+    .map((v) => ({ ...v, indicators: v.indicators.map((i, index) => renderNote(v, i, index)) }))
+    .sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
 }
 
 /** The version in force on a civil date (`YYYY-MM-DD`); null before the first. */

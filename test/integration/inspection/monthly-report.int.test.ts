@@ -4,28 +4,11 @@
  * built just after its cut-off, the dossiers move on, the heads of division change, and the
  * report rebuilt a month later is the archived one; two replicas mail it once.
  *
- * The fixture, and the figures worked out by hand from the written rules (README "Monthly
- * Đề án 06 report"; on time = finished by the statutory date the dossier had before any apology):
- * - M1: VNeID, received Mon 02/11 08:00, due 16/11 08:00, issued 04/11 10:00: on time.
- * - M2: VNeID, received 02/11 09:00, due 16/11 09:00, issued 18/11 10:00: late; its check
- *   (Bộ phận Một cửa, 4 h from 02/11 09:00, due that day) done by `motcua` on 04/11: a late task.
- * - M3: in person, received Tue 03/11 08:00, due 17/11 08:00, apology letter 16/11, issued 19/11:
- *   late with apology; its "accept in LLTP" (Phòng HCTP, 2 h, due 03/11) done by `chuyenvien` on 05/11.
- * - M4: VNeID, received Mon 09/11 08:00, due 23/11 08:00, open and overdue at the cut-off; its
- *   check (due 09/11) still running then: a late task with no officer yet. After the cut-off: an
- *   apology (01/12), the check done by `motcua` with a reason and the dossier issued (02/12).
- * - M5: in person, received Mon 23/11 08:00, due 07/12 08:00: open, not yet due at the cut-off;
- *   a supplement request after it (02/12) stops its clock.
- * - M6: VNeID, received Thu 29/10 (October), due 12/11 08:00, issued Mon 02/11 10:00: on time.
- *
- * Received in November: M1–M5 = 5, through VNeID M1, M2, M4 = 3: 60%. Resolved: M1, M2, M3, M6
- * = 4, through VNeID M1, M2, M6 = 3 ÷ 5 received: 60%. Issued 4: on time 2 (M1, M6), late 1 (M2),
- * late with apology 1 (M3). Open and overdue at the cut-off: 1 (M4).
- * The 766 progress group (20 points × on-time ratio): counted = received in the month or open at
- * its start = M1–M6 = 6; on time by the month's end = M1, M5 (open, not yet due), M6 = 3;
- * 20 × 3 ÷ 6 = 10,00 points.
- * Late tasks: M2's check (head A of Bộ phận Một cửa, in post until 09/11), M3's acceptance (head of
- * Phòng HCTP), M4's check (head B of Bộ phận Một cửa, from 09/11).
+ * The fixture and the figures worked out by hand: test/support/monthly-report-fixture.ts. After
+ * the cut-off here: an apology for M4 (01/12), its check done by `motcua` with a reason and M4
+ * issued (02/12); a supplement request for M5 (02/12) stops its clock. Heads: M2's check falls
+ * to head A of Bộ phận Một cửa (in post until 09/11), M3's acceptance to the head of Phòng HCTP,
+ * M4's check to head B of Bộ phận Một cửa (from 09/11).
  *
  * @fixed-instants the product's clock is set at the instants above, whatever LLTP_TEST_NOW says.
  */
@@ -38,28 +21,21 @@ import type { Db } from '../../../server/db';
 import { headOfStep, stepRows } from '../../../server/inspection/documents';
 import { writeExport } from '../../../server/inspection/export';
 import { exportLimitsOf } from '../../../server/inspection/limits';
-import { reportMonth } from '../../../server/inspection/month';
 import { monthlyReport, type MonthlyReportDeps } from '../../../server/inspection/monthly';
 import { sendMonthlyReport, type MonthlyMailDeps } from '../../../server/inspection/monthly-mail';
+import { monthlyLateTasks } from '../../../server/inspection/monthly-tasks';
 import { lateOfPeriod, type Actor, type InspectionServiceDeps } from '../../../server/inspection/service';
 import { UnitHeads, type UnitHead } from '../../../server/inspection/unit-heads';
 import { createLogger } from '../../../server/logger';
 import { createMailer } from '../../../server/mail';
 import { createMonitor, createMonitorDeps } from '../../../server/monitor';
-import { finishSteps, stepStarted, type TimelineDeps } from '../../../server/readmodel/timeline';
 import { loadRegimes } from '../../../server/scores/regime';
 import { loadProcessCatalog, type ProcessCatalog } from '../../../server/sla';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
-import { insertLiteralDossier } from '../../support/literal-dossier';
 import { MailpitClient } from '../../support/mailpit';
+import { AFTER_CUTOFF, at, LATE_TASKS, MONTH, monthlyReportFixture, REASON } from '../../support/monthly-report-fixture';
 
-const at = (text: string): Date => new Date(`${text}+07:00`);
-const NATIONAL = 'quy-trinh-570-v20241001';
-const INTERNAL = 'khanh-hoa-2799-v20241001';
-const MONTH = reportMonth('2026-11', { day: 1, minutes: 0 });
-const AFTER_CUTOFF = at('2026-12-01T00:15:00');
 const ACTOR: Actor = { username: 'system:monitor', displayName: 'Bộ giám sát thời hạn' };
-const REASON = 'Chuyên viên đi công tác, chưa có người thay';
 const LEADER_EMAIL = 'lanhdao.thang@stp.example.vn';
 const C06 = 'c06.thang@congan.example.vn';
 
@@ -75,7 +51,8 @@ let catalog: ProcessCatalog;
 let calendars: WorkingCalendars;
 let productNow = AFTER_CUTOFF;
 let heads = new UnitHeads(HEADS);
-let elementKey = 5000;
+let fixture: ReturnType<typeof monthlyReportFixture>;
+let m4Check = '';
 
 beforeAll(async () => {
   testDb = await createTestDatabase('monthly_report');
@@ -87,60 +64,21 @@ beforeAll(async () => {
     .insertInto('users')
     .values({ username: 'lanhdao', displayName: 'Lãnh đạo Sở', email: LEADER_EMAIL, roles: ['leader'], unitId: 'stp-lanh-dao', passwordHash: 'x', active: true, createdAt: at('2026-10-01T08:00:00') })
     .execute();
-  await writeHistoryToCutoff();
+  fixture = monthlyReportFixture({ db, calendars, catalog });
+  m4Check = await fixture.writeHistoryToCutoff();
 }, 60000);
 
 afterAll(async () => testDb?.drop());
 
 const service = (): InspectionServiceDeps => ({ db, catalog, calendars: () => Promise.resolve(calendars), now: () => productNow, writeExport, agencyName: () => 'Sở Tư pháp tỉnh Khánh Hòa', maxRows: exportLimitsOf(loadConfig()).maxRows });
 const reportDeps = (): MonthlyReportDeps => ({ service: service(), agencyCode: 'STP.KHA', regimes: loadRegimes(), heads });
-const timeline = (): TimelineDeps => ({ db, calendars: () => calendars, stepSla: (p, e, i) => catalog.stepSla(p, e, i) });
-
-async function dossier(code: string, receivedAt: Date, statutoryDueAt: Date, source: 'vneid' | 'inPerson' = 'vneid'): Promise<void> {
-  expect(await insertLiteralDossier(db, { code, receiptNumber: `MONTH-${code}`, receivedAt, statutoryDueAt, targetDueAt: statutoryDueAt, calendarVersion: calendars.version, processId: NATIONAL, internalProcessId: INTERNAL })).toBe(true);
-  if (source !== 'vneid') await db.updateTable('dossiers').set({ source, channel: 'paper' }).where('code', '=', code).execute();
-}
-
-async function step(code: string, elementId: string, startedAt: Date): Promise<string> {
-  elementKey += 1;
-  return (await stepStarted(timeline(), { dossierCode: code, processId: NATIONAL, processInstanceKey: `pi-${code}`, elementId, elementInstanceKey: String(elementKey), startedAt, internalProcessId: INTERNAL })).id;
-}
-
-const finish = (id: string, finishedAt: Date, actor: string, lateReason?: string) =>
-  finishSteps(db, { id }, { finishedAt, actor, ...(lateReason ? { lateReason: { text: lateReason, source: 'officer' as const } } : {}) });
-
-const issue = (code: string, finishedAt: Date) => db.updateTable('dossiers').set({ status: 'closed', finishedAt, outcome: 'issued', currentElementId: null }).where('code', '=', code).execute();
-
-const apology = (code: string, issuedAt: Date, newReturnDate: string) =>
-  db.updateTable('dossiers').set({ apologyIssuedAt: issuedAt, apologyIssuedBy: 'lanhdao', apologyReason: REASON, apologyNewReturnDate: newReturnDate, appointmentAt: at(`${newReturnDate}T17:00:00`) }).where('code', '=', code).execute();
-
-let m4Check = '';
-
-async function writeHistoryToCutoff(): Promise<void> {
-  await dossier('STP.KHA-261029-0001', at('2026-10-29T08:00:00'), at('2026-11-12T08:00:00')); // M6
-  await issue('STP.KHA-261029-0001', at('2026-11-02T10:00:00'));
-  await dossier('STP.KHA-261102-0001', at('2026-11-02T08:00:00'), at('2026-11-16T08:00:00')); // M1
-  await issue('STP.KHA-261102-0001', at('2026-11-04T10:00:00'));
-  await dossier('STP.KHA-261102-0002', at('2026-11-02T09:00:00'), at('2026-11-16T09:00:00')); // M2
-  await finish(await step('STP.KHA-261102-0002', 'checkDossier', at('2026-11-02T09:00:00')), at('2026-11-04T09:00:00'), 'motcua', REASON);
-  await issue('STP.KHA-261102-0002', at('2026-11-18T10:00:00'));
-  await dossier('STP.KHA-261103-0001', at('2026-11-03T08:00:00'), at('2026-11-17T08:00:00'), 'inPerson'); // M3
-  await finish(await step('STP.KHA-261103-0001', 'checkDossier', at('2026-11-03T08:00:00')), at('2026-11-03T09:00:00'), 'motcua');
-  await finish(await step('STP.KHA-261103-0001', 'acceptInLltpSoftware', at('2026-11-03T09:00:00')), at('2026-11-05T10:00:00'), 'chuyenvien', REASON);
-  await apology('STP.KHA-261103-0001', at('2026-11-16T10:00:00'), '2026-11-20');
-  await issue('STP.KHA-261103-0001', at('2026-11-19T10:00:00'));
-  await dossier('STP.KHA-261109-0001', at('2026-11-09T08:00:00'), at('2026-11-23T08:00:00')); // M4
-  m4Check = await step('STP.KHA-261109-0001', 'checkDossier', at('2026-11-09T08:00:00'));
-  await dossier('STP.KHA-261123-0001', at('2026-11-23T08:00:00'), at('2026-12-07T08:00:00'), 'inPerson'); // M5
-}
-
 /** What happens after the cut-off: none of it may change November's report. */
 async function moveOn(): Promise<void> {
   productNow = at('2026-12-01T08:00:00');
-  await apology('STP.KHA-261109-0001', productNow, '2026-12-04');
+  await fixture.apology('STP.KHA-261109-0001', productNow, '2026-12-04');
   productNow = at('2026-12-02T09:00:00');
-  await finish(m4Check, productNow, 'motcua', REASON);
-  await issue('STP.KHA-261109-0001', at('2026-12-02T15:00:00'));
+  await fixture.finish(m4Check, productNow, 'motcua', REASON);
+  await fixture.issue('STP.KHA-261109-0001', at('2026-12-02T15:00:00'));
   await db.insertInto('clockStops').values({ dossierCode: 'STP.KHA-261123-0001', startedAt: productNow, endedAt: null, reason: 'supplement' }).execute();
   await db.updateTable('dossiers').set({ statutoryDueAt: null, targetDueAt: null, apologyByAt: null }).where('code', '=', 'STP.KHA-261123-0001').execute();
   // a new head of the one-stop desk from December: November's tasks keep November's heads
@@ -156,11 +94,8 @@ async function lateTasks(): Promise<string[][]> {
   return rows;
 }
 
-const EXPECTED_TASKS = [
-  ['STP.KHA-261102-0002', 'Bộ phận Một cửa Sở Tư pháp', 'motcua', 'Chánh Văn phòng Sở: Người A'],
-  ['STP.KHA-261103-0001', 'Phòng Hành chính tư pháp, Sở Tư pháp', 'chuyenvien', 'Trưởng phòng Hành chính tư pháp: Người C'],
-  ['STP.KHA-261109-0001', 'Bộ phận Một cửa Sở Tư pháp', '—', 'Chánh Văn phòng Sở: Người B'],
-];
+const HEAD_OF_TASK = ['Chánh Văn phòng Sở: Người A', 'Trưởng phòng Hành chính tư pháp: Người C', 'Chánh Văn phòng Sở: Người B'];
+const EXPECTED_TASKS = LATE_TASKS.map((task, i) => [...task, HEAD_OF_TASK[i]!]);
 
 test('the monthly report gives the figures worked out by hand, the 766 progress score and each late task with its head', async () => {
   productNow = AFTER_CUTOFF;
@@ -246,6 +181,12 @@ test('rebuilt a month later, after its dossiers closed, a clock stopped and a he
   expect(rebuilt.contentSha256).toMatch(/^[0-9a-f]{64}$/);
   expect(rebuilt.contentSha256).toBe(archived.contentSha256);
   expect(await lateTasks()).toEqual(EXPECTED_TASKS);
+  // what the page and the CLI show: the same tasks, which hash to the archived rows; a head's
+  // name edited in November's past is no longer the archived file, and says so
+  const read = await monthlyLateTasks(reportDeps(), archived);
+  expect({ asArchived: read.asArchived, tasks: read.tasks.map((t) => [t.code, t.unit, t.officer ?? '—', t.head]) }).toEqual({ asArchived: true, tasks: EXPECTED_TASKS });
+  const edited = new UnitHeads(HEADS.map((h) => (h.name === 'Người A' ? { ...h, name: 'Người A (sửa)' } : h)));
+  expect((await monthlyLateTasks({ ...reportDeps(), heads: edited }, archived)).asArchived).toBe(false);
   // asked again, the month is the latest revision as archived; regenerating was audited
   expect((await monthlyReport(reportDeps(), ACTOR, MONTH)).revision).toBe(rebuilt.revision);
   const audited = await db.selectFrom('audit').select('detail').where('action', '=', 'inspection.monthly.regenerate').execute();

@@ -266,7 +266,7 @@ test('an administrator adds then removes a day off on the calendar page; a refus
 }, 30000);
 
 test('every script and style element of a page carries the response\'s CSP nonce', async () => {
-  for (const page of ['/dang-nhap', '/hop-viec', '/ho-so', '/lich-lam-viec', '/giam-sat', '/thanh-tra', '/thanh-tra/bao-cao-tuan']) {
+  for (const page of ['/dang-nhap', '/hop-viec', '/ho-so', '/lich-lam-viec', '/giam-sat', '/thanh-tra', '/thanh-tra/bao-cao-tuan', '/thanh-tra/bao-cao-thang', '/chi-so']) {
     const response = await fetch(`${s.api.url}${page}`);
     const nonce = /style-src 'self' 'nonce-([^']+)'/.exec(response.headers.get('content-security-policy') ?? '')?.[1];
     const elements = [...(await response.text()).matchAll(/<(script|style)\b[^>]*>/g)].map((m) => m[0]);

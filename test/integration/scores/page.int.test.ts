@@ -66,6 +66,10 @@ test('the page shows U1\'s November as worked out by hand, the trend from the sn
   expect(await page.locator('[data-group="total"] b').textContent()).toBe(total);
   expect(await page.locator('#indicators tr[data-indicator]').count()).toBe(10);
   expect(await page.locator('#indicators tr[data-indicator="satisfaction.handling"]').textContent()).toMatch(/suy luận|thực nghiệm|theo văn bản/);
+  // the synchronisation deadline in words, not the data file's field (regression: it read `syncOnTimeMinutes`)
+  const sync = await page.locator('#indicators tr[data-indicator="transparency.sync"]').textContent();
+  expect(sync).toContain('đồng bộ lên Cổng DVC quốc gia trong 24 giờ');
+  expect(sync).not.toMatch(/syncOnTime|Minutes/);
   // the trend up to the period's end: November whole (its snapshot as of 30/11), nothing later
   const trendRows = (p: Page): Promise<string[]> => p.locator('#trend tr[data-month]').allTextContents();
   expect(await trendRows(page)).toEqual([`11/202630/11/2026${total.replace(' / ', '')}`]);
