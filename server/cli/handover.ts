@@ -7,11 +7,10 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config';
 import { connectDatabase } from '../db';
+import { definitionKeys } from '../handover/definitions';
 import { HandoverInputError, handOver, type HandoverReport } from '../handover/handover';
-import { createLogger } from '../logger';
 import { loadProcessCatalog, processesDirOf } from '../sla';
 import { createZeebeClient } from '../zeebe';
-import { deployProcesses } from '../../processes/deploy';
 import { UsageError, type CliIo } from './io';
 
 interface HandoverOptions {
@@ -38,14 +37,7 @@ async function run(io: CliIo, options: HandoverOptions): Promise<void> {
   const { camunda, zeebe } = createZeebeClient(config);
   try {
     const catalog = await loadProcessCatalog(processesDirOf(config));
-    let keys: Promise<Map<string, string>> | undefined;
-    const processDefinitionKey = async (processId: string): Promise<string> => {
-      // deploying unchanged models creates no version: the keys of the models as they are
-      keys ??= deployProcesses(zeebe, createLogger({ level: 'silent' }), { dir: processesDirOf(config) }).then((d) => new Map(d.map((p) => [p.bpmnProcessId, p.processDefinitionKey])));
-      const key = (await keys).get(processId);
-      if (!key) throw new Error(`${processId} không được triển khai`);
-      return key;
-    };
+    const processDefinitionKey = definitionKeys(zeebe, catalog);
     let report: HandoverReport;
     try {
       report = await handOver(

@@ -212,3 +212,17 @@ test.each([
   expect(answer.code).toBe(2);
   expect(answer.err.join('\n')).toMatch(message);
 });
+
+test('the administrators\' endpoint runs the same handover: other roles are refused, a bad field is a 400 naming it, a rerun moves nothing', async () => {
+  const body = { from: FROM, to: TO, on: '2025-03-01' };
+  expect((await s.call('POST', '/api/handovers', body, await s.as('giamsat'))).status).toBe(403);
+  const admin = await s.as('quantri');
+  const bad = await s.call('POST', '/api/handovers', { ...body, to: 'CA.NTH' }, admin);
+  expect(bad).toMatchObject({ status: 400, body: { parameter: 'to' } });
+  expect(String(bad.body.error)).toMatch(/^to: CA\.NTH không kế thừa STP\.KHA/);
+  expect((await s.call('POST', '/api/handovers', { ...body, on: 1 }, admin)).body).toMatchObject({ parameter: 'on' });
+  const rerun = await s.call('POST', '/api/handovers', body, admin);
+  expect(rerun.status).toBe(200);
+  expect(rerun.body).toMatchObject({ actor: 'quantri', moved: [], refused: [] });
+  expect((rerun.body.already as string[]).length).toBe(CASES.length);
+});
