@@ -93,7 +93,9 @@ async function bringTo(c: Case): Promise<string> {
   const code = await intake(c.desk);
   if (c.supplement) {
     await work(code, 'motcua', 'lltp.form.check-dossier', { intakeDecision: 'supplement', missingItems: ['Bản chụp CCCD rõ nét'] });
-    await eventually(async () => ((await findDossier(s.db, code))?.currentElementId === 'awaitSupplement' ? true : undefined), `${code} awaiting the supplement`, 30000);
+    // the citizen is told (the last step before the wait): the dossier waits for the supplement
+    const told = () => s.db.selectFrom('steps').select('id').where('dossierCode', '=', code).where('elementId', '=', 'notifySupplement').where('finishedAt', 'is not', null).executeTakeFirst();
+    await eventually(async () => ((await told()) ? true : undefined), `${code} awaiting the supplement`, 30000);
     return code;
   }
   for (const [username, formKey, data] of FLOW.slice(0, c.at)) await work(code, username, formKey, data);
