@@ -9,6 +9,7 @@ import { loadConfig } from '../config';
 import { connectDatabase } from '../db';
 import { definitionKeys } from '../handover/definitions';
 import { HandoverInputError, handOver, type HandoverReport } from '../handover/handover';
+import { checkRequest } from '../handover/plan';
 import { loadProcessCatalog, processesDirOf } from '../sla';
 import { createZeebeClient } from '../zeebe';
 import { UsageError, type CliIo } from './io';
@@ -31,23 +32,25 @@ function printReport(io: CliIo, report: HandoverReport): void {
   for (const r of report.refused) io.out(`  KHÔNG CHUYỂN ${r.reason}`);
 }
 
+/** A bad flag is a usage error naming it, found before any service is reached. */
+function checked<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof HandoverInputError) throw new UsageError(`--${error.message}`);
+    throw error;
+  }
+}
+
 async function run(io: CliIo, options: HandoverOptions): Promise<void> {
   const config = loadConfig(io.env);
+  const catalog = await loadProcessCatalog(processesDirOf(config));
+  const request = { from: options.from, to: options.to, on: options.on, actor: options.actor, dryRun: options.dryRun === true };
+  checked(() => checkRequest(catalog, request));
   const database = await connectDatabase(config, { timeoutMs: 3000, max: 2 });
   const { camunda, zeebe } = createZeebeClient(config);
   try {
-    const catalog = await loadProcessCatalog(processesDirOf(config));
-    const processDefinitionKey = definitionKeys(zeebe, catalog);
-    let report: HandoverReport;
-    try {
-      report = await handOver(
-        { db: database.db, catalog, zeebe, processDefinitionKey, now: () => io.now() },
-        { from: options.from, to: options.to, on: options.on, actor: options.actor, dryRun: options.dryRun === true },
-      );
-    } catch (error) {
-      if (error instanceof HandoverInputError) throw new UsageError(`--${error.message}`);
-      throw error;
-    }
+    const report = await handOver({ db: database.db, catalog, zeebe, processDefinitionKey: definitionKeys(zeebe, catalog), now: () => io.now() }, request);
     if (options.json) io.out(JSON.stringify(report));
     else printReport(io, report);
     if (report.refused.length > 0) throw new Error(`${report.refused.length} hồ sơ không chuyển được (xem danh sách ở trên)`);

@@ -205,7 +205,7 @@ test('dossiers open at each step on 28/2/2025 pass to the police with their dead
 }, 600000);
 
 test.each([
-  ['an agency that does not succeed the source', ['--from', FROM, '--to', 'CA.NTH', '--on', '2025-03-01', '--actor', 'quantri'], /--to: CA\.NTH không kế thừa STP\.KHA/],
+  ['an agency that does not succeed the source', ['--from', TO, '--to', FROM, '--on', '2025-03-01', '--actor', 'quantri'], /--to: STP\.KHA không kế thừa CA\.KHA/],
   ['an unknown agency', ['--from', 'STP.XYZ', '--to', TO, '--on', '2025-03-01', '--actor', 'quantri'], /--from: không có cơ quan STP\.XYZ/],
   ['a date before the successor', ['--from', FROM, '--to', TO, '--on', '2025-02-28', '--actor', 'quantri'], /--on: CA\.KHA không nhận hồ sơ ngày 2025-02-28/],
   ['no actor', ['--from', FROM, '--to', TO, '--on', '2025-03-01'], /--actor/],
@@ -219,9 +219,9 @@ test('the administrators\' endpoint runs the same handover: other roles are refu
   const body = { from: FROM, to: TO, on: '2025-03-01' };
   expect((await s.call('POST', '/api/handovers', body, await s.as('giamsat'))).status).toBe(403);
   const admin = await s.as('quantri');
-  const bad = await s.call('POST', '/api/handovers', { ...body, to: 'CA.NTH' }, admin);
+  const bad = await s.call('POST', '/api/handovers', { ...body, from: TO, to: FROM }, admin);
   expect(bad).toMatchObject({ status: 400, body: { parameter: 'to' } });
-  expect(String(bad.body.error)).toMatch(/^to: CA\.NTH không kế thừa STP\.KHA/);
+  expect(String(bad.body.error)).toMatch(/^to: STP\.KHA không kế thừa CA\.KHA/);
   expect((await s.call('POST', '/api/handovers', { ...body, on: 1 }, admin)).body).toMatchObject({ parameter: 'on' });
   const rerun = await s.call('POST', '/api/handovers', body, admin);
   expect(rerun.status).toBe(200);
