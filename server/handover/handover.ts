@@ -2,7 +2,8 @@
  * The handover of open dossiers from an agency to its successor on a date (issue 24, item 3),
  * as the administrator's command runs it (`lltp handover`, server/cli/handover.ts).
  *
- * Each dossier of the source agency still open, received before the date, is handed over in one
+ * Each dossier of the source agency still open (or with a step still to do, like the paper copy
+ * at the desk after the result was returned), received before the date, is handed over in one
  * database transaction that holds the dossier's row: the `handovers` row (its key, dossier and
  * receiving agency, makes a rerun insert nothing), the dossier's agency and internal procedure,
  * its open steps and tasks moved to the successor's units and roles (claims by the
@@ -13,7 +14,8 @@
  * is reported refused with the reason, unchanged. The receipt date, the deadlines, the finished
  * steps and the dossier code are never touched.
  */
-import type { Db, Tx } from '../db';
+import type { ExpressionBuilder } from 'kysely';
+import type { Db, Tables, Tx } from '../db';
 import { auditQuery } from '../audit';
 import { toJson, type HandoverMovedJson } from '../db/tables';
 import { receiptDate, type ProcessCatalog } from '../sla/catalog';
@@ -63,13 +65,23 @@ const movedOf = (plan: DossierPlan): MovedDossier => ({
   tasks: plan.tasks.length,
 });
 
+/**
+ * Work still to do on a dossier whose result is already returned (closed): the paper copy at the
+ * desk is a task after the end of the dossier's time; it goes to the successor's desk too.
+ */
+const unfinishedWork = (eb: ExpressionBuilder<Tables, 'dossiers'>) =>
+  eb.or([
+    eb.exists(eb.selectFrom('tasks as t').select('t.id').whereRef('t.dossierCode', '=', 'dossiers.code').where('t.status', 'in', ['open', 'claimed'])),
+    eb.exists(eb.selectFrom('steps as s').select('s.id').whereRef('s.dossierCode', '=', 'dossiers.code').where('s.finishedAt', 'is', null)),
+  ]);
+
 /** The open dossiers of the source agency received before the date, with their open steps and tasks. */
 async function openDossiers(db: Db, request: CheckedRequest): Promise<{ dossier: DossierRow; receivedAt: Date }[]> {
   const rows = await db
     .selectFrom('dossiers')
     .select(['code', 'agencyCode', 'processId', 'internalProcessId', 'processInstanceKey', 'unitId', 'receivedAt'])
     .where('agencyCode', '=', request.from)
-    .where('status', '=', 'open')
+    .where((eb) => eb.or([eb('status', '=', 'open'), unfinishedWork(eb)]))
     .orderBy('code')
     .execute();
   return rows.filter((r) => receiptDate(r.receivedAt) < request.on).map(({ receivedAt, ...dossier }) => ({ dossier, receivedAt }));
@@ -158,9 +170,10 @@ async function handOverDossier(deps: HandoverDeps, request: CheckedRequest, code
         .selectFrom('dossiers')
         .select(['code', 'agencyCode', 'processId', 'internalProcessId', 'processInstanceKey', 'unitId', 'status'])
         .where('code', '=', code)
+        .where((eb) => eb.or([eb('status', '=', 'open'), unfinishedWork(eb)]))
         .forUpdate()
         .executeTakeFirst();
-      if (!dossier || dossier.status !== 'open' || dossier.agencyCode !== request.from) return { kind: 'gone' };
+      if (!dossier || dossier.agencyCode !== request.from) return { kind: 'gone' };
       const result = await planOf(tx, deps.catalog, request, dossier);
       if (!result.ok) return { kind: 'refused', reason: result.reason };
       if (!(await moveRows(tx, request, result.plan, deps.now()))) return { kind: 'already' };
