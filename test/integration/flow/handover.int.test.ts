@@ -180,7 +180,7 @@ test('dossiers open at each step on 28/2/2025 pass to the police with their dead
   expect(second.moved).toEqual([]);
   expect(second.already.sort()).toEqual([...codes].sort());
   expect((await s.db.selectFrom('handovers').select('dossierCode').execute()).length).toBe(codes.length);
-  const audits = await s.db.selectFrom('audit').select(['action', 'actor', 'dossierCode', 'detail']).where('action', 'in', ['dossier.handover', 'handover.run', 'handover.dry-run']).execute();
+  const audits = await s.db.selectFrom('audit').select(['action', 'actor', 'dossierCode', 'detail']).where('action', 'in', ['dossier.handover', 'handover.run', 'handover.dry-run']).orderBy('id').execute();
   expect(audits.filter((a) => a.action === 'dossier.handover').map((a) => a.dossierCode).sort()).toEqual([...codes].sort());
   expect(audits.filter((a) => a.action === 'handover.run').map((a) => a.detail)).toEqual([
     expect.stringMatching(/: 9 chuyển, 0 đã chuyển trước, 0 từ chối$/),
