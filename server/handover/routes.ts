@@ -10,10 +10,12 @@ import type { AuthDeps } from '../auth/models';
 import { noStore } from '../api/no-store';
 import { HandoverInputError, handOver, type HandoverDeps } from './handover';
 
+/** An agency code as processes/agencies.json writes them (the answer never echoes more than that). */
+const agencyCode = (what: string) => z.string({ error: `cần mã cơ quan ${what}` }).regex(/^[A-Z0-9.]{1,30}$/, `cần mã cơ quan ${what} (chữ in hoa, số, dấu chấm)`);
 const body = z.object({
-  from: z.string({ error: 'cần mã cơ quan giao' }).min(1, 'cần mã cơ quan giao'),
-  to: z.string({ error: 'cần mã cơ quan nhận' }).min(1, 'cần mã cơ quan nhận'),
-  on: z.string({ error: 'cần ngày dạng YYYY-MM-DD' }),
+  from: agencyCode('giao'),
+  to: agencyCode('nhận'),
+  on: z.string({ error: 'cần ngày dạng YYYY-MM-DD' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'cần ngày dạng YYYY-MM-DD'),
   dryRun: z.boolean({ error: 'chỉ nhận true hoặc false' }).default(false),
 });
 
