@@ -155,7 +155,6 @@ const routes = (): Route[] => [
   { method: 'GET', path: '/api/dashboard/diagram', caller: 'giamsat', kind: 'staff', query: { process: 'quy-trinh-570' } },
   { method: 'GET', path: '/api/dashboard/steps/:elementId/dossiers', caller: 'giamsat', kind: 'staff', params: { elementId: 'checkDossier' } },
   { method: 'GET', path: '/api/dashboard/kpis', caller: 'giamsat', kind: 'staff', query: { from: '2026-11-01', to: '2026-11-30' } },
-  { method: 'POST', path: '/api/handovers', caller: 'quantri', kind: 'staff', body: { from: 'STP.KHA', to: 'CA.KHA', on: '2025-03-01', dryRun: true } },
   { method: 'GET', path: '/api/dossiers', caller: 'giamsat', kind: 'staff', query: { q: code } },
   { method: 'GET', path: '/api/dossiers/:code', caller: 'motcua', kind: 'staff', params: { code }, query: { details: '1' } },
   { method: 'GET', path: '/api/dossiers/:code/letters/apology', caller: 'motcua', kind: 'staff', params: { code }, query: { format: 'html' } },
