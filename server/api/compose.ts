@@ -40,6 +40,8 @@ import { metricsRoute, monitorRoutes } from '../monitor/routes';
 import { loadProcessCatalog, processesDirOf } from '../sla';
 import { OutageLog } from '../outage';
 import { boundedZeebe, createZeebeClient } from '../zeebe';
+import { definitionKeys } from '../handover/definitions';
+import { handoverRoutes } from '../handover/routes';
 import { createApp } from './app';
 
 /** The receiving unit of VNeID dossiers: the STP one-stop desk (SLA unit id in the models). */
@@ -153,6 +155,10 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
       { path: '/api/scores', router: scoreRoutes({ db, regimes: loadRegimes(), calendars: () => provider.current(), now, auth: authDeps, agencyName: inspection.agencyName(now()) }) },
       { path: '/assets', router: assetRoutes() },
       { path: '/', router: pageRoutes() },
+      {
+        path: '/api/handovers',
+        router: handoverRoutes({ handover: { db, catalog, zeebe: rawZeebe, processDefinitionKey: definitionKeys(rawZeebe, catalog), now }, auth: authDeps }),
+      },
       {
         path: '/api/dossiers',
         router: dossierRoutes({ db, agencyCode: config.AGENCY_CODE, catalog, calendars: () => provider.current(), dueSoon: policy.dueSoon, auth: authDeps, now }),

@@ -550,6 +550,28 @@ export interface MonthlyReportsTable {
   recipients: Defaulted<string[]>;
 }
 
+/** What a handover moved of one dossier: its open steps and tasks, each with the unit before and after. */
+export interface HandoverMovedJson {
+  steps: { id: string; elementId: string; fromUnit: string; toUnit: string }[];
+  tasks: { id: string; elementId: string; fromUnit: string; toUnit: string; releasedFrom: string | null }[];
+}
+
+/** A dossier handed over to a successor agency (migration 0017); one row per dossier and receiving agency. */
+export interface HandoversTable {
+  dossierCode: string;
+  fromAgency: string;
+  toAgency: string;
+  /** `YYYY-MM-DD`: the date the successor takes over. */
+  onDate: ColumnType<string, string, string>;
+  at: Date;
+  actor: string;
+  fromInternalProcessId: string | null;
+  toInternalProcessId: string;
+  /** The internal (call activity) process instance migrated to the successor's model, if one was active. */
+  migratedInstanceKey: string | null;
+  moved: Json<HandoverMovedJson>;
+}
+
 /** One log-in attempt, recorded before its password is checked (`pending`), `failed` after a wrong one. */
 export interface LoginAttemptsTable {
   id: Generated<number>;
@@ -597,4 +619,5 @@ export interface Tables {
   scoreSnapshots: ScoreSnapshotsTable;
   scoreSnapshotDays: ScoreSnapshotDaysTable;
   monthlyReports: MonthlyReportsTable;
+  handovers: HandoversTable;
 }

@@ -16,7 +16,9 @@ import type { Role } from '../auth/roles';
 import { formatInstant } from '../calendar/civil-time';
 import { classifyClosed, classifyOpen, type DueSoonPolicy } from '../calendar/status';
 import type { WorkingCalendar, WorkingCalendars } from '../calendar/working-calendar';
+import type { Selectable } from 'kysely';
 import type { Db } from '../db';
+import type { HandoversTable } from '../db/tables';
 import { statusLabels } from '../glossary';
 import { readDeclaration } from '../readmodel/declaration';
 import { findDossier } from '../readmodel/dossier';
@@ -66,6 +68,22 @@ async function refuseOutOfScope(deps: DossierViewDeps, res: Response, principal:
  * One step of the timeline: its allotment and the working time it has taken so far (to its end,
  * or to now while open) on its unit's calendar, its status, and why it was late if it was.
  */
+const agencyName = (deps: DossierViewDeps, code: string): string => deps.catalog.agencies.find((a) => a.code === code)?.name ?? code;
+
+/** A handover of the dossier to a successor agency (server/handover), as the view shows it. */
+function handoverView(deps: DossierViewDeps, h: Selectable<HandoversTable>) {
+  return {
+    from: { code: h.fromAgency, name: agencyName(deps, h.fromAgency) },
+    to: { code: h.toAgency, name: agencyName(deps, h.toAgency) },
+    on: h.onDate,
+    at: iso(h.at),
+    actor: h.actor,
+    internalProcessId: { from: h.fromInternalProcessId, to: h.toInternalProcessId },
+    migratedInstanceKey: h.migratedInstanceKey,
+    moved: h.moved,
+  };
+}
+
 function stepView(s: Step, calendar: WorkingCalendar, now: Date, dueSoon: DueSoonPolicy) {
   const status = s.finishedAt
     ? (() => {
@@ -154,6 +172,7 @@ export function dossierRoutes(deps: DossierViewDeps): Router {
     const calendars = await deps.calendars();
     const steps = await deps.db.selectFrom('steps').selectAll().where('dossierCode', '=', code).orderBy('startedAt').orderBy('id').execute();
     const timeline = steps.map((step) => stepView(step, calendars.forUnit(step.unitId), now, deps.dueSoon));
+    const handovers = await deps.db.selectFrom('handovers').selectAll().where('dossierCode', '=', code).orderBy('at').execute();
     const declaration = wantDetails
       ? await readDeclaration(deps.db, code, { actor: principal.username, purpose: 'xem chi tiết hồ sơ', at: now })
       : undefined;
@@ -185,6 +204,7 @@ export function dossierRoutes(deps: DossierViewDeps): Router {
       apology: dossier.apology ?? null,
       finishedAt: iso(dossier.finishedAt),
       timeline,
+      handovers: handovers.map((h) => handoverView(deps, h)),
       ...(declaration !== undefined ? { declaration } : {}),
     });
   });
