@@ -175,7 +175,7 @@ function emitResults(readings: Readings, dossiers: number, flow: Awaited<ReturnT
 }
 
 async function main(): Promise<void> {
-  await withStack('bench:capacity', ['postgres'], () =>
+  await withStack('bench:capacity', ['postgres', 'mailpit'], () =>
     withOwnBroker('capacity', async (broker) => {
       const { bench, ids } = await prepareBench(broker);
       progress(`${DOSSIERS} dossiers (after ${WARMUP} for warm-up), ${ids.nationalProcessId} → ${ids.internalProcessId}`);
