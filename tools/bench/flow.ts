@@ -128,7 +128,7 @@ async function pool(count: number, limit: number, work: (i: number) => Promise<v
 }
 
 /** What one bench run needs: the broker and its clock, the stack's settings. */
-interface Bench {
+export interface Bench {
   broker: OwnBroker;
   config: Config;
   /** The broker's current instant, as the one-stop system stamps a receipt. */
@@ -224,7 +224,7 @@ async function statementsSent(reader: Db, reset: boolean): Promise<number> {
 }
 
 /** What one flow measurement found. */
-interface FlowFigures {
+export interface FlowFigures {
   perSecond: number;
   memory: Map<string, number>;
   /** Per measured dossier. */
@@ -233,8 +233,20 @@ interface FlowFigures {
   cpu: Map<string, number>;
 }
 
+/**
+ * How many dossiers a flow measurement runs, and what another bench (bench:capacity) reads of
+ * the run's database and broker: `before` once the product is started (its seeds written), before
+ * the first intake; `after` once every dossier is returned, before the database is dropped.
+ */
+export interface FlowOptions {
+  dossiers: number;
+  warmup: number;
+  probe?: { before(reader: Db): Promise<void>; after(reader: Db): Promise<void> };
+}
+
 /** Dossiers per second from intake to the returned certificate, the peak memory of each process meanwhile, the work per dossier. */
-async function measureFlow(bench: Bench, run: number): Promise<FlowFigures> {
+export async function measureFlow(bench: Bench, run: number, options: FlowOptions = { dossiers: DOSSIERS, warmup: WARMUP }): Promise<FlowFigures> {
+  const { dossiers, warmup, probe } = options;
   const database = await runDatabase('flow');
   const product = await startProduct(database.url, bench.broker.env);
   const reader = await connectDatabase({ DATABASE_URL: database.url }, { max: 1 });
@@ -270,8 +282,9 @@ async function measureFlow(bench: Bench, run: number): Promise<FlowFigures> {
       }
     };
     const prefix = `BENCH-${runId()}`;
-    await postIntakes(bench, base, prefix, 0, WARMUP);
-    await waitIssued(WARMUP, 'warm-up');
+    await probe?.before(reader.db);
+    await postIntakes(bench, base, prefix, 0, warmup);
+    await waitIssued(warmup, 'warm-up');
     await statementsSent(reader.db, true);
     cpu.start({
       api: { pid: product.children.api!.pid!, withChildren: false },
@@ -282,23 +295,24 @@ async function measureFlow(bench: Bench, run: number): Promise<FlowFigures> {
       postgres: postmaster ? { pid: postmaster, withChildren: true } : null,
     });
     const started = performance.now();
-    await postIntakes(bench, base, prefix, WARMUP, DOSSIERS);
-    await waitIssued(WARMUP + DOSSIERS, 'flow');
+    await postIntakes(bench, base, prefix, warmup, dossiers);
+    await waitIssued(warmup + dossiers, 'flow');
     const seconds = secondsSince(started);
     const cpuUsed = cpu.stop();
-    const statements = (await statementsSent(reader.db, false)) / DOSSIERS;
+    const statements = (await statementsSent(reader.db, false)) / dossiers;
     stopUsers = true;
     const { completed } = await users;
-    progress(`  flow run ${run}: ${DOSSIERS} dossiers in ${seconds.toFixed(1)} s (${completed} inbox tasks completed; ${intakesResent} intakes answered 503 and sent again)`);
+    await probe?.after(reader.db);
+    progress(`  flow run ${run}: ${dossiers} dossiers in ${seconds.toFixed(1)} s (${completed} inbox tasks completed; ${intakesResent} intakes answered 503 and sent again)`);
     intakesResent = 0;
     for (const [kind, values] of Object.entries(userCallMs)) {
       const sorted = [...values].sort((x, y) => x - y);
       progress(`    inbox ${kind}: ${values.length} calls, median ${median(values).toFixed(1)} ms, p95 ${(sorted[Math.floor(sorted.length * 0.95)] ?? 0).toFixed(1)} ms`);
       values.length = 0;
     }
-    const cpuPerDossier = new Map([...cpuUsed].map(([name, ms]) => [name, ms / DOSSIERS]));
+    const cpuPerDossier = new Map([...cpuUsed].map(([name, ms]) => [name, ms / dossiers]));
     progress(`    per dossier: ${statements.toFixed(1)} SQL statements; CPU ms ${[...cpuPerDossier].map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(', ')}`);
-    return { perSecond: DOSSIERS / seconds, memory: memory.stop(), statements, cpu: cpuPerDossier };
+    return { perSecond: dossiers / seconds, memory: memory.stop(), statements, cpu: cpuPerDossier };
   } finally {
     stopUsers = true;
     memory.stop();
@@ -432,20 +446,33 @@ function emitResults(results: Results): void {
   for (const name of MEMORY) out.series(`flow.cpu_ms_per_dossier.${name}`, results.cpu.get(name) ?? [], 'ms');
 }
 
+/**
+ * The bench's broker made ready for the product: its clock read (receipts are stamped on it), the
+ * product's models deployed; returns the bench and the ids of the models in force.
+ */
+export async function prepareBench(broker: OwnBroker): Promise<{ bench: Bench; ids: { nationalProcessId: string; internalProcessId: string } }> {
+  const config = loadConfig({ ...process.env, ...broker.env, LOG_LEVEL: 'warn' });
+  const brokerAtMs = await new BrokerClock(broker.env.ZEEBE_MANAGEMENT_URL).nowMs();
+  const readAt = performance.now();
+  const bench: Bench = { broker, config, receivedAt: () => formatInstant(brokerAtMs + performance.now() - readAt) };
+  const catalog = await loadProcessCatalog();
+  const ids = catalog.processesFor(config.AGENCY_CODE, new Date(brokerAtMs));
+  const { camunda, zeebe } = createZeebeClient(config);
+  try {
+    await deployProcesses(zeebe, benchLogger());
+  } finally {
+    await camunda.closeAllClients();
+  }
+  return { bench, ids };
+}
+
 async function main(): Promise<void> {
   await withStack('bench:flow', ['postgres'], () =>
     withOwnBroker('flow', async (broker) => {
-      const config = loadConfig({ ...process.env, ...broker.env, LOG_LEVEL: 'warn' });
-      const brokerAtMs = await new BrokerClock(broker.env.ZEEBE_MANAGEMENT_URL).nowMs();
-      const readAt = performance.now();
-      const bench: Bench = { broker, config, receivedAt: () => formatInstant(brokerAtMs + performance.now() - readAt) };
-      const logger = benchLogger();
-      const { camunda, zeebe } = createZeebeClient(config);
-      const catalog = await loadProcessCatalog();
-      const ids = catalog.processesFor(config.AGENCY_CODE, new Date(brokerAtMs));
+      const { bench, ids } = await prepareBench(broker);
+      const { camunda, zeebe } = createZeebeClient(bench.config);
       let models: CeilingModels;
       try {
-        await deployProcesses(zeebe, logger);
         models = await deployCeilingModels(zeebe, { national: ids.nationalProcessId, internal: ids.internalProcessId }, runId());
       } finally {
         await camunda.closeAllClients();
