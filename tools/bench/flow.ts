@@ -109,6 +109,7 @@ const WARMUP = setting('BENCH_FLOW_WARMUP', 20, 5);
 const CONCURRENCY = setting('BENCH_FLOW_CONCURRENCY', 8, 8);
 const HISTORY = setting('BENCH_FLOW_HISTORY', 100_000, 300);
 const INTAKE_CALLS = setting('BENCH_FLOW_INTAKE_CALLS', 200, 30);
+const TOP_STATEMENTS = Number(process.env.BENCH_FLOW_TOP_STATEMENTS ?? 0);
 const RUN_TIMEOUT_MS = (SMALL ? 3 : 15) * 60_000;
 const USERS = ['motcua', 'chuyenvien', 'truongphong', 'lanhdao'] as const;
 const MEMORY = ['api', 'workers', 'simulators', 'bench', 'zeebe', 'postgres'] as const;
@@ -220,7 +221,14 @@ async function statementsSent(reader: Db, reset: boolean): Promise<number> {
     return 0;
   }
   const { rows } = await sql<{ n: string | null }>`${sql.raw(BENCH_QUERY)} SELECT sum(calls) AS n FROM pg_stat_statements WHERE dbid = ${database} AND query NOT LIKE ${`%${BENCH_QUERY}%`}`.execute(reader);
+  if (TOP_STATEMENTS > 0) await printTopStatements(reader, database);
   return Number(rows[0]?.n ?? 0);
+}
+
+/** BENCH_FLOW_TOP_STATEMENTS=n: the n statements called most, with their calls per dossier, on stderr. */
+async function printTopStatements(reader: Db, database: ReturnType<typeof sql.raw>): Promise<void> {
+  const { rows } = await sql<{ calls: string; query: string }>`${sql.raw(BENCH_QUERY)} SELECT calls, query FROM pg_stat_statements WHERE dbid = ${database} AND query NOT LIKE ${`%${BENCH_QUERY}%`} ORDER BY calls DESC LIMIT ${TOP_STATEMENTS}`.execute(reader);
+  for (const { calls, query } of rows) progress(`    ${(Number(calls) / DOSSIERS).toFixed(2)}/dossier  ${query.replace(/\s+/g, ' ').slice(0, 220)}`);
 }
 
 /** What one flow measurement found. */
