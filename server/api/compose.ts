@@ -98,6 +98,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     db,
     stepSla: (processId, elementId, internalProcessId) => catalog.stepSla(processId, elementId, internalProcessId),
     fourEyesAfter: (processId, elementId) => catalog.fourEyesAfter(processId, elementId),
+    fourEyesRules: catalog.fourEyesRules(),
     calendars: () => provider.current(),
     dueSoon: policy.dueSoon,
     zeebe: { ...zeebe, createWorker: rawZeebe.createWorker.bind(rawZeebe) },
