@@ -304,11 +304,11 @@ async function claimChecked(db: Db, rules: readonly FourEyesRule[], staff: Staff
   return query
     .where(
       sql<boolean>`NOT EXISTS (
-        SELECT 1 FROM (VALUES ${ruleRows}) AS rule (process_id, element_id, after)
-        WHERE rule.process_id = tasks.process_id AND rule.element_id = tasks.element_id
+        SELECT 1 FROM (VALUES ${ruleRows}) AS four_eyes (process_id, element_id, earlier_element_id)
+        WHERE four_eyes.process_id = tasks.process_id AND four_eyes.element_id = tasks.element_id
           AND (SELECT earlier.completed_by FROM tasks earlier
                WHERE earlier.dossier_code = tasks.dossier_code AND earlier.process_instance_key = tasks.process_instance_key
-                 AND earlier.element_id = rule.after AND earlier.status = 'completed'
+                 AND earlier.element_id = four_eyes.earlier_element_id AND earlier.status = 'completed'
                ORDER BY earlier.completed_at DESC LIMIT 1) = ${staff.username})`,
     )
     .returningAll()
