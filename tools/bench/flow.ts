@@ -42,6 +42,7 @@
  * Settings (full / small mode): BENCH_FLOW_DOSSIERS (300 / 60), BENCH_FLOW_RUNS (5 / 1),
  * BENCH_FLOW_WARMUP (20 / 5), BENCH_FLOW_CONCURRENCY (8: intake calls at once, and task
  * completions per officer), BENCH_FLOW_HISTORY (100,000 / 300), BENCH_FLOW_INTAKE_CALLS (200 / 30).
+ * BENCH_FLOW_TOP_STATEMENTS (0): also print, on stderr, the statements called most and their calls per dossier.
  */
 import path from 'node:path';
 import { sql } from 'kysely';
