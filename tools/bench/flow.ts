@@ -48,7 +48,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { deployProcesses } from '../../processes/deploy';
 import { seedDemoAccounts } from '../../server/auth/seed';
-import { formatInstant } from '../../server/calendar/civil-time';
+import { dayNumberOf, formatInstant, localDateOf } from '../../server/calendar/civil-time';
 import { createCalendarProvider } from '../../server/calendar/provider';
 import { loadSeed } from '../../server/calendar/seed';
 import { seedCalendar } from '../../server/calendar/store';
@@ -232,6 +232,20 @@ async function printTopStatements(reader: Db, database: ReturnType<typeof sql.ra
   for (const { calls, query } of rows) progress(`    ${(Number(calls) / DOSSIERS).toFixed(2)}/dossier  ${query.replace(/\s+/g, ' ').slice(0, 220)}`);
 }
 
+/**
+ * Run `run` numbers its dossiers from (run - 1) × 1000 on: the police's answer is a message whose
+ * id is derived from the dossier code, and the broker (the same for every run) refuses a second
+ * message of that id within its time to live, so a later run's dossier 0001, on its fresh
+ * database, would wait for its answer for ever.
+ */
+async function numberDossiersFrom(db: Db, bench: Bench, run: number): Promise<void> {
+  if (run <= 1) return;
+  const at = new Date(bench.receivedAt());
+  const agencyCode = (await loadProcessCatalog()).agencyInForce(bench.config.AGENCY_CODE, at).code;
+  const day = localDateOf(dayNumberOf(at.getTime()));
+  await db.insertInto('dossierCounters').values({ agencyCode, day, seq: (run - 1) * 1000 }).execute();
+}
+
 /** What one flow measurement found. */
 interface FlowFigures {
   perSecond: number;
@@ -247,6 +261,7 @@ async function measureFlow(bench: Bench, run: number): Promise<FlowFigures> {
   const database = await runDatabase('flow');
   const product = await startProduct(database.url, bench.broker.env);
   const reader = await connectDatabase({ DATABASE_URL: database.url }, { max: 1 });
+  await numberDossiersFrom(reader.db, bench, run);
   const base = product.config.PUBLIC_BASE_URL;
   const memory = new MemoryPeaks();
   const cpu = new CpuUse();
