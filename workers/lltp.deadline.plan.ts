@@ -62,13 +62,17 @@ export default defineWorker({
       apologyByAt,
       appointmentAt: apologized ? dossier.appointmentAt : deadlines.statutoryDueAt,
     };
-    await ctx.deps.db.transaction().execute(async (tx) => {
-      // the deadlines before the plan stay readable for reports as of an earlier instant
-      if (dossier.status === 'open' && JSON.stringify(factsOf(dossier)) !== JSON.stringify(factsOf({ ...dossier, ...update }))) {
+    const planned = { ...(extended ? { extendedAt: ctx.now } : {}), ...update, deadlinesEstimated: deadlines.estimated, calendarVersion: ctx.calendars.version };
+    // the deadlines before the plan stay readable for reports as of an earlier instant: recorded
+    // with the update in one transaction when they change; otherwise the update alone (one statement)
+    if (dossier.status === 'open' && JSON.stringify(factsOf(dossier)) !== JSON.stringify(factsOf({ ...dossier, ...update }))) {
+      await ctx.deps.db.transaction().execute(async (tx) => {
         await recordDeadlineChange(tx, { dossierCode: ctx.dossierCode, changeId: `plan:${ctx.job.elementInstanceKey}`, cause: 'plan', at: ctx.now, before: dossier });
-      }
-      await updateOpenDossier(ctx, { ...(extended ? { extendedAt: ctx.now } : {}), ...update, deadlinesEstimated: deadlines.estimated, calendarVersion: ctx.calendars.version }, tx);
-    });
+        await updateOpenDossier(ctx, planned, tx);
+      });
+    } else {
+      await updateOpenDossier(ctx, planned);
+    }
     return complete({ caseVariant, statutoryDueAt: iso(deadlines.statutoryDueAt), targetDueAt: iso(deadlines.targetDueAt), apologyByAt: iso(apologyByAt), apologyPromptAt: iso(apologyPromptAt(ctx, dossier, apologyByAt)) });
   },
 });

@@ -6,6 +6,7 @@
 import { Router } from 'express';
 import type { Server } from 'node:http';
 import { refuseDemoSecrets } from '../auth/demo-secrets';
+import { SessionCache } from '../auth/session-cache';
 import { oneStopEventRoutes } from '../callbacks/one-stop';
 import { policeCallbackRoutes } from '../callbacks/police';
 import { createCalendarAdmin } from '../calendar/admin';
@@ -81,7 +82,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
   const { camunda, zeebe: rawZeebe } = createZeebeClient(config, { retries: 0 });
   const zeebe = boundedZeebe(rawZeebe, config.ZEEBE_REQUEST_TIMEOUT_MS);
 
-  const authDeps = { db, now };
+  const authDeps = { db, now, sessions: new SessionCache(config.SESSION_CACHE_MS) };
   const intake: IntakeDeps = {
     db,
     calendars: () => provider.current(),
@@ -99,6 +100,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     db,
     stepSla: (processId, elementId, internalProcessId) => catalog.stepSla(processId, elementId, internalProcessId),
     fourEyesAfter: (processId, elementId) => catalog.fourEyesAfter(processId, elementId),
+    fourEyesRules: catalog.fourEyesRules(),
     calendars: () => provider.current(),
     dueSoon: policy.dueSoon,
     zeebe: { ...zeebe, createWorker: rawZeebe.createWorker.bind(rawZeebe) },

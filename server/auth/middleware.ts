@@ -15,6 +15,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { digest, type AuthDeps } from './models';
 import { partnerSignature, SIGNATURE_HEADERS, SIGNATURE_WINDOW_MS } from './partner-signature';
 import type { Role } from './roles';
+import type { StaffSession } from './session-cache';
 
 export type Principal =
   | { kind: 'staff'; username: string; displayName: string; roles: Role[]; unitId: string }
@@ -112,6 +113,25 @@ async function signedPartner(deps: AuthDeps, req: Request): Promise<Extract<Prin
   return { kind: 'partner', partnerId: partner.partnerId, scopes: partner.scopes, agencyCode: partner.agencyCode };
 }
 
+/** The live session of a token digest and its active user: from the process's short cache (deps.sessions), else the database. */
+async function staffSession(deps: AuthDeps, tokenDigest: string): Promise<StaffSession | undefined> {
+  const now = deps.now();
+  const cached = deps.sessions?.get(tokenDigest, now);
+  if (cached) return cached;
+  const row = await deps.db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.username', 'sessions.username')
+    .select(['users.username', 'users.displayName', 'users.roles', 'users.unitId', 'sessions.expiresAt'])
+    .where('sessions.tokenDigest', '=', tokenDigest)
+    .where('sessions.expiresAt', '>', now)
+    .where('users.active', '=', true)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const session: StaffSession = { ...row, roles: row.roles as Role[] };
+  deps.sessions?.remember(tokenDigest, session);
+  return session;
+}
+
 export function authenticate(deps: AuthDeps): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     // authenticated already by another router on the way (a partner's signature is accepted once: a second check would see a replay)
@@ -141,19 +161,12 @@ export function authenticate(deps: AuthDeps): RequestHandler {
         deny(res, 403, 'Origin: yêu cầu thay đổi dữ liệu bằng phiên đăng nhập (cookie) phải gửi từ chính trang của hệ thống.');
         return;
       }
-      const user = await deps.db
-        .selectFrom('sessions')
-        .innerJoin('users', 'users.username', 'sessions.username')
-        .select(['users.username', 'users.displayName', 'users.roles', 'users.unitId'])
-        .where('sessions.tokenDigest', '=', digest(token))
-        .where('sessions.expiresAt', '>', deps.now())
-        .where('users.active', '=', true)
-        .executeTakeFirst();
+      const user = await staffSession(deps, digest(token));
       if (!user) {
         deny(res, 401, 'Phiên đăng nhập không hợp lệ hoặc đã hết hạn: hãy đăng nhập lại.');
         return;
       }
-      req.principal = { kind: 'staff', username: user.username, displayName: user.displayName, roles: user.roles as Role[], unitId: user.unitId };
+      req.principal = { kind: 'staff', username: user.username, displayName: user.displayName, roles: user.roles, unitId: user.unitId };
       next();
     })().catch(next);
   };

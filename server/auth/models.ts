@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db';
 import type { Role } from './roles';
+import type { SessionCache } from './session-cache';
 
 export interface User {
   username: string;
@@ -22,6 +23,8 @@ export interface User {
 export interface AuthDeps {
   db: Db;
   now: () => Date;
+  /** Sessions seen in the last few seconds (server/auth/session-cache.ts); none: every call reads the database. */
+  sessions?: SessionCache;
 }
 
 /** An active user by name, or null. */

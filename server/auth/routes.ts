@@ -96,7 +96,11 @@ export function authRoutes(deps: AuthDeps & { sessionHours: number; secureCookie
   router.post('/logout', authenticate(deps), requireStaff(), async (req, res) => {
     const bearer = /^Bearer (\S+)$/.exec(req.header('authorization') ?? '')?.[1];
     const token = bearer ?? (req.cookies as Record<string, string>)[SESSION_COOKIE];
-    if (token) await deps.db.deleteFrom('sessions').where('tokenDigest', '=', digest(token)).execute();
+    if (token) {
+      deps.sessions?.forget(digest(token));
+      await deps.db.deleteFrom('sessions').where('tokenDigest', '=', digest(token)).execute();
+      deps.sessions?.forget(digest(token));
+    }
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.json({ ok: true });
   });

@@ -17,14 +17,14 @@
  * before it was; a different answer to an answered request: 409.
  */
 import { Router } from 'express';
+import { sql } from 'kysely';
 import { z } from 'zod';
-import { audit } from '../audit';
 import { authenticate, requireScope } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
 import type { Db } from '../db';
 import { IDS } from '../api/ids';
 import { describeIssues, nfcText, shown } from '../api/text';
-import { finishSteps } from '../readmodel/timeline';
+import { finishStepsQuery } from '../readmodel/timeline';
 import { isDuplicateMessage, type ZeebeGrpcClient } from '../zeebe';
 
 export const POLICE_ANSWER_MESSAGE = 'lltp.police.verification-answered';
@@ -69,6 +69,51 @@ async function publishAnswer(deps: PoliceCallbackDeps, answer: Answer, request: 
   await deps.db.updateTable('policeRequests').set({ publishedAt: deps.now() }).where('requestId', '=', answer.requestId).where('publishedAt', 'is', null).execute();
 }
 
+/**
+ * Records the police's answer in one statement: the request marked answered (only if it was not
+ * yet: the claim), and, only when that claim took, the dossier's police facts, the waiting step
+ * finished and the audit entry; all or nothing, as one statement is. False: another delivery of
+ * an answer got there first.
+ */
+async function recordAnswer(db: Db, answer: Answer, caller: string, receivedAt: Date): Promise<boolean> {
+  const actor = `partner:${caller}`;
+  const claimedOnly = sql<boolean>`EXISTS (SELECT 1 FROM claimed)`;
+  const claimed = await db
+    .with('claimed', (qb) =>
+      qb
+        .updateTable('policeRequests')
+        .set({ answeredAt: receivedAt, result: answer.result, answeredBy: caller })
+        .where('requestId', '=', answer.requestId)
+        .where('answeredAt', 'is', null)
+        .returning('requestId'),
+    )
+    .with('dossier', (qb) =>
+      qb
+        .updateTable('dossiers')
+        .set({ policeRequestId: answer.requestId, policeResult: answer.result, policeAnsweredAt: receivedAt, policeReceivedAt: receivedAt })
+        .where('code', '=', answer.dossierCode)
+        .where(claimedOnly),
+    )
+    .with('step', () =>
+      finishStepsQuery(db, { dossierCode: answer.dossierCode, elementId: 'awaitPoliceAnswer' }, {
+        finishedAt: receivedAt,
+        actor,
+        outcome: 'answered',
+        lateReason: { text: 'Chờ hệ thống ngoài: Công an tỉnh (PV06) trả lời kết quả xác minh', source: 'system' },
+      }).where(claimedOnly),
+    )
+    .with('entry', (qb) =>
+      qb
+        .insertInto('audit')
+        .columns(['at', 'actor', 'action', 'dossierCode', 'detail'])
+        .expression(sql`SELECT ${receivedAt}::timestamptz, ${actor}, 'police.answer', ${answer.dossierCode}, ${`yêu cầu ${answer.requestId}`} FROM claimed`),
+    )
+    .selectFrom('claimed')
+    .select('requestId')
+    .execute();
+  return claimed.length > 0;
+}
+
 export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
   const router = Router();
   router.post('/police', authenticate(deps.auth), requireScope('callback:police'), async (req, res) => {
@@ -107,28 +152,7 @@ export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
       return;
     }
     const receivedAt = deps.now();
-    const recorded = await deps.db.transaction().execute(async (tx) => {
-      const claimed = await tx
-        .updateTable('policeRequests')
-        .set({ answeredAt: receivedAt, result: answer.result, answeredBy: caller })
-        .where('requestId', '=', answer.requestId)
-        .where('answeredAt', 'is', null)
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) === 0) return false;
-      await tx
-        .updateTable('dossiers')
-        .set({ policeRequestId: answer.requestId, policeResult: answer.result, policeAnsweredAt: receivedAt, policeReceivedAt: receivedAt })
-        .where('code', '=', answer.dossierCode)
-        .execute();
-      await finishSteps(tx, { dossierCode: answer.dossierCode, elementId: 'awaitPoliceAnswer' }, {
-        finishedAt: receivedAt,
-        actor: `partner:${caller}`,
-        outcome: 'answered',
-        lateReason: { text: 'Chờ hệ thống ngoài: Công an tỉnh (PV06) trả lời kết quả xác minh', source: 'system' },
-      });
-      await audit(tx, { at: receivedAt, actor: `partner:${caller}`, action: 'police.answer', dossierCode: answer.dossierCode, detail: `yêu cầu ${answer.requestId}` });
-      return true;
-    });
+    const recorded = await recordAnswer(deps.db, answer, caller, receivedAt);
     if (!recorded) {
       // Another delivery of an answer got there between the read and the update: judge this one against it.
       const first = await deps.db.selectFrom('policeRequests').select(['result', 'answeredAt']).where('requestId', '=', answer.requestId).executeTakeFirstOrThrow();

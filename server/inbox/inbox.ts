@@ -13,6 +13,7 @@
  * division's review) may not be claimed or completed by whoever did that step on the dossier,
  * whatever roles they hold.
  */
+import { sql } from 'kysely';
 import { forms } from '../../processes/contracts';
 import { ApologyRuleError, checkApology } from '../apology/rules';
 import { auditQuery } from '../audit';
@@ -29,6 +30,7 @@ import { findDossier } from '../readmodel/dossier';
 import { stepId } from '../readmodel/step';
 import { DuplicateInstanceError, finishStepsQuery, parseEngineInstant, stepStarted, type TimelineDeps } from '../readmodel/timeline';
 import { OUTAGE_BACKOFF_MS, type OutageLog } from '../outage';
+import type { FourEyesRule } from '../sla/catalog';
 import type { ZeebeGrpcClient } from '../zeebe';
 import { taskId, type Task, type TaskStatus } from './task';
 
@@ -51,6 +53,12 @@ export interface InboxDeps {
   stepSla: TimelineDeps['stepSla'];
   /** The earlier step whose actor may not do this one (`lltp:fourEyes.after` in the model), or null. */
   fourEyesAfter: (processId: string, elementId: string) => string | null;
+  /**
+   * All the models' four-eyes rules (ProcessCatalog.fourEyesRules), the same facts as
+   * fourEyesAfter: given, a claim is one statement that checks them itself; absent, a transaction
+   * that claims, then checks.
+   */
+  fourEyesRules?: readonly FourEyesRule[];
   calendars: () => Promise<WorkingCalendars>;
   dueSoon: DueSoonPolicy;
   zeebe: Pick<ZeebeGrpcClient, 'completeJob' | 'createWorker' | 'cancelProcessInstance'>;
@@ -255,28 +263,65 @@ async function load(deps: InboxDeps, principal: Principal | undefined, id: strin
 
 /**
  * Claims a task for the officer: one conditional update (the task open, or claimed by them
- * already, and of their role and unit), in a transaction that is rolled back when the claimed
- * task's four-eyes rule forbids it to this officer (403); only when the update changes nothing
- * is the task read, to say why (404, 403 or 409 naming the holder).
+ * already, of their role and unit, and not forbidden to them by its four-eyes rule: the rules are
+ * checked inside the statement); only when the update changes nothing is the task read, to say
+ * why (404, 403 or 409 naming the holder). Without `fourEyesRules`, the update and the check run
+ * in a transaction that is rolled back on a 403.
  */
 export async function claimTask(deps: InboxDeps, principal: Principal | undefined, id: string): Promise<TaskView> {
-  const { username, roles, unitId } = worker(principal);
-  const claimed = await deps.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable('tasks')
-      .set({ status: 'claimed', claimedBy: username })
-      .where('id', '=', id)
-      .where((eb) => eb.or([eb('status', '=', 'open'), eb.and([eb('status', '=', 'claimed'), eb('claimedBy', '=', username)])]))
-      .where('role', 'in', roles as string[])
-      .where('unitId', '=', unitId)
-      .returningAll()
-      .executeTakeFirst();
-    if (row) await checkFourEyes(deps, trx, row, username);
-    return row;
-  });
+  const staff = worker(principal);
+  const claimed = deps.fourEyesRules ? await claimChecked(deps.db, deps.fourEyesRules, staff, id) : await claimThenCheck(deps, staff, id);
   if (claimed) return view(deps, claimed);
   const task = await load(deps, principal, id);
+  const mine = task.status === 'open' || (task.status === 'claimed' && task.claimedBy === staff.username);
+  // the claim statement left alone a task this officer could otherwise take: its four-eyes rule (403)
+  if (mine) {
+    await checkFourEyes(deps, deps.db, task, staff.username);
+    throw new InboxError(409, 'Công việc vừa thay đổi trạng thái; hãy tải lại hộp việc.');
+  }
   throw new InboxError(409, task.status === 'claimed' ? `Công việc đã được ${task.claimedBy ?? 'người khác'} nhận.` : 'Công việc đã kết thúc.');
+}
+
+/** The claim's conditional update: the task open (or claimed by them already), of their role and unit. */
+function claimQuery(db: Pick<Db, 'updateTable'>, { username, roles, unitId }: Staff, id: string) {
+  return db
+    .updateTable('tasks')
+    .set({ status: 'claimed', claimedBy: username })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('status', '=', 'open'), eb.and([eb('status', '=', 'claimed'), eb('claimedBy', '=', username)])]))
+    .where('role', 'in', roles as string[])
+    .where('unitId', '=', unitId);
+}
+
+/**
+ * The claim in one statement: the conditional update, which also leaves the task alone when one
+ * of `rules` names it and the officer did the earlier step last on the same process instance.
+ */
+async function claimChecked(db: Db, rules: readonly FourEyesRule[], staff: Staff, id: string): Promise<Task | undefined> {
+  const query = claimQuery(db, staff, id);
+  if (rules.length === 0) return query.returningAll().executeTakeFirst();
+  const ruleRows = sql.join(rules.map((r) => sql`(${r.processId}, ${r.elementId}, ${r.after})`));
+  return query
+    .where(
+      sql<boolean>`NOT EXISTS (
+        SELECT 1 FROM (VALUES ${ruleRows}) AS four_eyes (process_id, element_id, earlier_element_id)
+        WHERE four_eyes.process_id = tasks.process_id AND four_eyes.element_id = tasks.element_id
+          AND (SELECT earlier.completed_by FROM tasks earlier
+               WHERE earlier.dossier_code = tasks.dossier_code AND earlier.process_instance_key = tasks.process_instance_key
+                 AND earlier.element_id = four_eyes.earlier_element_id AND earlier.status = 'completed'
+               ORDER BY earlier.completed_at DESC LIMIT 1) = ${staff.username})`,
+    )
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The claim as a transaction: the conditional update, then the four-eyes check, rolled back on a 403. */
+async function claimThenCheck(deps: InboxDeps, staff: Staff, id: string): Promise<Task | undefined> {
+  return deps.db.transaction().execute(async (trx) => {
+    const row = await claimQuery(trx, staff, id).returningAll().executeTakeFirst();
+    if (row) await checkFourEyes(deps, trx, row, staff.username);
+    return row;
+  });
 }
 
 /**

@@ -11,6 +11,7 @@ import { stepDueAt } from '../calendar/deadlines';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import { toJson } from '../db/tables';
 import type { CaseVariant, StepSla } from '../sla';
+import { CASE_VARIANTS } from '../sla/spec';
 import { bindProcessInstance, CHECK_AT_NEXT_TICK } from './dossier';
 import { stepId, type Step } from './step';
 
@@ -83,12 +84,64 @@ export class UnknownDossierError extends Error {
 
 /**
  * Records the start of a step (idempotent) and the dossier's current element; returns the step
- * as stored. Two round trips: the dossier's case variant with any step already stored, then one
- * statement that inserts the step and moves the dossier's current element together.
+ * as stored. One round trip when the dossier is already bound to this process instance (or the
+ * step belongs to another process than the dossier's own): {@link startBoundStep}. Otherwise,
+ * and whenever that statement finds nothing, two: the dossier's case variant with any step
+ * already stored (binding the instance, or refusing a duplicate), then one statement that inserts
+ * the step and moves the dossier's current element together.
  */
 export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise<Step> {
   const sla = deps.stepSla(start.processId, start.elementId, start.internalProcessId);
   if (!sla) throw new UnknownStepError(start.processId, start.elementId);
+  return (await startBoundStep(deps, sla, start)) ?? startStepChecked(deps, sla, start);
+}
+
+/**
+ * The one-statement start: the dossier's case variant read, the step inserted with that
+ * variant's allotment and due time (each variant's computed beforehand, the statement picks one),
+ * the dossier's current element moved, all in one statement, and only for a dossier bound to
+ * this instance (or a step of another process than the dossier's). A step stored already is
+ * returned as it is, the current element left alone, as {@link startStepChecked} does. Nothing
+ * found (no such dossier, an instance not bound yet or a duplicate, a delivery of the same job
+ * inserting at the same moment): null, and the caller takes the checked path.
+ */
+async function startBoundStep(deps: TimelineDeps, sla: StepSla, start: StepStart): Promise<Step | null> {
+  const id = stepId(start.elementInstanceKey);
+  const calendars = deps.calendars();
+  const calendar = calendars.forUnit(sla.unit);
+  const byVariant = (pick: (variant: CaseVariant) => unknown) =>
+    sql.join(CASE_VARIANTS.map((variant) => sql`WHEN ${variant} THEN ${pick(variant)}`), sql` `);
+  const dues = Object.fromEntries(CASE_VARIANTS.map((v) => [v, stepDueAt(calendar, start.startedAt, sla.allotments[v])])) as Record<CaseVariant, { dueAt: Date; estimated: boolean }>;
+  const { rows } = await sql<Step>`
+    WITH d AS (
+      SELECT case_variant FROM dossiers
+      WHERE code = ${start.dossierCode} AND (process_id IS DISTINCT FROM ${start.processId} OR process_instance_key = ${start.processInstanceKey})
+    ),
+    stored AS (SELECT * FROM steps WHERE id = ${id}),
+    cur AS (
+      UPDATE dossiers SET current_element_id = ${start.elementId}
+      WHERE code = ${start.dossierCode} AND status = 'open' AND EXISTS (SELECT 1 FROM d) AND NOT EXISTS (SELECT 1 FROM stored)
+    ),
+    ins AS (
+      INSERT INTO steps (id, dossier_code, element_id, element_name, process_id, process_instance_key, element_instance_key,
+        unit_id, unit_name, role, clock, case_variant, started_at, allotment_minutes, due_at, due_estimated, calendar_version,
+        escalation, next_check_at)
+      SELECT ${id}, ${start.dossierCode}, ${start.elementId}, ${sla.name}, ${start.processId}, ${start.processInstanceKey}, ${start.elementInstanceKey},
+        ${sla.unit}, ${sla.unitName}, ${sla.role}, ${sla.clock}, d.case_variant, ${start.startedAt}::timestamptz,
+        CASE d.case_variant ${byVariant((v) => sla.allotments[v])} END::integer,
+        CASE d.case_variant ${byVariant((v) => dues[v].dueAt)} END::timestamptz,
+        CASE d.case_variant ${byVariant((v) => dues[v].estimated)} END::boolean,
+        ${calendars.version}::integer, ${toJson(sla.escalation)}::jsonb, ${CHECK_AT_NEXT_TICK}::timestamptz
+      FROM d WHERE NOT EXISTS (SELECT 1 FROM stored) AND d.case_variant IN (${sql.join([...CASE_VARIANTS])})
+      RETURNING *
+    )
+    SELECT * FROM ins UNION ALL SELECT stored.* FROM stored, d
+  `.execute(deps.db);
+  return rows[0] ?? null;
+}
+
+/** The checked start (two round trips): binds the dossier's instance or refuses a duplicate first. */
+async function startStepChecked(deps: TimelineDeps, sla: StepSla, start: StepStart): Promise<Step> {
   const id = stepId(start.elementInstanceKey);
   const found = await deps.db
     .selectFrom('dossiers')

@@ -110,6 +110,13 @@ export class NoAgencyInForceError extends ProcessCatalogError {
   }
 }
 
+/** A user task (`elementId` of `processId`) that whoever did `after` last on the instance may not do. */
+export interface FourEyesRule {
+  processId: string;
+  elementId: string;
+  after: string;
+}
+
 export class ProcessCatalog {
   private readonly byProcedure = new Map<string, SlaPlan[]>();
   private readonly budgets = new Map<string, Record<CaseVariant, number>>();
@@ -249,6 +256,11 @@ export class ProcessCatalog {
    */
   fourEyesAfter(processId: string, elementId: string): string | null {
     return this.plan(processId)?.fourEyes?.[elementId] ?? null;
+  }
+
+  /** Every four-eyes rule of every model: the inbox checks them inside its claim statement. */
+  fourEyesRules(): FourEyesRule[] {
+    return this.plans.flatMap((plan) => Object.entries(plan.fourEyes ?? {}).map(([elementId, after]) => ({ processId: plan.processId, elementId, after })));
   }
 
   /**

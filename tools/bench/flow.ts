@@ -42,12 +42,13 @@
  * Settings (full / small mode): BENCH_FLOW_DOSSIERS (300 / 60), BENCH_FLOW_RUNS (5 / 1),
  * BENCH_FLOW_WARMUP (20 / 5), BENCH_FLOW_CONCURRENCY (8: intake calls at once, and task
  * completions per officer), BENCH_FLOW_HISTORY (100,000 / 300), BENCH_FLOW_INTAKE_CALLS (200 / 30).
+ * BENCH_FLOW_TOP_STATEMENTS (0): also print, on stderr, the statements called most and their calls per dossier.
  */
 import path from 'node:path';
 import { sql } from 'kysely';
 import { deployProcesses } from '../../processes/deploy';
 import { seedDemoAccounts } from '../../server/auth/seed';
-import { formatInstant } from '../../server/calendar/civil-time';
+import { dayNumberOf, formatInstant, localDateOf } from '../../server/calendar/civil-time';
 import { createCalendarProvider } from '../../server/calendar/provider';
 import { loadSeed } from '../../server/calendar/seed';
 import { seedCalendar } from '../../server/calendar/store';
@@ -109,6 +110,7 @@ const WARMUP = setting('BENCH_FLOW_WARMUP', 20, 5);
 const CONCURRENCY = setting('BENCH_FLOW_CONCURRENCY', 8, 8);
 const HISTORY = setting('BENCH_FLOW_HISTORY', 100_000, 300);
 const INTAKE_CALLS = setting('BENCH_FLOW_INTAKE_CALLS', 200, 30);
+const TOP_STATEMENTS = Number(process.env.BENCH_FLOW_TOP_STATEMENTS ?? 0);
 const RUN_TIMEOUT_MS = (SMALL ? 3 : 15) * 60_000;
 const USERS = ['motcua', 'chuyenvien', 'truongphong', 'lanhdao'] as const;
 const MEMORY = ['api', 'workers', 'simulators', 'bench', 'zeebe', 'postgres'] as const;
@@ -220,7 +222,28 @@ async function statementsSent(reader: Db, reset: boolean): Promise<number> {
     return 0;
   }
   const { rows } = await sql<{ n: string | null }>`${sql.raw(BENCH_QUERY)} SELECT sum(calls) AS n FROM pg_stat_statements WHERE dbid = ${database} AND query NOT LIKE ${`%${BENCH_QUERY}%`}`.execute(reader);
+  if (TOP_STATEMENTS > 0) await printTopStatements(reader, database);
   return Number(rows[0]?.n ?? 0);
+}
+
+/** BENCH_FLOW_TOP_STATEMENTS=n: the n statements called most, with their calls per dossier, on stderr. */
+async function printTopStatements(reader: Db, database: ReturnType<typeof sql.raw>): Promise<void> {
+  const { rows } = await sql<{ calls: string; query: string }>`${sql.raw(BENCH_QUERY)} SELECT calls, query FROM pg_stat_statements WHERE dbid = ${database} AND query NOT LIKE ${`%${BENCH_QUERY}%`} ORDER BY calls DESC LIMIT ${TOP_STATEMENTS}`.execute(reader);
+  for (const { calls, query } of rows) progress(`    ${(Number(calls) / DOSSIERS).toFixed(2)}/dossier  ${query.replace(/\s+/g, ' ').slice(0, 220)}`);
+}
+
+/**
+ * Run `run` numbers its dossiers from (run - 1) × 1000 on: the police's answer is a message whose
+ * id is derived from the dossier code, and the broker (the same for every run) refuses a second
+ * message of that id within its time to live, so a later run's dossier 0001, on its fresh
+ * database, would wait for its answer for ever.
+ */
+async function numberDossiersFrom(db: Db, bench: Bench, run: number): Promise<void> {
+  if (run <= 1) return;
+  const at = new Date(bench.receivedAt());
+  const agencyCode = (await loadProcessCatalog()).agencyInForce(bench.config.AGENCY_CODE, at).code;
+  const day = localDateOf(dayNumberOf(at.getTime()));
+  await db.insertInto('dossierCounters').values({ agencyCode, day, seq: (run - 1) * 1000 }).execute();
 }
 
 /** What one flow measurement found. */
@@ -250,6 +273,7 @@ export async function measureFlow(bench: Bench, run: number, options: FlowOption
   const database = await runDatabase('flow');
   const product = await startProduct(database.url, bench.broker.env);
   const reader = await connectDatabase({ DATABASE_URL: database.url }, { max: 1 });
+  await numberDossiersFrom(reader.db, bench, run);
   const base = product.config.PUBLIC_BASE_URL;
   const memory = new MemoryPeaks();
   const cpu = new CpuUse();

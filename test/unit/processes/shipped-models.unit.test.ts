@@ -69,5 +69,9 @@ describe('the models in processes/', () => {
     for (const version of [...catalog.versions('khanh-hoa-2799'), ...catalog.versions('khanh-hoa-pv06')]) expect(catalog.fourEyesAfter(version.processId, 'approveCertificate')).toBe('reviewDraft');
     const ruled = catalog.plans.flatMap((plan) => Object.keys(plan.fourEyes ?? {}).map((task) => `${plan.processId}/${task}`));
     expect(ruled.sort()).toEqual(['khanh-hoa-2799-v20241001/approveCertificate', 'khanh-hoa-2799-v20241029/approveCertificate', 'khanh-hoa-pv06-v20250301/approveCertificate', 'khanh-hoa-pv06-v20260701/approveCertificate']);
+    // the inbox's claim statement checks the same rules, listed whole
+    const listed = catalog.fourEyesRules().map((rule) => `${rule.processId}/${rule.elementId}`);
+    expect(listed.sort()).toEqual(ruled.sort());
+    for (const rule of catalog.fourEyesRules()) expect(rule.after).toBe(catalog.fourEyesAfter(rule.processId, rule.elementId));
   });
 });
