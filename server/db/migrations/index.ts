@@ -20,6 +20,7 @@ import * as index766 from './0013-index-766';
 import * as historyByMonth from './0014-history-by-month';
 import * as scoreSnapshots from './0015-score-snapshots';
 import * as monthlyReport from './0016-monthly-report';
+import * as portalFeedAndRating from './0017-portal-feed-and-rating';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -38,4 +39,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0014-history-by-month': historyByMonth,
   '0015-score-snapshots': scoreSnapshots,
   '0016-monthly-report': monthlyReport,
+  '0017-portal-feed-and-rating': portalFeedAndRating,
 };
