@@ -131,7 +131,7 @@ export async function startSystem(
   // tests that write dossiers straight into the read model also write their sync figures
   const stopFeed = options.portalFeed
     ? startPortalFeed({ db, portal: deps.adapters.portal, logger, now, settings: portalFeedSettings(config) }, config.PORTAL_FEED_INTERVAL_MS)
-    : async (): Promise<void> => undefined;
+    : (): Promise<void> => Promise.resolve();
 
   const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
     const sent = body === undefined ? undefined : JSON.stringify(body);
