@@ -5,8 +5,8 @@
  * VNEID_PARTNER_ID (scope `callback:vneid`; another partner: 403).
  *
  * Body `{eventId, dossierCode, rating}`, rating `satisfied | neutral | dissatisfied`; a bad field
- * is 400 naming it. The dossier must exist (404) and have its result (closed, issued or
- * refused; else 409). The rating's time is when the product received it (its own clock).
+ * is 400 naming it. The dossier must exist (404) and have its result (its certificate signed,
+ * or closed issued or refused; else 409). The rating's time is when the product received it (its own clock).
  * One rating per dossier, recorded by one conditional update with its audit entry: the same
  * event again is 200 `duplicate: true` with nothing changed; another rating of a rated
  * dossier is 409 saying when the first came.
@@ -36,6 +36,15 @@ export interface VneidCallbackDeps {
   /** The partner that relays VNeID's ratings (VNEID_PARTNER_ID). */
   partnerId: string;
   now: () => Date;
+}
+
+/**
+ * Whether the citizen has the dossier's result: closed issued or refused, or its certificate signed
+ * (the result is on its way to VNeID: the worker closes the dossier just after VNeID took it, and a
+ * quick citizen may rate in between).
+ */
+function hasResult(dossier: { status: string; outcome: string | null; signedAt: Date | null }): boolean {
+  return dossier.signedAt !== null || (dossier.status === 'closed' && (dossier.outcome === 'issued' || dossier.outcome === 'refused'));
 }
 
 const RATED = { satisfied: 'hài lòng', neutral: 'bình thường', dissatisfied: 'không hài lòng' } as const;
@@ -83,12 +92,12 @@ export function vneidCallbackRoutes(deps: VneidCallbackDeps): Router {
       res.status(403).json({ error: `Đánh giá của người dân chỉ nhận từ đối tác ${deps.partnerId} (VNeID), không phải ${caller}; không có gì được ghi nhận.` });
       return;
     }
-    const dossier = await deps.db.selectFrom('dossiers').select(['status', 'outcome', 'citizenRating']).where('code', '=', rating.dossierCode).executeTakeFirst();
+    const dossier = await deps.db.selectFrom('dossiers').select(['status', 'outcome', 'signedAt', 'citizenRating']).where('code', '=', rating.dossierCode).executeTakeFirst();
     if (!dossier) {
       res.status(404).json({ error: `dossierCode: không có hồ sơ ${rating.dossierCode}; đánh giá không được ghi nhận.`, field: 'dossierCode' });
       return;
     }
-    if (dossier.status !== 'closed' || (dossier.outcome !== 'issued' && dossier.outcome !== 'refused')) {
+    if (!hasResult(dossier)) {
       res.status(409).json({ error: `dossierCode: hồ sơ ${rating.dossierCode} chưa có kết quả, người dân chưa thể đánh giá; đánh giá không được ghi nhận.`, field: 'dossierCode' });
       return;
     }

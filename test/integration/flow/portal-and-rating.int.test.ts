@@ -64,11 +64,11 @@ test('a dossier runs to its result: the citizen rates it through VNeID, the port
   await runToResult(rated);
 
   const dossier = await eventually(async () => {
-    const d = await s.db.selectFrom('dossiers').select(['citizenRating', 'citizenRatedAt', 'citizenRatingEventId', 'finishedAt']).where('code', '=', rated).executeTakeFirstOrThrow();
+    const d = await s.db.selectFrom('dossiers').select(['citizenRating', 'citizenRatedAt', 'citizenRatingEventId', 'signedAt']).where('code', '=', rated).executeTakeFirstOrThrow();
     return d.citizenRating ? d : undefined;
   }, `the citizen's rating of ${rated}`, 20_000);
   expect(dossier).toMatchObject({ citizenRating: 'dissatisfied', citizenRatingEventId: `rating:${rated}` });
-  expect(dossier.citizenRatedAt!.getTime()).toBeGreaterThanOrEqual(dossier.finishedAt!.getTime());
+  expect(dossier.citizenRatedAt!.getTime()).toBeGreaterThanOrEqual(dossier.signedAt!.getTime());
   // two deliveries of one rating: recorded and audited once
   await eventually(async () => (((await s.simStats('vneid')).calls.callback ?? 0) >= 2 ? true : undefined), 'both deliveries answered', 20_000);
   expect(await s.db.selectFrom('audit').select('detail').where('dossierCode', '=', rated).where('action', '=', 'citizen.rating').execute()).toEqual([
