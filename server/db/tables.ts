@@ -82,13 +82,14 @@ export interface DossiersTable {
 
 /** The outbox of the status feed to the national portal (migration 0017, server/portal/feed.ts). */
 export interface PortalFeedTable {
-  id: Generated<string>;
+  id: Generated<number>;
   dossierCode: string;
   status: 'received' | 'inProgress' | 'supplement' | 'result' | 'closed';
   outcome: string | null;
   changedAt: Date;
   attempts: Defaulted<number>;
-  nextAttemptAt: Defaulted<Date>;
+  /** Null: due at once. */
+  nextAttemptAt: Defaulted<Date | null>;
   claimedUntil: Defaulted<Date | null>;
   lastError: Defaulted<string | null>;
   acknowledgedAt: Defaulted<Date | null>;

@@ -54,7 +54,7 @@ export function feedRetryDelayMs(attempt: number, settings: PortalFeedSettings):
 }
 
 interface Claimed {
-  id: string;
+  id: number;
   dossierCode: string;
   status: PortalStatus['status'];
   outcome: string | null;
@@ -69,14 +69,14 @@ async function claim(db: Db, now: Date): Promise<Claimed[]> {
     UPDATE portal_feed SET claimed_until = ${until}
      WHERE id IN (
        SELECT f.id FROM portal_feed f
-        WHERE f.acknowledged_at IS NULL AND f.next_attempt_at <= ${now}
+        WHERE f.acknowledged_at IS NULL AND (f.next_attempt_at IS NULL OR f.next_attempt_at <= ${now})
           AND (f.claimed_until IS NULL OR f.claimed_until < ${now})
           AND NOT EXISTS (SELECT 1 FROM portal_feed e WHERE e.dossier_code = f.dossier_code AND e.acknowledged_at IS NULL AND e.id < f.id)
-        ORDER BY f.next_attempt_at, f.id
+        ORDER BY f.id
         LIMIT ${CLAIM_BATCH}
         FOR UPDATE SKIP LOCKED)
     RETURNING id, dossier_code, status, outcome, changed_at, attempts`.execute(db);
-  return [...rows].sort((a, b) => Number(a.id) - Number(b.id));
+  return [...rows].sort((a, b) => a.id - b.id);
 }
 
 /** The portal acknowledged the status at `at`: recorded on it and on its dossier, once. */

@@ -27,15 +27,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       outcome text,
       changed_at timestamptz NOT NULL,
       attempts integer NOT NULL DEFAULT 0,
-      next_attempt_at timestamptz NOT NULL DEFAULT '-infinity',
+      next_attempt_at timestamptz,
       claimed_until timestamptz,
       last_error text,
       acknowledged_at timestamptz,
       delay_minutes integer CHECK (delay_minutes >= 0)
     )`.execute(db);
-  // the feed's queue: each dossier's first unacknowledged status, by id
+  // the feed's queue, oldest first (a status waits when `next_attempt_at` is later; null: due at once),
+  // and each dossier's first unacknowledged status
+  await sql`CREATE INDEX portal_feed_queue ON portal_feed (id) WHERE acknowledged_at IS NULL`.execute(db);
   await sql`CREATE INDEX portal_feed_pending ON portal_feed (dossier_code, id) WHERE acknowledged_at IS NULL`.execute(db);
-  await sql`CREATE INDEX portal_feed_due ON portal_feed (next_attempt_at, id) WHERE acknowledged_at IS NULL`.execute(db);
   await sql`CREATE INDEX portal_feed_dossier ON portal_feed (dossier_code, id)`.execute(db);
 
   await sql`
