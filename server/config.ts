@@ -312,8 +312,15 @@ export const settings = {
   POST_API_KEY: optionalStr('API key sent to the postal service; empty: none.', true),
   NOTIFY_URL: url('http://127.0.0.1:4106', 'Citizen notifications through VNeID; the simulator locally.', ['http', 'https']),
   NOTIFY_API_KEY: optionalStr('API key sent to the notification service; empty: none.', true),
+  VNEID_PARTNER_ID: str('vneid', 'Partner (scope `callback:vneid`) that relays the citizens\' ratings from VNeID: a rating from another partner is refused (403).'),
+  PORTAL_URL: url('http://127.0.0.1:4107', 'National public-service portal (Cổng DVC quốc gia): the dossiers\' status feed; the simulator locally.', ['http', 'https']),
+  PORTAL_API_KEY: optionalStr('API key sent to the national portal; empty: none.', true),
+  PORTAL_FEED_INTERVAL_MS: int(2000, 'Workers: pause between two passes of the status feed to the national portal (the outbox `portal_feed`).', 100, 3600000),
+  PORTAL_FEED_RETRY_MS: int(5000, 'Workers: pause before sending again a status the portal did not acknowledge; doubled at each failure. A status is never dropped.', 100, 86400000),
+  PORTAL_FEED_RETRY_MAX_MS: int(600000, 'Workers: upper bound of that pause.', 100, 86400000),
   SIM_POLICE_MS_PER_WORKING_HOUR: int(1000, 'Simulators only: real milliseconds per simulated working hour before the police simulator answers.', 0, 3600000),
   SIM_POLICE_ANSWER_AFTER_WORKING_HOURS: int(8, 'Simulators only: working hours after which the police simulator answers by default.', 0, 1000),
+  SIM_VNEID_RATING_AFTER_MS: int(500, 'Simulators only: real milliseconds after a result reaches the VNeID simulator before the citizen rates it.', 0, 3600000),
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingName = keyof typeof settings;

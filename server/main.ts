@@ -1,6 +1,6 @@
 /**
  * Entry point of every app process: `tsx server/main.ts <role>` (or `node dist/server/main.js`).
- * Roles: `api` (HTTP API), `workers` (Zeebe job workers, one per job type), `monitor` (the cron-driven SLA
+ * Roles: `api` (HTTP API), `workers` (Zeebe job workers, one per job type, and the status feed to the national portal), `monitor` (the cron-driven SLA
  * monitor: alerts, digests, weekly summary; run as many replicas as you like, one works at a time). Each role validates the configuration first and stops gracefully on
  * SIGTERM/SIGINT.
  */
@@ -16,6 +16,7 @@ import { createCalendarProvider, waitForCalendar } from './calendar/provider';
 import { createMailer } from './mail';
 import { createMonitor, createMonitorDeps } from './monitor';
 import { loadProcessCatalog, processesDirOf } from './sla/catalog';
+import { portalFeedSettings, startPortalFeed } from './portal/feed';
 import { createZeebeClient } from './zeebe';
 import { createHttpAdapters } from '../workers/adapters';
 import { createWorkerDeps } from '../workers/framework';
@@ -62,7 +63,10 @@ async function startWorkers(config: Config, logger: Logger): Promise<() => Promi
   const deps = createWorkerDeps({ db, catalog, calendars, policy, adapters: createHttpAdapters(config), mailer, logger, config, clock: { now } });
   const running = registerWorkers(zeebe, deps, { maxJobs: config.WORKER_MAX_JOBS, jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS, drainTimeoutMs: config.WORKER_DRAIN_TIMEOUT_MS, longPollMs: config.WORKER_LONG_POLL_MS });
   logger.info({ jobTypes: running.map((w) => w.type), maxJobs: config.WORKER_MAX_JOBS, jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS }, 'workers polling');
+  // the dossiers' status feed to the national portal (server/portal/feed.ts), from its outbox
+  const stopFeed = startPortalFeed({ db, portal: deps.adapters.portal, logger, now, settings: portalFeedSettings(config) }, config.PORTAL_FEED_INTERVAL_MS);
   return async () => {
+    await stopFeed();
     await Promise.all(running.map((w) => w.close()));
     await zeebe.close(config.WORKER_DRAIN_TIMEOUT_MS).catch(() => undefined);
     mailer.close();

@@ -9,6 +9,7 @@ import { refuseDemoSecrets } from '../auth/demo-secrets';
 import { SessionCache } from '../auth/session-cache';
 import { oneStopEventRoutes } from '../callbacks/one-stop';
 import { policeCallbackRoutes } from '../callbacks/police';
+import { vneidCallbackRoutes } from '../callbacks/vneid';
 import { createCalendarAdmin } from '../calendar/admin';
 import { calendarPolicyFromConfig } from '../calendar/policy';
 import { calendarRoutes } from '../calendar/routes';
@@ -136,6 +137,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
       { path: '/api/intake', router: intakeRoutes({ intake, auth: authDeps, outages }) },
       { path: '/api/callbacks', router: policeCallbackRoutes({ zeebe, db, auth: authDeps, now }) },
       { path: '/api/callbacks', router: oneStopEventRoutes({ zeebe, db, auth: authDeps, catalog, now }) },
+      { path: '/api/callbacks', router: vneidCallbackRoutes({ db, auth: authDeps, partnerId: config.VNEID_PARTNER_ID, now }) },
       { path: '/api/tasks', router: inboxRoutes({ inbox, auth: authDeps }) },
       { path: '/api/calendar', router: calendarRoutes({ admin: createCalendarAdmin({ db, now, policy }), auth: authDeps }) },
       { path: '/api/monitor', router: monitorRoutes({ db, auth: authDeps, metricsToken: config.METRICS_TOKEN }) },

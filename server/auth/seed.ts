@@ -33,6 +33,7 @@ export const DEMO_AGENCY_CODE = 'STP.KHA';
 export const DEMO_PARTNERS = [
   { partnerId: 'mot-cua-tinh', name: 'Hệ thống thông tin giải quyết TTHC tỉnh (demo)', scopes: ['intake'], servesAgency: true },
   { partnerId: 'ca-pv06', name: 'Công an tỉnh – PV06 (mô phỏng)', scopes: ['callback:police'], servesAgency: false },
+  { partnerId: 'vneid', name: 'VNeID – đánh giá của người dân (mô phỏng)', scopes: ['callback:vneid'], servesAgency: false },
 ] as const;
 
 export async function seedDemoAccounts(

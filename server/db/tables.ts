@@ -69,14 +69,31 @@ export interface DossiersTable {
   /** The fee owed (`exempt`: no financial obligation) and whether it was paid online (migration 0013). */
   feeCategory: Defaulted<'full' | 'reduced' | 'exempt' | null>;
   feePaidOnline: Defaulted<boolean | null>;
-  /** The citizen's rating of the handling, and when it came (not fed yet). */
+  /** The citizen's rating of the handling through VNeID, when it came and VNeID's id of it (server/callbacks/vneid.ts). */
   citizenRating: Defaulted<'satisfied' | 'neutral' | 'dissatisfied' | null>;
   citizenRatedAt: Defaulted<Date | null>;
-  /** The status feed to the national portal: last synchronised, worst delay in minutes (not fed yet). */
+  citizenRatingEventId: Defaulted<string | null>;
+  /** The status feed to the national portal (server/portal/feed.ts): last acknowledged, worst delay in minutes. */
   portalSyncedAt: Defaulted<Date | null>;
   portalSyncDelayMinutes: Defaulted<number | null>;
   nextCheckAt: Date | null;
   createdAt: Generated<Date>;
+}
+
+/** The outbox of the status feed to the national portal (migration 0018, server/portal/feed.ts). */
+export interface PortalFeedTable {
+  id: Generated<number>;
+  dossierCode: string;
+  status: 'received' | 'inProgress' | 'supplement' | 'result' | 'closed';
+  outcome: string | null;
+  changedAt: Date;
+  attempts: Defaulted<number>;
+  /** Null: due at once. */
+  nextAttemptAt: Defaulted<Date | null>;
+  claimedUntil: Defaulted<Date | null>;
+  lastError: Defaulted<string | null>;
+  acknowledgedAt: Defaulted<Date | null>;
+  delayMinutes: Defaulted<number | null>;
 }
 
 export interface ClockStopsTable {
@@ -601,6 +618,7 @@ export interface Tables {
   partners: PartnersTable;
   partnerSignatures: PartnerSignaturesTable;
   policeRequests: PoliceRequestsTable;
+  portalFeed: PortalFeedTable;
   sessions: SessionsTable;
   alerts: AlertsTable;
   alertIds: AlertIdsTable;

@@ -24,6 +24,7 @@ import { requireStack } from '../../server/health';
 import { createLogger } from '../../server/logger';
 import { createMailer } from '../../server/mail';
 import { loadProcessCatalog, processesDirOf } from '../../server/sla';
+import { portalFeedSettings, startPortalFeed } from '../../server/portal/feed';
 import { createZeebeClient } from '../../server/zeebe';
 import { signIfPartner } from '../../server/auth/partner-signature';
 import { simulatorUrls, startSimulators, type RunningSimulators } from '../../tools/simulators/main';
@@ -77,12 +78,13 @@ export interface SystemUnderTest {
  * `now`: the clock of the API, the workers and the simulators (default: the suite's clock; a test
  * that pins the broker's clock pins this one too). `calendarSeed`: the calendar written into the
  * test's database (default: the repository's seed), for a test that needs a year of its own.
+ * `portalFeed`: run the status feed to the national portal's simulator (server/portal/feed.ts).
  */
 export async function startSystem(
   name: string,
   basePort: number,
   overrides: Record<string, string> = {},
-  options: { now?: () => Date; calendarSeed?: CalendarSeed } = {},
+  options: { now?: () => Date; calendarSeed?: CalendarSeed; portalFeed?: boolean } = {},
 ): Promise<SystemUnderTest> {
   const now = options.now ?? testClock();
   await requireStack(loadConfig(process.env));
@@ -125,6 +127,11 @@ export async function startSystem(
     clock: { now },
   });
   const workers = registerWorkers(zeebe, deps, { maxJobs: 16, jobTimeoutMs: 30000, drainTimeoutMs: 2000 });
+  // the status feed to the national portal, as the workers role runs it: only when asked, since
+  // tests that write dossiers straight into the read model also write their sync figures
+  const stopFeed = options.portalFeed
+    ? startPortalFeed({ db, portal: deps.adapters.portal, logger, now, settings: portalFeedSettings(config) }, config.PORTAL_FEED_INTERVAL_MS)
+    : (): Promise<void> => Promise.resolve();
 
   const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
     const sent = body === undefined ? undefined : JSON.stringify(body);
@@ -214,6 +221,7 @@ export async function startSystem(
       if (!response.ok) throw new Error(`simulator ${simName} ${path}: ${response.status}`);
     },
     async stop() {
+      await stopFeed();
       await Promise.all(workers.map((w) => w.close()));
       await api.stop();
       await sims.close();

@@ -4,7 +4,7 @@
  * hours (scaled by `msPerWorkingHour` for demos) or never, as the scenario says.
  */
 import { z } from 'zod';
-import { signedHeaders, timestamps } from '../../server/auth/partner-signature';
+import { createCallbackSender } from './callback-sender';
 import { createSimServer, effect, type SimServer } from './sim-server';
 
 export const POLICE_RESULTS = ['noRecord', 'recordFound'] as const;
@@ -35,9 +35,7 @@ export function createPoliceSim(options: PoliceSimOptions): SimServer & { scenar
   const sim = createSimServer('police', {}, options.random, options.now);
   const { app, context } = sim;
   const scenarios = new Map<string, Scenario>();
-  const timers = new Set<NodeJS.Timeout>();
-  const send = options.fetchImpl ?? fetch;
-  const stamp = timestamps(() => context.now().getTime());
+  const callbacks = createCallbackSender({ partnerId: options.partnerId, apiKey: options.apiKey, context, fetchImpl: options.fetchImpl });
 
   app.post('/_sim/scenarios', (req, res) => {
     const parsed = Scenario.safeParse(req.body);
@@ -48,28 +46,6 @@ export function createPoliceSim(options: PoliceSimOptions): SimServer & { scenar
     scenarios.set(parsed.data.dossierCode, parsed.data);
     res.json({ ok: true });
   });
-
-  const deliver = async (callbackUrl: string, payload: object, attempt = 1): Promise<void> => {
-    try {
-      // signed anew at each attempt: a repeated signature is refused as a replay
-      const body = JSON.stringify(payload);
-      const target = new URL(callbackUrl);
-      const response = await send(callbackUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...signedHeaders({ partnerId: options.partnerId, secret: options.apiKey }, 'POST', `${target.pathname}${target.search}`, body, stamp()) },
-        body,
-      });
-      if (response.status >= 500 && attempt < 8) throw new Error(`callback answered ${response.status}`);
-      context.calls.set('callback', (context.calls.get('callback') ?? 0) + 1);
-    } catch {
-      if (attempt >= 8) return;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        void deliver(callbackUrl, payload, attempt + 1);
-      }, Math.min(30000, 250 * 2 ** attempt));
-      timers.add(timer);
-    }
-  };
 
   app.post(
     '/api/v1/verification-requests',
@@ -86,12 +62,10 @@ export function createPoliceSim(options: PoliceSimOptions): SimServer & { scenar
           deliveries: 1,
         };
         if (scenario.answerAfterWorkingHours !== null) {
-          const timer = setTimeout(() => {
-            timers.delete(timer);
+          callbacks.later(scenario.answerAfterWorkingHours * options.msPerWorkingHour, () => {
             const payload = { requestId: b.requestId, dossierCode: b.dossierCode, result: scenario.result };
-            for (let i = 0; i < scenario.deliveries; i += 1) void deliver(b.callbackUrl, payload);
-          }, scenario.answerAfterWorkingHours * options.msPerWorkingHour);
-          timers.add(timer);
+            for (let i = 0; i < scenario.deliveries; i += 1) callbacks.deliver(b.callbackUrl, payload);
+          });
         }
         return { requestId: b.requestId, acceptedAt: context.now().toISOString() };
       },
@@ -101,14 +75,13 @@ export function createPoliceSim(options: PoliceSimOptions): SimServer & { scenar
   const listen = sim.listen.bind(sim);
   return Object.assign(sim, {
     scenarios,
-    pending: () => timers.size,
+    pending: () => callbacks.pending(),
     async listen(port: number, host?: string) {
       const handle = await listen(port, host);
       return {
         url: handle.url,
         close: async () => {
-          for (const t of timers) clearTimeout(t);
-          timers.clear();
+          callbacks.cancel();
           await handle.close();
         },
       };

@@ -1,11 +1,13 @@
 /**
  * Simulators of the systems that only take an order and confirm it: digital signing, the
- * return of the e-certificate to VNeID and the national portal, the postal service, and
- * citizen notifications. Each order carries an idempotency key; a repeat gets the first answer.
+ * postal service, and citizen notifications. Each order carries an idempotency key; a repeat gets the first answer.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createSimServer, effect, type SimServer } from './sim-server';
+
+/** VNeID, which also plays the citizen who rates the result, has a file of its own. */
+export { createVneidSim } from './vneid';
 
 export function createSigningSim(random?: () => number, now?: () => Date): SimServer {
   const sim = createSimServer('signing', {}, random, now);
@@ -15,18 +17,6 @@ export function createSigningSim(random?: () => number, now?: () => Date): SimSe
       signatureId: `SIG-${randomUUID()}`,
       documentId: b.documentId,
       signedAt: sim.context.now().toISOString(),
-    })),
-  );
-  return sim;
-}
-
-export function createVneidSim(random?: () => number, now?: () => Date): SimServer {
-  const sim = createSimServer('vneid', {}, random, now);
-  sim.app.post(
-    '/api/v1/results',
-    effect(sim.context, 'return', z.object({ dossierCode: z.string().min(1), certificateNumber: z.string().min(1), outcome: z.enum(['issued', 'refused', 'withdrawn']) }), (b) => `${b.dossierCode}:${b.outcome}`, (b) => ({
-      dossierCode: b.dossierCode,
-      receivedAt: sim.context.now().toISOString(),
     })),
   );
   return sim;

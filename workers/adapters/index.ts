@@ -3,6 +3,7 @@ import type { Config } from '../../server/config';
 import { httpLltpSoftware, type LltpSoftwareAdapter } from './lltp-software';
 import { httpNotify, type NotifyAdapter } from './notify';
 import { httpPolice, type PoliceAdapter } from './police';
+import { httpPortal, type PortalAdapter } from './portal';
 import { httpPost, type PostAdapter } from './post';
 import { httpSigning, type SigningAdapter } from './signing';
 import { httpVneid, type VneidAdapter } from './vneid';
@@ -14,6 +15,7 @@ export interface Adapters {
   vneid: VneidAdapter;
   post: PostAdapter;
   notify: NotifyAdapter;
+  portal: PortalAdapter;
 }
 
 export type AdapterConfig = Pick<
@@ -31,6 +33,8 @@ export type AdapterConfig = Pick<
   | 'POST_API_KEY'
   | 'NOTIFY_URL'
   | 'NOTIFY_API_KEY'
+  | 'PORTAL_URL'
+  | 'PORTAL_API_KEY'
 >;
 
 export function createHttpAdapters(config: AdapterConfig, fetchImpl?: typeof fetch): Adapters {
@@ -42,5 +46,6 @@ export function createHttpAdapters(config: AdapterConfig, fetchImpl?: typeof fet
     vneid: httpVneid(target(config.VNEID_URL, config.VNEID_API_KEY)),
     post: httpPost(target(config.POST_URL, config.POST_API_KEY)),
     notify: httpNotify(target(config.NOTIFY_URL, config.NOTIFY_API_KEY)),
+    portal: httpPortal(target(config.PORTAL_URL, config.PORTAL_API_KEY)),
   };
 }

@@ -1,4 +1,8 @@
-/** VNeID and the national public-service portal: the result of a dossier goes back there (step 10). */
+/**
+ * VNeID and the national public-service portal: the result of a dossier goes back there (step 10).
+ * The notice that carries the result asks the citizen to rate the handling: VNeID relays the
+ * rating to `ratingCallbackUrl` (server/callbacks/vneid.ts).
+ */
 import { z } from 'zod';
 import { instant } from '../../processes/contracts';
 import { postJson, type HttpSystem } from './http';
@@ -7,6 +11,8 @@ export interface ResultReturn {
   dossierCode: string;
   certificateNumber: string;
   outcome: 'issued' | 'refused' | 'withdrawn';
+  /** Where VNeID posts the citizen's rating of the handling (`…/api/callbacks/vneid/rating`); none: no rating asked. */
+  ratingCallbackUrl?: string;
 }
 
 export interface VneidAdapter {

@@ -21,6 +21,7 @@ import * as historyByMonth from './0014-history-by-month';
 import * as scoreSnapshots from './0015-score-snapshots';
 import * as monthlyReport from './0016-monthly-report';
 import * as handovers from './0017-handovers';
+import * as portalFeedAndRating from './0018-portal-feed-and-rating';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -40,4 +41,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0015-score-snapshots': scoreSnapshots,
   '0016-monthly-report': monthlyReport,
   '0017-handovers': handovers,
+  '0018-portal-feed-and-rating': portalFeedAndRating,
 };

@@ -98,6 +98,7 @@ export async function startWorkerTestEnv(name: string, options: { simLatencyMs?:
     VNEID_URL: sims.vneid.url,
     POST_URL: sims.post.url,
     NOTIFY_URL: sims.notify.url,
+    PORTAL_URL: 'http://127.0.0.1:9',
     ADAPTER_TIMEOUT_MS: 15000,
     WORKER_RETRY_BACKOFF_MS: 200,
   };

@@ -6,6 +6,7 @@ import express from 'express';
 import type { SimServer } from '../../../tools/simulators/sim-server';
 import { createLltpSoftwareSim } from '../../../tools/simulators/lltp-software';
 import { createPoliceSim } from '../../../tools/simulators/police';
+import { createPortalSim } from '../../../tools/simulators/portal';
 import { createNotifySim, createPostSim, createSigningSim, createVneidSim } from '../../../tools/simulators/simple-systems';
 import { monotonicMs } from '../../support/clock';
 import { eventually } from '../../support/wait';
@@ -33,6 +34,7 @@ describe.each([
   ['vneid', () => createVneidSim(), '/api/v1/results', { dossierCode: 'X-1', certificateNumber: 'C1', outcome: 'issued' }, 'return'],
   ['post', () => createPostSim(), '/api/v1/shipments', { dossierCode: 'X-1', recipient: 'A', address: 'B' }, 'ship'],
   ['notify', () => createNotifySim(), '/api/v1/notifications', { notificationId: 'N1', dossierCode: 'X-1', kind: 'received' }, 'notify'],
+  ['portal', () => createPortalSim(), '/api/v1/dossier-statuses', { eventId: 'X-1:1', dossierCode: 'X-1', status: 'received', outcome: null, changedAt: '2026-12-01T08:00:00+07:00' }, 'status'],
 ] as const)('the %s simulator', (_name, create, path, order, kind) => {
   test('answers a repeated order with the first answer and counts one effect', async () => {
     const url = await start(create());

@@ -6,6 +6,7 @@
 import express from 'express';
 import { createLltpSoftwareSim } from '../../../tools/simulators/lltp-software';
 import { createPoliceSim } from '../../../tools/simulators/police';
+import { createPortalSim } from '../../../tools/simulators/portal';
 import type { SimServer } from '../../../tools/simulators/sim-server';
 import { createNotifySim, createPostSim, createSigningSim, createVneidSim } from '../../../tools/simulators/simple-systems';
 import { createHttpAdapters, type Adapters } from '../../../workers/adapters';
@@ -31,6 +32,7 @@ const sims = {
   vneid: createVneidSim(),
   post: createPostSim(),
   notify: createNotifySim(),
+  portal: createPortalSim(),
 };
 let adapters: Adapters;
 
@@ -50,6 +52,8 @@ beforeAll(async () => {
     POST_API_KEY: '',
     NOTIFY_URL: urls.notify,
     NOTIFY_API_KEY: '',
+    PORTAL_URL: urls.portal,
+    PORTAL_API_KEY: '',
   });
 });
 
@@ -65,6 +69,7 @@ const calls: Call[] = [
   ['vneid', 'return', () => adapters.vneid.returnResult({ dossierCode: 'STP.KHA-241104-0001', certificateNumber: 'LLTP-1', outcome: 'issued' }, 'k')],
   ['post', 'ship', () => adapters.post.ship({ dossierCode: 'STP.KHA-241104-0001', recipient: 'Người nhận', address: 'Địa chỉ' }, 'k')],
   ['notify', 'notify', () => adapters.notify.notify({ notificationId: 'STP.KHA-241104-0001:1', dossierCode: 'STP.KHA-241104-0001', kind: 'accepted' })],
+  ['portal', 'status', () => adapters.portal.sendStatus({ eventId: 'STP.KHA-241104-0001:1', dossierCode: 'STP.KHA-241104-0001', status: 'received', outcome: null, changedAt: '2024-11-04T08:00:00+07:00' })],
 ];
 
 describe.each(calls)('the %s adapter', (name, effect, call) => {
