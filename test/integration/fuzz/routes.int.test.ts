@@ -29,16 +29,17 @@ const TIME_LIMIT_MS = 60_000;
 const ECHO_MAX = 64;
 const MISSING_CODE = 'STP.KHA-991231-9999';
 
-type Caller = 'anonymous' | 'partner' | 'police' | 'badToken' | 'cookie' | 'fresh' | Staff;
+type Caller = 'anonymous' | 'partner' | 'police' | 'vneid' | 'badToken' | 'cookie' | 'fresh' | Staff;
 type Staff = 'quantri' | 'motcua' | 'chuyenvien' | 'truongphong' | 'lanhdao' | 'thanhtra' | 'giamsat';
 const STAFF: Staff[] = ['quantri', 'motcua', 'chuyenvien', 'truongphong', 'lanhdao', 'thanhtra', 'giamsat'];
-const CALLERS: Caller[] = ['anonymous', 'partner', 'police', 'badToken', 'cookie', ...STAFF];
+const CALLERS: Caller[] = ['anonymous', 'partner', 'police', 'vneid', 'badToken', 'cookie', ...STAFF];
 
 /**
  * Who may get a success from a route: anyone (`open`), staff with a session (`staff`; which roles
- * is each route's business), the one-stop partner (`partner`), the police (`police`).
+ * is each route's business), the one-stop partner (`partner`), the police (`police`), VNeID's
+ * relay of citizens' ratings (`vneid`).
  */
-type Kind = 'open' | 'staff' | 'partner' | 'police';
+type Kind = 'open' | 'staff' | 'partner' | 'police' | 'vneid';
 
 interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -88,6 +89,7 @@ beforeAll(async () => {
   headersOf.set('anonymous', {});
   headersOf.set('partner', { ...PARTNER });
   headersOf.set('police', { 'x-partner-id': 'ca-pv06', 'x-api-key': PARTNER['x-api-key'] });
+  headersOf.set('vneid', { 'x-partner-id': 'vneid', 'x-api-key': PARTNER['x-api-key'] });
   headersOf.set('badToken', { authorization: 'Bearer 0123456789abcdef' });
   cookieToken = (headersOf.get('motcua')?.authorization ?? '').replace(/^Bearer /, '');
   headersOf.set('cookie', { cookie: `lltp_session=${cookieToken}` });
@@ -116,6 +118,7 @@ const routes = (): Route[] => [
   { method: 'POST', path: '/api/intake/vneid', caller: 'partner', kind: 'partner', body: sampleVneidRequest({ receiptNumber, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(1), paperCopyByPost: true }) },
   { method: 'POST', path: '/api/intake/other', caller: 'motcua', kind: 'staff', body: { receiptNumber: 'BN-FUZZ-OTHER', channel: 'inPerson', receivedAt: '2026-11-23T15:30:00+07:00', formType: 1, offlineReason: 'foreigner' } },
   { method: 'POST', path: '/api/callbacks/police', caller: 'police', kind: 'police', body: { requestId: 'yc-fuzz', dossierCode: MISSING_CODE, result: 'noRecord' } },
+  { method: 'POST', path: '/api/callbacks/vneid/rating', caller: 'vneid', kind: 'vneid', body: { eventId: 'dg-fuzz', dossierCode: MISSING_CODE, rating: 'satisfied' } },
   { method: 'POST', path: '/api/callbacks/one-stop/:code/:event', caller: 'partner', kind: 'partner', params: { code: MISSING_CODE, event: 'supplemented' }, body: { at: '2026-11-24T09:00:00+07:00', eventId: 'sk-fuzz' } },
   { method: 'GET', path: '/api/tasks', caller: 'motcua', kind: 'staff' },
   { method: 'POST', path: '/api/tasks/:id/claim', caller: 'motcua', kind: 'staff', params: { id: taskId } },
@@ -360,6 +363,7 @@ function admits(kind: Kind, method: string, caller: Caller): boolean {
   if (kind === 'open') return true;
   if (kind === 'partner') return caller === 'partner';
   if (kind === 'police') return caller === 'police';
+  if (kind === 'vneid') return caller === 'vneid';
   // staff: a session by bearer token, or by cookie for a read (a change by cookie needs the app's Origin)
   return caller === 'fresh' || (STAFF as Caller[]).includes(caller) || (caller === 'cookie' && method === 'GET');
 }
