@@ -29,7 +29,9 @@
  * @fixed-instants the product's clock starts at Mon 20/7/2026 09:00, whatever LLTP_TEST_NOW says.
  */
 import { runCli } from '../../../server/cli/lltp';
-import { PARTNER_HEADERS, startApiUnderTest, type ApiUnderTest } from '../../support/api';
+import { PARTNER_HEADERS, STAFF_PASSWORD, startApiUnderTest, type ApiUnderTest } from '../../support/api';
+import { seriousViolations } from '../../support/axe';
+import { expectCspKept, launchChromium, logInPage } from '../../support/browser';
 import { monotonicMs } from '../../support/clock';
 import { uniqueId } from '../../support/unique';
 
@@ -267,3 +269,24 @@ test('the CLI narrows the list and the weekly report by regime and agency', asyn
   expect(bad.code).not.toBe(0);
   expect(bad.err.join('\n')).toContain('--regime');
 });
+
+test('the inspection page offers the agency and regime filters, names each row\'s agency and version, and shows the regimes side by side (axe: no serious violation)', async () => {
+  const browser = await launchChromium();
+  try {
+    const page = await logInPage(browser, t.api.url, 'thanhtra', undefined, STAFF_PASSWORD);
+    await page.goto(`${t.api.url}/thanh-tra?${JULY}&sort=code&order=asc`);
+    await page.locator('#regimes').waitFor({ timeout: 15000 });
+    expect(await page.locator('#regimes thead th').allTextContents()).toEqual(['Số liệu', R2B, R3]);
+    expect(await page.locator('#regimes tbody tr').filter({ hasText: 'Trễ hạn' }).first().locator('td').allTextContents()).toEqual(['0', '1']);
+    await page.locator(`tr[data-code="${codes.D!}"]`).filter({ hasText: `CA.KHA · ${R3} (5 ngày)` }).waitFor({ timeout: 15000 });
+    expect(await page.locator('select[name=regime] option').allTextContents()).toEqual(expect.arrayContaining([`${R3} (từ 2026-07-01, 5 ngày)`]));
+    await page.selectOption('select[name=regime]', R3);
+    await page.click('#filters button[type=submit]');
+    await page.locator(`tr[data-code="${codes.A!}"]`).waitFor({ state: 'detached', timeout: 15000 });
+    expect(await page.locator('#rows tr').count()).toBe(2);
+    expect(await seriousViolations(page)).toEqual([]);
+    expectCspKept(page);
+  } finally {
+    await browser.close();
+  }
+}, 60000);
