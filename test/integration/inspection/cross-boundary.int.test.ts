@@ -161,7 +161,7 @@ test('the summary gives each regime its sub-totals side by side, each dossier ju
 });
 
 test('the exports carry each row\'s agency, regime and statutory days, and the regimes side by side', async () => {
-  const response = await fetch(`${t.api.url}/api/inspection/dossiers?${JULY}&format=csv&regime=${R3}`, { headers: await t.login('thanhtra') });
+  const response = await fetch(`${t.api.url}/api/inspection/dossiers?${JULY}&format=csv&regime=${R3}&sort=receivedAt&order=asc`, { headers: await t.login('thanhtra') });
   expect(response.status).toBe(200);
   const csv = await response.text();
   expect(csv).toContain('Chế độ (phiên bản quy trình quốc gia)');
