@@ -173,7 +173,7 @@ test('the exports carry each row\'s agency, regime and statutory days, and the r
   const summary = await fetch(`${t.api.url}/api/inspection/summary?${JULY}&format=csv`, { headers: await t.login('thanhtra') });
   const lines2 = (await summary.text()).split(/\r?\n/);
   // the summary's first sheet (the CSV) is then the regimes side by side
-  expect(lines2[0]).toBe(`\uFEFFSố liệu,${R2B},${R3}`);
+  expect(lines2[0]?.replace(/^\uFEFF/, '')).toBe(`Số liệu,${R2B},${R3}`);
   expect(lines2).toEqual(expect.arrayContaining(['Hạn luật định (ngày làm việc),10,5', 'Hồ sơ tiếp nhận,2,2', 'Đúng hạn,2,1', 'Trễ hạn,0,1']));
 });
 
