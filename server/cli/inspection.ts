@@ -17,9 +17,9 @@ import { filterVocabulary, inspectionService } from '../inspection';
 import { streamDossiers } from '../inspection/engine';
 import { EXPORT_FORMATS, type WrittenExport } from '../inspection/export/model';
 import { verifyExport, type VerifyResult } from '../inspection/export/verify';
-import { InspectionInputError, parseFilters, SORT_KEYS, STATUS_FILTERS } from '../inspection/filters';
-import { dossierJson, exportList, filterLabels, summaryOf, weeklyFileName, weeklyReport, type Actor, type InspectionServiceDeps } from '../inspection/service';
-import { reportWeek } from '../inspection/week';
+import { checkAgency, checkRegime, InspectionInputError, parseFilters, SORT_KEYS, STATUS_FILTERS } from '../inspection/filters';
+import { dossierJson, exportList, filterLabels, summaryOf, weeklyFileName, weeklyReport, weeklyView, weeklyViewFile, type Actor, type InspectionServiceDeps, type WeekScope } from '../inspection/service';
+import { reportWeek, type ReportWeek } from '../inspection/week';
 import { reportMonth } from '../inspection/month';
 import { monthlyFileName, monthlyReport, type MonthlyReportDeps } from '../inspection/monthly';
 import { monthlyReadOf } from '../inspection/monthly-tasks';
@@ -77,6 +77,7 @@ interface ListOptions {
   to: string;
   basis?: string;
   agency?: string;
+  regime?: string;
   unit?: string;
   procedure?: string;
   version?: string;
@@ -92,8 +93,8 @@ interface ListOptions {
 async function list(io: CliIo, options: ListOptions): Promise<void> {
   if ((options.format === 'xlsx' || options.format === 'pdf') && !options.out) throw new UsageError(`--format ${options.format} cần --out TỆP`);
   await withService(io, async ({ service }) => {
-    const { from, to, basis, agency, unit, procedure, version, channel, status } = options;
-    const query = Object.fromEntries(Object.entries({ from, to, basis, agency, unit, procedure, version, channel, status }).filter(([, v]) => v !== undefined));
+    const { from, to, basis, agency, regime, unit, procedure, version, channel, status } = options;
+    const query = Object.fromEntries(Object.entries({ from, to, basis, agency, regime, unit, procedure, version, channel, status }).filter(([, v]) => v !== undefined));
     let filters;
     try {
       filters = parseFilters(query, filterVocabulary(service.catalog));
@@ -183,7 +184,41 @@ export class VerifyFailed extends Error {
   }
 }
 
-async function weekly(io: CliIo, options: { weekEnding: string; format: (typeof WEEKLY_FORMATS)[number]; out?: string; json?: boolean; regenerate?: boolean; actor?: string }): Promise<void> {
+interface WeeklyOptions {
+  weekEnding: string;
+  format: (typeof WEEKLY_FORMATS)[number];
+  agency?: string;
+  regime?: string;
+  out?: string;
+  json?: boolean;
+  regenerate?: boolean;
+  actor?: string;
+}
+
+/** `--agency`/`--regime`: the weekly report narrowed to them, as of the same cut-off (not archived). */
+async function weeklyNarrowed(io: CliIo, service: InspectionServiceDeps, week: ReportWeek, options: WeeklyOptions): Promise<void> {
+  let scope: WeekScope;
+  try {
+    const catalog = service.catalog;
+    scope = { agency: options.agency ? checkAgency(catalog, options.agency) : null, regime: options.regime ? checkRegime(catalog, options.regime) : null };
+  } catch (error) {
+    asUsage(error);
+  }
+  if (options.regenerate) throw new UsageError('--regenerate: chỉ lập lại báo cáo cả tuần (không kèm --agency, --regime)');
+  const actor = actorOf(options.actor);
+  if (options.format === 'json') {
+    const document = { weekEnding: week.weekEnding, periodFrom: week.from.toISOString(), periodTo: week.to.toISOString(), ...(await weeklyView(service, actor, week, scope)) };
+    if (options.out) {
+      writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`);
+      io.out(options.json ? JSON.stringify({ file: options.out, format: 'json' }) : `Đã ghi ${options.out} (JSON).`);
+    } else io.out(JSON.stringify(document));
+    return;
+  }
+  const written = await weeklyViewFile(service, actor, week, scope, options.format);
+  writeFile(io, options.out as string, written, options.json ?? false);
+}
+
+async function weekly(io: CliIo, options: WeeklyOptions): Promise<void> {
   if (options.format !== 'json' && !options.out) throw new UsageError(`--format ${options.format} cần --out TỆP`);
   await withService(io, async ({ config, service }) => {
     let week;
@@ -193,6 +228,10 @@ async function weekly(io: CliIo, options: { weekEnding: string; format: (typeof 
       asUsage(error);
     }
     if (week.to > service.now()) throw new UsageError(`--week-ending: tuần kết thúc ${week.weekEnding} chưa đến giờ chốt`);
+    if (options.agency !== undefined || options.regime !== undefined) {
+      await weeklyNarrowed(io, service, week, options);
+      return;
+    }
     const report = await weeklyReport(service, actorOf(options.actor), week, { regenerate: options.regenerate ?? false });
     if (options.format === 'json') {
       const document = { weekEnding: report.weekEnding, revision: report.revision, periodFrom: report.periodFrom.toISOString(), periodTo: report.periodTo.toISOString(), summary: report.summary, rowsSha256: report.rowsSha256, contentSha256: report.contentSha256, xlsxSha256: report.xlsxSha256, pdfSha256: report.pdfSha256, sentAt: report.sentAt?.toISOString() ?? null };
@@ -273,6 +312,7 @@ export function inspectionCommand(io: CliIo): Command {
     .requiredOption('--to <YYYY-MM-DD>', 'ngày cuối kỳ (tính cả ngày này)')
     .addOption(choice('--basis <basis>', 'kỳ tính theo ngày tiếp nhận, kết thúc hoặc cả hai', ['received', 'finished', 'both']))
     .option('--agency <code>', 'cơ quan')
+    .option('--regime <processId>', 'chế độ: phiên bản quy trình quốc gia áp dụng cho hồ sơ (ví dụ quy-trinh-570-v20260701)')
     .option('--unit <id>', 'đơn vị')
     .option('--procedure <id>', 'quy trình')
     .option('--version <processId>', 'phiên bản quy trình')
@@ -301,11 +341,13 @@ export function reportCommand(io: CliIo): Command {
     .description('báo cáo tuần Đề án 06 (như đã lưu; --regenerate để lập lại)')
     .requiredOption('--week-ending <YYYY-MM-DD>', 'ngày chốt của tuần (thứ Sáu theo REPORT_WEEK_CUTOFF)')
     .addOption(choice('--format <format>', 'định dạng', WEEKLY_FORMATS).default('json'))
+    .option('--agency <code>', 'chỉ hồ sơ của cơ quan này (không lưu vào kho báo cáo)')
+    .option('--regime <processId>', 'chỉ hồ sơ của chế độ này (phiên bản quy trình quốc gia; không lưu vào kho báo cáo)')
     .option('--out <file>', 'ghi ra tệp')
     .option('--json', 'một tài liệu JSON trên đầu ra chuẩn')
     .option('--regenerate', 'lập lại báo cáo (lần lập mới, được ghi nhật ký)')
     .option('--actor <name>', 'người lập (ghi nhật ký)')
-    .action((options: { weekEnding: string; format: (typeof WEEKLY_FORMATS)[number]; out?: string; json?: boolean; regenerate?: boolean; actor?: string }) => weekly(io, options));
+    .action((options: WeeklyOptions) => weekly(io, options));
   command
     .command('monthly')
     .description('báo cáo tháng Đề án 06 của cơ quan (AGENCY_CODE), như đã lưu; --regenerate để lập lại')

@@ -1,7 +1,9 @@
 /**
  * The heat map of a process version: for each of its steps, the dossiers there now (on track,
  * due soon, overdue, or with a stopped clock) and, for a period, how many late dossiers had
- * their lateness originate there. Counted by the database over indexed columns (the open steps
+ * their lateness originate there (dossiers of that version only: each version has its own map,
+ * and a late dossier of another version never lights a step of this one). `agency` narrows both
+ * to one agency's dossiers. Counted by the database over indexed columns (the open steps
  * of the version, grouped by element): nothing is loaded per dossier. A step is due soon once
  * the monitor raised its due-soon alert (it judges due soon in working time, at its ticks), and
  * overdue once past its due instant.
@@ -42,19 +44,23 @@ const statusOf = (now: Date) => sql<HeatStatus>`CASE
   WHEN EXISTS (SELECT 1 FROM alerts a WHERE a.id = 'step:' || s.id || ':dueSoon') THEN 'dueSoon'
   ELSE 'onTrack' END`;
 
-export async function heatmap(deps: InspectionDeps, version: string, period: { from: Date; to: Date }): Promise<Heatmap> {
+/** The open steps of a version, of one agency's dossiers when `agency` is given (steps as `s`). */
+function openStepsOf(deps: InspectionDeps, version: string, agency: string | null) {
+  let q = deps.db.selectFrom('steps as s').where('s.finishedAt', 'is', null).where('s.processId', '=', version);
+  if (agency !== null) q = q.where('s.dossierCode', 'in', (eb) => eb.selectFrom('dossiers as d').select('d.code').where('d.agencyCode', '=', agency).where('d.status', '=', 'open'));
+  return q;
+}
+
+export async function heatmap(deps: InspectionDeps, version: string, period: { from: Date; to: Date }, agency: string | null = null): Promise<Heatmap & { agency: string | null }> {
   const plan = deps.catalog.plan(version);
   if (!plan) throw new Error(`no model has process id ${version}`);
   const now = deps.now();
   const [open, origins] = await Promise.all([
-    deps.db
-      .selectFrom('steps as s')
+    openStepsOf(deps, version, agency)
       .select(['s.elementId', statusOf(now).as('status'), sql<string>`count(*)`.as('n')])
-      .where('s.finishedAt', 'is', null)
-      .where('s.processId', '=', version)
       .groupBy(['s.elementId', 'status'])
       .execute(),
-    originCounts(deps, instantFilters(period.from, period.to, { basis: 'finished' }), now),
+    originCounts(deps, instantFilters(period.from, period.to, { basis: 'finished', version, agency }), now),
   ]);
   const cells = new Map<string, HeatCell>();
   const cell = (elementId: string): HeatCell => {
@@ -72,7 +78,7 @@ export async function heatmap(deps: InspectionDeps, version: string, period: { f
   for (const step of [...Object.values(plan.steps), ...Object.values(plan.governedSteps)]) {
     if (step.elementType === 'bpmn:CallActivity' && step.calledProcessId) calls[step.elementId] = step.calledProcessId;
   }
-  return { procedure: plan.procedure, version, name: plan.name, calls, cells: [...cells.values()], period, computedAt: now };
+  return { procedure: plan.procedure, version, name: plan.name, agency, calls, cells: [...cells.values()], period, computedAt: now };
 }
 
 export interface StepDossier {
@@ -86,13 +92,10 @@ export interface StepDossier {
 }
 
 /** The dossiers at a step now, most late first (codes and timing only). */
-export async function dossiersAtStep(deps: InspectionDeps, version: string, elementId: string, limit = 200): Promise<StepDossier[]> {
+export async function dossiersAtStep(deps: InspectionDeps, version: string, elementId: string, limit = 200, agency: string | null = null): Promise<StepDossier[]> {
   const now = deps.now();
-  const rows = await deps.db
-    .selectFrom('steps as s')
+  const rows = await openStepsOf(deps, version, agency)
     .select(['s.dossierCode', 's.unitId', 's.startedAt', 's.dueAt', statusOf(now).as('status')])
-    .where('s.finishedAt', 'is', null)
-    .where('s.processId', '=', version)
     .where('s.elementId', '=', elementId)
     .orderBy('s.dueAt')
     .limit(limit)

@@ -6,11 +6,14 @@
  * against 80%, the on-time rate (issued on time ÷ issued; late with an apology letter counts as
  * late) against 100%, refusals and withdrawals on their own lines, the certificates issued late
  * against each clock, open dossiers late against each clock now; and the same figures for each
- * of the last 12 report weeks (weeks from one REPORT_WEEK_CUTOFF to the next).
+ * of the last 12 report weeks (weeks from one REPORT_WEEK_CUTOFF to the next). `scope` narrows
+ * every figure to one agency's or one regime's dossiers (server/inspection/regimes.ts).
  */
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import { dayNumberOf, dayStartMs } from '../calendar/civil-time';
-import type { Db } from '../db';
+import type { Db, Tables } from '../db';
+import type { ProcessCatalog } from '../sla/catalog';
+import { inRegimeSql } from '../inspection/regimes';
 import { closedCounts, closedCountsOf, lateStepDossiersSql, onTimeRate, openCounts, vneidShares, type ClosedCounts } from '../inspection/counting';
 import { lastEndedWeek, type WeekCutoff } from '../inspection/week';
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
@@ -59,6 +62,22 @@ export interface Kpis {
   computedAt: Date;
 }
 
+/** The dossiers the KPIs count: one agency's, one regime's (null: all). */
+export interface KpiScope {
+  agency: string | null;
+  regime: string | null;
+}
+
+type DossierQuery = SelectQueryBuilder<Tables & { d: Tables['dossiers'] }, 'd', object>;
+
+/** The dossiers of the scope, as `dossiers as d`. */
+function scopedQuery(db: Db, catalog: ProcessCatalog, scope: KpiScope): DossierQuery {
+  let q: DossierQuery = db.selectFrom('dossiers as d');
+  if (scope.agency !== null) q = q.where('d.agencyCode', '=', scope.agency);
+  if (scope.regime !== null) q = q.where(inRegimeSql(catalog, scope.regime));
+  return q;
+}
+
 interface WeekCounts {
   received: number;
   receivedVneid: number;
@@ -97,18 +116,16 @@ function figures(from: Date, to: Date, w: WeekCounts): WeekFigures {
 }
 
 /** Received and closed figures per report week from `anchor` (a cut-off), for receipts and ends in [from, to). */
-async function weekly(db: Db, anchor: Date, from: Date, to: Date, now: Date): Promise<Map<number, WeekCounts>> {
+async function weekly(dossiers: () => DossierQuery, anchor: Date, from: Date, to: Date, now: Date): Promise<Map<number, WeekCounts>> {
   const week = (column: 'received_at' | 'finished_at') => sql<Date>`date_bin('7 days', d.${sql.raw(column)}, ${anchor}::timestamptz)`.as('week');
   const [received, closed] = await Promise.all([
-    db
-      .selectFrom('dossiers as d')
+    dossiers()
       .select([week('received_at'), sql<string>`count(*)`.as('received'), sql<string>`count(*) FILTER (WHERE d.source = 'vneid')`.as('vneid')])
       .where('d.receivedAt', '>=', from)
       .where('d.receivedAt', '<', to)
       .groupBy('week')
       .execute(),
-    db
-      .selectFrom('dossiers as d')
+    dossiers()
       .select([week('finished_at'), ...Object.entries(closedCounts(now)).map(([k, v]) => v.as(k))])
       .where('d.status', '=', 'closed')
       .where('d.finishedAt', '>=', from)
@@ -138,20 +155,24 @@ function added(weeks: Iterable<WeekCounts>): WeekCounts {
   return sum;
 }
 
-export async function kpis(deps: { db: Db; now: () => Date }, cutoff: WeekCutoff, options: { vneidTargetPercent: number; period?: { from: Date; to: Date } }): Promise<Kpis> {
+export async function kpis(
+  deps: { db: Db; catalog: ProcessCatalog; now: () => Date },
+  cutoff: WeekCutoff,
+  options: { vneidTargetPercent: number; period?: { from: Date; to: Date }; scope?: KpiScope },
+): Promise<Kpis> {
   const now = deps.now();
+  const dossiers = (): DossierQuery => scopedQuery(deps.db, deps.catalog, options.scope ?? { agency: null, regime: null });
   const weekStart = lastEndedWeek(now, cutoff).to;
   const todayStart = new Date(dayStartMs(dayNumberOf(now.getTime())));
   const seriesFrom = new Date(weekStart.getTime() - (SERIES_WEEKS - 1) * WEEK_MS);
   const period = options.period ?? { from: weekStart, to: now };
-  const channels = (from: Date) => deps.db.selectFrom('dossiers').select(['source', sql<string>`count(*)`.as('n')]).where('receivedAt', '>=', from).where('receivedAt', '<', now).groupBy('source').execute();
+  const channels = (from: Date) => dossiers().select(['d.source', sql<string>`count(*)`.as('n')]).where('d.receivedAt', '>=', from).where('d.receivedAt', '<', now).groupBy('d.source').execute();
   const [today, thisWeek, series, inPeriod, openLate] = await Promise.all([
     channels(todayStart),
     channels(weekStart),
-    weekly(deps.db, weekStart, seriesFrom, new Date(weekStart.getTime() + WEEK_MS), now),
-    weekly(deps.db, period.from, period.from, period.to, now),
-    deps.db
-      .selectFrom('dossiers as d')
+    weekly(dossiers, weekStart, seriesFrom, new Date(weekStart.getTime() + WEEK_MS), now),
+    weekly(dossiers, period.from, period.from, period.to, now),
+    dossiers()
       .leftJoin(lateStepDossiersSql(now), (join) => join.onRef('ls.dossierCode', '=', 'd.code'))
       .select(Object.entries(openCounts(now)).map(([k, v]) => v.as(k)))
       .where('d.status', '=', 'open')

@@ -1,7 +1,9 @@
 /**
  * The supervisors' dashboard API (supervisors, leaders, heads of division, inspectors; others
- * 403): the heat map of a process version, the dossiers at one of its steps, its BPMN diagram,
- * and the KPIs. Codes and timing only. Bad input is a 400 naming the parameter.
+ * 403): the heat map of any process version (`/versions` lists them all: every version has its
+ * own map), the dossiers at one of its steps, its BPMN diagram, and the KPIs; `agency` narrows
+ * the map and the KPIs to one agency's dossiers, `regime` the KPIs to one national version's
+ * (server/inspection/regimes.ts). Codes and timing only. Bad input is a 400 naming the parameter.
  */
 import { readFile } from 'node:fs/promises';
 import { Router, type Request } from 'express';
@@ -10,12 +12,13 @@ import type { AuthDeps } from '../auth/models';
 import type { Role } from '../auth/roles';
 import { formatInstant, isLocalDate } from '../calendar/civil-time';
 import type { InspectionDeps } from '../inspection/engine';
-import { civilPeriod, InspectionInputError, MAX_PERIOD_DAYS } from '../inspection/filters';
+import { checkAgency, checkRegime, civilPeriod, InspectionInputError, MAX_PERIOD_DAYS } from '../inspection/filters';
 import { answering } from '../inspection/http';
 import { noStore } from '../api/no-store';
 import { checkParam, IDS } from '../api/ids';
 import { shown } from '../api/text';
 import type { WeekCutoff } from '../inspection/week';
+import { regimesOf } from '../inspection/regimes';
 import { dossiersAtStep, heatmap } from './heatmap';
 import { kpis } from './kpis';
 
@@ -64,6 +67,11 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
     return version;
   };
 
+  const agencyOf = (query: Request['query']): string | null => {
+    const agency = text(query.agency);
+    return agency === undefined ? null : checkAgency(catalog, agency);
+  };
+
   router.get(
     '/versions',
     answering((_req, res) => {
@@ -78,7 +86,9 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
         }
         return { procedure, inForce, versions: catalog.versions(procedure).map((v) => ({ processId: v.processId, name: v.name, effectiveFrom: v.effectiveFrom, effectiveTo: v.effectiveTo })) };
       });
-      res.json({ national: agency.nationalProcedure, internal: agency.internalProcedure, procedures });
+      const regimes = regimesOf(catalog).map((r) => ({ processId: r.processId, name: r.name, effectiveFrom: r.effectiveFrom, effectiveTo: r.effectiveTo, statutoryWorkingDays: r.statutoryWorkingDays }));
+      const agencies = catalog.agencies.map((a) => ({ code: a.code, name: a.name }));
+      res.json({ national: agency.nationalProcedure, internal: agency.internalProcedure, procedures, regimes, agencies });
       return Promise.resolve();
     }),
   );
@@ -87,7 +97,7 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
     '/heatmap',
     answering(async (req, res) => {
       const version = versionOf(req.query);
-      const map = await heatmap(deps.inspection, version, periodOf(req.query, deps.inspection.now(), DEFAULT_PERIOD_DAYS));
+      const map = await heatmap(deps.inspection, version, periodOf(req.query, deps.inspection.now(), DEFAULT_PERIOD_DAYS), agencyOf(req.query));
       res.json({ ...map, period: { from: iso(map.period.from), to: iso(map.period.to) }, computedAt: iso(map.computedAt) });
     }),
   );
@@ -108,7 +118,7 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
       const elementId = String(req.params.elementId);
       const plan = catalog.plan(version);
       if (!plan?.steps[elementId] && !plan?.governedSteps[elementId]) throw new InspectionInputError('elementId', `${version} không có bước ${shown(elementId)}`);
-      const dossiers = await dossiersAtStep(deps.inspection, version, elementId);
+      const dossiers = await dossiersAtStep(deps.inspection, version, elementId, 200, agencyOf(req.query));
       res.json({ version, elementId, computedAt: iso(deps.inspection.now()), dossiers: dossiers.map((d) => ({ ...d, since: iso(d.since), dueAt: iso(d.dueAt) })) });
     }),
   );
@@ -118,9 +128,11 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
     answering(async (req, res) => {
       const now = deps.inspection.now();
       const period = text(req.query.from) || text(req.query.to) ? periodOf(req.query, now, 7) : undefined;
-      const figures = await kpis(deps.inspection, deps.cutoff, { vneidTargetPercent: deps.vneidTargetPercent, ...(period ? { period } : {}) });
+      const regime = text(req.query.regime);
+      const scope = { agency: agencyOf(req.query), regime: regime === undefined ? null : checkRegime(catalog, regime) };
+      const figures = await kpis(deps.inspection, deps.cutoff, { vneidTargetPercent: deps.vneidTargetPercent, scope, ...(period ? { period } : {}) });
       const week = (w: (typeof figures.series)[number]) => ({ ...w, from: iso(w.from), to: iso(w.to) });
-      res.json({ ...figures, period: week(figures.period), series: figures.series.map(week), computedAt: iso(figures.computedAt) });
+      res.json({ ...figures, scope, period: week(figures.period), series: figures.series.map(week), computedAt: iso(figures.computedAt) });
     }),
   );
   return router;

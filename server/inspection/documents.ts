@@ -9,7 +9,7 @@ import { countLabels } from './counting';
 import type { InspectionDossier } from './engine';
 import { verdictLabels } from './engine';
 import type { ExportColumn, ExportDocument, ExportRow, ExportSheet, ExportSummaryItem } from './export/model';
-import type { InspectionSummary } from './summary';
+import type { InspectionSummary, RegimeSubtotal } from './summary';
 import type { UnitHeads } from './unit-heads';
 
 export const channelNames: Record<DossierSource, string> = {
@@ -29,6 +29,9 @@ export const outcomeNames: Record<string, string> = {
 
 export const DOSSIER_COLUMNS: readonly ExportColumn[] = [
   { key: 'code', header: 'Mã hồ sơ', type: 'text', width: 22 },
+  { key: 'agencyCode', header: 'Cơ quan', type: 'text', width: 12 },
+  { key: 'regime', header: 'Chế độ (phiên bản quy trình quốc gia)', type: 'text', width: 24 },
+  { key: 'statutoryWorkingDays', header: 'Số ngày luật định', type: 'integer', width: 10 },
   { key: 'processId', header: 'Quy trình (phiên bản)', type: 'text', width: 24 },
   { key: 'internalProcessId', header: 'Quy trình nội bộ', type: 'text', width: 24 },
   { key: 'channel', header: 'Kênh tiếp nhận', type: 'text', width: 16 },
@@ -74,6 +77,9 @@ export function dossierRow(d: InspectionDossier): ExportRow {
   const origin = d.lateSteps.find((s) => s.origin);
   return {
     code: d.code,
+    agencyCode: d.agencyCode,
+    regime: d.regime,
+    statutoryWorkingDays: d.statutoryWorkingDays,
     processId: d.processId,
     internalProcessId: d.internalProcessId,
     channel: channelNames[d.channel],
@@ -153,6 +159,7 @@ export function summaryItems(s: InspectionSummary): ExportSummaryItem[] {
     { label: 'Đang giải quyết, quá chỉ tiêu Quy trình 570', value: s.openLateAgainst.target, type: 'integer' },
     { label: 'Đang giải quyết, có bước nội bộ quá thời gian giao', value: s.openLateAgainst.step, type: 'integer' },
   ];
+  if (s.byRegime.length > 1) items.push(...regimeItems(s.byRegime));
   for (const o of s.originSteps) items.push({ label: `Trễ bắt nguồn ở bước: ${o.name}`, value: o.count, type: 'integer' });
   for (const o of s.originUnits) items.push({ label: `Trễ bắt nguồn ở đơn vị: ${o.name}`, value: o.count, type: 'integer' });
   for (const st of s.steps) {
@@ -160,6 +167,45 @@ export function summaryItems(s: InspectionSummary): ExportSummaryItem[] {
     items.push({ label: `Thời gian bước ${st.name}: 90% hồ sơ trong`, value: st.p90Minutes, type: 'workingMinutes' });
   }
   return items;
+}
+
+/** What a regime's sub-total is called: its version id and its statutory days. */
+export const regimeTitle = (r: RegimeSubtotal): string =>
+  r.regime === null ? 'Không xác định chế độ' : `Chế độ ${r.regime}${r.statutoryWorkingDays === null ? '' : ` (hạn luật định ${r.statutoryWorkingDays} ngày làm việc)`}`;
+
+/** Per-regime lines of a period that holds more than one regime, each dossier judged by its own version. */
+export function regimeItems(regimes: readonly RegimeSubtotal[]): ExportSummaryItem[] {
+  return regimes.flatMap((r): ExportSummaryItem[] => [
+    { label: `${regimeTitle(r)}: hồ sơ tiếp nhận`, value: r.received, type: 'integer' },
+    { label: `${regimeTitle(r)}: đã giải quyết`, value: r.resolved, type: 'integer' },
+    { label: `${regimeTitle(r)}: đã cấp Phiếu`, value: r.issued, type: 'integer' },
+    { label: `${regimeTitle(r)}: đúng hạn`, value: r.onTime, type: 'integer' },
+    { label: `${regimeTitle(r)}: trễ hạn`, value: r.late, type: 'integer' },
+    { label: `${regimeTitle(r)}: trễ hạn, có văn bản xin lỗi`, value: r.lateWithApology, type: 'integer' },
+    { label: `${regimeTitle(r)}: tỷ lệ đúng hạn`, value: r.onTimeRate, type: 'percent' },
+    { label: `${regimeTitle(r)}: đang giải quyết, quá hạn luật định`, value: r.openOverdue, type: 'integer' },
+  ]);
+}
+
+/** The regimes side by side: one row per figure, one column per regime. */
+export function regimeSheet(regimes: readonly RegimeSubtotal[]): ExportSheet {
+  const figures: { key: keyof RegimeSubtotal; label: string }[] = [
+    { key: 'statutoryWorkingDays', label: 'Hạn luật định (ngày làm việc)' },
+    { key: 'received', label: 'Hồ sơ tiếp nhận' },
+    { key: 'resolved', label: 'Đã giải quyết (cấp Phiếu hoặc từ chối)' },
+    { key: 'issued', label: countLabels.issued },
+    { key: 'onTime', label: 'Đúng hạn' },
+    { key: 'late', label: 'Trễ hạn' },
+    { key: 'lateWithApology', label: 'Trễ hạn, có văn bản xin lỗi' },
+    { key: 'refused', label: countLabels.refused },
+    { key: 'withdrawn', label: countLabels.withdrawn },
+    { key: 'openOverdue', label: 'Đang giải quyết, quá hạn luật định' },
+  ];
+  return {
+    name: 'Theo chế độ',
+    columns: [{ key: 'figure', header: 'Số liệu', type: 'text', width: 36 }, ...regimes.map((r, i): ExportColumn => ({ key: `r${i}`, header: r.regime ?? 'Không xác định', type: 'integer', width: 24 }))],
+    rows: figures.map((f) => ({ figure: f.label, ...Object.fromEntries(regimes.map((r, i) => [`r${i}`, r[f.key] as number | null])) })),
+  };
 }
 
 /**
@@ -185,6 +231,7 @@ export type InspectionDocumentBase = Omit<ExportDocument, 'sheets' | 'summary'>;
 /** The summary's tables as sheets (a summary export has no dossier list): time per step, where lateness originates. */
 export function summarySheets(s: InspectionSummary): ExportSheet[] {
   return [
+    ...(s.byRegime.length > 1 ? [regimeSheet(s.byRegime)] : []),
     {
       name: 'Thời gian từng bước',
       columns: [

@@ -31,6 +31,7 @@ import { lateAnyClockSql, lateTargetOrStepSql } from './counting';
 import type { InspectionFilters, SortKey } from './filters';
 import { clockStoppedAt, dossierAsOf, openAt, stepAsOf, stepRunningAt, stopsAsOf } from './as-of';
 import { dueAsOfSql, fieldsBefore, firstChangesAfter } from '../readmodel/deadline-history';
+import { inRegimeSql, regimeSql } from './regimes';
 
 export interface InspectionDeps {
   db: Db;
@@ -80,6 +81,10 @@ export interface InspectionStep {
 export interface InspectionDossier {
   code: string;
   agencyCode: string;
+  /** The national model version that governs it (./regimes.ts): its process's, or the one in force on its receipt date. */
+  regime: string | null;
+  /** Its statutory working days (its own version's). */
+  statutoryWorkingDays: number;
   processId: string | null;
   internalProcessId: string | null;
   channel: DossierSource;
@@ -129,6 +134,7 @@ function scoped(deps: InspectionDeps, f: InspectionFilters, query: DossierQuery,
     );
   }
   if (f.agency) q = q.where('d.agencyCode', '=', f.agency);
+  if (f.regime) q = q.where(inRegimeSql(deps.catalog, f.regime));
   if (f.channel) q = q.where('d.source', '=', f.channel);
   if (f.version) {
     const version = f.version;
@@ -210,7 +216,7 @@ type DossierRow = Pick<
   | 'status'
   | 'outcome'
   | 'finishedAt'
-> & { internalProcessId: string | null; caseVariant: CaseVariant };
+> & { internalProcessId: string | null; caseVariant: CaseVariant; regime: string | null };
 
 function ordered(q: DossierQuery, sort: SortKey, descending: boolean, now: Date): DossierQuery {
   const direction = descending ? 'desc' : 'asc';
@@ -238,7 +244,7 @@ export async function listDossiers(deps: InspectionDeps, f: InspectionFilters, p
   const now = deps.now();
   const base = withStatus(f, scoped(deps, f, deps.db.selectFrom('dossiers as d')), now, deps.pastCutoff ?? false);
   const [{ total }] = (await base.select(sql<string>`count(*)`.as('total')).execute()) as [{ total: string }];
-  const rows = (await ordered(base.select(dossierColumns), page.sort, page.descending, now)
+  const rows = (await ordered(base.select(dossierColumns).select(regimeSql(deps.catalog).as('regime')), page.sort, page.descending, now)
     .limit(page.pageSize)
     .offset((page.page - 1) * page.pageSize)
     .execute()) as DossierRow[];
@@ -261,7 +267,7 @@ export async function* streamDossiers(
   const now = deps.now();
   const batchSize = options.batch ?? 500;
   const scope = scoped(deps, f, deps.db.selectFrom('dossiers as d'), options.basis ?? f.basis);
-  const query = ordered(withStatus(f, scope, now, deps.pastCutoff ?? false).select(dossierColumns), options.sort ?? 'receivedAt', options.descending ?? false, now);
+  const query = ordered(withStatus(f, scope, now, deps.pastCutoff ?? false).select(dossierColumns).select(regimeSql(deps.catalog).as('regime')), options.sort ?? 'receivedAt', options.descending ?? false, now);
   let batch: DossierRow[] = [];
   for await (const row of query.stream(batchSize)) {
     batch.push(row as DossierRow);
@@ -402,6 +408,8 @@ function dossierFacts(
   return {
     code: row.code,
     agencyCode: row.agencyCode,
+    regime: row.regime,
+    statutoryWorkingDays: row.statutoryWorkingDays,
     processId: row.processId,
     internalProcessId: row.internalProcessId,
     channel: row.source,

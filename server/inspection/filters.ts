@@ -1,15 +1,16 @@
 /**
  * The filters of an inspection list or summary, as the API, the pages and the CLI take them,
  * checked against what exists: a period of Việt Nam civil dates (at most 366 days, from not
- * after to), which dates it applies to (received, finished, or either), the agency, the unit
- * (a unit that handled a step of the dossier), the procedure and its version, the channel, and
- * the verdict. A bad value is an `InspectionInputError` naming the parameter (400).
+ * after to), which dates it applies to (received, finished, or either), the agency, the regime
+ * (the national model version that governs the dossier: ./regimes.ts), the unit (a unit that
+ * handled a step of the dossier), the procedure and its version, the channel, and the verdict. A bad value is an `InspectionInputError` naming the parameter (400).
  */
 import { z } from 'zod';
 import { dayNumberOf, dayStartMs, isLocalDate, localDateOf } from '../calendar/civil-time';
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
 import type { ProcessCatalog } from '../sla/catalog';
 import { freeText, shown } from '../api/text';
+import { regimeOf, regimesOf } from './regimes';
 
 export const PERIOD_BASES = ['received', 'finished', 'both'] as const;
 export type PeriodBasis = (typeof PERIOD_BASES)[number];
@@ -41,6 +42,8 @@ export interface InspectionFilters {
   toText: string;
   basis: PeriodBasis;
   agency: string | null;
+  /** The national model version governing the dossiers (./regimes.ts). */
+  regime?: string | null;
   unit: string | null;
   procedure: string | null;
   version: string | null;
@@ -58,7 +61,7 @@ export class InspectionInputError extends Error {
   }
 }
 
-/** The longest value of a text filter (agency, unit, procedure, version). */
+/** The longest value of a text filter (agency, regime, unit, procedure, version). */
 export const FILTER_TEXT_MAX = 100;
 
 const optionalText = freeText(FILTER_TEXT_MAX)
@@ -71,6 +74,7 @@ export const filterQuery = z.object({
   to: z.string().refine(isLocalDate, 'phải là ngày YYYY-MM-DD'),
   basis: z.enum(PERIOD_BASES, { message: `phải là một trong ${PERIOD_BASES.join(', ')}` }).default('received'),
   agency: optionalText,
+  regime: optionalText,
   unit: optionalText,
   procedure: optionalText,
   version: optionalText,
@@ -109,6 +113,19 @@ export function civilPeriod(from: string, to: string): { from: Date; to: Date; d
   return { from: new Date(dayStartMs(first)), to: new Date(dayStartMs(last + 1)), days: last - first + 1 };
 }
 
+/** A `regime` value: the id of a version of a national model the agencies run; else 400 naming the parameter. */
+export function checkRegime(catalog: ProcessCatalog, value: string, parameter = 'regime'): string {
+  if (regimeOf(catalog, value)) return value;
+  const known = regimesOf(catalog).map((r) => r.processId);
+  throw new InspectionInputError(parameter, `không có chế độ (phiên bản quy trình quốc gia) ${shown(value)} (có: ${known.join(', ')})`);
+}
+
+/** An `agency` value: an agency code of processes/agencies.json; else 400 naming the parameter. */
+export function checkAgency(catalog: ProcessCatalog, value: string, parameter = 'agency'): string {
+  if (catalog.agencies.some((a) => a.code === value)) return value;
+  throw new InspectionInputError(parameter, `không có cơ quan ${shown(value)} (có: ${catalog.agencies.map((a) => a.code).join(', ')})`);
+}
+
 /** Checks the query against the vocabulary; every problem names its parameter. */
 export function parseFilters(query: unknown, vocabulary: FilterVocabulary): InspectionFilters {
   const parsed = filterQuery.safeParse(query ?? {});
@@ -118,9 +135,8 @@ export function parseFilters(query: unknown, vocabulary: FilterVocabulary): Insp
   if (period.days < 1) throw new InspectionInputError('from', `ngày bắt đầu ${q.from} sau ngày kết thúc ${q.to}`);
   if (period.days > MAX_PERIOD_DAYS) throw new InspectionInputError('to', `khoảng thời gian ${period.days} ngày, tối đa ${MAX_PERIOD_DAYS} ngày`);
   const { catalog, units } = vocabulary;
-  if (q.agency !== null && !catalog.agencies.some((a) => a.code === q.agency)) {
-    throw new InspectionInputError('agency', `không có cơ quan ${shown(q.agency)} (có: ${catalog.agencies.map((a) => a.code).join(', ')})`);
-  }
+  if (q.agency !== null) checkAgency(catalog, q.agency);
+  if (q.regime !== null) checkRegime(catalog, q.regime);
   if (q.unit !== null && !units.has(q.unit)) {
     throw new InspectionInputError('unit', `không có đơn vị ${shown(q.unit)} (có: ${[...units].sort().join(', ')})`);
   }
@@ -139,6 +155,7 @@ export function parseFilters(query: unknown, vocabulary: FilterVocabulary): Insp
     toText: q.to,
     basis: q.basis,
     agency: q.agency,
+    regime: q.regime,
     unit: q.unit,
     procedure: q.procedure,
     version: q.version,
@@ -156,6 +173,7 @@ export function instantFilters(from: Date, to: Date, rest: Partial<Omit<Inspecti
     toText: to.toISOString(),
     basis: 'both',
     agency: null,
+    regime: null,
     unit: null,
     procedure: null,
     version: null,

@@ -1,12 +1,13 @@
 /**
  * The inspection API, for inspectors, supervisors and leaders (every other role: 403):
- * - `GET /api/inspection/dossiers?from&to[&basis&agency&unit&procedure&version&channel&status]
+ * - `GET /api/inspection/dossiers?from&to[&basis&agency&regime&unit&procedure&version&channel&status]
  *   [&page&pageSize&sort&order][&format=json|csv|xlsx|pdf]`: the list (JSON: one page; a file:
  *   every dossier the filters select, with the late steps and the summary);
  * - `GET /api/inspection/summary?…[&format=…]`;
  * - `GET /api/reports/weekly`: the archive of weekly reports (administrators too: they regenerate);
  * - `GET /api/reports/weekly/<YYYY-MM-DD>?format=xlsx|pdf|json`: the week ending at that cut-off,
- *   as archived (built and archived on first ask);
+ *   as archived (built and archived on first ask); with `agency` or `regime`, the same report
+ *   narrowed to them, as of the same cut-off (a view, not archived: service.ts `weeklyView`);
  * - `POST /api/reports/weekly/<YYYY-MM-DD>/regenerate`: a new revision of that week, for
  *   administrators only (audited); the monthly report's routes are ./monthly-routes.ts.
  * Codes and timing only: no declaration. Every list, summary and file is audited; a bad
@@ -22,8 +23,9 @@ import type { Role } from '../auth/roles';
 import type { PageRequest } from './engine';
 import { EXPORT_FORMATS, type ExportFormat } from './export/model';
 import { channelNames } from './documents';
-import { filterQuery, InspectionInputError, parseFilters, SORT_KEYS, STATUS_FILTERS, type FilterVocabulary } from './filters';
-import { exportList, exportSummary, latestArchived, listPage, summaryOf, weeklyFileName, weeklyReport, type InspectionServiceDeps } from './service';
+import { checkAgency, checkRegime, filterQuery, InspectionInputError, parseFilters, SORT_KEYS, STATUS_FILTERS, type FilterVocabulary } from './filters';
+import { exportList, exportSummary, latestArchived, listPage, summaryOf, weeklyFileName, weeklyReport, weeklyView, weeklyViewFile, type InspectionServiceDeps, type WeekScope } from './service';
+import { regimesOf } from './regimes';
 import { actorOf, answering, sendFile } from './http';
 import type { ExportSlots } from './limits';
 import { noStore } from '../api/no-store';
@@ -50,6 +52,15 @@ const paging = z.object({
   order: z.enum(['asc', 'desc'], { message: 'phải là asc hoặc desc' }).default('desc'),
   format: z.enum(FORMATS, { message: `phải là một trong ${FORMATS.join(', ')}` }).default('json'),
 });
+
+/** A weekly report's query: its format, and the agency or regime to narrow it to. */
+const weeklyQuery = z
+  .object({
+    format: z.enum(['json', 'xlsx', 'pdf'], { message: 'phải là json, xlsx hoặc pdf' }).default('json'),
+    agency: filterQuery.shape.agency,
+    regime: filterQuery.shape.regime,
+  })
+  .strict();
 
 const LIST_KEYS = new Set([...Object.keys(filterQuery.shape), ...Object.keys(paging.shape)]);
 const SUMMARY_KEYS = new Set([...Object.keys(filterQuery.shape), 'format']);
@@ -99,6 +110,7 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
         agencies: catalog.agencies.map((a) => ({ code: a.code, name: a.name })),
         procedures: [...new Set(catalog.plans.map((p) => p.procedure))].sort(),
         versions: catalog.plans.map((p) => ({ processId: p.processId, procedure: p.procedure, effectiveFrom: p.effectiveFrom })),
+        regimes: regimesOf(catalog).map((r) => ({ processId: r.processId, name: r.name, effectiveFrom: r.effectiveFrom, effectiveTo: r.effectiveTo, statutoryWorkingDays: r.statutoryWorkingDays })),
         channels: Object.entries(channelNames).map(([code, name]) => ({ code, name })),
         statuses: STATUS_FILTERS,
         sortKeys: SORT_KEYS,
@@ -158,15 +170,27 @@ export function inspectionRoutes(deps: InspectionRouteDeps): Router {
     '/reports/weekly/:weekEnding',
     ...archiveGuard,
     answering(async (req, res) => {
-      const { format } = checked(z.object({ format: z.enum(['json', 'xlsx', 'pdf'], { message: 'phải là json, xlsx hoặc pdf' }).default('json') }).strict(), req.query);
+      const query = checked(weeklyQuery, req.query);
       const week = reportWeek(String(req.params.weekEnding), deps.cutoff);
       if (week.to > deps.service.now()) throw new InspectionInputError('weekEnding', `tuần kết thúc ${week.weekEnding} chưa đến ngày chốt`);
       const actor = actorOf(req);
+      const { catalog } = await deps.vocabulary();
+      const scope: WeekScope = { agency: query.agency ? checkAgency(catalog, query.agency) : null, regime: query.regime ? checkRegime(catalog, query.regime) : null };
+      if (scope.agency !== null || scope.regime !== null) {
+        if (query.format === 'json') res.json({ weekEnding: week.weekEnding, periodFrom: week.from.toISOString(), periodTo: week.to.toISOString(), ...(await weeklyView(deps.service, actor, week, scope)) });
+        else {
+          const format = query.format;
+          const written = await deps.slots.run(actor.username, () => weeklyViewFile(deps.service, actor, week, scope, format));
+          sendFile(res, { ...written, contentType: CONTENT_TYPES[format] });
+        }
+        return;
+      }
       const report = (await latestArchived(deps.service, week.weekEnding)) ?? (await deps.slots.run(actor.username, () => weeklyReport(deps.service, actor, week)));
-      if (format === 'json') {
+      if (query.format === 'json') {
         res.json({ weekEnding: report.weekEnding, revision: report.revision, periodFrom: report.periodFrom.toISOString(), periodTo: report.periodTo.toISOString(), summary: report.summary, rowsSha256: report.rowsSha256, contentSha256: report.contentSha256, xlsxSha256: report.xlsxSha256, pdfSha256: report.pdfSha256, sentAt: report.sentAt?.toISOString() ?? null });
         return;
       }
+      const format = query.format;
       const bytes = format === 'xlsx' ? report.xlsx : report.pdf;
       sendFile(res, { contentType: CONTENT_TYPES[format], fileName: weeklyFileName(report.weekEnding, report.revision, format), rowsSha256: report.rowsSha256, fileSha256: format === 'xlsx' ? report.xlsxSha256 : report.pdfSha256, bytes });
     }),

@@ -64,6 +64,7 @@ export function summaryJson(s: InspectionSummary): Record<string, unknown> {
 export function filterLabels(f: InspectionFilters): Record<string, string> {
   const labels: Record<string, string> = { 'Kỳ': describePeriod(f) };
   if (f.agency) labels['Cơ quan'] = f.agency;
+  if (f.regime) labels['Chế độ'] = f.regime;
   if (f.unit) labels['Đơn vị'] = f.unit;
   if (f.procedure) labels['Quy trình'] = f.procedure;
   if (f.version) labels['Phiên bản'] = f.version;
@@ -148,10 +149,10 @@ export const asOfCutoff = (deps: InspectionServiceDeps, period: { to: Date }): I
  * late on one of them, then those open at the cut-off and late on one of them by then. The
  * weekly and the monthly report list the same; `agency` narrows the monthly one to its agency.
  */
-export async function* lateOfPeriod(deps: InspectionServiceDeps, period: { from: Date; to: Date }, agency: string | null = null): AsyncGenerator<InspectionDossier> {
+export async function* lateOfPeriod(deps: InspectionServiceDeps, period: { from: Date; to: Date }, agency: string | null = null, regime: string | null = null): AsyncGenerator<InspectionDossier> {
   const atCutoff = asOfCutoff(deps, period);
-  yield* streamDossiers(atCutoff, instantFilters(period.from, period.to, { basis: 'finished', status: 'lateAnyClock', agency }), { sort: 'finishedAt' });
-  for await (const d of streamDossiers(atCutoff, instantFilters(period.from, period.to, { status: 'openLateAnyClock', agency }), { sort: 'receivedAt', basis: 'any' })) {
+  yield* streamDossiers(atCutoff, instantFilters(period.from, period.to, { basis: 'finished', status: 'lateAnyClock', agency, regime }), { sort: 'finishedAt' });
+  for await (const d of streamDossiers(atCutoff, instantFilters(period.from, period.to, { status: 'openLateAnyClock', agency, regime }), { sort: 'receivedAt', basis: 'any' })) {
     if (d.receivedAt < period.to) yield d;
   }
 }
@@ -174,6 +175,8 @@ export interface PeriodReportSpec {
   from: Date;
   to: Date;
   agency: string | null;
+  /** A weekly report narrowed to one regime (./regimes.ts); null: every regime. */
+  regime?: string | null;
   title: string;
   filters: Record<string, string>;
   summary: ExportSummaryItem[];
@@ -208,7 +211,7 @@ export async function buildPeriodReport(deps: InspectionServiceDeps, actor: Acto
   };
   const files = [];
   for (const format of ['xlsx', 'pdf'] as const) {
-    const sheets = listSheets(lateOfPeriod(deps, spec, spec.agency), spec.heads);
+    const sheets = listSheets(lateOfPeriod(deps, spec, spec.agency, spec.regime ?? null), spec.heads);
     files.push(await deps.writeExport(format, { ...base, sheets: [sheets.dossiers, sheets.steps] }));
   }
   const [xlsx, pdf] = files as [WrittenExport, WrittenExport];
@@ -228,13 +231,15 @@ export async function buildPeriodReport(deps: InspectionServiceDeps, actor: Acto
   };
 }
 
+const weeklyTitle = (week: ReportWeek): string => `Báo cáo tuần Đề án 06: cấp Phiếu lý lịch tư pháp (tuần kết thúc ${week.weekEnding.split('-').reverse().join('/')})`;
+
 async function buildWeek(deps: InspectionServiceDeps, actor: Actor, week: ReportWeek): Promise<BuiltReport & Pick<ArchivedWeek, 'weekEnding' | 'summary'>> {
   const summary = await summarize(asOfCutoff(deps, week), instantFilters(week.from, week.to));
   const built = await buildPeriodReport(deps, actor, {
     from: week.from,
     to: week.to,
     agency: null,
-    title: `Báo cáo tuần Đề án 06: cấp Phiếu lý lịch tư pháp (tuần kết thúc ${week.weekEnding.split('-').reverse().join('/')})`,
+    title: weeklyTitle(week),
     filters: { 'Tuần': `${formatVnInstant(week.from)} – ${formatVnInstant(week.to)}` },
     summary: summaryItems(summary),
   });
@@ -281,6 +286,42 @@ export async function weeklyReport(deps: InspectionServiceDeps, actor: Actor, we
 
 export function weeklyFileName(weekEnding: string, revision: number, format: 'xlsx' | 'pdf'): string {
   return `bao-cao-tuan-${weekEnding}${revision > 1 ? `-lan-${revision}` : ''}.${format}`;
+}
+
+/** The part of a weekly report a reader may narrow it to: an agency, a regime (null: all). */
+export interface WeekScope {
+  agency: string | null;
+  regime: string | null;
+}
+
+export const isWholeWeek = (scope: WeekScope): boolean => scope.agency === null && scope.regime === null;
+
+const scopeLabels = (scope: WeekScope): Record<string, string> => ({ ...(scope.agency ? { 'Cơ quan': scope.agency } : {}), ...(scope.regime ? { 'Chế độ': scope.regime } : {}) });
+
+/**
+ * A weekly report narrowed to an agency or a regime: the same figures and late list as the
+ * archived report, as of the same cut-off, over that agency's or regime's dossiers only. It is a
+ * view, not archived (the archive keeps the whole week); it is audited
+ * (`inspection.weekly.filtered`) and its files recorded like any export.
+ */
+export async function weeklyView(deps: InspectionServiceDeps, actor: Actor, week: ReportWeek, scope: WeekScope): Promise<{ summary: Record<string, unknown>; filters: Record<string, string> }> {
+  const summary = await summarize(asOfCutoff(deps, week), instantFilters(week.from, week.to, scope));
+  const filters = { 'Tuần': week.weekEnding, ...scopeLabels(scope) };
+  await audit(deps.db, { at: deps.now(), actor: actor.username, action: 'inspection.weekly.filtered', dossierCode: null, detail: JSON.stringify(filters) });
+  return { summary: summaryJson(summary), filters };
+}
+
+/** A narrowed weekly report's file (XLSX or PDF), recorded in the exports table and the audit log. */
+export async function weeklyViewFile(deps: InspectionServiceDeps, actor: Actor, week: ReportWeek, scope: WeekScope, format: 'xlsx' | 'pdf'): Promise<WrittenExport> {
+  const summary = await summarize(asOfCutoff(deps, week), instantFilters(week.from, week.to, scope));
+  const filters = { 'Tuần': `${formatVnInstant(week.from)} – ${formatVnInstant(week.to)}`, ...scopeLabels(scope) };
+  const built = await buildPeriodReport(deps, actor, { from: week.from, to: week.to, ...scope, title: weeklyTitle(week), filters, summary: summaryItems(summary) });
+  const suffix = [scope.agency, scope.regime].filter((v): v is string => v !== null).join('-');
+  const fileName = `bao-cao-tuan-${week.weekEnding}-${suffix}.${format}`;
+  const bytes = format === 'xlsx' ? built.xlsx : built.pdf;
+  const written: WrittenExport = { format, contentType: '', fileName, rowsSha256: built.rowsSha256, fileSha256: format === 'xlsx' ? built.xlsxSha256 : built.pdfSha256, rowCount: built.rowCount, bytes };
+  await recordExport(deps, actor, 'weekly', { 'Tuần': week.weekEnding, ...scopeLabels(scope) }, written);
+  return written;
 }
 
 export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');

@@ -14,16 +14,21 @@
  * - the working time each step took (average and 90th percentile, steps finished in the
  *   period, on their units' calendars);
  * - where lateness originates: the first step to overrun on each late dossier, counted by step
- *   and by unit.
+ *   and by unit;
+ * - per regime (the national model version governing each dossier: ./regimes.ts), side by side:
+ *   received, resolved, issued on time and late, the rate, refusals, withdrawals and open overdue,
+ *   each dossier judged by its own due date (its own version's statutory days): a period across
+ *   1/7/2026 holds 10-day and 5-day dossiers.
  * Counts are aggregated by the database; step durations are streamed, never held per dossier.
  */
 import { sql } from 'kysely';
 import { DOSSIER_SOURCES, type DossierSource } from '../readmodel/dossier';
-import { closedCounts, closedCountsOf, lateStepDossiersSql, onTimeRate, openCounts, RESOLVED_OUTCOMES, vneidShares } from './counting';
+import { closedCounts, closedCountsOf, lateStepDossiersSql, onTimeRate, openCounts, RESOLVED_OUTCOMES, vneidShares, type ClosedCounts } from './counting';
 import { scopedDossiers, type InspectionDeps } from './engine';
 import type { InspectionFilters } from './filters';
 import { openAt, stepLateAt } from './as-of';
 import { dueAsOfSql } from '../readmodel/deadline-history';
+import { regimeSql, regimesOf } from './regimes';
 
 export interface StepDurations {
   elementId: string;
@@ -37,6 +42,26 @@ export interface OriginCount {
   key: string;
   name: string;
   count: number;
+}
+
+/** One regime's figures in a period (a national model version), beside the others'. */
+export interface RegimeSubtotal {
+  /** The national model version's process id; null: a dossier no version governs (none in practice). */
+  regime: string | null;
+  name: string | null;
+  effectiveFrom: string | null;
+  /** Its statutory working days (ordinary dossiers): what its dossiers are judged against. */
+  statutoryWorkingDays: number | null;
+  received: number;
+  resolved: number;
+  issued: number;
+  onTime: number;
+  late: number;
+  lateWithApology: number;
+  onTimeRate: number | null;
+  refused: number;
+  withdrawn: number;
+  openOverdue: number;
 }
 
 export interface InspectionSummary {
@@ -72,6 +97,8 @@ export interface InspectionSummary {
   steps: StepDurations[];
   originSteps: OriginCount[];
   originUnits: OriginCount[];
+  /** Per regime, oldest first: every regime the period's dossiers fall under (one or more). */
+  byRegime: RegimeSubtotal[];
   /** When the figures were computed. */
   computedAt: Date;
 }
@@ -84,35 +111,44 @@ export function percentile90(sorted: readonly number[]): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(0.9 * sorted.length) - 1)] as number;
 }
 
+type Row = Record<string, string | null>;
+
 export async function summarize(deps: InspectionDeps, f: InspectionFilters): Promise<InspectionSummary> {
   const now = deps.now();
   const counts = closedCounts(now);
   const open = openCounts(now, deps.pastCutoff ?? false);
+  const regime = regimeSql(deps.catalog);
   const [received, closed, openLate, origins, durations] = await Promise.all([
-    scopedDossiers(deps, f, 'received').select(['d.source', sql<string>`count(*)`.as('n')]).groupBy('d.source').execute(),
+    scopedDossiers(deps, f, 'received')
+      .select(['d.source', regime.as('regime'), sql<string>`count(*)`.as('n')])
+      .groupBy(['d.source', 'regime'])
+      .execute() as Promise<({ source: DossierSource; regime: string | null; n: string })[]>,
     scopedDossiers(deps, f, 'finished')
       .where('d.status', '=', 'closed')
-      .select((eb) => [eb.ref('d.source').as('source'), ...Object.entries(counts).map(([k, v]) => v.as(k))])
-      .groupBy('d.source')
-      .execute() as Promise<({ source: DossierSource } & Record<string, string>)[]>,
+      .select((eb) => [eb.ref('d.source').as('source'), regime.as('regime'), ...Object.entries(counts).map(([k, v]) => v.as(k))])
+      .groupBy(['d.source', 'regime'])
+      .execute() as Promise<({ source: DossierSource; regime: string | null } & Row)[]>,
     scopedDossiers(deps, f, 'any')
       .leftJoin(lateStepDossiersSql(now), (join) => join.onRef('ls.dossierCode', '=', 'd.code'))
       .where((eb) => openAt(eb, now))
       .where('d.receivedAt', '<', f.to)
-      .select(Object.entries(open).map(([k, v]) => v.as(k)))
-      .executeTakeFirstOrThrow() as Promise<Record<string, string>>,
+      .select([regime.as('regime'), ...Object.entries(open).map(([k, v]) => v.as(k))])
+      .groupBy('regime')
+      .execute() as Promise<Row[]>,
     originCounts(deps, f, now),
     stepDurations(deps, f),
   ]);
   const receivedByChannel = zeroByChannel();
-  for (const r of received) receivedByChannel[r.source] = Number(r.n);
+  for (const r of received) receivedByChannel[r.source] += Number(r.n);
   const resolvedByChannel = zeroByChannel();
   const total = closedCountsOf(undefined);
   for (const r of closed) {
     const c = closedCountsOf(r);
-    resolvedByChannel[r.source] = c.resolved;
-    for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += c[k];
+    resolvedByChannel[r.source] += c.resolved;
+    addCounts(total, c);
   }
+  const openTotal = { openLateStatutory: 0, openLateTarget: 0, openLateStep: 0 };
+  for (const r of openLate) for (const k of Object.keys(openTotal) as (keyof typeof openTotal)[]) openTotal[k] += Number(r[k] ?? 0);
   const receivedTotal = Object.values(receivedByChannel).reduce((a, b) => a + b, 0);
   return {
     received: receivedTotal,
@@ -134,14 +170,49 @@ export async function summarize(deps: InspectionDeps, f: InspectionFilters): Pro
       step: total.issuedLateStep,
       targetOrStepOnly: total.issuedLateTargetOrStepOnly,
     },
-    openOverdue: Number(openLate.openLateStatutory),
-    openLateAgainst: { statutory: Number(openLate.openLateStatutory), target: Number(openLate.openLateTarget), step: Number(openLate.openLateStep) },
+    openOverdue: openTotal.openLateStatutory,
+    openLateAgainst: { statutory: openTotal.openLateStatutory, target: openTotal.openLateTarget, step: openTotal.openLateStep },
     closedOther: total.unsupplemented,
     steps: durations,
     originSteps: origins.steps,
     originUnits: origins.units,
+    byRegime: regimeSubtotals(deps, received, closed, openLate),
     computedAt: now,
   };
+}
+
+function addCounts(sum: ClosedCounts, c: ClosedCounts): void {
+  for (const k of Object.keys(sum) as (keyof ClosedCounts)[]) sum[k] += c[k];
+}
+
+/** The per-regime figures from the grouped rows, in the catalog's order (oldest version first). */
+function regimeSubtotals(deps: InspectionDeps, received: readonly { regime: string | null; n: string }[], closed: readonly Row[], openLate: readonly Row[]): RegimeSubtotal[] {
+  const known = regimesOf(deps.catalog);
+  const ids = new Set<string | null>([...received, ...closed, ...openLate].map((r) => r.regime ?? null));
+  const order = (id: string | null): number => (id === null ? known.length : known.findIndex((r) => r.processId === id));
+  return [...ids]
+    .sort((a, b) => order(a) - order(b))
+    .map((id) => {
+      const c = closedCountsOf(undefined);
+      for (const r of closed) if ((r.regime ?? null) === id) addCounts(c, closedCountsOf(r));
+      const regime = known.find((r) => r.processId === id);
+      return {
+        regime: id,
+        name: regime?.name ?? null,
+        effectiveFrom: regime?.effectiveFrom ?? null,
+        statutoryWorkingDays: regime?.statutoryWorkingDays ?? null,
+        received: received.filter((r) => (r.regime ?? null) === id).reduce((sum, r) => sum + Number(r.n), 0),
+        resolved: c.resolved,
+        issued: c.issued,
+        onTime: c.issuedOnTime,
+        late: c.issuedLate,
+        lateWithApology: c.issuedLateWithApology,
+        onTimeRate: onTimeRate(c.issuedOnTime, c.issued),
+        refused: c.refused,
+        withdrawn: c.withdrawn,
+        openOverdue: openLate.filter((r) => (r.regime ?? null) === id).reduce((sum, r) => sum + Number(r.openLateStatutory ?? 0), 0),
+      };
+    });
 }
 
 /** Open at `now` (as-of.ts: a weekly report's now is its cut-off), received before the period's end, past the statutory due date. */

@@ -32,7 +32,8 @@ export interface ApiUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startApiUnderTest(name: string, env: Record<string, string> = {}): Promise<ApiUnderTest> {
+/** `options.now`: the product's clock (default: the suite's, testClock); the helpers sign partner calls with it too. */
+export async function startApiUnderTest(name: string, env: Record<string, string> = {}, options: { now?: () => Date } = {}): Promise<ApiUnderTest> {
   await requireStack(loadConfig(process.env));
   const testDb = await createTestDatabase(name);
   const config = loadConfig({
@@ -50,7 +51,7 @@ export async function startApiUnderTest(name: string, env: Record<string, string
   await deployProcesses(zeebe, logger, { dir: processesDirOf(config) });
   await camunda.closeAllClients();
   const db = testDb.database.db;
-  const now = testClock();
+  const now = options.now ?? testClock();
   await seedCounters(db, config.AGENCY_CODE, now());
   // the API seeds no account: the test's demo accounts, as `npm run demo` writes them
   await seedDemoAccounts(db, { nodeEnv: config.NODE_ENV, password: STAFF_PASSWORD, partnerKey: PARTNER_HEADERS['x-api-key'], agencyCode: config.AGENCY_CODE, now });

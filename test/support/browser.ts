@@ -53,17 +53,18 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A new page of `browser`, logged in as `username` on the app at `baseUrl` (then on the inbox); its CSP watched (expectCspKept). */
-export async function logInPage(browser: Browser, baseUrl: string, username: string, viewport = { width: 1366, height: 900 }): Promise<Page> {
+/** `password`: the demo accounts' (startSystem's by default; startApiUnderTest seeds its own). */
+export async function logInPage(browser: Browser, baseUrl: string, username: string, viewport = { width: 1366, height: 900 }, password = STAFF_PASSWORD): Promise<Page> {
   const context = await browser.newContext({ viewport, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
   const page = await context.newPage();
   watchCsp(page);
   await page.goto(`${baseUrl}/dang-nhap`);
   await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', STAFF_PASSWORD);
+  await page.fill('input[name=password]', password);
   // what a script on the page reads from a log-in: never the session token (the HttpOnly cookie carries it)
   const seen = await page.evaluate(
     async ([name, password]) => (await (await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: name, password }) })).json()) as Record<string, unknown>,
-    [username, STAFF_PASSWORD] as const,
+    [username, password] as const,
   );
   if (!('user' in seen) || 'token' in seen) throw new Error(`a page's log-in answered ${JSON.stringify(Object.keys(seen))}: the user and no token expected`);
   await Promise.all([page.waitForURL('**/hop-viec'), page.click('button')]);
