@@ -146,7 +146,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
       {
         path: '/api',
         router: monthlyReportRoutes({
-          report: { service: inspection, agencyCode: config.AGENCY_CODE, regimes: loadRegimes(), heads: loadUnitHeads(processesDirOf(config)) },
+          report: { service: inspection, agencyCode: config.AGENCY_CODE, lineage: catalog.lineage(config.AGENCY_CODE), regimes: loadRegimes(), heads: loadUnitHeads(processesDirOf(config)) },
           cutoff: config.REPORT_MONTH_CUTOFF,
           auth: authDeps,
           slots: exportSlots,

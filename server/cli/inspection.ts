@@ -25,7 +25,7 @@ import { monthlyFileName, monthlyReport, type MonthlyReportDeps } from '../inspe
 import { monthlyReadOf } from '../inspection/monthly-tasks';
 import { loadUnitHeads } from '../inspection/unit-heads';
 import { loadRegimes } from '../scores/regime';
-import { loadProcessCatalog, processesDirOf } from '../sla';
+import { loadProcessCatalog, processesDirOf, type ProcessCatalog } from '../sla';
 import { EXIT_FAILURE, UsageError, type CliIo } from './io';
 
 const LIST_FORMATS = ['json', ...EXPORT_FORMATS] as const;
@@ -34,6 +34,7 @@ const WEEKLY_FORMATS = ['json', 'xlsx', 'pdf'] as const;
 interface ServiceContext {
   db: Db;
   config: Config;
+  catalog: ProcessCatalog;
   service: InspectionServiceDeps;
 }
 
@@ -45,7 +46,7 @@ async function withService<T>(io: CliIo, work: (context: ServiceContext) => Prom
     const catalog = await loadProcessCatalog(processesDirOf(config));
     const calendars = new WorkingCalendars(await loadCalendarData(database.db));
     const service = inspectionService({ db: database.db, config, catalog, calendars: () => Promise.resolve(calendars), now: () => io.now() });
-    return await work({ db: database.db, config, service });
+    return await work({ db: database.db, config, catalog, service });
   } finally {
     await database.close();
   }
@@ -268,8 +269,8 @@ async function monthly(io: CliIo, options: MonthlyOptions): Promise<void> {
     asUsage(error);
   }
   if (month.to > io.now()) throw new UsageError(`--month: tháng ${month.month} chưa đến giờ chốt (REPORT_MONTH_CUTOFF)`);
-  await withService(io, async ({ config, service }) => {
-    const deps: MonthlyReportDeps = { service, agencyCode: config.AGENCY_CODE, regimes: loadRegimes(), heads: loadUnitHeads(processesDirOf(config)) };
+  await withService(io, async ({ config, catalog, service }) => {
+    const deps: MonthlyReportDeps = { service, agencyCode: config.AGENCY_CODE, lineage: catalog.lineage(config.AGENCY_CODE), regimes: loadRegimes(), heads: loadUnitHeads(processesDirOf(config)) };
     const actor = actorOf(options.actor);
     const report = await monthlyReport(deps, actor, month, { regenerate: options.regenerate ?? false });
     if (options.format === 'json') {

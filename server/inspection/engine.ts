@@ -134,6 +134,7 @@ function scoped(deps: InspectionDeps, f: InspectionFilters, query: DossierQuery,
     );
   }
   if (f.agency) q = q.where('d.agencyCode', '=', f.agency);
+  if (f.agencies) q = q.where('d.agencyCode', 'in', f.agencies);
   if (f.regime) q = q.where(inRegimeSql(deps.catalog, f.regime));
   if (f.channel) q = q.where('d.source', '=', f.channel);
   if (f.version) {

@@ -42,6 +42,11 @@ export interface InspectionFilters {
   toText: string;
   basis: PeriodBasis;
   agency: string | null;
+  /**
+   * The codes of one agency's lineage (processes/agencies.json): the monthly report counts the
+   * dossiers of the Sở and of the police that took over from it. Absent: no narrowing.
+   */
+  agencies?: readonly string[];
   /** The national model version governing the dossiers (./regimes.ts). */
   regime?: string | null;
   unit: string | null;

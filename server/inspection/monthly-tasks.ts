@@ -62,7 +62,7 @@ function taskOf(row: ExportRow): MonthlyLateTask {
 /** The archived month's late tasks, re-read as of its cut-off, and whether they hash to the archived rows. */
 export async function monthlyLateTasks(deps: MonthlyReportDeps, report: Pick<ArchivedMonth, 'periodFrom' | 'periodTo' | 'rowsSha256'>): Promise<MonthlyLateTasks> {
   // the sheets the files are written from, hashed in the files' order (export/xlsx.ts)
-  const sheets = listSheets(lateOfPeriod(deps.service, { from: report.periodFrom, to: report.periodTo }, deps.agencyCode), deps.heads);
+  const sheets = listSheets(lateOfPeriod(deps.service, { from: report.periodFrom, to: report.periodTo }, deps.lineage), deps.heads);
   const digest = new RowsDigest();
   for (const sheet of [sheets.dossiers, sheets.steps]) {
     for await (const cells of canonicalRows(sheet)) digest.update(sheet.name, cells);

@@ -10,7 +10,7 @@ import type { Selectable } from 'kysely';
 import { audit } from '../audit';
 import { toJson, type MonthlyReportsTable } from '../db/tables';
 import { formatVnInstant } from '../monitor/format';
-import { scopeScore, type GroupScore, type IndicatorScore } from '../scores/points';
+import { scopeScore, sumCounts, type GroupScore, type IndicatorScore } from '../scores/points';
 import { scoreCounts } from '../scores/queries';
 import { regimeOn, type ScoreRegime } from '../scores/regime';
 import { localDateOf, dayNumberOf } from '../calendar/civil-time';
@@ -24,8 +24,13 @@ import type { UnitHeads } from './unit-heads';
 
 export interface MonthlyReportDeps {
   service: InspectionServiceDeps;
-  /** The agency the report is for (AGENCY_CODE). */
+  /** The agency the report is for (AGENCY_CODE): the key of its archive. */
   agencyCode: string;
+  /**
+   * The codes of AGENCY_CODE's lineage (ProcessCatalog.lineage): the dossiers the report counts.
+   * A month of 2026 is the police's (CA.KHA), and a dossier handed over keeps its month.
+   */
+  lineage: readonly string[];
   /** The 766 index's versions (server/scores/regimes.json). */
   regimes: readonly ScoreRegime[];
   heads: UnitHeads;
@@ -49,8 +54,10 @@ export async function progressScore(deps: MonthlyReportDeps, month: ReportMonth)
   const first = localDateOf(dayNumberOf(month.from.getTime()));
   const regime = regimeOn(deps.regimes, first);
   if (!regime) throw new Error(`no 766 index version in force on ${first} (server/scores/regimes.json)`);
-  const counts = await scoreCounts(deps.service.db, { from: month.from, to: month.to, agency: deps.agencyCode }, regime.syncOnTimeMinutes);
-  const total = counts.find((c) => c.unitId === null);
+  const counts = await scoreCounts(deps.service.db, { from: month.from, to: month.to, agency: deps.lineage }, regime.syncOnTimeMinutes);
+  // one total per agency of the lineage that had dossiers (the Sở's and the police's): added up
+  const totals = counts.filter((c) => c.unitId === null);
+  const total = totals.length ? { counts: sumCounts(totals.map((c) => c.counts)) } : undefined;
   const score = total ? scopeScore(regime, total.counts) : null;
   const group: GroupScore | undefined = score?.groups.find((g) => g.group === 'progress');
   const indicator: IndicatorScore | undefined = score?.indicators.find((i) => i.id === 'progress.onTime');
@@ -81,13 +88,13 @@ const monthSpec = (month: ReportMonth) => ({ 'Tháng': `${monthLabel(month.month
 
 async function buildMonth(deps: MonthlyReportDeps, actor: Actor, month: ReportMonth) {
   const [summary, progress] = await Promise.all([
-    summarize(asOfCutoff(deps.service, month), instantFilters(month.from, month.to, { agency: deps.agencyCode })),
+    summarize(asOfCutoff(deps.service, month), instantFilters(month.from, month.to, { agencies: deps.lineage })),
     progressScore(deps, month),
   ]);
   const built = await buildPeriodReport(deps.service, actor, {
     from: month.from,
     to: month.to,
-    agency: deps.agencyCode,
+    agency: deps.lineage,
     title: `Báo cáo tháng Đề án 06: cấp Phiếu lý lịch tư pháp (tháng ${monthLabel(month.month)})`,
     filters: monthSpec(month),
     summary: [...summaryItems(summary), ...progressItems(progress)],

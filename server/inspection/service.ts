@@ -147,12 +147,14 @@ export const asOfCutoff = (deps: InspectionServiceDeps, period: { to: Date }): I
  * The period's late dossiers on any of the three clocks (statutory date, Quy trình 570 target,
  * an internal step), as of its cut-off (the end of the period): those that ended in the period
  * late on one of them, then those open at the cut-off and late on one of them by then. The
- * weekly and the monthly report list the same; `agency` narrows the monthly one to its agency.
+ * weekly and the monthly report list the same; `agency` narrows the monthly one to its agency's
+ * lineage (a list of codes), a filtered weekly view to one agency.
  */
-export async function* lateOfPeriod(deps: InspectionServiceDeps, period: { from: Date; to: Date }, agency: string | null = null, regime: string | null = null): AsyncGenerator<InspectionDossier> {
+export async function* lateOfPeriod(deps: InspectionServiceDeps, period: { from: Date; to: Date }, agency: string | readonly string[] | null = null, regime: string | null = null): AsyncGenerator<InspectionDossier> {
   const atCutoff = asOfCutoff(deps, period);
-  yield* streamDossiers(atCutoff, instantFilters(period.from, period.to, { basis: 'finished', status: 'lateAnyClock', agency, regime }), { sort: 'finishedAt' });
-  for await (const d of streamDossiers(atCutoff, instantFilters(period.from, period.to, { status: 'openLateAnyClock', agency, regime }), { sort: 'receivedAt', basis: 'any' })) {
+  const byAgency = agency === null ? {} : typeof agency === 'string' ? { agency } : { agencies: agency };
+  yield* streamDossiers(atCutoff, instantFilters(period.from, period.to, { basis: 'finished', status: 'lateAnyClock', ...byAgency, regime }), { sort: 'finishedAt' });
+  for await (const d of streamDossiers(atCutoff, instantFilters(period.from, period.to, { status: 'openLateAnyClock', ...byAgency, regime }), { sort: 'receivedAt', basis: 'any' })) {
     if (d.receivedAt < period.to) yield d;
   }
 }
@@ -174,7 +176,8 @@ export const weeklyContentSha256 = reportContentSha256;
 export interface PeriodReportSpec {
   from: Date;
   to: Date;
-  agency: string | null;
+  /** One agency, or the codes of a lineage (the monthly report); null: every agency. */
+  agency: string | readonly string[] | null;
   /** A weekly report narrowed to one regime (./regimes.ts); null: every regime. */
   regime?: string | null;
   title: string;

@@ -61,7 +61,7 @@ export function createMonitorDeps(input: { db: Db; config: Config; catalog: Proc
       recipients: input.config.REPORT_WEEKLY_RECIPIENTS,
     },
     monthlyReport: {
-      report: { service, agencyCode: input.config.AGENCY_CODE, regimes: loadRegimes(), heads: loadUnitHeads(processesDirOf(input.config)) },
+      report: { service, agencyCode: input.config.AGENCY_CODE, lineage: input.catalog.lineage(input.config.AGENCY_CODE), regimes: loadRegimes(), heads: loadUnitHeads(processesDirOf(input.config)) },
       mailer: input.mailer,
       logger: input.logger,
       cutoff: input.config.REPORT_MONTH_CUTOFF,

@@ -35,6 +35,13 @@ export const ZERO_COUNTS: ScoreCounts = {
   issued: 0, issuedWithFile: 0, rated: 0, dissatisfied: 0, synced: 0, syncedOnTime: 0,
 };
 
+/** The counts of several scopes together (a lineage's agencies: the Sở's and the police's). */
+export function sumCounts(all: readonly ScoreCounts[]): ScoreCounts {
+  const sum = { ...ZERO_COUNTS };
+  for (const c of all) for (const key of Object.keys(sum) as (keyof ScoreCounts)[]) sum[key] += c[key];
+  return sum;
+}
+
 /** Digitised at input (an online dossier) and with its electronic result where one was issued. */
 export const digitisedComponents = (j: Judgement766): boolean => j.online && (!j.issuedByEnd || j.electronicResult);
 

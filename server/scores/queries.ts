@@ -15,14 +15,15 @@ import { ZERO_COUNTS, type ScoreCounts } from './points';
 export interface ScoreScope {
   from: Date;
   to: Date;
-  agency?: string;
+  /** One agency, or the codes of a lineage (the monthly report). */
+  agency?: string | readonly string[];
   unit?: string;
 }
 
 /** The period's dossiers, one row each, with their judgement (columns as in Judgement766). */
 export function judgedDossiersSql(scope: ScoreScope, syncOnTimeMinutes: number): RawBuilder<unknown> {
   const { from, to } = scope;
-  const agency = scope.agency === undefined ? sql`` : sql`AND d.agency_code = ${scope.agency}`;
+  const agency = scope.agency === undefined ? sql`` : typeof scope.agency === 'string' ? sql`AND d.agency_code = ${scope.agency}` : sql`AND d.agency_code = ANY(${[...scope.agency]}::text[])`;
   const unit = scope.unit === undefined ? sql`` : sql`AND d.unit_id = ${scope.unit}`;
   const columns = sql`d.code, d.agency_code, d.unit_id, d.source, d.channel, d.received_at, d.status, d.outcome, d.finished_at,
     d.statutory_due_at, d.appointment_at, d.apology_issued_at, d.signed_at, d.fee_category, d.fee_paid_online, d.citizen_rating,

@@ -21,6 +21,7 @@ import type { Db } from '../../../server/db';
 import { headOfStep, stepRows } from '../../../server/inspection/documents';
 import { writeExport } from '../../../server/inspection/export';
 import { exportLimitsOf } from '../../../server/inspection/limits';
+import { reportMonth } from '../../../server/inspection/month';
 import { monthlyReport, type MonthlyReportDeps } from '../../../server/inspection/monthly';
 import { sendMonthlyReport, type MonthlyMailDeps } from '../../../server/inspection/monthly-mail';
 import { monthlyLateTasks } from '../../../server/inspection/monthly-tasks';
@@ -33,7 +34,8 @@ import { loadRegimes } from '../../../server/scores/regime';
 import { loadProcessCatalog, type ProcessCatalog } from '../../../server/sla';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { MailpitClient } from '../../support/mailpit';
-import { AFTER_CUTOFF, at, LATE_TASKS, MONTH, monthlyReportFixture, REASON } from '../../support/monthly-report-fixture';
+import { insertLiteralDossier } from '../../support/literal-dossier';
+import { AFTER_CUTOFF, at, INTERNAL, LATE_TASKS, MONTH, monthlyReportFixture, NATIONAL, REASON } from '../../support/monthly-report-fixture';
 
 const ACTOR: Actor = { username: 'system:monitor', displayName: 'Bộ giám sát thời hạn' };
 const LEADER_EMAIL = 'lanhdao.thang@stp.example.vn';
@@ -71,7 +73,7 @@ beforeAll(async () => {
 afterAll(async () => testDb?.drop());
 
 const service = (): InspectionServiceDeps => ({ db, catalog, calendars: () => Promise.resolve(calendars), now: () => productNow, writeExport, agencyName: () => 'Sở Tư pháp tỉnh Khánh Hòa', maxRows: exportLimitsOf(loadConfig()).maxRows });
-const reportDeps = (): MonthlyReportDeps => ({ service: service(), agencyCode: 'STP.KHA', regimes: loadRegimes(), heads });
+const reportDeps = (): MonthlyReportDeps => ({ service: service(), agencyCode: 'STP.KHA', lineage: catalog.lineage('STP.KHA'), regimes: loadRegimes(), heads });
 /** What happens after the cut-off: none of it may change November's report. */
 async function moveOn(): Promise<void> {
   productNow = at('2026-12-01T08:00:00');
@@ -192,3 +194,16 @@ test('rebuilt a month later, after its dossiers closed, a clock stopped and a he
   const audited = await db.selectFrom('audit').select('detail').where('action', '=', 'inspection.monthly.regenerate').execute();
   expect(audited.map((r) => r.detail)).toEqual([`tháng 2026-11 (STP.KHA): lần lập 2 (thay lần 1), SHA-256 nội dung ${archived.contentSha256}`]);
 }, 60000);
+
+test("a month counts the dossiers of AGENCY_CODE's whole lineage: the police's (CA.KHA) beside the Sở's", async () => {
+  // October 2026, worked out by hand: the police's dossier received 20/10 08:00, due 27/10, issued
+  // 21/10 (on time); the fixture's M6 (STP.KHA) received 29/10, open at the cut-off (1/11 00:00)
+  // and not yet due (12/11): counted on time by the 766 progress rule.
+  const police = 'CA.KHA-261020-0001';
+  await insertLiteralDossier(db, { code: police, receiptNumber: `MONTH-${police}`, receivedAt: at('2026-10-20T08:00:00'), statutoryDueAt: at('2026-10-27T08:00:00'), targetDueAt: at('2026-10-27T08:00:00'), calendarVersion: calendars.version, processId: NATIONAL, internalProcessId: INTERNAL });
+  await db.updateTable('dossiers').set({ agencyCode: 'CA.KHA', status: 'closed', outcome: 'issued', finishedAt: at('2026-10-21T10:00:00'), currentElementId: null }).where('code', '=', police).execute();
+  productNow = AFTER_CUTOFF;
+  const october = await monthlyReport(reportDeps(), ACTOR, reportMonth('2026-10', { day: 1, minutes: 0 }));
+  expect(october.summary).toMatchObject({ received: 2, resolved: 1, issued: 1, onTime: 1, late: 0 });
+  expect(october.summary.progress766).toMatchObject({ counted: 2, onTime: 2, points: 20 });
+});
