@@ -236,10 +236,7 @@ async function weekly(io: CliIo, options: WeeklyOptions): Promise<void> {
     const report = await weeklyReport(service, actorOf(options.actor), week, { regenerate: options.regenerate ?? false });
     if (options.format === 'json') {
       const document = { weekEnding: report.weekEnding, revision: report.revision, periodFrom: report.periodFrom.toISOString(), periodTo: report.periodTo.toISOString(), summary: report.summary, rowsSha256: report.rowsSha256, contentSha256: report.contentSha256, xlsxSha256: report.xlsxSha256, pdfSha256: report.pdfSha256, sentAt: report.sentAt?.toISOString() ?? null };
-      if (options.out) {
-        writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`);
-        io.out(options.json ? JSON.stringify({ file: options.out, format: 'json' }) : `Đã ghi ${options.out} (JSON).`);
-      } else io.out(JSON.stringify(document));
+      outputJson(io, document, options);
       return;
     }
     const format = options.format;
@@ -247,6 +244,14 @@ async function weekly(io: CliIo, options: WeeklyOptions): Promise<void> {
     writeFile(io, options.out as string, { bytes, format, rowCount: Number(report.summary.late ?? 0), rowsSha256: report.rowsSha256, fileSha256: format === 'xlsx' ? report.xlsxSha256 : report.pdfSha256 }, options.json ?? false);
     if (!options.json) io.err(`Tệp ${weeklyFileName(report.weekEnding, report.revision, format)} (lần lập ${report.revision}).`);
   });
+}
+
+/** A report as one JSON document: written to --out (and a line saying so), or to standard output. */
+function outputJson(io: CliIo, document: unknown, options: { out?: string; json?: boolean }): void {
+  if (options.out) {
+    writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`);
+    io.out(options.json ? JSON.stringify({ file: options.out, format: 'json' }) : `Đã ghi ${options.out} (JSON).`);
+  } else io.out(JSON.stringify(document));
 }
 
 interface MonthlyOptions {
@@ -288,10 +293,7 @@ async function monthly(io: CliIo, options: MonthlyOptions): Promise<void> {
         sentAt: report.sentAt?.toISOString() ?? null,
         ...(await monthlyReadOf(deps, actor, report)),
       };
-      if (options.out) {
-        writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`);
-        io.out(options.json ? JSON.stringify({ file: options.out, format: 'json' }) : `Đã ghi ${options.out} (JSON).`);
-      } else io.out(JSON.stringify(document));
+      outputJson(io, document, options);
       return;
     }
     const format = options.format;
