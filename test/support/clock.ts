@@ -15,7 +15,7 @@
  */
 import { performance } from 'node:perf_hooks';
 
-/** Tuesday 8 December 2026, 09:00 in Vietnam: a working day, inside the seed versions' validity. */
+/** Tuesday 8 December 2026, 09:00 in Vietnam: a working day, under Law 107's model versions (5 working days, the police issue). */
 export const DEFAULT_TEST_NOW = '2026-12-08T09:00:00+07:00';
 
 function parseInstant(text: string): number {
