@@ -44,24 +44,15 @@ export interface OriginCount {
   count: number;
 }
 
-/** One regime's figures in a period (a national model version), beside the others'. */
-export interface RegimeSubtotal {
+/** One regime's figures in a period (a national model version), beside the others': the summary's own counts. */
+export interface RegimeSubtotal
+  extends Pick<InspectionSummary, 'received' | 'resolved' | 'issued' | 'onTime' | 'late' | 'lateWithApology' | 'onTimeRate' | 'refused' | 'withdrawn' | 'openOverdue'> {
   /** The national model version's process id; null: a dossier no version governs (none in practice). */
   regime: string | null;
   name: string | null;
   effectiveFrom: string | null;
   /** Its statutory working days (ordinary dossiers): what its dossiers are judged against. */
   statutoryWorkingDays: number | null;
-  received: number;
-  resolved: number;
-  issued: number;
-  onTime: number;
-  late: number;
-  lateWithApology: number;
-  onTimeRate: number | null;
-  refused: number;
-  withdrawn: number;
-  openOverdue: number;
 }
 
 export interface InspectionSummary {
