@@ -7,6 +7,7 @@ export const ROLES = [
   'leader', // lãnh đạo cơ quan cấp Phiếu
   'inspector', // thanh tra
   'supervisor', // giám sát
+  'processDesigner', // thiết kế quy trình (process designer: models, what-if, submitting versions)
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -18,4 +19,5 @@ export const roleLabels: Record<Role, string> = {
   leader: 'Lãnh đạo cơ quan',
   inspector: 'Thanh tra',
   supervisor: 'Giám sát',
+  processDesigner: 'Thiết kế quy trình',
 };

@@ -25,6 +25,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'lanhdao', displayName: 'Phó Giám đốc Sở (demo)', roles: ['leader'], unitId: 'stp-lanh-dao' },
   { username: 'thanhtra', displayName: 'Thanh tra Sở (demo)', roles: ['inspector'], unitId: 'stp-thanh-tra' },
   { username: 'giamsat', displayName: 'Giám sát Đề án 06 (demo)', roles: ['supervisor'], unitId: 'stp-lanh-dao' },
+  { username: 'thietke', displayName: 'Thiết kế quy trình (demo)', roles: ['processDesigner'], unitId: 'stp-van-phong' },
 ];
 
 /** The agency of the demo one-stop partner when the caller names none (AGENCY_CODE's default). */
