@@ -96,6 +96,20 @@ export interface PortalFeedTable {
   delayMinutes: Defaulted<number | null>;
 }
 
+/** A process model deployed to Zeebe (migration 0019): who, how, the file's SHA-256 and the key Zeebe gave it. */
+export interface ProcessDeploymentsTable {
+  id: Generated<number>;
+  bpmnProcessId: string;
+  zeebeVersion: number;
+  processDefinitionKey: string;
+  resourceName: string;
+  sha256: string;
+  deployedAt: Date;
+  actor: string;
+  via: 'cli' | 'startup' | 'approval';
+  submissionId: Defaulted<number | null>;
+}
+
 export interface ClockStopsTable {
   dossierCode: string;
   startedAt: Date;
@@ -619,6 +633,7 @@ export interface Tables {
   partnerSignatures: PartnerSignaturesTable;
   policeRequests: PoliceRequestsTable;
   portalFeed: PortalFeedTable;
+  processDeployments: ProcessDeploymentsTable;
   sessions: SessionsTable;
   alerts: AlertsTable;
   alertIds: AlertIdsTable;

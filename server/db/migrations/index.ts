@@ -22,7 +22,7 @@ import * as scoreSnapshots from './0015-score-snapshots';
 import * as monthlyReport from './0016-monthly-report';
 import * as handovers from './0017-handovers';
 import * as portalFeedAndRating from './0018-portal-feed-and-rating';
-import * as processDesignerRole from './0019-process-designer-role';
+import * as processDesigners from './0019-process-designers';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -43,5 +43,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0016-monthly-report': monthlyReport,
   '0017-handovers': handovers,
   '0018-portal-feed-and-rating': portalFeedAndRating,
-  '0019-process-designer-role': processDesignerRole,
+  '0019-process-designers': processDesigners,
 };
