@@ -60,7 +60,19 @@ function agenciesOf(catalog: ProcessCatalog, plan: SlaPlan, period: { from: stri
 
 type Counts = Map<string, { open: number; closed: number }>;
 
-/** Open and closed dossiers per national version (`process_id`) and per internal version (`internal_process_id`). */
+/** The two grouped counts: per national version (`process_id`) and per internal version (`internal_process_id`), with the status. */
+export function governedCountQueries(db: Db) {
+  return {
+    national: db.selectFrom('dossiers').select((eb) => ['processId as id', 'status', eb.fn.countAll().as('n')]).where('processId', 'is not', null).groupBy(['processId', 'status']),
+    internal: db
+      .selectFrom('dossiers')
+      .select((eb) => ['internalProcessId as id', 'status', eb.fn.countAll().as('n')])
+      .where('internalProcessId', 'is not', null)
+      .groupBy(['internalProcessId', 'status']),
+  };
+}
+
+/** Open and closed dossiers per national and per internal version. */
 export async function governedCounts(db: Db): Promise<{ national: Counts; internal: Counts }> {
   const collect = (rows: { id: string | null; status: 'open' | 'closed'; n: string | number | bigint }[]): Counts => {
     const counts: Counts = new Map();
@@ -72,14 +84,8 @@ export async function governedCounts(db: Db): Promise<{ national: Counts; intern
     }
     return counts;
   };
-  const national = await db.selectFrom('dossiers').select((eb) => ['processId as id', 'status', eb.fn.countAll().as('n')]).where('processId', 'is not', null).groupBy(['processId', 'status']).execute();
-  const internal = await db
-    .selectFrom('dossiers')
-    .select((eb) => ['internalProcessId as id', 'status', eb.fn.countAll().as('n')])
-    .where('internalProcessId', 'is not', null)
-    .groupBy(['internalProcessId', 'status'])
-    .execute();
-  return { national: collect(national), internal: collect(internal) };
+  const queries = governedCountQueries(db);
+  return { national: collect(await queries.national.execute()), internal: collect(await queries.internal.execute()) };
 }
 
 /** The latest deployment on record of each process id (the index process_deployments_process). */
