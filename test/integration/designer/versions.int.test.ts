@@ -10,6 +10,8 @@
  *   axe finds nothing; the desk is refused and sees no link to the page;
  * - the counts' queries use the indexes of migration 0020 on 20,000 dossiers.
  */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { sql } from 'kysely';
 import type { Browser } from 'playwright-core';
 import { governedCountQueries } from '../../../server/designer/versions';
@@ -24,6 +26,7 @@ const R3 = 'quy-trinh-570-v20260701';
 const PV06_R2B = 'khanh-hoa-pv06-v20250301';
 const PV06_R3 = 'khanh-hoa-pv06-v20260701';
 const DAY_MS = 86_400_000;
+const ARTIFACTS = path.resolve(__dirname, '../../../.cache/test-artifacts');
 
 let t: ApiUnderTest;
 let browser: Browser;
@@ -171,6 +174,8 @@ describe('the page /quy-trinh in Chromium', () => {
     }
     expect(await page.locator('#legend').isVisible()).toBe(true);
     expect(await allViolations(page)).toEqual([]);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'quy-trinh.png'), fullPage: true });
     // the comparison's address opens it again
     expect(page.url()).toContain(`?a=${R2B}&b=${R3}`);
 
