@@ -178,6 +178,12 @@ describe('the page /quy-trinh in Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'quy-trinh.png'), fullPage: true });
     // the comparison's address opens it again
     expect(page.url()).toContain(`?a=${R2B}&b=${R3}`);
+    // one version's diagram from the list, without markers
+    await page.click(`#versions [data-diagram="${PV06_R3}"]`);
+    await page.locator(`body[data-loaded="diagram ${PV06_R3}"]`).waitFor({ timeout: 15000 });
+    expect(await page.locator('#figure-a').isHidden()).toBe(true);
+    expect(await page.locator('#canvas-b .djs-element').count()).toBeGreaterThan(5);
+    expect(await page.locator('#canvas-b [data-marker]').count()).toBe(0);
 
     const desk = await logInPage(browser, t.api.url, 'motcua', undefined, STAFF_PASSWORD);
     expect(await desk.locator('#nav-designer').isHidden()).toBe(true);
