@@ -72,3 +72,40 @@ export const cellTypeLabels = {
   percent: 'tỷ lệ',
   boolean: 'có/không',
 } as const;
+
+/** Case variants of a dossier (server/sla/spec.ts CASE_VARIANTS), as the models' allotments and targets name them. */
+export const caseVariantLabels = {
+  ordinary: 'hồ sơ thông thường',
+  verification: 'hồ sơ cần xác minh',
+  statutory: 'trường hợp đặc biệt (thời hạn kéo dài)',
+} as const;
+
+/**
+ * The `lltp:` properties of the models (processes/README.md), as the versions page names them
+ * when it compares two versions; `lltp:sla.*` also stands for an internal procedure's
+ * `lltp:step.<element id>.*` table. Variants are added from caseVariantLabels.
+ */
+export const modelPropertyLabels: Record<string, string> = {
+  'lltp:procedure': 'Thủ tục (mã quy trình)',
+  'lltp:effectiveFrom': 'Áp dụng cho hồ sơ nhận từ ngày',
+  'lltp:effectiveTo': 'Không còn áp dụng từ ngày',
+  'lltp:legalBasis': 'Căn cứ pháp lý',
+  'lltp:target': 'Chỉ tiêu',
+  'lltp:deadline.statutory': 'Thời hạn giải quyết theo luật',
+  'lltp:deadline.statutoryExtended': 'Thời hạn theo luật, trường hợp đặc biệt',
+  'lltp:deadline.apologyLead': 'Gửi văn bản xin lỗi trước hạn',
+  'lltp:deadline.apologyPrompt': 'Nhắc lãnh đạo xin lỗi trước hạn gửi',
+  'lltp:deadline.supplementRequest': 'Hạn yêu cầu bổ sung hồ sơ',
+  'lltp:deadline.supplementWait': 'Thời gian chờ người dân bổ sung',
+  'lltp:form.apology.title': 'Văn bản xin lỗi: tiêu đề',
+  'lltp:form.apology.form': 'Văn bản xin lỗi: mẫu và căn cứ',
+  'lltp:form.extension.reason': 'Lý do kéo dài thời hạn',
+  'lltp:sla.allotment': 'Thời gian được giao',
+  'lltp:sla.unit': 'Đơn vị chịu trách nhiệm',
+  'lltp:sla.unitName': 'Tên đơn vị',
+  'lltp:sla.role': 'Vai trò thực hiện',
+  'lltp:sla.escalation': 'Báo cáo khi trễ hạn',
+  'lltp:sla.clock': 'Tính thời gian hồ sơ',
+  'lltp:sla.governedBy': 'Thời gian do quy trình nội bộ quy định',
+  'lltp:fourEyes.after': 'Không cùng người thực hiện bước',
+};

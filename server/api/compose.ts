@@ -27,6 +27,7 @@ import { startInboxWorker, type InboxDeps } from '../inbox/inbox';
 import { inboxRoutes } from '../inbox/routes';
 import { assetRoutes } from '../dashboard/assets';
 import { dashboardRoutes } from '../dashboard/routes';
+import { designerRoutes } from '../designer/routes';
 import { filterVocabulary, inspectionService } from '../inspection';
 import { exportLimitsOf, ExportSlots } from '../inspection/limits';
 import { inspectionRoutes } from '../inspection/routes';
@@ -157,6 +158,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
         router: dashboardRoutes({ inspection, agencyCode: config.AGENCY_CODE, cutoff: config.REPORT_WEEK_CUTOFF, vneidTargetPercent: config.VNEID_SHARE_TARGET_PERCENT, auth: authDeps }),
       },
       { path: '/api/scores', router: scoreRoutes({ db, regimes: loadRegimes(), calendars: () => provider.current(), now, auth: authDeps, agencyName: inspection.agencyName(now()) }) },
+      { path: '/api/process-versions', router: designerRoutes({ db, catalog, auth: authDeps, now }) },
       { path: '/assets', router: assetRoutes() },
       { path: '/', router: pageRoutes() },
       {

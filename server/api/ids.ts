@@ -23,6 +23,8 @@ export const IDS = {
   unitId: { pattern: /^[A-Za-z0-9_.:-]{1,64}$/, label: 'mã đơn vị (1–64 chữ, số, _ . : -)' },
   /** A BPMN element id. */
   elementId: { pattern: /^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/, label: 'mã bước của quy trình' },
+  /** A model version's process id, `<procedure>-v<YYYYMMDD>` (lltp:procedure + lltp:effectiveFrom). */
+  processId: { pattern: /^(?=.{1,100}$)[a-z][a-z0-9]*(-[a-z0-9]+)*$/, label: 'mã phiên bản quy trình (tối đa 100 chữ thường, số, -), ví dụ quy-trinh-570-v20260701' },
   /** One of the one-stop system's events. */
   oneStopEvent: { pattern: /^(supplemented|withdrawn)$/, label: 'sự kiện supplemented hoặc withdrawn' },
 } as const satisfies Record<string, IdShape>;

@@ -55,3 +55,11 @@ export function setZeebeProperty(element: ModdleElement, name: string, value: st
   if (!property) throw new Error(`${element.id} has no extension property ${name}`);
   (property as EditableElement).set('value', value);
 }
+
+/** Adds a task (`bpmn:Task`) to the process, as Modeler's palette does (no shape: the diff still sees the element). */
+export function addTask({ moddle }: OpenModel, process: ModdleElement, id: string, name: string): ModdleElement {
+  const task = moddle.create<ModdleElement>('bpmn:Task', { id, name });
+  (task as unknown as { $parent: ModdleElement }).$parent = process;
+  (process.get('flowElements') as ModdleElement[]).push(task);
+  return task;
+}

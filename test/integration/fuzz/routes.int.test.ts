@@ -158,11 +158,14 @@ const routes = (): Route[] => [
   { method: 'GET', path: '/api/dashboard/diagram', caller: 'giamsat', kind: 'staff', query: { process: 'quy-trinh-570' } },
   { method: 'GET', path: '/api/dashboard/steps/:elementId/dossiers', caller: 'giamsat', kind: 'staff', params: { elementId: 'checkDossier' } },
   { method: 'GET', path: '/api/dashboard/kpis', caller: 'giamsat', kind: 'staff', query: { from: '2026-11-01', to: '2026-11-30' } },
+  { method: 'GET', path: '/api/process-versions', caller: 'lanhdao', kind: 'staff' },
+  { method: 'GET', path: '/api/process-versions/compare', caller: 'lanhdao', kind: 'staff', query: { a: 'quy-trinh-570-v20250701', b: 'quy-trinh-570-v20260701' } },
+  { method: 'GET', path: '/api/process-versions/:bpmnProcessId/diagram', caller: 'lanhdao', kind: 'staff', params: { bpmnProcessId: 'quy-trinh-570-v20260701' } },
   { method: 'GET', path: '/api/dossiers', caller: 'giamsat', kind: 'staff', query: { q: code } },
   { method: 'GET', path: '/api/dossiers/:code', caller: 'motcua', kind: 'staff', params: { code }, query: { details: '1' } },
   { method: 'GET', path: '/api/dossiers/:code/letters/apology', caller: 'motcua', kind: 'staff', params: { code }, query: { format: 'html' } },
   { method: 'GET', path: '/assets/:name', caller: 'anonymous', kind: 'open', params: { name: 'chart.js' }, lookedUp: 'name' },
-  ...['/', '/dang-nhap', '/hop-viec', '/giam-sat', '/thanh-tra', '/thanh-tra/bao-cao-tuan', '/ho-so', '/lich-lam-viec'].map((path): Route => ({ method: 'GET', path, caller: 'anonymous', kind: 'open' })),
+  ...['/', '/dang-nhap', '/hop-viec', '/giam-sat', '/thanh-tra', '/thanh-tra/bao-cao-tuan', '/ho-so', '/lich-lam-viec', '/quy-trinh'].map((path): Route => ({ method: 'GET', path, caller: 'anonymous', kind: 'open' })),
   { method: 'GET', path: '/ho-so/:code', caller: 'anonymous', kind: 'open', params: { code } },
 ];
 
