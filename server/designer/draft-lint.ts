@@ -35,7 +35,18 @@ const PHRASES: readonly [RegExp, string][] = [
   [/^Process is missing start event$/i, 'Quy trình thiếu sự kiện bắt đầu'],
   [/^Process is missing end event$/i, 'Quy trình thiếu sự kiện kết thúc'],
   [/^no executable process$/i, 'không có quy trình thực thi (isExecutable)'],
+  [/ is not a working time \(unexpected "([^"]*)"\); write e\.g\. /i, ' không phải thời lượng làm việc (không hiểu "$1"); viết ví dụ '],
+  [/ is missing \(or set ([^ ]+) for every variant\)$/i, ' bị thiếu (hoặc đặt $1 cho mọi loại hồ sơ)'],
   [/ is missing$/i, ' bị thiếu'],
+  [/ is empty$/i, ' để trống'],
+  [/ is set twice$/i, ' được đặt hai lần'],
+  [/^must be after /i, 'phải sau '],
+  [/ is not an SLA property \(known: /i, ' không phải thuộc tính SLA (các thuộc tính: '],
+  [/ is not a process property \(known: /i, ' không phải thuộc tính của quy trình (các thuộc tính: '],
+  [/ is not a deadline the product reads \(known: /i, ' không phải thời hạn sản phẩm đọc (các thời hạn: '],
+  [/^process id must be /i, 'mã quy trình phải là '],
+  [/ allotments add up to /i, ': tổng thời gian các bước là '],
+  [/, over the target /i, ', vượt chỉ tiêu '],
   [/ must be /i, ' phải là '],
   [/^Element of type <([^>]+)> must have property <([^>]+)>$/i, 'Phần tử loại $1 phải có thuộc tính $2'],
   [/^Element of type <([^>]+)> must have one or more properties? <([^>]+)>$/i, 'Phần tử loại $1 phải có thuộc tính $2'],
@@ -61,7 +72,7 @@ export function vietnameseMessage(message: string): string {
 
 /** The property a message names: `lltp:sla.unit`, `lltp:step.x.allotment.ordinary`, `<zeebe:taskDefinition>` … */
 export function propertyOf(message: string): string | null {
-  const lltp = /\blltp:[A-Za-z0-9_.-]*[A-Za-z0-9]/.exec(message)?.[0];
+  const lltp = [...message.matchAll(/\blltp:[A-Za-z0-9_.-]*[A-Za-z0-9]/g)].map((m) => m[0]).sort((a, b) => b.length - a.length)[0];
   return lltp ?? /propert(?:y|ies) <([^>]+)>/i.exec(message)?.[1] ?? /<(zeebe:[A-Za-z]+)>/.exec(message)?.[1] ?? null;
 }
 

@@ -6,7 +6,6 @@
  * stops (their primary key) for the dossiers found, in batches of codes.
  */
 import type { Db } from '../db';
-import type { CaseVariant } from '../sla/spec';
 import type { WhatIfDossier, WhatIfStep } from './whatif';
 
 /** Codes per steps/clock-stops query: a bound array the planner still reaches by index. */
@@ -48,7 +47,7 @@ export async function loadWhatIfDossiers(db: Db, period: { from: Date; to: Date 
   return rows.map((r) => ({
     ...r,
     processId: r.processId ?? '',
-    caseVariant: r.caseVariant as CaseVariant,
+    caseVariant: r.caseVariant,
     steps: steps.get(r.code) ?? [],
     stops: stops.get(r.code) ?? [],
     supplements: (stops.get(r.code) ?? []).filter((s) => s.reason === 'supplement'),

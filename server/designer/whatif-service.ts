@@ -19,6 +19,9 @@ import { describeProblem, DRAFT_FILE, lintDraft, processIdsOf, sha256Of, type Dr
 import { loadWhatIfDossiers } from './whatif-data';
 import { whatIf, type WhatIfResult } from './whatif';
 
+/** The audit's action (API and CLI); its detail names the period and the draft's SHA-256. */
+export const WHATIF_AUDIT_ACTION = 'processes.whatif';
+
 /** The longest period a what-if re-judges, in days (a year, leap day included). */
 export const MAX_PERIOD_DAYS = 366;
 

@@ -10,7 +10,7 @@ import { calendarDataFromSeed } from '../../../server/calendar/model';
 import { loadSeed } from '../../../server/calendar/seed';
 import { DEFAULT_DUE_SOON_POLICY } from '../../../server/calendar/status';
 import { WorkingCalendars } from '../../../server/calendar/working-calendar';
-import { describeProblem, propertyOf, vietnameseMessage } from '../../../server/designer/draft-lint';
+import { describeProblem, lintDraft, propertyOf, vietnameseMessage } from '../../../server/designer/draft-lint';
 import { weekOf, whatIf } from '../../../server/designer/whatif';
 import { whatIfPeriod, WhatIfInputError, withDraft } from '../../../server/designer/whatif-service';
 import { loadRegimes, regimeOn } from '../../../server/scores/regime';
@@ -137,4 +137,19 @@ describe('lint problems in Vietnamese', () => {
       'Phần tử checkDossier, thuộc tính lltp:sla.unit: lltp:sla.unit bị thiếu (quy tắc lltp/sla-complete)',
     );
   });
+});
+
+describe('the draft is linted like a deploy, beside the installed models', () => {
+  const installed = () => readFile(path.join(PROCESSES_DIR, `${INTERNAL}.bpmn`), 'utf8');
+
+  test('the halved draft passes, in place of the installed file of the same process id', async () => {
+    expect(await lintDraft(halvedSearchRecords(await installed()), PROCESSES_DIR)).toEqual([]);
+  }, 30_000);
+
+  test('a row of the table without its unit is an error naming the process and the property, in Vietnamese', async () => {
+    const xml = (await installed()).replace('<zeebe:property name="lltp:step.searchRecords.unit" value="stp-hctp" />', '');
+    const problems = await lintDraft(xml, PROCESSES_DIR);
+    expect(problems).toEqual([expect.objectContaining({ elementId: INTERNAL, property: 'lltp:step.searchRecords.unit', file: 'ban-nhap.bpmn' })]);
+    expect(problems[0]?.message).toMatch(/bị thiếu$/);
+  }, 30_000);
 });
