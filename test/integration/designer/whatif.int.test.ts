@@ -88,14 +88,14 @@ test('process designers and leaders may run it; others are refused', async () =>
 });
 
 test.each([
-  ['from=2026-11-31&to=2026-11-30', DRAFT, 'application/xml', 'from'],
-  ['from=2026-11-01', DRAFT, 'application/xml', 'to'],
-  ['from=2026-11-30&to=2026-11-01', DRAFT, 'application/xml', 'from'],
-  ['from=2025-01-01&to=2026-11-30', DRAFT, 'application/xml', 'to'],
-  [QUERY, 'không phải BPMN', 'application/xml', 'body'],
-  [QUERY, '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"><bpmn:process', 'text/xml', 'body'],
-  [QUERY, DRAFT, 'text/plain', 'body'],
-])('400 naming the problem: %s, body type %s', async (query, body, type, parameter) => {
+  ['a date that does not exist', 'from=2026-11-31&to=2026-11-30', DRAFT, 'application/xml', 'from'],
+  ['no end date', 'from=2026-11-01', DRAFT, 'application/xml', 'to'],
+  ['from after to', 'from=2026-11-30&to=2026-11-01', DRAFT, 'application/xml', 'from'],
+  ['a period over a year', 'from=2025-01-01&to=2026-11-30', DRAFT, 'application/xml', 'to'],
+  ['a body that is not BPMN', QUERY, 'không phải BPMN', 'application/xml', 'body'],
+  ['broken XML', QUERY, '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"><bpmn:process', 'text/xml', 'body'],
+  ['a body that is not XML', QUERY, DRAFT, 'text/plain', 'body'],
+])('400 naming the problem: %s', async (_case, query, body, type, parameter) => {
   const reply = await post(`whatif?${query}`, body, 'thietke', type);
   const answer = (await reply.json()) as { error: string; parameter: string };
   expect([reply.status, answer.parameter]).toEqual([400, parameter]);
