@@ -18,7 +18,7 @@ import { judge766, type DossierFacts766, type Judgement766 } from '../scores/jud
 import { countsOf, scopeScore } from '../scores/points';
 import type { ScoreRegime } from '../scores/regime';
 import { dossierTermsOf, type ProcessCatalog } from '../sla/catalog';
-import { CASE_VARIANTS, type CaseVariant, type EscalationLevel } from '../sla/spec';
+import { CASE_VARIANTS, type CaseVariant, type EscalationLevel, type StepSla } from '../sla/spec';
 
 export interface WhatIfStep {
   id: string;
@@ -124,8 +124,22 @@ function alertsOverLife(judged: { status: string; conditions: Condition[] }): Co
   return conditions;
 }
 
-function judgeStepOn(input: WhatIfInput, catalog: ProcessCatalog, d: WhatIfDossier, s: WhatIfStep): StepVerdict | null {
-  const sla = catalog.stepSla(s.processId ?? d.processId, s.elementId, d.internalProcessId);
+type StepSlaOf = (processId: string, elementId: string, internalProcessId: string | null) => StepSla | undefined;
+
+/** ProcessCatalog.stepSla, remembered: a quarter asks the same few dozen questions a hundred thousand times. */
+function rememberedStepSla(catalog: ProcessCatalog): StepSlaOf {
+  const known = new Map<string, StepSla | undefined>();
+  return (processId, elementId, internalProcessId) => {
+    const key = `${processId}\u0000${elementId}\u0000${internalProcessId ?? ''}`;
+    if (known.has(key)) return known.get(key);
+    const sla = catalog.stepSla(processId, elementId, internalProcessId);
+    known.set(key, sla);
+    return sla;
+  };
+}
+
+function judgeStepOn(input: WhatIfInput, stepSla: StepSlaOf, d: WhatIfDossier, s: WhatIfStep): StepVerdict | null {
+  const sla = stepSla(s.processId ?? d.processId, s.elementId, d.internalProcessId);
   if (!sla) return null;
   const variant = (CASE_VARIANTS as readonly string[]).includes(s.caseVariant ?? '') ? (s.caseVariant as CaseVariant) : d.caseVariant;
   const allotment = sla.allotments[variant];
@@ -229,6 +243,7 @@ export function whatIf(input: WhatIfInput): WhatIfResult {
   const sides = { current: emptySide(), draft: emptySide() };
   const judged: Record<'current' | 'draft', Judgement766[]> = { current: [], draft: [] };
   const tallies = new Map<string, StepTally>();
+  const slaOf = { current: rememberedStepSla(input.current), draft: rememberedStepSla(input.draft) };
   const result = { steps: 0, consistency: { stepsChecked: 0, dueAtDiffers: 0 }, unknownInDraft: 0 };
   for (const d of input.dossiers) {
     for (const [name, catalog] of [['current', input.current], ['draft', input.draft]] as const) {
@@ -242,8 +257,8 @@ export function whatIf(input: WhatIfInput): WhatIfResult {
     const lateStep = { current: false, draft: false };
     for (const s of d.steps) {
       result.steps += 1;
-      const current = judgeStepOn(input, input.current, d, s);
-      const draft = judgeStepOn(input, input.draft, d, s);
+      const current = judgeStepOn(input, slaOf.current, d, s);
+      const draft = judgeStepOn(input, slaOf.draft, d, s);
       if (current?.dueAt) {
         // Clean data gives 0: the worker computed due_at with the same function from the same start.
         // A calendar edit re-plans open steps (deadline_moves), and a step recorded under an older

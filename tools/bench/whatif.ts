@@ -7,7 +7,7 @@
  * (quy-trinh-570-v20260701 with khanh-hoa-pv06-v20260701), and as many again in each of the two
  * quarters around it (the second and the fourth) so that the quarter judged is a third of the
  * table; five timed steps each (checkDossier, acceptInLltpSoftware, searchRecords,
- * drawUpCertificate, returnResult; 450,000 steps), each taking 0–6 hours, so that some are late
+ * drawUpCertificate, returnResult; 450,000 steps, in month partitions as in production), each taking 0–6 hours, so that some are late
  * under either model; 3% wait once for a supplement (a clock stop).
  *
  * Figures:
@@ -31,6 +31,7 @@ import { seedCalendar } from '../../server/calendar/store';
 import { kyselyOver, createPool, type Db } from '../../server/db';
 import { runWhatIf, whatIfDepsFromConfig, whatIfPeriod, type WhatIfReport } from '../../server/designer/whatif-service';
 import { loadRegimes } from '../../server/scores/regime';
+import { addMonths, createPartition, HISTORY_TABLES } from '../../server/retention/partitions';
 import { PROCESSES_DIR } from '../../server/sla/catalog';
 import { explainAll, Recorder } from './plans';
 import { benchDatabase, figureOutput, progressOf, runBench, series, setting, withStack } from './support';
@@ -66,11 +67,11 @@ async function seedQuarters(db: Db): Promise<void> {
   await seedCalendar(db, loadSeed(), { actor: 'bench', now: () => NOW });
   await sql`SELECT setseed(0.27)`.execute(db);
   const total = PER_QUARTER * 3;
-  // three quarters from 1 April 2026, 08:00–16:00 on each day, evenly
+  // three quarters from 1 April 2026, 08:00–16:00 on each day, evenly (integer division: whole days, whole minutes)
+  const perDay = Math.ceil(PER_QUARTER / 91);
   await sql`
     CREATE TEMP TABLE gen AS
-    SELECT g, timestamptz '2026-04-01 08:00+07' + (g / ${PER_QUARTER / 91.0})::int * interval '1 day'
-             + ((g % ${Math.ceil(PER_QUARTER / 91)}) * (480.0 / ${Math.ceil(PER_QUARTER / 91)})) * interval '1 minute' AS received_at,
+    SELECT g, timestamptz '2026-04-01 08:00+07' + (g / ${perDay}::int) * interval '1 day' + ((g % ${perDay}::int) * 480 / ${perDay}::int) * interval '1 minute' AS received_at,
            random() AS r_sup
       FROM generate_series(0, ${total - 1}) g`.execute(db);
   await sql`
@@ -85,6 +86,9 @@ async function seedQuarters(db: Db): Promise<void> {
     INSERT INTO clock_stops (dossier_code, started_at, ended_at, reason)
     SELECT d.code, d.received_at + interval '1 hour', d.received_at + interval '1 day', 'supplement'
       FROM dossiers d JOIN gen ON 'BN-WHATIF-' || gen.g = d.receipt_number WHERE gen.r_sup < 0.03`.execute(db);
+  // the month partitions the monitor creates ahead in production (server/retention/partitions.ts)
+  const steps = HISTORY_TABLES.find((t) => t.table === 'steps')!;
+  for (let month = { year: 2026, month: 4 }; month.year * 12 + month.month <= 2027 * 12 + 1; month = addMonths(month, 1)) await createPartition(db, steps, month);
   await sql`
     INSERT INTO steps (id, dossier_code, element_id, element_name, process_id, unit_id, case_variant, started_at, allotment_minutes, due_at, finished_at)
     SELECT 'step:whatif:' || d.code || ':' || k, d.code,
