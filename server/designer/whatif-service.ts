@@ -8,6 +8,7 @@ import { calendarPolicyFromConfig } from '../calendar/policy';
 import { dayNumberOfLocalDate, dayStartMs, isLocalDate } from '../calendar/civil-time';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import type { DueSoonPolicy } from '../calendar/status';
+import type { DeadlinePolicy } from '../calendar/deadlines';
 import type { Config } from '../config';
 import type { Db } from '../db';
 import { regimeOn, type ScoreRegime } from '../scores/regime';
@@ -30,6 +31,7 @@ export interface WhatIfDeps {
   calendars: () => Promise<WorkingCalendars>;
   processesDir: string;
   dueSoon: DueSoonPolicy;
+  deadlinePolicy: DeadlinePolicy;
   dossierEscalation: readonly EscalationLevel[];
   regimes: readonly ScoreRegime[];
 }
@@ -75,7 +77,8 @@ export function whatIfPeriod(first: unknown, last: unknown): WhatIfPeriod {
 export function whatIfDepsFromConfig(config: Config, db: Db, calendars: () => Promise<WorkingCalendars>, processesDir: string, regimes: readonly ScoreRegime[]): WhatIfDeps {
   const chain = escalationSchema.safeParse(config.MONITOR_DOSSIER_ESCALATION);
   if (!chain.success) throw new Error(`MONITOR_DOSSIER_ESCALATION: ${chain.error.issues.map((i) => i.message).join('; ')}`);
-  return { db, calendars, processesDir, dueSoon: calendarPolicyFromConfig(config).dueSoon, dossierEscalation: chain.data, regimes };
+  const policy = calendarPolicyFromConfig(config);
+  return { db, calendars, processesDir, dueSoon: policy.dueSoon, deadlinePolicy: policy.deadlines, dossierEscalation: chain.data, regimes };
 }
 
 export interface WhatIfReport extends WhatIfResult {
@@ -138,6 +141,7 @@ export async function runWhatIf(deps: WhatIfDeps, xml: string, period: WhatIfPer
     from: period.from,
     to: period.to,
     dueSoon: deps.dueSoon,
+    deadlinePolicy: deps.deadlinePolicy,
     dossierEscalation: deps.dossierEscalation,
     regime: regimeOn(deps.regimes, period.first),
   });

@@ -9,9 +9,9 @@
  * which apology letters would have been due, the Decision 766 progress score, and a heat map of
  * the difference. Nothing here reads or writes the database: ./whatif-data.ts loads the facts.
  */
-import { dayNumberOf, localDateOf, weekdayOf, WEEKDAYS } from '../calendar/civil-time';
-import { dossierDeadlines, stepDueAt } from '../calendar/deadlines';
-import type { DueSoonPolicy } from '../calendar/status';
+import { dayNumberOf, localDateOf, MINUTE_MS, weekdayOf, WEEKDAYS } from '../calendar/civil-time';
+import { dossierDeadlines, stepDueAt, type DeadlinePolicy } from '../calendar/deadlines';
+import { dueSoonThresholdMinutes, type DueSoonPolicy } from '../calendar/status';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import { judgeDossier, judgeStep, type Condition } from '../monitor/classify';
 import { judge766, type DossierFacts766, type Judgement766 } from '../scores/judge';
@@ -55,6 +55,8 @@ export interface WhatIfInput {
   from: Date;
   to: Date;
   dueSoon: DueSoonPolicy;
+  /** The deadline policy the workers use (working minutes in a day). */
+  deadlinePolicy: DeadlinePolicy;
   /** The monitor's chain for whole dossiers (MONITOR_DOSSIER_ESCALATION). */
   dossierEscalation: readonly EscalationLevel[];
   regime: ScoreRegime | null;
@@ -149,9 +151,22 @@ function judgeStepOn(input: WhatIfInput, stepSla: StepSlaOf, d: WhatIfDossier, s
   if (!timed) return { timed, late: false, dueAt, alerts: [], allotment };
   const end = s.finishedAt ?? input.to;
   const late = end > dueAt;
+  if (surelyOnTrack(s.startedAt, end, allotment - dueSoonThresholdMinutes(allotment, input.dueSoon))) return { timed, late, dueAt, alerts: [], allotment };
   const open = { id: s.id, dossierCode: d.code, elementId: s.elementId, unitId: sla.unit, role: sla.role, dueAt, allotmentMinutes: allotment, clock: s.clock };
   const judged = judgeStep(open, sla.escalation, calendar, new Date(end.getTime() - MS), input.dueSoon);
   return { timed, late, dueAt, alerts: alertsOverLife(judged), allotment };
+}
+
+/**
+ * True when an item that started at `start` and ended at `end` cannot have left "on track":
+ * fewer wall-clock minutes passed than the working minutes it may use before it is due soon (or
+ * its apology is asked for), and working time never runs faster than the wall clock (clock stops
+ * only slow it). The monitor's judgement would raise nothing: skipping it changes no count, and
+ * saves its calendar arithmetic on most steps of a quarter.
+ */
+export function surelyOnTrack(start: Date, end: Date, quietWorkingMinutes: number): boolean {
+  // one minute of margin: the monitor counts whole working minutes left
+  return end.getTime() - start.getTime() < (quietWorkingMinutes - 1) * MINUTE_MS;
 }
 
 interface DossierVerdict {
@@ -168,10 +183,13 @@ function judgeDossierOn(input: WhatIfInput, catalog: ProcessCatalog, d: WhatIfDo
   const terms = dossierTermsOf(plan, d.caseVariant, d.extendedAt !== null);
   const calendar = input.calendars.forUnit(d.unitId);
   const stoppedIntervals = d.stops.map((s) => ({ from: s.startedAt, to: s.endedAt }));
-  const deadlines = dossierDeadlines(calendar, { clockStartAt: d.clockStartAt, stoppedIntervals }, terms);
+  const deadlines = dossierDeadlines(calendar, { clockStartAt: d.clockStartAt, stoppedIntervals }, terms, input.deadlinePolicy);
   const due = deadlines.statutoryDueAt;
   const end = d.finishedAt ?? input.to;
   const late = due !== null && end > due;
+  const statutory = due ? terms.statutoryWorkingDays * input.deadlinePolicy.workingDayMinutes : 0;
+  const quiet = Math.min(statutory - dueSoonThresholdMinutes(statutory, input.dueSoon), statutory - terms.apologyLeadMinutes - terms.apologyPromptMinutes);
+  if (due && surelyOnTrack(d.clockStartAt, end, quiet)) return { late, statutoryDueAt: due, alerts: [], apologyDue: false, judgement: judge766({ ...d, statutoryDueAt: due, appointmentAt: due }, input.from, input.to) };
   const open = {
     code: d.code,
     unitId: d.unitId,

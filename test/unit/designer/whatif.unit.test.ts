@@ -8,10 +8,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { calendarDataFromSeed } from '../../../server/calendar/model';
 import { loadSeed } from '../../../server/calendar/seed';
+import { DEFAULT_DEADLINE_POLICY } from '../../../server/calendar/deadlines';
 import { DEFAULT_DUE_SOON_POLICY } from '../../../server/calendar/status';
 import { WorkingCalendars } from '../../../server/calendar/working-calendar';
 import { describeProblem, lintDraft, propertyOf, vietnameseMessage } from '../../../server/designer/draft-lint';
-import { weekOf, whatIf } from '../../../server/designer/whatif';
+import { surelyOnTrack, weekOf, whatIf } from '../../../server/designer/whatif';
+import { dueSoonThresholdMinutes } from '../../../server/calendar/status';
+import { stepDueAt } from '../../../server/calendar/deadlines';
+import { judgeStep } from '../../../server/monitor/classify';
 import { whatIfPeriod, WhatIfInputError, withDraft } from '../../../server/designer/whatif-service';
 import { loadRegimes, regimeOn } from '../../../server/scores/regime';
 import { loadProcessCatalog, PROCESSES_DIR } from '../../../server/sla/catalog';
@@ -36,6 +40,7 @@ async function judgeFixture() {
       from: period.from,
       to: period.to,
       dueSoon: DEFAULT_DUE_SOON_POLICY,
+      deadlinePolicy: DEFAULT_DEADLINE_POLICY,
       dossierEscalation: escalationSchema.parse('headOfDivision > leader@4h > supervisor@1wd'),
       regime: regimeOn(loadRegimes(), PERIOD.from),
     }),
@@ -152,4 +157,20 @@ describe('the draft is linted like a deploy, beside the installed models', () =>
     expect(problems).toEqual([expect.objectContaining({ elementId: INTERNAL, property: 'lltp:step.searchRecords.unit', file: 'ban-nhap.bpmn' })]);
     expect(problems[0]?.message).toMatch(/bị thiếu$/);
   }, 30_000);
+});
+
+describe('the shortcut past the monitor’s judgement', () => {
+  // the tightest case: the whole elapsed time is working time (a start inside office hours)
+  test.each([60, 120, 240, 480, 2400])('a %i-minute step that ends just inside the shortcut is on track for the monitor too', (allotment) => {
+    const calendar = calendars.forUnit('stp-hctp');
+    const quiet = allotment - dueSoonThresholdMinutes(allotment, DEFAULT_DUE_SOON_POLICY);
+    for (const startText of ['2026-11-02T07:30:00+07:00', '2026-11-02T10:45:00+07:00', '2026-11-06T16:10:00+07:00', '2026-11-03T13:00:00+07:00']) {
+      const start = new Date(startText);
+      const end = new Date(start.getTime() + (quiet - 1) * 60_000 - 1);
+      expect(surelyOnTrack(start, end, quiet)).toBe(true);
+      const dueAt = stepDueAt(calendar, start, allotment).dueAt;
+      const judged = judgeStep({ id: 's', dossierCode: 'd', elementId: 'e', unitId: 'stp-hctp', role: 'lltpOfficer', dueAt, allotmentMinutes: allotment }, [], calendar, new Date(end.getTime() - 1), DEFAULT_DUE_SOON_POLICY);
+      expect([startText, judged.status]).toEqual([startText, 'onTrack']);
+    }
+  });
 });
