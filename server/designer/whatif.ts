@@ -12,7 +12,7 @@
 import { dayNumberOf, localDateOf, MINUTE_MS, weekdayOf, WEEKDAYS } from '../calendar/civil-time';
 import { dossierDeadlines, stepDueAt, type DeadlinePolicy } from '../calendar/deadlines';
 import { dueSoonThresholdMinutes, type DueSoonPolicy } from '../calendar/status';
-import type { WorkingCalendars } from '../calendar/working-calendar';
+import type { WorkingCalendar, WorkingCalendars } from '../calendar/working-calendar';
 import { judgeDossier, judgeStep, type Condition } from '../monitor/classify';
 import { judge766, type DossierFacts766, type Judgement766 } from '../scores/judge';
 import { countsOf, scopeScore } from '../scores/points';
@@ -151,7 +151,10 @@ function judgeStepOn(input: WhatIfInput, stepSla: StepSlaOf, d: WhatIfDossier, s
   if (!timed) return { timed, late: false, dueAt, alerts: [], allotment };
   const end = s.finishedAt ?? input.to;
   const late = end > dueAt;
-  if (surelyOnTrack(s.startedAt, end, allotment - dueSoonThresholdMinutes(allotment, input.dueSoon))) return { timed, late, dueAt, alerts: [], allotment };
+  const threshold = dueSoonThresholdMinutes(allotment, input.dueSoon);
+  if (surelyOnTrack(s.startedAt, end, allotment - threshold) || end.getTime() - MS < dueSoonFrom(calendar, dueAt, threshold).getTime()) {
+    return { timed, late, dueAt, alerts: [], allotment };
+  }
   const open = { id: s.id, dossierCode: d.code, elementId: s.elementId, unitId: sla.unit, role: sla.role, dueAt, allotmentMinutes: allotment, clock: s.clock };
   const judged = judgeStep(open, sla.escalation, calendar, new Date(end.getTime() - MS), input.dueSoon);
   return { timed, late, dueAt, alerts: alertsOverLife(judged), allotment };
@@ -164,9 +167,26 @@ function judgeStepOn(input: WhatIfInput, stepSla: StepSlaOf, d: WhatIfDossier, s
  * only slow it). The monitor's judgement would raise nothing: skipping it changes no count, and
  * saves its calendar arithmetic on most steps of a quarter.
  */
+/**
+ * The first instant at which the monitor finds an item due soon: fewer than threshold + 1 whole
+ * working minutes left (the instant server/monitor/classify.ts waits for on an item on track).
+ * Judged before it, an item is on track and raises nothing.
+ */
+export function dueSoonFrom(calendar: WorkingCalendar, dueAt: Date, thresholdMinutes: number): Date {
+  return calendar.addWorkingMs(dueAt, -((thresholdMinutes + 1) * MINUTE_MS - 1)).dueAt;
+}
+
 export function surelyOnTrack(start: Date, end: Date, quietWorkingMinutes: number): boolean {
   // one minute of margin: the monitor counts whole working minutes left
   return end.getTime() - start.getTime() < (quietWorkingMinutes - 1) * MINUTE_MS;
+}
+
+/** Judged at `end`, a dossier is on track and not yet asked for an apology (classify.ts's judgeDossier raises nothing). */
+function beforeAnyDossierAlert(calendar: WorkingCalendar, clockStartAt: Date, due: Date, apologyPromptAt: Date | null, end: Date, policy: DueSoonPolicy): boolean {
+  const judgedAt = end.getTime() - MS;
+  if (apologyPromptAt && judgedAt >= apologyPromptAt.getTime()) return false;
+  const allotment = Math.max(1, calendar.between(clockStartAt, due));
+  return judgedAt < dueSoonFrom(calendar, due, dueSoonThresholdMinutes(allotment, policy)).getTime();
 }
 
 interface DossierVerdict {
@@ -189,7 +209,7 @@ function judgeDossierOn(input: WhatIfInput, catalog: ProcessCatalog, d: WhatIfDo
   const late = due !== null && end > due;
   const statutory = due ? terms.statutoryWorkingDays * input.deadlinePolicy.workingDayMinutes : 0;
   const quiet = Math.min(statutory - dueSoonThresholdMinutes(statutory, input.dueSoon), statutory - terms.apologyLeadMinutes - terms.apologyPromptMinutes);
-  if (due && surelyOnTrack(d.clockStartAt, end, quiet)) return { late, statutoryDueAt: due, alerts: [], apologyDue: false, judgement: judge766({ ...d, statutoryDueAt: due, appointmentAt: due }, input.from, input.to) };
+  if (due && (surelyOnTrack(d.clockStartAt, end, quiet) || beforeAnyDossierAlert(calendar, d.clockStartAt, due, deadlines.apologyPromptAt, end, input.dueSoon))) return { late, statutoryDueAt: due, alerts: [], apologyDue: false, judgement: judge766({ ...d, statutoryDueAt: due, appointmentAt: due }, input.from, input.to) };
   const open = {
     code: d.code,
     unitId: d.unitId,
