@@ -66,16 +66,19 @@ export async function loadWhatIfDossiers(db: Db, period: { from: Date; to: Date 
   const plain = db.withoutPlugins();
   const ids = sql`ARRAY[${sql.join([...processIds])}]::text[]`;
   const governed = sql`d.received_at >= ${period.from} AND d.received_at < ${period.to} AND (d.process_id = ANY(${ids}) OR d.internal_process_id = ANY(${ids}))`;
-  const dossiers = await sql<DossierRow>`
+  // three statements at once, each driven by the same receipt index (not one snapshot: a what-if
+  // reads the past, and a dossier received meanwhile would only lack its steps)
+  const [dossiers, steps, stops] = await Promise.all([
+    sql<DossierRow>`
     SELECT d.code, d.agency_code, d.unit_id, d.source, d.channel, d.status, d.outcome, d.process_id, d.internal_process_id, d.case_variant,
            d.fee_category, d.fee_paid_online, d.citizen_rating, d.portal_sync_delay_minutes,
            ${ms('d.received_at')} AS received_ms, ${ms('d.clock_start_at')} AS clock_start_ms, ${ms('d.finished_at')} AS finished_ms,
            ${ms('d.extended_at')} AS extended_ms, ${ms('d.apology_issued_at')} AS apology_issued_ms, ${ms('d.signed_at')} AS signed_ms,
            ${ms('d.citizen_rated_at')} AS citizen_rated_ms, ${ms('d.portal_synced_at')} AS portal_synced_ms
-      FROM dossiers d WHERE ${governed} ORDER BY d.received_at`.execute(plain);
-  // OFFSET 0 keeps each lateral subquery a per-dossier lookup (index, partitions pruned at run
-  // time by the dossier's own dates) instead of a join the planner may turn into whole-table scans
-  const steps = await sql<StepRow>`
+      FROM dossiers d WHERE ${governed} ORDER BY d.received_at`.execute(plain),
+    // OFFSET 0 keeps each lateral subquery a per-dossier lookup (index, partitions pruned at run
+    // time by the dossier's own dates) instead of a join the planner may turn into whole-table scans
+    sql<StepRow>`
     SELECT s.* FROM dossiers d CROSS JOIN LATERAL (
       SELECT s.dossier_code, s.id, s.element_id, s.element_name, s.process_id, s.unit_id, s.case_variant, s.clock,
              ${ms('s.started_at')} AS started_ms, ${ms('s.finished_at')} AS finished_ms, ${ms('s.due_at')} AS due_ms
@@ -83,12 +86,13 @@ export async function loadWhatIfDossiers(db: Db, period: { from: Date; to: Date 
        WHERE s.dossier_code = d.code AND s.started_at >= d.received_at - interval '1 day'
          AND s.started_at <= coalesce(d.finished_at, 'infinity'::timestamptz)
        ORDER BY s.started_at OFFSET 0) s
-     WHERE ${governed}`.execute(plain);
-  const stops = await sql<StopRow>`
+     WHERE ${governed}`.execute(plain),
+    sql<StopRow>`
     SELECT c.* FROM dossiers d CROSS JOIN LATERAL (
       SELECT c.dossier_code, c.reason, ${ms('c.started_at')} AS started_ms, ${ms('c.ended_at')} AS ended_ms
         FROM clock_stops c WHERE c.dossier_code = d.code ORDER BY c.started_at OFFSET 0) c
-     WHERE ${governed}`.execute(plain);
+     WHERE ${governed}`.execute(plain),
+  ]);
   const stepsOf = group(steps.rows, (s): WhatIfStep => ({
     id: s.id,
     elementId: s.element_id,
