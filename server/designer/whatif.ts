@@ -140,10 +140,33 @@ function rememberedStepSla(catalog: ProcessCatalog): StepSlaOf {
   };
 }
 
-function judgeStepOn(input: WhatIfInput, stepSla: StepSlaOf, d: WhatIfDossier, s: WhatIfStep): StepVerdict | null {
-  const sla = stepSla(s.processId ?? d.processId, s.elementId, d.internalProcessId);
-  if (!sla) return null;
-  const variant = (CASE_VARIANTS as readonly string[]).includes(s.caseVariant ?? '') ? (s.caseVariant as CaseVariant) : d.caseVariant;
+const variantOf = (d: WhatIfDossier, s: WhatIfStep): CaseVariant =>
+  (CASE_VARIANTS as readonly string[]).includes(s.caseVariant ?? '') ? (s.caseVariant as CaseVariant) : d.caseVariant;
+
+/** Two SLAs judge a step alike: same allotment for its variant, unit (calendar), role and escalation chain. */
+export function sameStepTerms(a: StepSla, b: StepSla, variant: CaseVariant): boolean {
+  return (
+    a === b ||
+    (a.allotments[variant] === b.allotments[variant] &&
+      a.unit === b.unit &&
+      a.role === b.role &&
+      a.escalation.length === b.escalation.length &&
+      a.escalation.every((level, i) => level.role === b.escalation[i]?.role && level.afterWorkingMinutes === b.escalation[i]?.afterWorkingMinutes))
+  );
+}
+
+/** The step under both models; the draft's verdict is the current one's where the draft sets the same terms (the same inputs to the same code). */
+function judgeStepTwice(input: WhatIfInput, slaOf: Record<'current' | 'draft', StepSlaOf>, d: WhatIfDossier, s: WhatIfStep): Record<'current' | 'draft', StepVerdict | null> {
+  const processId = s.processId ?? d.processId;
+  const currentSla = slaOf.current(processId, s.elementId, d.internalProcessId);
+  const draftSla = slaOf.draft(processId, s.elementId, d.internalProcessId);
+  const current = currentSla ? judgeStepOn(input, currentSla, d, s) : null;
+  if (currentSla && draftSla && sameStepTerms(currentSla, draftSla, variantOf(d, s))) return { current, draft: current };
+  return { current, draft: draftSla ? judgeStepOn(input, draftSla, d, s) : null };
+}
+
+function judgeStepOn(input: WhatIfInput, sla: StepSla, d: WhatIfDossier, s: WhatIfStep): StepVerdict {
+  const variant = variantOf(d, s);
   const allotment = sla.allotments[variant];
   const calendar = input.calendars.forUnit(sla.unit);
   const dueAt = stepDueAt(calendar, s.startedAt, allotment).dueAt;
@@ -284,9 +307,11 @@ export function whatIf(input: WhatIfInput): WhatIfResult {
   const slaOf = { current: rememberedStepSla(input.current), draft: rememberedStepSla(input.draft) };
   const result = { steps: 0, consistency: { stepsChecked: 0, dueAtDiffers: 0 }, unknownInDraft: 0 };
   for (const d of input.dossiers) {
-    for (const [name, catalog] of [['current', input.current], ['draft', input.draft]] as const) {
+    const current = judgeDossierOn(input, input.current, d);
+    // a draft of the internal procedure leaves the national version (the dossier's terms) as it is
+    const draft = input.draft.plan(d.processId) === input.current.plan(d.processId) ? current : judgeDossierOn(input, input.draft, d);
+    for (const [name, verdict] of [['current', current], ['draft', draft]] as const) {
       const side = sides[name];
-      const verdict = judgeDossierOn(input, catalog, d);
       if (verdict.late) side.lateDossiers += 1;
       if (verdict.apologyDue) side.apologyLetters += 1;
       side.alerts.total += addAlerts(side.alerts.dossiers, verdict.alerts);
@@ -295,8 +320,7 @@ export function whatIf(input: WhatIfInput): WhatIfResult {
     const lateStep = { current: false, draft: false };
     for (const s of d.steps) {
       result.steps += 1;
-      const current = judgeStepOn(input, slaOf.current, d, s);
-      const draft = judgeStepOn(input, slaOf.draft, d, s);
+      const { current, draft } = judgeStepTwice(input, slaOf, d, s);
       if (current?.dueAt) {
         // Clean data gives 0: the worker computed due_at with the same function from the same start.
         // A calendar edit re-plans open steps (deadline_moves), and a step recorded under an older

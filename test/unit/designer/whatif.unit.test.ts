@@ -21,7 +21,7 @@ import { loadRegimes, regimeOn } from '../../../server/scores/regime';
 import { loadProcessCatalog, PROCESSES_DIR } from '../../../server/sla/catalog';
 import { loadSlaPlans } from '../../../server/sla/plan';
 import { escalationSchema } from '../../../server/sla/spec';
-import { EXPECTED, halvedSearchRecords, INTERNAL, PERIOD, whatIfFixture } from '../../support/whatif-fixture';
+import { EXPECTED, halvedSearchRecords, INTERNAL, NATIONAL, PERIOD, whatIfFixture } from '../../support/whatif-fixture';
 
 const calendars = new WorkingCalendars(calendarDataFromSeed(loadSeed()));
 
@@ -172,5 +172,35 @@ describe('the shortcut past the monitor’s judgement', () => {
       const judged = judgeStep({ id: 's', dossierCode: 'd', elementId: 'e', unitId: 'stp-hctp', role: 'lltpOfficer', dueAt, allotmentMinutes: allotment }, [], calendar, new Date(end.getTime() - 1), DEFAULT_DUE_SOON_POLICY);
       expect([startText, judged.status]).toEqual([startText, 'onTrack']);
     }
+  });
+});
+
+describe('a draft of the national model changes the dossiers’ own terms', () => {
+  test('a statutory deadline of one working day puts every apology prompt at or before the clock start: 20 letters due, none before', async () => {
+    const current = await loadProcessCatalog(PROCESSES_DIR);
+    const installed = await readFile(path.join(PROCESSES_DIR, `${NATIONAL}.bpmn`), 'utf8');
+    const property = '<zeebe:property name="lltp:deadline.statutory" value="5wd" />';
+    expect(installed).toContain(property);
+    const [draft] = await loadSlaPlans(installed.replace(property, property.replace('5wd', '1wd')), 'ban-nhap.bpmn');
+    const period = whatIfPeriod(PERIOD.from, PERIOD.to);
+    const result = whatIf({
+      dossiers: whatIfFixture(calendars),
+      current,
+      draft: withDraft(current, draft!),
+      calendars,
+      from: period.from,
+      to: period.to,
+      dueSoon: DEFAULT_DUE_SOON_POLICY,
+      deadlinePolicy: DEFAULT_DEADLINE_POLICY,
+      dossierEscalation: escalationSchema.parse('headOfDivision > leader@4h > supervisor@1wd'),
+      regime: regimeOn(loadRegimes(), PERIOD.from),
+    });
+    // due 07:45 the next working day (7h45 that day, 15 min the next); apology by = due − 1wd = the
+    // clock start; prompt 4h earlier: every dossier ends after it. None finishes after its due time
+    // (the latest, group C, at 16:00 the day of receipt).
+    expect([result.current.apologyLetters, result.draft.apologyLetters]).toEqual([0, 20]);
+    expect([result.current.lateDossiers, result.draft.lateDossiers]).toEqual([0, 0]);
+    // the steps' terms are the internal procedure's: unchanged
+    expect(result.difference.lateSteps).toBe(0);
   });
 });
