@@ -98,6 +98,19 @@ export async function processIdsOf(xml: string): Promise<string[]> {
   return executableProcesses(definitions).map((p) => p.id ?? '');
 }
 
+/** The process ids of the installed files, by their text's SHA-256: the folder rarely changes between two what-ifs. */
+const installedIds = new Map<string, string[]>();
+
+async function processIdsOfFile(file: string): Promise<string[]> {
+  const xml = await readFile(file, 'utf8');
+  const key = sha256Of(xml);
+  const known = installedIds.get(key);
+  if (known) return known;
+  const ids = await processIdsOf(xml);
+  installedIds.set(key, ids);
+  return ids;
+}
+
 /** Every failing problem of the draft (errors and warnings; information and stale images left out). */
 export async function lintDraft(xml: string, processesDir: string): Promise<DraftProblem[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'lltp-whatif-'));
@@ -110,7 +123,7 @@ export async function lintDraft(xml: string, processesDir: string): Promise<Draf
     await copyFile(path.join(processesDir, CONFIG_FILE), path.join(dir, CONFIG_FILE));
     await copyFile(path.join(processesDir, AGENCIES_FILE), path.join(dir, AGENCIES_FILE));
     for (const file of await processFiles(processesDir)) {
-      const ids = await processIdsOf(await readFile(file, 'utf8'));
+      const ids = await processIdsOfFile(file);
       if (!ids.some((id) => draftIds.has(id))) await copyFile(file, path.join(dir, path.basename(file)));
     }
     await writeFile(draftPath, xml, 'utf8');

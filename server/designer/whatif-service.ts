@@ -12,7 +12,9 @@ import type { DeadlinePolicy } from '../calendar/deadlines';
 import type { Config } from '../config';
 import type { Db } from '../db';
 import { regimeOn, type ScoreRegime } from '../scores/regime';
-import { loadProcessCatalog, ProcessCatalog, ProcessCatalogError } from '../sla/catalog';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AGENCIES_FILE, loadProcessCatalog, processFiles, ProcessCatalog, ProcessCatalogError } from '../sla/catalog';
 import { BpmnReadError } from '../sla/moddle';
 import { loadSlaPlans, SlaPlanError, type SlaPlan } from '../sla/plan';
 import { escalationSchema, type EscalationLevel } from '../sla/spec';
@@ -125,12 +127,22 @@ export function withDraft(current: ProcessCatalog, draft: SlaPlan): ProcessCatal
   }
 }
 
+let installed: { key: string; catalog: ProcessCatalog } | null = null;
+
+/** The installed catalog, read again only when a file of the folder changed (their texts' SHA-256). */
+async function installedCatalog(dir: string): Promise<ProcessCatalog> {
+  const files = [...(await processFiles(dir)), path.join(dir, AGENCIES_FILE)];
+  const key = sha256Of((await Promise.all(files.map(async (f) => `${f}\n${sha256Of(await readFile(f, 'utf8'))}`))).join('\n'));
+  if (installed?.key !== key) installed = { key, catalog: await loadProcessCatalog(dir) };
+  return installed.catalog;
+}
+
 export async function runWhatIf(deps: WhatIfDeps, xml: string, period: WhatIfPeriod): Promise<WhatIfReport> {
   await checkBpmn(xml);
   const problems = await lintDraft(xml, deps.processesDir);
   if (problems.length > 0) throw new DraftLintError(problems);
   const draft = await draftPlan(xml);
-  const current = await loadProcessCatalog(deps.processesDir);
+  const current = await installedCatalog(deps.processesDir);
   const replaces = current.versions(draft.procedure).map((p) => p.processId);
   const dossiers = await loadWhatIfDossiers(deps.db, period, replaces);
   const result = whatIf({
