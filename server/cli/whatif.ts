@@ -34,7 +34,7 @@ const padStart = (text: string, width: number): string => ' '.repeat(Math.max(0,
 export function whatIfTable(r: WhatIfReport): string[] {
   const lines = [
     `Thử nghiệm mô hình nháp ${r.model.processId} (quy trình ${r.model.procedure}, SHA-256 ${r.model.sha256.slice(0, 12)}…) thay cho ${r.replaces.join(', ') || '(không phiên bản nào)'}`,
-    `Hồ sơ tiếp nhận từ ${r.period.from} đến ${r.period.to}: ${r.dossiers} hồ sơ, ${r.steps} lượt bước; hạn tính lại khác hạn đã ghi: ${r.consistency.dueAtDiffers} bước`,
+    `Hồ sơ tiếp nhận từ ${r.period.from} đến ${r.period.to}: ${r.dossiers} hồ sơ, ${r.steps} lượt bước; hạn tính lại khác hạn đã ghi: ${r.consistency.dueAtDiffers} bước, ${r.consistency.statutoryDueAtDiffers} hồ sơ`,
     '',
     `${pad('Chỉ tiêu', 44)}${padStart('Hiện hành', 11)}${padStart('Nháp', 9)}${padStart('Chênh lệch', 12)}`,
   ];

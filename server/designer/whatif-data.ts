@@ -38,6 +38,7 @@ interface DossierRow {
   signed_ms: number | null;
   citizen_rated_ms: number | null;
   portal_synced_ms: number | null;
+  statutory_due_ms: number | null;
 }
 
 interface StepRow {
@@ -74,7 +75,8 @@ export async function loadWhatIfDossiers(db: Db, period: { from: Date; to: Date 
            d.fee_category, d.fee_paid_online, d.citizen_rating, d.portal_sync_delay_minutes,
            ${ms('d.received_at')} AS received_ms, ${ms('d.clock_start_at')} AS clock_start_ms, ${ms('d.finished_at')} AS finished_ms,
            ${ms('d.extended_at')} AS extended_ms, ${ms('d.apology_issued_at')} AS apology_issued_ms, ${ms('d.signed_at')} AS signed_ms,
-           ${ms('d.citizen_rated_at')} AS citizen_rated_ms, ${ms('d.portal_synced_at')} AS portal_synced_ms
+           ${ms('d.citizen_rated_at')} AS citizen_rated_ms, ${ms('d.portal_synced_at')} AS portal_synced_ms,
+           ${ms('d.statutory_due_at')} AS statutory_due_ms
       FROM dossiers d WHERE ${governed} ORDER BY d.received_at`.execute(plain),
     // OFFSET 0 keeps each lateral subquery a per-dossier lookup (index, partitions pruned at run
     // time by the dossier's own dates) instead of a join the planner may turn into whole-table scans
@@ -131,6 +133,7 @@ export async function loadWhatIfDossiers(db: Db, period: { from: Date; to: Date 
       signedAt: date(d.signed_ms),
       citizenRatedAt: date(d.citizen_rated_ms),
       portalSyncedAt: date(d.portal_synced_ms),
+      recordedStatutoryDueAt: date(d.statutory_due_ms),
       steps: stepsOf.get(d.code) ?? [],
       stops: stopped,
       supplements: stopped.filter((s) => s.reason === 'supplement'),

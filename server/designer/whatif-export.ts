@@ -105,6 +105,7 @@ export function whatIfDocument(r: WhatIfReport, meta: { agencyName: string; acto
       { label: 'Hồ sơ được tính lại', value: r.dossiers, type: 'integer' },
       { label: 'Lượt bước được tính lại', value: r.steps, type: 'integer' },
       { label: 'Bước có hạn tính lại khác hạn đã ghi', value: r.consistency.dueAtDiffers, type: 'integer' },
+      { label: 'Hồ sơ có hạn luật định tính lại khác hạn đã ghi', value: r.consistency.statutoryDueAtDiffers, type: 'integer' },
       { label: 'Bước không có trong mô hình nháp', value: r.unknownInDraft, type: 'integer' },
     ],
   };

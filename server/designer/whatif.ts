@@ -40,6 +40,8 @@ export interface WhatIfDossier extends Omit<DossierFacts766, 'statutoryDueAt' | 
   caseVariant: CaseVariant;
   clockStartAt: Date;
   extendedAt: Date | null;
+  /** The statutory due time as recorded (`dossiers.statutory_due_at`; null while unknown). */
+  recordedStatutoryDueAt: Date | null;
   /** Every clock stop of the dossier (supplements and others), as recorded. */
   stops: readonly { startedAt: Date; endedAt: Date | null; reason: string }[];
   steps: readonly WhatIfStep[];
@@ -99,8 +101,11 @@ export interface WhatIfResult {
   difference: SideResult;
   byStep: StepRow[];
   heatMap: HeatMap;
-  /** Steps of the period whose due time under the current model differs from the recorded `due_at`. */
-  consistency: { stepsChecked: number; dueAtDiffers: number };
+  /**
+   * Steps whose due time under the current model differs from the recorded `due_at`, and dossiers
+   * whose statutory due time differs from the recorded `statutory_due_at` (where one is recorded).
+   */
+  consistency: { stepsChecked: number; dueAtDiffers: number; dossiersChecked: number; statutoryDueAtDiffers: number };
   /** Steps whose element the draft has no SLA for (removed or renamed): not judged under the draft. */
   unknownInDraft: number;
 }
@@ -305,9 +310,15 @@ export function whatIf(input: WhatIfInput): WhatIfResult {
   const judged: Record<'current' | 'draft', Judgement766[]> = { current: [], draft: [] };
   const tallies = new Map<string, StepTally>();
   const slaOf = { current: rememberedStepSla(input.current), draft: rememberedStepSla(input.draft) };
-  const result = { steps: 0, consistency: { stepsChecked: 0, dueAtDiffers: 0 }, unknownInDraft: 0 };
+  const result = { steps: 0, consistency: { stepsChecked: 0, dueAtDiffers: 0, dossiersChecked: 0, statutoryDueAtDiffers: 0 }, unknownInDraft: 0 };
   for (const d of input.dossiers) {
     const current = judgeDossierOn(input, input.current, d);
+    if (d.recordedStatutoryDueAt && current.statutoryDueAt) {
+      // 0 on clean data: the workers plan it with the same function from the clock's last start and
+      // its stops; an apology moves the appointment, not this
+      result.consistency.dossiersChecked += 1;
+      if (d.recordedStatutoryDueAt.getTime() !== current.statutoryDueAt.getTime()) result.consistency.statutoryDueAtDiffers += 1;
+    }
     // a draft of the internal procedure leaves the national version (the dossier's terms) as it is
     const draft = input.draft.plan(d.processId) === input.current.plan(d.processId) ? current : judgeDossierOn(input, input.draft, d);
     for (const [name, verdict] of [['current', current], ['draft', draft]] as const) {

@@ -99,6 +99,8 @@ export function whatIfFixture(calendars: WorkingCalendars): WhatIfDossier[] {
       caseVariant: 'ordinary',
       clockStartAt: received,
       extendedAt: null,
+      // 5 working days (lltp:deadline.statutory) from the clock start, no stop
+      recordedStatutoryDueAt: calendars.forUnit('stp-mot-cua').add(received, 5 * 480).dueAt,
       stops: [],
       steps: [
         step(1, 'checkDossier', 'stp-mot-cua', received, checkEnd),
@@ -132,7 +134,7 @@ export async function insertWhatIfFixture(db: Db, dossiers: readonly WhatIfDossi
         apologyLeadMinutes: 480,
         receivedAt: d.receivedAt,
         clockStartAt: d.clockStartAt,
-        statutoryDueAt: null,
+        statutoryDueAt: d.recordedStatutoryDueAt,
         targetDueAt: null,
         apologyByAt: null,
         appointmentAt: null,

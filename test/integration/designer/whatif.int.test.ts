@@ -74,7 +74,7 @@ test('the draft that halves searchRecords raises the late counts by exactly the 
   expect({ current: r.current.dossiersWithLateStep, draft: r.draft.dossiersWithLateStep }).toEqual(EXPECTED.dossiersWithLateStep);
   expect({ current: r.current.lateSteps, draft: r.draft.lateSteps }).toEqual(EXPECTED.lateSteps);
   expect({ current: r.current.lateDossiers, draft: r.draft.lateDossiers }).toEqual(EXPECTED.lateDossiers);
-  expect(r.consistency).toEqual({ stepsChecked: 60, dueAtDiffers: 0 });
+  expect(r.consistency).toEqual({ stepsChecked: 60, dueAtDiffers: 0, dossiersChecked: 20, statutoryDueAtDiffers: 0 });
   expect(r.heatMap.rows.find((x) => x.elementId === 'searchRecords')?.cells.reduce((a, b) => a + b, 0)).toBe(7);
   expect(await snapshot()).toEqual(before.steps);
   expect(await s.db.selectFrom('dossiers').selectAll().orderBy('code').execute()).toEqual(before.dossiers);

@@ -95,7 +95,7 @@ describe('what-if of a draft that halves searchRecords (hand-worked fixture)', (
 
   test('the recorded due times are the current model’s (consistency check: 0 differ)', async () => {
     const { result } = await judgeFixture();
-    expect(result.consistency).toEqual({ stepsChecked: 60, dueAtDiffers: 0 });
+    expect(result.consistency).toEqual({ stepsChecked: 60, dueAtDiffers: 0, dossiersChecked: 20, statutoryDueAtDiffers: 0 });
     expect(result.unknownInDraft).toBe(0);
   });
 });
