@@ -35,6 +35,8 @@ import { monthlyReportRoutes } from '../inspection/monthly-routes';
 import { loadUnitHeads } from '../inspection/unit-heads';
 import { loadRegimes } from '../scores/regime';
 import { scoreRoutes } from '../scores/routes';
+import { whatIfDepsFromConfig } from '../designer/whatif-service';
+import { whatIfRoutes } from '../designer/whatif-routes';
 import type { IntakeDeps } from '../intake/intake';
 import { intakeRoutes } from '../intake/routes';
 import type { Logger } from '../logger';
@@ -158,6 +160,15 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
         router: dashboardRoutes({ inspection, agencyCode: config.AGENCY_CODE, cutoff: config.REPORT_WEEK_CUTOFF, vneidTargetPercent: config.VNEID_SHARE_TARGET_PERCENT, auth: authDeps }),
       },
       { path: '/api/scores', router: scoreRoutes({ db, regimes: loadRegimes(), calendars: () => provider.current(), now, auth: authDeps, agencyName: inspection.agencyName(now()) }) },
+      {
+        path: '/api/process-versions',
+        router: whatIfRoutes({
+          ...whatIfDepsFromConfig(config, db, () => provider.current(), processesDirOf(config), loadRegimes()),
+          auth: authDeps,
+          now,
+          agencyName: inspection.agencyName(now()),
+        }),
+      },
       { path: '/api/process-versions', router: designerRoutes({ db, catalog, auth: authDeps, now }) },
       { path: '/assets', router: assetRoutes() },
       { path: '/', router: pageRoutes() },

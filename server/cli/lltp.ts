@@ -6,10 +6,11 @@ import { Command, CommanderError } from 'commander';
 import { calendarCommand } from './calendar';
 import { handoverCommand } from './handover';
 import { inspectionCommand, reportCommand } from './inspection';
+import { whatIfCommand } from './whatif';
 import { describeError, EXIT_OK, EXIT_USAGE, type CliIo } from './io';
 
 export function buildProgram(io: CliIo): Command {
-  const program = new Command('lltp').description('lltp-flow: cấp Phiếu lý lịch tư pháp qua VNeID').addCommand(calendarCommand(io)).addCommand(inspectionCommand(io)).addCommand(reportCommand(io)).addCommand(handoverCommand(io));
+  const program = new Command('lltp').description('lltp-flow: cấp Phiếu lý lịch tư pháp qua VNeID').addCommand(calendarCommand(io)).addCommand(inspectionCommand(io)).addCommand(reportCommand(io)).addCommand(handoverCommand(io)).addCommand(whatIfCommand(io));
   configure(program, io);
   return program;
 }
