@@ -23,6 +23,8 @@ export const IDS = {
   unitId: { pattern: /^[A-Za-z0-9_.:-]{1,64}$/, label: 'mã đơn vị (1–64 chữ, số, _ . : -)' },
   /** A BPMN element id. */
   elementId: { pattern: /^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/, label: 'mã bước của quy trình' },
+  /** A model version submitted for approval (`process_submissions.id`). */
+  submissionId: { pattern: /^[1-9]\d{0,15}$/, label: 'số đề nghị triển khai (số nguyên dương)' },
   /** One of the one-stop system's events. */
   oneStopEvent: { pattern: /^(supplemented|withdrawn)$/, label: 'sự kiện supplemented hoặc withdrawn' },
 } as const satisfies Record<string, IdShape>;

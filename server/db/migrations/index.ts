@@ -23,6 +23,7 @@ import * as monthlyReport from './0016-monthly-report';
 import * as handovers from './0017-handovers';
 import * as portalFeedAndRating from './0018-portal-feed-and-rating';
 import * as processDesigners from './0019-process-designers';
+import * as processSubmissions from './0020-process-submissions';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -44,4 +45,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0017-handovers': handovers,
   '0018-portal-feed-and-rating': portalFeedAndRating,
   '0019-process-designers': processDesigners,
+  '0020-process-submissions': processSubmissions,
 };
