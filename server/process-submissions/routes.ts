@@ -77,7 +77,7 @@ export function processSubmissionRoutes(deps: { submissions: SubmissionDeps; aut
   router.get('/:id/xml', requireRole('processDesigner', 'leader', 'administrator'), async (req, res) => {
     const row = await deps.submissions.db.selectFrom('processSubmissions').select(['xml', 'resourceName']).where('id', '=', Number(req.params.id)).executeTakeFirst();
     if (!row) {
-      res.status(404).json({ error: `id: không có đề nghị triển khai số ${req.params.id}.`, parameter: 'id' });
+      res.status(404).json({ error: `id: không có đề nghị triển khai số ${String(req.params.id)}.`, parameter: 'id' });
       return;
     }
     res.type('application/xml').set('Content-Disposition', `attachment; filename="${row.resourceName}"`).send(row.xml);
