@@ -521,11 +521,12 @@ export async function loadAgencies(dir: string = PROCESSES_DIR): Promise<Agency[
 /**
  * Reads every model and the agency table of a processes directory, with the stored models
  * (versions deployed with a leader's approval, server/processes/submissions.ts
- * `deployedModels`) beside the files; refuses a catalog with problems (catalogProblems).
+ * `deployedModels`) beside the files (a version that is both is read from its file); refuses a catalog with problems (catalogProblems).
  */
 export async function loadProcessCatalog(dir: string = PROCESSES_DIR, stored: readonly StoredModel[] = []): Promise<ProcessCatalog> {
   const files = (await Promise.all((await processFiles(dir)).map((file) => loadSlaPlanFile(file)))).flat();
-  const extra = (await Promise.all(stored.map((m) => loadSlaPlans(m.xml, m.source)))).flat();
+  // a stored version later added to PROCESSES_DIR as a file: the file is the one read
+  const extra = (await Promise.all(stored.map((m) => loadSlaPlans(m.xml, m.source)))).flat().filter((plan) => !files.some((f) => f.processId === plan.processId));
   const catalog = new ProcessCatalog([...files, ...extra], await loadAgencies(dir), stored);
   const problems = catalogProblems(catalog);
   if (problems.length > 0) {
