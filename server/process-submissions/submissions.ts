@@ -10,6 +10,7 @@
  * the submission, which stays approved: the next approval call deploys it.
  */
 import type { Logger } from '../logger';
+import { withDeadline } from '../outage';
 import { auditQuery } from '../audit';
 import type { Db } from '../db';
 import type { ProcessSubmissionsTable } from '../db/tables';
@@ -47,6 +48,8 @@ export type Submission = Selectable<ProcessSubmissionsTable>;
 export type SubmissionView = Omit<Submission, 'xml'>;
 
 const PENDING = ['submitted', 'approved'] as const;
+/** How long an approval waits for Zeebe to take the deployment (an 85 KB model takes well under a second). */
+const DEPLOY_DEADLINE_MS = 30_000;
 const STATUS_TEXT: Record<Submission['status'], string> = {
   submitted: 'đang chờ phê duyệt',
   approved: 'đã phê duyệt, chờ triển khai',
@@ -252,7 +255,8 @@ async function deploy(deps: SubmissionDeps, id: number, actor: string): Promise<
     if (row.status !== 'approved') return { row, deployedNow: false };
     let process: { bpmnProcessId: string; version: number; processDefinitionKey: string } | undefined;
     try {
-      const response = await deps.zeebe.deployResources([{ name: row.resourceName, process: Buffer.from(row.xml, 'utf8') }]);
+      // the row stays locked while Zeebe answers: never longer than the deadline
+      const response = await withDeadline('zeebe', DEPLOY_DEADLINE_MS, deps.zeebe.deployResources([{ name: row.resourceName, process: Buffer.from(row.xml, 'utf8') }]));
       process = response.deployments
         .map((d) => (d as { process?: { bpmnProcessId: string; version: number; processDefinitionKey: string } }).process)
         .find((p) => p?.bpmnProcessId === row.bpmnProcessId);
