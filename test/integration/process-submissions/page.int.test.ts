@@ -31,7 +31,8 @@ afterAll(async () => {
 
 const open = async (username: string): Promise<Page> => {
   const page = await logInPage(browser, t.api.url, username, undefined, STAFF_PASSWORD);
-  await page.goto(`${t.api.url}/quy-trinh/trien-khai`);
+  // from the header's link, on the inbox where a log-in lands
+  await Promise.all([page.waitForURL('**/quy-trinh/trien-khai'), page.click('header a[href="/quy-trinh/trien-khai"]')]);
   await page.locator('body[data-loaded]').waitFor();
   return page;
 };
