@@ -7,7 +7,10 @@
  * deployment and audits every step with the file's SHA-256; then an intake received on the
  * effective date starts under the new process id in Zeebe and one received the day before under
  * the old. A worker's catalog picks the version up by its periodic check; the CLI deploy is
- * recorded too.
+ * recorded too. An approval after the effective date has passed is refused and the submission
+ * ends `failed` with the reason.
+ *
+ * @moves-clocks the product's clock moves 61 days on for the last test (an effective date passed before approval).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -23,19 +26,22 @@ import { loadProcessCatalog, processesDirOf } from '../../../server/sla/catalog'
 import { MAX_MODEL_BYTES } from '../../../server/process-submissions/routes';
 import { PARTNER_HEADERS, startApiUnderTest, type ApiUnderTest } from '../../support/api';
 import { uniqueId } from '../../support/unique';
+import { testNow } from '../../support/clock';
 import { eventually } from '../../support/wait';
 import { dayBefore, daysAfterToday, NATIONAL, nationalDraft } from './support';
 
 jest.setTimeout(180_000);
 
 let t: ApiUnderTest;
+/** How far the product's clock is moved from the suite's (the last test). */
+let shiftMs = 0;
 const auth: Record<string, Record<string, string>> = {};
 const effectiveFrom = daysAfterToday(20);
 let draft: { processId: string; xml: string };
 const sha256 = (text: string) => createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex');
 
 beforeAll(async () => {
-  t = await startApiUnderTest('process_submissions');
+  t = await startApiUnderTest('process_submissions', {}, { now: () => testNow(shiftMs) });
   // a designer who is also a leader: four eyes hold all the same
   const designer = await t.db.selectFrom('users').selectAll().where('username', '=', 'thietke').executeTakeFirstOrThrow();
   await t.db.insertInto('users').values({ ...designer, username: 'thietke-lanhdao', email: 'thietke-lanhdao@example.invalid', roles: ['processDesigner', 'leader'] }).execute();
@@ -177,4 +183,27 @@ test('the operators\' CLI deploy is recorded: one row per model via cli with its
   }
   const audited = await t.db.selectFrom('audit').select('detail').where('action', '=', 'process.deploy').where('actor', '=', 'vanhanh').execute();
   expect(audited).toHaveLength(files.length);
+});
+
+test('an approval after the effective date has passed is refused: the submission fails with the reason, audited', async () => {
+  const late = await nationalDraft(daysAfterToday(60));
+  const { body } = await submit(late.xml, daysAfterToday(60), auth.thietke!);
+  const id = (body.submission as { id: number }).id;
+  shiftMs = 61 * 24 * 3_600_000;
+  try {
+    const leader = await t.login('lanhdao'); // a session of the moved clock
+    const refused = await t.post(`/api/process-submissions/${id}/approve`, {}, leader);
+    expect(refused).toMatchObject({ status: 409, body: { parameter: 'effectiveFrom' } });
+    expect(String(refused.body.error)).toContain('không sau hôm nay');
+    const row = await t.db.selectFrom('processSubmissions').select(['status', 'decidedBy', 'reason']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'failed', decidedBy: 'lanhdao' });
+    expect(row.reason).toContain('không sau hôm nay');
+    expect((await t.post(`/api/process-submissions/${id}/approve`, {}, leader)).status).toBe(409);
+    const audited = await t.db.selectFrom('audit').select('detail').where('action', '=', 'process.approve.refused').execute();
+    expect(audited).toHaveLength(1);
+    expect(audited[0]!.detail).toContain(`SHA-256 ${sha256(late.xml)}`);
+    expect(await t.db.selectFrom('processDeployments').select('id').where('bpmnProcessId', '=', late.processId).execute()).toEqual([]);
+  } finally {
+    shiftMs = 0;
+  }
 });
