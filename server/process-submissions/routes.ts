@@ -17,6 +17,7 @@ import { authenticate, requireRole } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
 import { noStore } from '../api/no-store';
 import { checkParam, IDS } from '../api/ids';
+import { nfcText } from '../api/text';
 import { SubmissionRefusal } from './rules';
 import { approveVersion, listSubmissions, rejectVersion, submitVersion, type SubmissionDeps } from './submissions';
 import { receiptDate } from '../sla/catalog';
@@ -33,7 +34,8 @@ const submitQuery = z.object({
     .refine(validDate, 'không phải ngày có thật'),
 });
 const rejectBody = z.object({
-  reason: z.string({ error: 'cần lý do từ chối' }).trim().min(5, 'lý do từ chối cần ít nhất 5 ký tự').max(1000, 'lý do từ chối tối đa 1.000 ký tự'),
+  // free text (no control characters, well-formed, not blank), saying at least a few words
+  reason: nfcText(1000, 'cần lý do từ chối').refine((v) => v.length >= 5, 'lý do từ chối cần ít nhất 5 ký tự'),
 });
 
 function refused(res: Response, error: SubmissionRefusal): void {
