@@ -6,6 +6,7 @@
  *
  *   const deployed = await deployProcesses(zeebe, logger);
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../server/logger';
@@ -22,6 +23,8 @@ export class ProcessLintError extends Error {
 
 export interface DeployedProcess {
   file: string;
+  /** SHA-256 of the file's bytes as deployed (the deployment record and the audit carry it). */
+  sha256: string;
   bpmnProcessId: string;
   version: number;
   processDefinitionKey: string;
@@ -44,12 +47,13 @@ export async function deployProcesses(zeebe: ZeebeGrpcClient, logger: Logger, op
   }
   if (run.files.length === 0) throw new Error(`no process model (*.bpmn) in ${dir}`);
   const resources = await Promise.all(run.files.map(async (file) => ({ name: path.basename(file), process: await readFile(file) })));
+  const digests = new Map(resources.map((r) => [r.name, createHash('sha256').update(r.process).digest('hex')]));
   const response = await zeebe.deployResources(resources);
   const deployed: DeployedProcess[] = [];
   for (const deployment of response.deployments) {
     const process = (deployment as { process?: { bpmnProcessId: string; version: number; processDefinitionKey: string; resourceName: string } }).process;
     if (!process) continue;
-    deployed.push({ file: process.resourceName, bpmnProcessId: process.bpmnProcessId, version: process.version, processDefinitionKey: process.processDefinitionKey });
+    deployed.push({ file: process.resourceName, sha256: digests.get(process.resourceName) ?? '', bpmnProcessId: process.bpmnProcessId, version: process.version, processDefinitionKey: process.processDefinitionKey });
     logger.info({ bpmnProcessId: process.bpmnProcessId, version: process.version, processDefinitionKey: process.processDefinitionKey }, 'process deployed');
   }
   return deployed;

@@ -15,7 +15,9 @@ import { calendarPolicyFromConfig } from './calendar/policy';
 import { createCalendarProvider, waitForCalendar } from './calendar/provider';
 import { createMailer } from './mail';
 import { createMonitor, createMonitorDeps } from './monitor';
-import { loadProcessCatalog, processesDirOf } from './sla/catalog';
+import { processesDirOf, type ProcessCatalog } from './sla/catalog';
+import { deployedCount, loadLiveCatalog } from './process-submissions/submissions';
+import { watchDeployedVersions } from './process-submissions/refresh';
 import { portalFeedSettings, startPortalFeed } from './portal/feed';
 import { createZeebeClient } from './zeebe';
 import { createHttpAdapters } from '../workers/adapters';
@@ -31,6 +33,17 @@ async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   const applied = await migrateToLatest(database.db);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
   return database;
+}
+
+/**
+ * The catalog of PROCESSES_DIR with the versions deployed with a leader's approval, read again
+ * when another one is deployed (checked every PROCESS_CATALOG_REFRESH_MS).
+ */
+async function liveCatalog(config: Config, db: Database['db'], logger: Logger): Promise<{ catalog: ProcessCatalog; stopWatching: () => Promise<void> }> {
+  const dir = processesDirOf(config);
+  const seen = await deployedCount(db);
+  const catalog = await loadLiveCatalog(db, dir);
+  return { catalog, stopWatching: watchDeployedVersions({ db, catalog, dir, logger }, config.PROCESS_CATALOG_REFRESH_MS, seen) };
 }
 
 /** The API: intake, callbacks, inbox (with its user-task worker), dossier views, pages. */
@@ -50,9 +63,9 @@ async function startApiRole(config: Config, logger: Logger): Promise<() => Promi
  * in-flight jobs (WORKER_DRAIN_TIMEOUT_MS) before closing the connections.
  */
 async function startWorkers(config: Config, logger: Logger): Promise<() => Promise<void>> {
-  const catalog = await loadProcessCatalog(processesDirOf(config));
   const database = await openDatabase(config, logger);
   const { db } = database;
+  const { catalog, stopWatching } = await liveCatalog(config, db, logger);
   const now = (): Date => new Date();
   const policy = calendarPolicyFromConfig(config);
   const calendars = createCalendarProvider({ db, now, refreshMs: policy.refreshMs });
@@ -66,6 +79,7 @@ async function startWorkers(config: Config, logger: Logger): Promise<() => Promi
   // the dossiers' status feed to the national portal (server/portal/feed.ts), from its outbox
   const stopFeed = startPortalFeed({ db, portal: deps.adapters.portal, logger, now, settings: portalFeedSettings(config) }, config.PORTAL_FEED_INTERVAL_MS);
   return async () => {
+    await stopWatching();
     await stopFeed();
     await Promise.all(running.map((w) => w.close()));
     await zeebe.close(config.WORKER_DRAIN_TIMEOUT_MS).catch(() => undefined);
@@ -76,9 +90,9 @@ async function startWorkers(config: Config, logger: Logger): Promise<() => Promi
 
 /** The SLA monitor: node-cron schedules and "run now" requests, under the monitor lease. */
 async function startMonitorRole(config: Config, logger: Logger): Promise<() => Promise<void>> {
-  const catalog = await loadProcessCatalog(processesDirOf(config));
   const database = await openDatabase(config, logger);
   const { db } = database;
+  const { catalog, stopWatching } = await liveCatalog(config, db, logger);
   const policy = calendarPolicyFromConfig(config);
   const calendars = createCalendarProvider({ db, now: () => new Date(), refreshMs: policy.refreshMs });
   await waitForCalendar(calendars, { timeoutMs: 120_000, onWaiting: () => logger.warn('waiting for the calendar to be seeded (the API seeds it at start)') });
@@ -88,6 +102,7 @@ async function startMonitorRole(config: Config, logger: Logger): Promise<() => P
   logger.info({ holder: monitor.holder, tick: config.MONITOR_CRON, daily: config.MONITOR_DAILY_CRON, weekly: config.MONITOR_WEEKLY_CRON, monthly: config.MONITOR_MONTHLY_CRON }, 'SLA monitor scheduled');
   return async () => {
     await stop();
+    await stopWatching();
     mailer.close();
     await database.close();
   };

@@ -42,7 +42,9 @@ import { intakeRoutes } from '../intake/routes';
 import type { Logger } from '../logger';
 import { pageRoutes } from '../pages/routes';
 import { metricsRoute, monitorRoutes } from '../monitor/routes';
-import { loadProcessCatalog, processesDirOf } from '../sla';
+import { processesDirOf } from '../sla';
+import { loadLiveCatalog } from '../process-submissions/submissions';
+import { processSubmissionRoutes } from '../process-submissions/routes';
 import { OutageLog } from '../outage';
 import { boundedZeebe, createZeebeClient } from '../zeebe';
 import { definitionKeys } from '../handover/definitions';
@@ -80,7 +82,9 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
   await seedCalendar(db, options.calendarSeed ?? loadSeed(), { actor: 'system:seed', now });
   const policy = calendarPolicyFromConfig(config);
   const provider = createCalendarProvider({ db, now, refreshMs: policy.refreshMs });
-  const catalog = await loadProcessCatalog(processesDirOf(config));
+  // the files of PROCESSES_DIR and the versions deployed with a leader's approval; an approval
+  // here makes this catalog adopt the new version at once (server/process-submissions)
+  const catalog = await loadLiveCatalog(db, processesDirOf(config));
   // Every call a request waits on has a deadline, and a call the gateway refuses is not tried
   // again behind the caller's back: an outage answers 503 at once, never a hang.
   const { camunda, zeebe: rawZeebe } = createZeebeClient(config, { retries: 0 });
@@ -104,7 +108,10 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     db,
     stepSla: (processId, elementId, internalProcessId) => catalog.stepSla(processId, elementId, internalProcessId),
     fourEyesAfter: (processId, elementId) => catalog.fourEyesAfter(processId, elementId),
-    fourEyesRules: catalog.fourEyesRules(),
+    // read from the catalog at each claim: a version deployed with approval brings its own
+    get fourEyesRules() {
+      return catalog.fourEyesRules();
+    },
     calendars: () => provider.current(),
     dueSoon: policy.dueSoon,
     zeebe: { ...zeebe, createWorker: rawZeebe.createWorker.bind(rawZeebe) },
@@ -122,7 +129,12 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     logger,
   });
   const inspection = inspectionService({ db, config, catalog, calendars: () => provider.current(), now });
-  const vocabulary = filterVocabulary(catalog);
+  // the filters' vocabulary follows the catalog (a version deployed with approval is a regime)
+  let vocabulary = { plans: catalog.plans, value: filterVocabulary(catalog) };
+  const currentVocabulary = () => {
+    if (vocabulary.plans !== catalog.plans) vocabulary = { plans: catalog.plans, value: filterVocabulary(catalog) };
+    return Promise.resolve(vocabulary.value);
+  };
   // exports and weekly or monthly report builds share one set of slots
   const exportSlots = new ExportSlots(exportLimitsOf(config));
   const app = createApp({
@@ -145,7 +157,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
       { path: '/api/calendar', router: calendarRoutes({ admin: createCalendarAdmin({ db, now, policy }), auth: authDeps }) },
       { path: '/api/monitor', router: monitorRoutes({ db, auth: authDeps, metricsToken: config.METRICS_TOKEN }) },
       { path: '/metrics', router: Router().get('/', metricsRoute({ db, auth: authDeps, metricsToken: config.METRICS_TOKEN })) },
-      { path: '/api', router: inspectionRoutes({ service: inspection, vocabulary: () => Promise.resolve(vocabulary), cutoff: config.REPORT_WEEK_CUTOFF, auth: authDeps, slots: exportSlots }) },
+      { path: '/api', router: inspectionRoutes({ service: inspection, vocabulary: currentVocabulary, cutoff: config.REPORT_WEEK_CUTOFF, auth: authDeps, slots: exportSlots }) },
       {
         path: '/api',
         router: monthlyReportRoutes({
@@ -164,12 +176,17 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
         path: '/api/process-versions',
         router: whatIfRoutes({
           ...whatIfDepsFromConfig(config, db, () => provider.current(), processesDirOf(config), loadRegimes()),
+          catalog: () => catalog,
           auth: authDeps,
           now,
           agencyName: inspection.agencyName(now()),
         }),
       },
       { path: '/api/process-versions', router: designerRoutes({ db, catalog, auth: authDeps, now }) },
+      {
+        path: '/api/process-submissions',
+        router: processSubmissionRoutes({ submissions: { db, catalog, dir: processesDirOf(config), zeebe: rawZeebe, now, logger }, auth: authDeps }),
+      },
       { path: '/assets', router: assetRoutes() },
       { path: '/', router: pageRoutes() },
       {

@@ -25,6 +25,8 @@ export const IDS = {
   elementId: { pattern: /^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/, label: 'mã bước của quy trình' },
   /** A model version's process id, `<procedure>-v<YYYYMMDD>` (lltp:procedure + lltp:effectiveFrom). */
   processId: { pattern: /^(?=.{1,100}$)[a-z][a-z0-9]*(-[a-z0-9]+)*$/, label: 'mã phiên bản quy trình (tối đa 100 chữ thường, số, -), ví dụ quy-trinh-570-v20260701' },
+  /** A model version submitted for approval (`process_submissions.id`). */
+  submissionId: { pattern: /^[1-9]\d{0,15}$/, label: 'số đề nghị triển khai (số nguyên dương)' },
   /** One of the one-stop system's events. */
   oneStopEvent: { pattern: /^(supplemented|withdrawn)$/, label: 'sự kiện supplemented hoặc withdrawn' },
 } as const satisfies Record<string, IdShape>;

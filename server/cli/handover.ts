@@ -11,6 +11,7 @@ import { definitionKeys } from '../handover/definitions';
 import { HandoverInputError, handOver, type HandoverReport } from '../handover/handover';
 import { checkRequest } from '../handover/plan';
 import { loadProcessCatalog, processesDirOf } from '../sla';
+import { loadLiveCatalog } from '../process-submissions/submissions';
 import { createZeebeClient } from '../zeebe';
 import { UsageError, type CliIo } from './io';
 
@@ -50,6 +51,8 @@ async function run(io: CliIo, options: HandoverOptions): Promise<void> {
   const database = await connectDatabase(config, { timeoutMs: 3000, max: 2 });
   const { camunda, zeebe } = createZeebeClient(config);
   try {
+    // with the versions deployed with a leader's approval (process_submissions)
+    catalog.adopt(await loadLiveCatalog(database.db, processesDirOf(config)));
     const report = await handOver({ db: database.db, catalog, zeebe, processDefinitionKey: definitionKeys(zeebe, catalog), now: () => io.now() }, request);
     if (options.json) io.out(JSON.stringify(report));
     else printReport(io, report);

@@ -25,7 +25,8 @@ import { monthlyFileName, monthlyReport, type MonthlyReportDeps } from '../inspe
 import { monthlyReadOf } from '../inspection/monthly-tasks';
 import { loadUnitHeads } from '../inspection/unit-heads';
 import { loadRegimes } from '../scores/regime';
-import { loadProcessCatalog, processesDirOf, type ProcessCatalog } from '../sla';
+import { processesDirOf, type ProcessCatalog } from '../sla';
+import { loadLiveCatalog } from '../process-submissions/submissions';
 import { EXIT_FAILURE, UsageError, type CliIo } from './io';
 
 const LIST_FORMATS = ['json', ...EXPORT_FORMATS] as const;
@@ -43,7 +44,7 @@ async function withService<T>(io: CliIo, work: (context: ServiceContext) => Prom
   const config = loadConfig(io.env);
   const database = await connectDatabase(config, { timeoutMs: 3000, max: 2 });
   try {
-    const catalog = await loadProcessCatalog(processesDirOf(config));
+    const catalog = await loadLiveCatalog(database.db, processesDirOf(config));
     const calendars = new WorkingCalendars(await loadCalendarData(database.db));
     const service = inspectionService({ db: database.db, config, catalog, calendars: () => Promise.resolve(calendars), now: () => io.now() });
     return await work({ db: database.db, config, catalog, service });

@@ -5,7 +5,6 @@
  * the map and the KPIs to one agency's dossiers, `regime` the KPIs to one national version's
  * (server/inspection/regimes.ts). Codes and timing only. Bad input is a 400 naming the parameter.
  */
-import { readFile } from 'node:fs/promises';
 import { Router, type Request } from 'express';
 import { authenticate, requireRole } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
@@ -107,7 +106,7 @@ export function dashboardRoutes(deps: DashboardRouteDeps): Router {
     answering(async (req, res) => {
       const plan = catalog.plan(versionOf(req.query));
       if (!plan) throw new InspectionInputError('version', 'không có mô hình');
-      res.type('application/xml').set('Cache-Control', 'no-cache').send(await readFile(plan.source, 'utf8'));
+      res.type('application/xml').set('Cache-Control', 'no-cache').send((await catalog.modelXml(plan.processId)).xml);
     }),
   );
 

@@ -110,6 +110,33 @@ export interface ProcessDeploymentsTable {
   submissionId: Defaulted<number | null>;
 }
 
+/** A model version submitted for a leader's approval (migration 0020, server/processes/submissions.ts). */
+export interface ProcessSubmissionsTable {
+  id: Generated<number>;
+  bpmnProcessId: string;
+  procedure: string;
+  /** Civil date YYYY-MM-DD (read as text: server/db/index.ts). */
+  effectiveFrom: string;
+  effectiveTo: string | null;
+  resourceName: string;
+  xml: string;
+  sha256: string;
+  /** The lint's problems that do not fail it (budgets, a missing image), as shown to the leader. */
+  lint: ColumnType<SubmissionLintJson, JsonText | undefined, JsonText>;
+  submittedBy: string;
+  submittedAt: Date;
+  status: Defaulted<'submitted' | 'approved' | 'rejected' | 'deployed' | 'failed'>;
+  decidedBy: Defaulted<string | null>;
+  decidedAt: Defaulted<Date | null>;
+  reason: Defaulted<string | null>;
+  deployError: Defaulted<string | null>;
+  deployedAt: Defaulted<Date | null>;
+  processDefinitionKey: Defaulted<string | null>;
+  zeebeVersion: Defaulted<number | null>;
+}
+
+export type SubmissionLintJson = { elementId: string; rule: string; category: string; message: string }[];
+
 export interface ClockStopsTable {
   dossierCode: string;
   startedAt: Date;
@@ -634,6 +661,7 @@ export interface Tables {
   policeRequests: PoliceRequestsTable;
   portalFeed: PortalFeedTable;
   processDeployments: ProcessDeploymentsTable;
+  processSubmissions: ProcessSubmissionsTable;
   sessions: SessionsTable;
   alerts: AlertsTable;
   alertIds: AlertIdsTable;

@@ -7,7 +7,6 @@
  * A malformed id is a 400 naming the parameter, an id no model of the catalog carries a 404
  * naming it. Models and counts only: no personal data.
  */
-import { readFile } from 'node:fs/promises';
 import { Router, type Request, type Response } from 'express';
 import { formatInstant } from '../calendar/civil-time';
 import { noStore } from '../api/no-store';
@@ -92,7 +91,8 @@ export function designerRoutes(deps: DesignerRouteDeps): Router {
     answering(async (req, res) => {
       const a = versionNamed(catalog, 'a', req.query.a);
       const b = versionNamed(catalog, 'b', req.query.b);
-      const [xmlA, xmlB] = [await readFile(a.source, 'utf8'), await readFile(b.source, 'utf8')];
+      // Through the catalog: a version deployed by approval has no file (server/designer/submissions).
+      const [xmlA, xmlB] = [(await catalog.modelXml(a.processId)).xml, (await catalog.modelXml(b.processId)).xml];
       res.json(await compareVersions(xmlA, xmlB, { stepName: stepNameIn(catalog) }));
     }),
   );
@@ -101,7 +101,7 @@ export function designerRoutes(deps: DesignerRouteDeps): Router {
     '/:bpmnProcessId/diagram',
     answering(async (req, res) => {
       const plan = versionNamed(catalog, 'bpmnProcessId', req.params.bpmnProcessId);
-      res.type('application/xml').send(await readFile(plan.source, 'utf8'));
+      res.type('application/xml').send((await catalog.modelXml(plan.processId)).xml);
     }),
   );
   return router;

@@ -36,6 +36,8 @@ export interface WhatIfDeps {
   deadlinePolicy: DeadlinePolicy;
   dossierEscalation: readonly EscalationLevel[];
   regimes: readonly ScoreRegime[];
+  /** The process's live catalog (with the versions deployed by approval); absent (the CLI): the folder's files. */
+  catalog?: () => ProcessCatalog;
 }
 
 /** A bad input, naming the parameter (`from`, `to`, `body`). */
@@ -142,7 +144,7 @@ export async function runWhatIf(deps: WhatIfDeps, xml: string, period: WhatIfPer
   const problems = await lintDraft(xml, deps.processesDir);
   if (problems.length > 0) throw new DraftLintError(problems);
   const draft = await draftPlan(xml);
-  const current = await installedCatalog(deps.processesDir);
+  const current = deps.catalog?.() ?? (await installedCatalog(deps.processesDir));
   const replaces = current.versions(draft.procedure).map((p) => p.processId);
   const dossiers = await loadWhatIfDossiers(deps.db, period, replaces);
   const result = whatIf({

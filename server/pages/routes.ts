@@ -2,8 +2,9 @@
  * Plain Vietnamese pages for staff: log-in, the task inbox, dossier search (/ho-so) and a
  * dossier's timeline (/ho-so/<code>), the working calendar (/lich-lam-viec), the inspection list
  * (/thanh-tra), the weekly and monthly report archives (/thanh-tra/bao-cao-tuan, /thanh-tra/bao-cao-thang)
- * the 766 index (/chi-so), the process designers' versions page (/quy-trinh) and the what-if of
- * a draft model (/quy-trinh/thu-nghiem). The
+ * the 766 index (/chi-so), the process designers' versions page (/quy-trinh), the what-if of
+ * a draft model (/quy-trinh/thu-nghiem) and the deployment of model versions with approval
+ * (/quy-trinh/trien-khai). The
  * pages hold no data: their scripts call the JSON API with the session cookie, which does
  * every authentication and role check.
  */
@@ -24,6 +25,7 @@ export function pageRoutes(): Router {
   const pages = {
     login: load('login'), inbox: load('inbox'), dossier: load('dossier'), inspection: load('inspection'), weekly: load('weekly'), monthly: load('monthly'),
     dashboard: load('dashboard'), calendar: load('calendar'), scores: load('scores'), processVersions: load('process-versions'), whatif: load('whatif'),
+    processDeploy: load('process-deploy'),
   };
   /** The page in the layout; every script and style element carries the response's CSP nonce (server/api/app.ts). */
   const render = (page: keyof typeof pages, title: string, data: Record<string, unknown> = {}, nonce = ''): string =>
@@ -46,6 +48,7 @@ export function pageRoutes(): Router {
   router.get('/thanh-tra/bao-cao-tuan', (_req, res) => send(res, 'weekly', 'Báo cáo tuần Đề án 06'));
   router.get('/thanh-tra/bao-cao-thang', (_req, res) => send(res, 'monthly', 'Báo cáo tháng Đề án 06'));
   router.get('/ho-so', (_req, res) => send(res, 'dossier', 'Tra cứu hồ sơ', { code: null }));
+  router.get('/quy-trinh/trien-khai', (_req, res) => send(res, 'processDeploy', 'Triển khai phiên bản quy trình (hai người)'));
   router.get('/lich-lam-viec', (_req, res) => send(res, 'calendar', 'Lịch làm việc'));
   router.get('/ho-so/:code', (req, res) => send(res, 'dossier', `Hồ sơ ${req.params.code}`, { code: req.params.code }));
   return router;

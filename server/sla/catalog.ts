@@ -12,7 +12,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { dayNumberOf, localDateOf } from '../calendar/civil-time';
 import { checkBudgets } from './budget';
-import { loadSlaPlanFile, type SlaPlan } from './plan';
+import { loadSlaPlanFile, loadSlaPlans, type SlaPlan } from './plan';
 import { CASE_VARIANTS, procedureIdSchema, type CaseVariant, type DeadlineName, type StepSla } from './spec';
 import { formatWorkingTime, WORKING_DAY_MINUTES } from './working-time';
 
@@ -117,48 +117,94 @@ export interface FourEyesRule {
   after: string;
 }
 
-export class ProcessCatalog {
-  private readonly byProcedure = new Map<string, SlaPlan[]>();
-  private readonly budgets = new Map<string, Record<CaseVariant, number>>();
-  readonly agencies: readonly Agency[];
+/** A model that is not a file of PROCESSES_DIR: a version deployed with a leader's approval (server/processes/), kept in the database. */
+export interface StoredModel {
+  /** Where it comes from, for messages and `SlaPlan.source` (e.g. `process_submissions#12 quy-trinh-570-v20270101.bpmn`). */
+  source: string;
+  /** The resource name it was deployed under (`<bpmnProcessId>.bpmn`). */
+  resourceName: string;
+  xml: string;
+}
 
-  constructor(
-    readonly plans: readonly SlaPlan[],
-    agencies: readonly AgencyInput[],
-  ) {
-    this.agencies = agencies.map((a) => agencySchema.parse(a));
+/** What a catalog holds; `adopt` swaps it whole, so a reader never sees half of two catalogs. */
+interface CatalogState {
+  plans: readonly SlaPlan[];
+  agencies: readonly Agency[];
+  byProcedure: Map<string, SlaPlan[]>;
+  budgets: Map<string, Record<CaseVariant, number>>;
+  /** The stored models by source (the file models are read from their files). */
+  stored: Map<string, StoredModel>;
+}
+
+export class ProcessCatalog {
+  private state: CatalogState;
+
+  constructor(plans: readonly SlaPlan[], agencies: readonly AgencyInput[], stored: readonly StoredModel[] = []) {
+    const state: CatalogState = {
+      plans,
+      agencies: agencies.map((a) => agencySchema.parse(a)),
+      byProcedure: new Map(),
+      budgets: new Map(),
+      stored: new Map(stored.map((m) => [m.source, m])),
+    };
     for (const plan of plans) {
-      const versions = this.byProcedure.get(plan.procedure) ?? [];
+      const versions = state.byProcedure.get(plan.procedure) ?? [];
       if (versions.some((v) => v.effectiveFrom === plan.effectiveFrom)) {
         throw new ProcessCatalogError(`${plan.source}: ${plan.processId}: procedure ${plan.procedure} already has a version effective from ${plan.effectiveFrom}`);
       }
       versions.push(plan);
       versions.sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
-      this.byProcedure.set(plan.procedure, versions);
+      state.byProcedure.set(plan.procedure, versions);
     }
-    for (const agency of this.agencies) {
+    for (const agency of state.agencies) {
       for (const code of agency.succeeds) {
-        if (!this.agencies.some((a) => a.code === code)) throw new ProcessCatalogError(`${AGENCIES_FILE}: agency ${agency.code} succeeds ${code}, which is not in the table`);
+        if (!state.agencies.some((a) => a.code === code)) throw new ProcessCatalogError(`${AGENCIES_FILE}: agency ${agency.code} succeeds ${code}, which is not in the table`);
       }
       if ((agency.nationalProcedure === undefined) !== (agency.internalProcedure === undefined)) {
         throw new ProcessCatalogError(`${AGENCIES_FILE}: agency ${agency.code} names one procedure; name both (run here) or neither (named only)`);
       }
       if (!runsHere(agency)) continue;
       for (const procedure of [agency.nationalProcedure, agency.internalProcedure]) {
-        if (!this.byProcedure.has(procedure)) {
+        if (!state.byProcedure.has(procedure)) {
           throw new ProcessCatalogError(`${AGENCIES_FILE}: agency ${agency.code} names procedure ${procedure}, which no model in processes/ declares`);
         }
       }
     }
+    this.state = state;
+  }
+
+  get plans(): readonly SlaPlan[] {
+    return this.state.plans;
+  }
+
+  get agencies(): readonly Agency[] {
+    return this.state.agencies;
+  }
+
+  /**
+   * Takes the models and agencies of another catalog (a version deployed since this one was
+   * loaded): every part of the process holding this catalog sees them from its next call.
+   */
+  adopt(other: ProcessCatalog): void {
+    this.state = other.state;
+  }
+
+  /** The BPMN text of a version: its file, or the stored model it was read from. */
+  async modelXml(processId: string): Promise<{ resourceName: string; xml: string }> {
+    const plan = this.plan(processId);
+    if (!plan) throw new ProcessCatalogError(`no model declares process ${processId}`);
+    const stored = this.state.stored.get(plan.source);
+    if (stored) return { resourceName: stored.resourceName, xml: stored.xml };
+    return { resourceName: path.basename(plan.source), xml: await readFile(plan.source, 'utf8') };
   }
 
   procedures(): string[] {
-    return [...this.byProcedure.keys()].sort();
+    return [...this.state.byProcedure.keys()].sort();
   }
 
   /** All versions of a procedure, oldest first. */
   versions(procedure: string): readonly SlaPlan[] {
-    return this.byProcedure.get(procedure) ?? [];
+    return this.state.byProcedure.get(procedure) ?? [];
   }
 
   plan(processId: string): SlaPlan | undefined {
@@ -239,14 +285,14 @@ export class ProcessCatalog {
    */
   budget(nationalProcessId: string, internalProcessId: string | null): Record<CaseVariant, number> | undefined {
     const key = `${nationalProcessId}\u0000${internalProcessId ?? ''}`;
-    const known = this.budgets.get(key);
+    const known = this.state.budgets.get(key);
     if (known) return known;
     const national = this.plan(nationalProcessId);
     if (!national) return undefined;
     const internal = internalProcessId ? this.plan(internalProcessId) : undefined;
     const check = checkBudgets(national.flow, (id) => national.steps[id]?.allotments ?? internal?.governs[id]?.allotments, national.targets);
     const budget = Object.fromEntries(CASE_VARIANTS.map((v) => [v, check.budgets[v].minutes])) as Record<CaseVariant, number>;
-    this.budgets.set(key, budget);
+    this.state.budgets.set(key, budget);
     return budget;
   }
 
@@ -472,10 +518,16 @@ export async function loadAgencies(dir: string = PROCESSES_DIR): Promise<Agency[
   return parsed.data.agencies;
 }
 
-/** Reads every model and the agency table of a processes directory; refuses a catalog with problems (catalogProblems). */
-export async function loadProcessCatalog(dir: string = PROCESSES_DIR): Promise<ProcessCatalog> {
-  const plans = (await Promise.all((await processFiles(dir)).map((file) => loadSlaPlanFile(file)))).flat();
-  const catalog = new ProcessCatalog(plans, await loadAgencies(dir));
+/**
+ * Reads every model and the agency table of a processes directory, with the stored models
+ * (versions deployed with a leader's approval, server/processes/submissions.ts
+ * `deployedModels`) beside the files (a version that is both is read from its file); refuses a catalog with problems (catalogProblems).
+ */
+export async function loadProcessCatalog(dir: string = PROCESSES_DIR, stored: readonly StoredModel[] = []): Promise<ProcessCatalog> {
+  const files = (await Promise.all((await processFiles(dir)).map((file) => loadSlaPlanFile(file)))).flat();
+  // a stored version later added to PROCESSES_DIR as a file: the file is the one read
+  const extra = (await Promise.all(stored.map((m) => loadSlaPlans(m.xml, m.source)))).flat().filter((plan) => !files.some((f) => f.processId === plan.processId));
+  const catalog = new ProcessCatalog([...files, ...extra], await loadAgencies(dir), stored);
   const problems = catalogProblems(catalog);
   if (problems.length > 0) {
     throw new ProcessCatalogError(`the models in ${dir} cannot govern every dossier (npm run lint:processes):\n${problems.map((p) => `  ${p.source}: ${p.elementId}: ${p.message}`).join('\n')}`);

@@ -24,6 +24,7 @@ import * as handovers from './0017-handovers';
 import * as portalFeedAndRating from './0018-portal-feed-and-rating';
 import * as processDesigners from './0019-process-designers';
 import * as dossiersByVersion from './0020-dossiers-by-version';
+import * as processSubmissions from './0021-process-submissions';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -46,4 +47,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0018-portal-feed-and-rating': portalFeedAndRating,
   '0019-process-designers': processDesigners,
   '0020-dossiers-by-version': dossiersByVersion,
+  '0021-process-submissions': processSubmissions,
 };
