@@ -8,6 +8,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { failingProblems, lintProcesses, type LintProblem } from '../../processes/lint/run';
+import { propertyOf, vietnameseMessage } from '../designer/draft-lint';
 import type { StoredModel } from '../sla/catalog';
 import type { SubmissionLintJson } from '../db/tables';
 
@@ -22,7 +23,8 @@ const shown = (p: LintProblem): SubmissionLintJson[number] => ({
   elementId: `${path.basename(p.file)}: ${p.elementId}`,
   rule: p.rule,
   category: p.category,
-  message: p.message,
+  // in Vietnamese, as the what-if gives them (server/designer/draft-lint.ts), with the property named
+  message: `${propertyOf(p.message) ? `thuộc tính ${propertyOf(p.message)}: ` : ''}${vietnameseMessage(p.message)}`,
 });
 
 export async function lintDraft(dir: string, stored: readonly StoredModel[], draft: { resourceName: string; processId: string; xml: string }): Promise<DraftLint> {

@@ -89,6 +89,17 @@ test('a bad submission is refused naming its field, nothing recorded', async () 
   expect(await t.db.selectFrom('processSubmissions').select('id').execute()).toEqual([]);
 });
 
+test('a draft that does not lint is refused 422 with every problem, in Vietnamese, naming the element and the property', async () => {
+  const broken = draft.xml.replace(/(<zeebe:property name="lltp:sla\.allotment(?:\.ordinary)?" value=")[^"]+(")/, '$1bốn giờ$2');
+  expect(broken).not.toBe(draft.xml);
+  const { status, body } = await submit(broken, effectiveFrom, auth.thietke!);
+  expect([status, body.parameter]).toEqual([422, 'xml']);
+  const problems = body.problems as { elementId: string; message: string }[];
+  expect(problems.length).toBeGreaterThan(0);
+  expect(problems.some((p) => /lltp:sla\.allotment/.test(p.message) && /không phải thời lượng làm việc/.test(p.message) && p.elementId.includes(': '))).toBe(true);
+  expect(await t.db.selectFrom('processSubmissions').select('id').execute()).toEqual([]);
+});
+
 test('submit, refusals of overlap and self-approval, approval that deploys once, the intake under the new version', async () => {
   const submitted = await submit(draft.xml, effectiveFrom, auth['thietke-lanhdao']!);
   expect(submitted.status).toBe(201);
