@@ -20,7 +20,8 @@ import path from 'node:path';
 import { sampleVneidRequest, seededRandom } from '../../../tools/simulators/sample-requests';
 import { findDossier } from '../../../server/readmodel/dossier';
 import { createLogger } from '../../../server/logger';
-import { loadLiveCatalog } from '../../../server/process-submissions/submissions';
+import { approveVersion, loadLiveCatalog } from '../../../server/process-submissions/submissions';
+import { createZeebeClient } from '../../../server/zeebe';
 import { watchDeployedVersions } from '../../../server/process-submissions/refresh';
 import { loadProcessCatalog, processesDirOf } from '../../../server/sla/catalog';
 import { MAX_MODEL_BYTES } from '../../../server/process-submissions/routes';
@@ -194,6 +195,30 @@ test('the operators\' CLI deploy is recorded: one row per model via cli with its
   }
   const audited = await t.db.selectFrom('audit').select('detail').where('action', '=', 'process.deploy').where('actor', '=', 'vanhanh').execute();
   expect(audited).toHaveLength(files.length);
+});
+
+test('Zeebe unreachable at approval: 503, the submission stays approved with the error and nothing is recorded; approving again deploys it once', async () => {
+  const next = await nationalDraft(daysAfterToday(30));
+  const { body } = await submit(next.xml, daysAfterToday(30), auth.thietke!);
+  const id = (body.submission as { id: number }).id;
+  // a real gRPC client to a port where no gateway listens (no retries: refused at once)
+  const unreachable = createZeebeClient({ ...t.config, ZEEBE_GRPC_ADDRESS: 'grpc://127.0.0.1:9' }, { retries: 0 });
+  const dir = processesDirOf(t.config);
+  try {
+    const deps = { db: t.db, catalog: await loadLiveCatalog(t.db, dir), dir, zeebe: unreachable.zeebe, now: () => testNow(shiftMs), logger: createLogger({ level: 'silent' }) };
+    await expect(approveVersion(deps, { id, actor: 'lanhdao' })).rejects.toMatchObject({ status: 503 });
+  } finally {
+    await unreachable.camunda.closeAllClients();
+  }
+  const row = await t.db.selectFrom('processSubmissions').select(['status', 'decidedBy', 'deployError', 'processDefinitionKey']).where('id', '=', id).executeTakeFirstOrThrow();
+  expect(row).toMatchObject({ status: 'approved', decidedBy: 'lanhdao', processDefinitionKey: null });
+  expect(row.deployError).toBeTruthy();
+  expect(await t.db.selectFrom('processDeployments').select('id').where('bpmnProcessId', '=', next.processId).execute()).toEqual([]);
+  // the leader approves again through the API, whose Zeebe answers
+  expect(await t.post(`/api/process-submissions/${id}/approve`, {}, auth.lanhdao)).toMatchObject({ status: 200, body: { deployedNow: true, submission: { status: 'deployed' } } });
+  expect(await t.post(`/api/process-submissions/${id}/approve`, {}, auth.lanhdao)).toMatchObject({ status: 200, body: { deployedNow: false } });
+  expect(await t.db.selectFrom('processDeployments').select('via').where('bpmnProcessId', '=', next.processId).execute()).toEqual([{ via: 'approval' }]);
+  expect(await t.db.selectFrom('processSubmissions').select('deployError').where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ deployError: null });
 });
 
 test('an approval after the effective date has passed is refused: the submission fails with the reason, audited', async () => {
