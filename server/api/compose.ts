@@ -43,7 +43,8 @@ import type { Logger } from '../logger';
 import { pageRoutes } from '../pages/routes';
 import { metricsRoute, monitorRoutes } from '../monitor/routes';
 import { processesDirOf } from '../sla';
-import { loadLiveCatalog } from '../process-submissions/submissions';
+import { watchDeployedVersions } from '../process-submissions/refresh';
+import { deployedCount, loadLiveCatalog } from '../process-submissions/submissions';
 import { processSubmissionRoutes } from '../process-submissions/routes';
 import { OutageLog } from '../outage';
 import { boundedZeebe, createZeebeClient } from '../zeebe';
@@ -85,6 +86,8 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
   // the files of PROCESSES_DIR and the versions deployed with a leader's approval; an approval
   // here makes this catalog adopt the new version at once (server/process-submissions)
   const catalog = await loadLiveCatalog(db, processesDirOf(config));
+  // another replica's approval reaches this one at its next check, as it reaches the workers
+  const stopWatching = watchDeployedVersions({ db, catalog, dir: processesDirOf(config), logger }, config.PROCESS_CATALOG_REFRESH_MS, await deployedCount(db));
   // Every call a request waits on has a deadline, and a call the gateway refuses is not tried
   // again behind the caller's back: an outage answers 503 at once, never a hang.
   const { camunda, zeebe: rawZeebe } = createZeebeClient(config, { retries: 0 });
@@ -211,6 +214,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await inboxWorker.close();
+      await stopWatching();
       await camunda.closeAllClients();
       healthMailer.close();
       await database.close();

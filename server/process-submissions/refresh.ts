@@ -1,5 +1,5 @@
 /**
- * The workers and the monitor take a version deployed with approval without a restart: every
+ * The workers, the monitor and every API replica take a version deployed with approval without a restart: every
  * PROCESS_CATALOG_REFRESH_MS they count the deployed submissions (an index-only count; deployed
  * is final, so the count only grows) and, when it changed, read the catalog again and adopt it.
  * The API that approves adopts it at once (./submissions.ts `refreshCatalog`). A catalog that
