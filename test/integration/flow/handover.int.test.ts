@@ -11,7 +11,7 @@
  * (khanh-hoa-pv06-v20250301); every dossier then runs to its end under the police; a rerun moves
  * nothing; the audit has one entry per dossier and per run; bad flags exit 2 naming them.
  *
- * @fixed-instants the broker's and the product's clocks are pinned at 28/2/2025 14:00 (Việt Nam), whatever LLTP_TEST_NOW says.
+ * @fixed-instants the product's clock is pinned at 28/2/2025 14:00 (Việt Nam) and the broker's runs from five minutes before, whatever LLTP_TEST_NOW says.
  */
 import { formatInstant } from '../../../server/calendar/civil-time';
 import { runCli } from '../../../server/cli/lltp';
@@ -38,13 +38,17 @@ let s: SystemUnderTest;
 const brokerClock = new BrokerClock(loadConfig().ZEEBE_MANAGEMENT_URL);
 
 beforeAll(async () => {
-  // Zeebe 8.5's clock may only move forward (../../support/broker-clock.ts): pinned back from the
-  // suite's instant to 2025, its job-timeout and back-off checks would wait in the moved time, and
-  // a retried job never came back (CI, 6 December 2026: a dossier did not close). So the broker
-  // restarts five minutes before T (libfaketime), then its clock is pinned forward at T.
+  // Zeebe 8.5's clock may only move forward (../../support/broker-clock.ts), and must keep
+  // running: its job-timeout and retry back-off checks read it. Pinned back from the suite's
+  // instant to 2025, a retried job never came back (CI, 6 December 2026); pinned at T (frozen),
+  // a job failed once under load waited for a back-off that never elapsed (CI, 7 December 2026:
+  // a dossier did not close). So the broker restarts with its clock five minutes before T
+  // (libfaketime) and runs from there; the product's clock stays at T, and every timer of
+  // these dossiers is due days after T.
   const realNowMs = testNowMs() - testClockOffsetMs();
   await restartBroker(T.getTime() - realNowMs - 300_000);
-  await brokerClock.pin(T);
+  const brokerMs = await brokerClock.nowMs();
+  if (brokerMs > T.getTime() || brokerMs < T.getTime() - 600_000) throw new Error(`the broker's clock reads ${new Date(brokerMs).toISOString()}, not the five minutes before ${T.toISOString()}`);
   s = await startSystem('handover', 6150, {}, { now: () => T });
 }, 240000);
 
