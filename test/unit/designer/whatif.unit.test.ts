@@ -25,9 +25,9 @@ import { EXPECTED, halvedSearchRecords, INTERNAL, NATIONAL, PERIOD, whatIfFixtur
 
 const calendars = new WorkingCalendars(calendarDataFromSeed(loadSeed()));
 
-async function judgeFixture() {
+/** The fixture's dossiers judged under the installed models and under a draft's text. */
+async function judgeDraft(draftXml: string) {
   const current = await loadProcessCatalog(PROCESSES_DIR);
-  const draftXml = halvedSearchRecords(await readFile(path.join(PROCESSES_DIR, `${INTERNAL}.bpmn`), 'utf8'));
   const [draft] = await loadSlaPlans(draftXml, 'ban-nhap.bpmn');
   const period = whatIfPeriod(PERIOD.from, PERIOD.to);
   return {
@@ -45,6 +45,10 @@ async function judgeFixture() {
       regime: regimeOn(loadRegimes(), PERIOD.from),
     }),
   };
+}
+
+async function judgeFixture() {
+  return judgeDraft(halvedSearchRecords(await readFile(path.join(PROCESSES_DIR, `${INTERNAL}.bpmn`), 'utf8')));
 }
 
 describe('what-if of a draft that halves searchRecords (hand-worked fixture)', () => {
@@ -177,24 +181,10 @@ describe('the shortcut past the monitor’s judgement', () => {
 
 describe('a draft of the national model changes the dossiers’ own terms', () => {
   test('a statutory deadline of one working day puts every apology prompt at or before the clock start: 20 letters due, none before', async () => {
-    const current = await loadProcessCatalog(PROCESSES_DIR);
     const installed = await readFile(path.join(PROCESSES_DIR, `${NATIONAL}.bpmn`), 'utf8');
     const property = '<zeebe:property name="lltp:deadline.statutory" value="5wd" />';
     expect(installed).toContain(property);
-    const [draft] = await loadSlaPlans(installed.replace(property, property.replace('5wd', '1wd')), 'ban-nhap.bpmn');
-    const period = whatIfPeriod(PERIOD.from, PERIOD.to);
-    const result = whatIf({
-      dossiers: whatIfFixture(calendars),
-      current,
-      draft: withDraft(current, draft!),
-      calendars,
-      from: period.from,
-      to: period.to,
-      dueSoon: DEFAULT_DUE_SOON_POLICY,
-      deadlinePolicy: DEFAULT_DEADLINE_POLICY,
-      dossierEscalation: escalationSchema.parse('headOfDivision > leader@4h > supervisor@1wd'),
-      regime: regimeOn(loadRegimes(), PERIOD.from),
-    });
+    const { result } = await judgeDraft(installed.replace(property, property.replace('5wd', '1wd')));
     // due 07:45 the next working day (7h45 that day, 15 min the next); apology by = due − 1wd = the
     // clock start; prompt 4h earlier: every dossier ends after it. None finishes after its due time
     // (the latest, group C, at 16:00 the day of receipt).
