@@ -43,6 +43,12 @@
  * BENCH_FLOW_WARMUP (20 / 5), BENCH_FLOW_CONCURRENCY (8: intake calls at once, and task
  * completions per officer), BENCH_FLOW_HISTORY (100,000 / 300), BENCH_FLOW_INTAKE_CALLS (200 / 30).
  * BENCH_FLOW_TOP_STATEMENTS (0): also print, on stderr, the statements called most and their calls per dossier.
+ * BENCH_FLOW_BROKERS (1): 3 runs everything (flow, ceiling, intakes) on a Zeebe cluster of the
+ * bench's own instead (./broker.ts: three brokers, 3 partitions, replication factor 3, a standalone
+ * gateway, as `LLTP_ZEEBE_BROKERS=3 npm run stack:up` runs them), the same figures printed: the
+ * peak rate on the cluster; flow.rss_mb.zeebe and flow.cpu_ms_per_dossier.zeebe are then the sums
+ * over the brokers and the gateway. On one machine the three brokers share its cores with
+ * everything else: the figure is that machine's, not a cluster of three machines'.
  */
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -110,6 +116,7 @@ const WARMUP = setting('BENCH_FLOW_WARMUP', 20, 5);
 const CONCURRENCY = setting('BENCH_FLOW_CONCURRENCY', 8, 8);
 const HISTORY = setting('BENCH_FLOW_HISTORY', 100_000, 300);
 const INTAKE_CALLS = setting('BENCH_FLOW_INTAKE_CALLS', 200, 30);
+const BROKERS = setting('BENCH_FLOW_BROKERS', 1, 1);
 const TOP_STATEMENTS = Number(process.env.BENCH_FLOW_TOP_STATEMENTS ?? 0);
 const RUN_TIMEOUT_MS = (SMALL ? 3 : 15) * 60_000;
 const USERS = ['motcua', 'chuyenvien', 'truongphong', 'lanhdao'] as const;
@@ -286,7 +293,7 @@ export async function measureFlow(bench: Bench, run: number, options: FlowOption
       workers: child('workers'),
       simulators: child('simulators'),
       bench: { pid: process.pid, measure: 'rss' },
-      zeebe: { pid: bench.broker.pid, measure: 'rss' },
+      zeebe: { pid: bench.broker.pid, measure: 'rss', also: bench.broker.pids.filter((pid) => pid !== bench.broker.pid) },
       postgres: postmaster ? { pid: postmaster, measure: 'pss' } : null,
     });
     let usersFailed: Error | null = null;
@@ -315,7 +322,7 @@ export async function measureFlow(bench: Bench, run: number, options: FlowOption
       workers: { pid: product.children.workers!.pid!, withChildren: false },
       simulators: { pid: product.children.simulators!.pid!, withChildren: false },
       bench: { pid: process.pid, withChildren: false },
-      zeebe: { pid: bench.broker.pid, withChildren: false },
+      zeebe: { pid: bench.broker.pid, withChildren: false, also: bench.broker.pids.filter((pid) => pid !== bench.broker.pid) },
       postgres: postmaster ? { pid: postmaster, withChildren: true } : null,
     });
     const started = performance.now();
@@ -506,7 +513,7 @@ async function main(): Promise<void> {
       const results: Results = { flow: [], ceiling: [], ratio: [], intakeEmpty: [], intakeFull: [], growth: [], memory: new Map(), statements: [], cpu: new Map() };
       for (let run = 1; run <= RUNS; run++) await oneRun(bench, models, history, run, results);
       emitResults(results);
-    }),
+    }, BROKERS),
   );
 }
 
