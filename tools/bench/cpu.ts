@@ -2,7 +2,8 @@
  * CPU time of the processes a benchmark runs, read from /proc (user + system time of every
  * thread). For PostgreSQL, the postmaster, its live backends and the backends that already ended
  * (their time is added to the postmaster's children time when it reaps them); other clients of
- * the same server are counted too.
+ * the same server are counted too. A process watched with others (`also`: a Zeebe cluster's brokers
+ * and gateway) counts theirs with its own.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -32,6 +33,8 @@ function childrenOf(pid: number): number[] {
 export interface CpuWatched {
   pid: number;
   withChildren: boolean;
+  /** Other processes whose own CPU time is added to this one's. */
+  also?: readonly number[];
 }
 
 /** CPU milliseconds a process (and, when asked, its children) has used so far. */
@@ -44,6 +47,10 @@ export function cpuMs(target: CpuWatched): number {
       const [u, s] = times(child);
       ticks += u + s;
     }
+  }
+  for (const other of target.also ?? []) {
+    const [u, s] = times(other);
+    ticks += u + s;
   }
   return (ticks * 1000) / TICKS_PER_SECOND;
 }

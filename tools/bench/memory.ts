@@ -2,7 +2,8 @@
  * Memory of the processes a benchmark runs, sampled every second, under the name of what is
  * measured: the resident set size (RSS) of one process, or, for PostgreSQL (the postmaster and
  * its backends, which share their buffers), the proportional set size (PSS) summed over them,
- * so that shared memory is counted once.
+ * so that shared memory is counted once. A process watched with others (`also`: a Zeebe cluster's
+ * brokers and gateway) counts the sum of their RSS.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,8 @@ export type Measure = 'rss' | 'pss';
 export interface Watched {
   pid: number;
   measure: Measure;
+  /** Other processes whose RSS is added to this one's (measure 'rss' only). */
+  also?: readonly number[];
 }
 
 function rssMb(pid: number): number {
@@ -52,7 +55,8 @@ export class MemoryPeaks {
     const sample = (): void => {
       for (const [name, target] of Object.entries(watched)) {
         if (!target) continue;
-        const mb = target.pid === process.pid ? process.memoryUsage().rss / 1048576 : target.measure === 'pss' ? pssMbWithChildren(target.pid) : rssMb(target.pid);
+        const own = target.pid === process.pid ? process.memoryUsage().rss / 1048576 : target.measure === 'pss' ? pssMbWithChildren(target.pid) : rssMb(target.pid);
+        const mb = (target.also ?? []).reduce((sum, pid) => sum + rssMb(pid), own);
         if (mb > (this.peaks.get(name) ?? 0)) this.peaks.set(name, mb);
       }
     };
