@@ -19,9 +19,10 @@
  *   is a technical fault: retries − 1 with exponential back-off, so retries run out into an
  *   incident. Invalid variables or headers are a technical fault naming the variable.
  *
- * Every job is a step of the timeline: `stepStarted` before the handler (start = the
- * `activatedAt` variable, else the injected clock), `stepFinished` (actor `system`) once
- * the handler succeeded; both idempotent by element instance key.
+ * Every job is a step of the timeline: started before the handler (start = the `activatedAt`
+ * variable, else the injected clock) by the statement that also reads the dossier the handler
+ * gets (`ctx.dossier`), `stepFinished` (actor `system`) once the handler succeeded; both
+ * idempotent by element instance key.
  */
 import { z } from 'zod';
 import { jobTypes, startVariables, type JobType } from '../processes/contracts';
@@ -33,7 +34,8 @@ import type { Db } from '../server/db';
 import type { Logger } from '../server/logger';
 import type { Mailer } from '../server/mail';
 import { OUTAGE_BACKOFF_MS, OutageLog, unavailableComponent, withDeadline } from '../server/outage';
-import { DuplicateInstanceError, parseEngineInstant, stepFinished, stepStarted, type TimelineDeps } from '../server/readmodel/timeline';
+import type { Dossier } from '../server/readmodel/dossier';
+import { DuplicateInstanceError, parseEngineInstant, stepFinished, stepStartedChecked, stepStartedReadingDossier, type TimelineDeps } from '../server/readmodel/timeline';
 import type { ProcessCatalog } from '../server/sla/catalog';
 import type { ZeebeGrpcClient } from '../server/zeebe';
 import type { Adapters } from './adapters';
@@ -151,6 +153,11 @@ export interface JobContext<V, H> {
   now: Date;
   /** When the element was activated (`activatedAt`), else `now`. */
   startedAt: Date;
+  /**
+   * The dossier as read with the step's start, just before the handler (null when the start took
+   * its checked path): read it through `dossierOf(ctx)` (workers/dossier-support.ts).
+   */
+  dossier: Dossier | null;
   logger: Logger;
   /** Idempotency key of the step: `${dossierCode}:${elementId}` (steps that run once per dossier). */
   stepKey: string;
@@ -246,7 +253,10 @@ export async function processJob(worker: Worker, job: ActivatedJob, deps: Worker
       stepSla: (processId, elementId, internalProcessId) => deps.catalog.stepSla(processId, elementId, internalProcessId),
     };
     const internalProcessId = typeof job.variables.internalProcessId === 'string' ? job.variables.internalProcessId : null;
-    await stepStarted(timeline, { dossierCode: code, processId: job.bpmnProcessId, processInstanceKey: job.processInstanceKey, elementId: job.elementId, elementInstanceKey: job.elementInstanceKey, startedAt, internalProcessId });
+    const start = { dossierCode: code, processId: job.bpmnProcessId, processInstanceKey: job.processInstanceKey, elementId: job.elementId, elementInstanceKey: job.elementInstanceKey, startedAt, internalProcessId };
+    // one statement starts the step and reads the dossier for the handler; else the checked start
+    const dossier = await stepStartedReadingDossier(timeline, start);
+    if (!dossier) await stepStartedChecked(timeline, start);
 
     const outcome = await worker.handler({
       variables: variables.data,
@@ -257,6 +267,7 @@ export async function processJob(worker: Worker, job: ActivatedJob, deps: Worker
       calendars,
       now,
       startedAt,
+      dossier,
       logger,
       stepKey: `${code}:${job.elementId}`,
       activationKey: `${code}:${job.elementInstanceKey}`,

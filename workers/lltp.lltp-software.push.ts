@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { complete, defineWorker, dossierCode, PermanentFault } from './framework';
-import { loadDossier } from './dossier-support';
+import { dossierOf } from './dossier-support';
 
 export default defineWorker({
   type: 'lltp.lltp-software.push',
@@ -12,7 +12,7 @@ export default defineWorker({
   variables: z.object({ dossierCode }),
   outcomeOf: () => 'pushed',
   async handler(ctx) {
-    const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
+    const dossier = await dossierOf(ctx);
     if (!dossier.receiptNumber || (dossier.formType !== 1 && dossier.formType !== 2)) {
       throw new PermanentFault(`dossier ${ctx.dossierCode} has no receiptNumber or formType: intake must record them`);
     }

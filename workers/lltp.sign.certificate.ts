@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { complete, defineWorker, dossierCode } from './framework';
-import { iso, loadDossier } from './dossier-support';
+import { dossierOf, iso } from './dossier-support';
 
 export const certificateNumberOf = (code: string): string => `LLTP-${code}`;
 
@@ -23,7 +23,7 @@ export default defineWorker({
   variables: z.object({ dossierCode }),
   outcomeOf: () => 'signed',
   async handler(ctx) {
-    const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
+    const dossier = await dossierOf(ctx);
     const certificateNumber = certificateNumberOf(ctx.dossierCode);
     const digest = certificateDigest({ dossierCode: ctx.dossierCode, certificateNumber, formType: dossier.formType ?? null, agencyCode: dossier.agencyCode ?? null });
     const signature = await ctx.deps.adapters.signing.sign({ documentId: ctx.dossierCode, digest, signer: ctx.deps.settings.signer }, ctx.stepKey);
