@@ -425,9 +425,9 @@ async function recordCompletionAtOnce(deps: InboxDeps, staff: Staff, id: string,
   const at = deps.now();
   const candidates: [FormKey, TaskCompletion][] = [];
   for (const [key, form] of Object.entries(forms) as [FormKey, (typeof forms)[FormKey]][]) {
-    if (key === 'lltp.form.apology' || !staff.roles.includes(form.role as never)) continue;
+    if (key === 'lltp.form.apology' || !staff.roles.includes(form.role)) continue;
     const parsed = form.outputs.safeParse(data ?? {});
-    if (parsed.success) candidates.push([key, { variables: parsed.data as Record<string, unknown>, lateReason: given ?? null, at: at.toISOString(), by: staff.username }]);
+    if (parsed.success) candidates.push([key, { variables: parsed.data, lateReason: given ?? null, at: at.toISOString(), by: staff.username }]);
   }
   if (candidates.length === 0) return undefined;
   const byForm = sql.join(candidates.map(([key, completion]) => sql`WHEN ${key} THEN ${toJson(completion)}::jsonb`), sql` `);
@@ -507,7 +507,7 @@ export async function completeTask(deps: InboxDeps, principal: Principal | undef
   const username = staff.username;
   const atOnce = await recordCompletionAtOnce(deps, staff, id, data, given);
   const recorded = atOnce?.completion
-    ? { task: atOnce, completion: atOnce.completion as TaskCompletion, earlier: false }
+    ? { task: atOnce, completion: atOnce.completion, earlier: false }
     : await recordCompletionChecked(deps, principal, id, data, given);
   if ('done' in recorded) return view(deps, recorded.done);
   const { task, completion } = recorded;
