@@ -73,7 +73,10 @@ export function deadlineChangeQuery(db: Pick<Db, 'insertInto'>, change: Deadline
       targetDueFrom: change.before.targetDueAt,
       apologyByFrom: change.before.apologyByAt,
     })
-    .onConflict((oc) => oc.columns(['changeId', 'dossierCode']).where('cause', '<>', 'calendar').doNothing());
+    .onConflict((oc) =>
+      // the partial unique index's predicate, written out (a parameter there would match no index)
+      oc.columns(['changeId', 'dossierCode']).where(sql<boolean>`cause <> 'calendar'`).doNothing(),
+    );
 }
 
 /**
