@@ -17,7 +17,6 @@ export default defineWorker({
       throw new PermanentFault(`dossier ${ctx.dossierCode} has no receiptNumber or formType: intake must record them`);
     }
     const pushed = await ctx.deps.adapters.lltpSoftware.pushDossier({ dossierCode: ctx.dossierCode, receiptNumber: dossier.receiptNumber, formType: dossier.formType }, ctx.stepKey);
-    await ctx.deps.db.updateTable('dossiers').set({ lltpSoftwareId: pushed.lltpId }).where('code', '=', ctx.dossierCode).execute();
-    return complete({ lltpSoftwareId: pushed.lltpId });
+    return complete({ lltpSoftwareId: pushed.lltpId }, { dossier: { lltpSoftwareId: pushed.lltpId } });
   },
 });

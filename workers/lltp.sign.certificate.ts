@@ -28,7 +28,6 @@ export default defineWorker({
     const digest = certificateDigest({ dossierCode: ctx.dossierCode, certificateNumber, formType: dossier.formType ?? null, agencyCode: dossier.agencyCode ?? null });
     const signature = await ctx.deps.adapters.signing.sign({ documentId: ctx.dossierCode, digest, signer: ctx.deps.settings.signer }, ctx.stepKey);
     const signedAt = new Date(signature.signedAt);
-    await ctx.deps.db.updateTable('dossiers').set({ certificateNumber, signedAt, signatureId: signature.signatureId }).where('code', '=', ctx.dossierCode).execute();
-    return complete({ certificateNumber, signedAt: iso(signedAt) });
+    return complete({ certificateNumber, signedAt: iso(signedAt) }, { dossier: { certificateNumber, signedAt, signatureId: signature.signatureId } });
   },
 });

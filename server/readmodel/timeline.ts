@@ -5,7 +5,7 @@
  * `step:<elementInstanceKey>` (insert on conflict do nothing), and finishing only touches an
  * open step, so a job delivered twice records one step, finished once.
  */
-import { sql, type RawBuilder, type Selectable } from 'kysely';
+import { sql, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../db';
 import { stepDueAt } from '../calendar/deadlines';
 import type { WorkingCalendars } from '../calendar/working-calendar';
@@ -260,4 +260,18 @@ export async function finishSteps(db: Db, where: { id: string } | { dossierCode:
 /** Records the end of a step; a repeat (or an unknown step) changes nothing. */
 export async function stepFinished(deps: Pick<TimelineDeps, 'db'>, end: StepEnd): Promise<boolean> {
   return (await finishSteps(deps.db, { id: stepId(end.elementInstanceKey) }, end)) === 1;
+}
+
+/**
+ * Records the end of a step and writes the columns of its dossier that the step's job set, in one
+ * statement: each part as idempotent as alone (a repeat finishes nothing more and writes the same
+ * columns again).
+ */
+export async function stepFinishedWritingDossier(deps: Pick<TimelineDeps, 'db'>, end: StepEnd, dossierCode: string, dossier: Updateable<DossiersTable>): Promise<void> {
+  await deps.db
+    .with('step', () => finishStepsQuery(deps.db, { id: stepId(end.elementInstanceKey) }, end))
+    .updateTable('dossiers')
+    .set(dossier)
+    .where('code', '=', dossierCode)
+    .execute();
 }
