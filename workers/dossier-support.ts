@@ -6,7 +6,7 @@
  */
 import { formatInstant } from '../server/calendar/civil-time';
 import { apologyPromptOf, dossierDeadlines, type DossierDeadlines, type DossierTerms } from '../server/calendar/deadlines';
-import type { Db } from '../server/db';
+import { deadlineChangeQuery, type DeadlineChange } from '../server/readmodel/deadline-history';
 import { CHECK_AT_NEXT_TICK, findDossier, type Dossier, type DossierOutcome } from '../server/readmodel/dossier';
 import type { SlaPlan } from '../server/sla/plan';
 import type { DeadlineName } from '../server/sla/spec';
@@ -19,6 +19,14 @@ export async function loadDossier(deps: WorkerDeps, code: string): Promise<Dossi
   const dossier = await findDossier(deps.db, code);
   if (!dossier) throw new TechnicalFault(`dossier ${code} is not in the read model (intake writes it before starting the process)`);
   return dossier;
+}
+
+/**
+ * The dossier as the job found it: read with the step's start (`ctx.dossier`), else now. For a
+ * read after the handler's own writes, use {@link loadDossier}.
+ */
+export async function dossierOf(ctx: JobContext<unknown, unknown>): Promise<Dossier> {
+  return ctx.dossier ?? loadDossier(ctx.deps, ctx.dossierCode);
 }
 
 export function planOf(deps: WorkerDeps, processId: string): SlaPlan {
@@ -65,29 +73,47 @@ export function apologyPromptAt(ctx: JobContext<unknown, unknown>, dossier: Pick
 /** The fields a worker writes when it computes a dossier's deadlines again. */
 export type DeadlineUpdate = Partial<Pick<Dossier, 'statutoryDueAt' | 'targetDueAt' | 'apologyByAt' | 'appointmentAt' | 'deadlinesEstimated' | 'calendarVersion' | 'caseVariant' | 'variant' | 'statutoryWorkingDays' | 'targetWorkingDays' | 'clockStartAt' | 'extendedAt'>>;
 
-/** Writes new deadlines of an open dossier; its SLA status is judged again at the monitor's next tick. */
-export async function updateOpenDossier(ctx: JobContext<unknown, unknown>, update: DeadlineUpdate, db: Db = ctx.deps.db): Promise<void> {
-  await db
-    .updateTable('dossiers')
-    .set({ ...update, nextCheckAt: CHECK_AT_NEXT_TICK })
-    .where('code', '=', ctx.dossierCode)
-    .where('status', '=', 'open')
-    .execute();
+/**
+ * Writes new deadlines of an open dossier; its SLA status is judged again at the monitor's next
+ * tick. With `change`, the deadlines before it are recorded (deadline_moves) by the same statement.
+ */
+export async function updateOpenDossier(ctx: JobContext<unknown, unknown>, update: DeadlineUpdate, change?: DeadlineChange): Promise<void> {
+  const set = { ...update, nextCheckAt: CHECK_AT_NEXT_TICK };
+  const { db } = ctx.deps;
+  if (change) {
+    await db.with('moved', (qb) => deadlineChangeQuery(qb, change)).updateTable('dossiers').set(set).where('code', '=', ctx.dossierCode).where('status', '=', 'open').execute();
+    return;
+  }
+  await db.updateTable('dossiers').set(set).where('code', '=', ctx.dossierCode).where('status', '=', 'open').execute();
 }
 
 /**
- * Closes an open dossier with its outcome; a repeat (already closed) changes nothing and
- * returns when it was closed.
+ * Closes an open dossier with its outcome, in one statement that also answers how the dossier
+ * stands; a repeat (already closed) changes nothing and returns when it was closed.
  */
 export async function closeDossier(ctx: JobContext<unknown, unknown>, outcome: DossierOutcome): Promise<Date> {
-  await ctx.deps.db
-    .updateTable('dossiers')
-    .set({ status: 'closed', finishedAt: ctx.now, outcome, currentElementId: null, nextCheckAt: null })
-    .where('code', '=', ctx.dossierCode)
-    .where('status', '=', 'open')
-    .execute();
-  const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
-  if (dossier.status !== 'closed' || !dossier.finishedAt) throw new TechnicalFault(`dossier ${ctx.dossierCode} could not be closed`);
-  if (dossier.outcome !== outcome) ctx.logger.warn({ outcome: dossier.outcome, wanted: outcome }, 'dossier was already closed with another outcome');
-  return dossier.finishedAt;
+  const closed = await ctx.deps.db
+    .with('closed', (db) =>
+      db
+        .updateTable('dossiers')
+        .set({ status: 'closed', finishedAt: ctx.now, outcome, currentElementId: null, nextCheckAt: null })
+        .where('code', '=', ctx.dossierCode)
+        .where('status', '=', 'open')
+        .returning(['status', 'finishedAt', 'outcome']),
+    )
+    .selectFrom('closed')
+    .select(['status', 'finishedAt', 'outcome'])
+    // the statement's snapshot is the dossier before its own update: the row as it stood when nothing was updated
+    .unionAll((db) =>
+      db
+        .selectFrom('dossiers')
+        .select(['status', 'finishedAt', 'outcome'])
+        .where('code', '=', ctx.dossierCode)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('closed').select('status')))),
+    )
+    .executeTakeFirst();
+  if (!closed) throw new TechnicalFault(`dossier ${ctx.dossierCode} is not in the read model (intake writes it before starting the process)`);
+  if (closed.status !== 'closed' || !closed.finishedAt) throw new TechnicalFault(`dossier ${ctx.dossierCode} could not be closed`);
+  if (closed.outcome !== outcome) ctx.logger.warn({ outcome: closed.outcome, wanted: outcome }, 'dossier was already closed with another outcome');
+  return closed.finishedAt;
 }

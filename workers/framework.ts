@@ -19,10 +19,12 @@
  *   is a technical fault: retries − 1 with exponential back-off, so retries run out into an
  *   incident. Invalid variables or headers are a technical fault naming the variable.
  *
- * Every job is a step of the timeline: `stepStarted` before the handler (start = the
- * `activatedAt` variable, else the injected clock), `stepFinished` (actor `system`) once
- * the handler succeeded; both idempotent by element instance key.
+ * Every job is a step of the timeline: started before the handler (start = the `activatedAt`
+ * variable, else the injected clock) by the statement that also reads the dossier the handler
+ * gets (`ctx.dossier`), `stepFinished` (actor `system`) once the handler succeeded; both
+ * idempotent by element instance key.
  */
+import type { Updateable } from 'kysely';
 import { z } from 'zod';
 import { jobTypes, startVariables, type JobType } from '../processes/contracts';
 import type { CalendarPolicy } from '../server/calendar/policy';
@@ -30,10 +32,12 @@ import type { CalendarProvider } from '../server/calendar/provider';
 import type { WorkingCalendars } from '../server/calendar/working-calendar';
 import type { Config } from '../server/config';
 import type { Db } from '../server/db';
+import type { DossiersTable } from '../server/db/tables';
 import type { Logger } from '../server/logger';
 import type { Mailer } from '../server/mail';
 import { OUTAGE_BACKOFF_MS, OutageLog, unavailableComponent, withDeadline } from '../server/outage';
-import { DuplicateInstanceError, parseEngineInstant, stepFinished, stepStarted, type TimelineDeps } from '../server/readmodel/timeline';
+import type { Dossier } from '../server/readmodel/dossier';
+import { DuplicateInstanceError, parseEngineInstant, stepFinished, stepFinishedWritingDossier, stepStartedChecked, stepStartedReadingDossier, type TimelineDeps } from '../server/readmodel/timeline';
 import type { ProcessCatalog } from '../server/sla/catalog';
 import type { ZeebeGrpcClient } from '../server/zeebe';
 import type { Adapters } from './adapters';
@@ -123,9 +127,17 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
 
 export type Outputs<T extends JobType> = z.infer<(typeof jobTypes)[T]['outputs']>;
 
-export type Outcome<O> = { kind: 'complete'; variables: O } | { kind: 'bpmnError'; errorCode: string; message: string };
+/** Columns of the job's dossier a handler sets as its last write: written with the step's finish, in one statement. */
+export type DossierWrite = Updateable<DossiersTable>;
 
-export const complete = <O>(variables: O): Outcome<O> => ({ kind: 'complete', variables });
+export type Outcome<O> = { kind: 'complete'; variables: O; dossier?: DossierWrite } | { kind: 'bpmnError'; errorCode: string; message: string };
+
+/**
+ * The job is done with these outputs; `write.dossier`, the columns of the job's dossier that the
+ * handler sets last, are written by the statement that finishes the step (once the outputs keep
+ * the contract), so the job is acknowledged only after both are stored.
+ */
+export const complete = <O>(variables: O, write: { dossier?: DossierWrite } = {}): Outcome<O> => ({ kind: 'complete', variables, ...write });
 export const bpmnError = <O = never>(errorCode: string, message: string): Outcome<O> => ({ kind: 'bpmnError', errorCode, message });
 
 /** The job as the handler sees it (no variables: those come validated). */
@@ -151,6 +163,11 @@ export interface JobContext<V, H> {
   now: Date;
   /** When the element was activated (`activatedAt`), else `now`. */
   startedAt: Date;
+  /**
+   * The dossier as read with the step's start, just before the handler (null when the start took
+   * its checked path): read it through `dossierOf(ctx)` (workers/dossier-support.ts).
+   */
+  dossier: Dossier | null;
   logger: Logger;
   /** Idempotency key of the step: `${dossierCode}:${elementId}` (steps that run once per dossier). */
   stepKey: string;
@@ -246,7 +263,10 @@ export async function processJob(worker: Worker, job: ActivatedJob, deps: Worker
       stepSla: (processId, elementId, internalProcessId) => deps.catalog.stepSla(processId, elementId, internalProcessId),
     };
     const internalProcessId = typeof job.variables.internalProcessId === 'string' ? job.variables.internalProcessId : null;
-    await stepStarted(timeline, { dossierCode: code, processId: job.bpmnProcessId, processInstanceKey: job.processInstanceKey, elementId: job.elementId, elementInstanceKey: job.elementInstanceKey, startedAt, internalProcessId });
+    const start = { dossierCode: code, processId: job.bpmnProcessId, processInstanceKey: job.processInstanceKey, elementId: job.elementId, elementInstanceKey: job.elementInstanceKey, startedAt, internalProcessId };
+    // one statement starts the step and reads the dossier for the handler; else the checked start
+    const dossier = await stepStartedReadingDossier(timeline, start);
+    if (!dossier) await stepStartedChecked(timeline, start);
 
     const outcome = await worker.handler({
       variables: variables.data,
@@ -257,6 +277,7 @@ export async function processJob(worker: Worker, job: ActivatedJob, deps: Worker
       calendars,
       now,
       startedAt,
+      dossier,
       logger,
       stepKey: `${code}:${job.elementId}`,
       activationKey: `${code}:${job.elementInstanceKey}`,
@@ -273,13 +294,14 @@ export async function processJob(worker: Worker, job: ActivatedJob, deps: Worker
     const contract = jobTypes[worker.type].outputs.strict();
     const outputs = contract.safeParse(outcome.variables);
     if (!outputs.success) throw new Error(`${job.type}: the worker's outputs break the contract: ${describeIssues('output', outputs.error)}`);
-    await stepFinished(timeline, {
+    const end = {
       elementInstanceKey: job.elementInstanceKey,
       finishedAt: deps.clock.now(),
       actor: 'system',
       ...(worker.outcomeOf ? { outcome: worker.outcomeOf(outputs.data, variables.data) ?? undefined } : {}),
       ...(worker.system ? { lateReason: systemLateReason(worker.system, job.retries) } : {}),
-    });
+    };
+    await (outcome.dossier ? stepFinishedWritingDossier(timeline, end, code, outcome.dossier) : stepFinished(timeline, end));
     logger.info('job completed');
     deps.outages.success('postgres');
     return { action: 'complete', variables: outputs.data };

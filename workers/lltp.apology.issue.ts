@@ -15,7 +15,7 @@ import { formatVnDate } from '../server/monitor/format';
 import { readDeclaration } from '../server/readmodel/declaration';
 import { CHECK_AT_NEXT_TICK, type Dossier } from '../server/readmodel/dossier';
 import { complete, defineWorker, dossierCode, PermanentFault, TechnicalFault, type JobContext } from './framework';
-import { apologyPromptAt, iso, loadDossier, planOf } from './dossier-support';
+import { apologyPromptAt, dossierOf, iso, loadDossier, planOf } from './dossier-support';
 
 const apologyForm = forms['lltp.form.apology'].outputs;
 
@@ -87,7 +87,7 @@ export default defineWorker({
   outcomeOf: () => 'apology',
   async handler(ctx) {
     const { apologyReason, newReturnDate } = ctx.variables;
-    const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
+    const dossier = await dossierOf(ctx);
     const calendar = ctx.calendars.forUnit(dossier.unitId);
     const lead = dossier.apologyLeadMinutes;
     const answer = (returnDueAt: Date, apologyByAt: Date) =>

@@ -23,9 +23,9 @@ import { dossierTermsOf } from '../server/sla';
 import { audit } from '../server/audit';
 import { formatVnDate } from '../server/monitor/format';
 import { readDeclaration } from '../server/readmodel/declaration';
-import { factsOf, recordDeadlineChange } from '../server/readmodel/deadline-history';
+import { factsOf } from '../server/readmodel/deadline-history';
 import { complete, defineWorker, dossierCode, TechnicalFault, type JobContext } from './framework';
-import { apologyPromptAt, deadlinesOf, iso, loadDossier, planOf, updateOpenDossier } from './dossier-support';
+import { apologyPromptAt, deadlinesOf, dossierOf, iso, planOf, updateOpenDossier } from './dossier-support';
 
 const searchOutcomes = forms['lltp.form.search-records'].outputs;
 
@@ -41,7 +41,7 @@ export default defineWorker({
     .and(searchOutcomes),
   outcomeOf: (outputs) => outputs.caseVariant,
   async handler(ctx) {
-    const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
+    const dossier = await dossierOf(ctx);
     const caseVariant = caseVariantOf(ctx.variables);
     const terms = dossierTermsOf(planOf(ctx.deps, ctx.job.bpmnProcessId), caseVariant, caseVariant === 'statutory');
     const statutoryWorkingDays = caseVariant === 'statutory' ? terms.statutoryWorkingDays : dossier.statutoryWorkingDays;
@@ -64,15 +64,9 @@ export default defineWorker({
     };
     const planned = { ...(extended ? { extendedAt: ctx.now } : {}), ...update, deadlinesEstimated: deadlines.estimated, calendarVersion: ctx.calendars.version };
     // the deadlines before the plan stay readable for reports as of an earlier instant: recorded
-    // with the update in one transaction when they change; otherwise the update alone (one statement)
-    if (dossier.status === 'open' && JSON.stringify(factsOf(dossier)) !== JSON.stringify(factsOf({ ...dossier, ...update }))) {
-      await ctx.deps.db.transaction().execute(async (tx) => {
-        await recordDeadlineChange(tx, { dossierCode: ctx.dossierCode, changeId: `plan:${ctx.job.elementInstanceKey}`, cause: 'plan', at: ctx.now, before: dossier });
-        await updateOpenDossier(ctx, planned, tx);
-      });
-    } else {
-      await updateOpenDossier(ctx, planned);
-    }
+    // with the update in one statement when they change; otherwise the update alone
+    const changed = dossier.status === 'open' && JSON.stringify(factsOf(dossier)) !== JSON.stringify(factsOf({ ...dossier, ...update }));
+    await updateOpenDossier(ctx, planned, changed ? { dossierCode: ctx.dossierCode, changeId: `plan:${ctx.job.elementInstanceKey}`, cause: 'plan', at: ctx.now, before: dossier } : undefined);
     return complete({ caseVariant, statutoryDueAt: iso(deadlines.statutoryDueAt), targetDueAt: iso(deadlines.targetDueAt), apologyByAt: iso(apologyByAt), apologyPromptAt: iso(apologyPromptAt(ctx, dossier, apologyByAt)) });
   },
 });

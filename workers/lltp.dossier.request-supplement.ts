@@ -8,14 +8,14 @@ import { z } from 'zod';
 import { complete, defineWorker, dossierCode, TechnicalFault } from './framework';
 import { recordDeadlineChange } from '../server/readmodel/deadline-history';
 import { CHECK_AT_NEXT_TICK } from '../server/readmodel/dossier';
-import { iso, loadDossier, namedDeadline, planOf } from './dossier-support';
+import { dossierOf, iso, loadDossier, namedDeadline, planOf } from './dossier-support';
 
 export default defineWorker({
   type: 'lltp.dossier.request-supplement',
   variables: z.object({ dossierCode, missingItems: z.array(z.string().min(1)).min(1) }),
   outcomeOf: () => 'supplement',
   async handler(ctx) {
-    let dossier = await loadDossier(ctx.deps, ctx.dossierCode);
+    let dossier = await dossierOf(ctx);
     let open = dossier.stoppedIntervals.find((s) => s.to === null);
     if (!open) {
       await ctx.deps.db.transaction().execute(async (tx) => {

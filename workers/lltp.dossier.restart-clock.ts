@@ -10,13 +10,13 @@ import { clockStartFor } from '../server/calendar/clock';
 import { complete, defineWorker, dossierCode } from './framework';
 import { CHECK_AT_NEXT_TICK } from '../server/readmodel/dossier';
 import { recordDeadlineChange } from '../server/readmodel/deadline-history';
-import { apologyPromptAt, deadlinesOf, iso, loadDossier } from './dossier-support';
+import { apologyPromptAt, deadlinesOf, dossierOf, iso } from './dossier-support';
 
 export default defineWorker({
   type: 'lltp.dossier.restart-clock',
   variables: z.object({ dossierCode, supplementedAt: instant }),
   async handler(ctx) {
-    const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
+    const dossier = await dossierOf(ctx);
     const supplementedAt = new Date(ctx.variables.supplementedAt);
     const calendar = ctx.calendars.forUnit(dossier.unitId);
     const stoppedIntervals = dossier.stoppedIntervals.map((s) => (s.to === null ? { ...s, to: supplementedAt < s.from ? s.from : supplementedAt } : s));

@@ -6,13 +6,13 @@
 import { z } from 'zod';
 import { startVariables } from '../processes/contracts';
 import { complete, defineWorker, dossierCode } from './framework';
-import { apologyPromptAt, deadlinesOf, iso, loadDossier } from './dossier-support';
+import { apologyPromptAt, deadlinesOf, dossierOf, iso } from './dossier-support';
 
 export default defineWorker({
   type: 'lltp.intake.register',
   variables: z.object({ dossierCode, agencyCode: startVariables.shape.agencyCode, receivedAt: startVariables.shape.receivedAt }),
   async handler(ctx) {
-    const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
+    const dossier = await dossierOf(ctx);
     const { internalProcessId } = ctx.deps.catalog.processesFor(ctx.variables.agencyCode, new Date(ctx.variables.receivedAt));
     let { statutoryDueAt, targetDueAt, apologyByAt } = dossier;
     if (!statutoryDueAt || !targetDueAt || !apologyByAt) {

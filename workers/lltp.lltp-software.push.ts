@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { complete, defineWorker, dossierCode, PermanentFault } from './framework';
-import { loadDossier } from './dossier-support';
+import { dossierOf } from './dossier-support';
 
 export default defineWorker({
   type: 'lltp.lltp-software.push',
@@ -12,12 +12,11 @@ export default defineWorker({
   variables: z.object({ dossierCode }),
   outcomeOf: () => 'pushed',
   async handler(ctx) {
-    const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
+    const dossier = await dossierOf(ctx);
     if (!dossier.receiptNumber || (dossier.formType !== 1 && dossier.formType !== 2)) {
       throw new PermanentFault(`dossier ${ctx.dossierCode} has no receiptNumber or formType: intake must record them`);
     }
     const pushed = await ctx.deps.adapters.lltpSoftware.pushDossier({ dossierCode: ctx.dossierCode, receiptNumber: dossier.receiptNumber, formType: dossier.formType }, ctx.stepKey);
-    await ctx.deps.db.updateTable('dossiers').set({ lltpSoftwareId: pushed.lltpId }).where('code', '=', ctx.dossierCode).execute();
-    return complete({ lltpSoftwareId: pushed.lltpId });
+    return complete({ lltpSoftwareId: pushed.lltpId }, { dossier: { lltpSoftwareId: pushed.lltpId } });
   },
 });

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { complete, defineWorker, dossierCode } from './framework';
-import { iso, loadDossier } from './dossier-support';
+import { dossierOf, iso } from './dossier-support';
 
 export const certificateNumberOf = (code: string): string => `LLTP-${code}`;
 
@@ -23,12 +23,11 @@ export default defineWorker({
   variables: z.object({ dossierCode }),
   outcomeOf: () => 'signed',
   async handler(ctx) {
-    const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
+    const dossier = await dossierOf(ctx);
     const certificateNumber = certificateNumberOf(ctx.dossierCode);
     const digest = certificateDigest({ dossierCode: ctx.dossierCode, certificateNumber, formType: dossier.formType ?? null, agencyCode: dossier.agencyCode ?? null });
     const signature = await ctx.deps.adapters.signing.sign({ documentId: ctx.dossierCode, digest, signer: ctx.deps.settings.signer }, ctx.stepKey);
     const signedAt = new Date(signature.signedAt);
-    await ctx.deps.db.updateTable('dossiers').set({ certificateNumber, signedAt, signatureId: signature.signatureId }).where('code', '=', ctx.dossierCode).execute();
-    return complete({ certificateNumber, signedAt: iso(signedAt) });
+    return complete({ certificateNumber, signedAt: iso(signedAt) }, { dossier: { certificateNumber, signedAt, signatureId: signature.signatureId } });
   },
 });

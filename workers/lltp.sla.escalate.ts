@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ESCALATION_REASONS, instant } from '../processes/contracts';
 import type { EscalationLevel } from '../server/sla/spec';
 import { complete, defineWorker, dossierCode, TechnicalFault } from './framework';
-import { loadDossier, planOf } from './dossier-support';
+import { dossierOf, planOf } from './dossier-support';
 import { raiseEscalation } from './escalation-support';
 import { AWAIT_POLICE_ANSWER } from './lltp.police.request-verification';
 
@@ -38,7 +38,7 @@ export default defineWorker({
     } else {
       const step = plan.steps.recordApology;
       if (!step) throw new TechnicalFault(`process ${plan.processId} has no step recordApology`);
-      const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
+      const dossier = await dossierOf(ctx);
       const due = ctx.variables.returnDueAt ? new Date(ctx.variables.returnDueAt) : (dossier.appointmentAt ?? null);
       await raiseEscalation(ctx, {
         reason: ctx.headers.reason,

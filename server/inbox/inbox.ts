@@ -28,7 +28,7 @@ import { statusLabels } from '../glossary';
 import type { Logger } from '../logger';
 import { findDossier } from '../readmodel/dossier';
 import { stepId } from '../readmodel/step';
-import { DuplicateInstanceError, finishStepsQuery, parseEngineInstant, stepStarted, type TimelineDeps } from '../readmodel/timeline';
+import { boundStepStartCtes, DuplicateInstanceError, finishStepsQuery, parseEngineInstant, stepStartedChecked, type TimelineDeps } from '../readmodel/timeline';
 import { OUTAGE_BACKOFF_MS, type OutageLog } from '../outage';
 import type { FourEyesRule } from '../sla/catalog';
 import type { ZeebeGrpcClient } from '../zeebe';
@@ -78,7 +78,22 @@ interface UserTaskJob {
   variables: Record<string, unknown>;
 }
 
-/** Stores a user-task job as an inbox task (idempotent; a re-delivered job refreshes its job key) and starts its step. */
+/** What a task is shown with: the form's inputs among the job's variables, as text. */
+function shownOf(formKey: FormKey, variables: Record<string, unknown>): Record<string, string> {
+  const shown: Record<string, string> = {};
+  for (const name of forms[formKey].inputs) {
+    const value = variables[name];
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') shown[name] = String(value);
+  }
+  return shown;
+}
+
+/**
+ * Stores a user-task job as an inbox task (idempotent; a re-delivered job refreshes its job key)
+ * and starts its step. One statement when the dossier is bound to the instance: the step's start
+ * ({@link boundStepStartCtes}) and the task built from the step as stored, together. Otherwise
+ * (that statement found nothing) the checked start, then the task.
+ */
 export async function receiveUserTask(deps: InboxDeps, job: UserTaskJob): Promise<Task> {
   const formKey = job.customHeaders['io.camunda.zeebe:formKey'] ?? '';
   if (!isFormKey(formKey)) throw new Error(`User task ${job.elementId} has unknown form ${formKey || '(none)'}`);
@@ -87,34 +102,38 @@ export async function receiveUserTask(deps: InboxDeps, job: UserTaskJob): Promis
   const form = forms[formKey];
   const startedAt = parseEngineInstant(job.variables.activatedAt) ?? deps.now();
   const calendars = await deps.calendars();
+  const timeline = { db: deps.db, stepSla: deps.stepSla, calendars: () => calendars };
   const internalProcessId = typeof job.variables.internalProcessId === 'string' ? job.variables.internalProcessId : null;
-  const step = await stepStarted(
-    { db: deps.db, stepSla: deps.stepSla, calendars: () => calendars },
-    { dossierCode, processId: job.bpmnProcessId, processInstanceKey: job.processInstanceKey, elementId: job.elementId, elementInstanceKey: job.elementInstanceKey, startedAt, internalProcessId },
-  );
-  const shown: Record<string, string> = {};
-  for (const name of form.inputs) {
-    const value = job.variables[name];
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') shown[name] = String(value);
-  }
+  const start = { dossierCode, processId: job.bpmnProcessId, processInstanceKey: job.processInstanceKey, elementId: job.elementId, elementInstanceKey: job.elementInstanceKey, startedAt, internalProcessId };
+  const task = { id: taskId(job.elementInstanceKey), jobKey: job.key, formKey, title: form.title, role: form.role as string, startedAt, shown: toJson(shownOf(formKey, job.variables)) };
+  const { rows } = await sql<Task>`
+    WITH ${boundStepStartCtes(timeline, start)},
+    task AS (
+      INSERT INTO tasks (id, job_key, dossier_code, process_instance_key, process_id, element_id, element_name, form_key, title, role,
+        unit_id, started_at, due_at, status, shown)
+      SELECT ${task.id}, ${task.jobKey}, step.dossier_code, step.process_instance_key, step.process_id, step.element_id,
+        coalesce(step.element_name, step.element_id), ${task.formKey}, ${task.title}, coalesce(step.role, ${task.role}),
+        step.unit_id, ${task.startedAt}::timestamptz, step.due_at, 'open', ${task.shown}::jsonb
+      FROM step
+      ON CONFLICT (id) DO UPDATE SET job_key = excluded.job_key
+      RETURNING *
+    )
+    SELECT * FROM task`.execute(deps.db);
+  if (rows[0]) return rows[0];
+  const step = await stepStartedChecked(timeline, start);
   return deps.db
     .insertInto('tasks')
     .values({
-      id: taskId(job.elementInstanceKey),
-      jobKey: job.key,
+      ...task,
       dossierCode,
       processInstanceKey: job.processInstanceKey,
       processId: job.bpmnProcessId,
       elementId: job.elementId,
       elementName: step.elementName ?? job.elementId,
-      formKey,
-      title: form.title,
-      role: step.role ?? form.role,
+      role: step.role ?? task.role,
       unitId: step.unitId,
-      startedAt,
       dueAt: step.dueAt,
       status: 'open',
-      shown: toJson(shown),
     })
     .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ jobKey: eb.ref('excluded.jobKey') })))
     .returningAll()
@@ -299,20 +318,23 @@ function claimQuery(db: Pick<Db, 'updateTable'>, { username, roles, unitId }: St
  */
 async function claimChecked(db: Db, rules: readonly FourEyesRule[], staff: Staff, id: string): Promise<Task | undefined> {
   const query = claimQuery(db, staff, id);
-  if (rules.length === 0) return query.returningAll().executeTakeFirst();
+  return query.where(fourEyesAllow(rules, staff.username)).returningAll().executeTakeFirst();
+}
+
+/**
+ * SQL on `tasks`: true unless one of `rules` names the task and `username` did the earlier step
+ * last on the same process instance (the four-eyes check inside a claim's or a completion's statement).
+ */
+function fourEyesAllow(rules: readonly FourEyesRule[], username: string) {
+  if (rules.length === 0) return sql<boolean>`true`;
   const ruleRows = sql.join(rules.map((r) => sql`(${r.processId}, ${r.elementId}, ${r.after})`));
-  return query
-    .where(
-      sql<boolean>`NOT EXISTS (
-        SELECT 1 FROM (VALUES ${ruleRows}) AS four_eyes (process_id, element_id, earlier_element_id)
-        WHERE four_eyes.process_id = tasks.process_id AND four_eyes.element_id = tasks.element_id
-          AND (SELECT earlier.completed_by FROM tasks earlier
-               WHERE earlier.dossier_code = tasks.dossier_code AND earlier.process_instance_key = tasks.process_instance_key
-                 AND earlier.element_id = four_eyes.earlier_element_id AND earlier.status = 'completed'
-               ORDER BY earlier.completed_at DESC LIMIT 1) = ${staff.username})`,
-    )
-    .returningAll()
-    .executeTakeFirst();
+  return sql<boolean>`NOT EXISTS (
+    SELECT 1 FROM (VALUES ${ruleRows}) AS four_eyes (process_id, element_id, earlier_element_id)
+    WHERE four_eyes.process_id = tasks.process_id AND four_eyes.element_id = tasks.element_id
+      AND (SELECT earlier.completed_by FROM tasks earlier
+           WHERE earlier.dossier_code = tasks.dossier_code AND earlier.process_instance_key = tasks.process_instance_key
+             AND earlier.element_id = four_eyes.earlier_element_id AND earlier.status = 'completed'
+           ORDER BY earlier.completed_at DESC LIMIT 1) = ${username})`;
 }
 
 /** The claim as a transaction: the conditional update, then the four-eyes check, rolled back on a 403. */
@@ -388,47 +410,108 @@ async function lateReasonFor(deps: InboxDeps, task: Task, at: Date, reason: stri
 }
 
 /**
- * Completes a claimed task with the form's data (and, if late, the reason). The completion is
- * recorded on the task first, then the job is completed in Zeebe, then the step, the task and
- * the audit entry are written in one statement. Any of the three may meet an outage (503): the
- * same request sent again carries on from where it stopped, with what Zeebe was given, and a
- * repeat after success answers the completed task.
+ * Records the officer's completion in one statement where the flow allows, with what the
+ * checked path ({@link recordCompletionChecked}) would check: the task claimed by the officer
+ * with no completion recorded yet, of their role and unit, its form one whose outputs the data
+ * satisfy (each candidate form's completion is computed beforehand, the statement picks the
+ * task's), on time or with the officer's reason, and not forbidden by its four-eyes rule. The
+ * apology's form (checked against the dossier) and a deployment without `fourEyesRules` always
+ * take the checked path. Returns the task with its completion, or undefined: the checked path
+ * then says why, or records what this statement could not judge (a late task whose delay is no
+ * working time, say).
  */
-export async function completeTask(deps: InboxDeps, principal: Principal | undefined, id: string, data: unknown, lateReason?: unknown): Promise<TaskView> {
-  const given = givenLateReason(lateReason);
+async function recordCompletionAtOnce(deps: InboxDeps, staff: Staff, id: string, data: unknown, given: string | undefined): Promise<Task | undefined> {
+  if (!deps.fourEyesRules) return undefined;
+  const at = deps.now();
+  const candidates: [FormKey, TaskCompletion][] = [];
+  for (const [key, form] of Object.entries(forms) as [FormKey, (typeof forms)[FormKey]][]) {
+    if (key === 'lltp.form.apology' || !staff.roles.includes(form.role)) continue;
+    const parsed = form.outputs.safeParse(data ?? {});
+    if (parsed.success) candidates.push([key, { variables: parsed.data, lateReason: given ?? null, at: at.toISOString(), by: staff.username }]);
+  }
+  if (candidates.length === 0) return undefined;
+  const byForm = sql.join(candidates.map(([key, completion]) => sql`WHEN ${key} THEN ${toJson(completion)}::jsonb`), sql` `);
+  return deps.db
+    .updateTable('tasks')
+    .set({ completion: sql`CASE form_key ${byForm} END` })
+    .where('id', '=', id)
+    .where('status', '=', 'claimed')
+    .where('claimedBy', '=', staff.username)
+    .where('completion', 'is', null)
+    .where('role', 'in', staff.roles as string[])
+    .where('unitId', '=', staff.unitId)
+    .where('formKey', 'in', candidates.map(([key]) => key))
+    .$if(given === undefined, (qb) => qb.where('dueAt', '>=', at))
+    .where(fourEyesAllow(deps.fourEyesRules, staff.username))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * The checked path of recording a completion: the task read, the officer's right to complete it,
+ * its four-eyes rule, the form's data, the delay's reason and the apology's rules checked one by
+ * one (each refusal names its reason), then the completion recorded, unless an earlier attempt by
+ * the same officer recorded one already: that one is sent again. Returns the task as read, the
+ * completion to send, and whether it was recorded earlier.
+ */
+async function recordCompletionChecked(
+  deps: InboxDeps,
+  principal: Principal | undefined,
+  id: string,
+  data: unknown,
+  given: string | undefined,
+): Promise<{ task: Task; completion: TaskCompletion; earlier: boolean } | { done: Task }> {
   const task = await load(deps, principal, id);
-  const username = (principal as Extract<Principal, { kind: 'staff' }>).username;
+  const username = (principal as Staff).username;
   if (task.status === 'completed') {
-    if (task.completedBy === username) return view(deps, task);
+    if (task.completedBy === username) return { done: task };
     throw new InboxError(409, 'Công việc đã hoàn thành.');
   }
   if (task.status !== 'claimed' || task.claimedBy !== username) throw new InboxError(409, 'Hãy nhận công việc trước khi hoàn thành.');
   await checkFourEyes(deps, deps.db, task, username);
   const earlier = task.completion;
-  let completion: TaskCompletion;
-  if (earlier && earlier.by === username) {
-    completion = earlier;
-  } else {
-    const form = forms[task.formKey as FormKey];
-    const parsed = form.outputs.safeParse(data ?? {});
-    if (!parsed.success) {
-      throw new InboxError(400, `Dữ liệu không hợp lệ: ${describeIssues(parsed.error, ['data'])}`);
-    }
-    const variables = parsed.data as Record<string, unknown>;
-    const at = deps.now();
-    const reason = await lateReasonFor(deps, task, at, given);
-    if (task.formKey === 'lltp.form.apology') await checkApologyForm(deps, task.dossierCode, variables.newReturnDate as string);
-    completion = { variables, lateReason: reason ?? null, at: at.toISOString(), by: username };
-    const recorded = await deps.db
-      .updateTable('tasks')
-      .set({ completion: toJson(completion) })
-      .where('id', '=', task.id)
-      .where('status', '=', 'claimed')
-      .where('claimedBy', '=', username)
-      .returning('id')
-      .executeTakeFirst();
-    if (!recorded) throw new InboxError(409, 'Công việc vừa thay đổi trạng thái; hãy tải lại hộp việc.');
+  if (earlier && earlier.by === username) return { task, completion: earlier, earlier: true };
+  const form = forms[task.formKey as FormKey];
+  const parsed = form.outputs.safeParse(data ?? {});
+  if (!parsed.success) {
+    throw new InboxError(400, `Dữ liệu không hợp lệ: ${describeIssues(parsed.error, ['data'])}`);
   }
+  const variables = parsed.data as Record<string, unknown>;
+  const at = deps.now();
+  const reason = await lateReasonFor(deps, task, at, given);
+  if (task.formKey === 'lltp.form.apology') await checkApologyForm(deps, task.dossierCode, variables.newReturnDate as string);
+  const completion: TaskCompletion = { variables, lateReason: reason ?? null, at: at.toISOString(), by: username };
+  const recorded = await deps.db
+    .updateTable('tasks')
+    .set({ completion: toJson(completion) })
+    .where('id', '=', task.id)
+    .where('status', '=', 'claimed')
+    .where('claimedBy', '=', username)
+    .returning('id')
+    .executeTakeFirst();
+  if (!recorded) throw new InboxError(409, 'Công việc vừa thay đổi trạng thái; hãy tải lại hộp việc.');
+  return { task, completion, earlier: false };
+}
+
+/**
+ * Completes a claimed task with the form's data (and, if late, the reason). The completion is
+ * recorded on the task first (one statement where the flow allows: {@link recordCompletionAtOnce}),
+ * then the job is completed in Zeebe, then the step, the task and the audit entry are written in
+ * one statement. Any of the three may meet an outage (503): the same request sent again carries
+ * on from where it stopped, with what Zeebe was given, and a repeat after success answers the
+ * completed task.
+ */
+export async function completeTask(deps: InboxDeps, principal: Principal | undefined, id: string, data: unknown, lateReason?: unknown): Promise<TaskView> {
+  const given = givenLateReason(lateReason);
+  const staff = worker(principal);
+  const username = staff.username;
+  const atOnce = await recordCompletionAtOnce(deps, staff, id, data, given);
+  const recorded = atOnce?.completion
+    ? { task: atOnce, completion: atOnce.completion, earlier: false }
+    : await recordCompletionChecked(deps, principal, id, data, given);
+  if ('done' in recorded) return view(deps, recorded.done);
+  const { task, completion } = recorded;
+  const earlier = recorded.earlier;
   try {
     await deps.zeebe.completeJob({ jobKey: task.jobKey, variables: completion.variables as Parameters<InboxDeps['zeebe']['completeJob']>[0]['variables'] });
   } catch (error) {

@@ -10,7 +10,7 @@
  */
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Db, Tables } from '../db';
-import type { DeadlineFacts } from '../db/tables';
+import { toJson, type DeadlineFacts } from '../db/tables';
 import type { CaseVariant } from '../sla';
 
 export type { DeadlineFacts };
@@ -47,20 +47,44 @@ export function factsOf(d: DeadlineFields): DeadlineFacts {
   };
 }
 
+export interface DeadlineChange {
+  dossierCode: string;
+  changeId: string;
+  cause: DeadlineChangeCause;
+  at: Date;
+  before: DeadlineFields;
+}
+
 /**
- * Records a worker's change of the dossier's deadlines, once per `changeId` (the job's element
- * instance: a job delivered again records nothing more). Call it in the transaction that writes
- * the change, with the dossier as it was read before.
+ * The statement that records a worker's change of the dossier's deadlines, once per `changeId`
+ * (the job's element instance: a job delivered again records nothing more). Returned
+ * unexecuted, so that it can be one part of the statement that writes the change.
  */
-export async function recordDeadlineChange(
-  tx: Transaction<Tables> | Db,
-  change: { dossierCode: string; changeId: string; cause: DeadlineChangeCause; at: Date; before: DeadlineFields },
-): Promise<void> {
-  await sql`
-    INSERT INTO deadline_moves (change_id, at, dossier_code, cause, before, statutory_due_from, target_due_from, apology_by_from)
-    VALUES (${change.changeId}, ${change.at}, ${change.dossierCode}, ${change.cause}, ${JSON.stringify(factsOf(change.before))}::jsonb,
-            ${change.before.statutoryDueAt}, ${change.before.targetDueAt}, ${change.before.apologyByAt})
-    ON CONFLICT (change_id, dossier_code) WHERE cause <> 'calendar' DO NOTHING`.execute(tx);
+export function deadlineChangeQuery(db: Pick<Db, 'insertInto'>, change: DeadlineChange) {
+  return db
+    .insertInto('deadlineMoves')
+    .values({
+      changeId: change.changeId,
+      at: change.at,
+      dossierCode: change.dossierCode,
+      cause: change.cause,
+      before: toJson(factsOf(change.before)),
+      statutoryDueFrom: change.before.statutoryDueAt,
+      targetDueFrom: change.before.targetDueAt,
+      apologyByFrom: change.before.apologyByAt,
+    })
+    .onConflict((oc) =>
+      // the partial unique index's predicate, written out (a parameter there would match no index)
+      oc.columns(['changeId', 'dossierCode']).where(sql<boolean>`cause <> 'calendar'`).doNothing(),
+    );
+}
+
+/**
+ * Records a worker's change of the dossier's deadlines (see {@link deadlineChangeQuery}). Call it
+ * in the transaction that writes the change, with the dossier as it was read before.
+ */
+export async function recordDeadlineChange(tx: Transaction<Tables> | Db, change: DeadlineChange): Promise<void> {
+  await deadlineChangeQuery(tx, change).execute();
 }
 
 interface FirstChange {

@@ -5,14 +5,14 @@
  * `step:<elementInstanceKey>` (insert on conflict do nothing), and finishing only touches an
  * open step, so a job delivered twice records one step, finished once.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../db';
 import { stepDueAt } from '../calendar/deadlines';
 import type { WorkingCalendars } from '../calendar/working-calendar';
-import { toJson } from '../db/tables';
+import { toJson, type DossiersTable } from '../db/tables';
 import type { CaseVariant, StepSla } from '../sla';
 import { CASE_VARIANTS } from '../sla/spec';
-import { bindProcessInstance, CHECK_AT_NEXT_TICK } from './dossier';
+import { bindProcessInstance, CHECK_AT_NEXT_TICK, dossierStopsColumn, toDossier, type Dossier } from './dossier';
 import { stepId, type Step } from './step';
 
 export interface TimelineDeps {
@@ -93,27 +93,30 @@ export class UnknownDossierError extends Error {
 export async function stepStarted(deps: TimelineDeps, start: StepStart): Promise<Step> {
   const sla = deps.stepSla(start.processId, start.elementId, start.internalProcessId);
   if (!sla) throw new UnknownStepError(start.processId, start.elementId);
-  return (await startBoundStep(deps, sla, start)) ?? startStepChecked(deps, sla, start);
+  return (await startBoundStep(deps, start)) ?? startStepChecked(deps, sla, start);
 }
 
 /**
- * The one-statement start: the dossier's case variant read, the step inserted with that
- * variant's allotment and due time (each variant's computed beforehand, the statement picks one),
- * the dossier's current element moved, all in one statement, and only for a dossier bound to
- * this instance (or a step of another process than the dossier's). A step stored already is
- * returned as it is, the current element left alone, as {@link startStepChecked} does. Nothing
- * found (no such dossier, an instance not bound yet or a duplicate, a delivery of the same job
- * inserting at the same moment): null, and the caller takes the checked path.
+ * The one-statement start, as common table expressions to put in a larger statement: the
+ * dossier's case variant read, the step inserted with that variant's allotment and due time
+ * (each variant's computed beforehand, the statement picks one), the dossier's current element
+ * moved, and only for a dossier bound to this instance (or a step of another process than the
+ * dossier's). The last expression, `step`, holds the step as stored (inserted now, or stored
+ * already: then the current element is left alone, as {@link startStepChecked} does). It holds
+ * no row when nothing was found (no such dossier, an instance not bound yet or a duplicate, a
+ * delivery of the same job inserting at the same moment): the caller takes the checked path.
  */
-async function startBoundStep(deps: TimelineDeps, sla: StepSla, start: StepStart): Promise<Step | null> {
+export function boundStepStartCtes(deps: TimelineDeps, start: StepStart): RawBuilder<unknown> {
+  const sla = deps.stepSla(start.processId, start.elementId, start.internalProcessId);
+  if (!sla) throw new UnknownStepError(start.processId, start.elementId);
   const id = stepId(start.elementInstanceKey);
   const calendars = deps.calendars();
   const calendar = calendars.forUnit(sla.unit);
   const byVariant = (pick: (variant: CaseVariant) => unknown) =>
     sql.join(CASE_VARIANTS.map((variant) => sql`WHEN ${variant} THEN ${pick(variant)}`), sql` `);
   const dues = Object.fromEntries(CASE_VARIANTS.map((v) => [v, stepDueAt(calendar, start.startedAt, sla.allotments[v])])) as Record<CaseVariant, { dueAt: Date; estimated: boolean }>;
-  const { rows } = await sql<Step>`
-    WITH d AS (
+  return sql`
+    d AS (
       SELECT case_variant FROM dossiers
       WHERE code = ${start.dossierCode} AND (process_id IS DISTINCT FROM ${start.processId} OR process_instance_key = ${start.processInstanceKey})
     ),
@@ -134,10 +137,39 @@ async function startBoundStep(deps: TimelineDeps, sla: StepSla, start: StepStart
         ${calendars.version}::integer, ${toJson(sla.escalation)}::jsonb, ${CHECK_AT_NEXT_TICK}::timestamptz
       FROM d WHERE NOT EXISTS (SELECT 1 FROM stored) AND d.case_variant IN (${sql.join([...CASE_VARIANTS])})
       RETURNING *
-    )
-    SELECT * FROM ins UNION ALL SELECT stored.* FROM stored, d
-  `.execute(deps.db);
+    ),
+    step AS (SELECT * FROM ins UNION ALL SELECT stored.* FROM stored, d)`;
+}
+
+/** The one-statement start ({@link boundStepStartCtes}): the step as stored, or null (take the checked path). */
+async function startBoundStep(deps: TimelineDeps, start: StepStart): Promise<Step | null> {
+  const { rows } = await sql<Step>`WITH ${boundStepStartCtes(deps, start)} SELECT * FROM step`.execute(deps.db);
   return rows[0] ?? null;
+}
+
+/**
+ * The one-statement start ({@link boundStepStartCtes}) that answers the dossier as it stands,
+ * its clock stops with it, instead of the step: a job's handler reads its dossier without a
+ * statement of its own. The current element is the step's when the statement moved it. Null
+ * when the statement found nothing: take the checked path ({@link stepStartedChecked}).
+ */
+export async function stepStartedReadingDossier(deps: TimelineDeps, start: StepStart): Promise<Dossier | null> {
+  const { rows } = await sql<Selectable<DossiersTable> & { stops: { from: string; to: string | null; reason: string }[]; moved: boolean }>`
+    WITH ${boundStepStartCtes(deps, start)}
+    SELECT dossiers.*, ${dossierStopsColumn} AS stops, EXISTS (SELECT 1 FROM ins) AS moved
+    FROM dossiers WHERE code = ${start.dossierCode} AND EXISTS (SELECT 1 FROM step)`.execute(deps.db);
+  const row = rows[0];
+  if (!row) return null;
+  const { moved, ...dossier } = row;
+  // the statement reads the dossier as it was before its own update of the current element
+  return toDossier(moved && dossier.status === 'open' ? { ...dossier, currentElementId: start.elementId } : dossier);
+}
+
+/** The checked start alone (the path {@link stepStarted} takes when its one statement found nothing). */
+export async function stepStartedChecked(deps: TimelineDeps, start: StepStart): Promise<Step> {
+  const sla = deps.stepSla(start.processId, start.elementId, start.internalProcessId);
+  if (!sla) throw new UnknownStepError(start.processId, start.elementId);
+  return startStepChecked(deps, sla, start);
 }
 
 /** The checked start (two round trips): binds the dossier's instance or refuses a duplicate first. */
@@ -228,4 +260,18 @@ export async function finishSteps(db: Db, where: { id: string } | { dossierCode:
 /** Records the end of a step; a repeat (or an unknown step) changes nothing. */
 export async function stepFinished(deps: Pick<TimelineDeps, 'db'>, end: StepEnd): Promise<boolean> {
   return (await finishSteps(deps.db, { id: stepId(end.elementInstanceKey) }, end)) === 1;
+}
+
+/**
+ * Records the end of a step and writes the columns of its dossier that the step's job set, in one
+ * statement: each part as idempotent as alone (a repeat finishes nothing more and writes the same
+ * columns again).
+ */
+export async function stepFinishedWritingDossier(deps: Pick<TimelineDeps, 'db'>, end: StepEnd, dossierCode: string, dossier: Updateable<DossiersTable>): Promise<void> {
+  await deps.db
+    .with('step', () => finishStepsQuery(deps.db, { id: stepId(end.elementInstanceKey) }, end))
+    .updateTable('dossiers')
+    .set(dossier)
+    .where('code', '=', dossierCode)
+    .execute();
 }
