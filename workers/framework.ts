@@ -331,8 +331,6 @@ export interface WorkerRunOptions {
    * stream is open) and every job while the stream is down. Default: true (WORKER_JOB_STREAM).
    */
   stream?: boolean;
-  /** Fetch every variable of the instance instead of those the worker reads (fetchedVariables). */
-  fetchAllVariables?: boolean;
 }
 
 /** How one job's outcome is told to the broker: the poller's job methods, or the client's calls for a pushed job. */
@@ -431,7 +429,7 @@ function activatedJob(job: Omit<SdkJob, 'complete' | 'fail' | 'error' | 'forward
 /** Polls the broker for the worker's job type (and, with `stream`, takes the jobs it pushes) and applies each job's action. */
 export function runWorker(zeebe: ZeebeGrpcClient, worker: Worker, deps: WorkerDeps, options: WorkerRunOptions): RunningWorker {
   const name = options.name ?? `lltp-${worker.type}-${process.pid}`;
-  const fetchVariable = options.fetchAllVariables ? undefined : fetchedVariables(worker);
+  const fetchVariable = fetchedVariables(worker);
   const stream = (options.stream ?? true) ? streamWorker(zeebe, worker, deps, { name, fetchVariable }, options) : undefined;
   const zbWorker = zeebe.createWorker({
     taskType: worker.type,
