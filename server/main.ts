@@ -74,7 +74,7 @@ async function startWorkers(config: Config, logger: Logger): Promise<() => Promi
   const mailer = createMailer(config);
   const { zeebe } = createZeebeClient(config);
   const deps = createWorkerDeps({ db, catalog, calendars, policy, adapters: createHttpAdapters(config), mailer, logger, config, clock: { now } });
-  const running = registerWorkers(zeebe, deps, { maxJobs: config.WORKER_MAX_JOBS, jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS, drainTimeoutMs: config.WORKER_DRAIN_TIMEOUT_MS, longPollMs: config.WORKER_LONG_POLL_MS, stream: config.WORKER_JOB_STREAM });
+  const running = registerWorkers(zeebe, deps, { maxJobs: config.WORKER_MAX_JOBS, jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS, drainTimeoutMs: config.WORKER_DRAIN_TIMEOUT_MS, longPollMs: config.WORKER_LONG_POLL_MS });
   logger.info({ jobTypes: running.map((w) => w.type), maxJobs: config.WORKER_MAX_JOBS, jobTimeoutMs: config.WORKER_JOB_TIMEOUT_MS }, 'workers polling');
   // the dossiers' status feed to the national portal (server/portal/feed.ts), from its outbox
   const stopFeed = startPortalFeed({ db, portal: deps.adapters.portal, logger, now, settings: portalFeedSettings(config) }, config.PORTAL_FEED_INTERVAL_MS);

@@ -310,7 +310,7 @@ export async function processJob(worker: Worker, job: ActivatedJob, deps: Worker
 
 export interface RunningWorker {
   type: string;
-  /** Stops polling (and the job stream) and waits for in-flight jobs, at most `drainTimeoutMs`. */
+  /** Stops polling and waits for in-flight jobs, at most `drainTimeoutMs`. */
   close(): Promise<void>;
 }
 
@@ -323,63 +323,6 @@ export interface WorkerRunOptions {
   longPollMs?: number;
   /** Worker name reported to the broker. */
   name?: string;
-  /**
-   * Also open a job stream (Zeebe 8.4+ job push): the broker activates each job of the type as it
-   * is created and pushes it to the worker, with no activation command, no long-poll round trip
-   * and no notification to the gateway. The long poll stays as the safety net: it takes the jobs
-   * no stream was open for (a job that timed out or failed with retries is pushed too, when a
-   * stream is open) and every job while the stream is down. Default: true (WORKER_JOB_STREAM).
-   */
-  stream?: boolean;
-}
-
-/** How one job's outcome is told to the broker: the poller's job methods, or the client's calls for a pushed job. */
-interface JobReply {
-  complete(variables: Record<string, unknown>): Promise<unknown>;
-  error(errorCode: string, errorMessage: string): Promise<unknown>;
-  fail(errorMessage: string, retries: number, retryBackOff: number): Promise<unknown>;
-  /** Frees the job's slot without an answer (the SDK's forward()). */
-  release(): void;
-}
-
-/** Runs one job and tells the broker its outcome; never throws. */
-async function answerJob(zeebe: ZeebeGrpcClient, worker: Worker, deps: WorkerDeps, activated: ActivatedJob, reply: JobReply): Promise<void> {
-  const action = await processJob(worker, activated, deps);
-  try {
-    if (action.action === 'cancelInstance') {
-      // Bounded like every outside call. The SDK frees a job's slot only when the job is
-      // completed, failed, errored or forwarded: the cancel removes the job at the broker,
-      // so the slot is released with forward() whatever the cancel's outcome (a job whose
-      // cancel failed comes back after its timeout). Without it every cancelled duplicate
-      // kept a slot until the worker stopped polling altogether.
-      try {
-        await withDeadline('zeebe', 2000, zeebe.cancelProcessInstance(activated.processInstanceKey)).catch((error: unknown) => {
-          if (!/NOT_FOUND/.test((error as Error).message)) throw error;
-        });
-      } finally {
-        reply.release();
-      }
-      return;
-    }
-    await (action.action === 'complete'
-      ? reply.complete(action.variables)
-      : action.action === 'error'
-        ? reply.error(action.errorCode, action.errorMessage)
-        : reply.fail(action.errorMessage, action.retries, action.retryBackOff));
-    deps.outages.success('zeebe');
-  } catch (error) {
-    if (unavailableComponent(error) === 'zeebe') {
-      // The broker is down: the job comes back after its timeout; one line per outage window.
-      deps.outages.failure('zeebe', error);
-      return;
-    }
-    // The job is gone (its element was cancelled) or the broker is unreachable: the broker
-    // gives the job again after its timeout if it still exists.
-    jobLogger(deps.logger, activated, typeof activated.variables.dossierCode === 'string' ? activated.variables.dossierCode : undefined).warn(
-      { action: action.action },
-      `could not report the job's outcome to the broker: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
 }
 
 /** Variables processJob reads itself, beside the worker's own: the dossier, the step's start, the internal process. */
@@ -410,59 +353,77 @@ export function fetchedVariables(worker: Pick<Worker, 'variables'>): string[] | 
   return names ? [...new Set([...FRAMEWORK_VARIABLES, ...names])].sort() : undefined;
 }
 
-type SdkJob = Parameters<Parameters<ZeebeGrpcClient['createWorker']>[0]['taskHandler']>[0];
-
-function activatedJob(job: Omit<SdkJob, 'complete' | 'fail' | 'error' | 'forward' | 'cancelWorkflow'>): ActivatedJob {
-  return {
-    key: job.key,
-    type: job.type,
-    bpmnProcessId: job.bpmnProcessId,
-    processInstanceKey: job.processInstanceKey,
-    elementId: job.elementId,
-    elementInstanceKey: job.elementInstanceKey,
-    retries: job.retries,
-    variables: job.variables,
-    customHeaders: job.customHeaders,
-  };
-}
-
-/** Polls the broker for the worker's job type (and, with `stream`, takes the jobs it pushes) and applies each job's action. */
+/** Polls the broker for the worker's job type and applies each job's action. */
 export function runWorker(zeebe: ZeebeGrpcClient, worker: Worker, deps: WorkerDeps, options: WorkerRunOptions): RunningWorker {
-  const name = options.name ?? `lltp-${worker.type}-${process.pid}`;
   const fetchVariable = fetchedVariables(worker);
-  const stream = (options.stream ?? true) ? streamWorker(zeebe, worker, deps, { name, fetchVariable }, options) : undefined;
   const zbWorker = zeebe.createWorker({
     taskType: worker.type,
-    id: name,
+    id: options.name ?? `lltp-${worker.type}-${process.pid}`,
     maxJobsToActivate: options.maxJobs,
     timeout: options.jobTimeoutMs,
     pollInterval: 300,
     longPoll: options.longPollMs ?? 10_000,
     ...(fetchVariable ? { fetchVariable } : {}),
     taskHandler: async (job) => {
-      await answerJob(zeebe, worker, deps, activatedJob(job), {
-        complete: (variables) => job.complete(variables as never),
-        error: (errorCode, errorMessage) => job.error({ errorCode, errorMessage, variables: {} }),
-        fail: (errorMessage, retries, retryBackOff) => job.fail({ errorMessage, retries, retryBackOff }),
-        release: () => void job.forward(),
-      });
-      return 'JOB_ACTION_ACKNOWLEDGEMENT' as const;
+      const activated: ActivatedJob = {
+        key: job.key,
+        type: job.type,
+        bpmnProcessId: job.bpmnProcessId,
+        processInstanceKey: job.processInstanceKey,
+        elementId: job.elementId,
+        elementInstanceKey: job.elementInstanceKey,
+        retries: job.retries,
+        variables: job.variables,
+        customHeaders: job.customHeaders,
+      };
+      const action = await processJob(worker, activated, deps);
+      try {
+        if (action.action === 'cancelInstance') {
+          // Bounded like every outside call. The SDK frees a job's slot only when the job is
+          // completed, failed, errored or forwarded: the cancel removes the job at the broker,
+          // so the slot is released with forward() whatever the cancel's outcome (a job whose
+          // cancel failed comes back after its timeout). Without it every cancelled duplicate
+          // kept a slot until the worker stopped polling altogether.
+          try {
+            await withDeadline('zeebe', 2000, zeebe.cancelProcessInstance(job.processInstanceKey)).catch((error: unknown) => {
+              if (!/NOT_FOUND/.test((error as Error).message)) throw error;
+            });
+          } finally {
+            job.forward();
+          }
+          return 'JOB_ACTION_ACKNOWLEDGEMENT' as const;
+        }
+        const acknowledged = await (action.action === 'complete'
+          ? job.complete(action.variables as never)
+          : action.action === 'error'
+            ? job.error({ errorCode: action.errorCode, errorMessage: action.errorMessage, variables: {} })
+            : job.fail({ errorMessage: action.errorMessage, retries: action.retries, retryBackOff: action.retryBackOff }));
+        deps.outages.success('zeebe');
+        return acknowledged;
+      } catch (error) {
+        if (unavailableComponent(error) === 'zeebe') {
+          // The broker is down: the job comes back after its timeout; one line per outage window.
+          deps.outages.failure('zeebe', error);
+          return 'JOB_ACTION_ACKNOWLEDGEMENT' as const;
+        }
+        // The job is gone (its element was cancelled) or the broker is unreachable: the broker
+        // gives the job again after its timeout if it still exists.
+        jobLogger(deps.logger, activated, typeof job.variables.dossierCode === 'string' ? job.variables.dossierCode : undefined).warn(
+          { action: action.action },
+          `could not report the job's outcome to the broker: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return 'JOB_ACTION_ACKNOWLEDGEMENT' as const;
+      }
     },
-    onConnectionError: () => {
-      stream?.lost();
-      deps.outages.failure('zeebe', new Error('the job poll lost its connection to the gateway'));
-    },
-    onReady: () => {
-      stream?.ready();
-      deps.outages.success('zeebe');
-    },
+    onConnectionError: () => deps.outages.failure('zeebe', new Error('the job poll lost its connection to the gateway')),
+    onReady: () => deps.outages.success('zeebe'),
   });
   return {
     type: worker.type,
     async close() {
       let timer: NodeJS.Timeout | undefined;
       const drained = await Promise.race([
-        Promise.all([zbWorker.close(options.drainTimeoutMs), stream?.close()]).then(() => true),
+        zbWorker.close(options.drainTimeoutMs).then(() => true),
         new Promise<boolean>((resolve) => {
           timer = setTimeout(() => resolve(false), options.drainTimeoutMs);
         }),
@@ -471,73 +432,4 @@ export function runWorker(zeebe: ZeebeGrpcClient, worker: Worker, deps: WorkerDe
       if (!drained) deps.logger.warn({ taskType: worker.type, drainTimeoutMs: options.drainTimeoutMs }, 'in-flight jobs not finished before the drain timeout; the broker gives them again');
     },
   };
-}
-
-/**
- * The job stream of one worker (the SDK's streamJobs, its recurring poll off: the long poll
- * beside it does that). The SDK answers a pushed job through its own calls, which swallow
- * errors; the outcome is told here with the client's calls instead, so an outage is counted as
- * for a polled job. The SDK does not reopen a stream that broke (it prints the gRPC error on
- * stderr): when the poller beside it lost the gateway and then reached it again, the stream is
- * opened anew; until then the long poll takes every job. A stream that could not open leaves
- * the long poll alone too, logged once.
- */
-function streamWorker(zeebe: ZeebeGrpcClient, worker: Worker, deps: WorkerDeps, as: { name: string; fetchVariable?: string[] }, options: WorkerRunOptions): JobStream {
-  const inFlight = new Set<Promise<void>>();
-  let closing = false;
-  let lost = false;
-  const open = (): Promise<{ close(): void } | undefined> =>
-    zeebe
-      .streamJobs({
-        type: worker.type,
-        worker: as.name,
-        timeout: options.jobTimeoutMs,
-        tenantIds: [],
-        ...(as.fetchVariable ? { fetchVariables: as.fetchVariable } : {}),
-        pollInterval: 0,
-        pollMaxJobsToActivate: options.maxJobs,
-        taskHandler: (job) => {
-          // a job pushed while closing is not started: the broker gives it again after its timeout
-          if (closing) return Promise.resolve('JOB_ACTION_ACKNOWLEDGEMENT' as const);
-          const running = answerJob(zeebe, worker, deps, activatedJob(job), {
-            complete: (variables) => zeebe.completeJob({ jobKey: job.key, variables: variables as never }),
-            error: (errorCode, errorMessage) => zeebe.throwError({ jobKey: job.key, errorCode, errorMessage, variables: {} }),
-            fail: (errorMessage, retries, retryBackOff) => zeebe.failJob({ jobKey: job.key, errorMessage, retries, retryBackOff }),
-            release: () => undefined,
-          }).finally(() => inFlight.delete(running));
-          inFlight.add(running);
-          return running.then(() => 'JOB_ACTION_ACKNOWLEDGEMENT' as const);
-        },
-      })
-      .catch((error: unknown) => {
-        deps.logger.warn({ taskType: worker.type }, `job stream not opened, the long poll takes the jobs: ${error instanceof Error ? error.message : String(error)}`);
-        return undefined;
-      });
-  let current = open();
-  return {
-    lost() {
-      lost = true;
-    },
-    ready() {
-      if (!lost || closing) return;
-      lost = false;
-      const broken = current;
-      current = open();
-      void broken.then((stream) => stream?.close());
-    },
-    async close() {
-      closing = true;
-      (await current)?.close();
-      await Promise.all(inFlight);
-    },
-  };
-}
-
-interface JobStream {
-  /** The poller lost the gateway: the stream broke with it. */
-  lost(): void;
-  /** The poller reached the gateway: a stream that broke is opened anew. */
-  ready(): void;
-  /** Closes the stream and waits for the jobs it gave. */
-  close(): Promise<void>;
 }
