@@ -347,8 +347,37 @@ export interface WorkerRunOptions {
   name?: string;
 }
 
+/** Variables processJob reads itself, beside the worker's own: the dossier, the step's start, the internal process. */
+const FRAMEWORK_VARIABLES = ['dossierCode', 'activatedAt', 'internalProcessId'] as const;
+
+/** The variable names a schema reads (objects, their intersections and unions); undefined when it cannot tell. */
+function schemaNames(schema: z.ZodType): string[] | undefined {
+  if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
+  if (schema instanceof z.ZodIntersection) {
+    const left = schemaNames(schema.def.left as z.ZodType);
+    const right = schemaNames(schema.def.right as z.ZodType);
+    return left && right ? [...left, ...right] : undefined;
+  }
+  if (schema instanceof z.ZodUnion) {
+    const names = (schema.options as z.ZodType[]).map(schemaNames);
+    return names.every((n) => n !== undefined) ? names.flat() : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The variables a job of this worker needs from the broker: those its schema reads and those
+ * processJob reads, or undefined (all of them) for a schema whose names cannot be told. The
+ * broker then reads, converts and sends only these, not every variable of the instance.
+ */
+export function fetchedVariables(worker: Pick<Worker, 'variables'>): string[] | undefined {
+  const names = schemaNames(worker.variables);
+  return names ? [...new Set([...FRAMEWORK_VARIABLES, ...names])].sort() : undefined;
+}
+
 /** Polls the broker for the worker's job type and applies each job's action. */
 export function runWorker(zeebe: ZeebeGrpcClient, worker: Worker, deps: WorkerDeps, options: WorkerRunOptions): RunningWorker {
+  const fetchVariable = fetchedVariables(worker);
   const zbWorker = zeebe.createWorker({
     taskType: worker.type,
     id: options.name ?? `lltp-${worker.type}-${process.pid}`,
@@ -356,6 +385,7 @@ export function runWorker(zeebe: ZeebeGrpcClient, worker: Worker, deps: WorkerDe
     timeout: options.jobTimeoutMs,
     pollInterval: 300,
     longPoll: options.longPollMs ?? 10_000,
+    ...(fetchVariable ? { fetchVariable } : {}),
     taskHandler: async (job) => {
       const activated: ActivatedJob = {
         key: job.key,

@@ -26,7 +26,10 @@
  * (every statement the product sent to its database, BEGIN and COMMIT included, counted by
  * PostgreSQL's pg_stat_statements on the run's database; the bench's own polling left out) and
  * flow.cpu_ms_per_dossier.<api|workers|simulators|bench|zeebe|postgres> (user + system CPU time
- * from /proc; postgres: the postmaster and every backend, other clients of the server included).
+ * from /proc; postgres: the postmaster and every backend, other clients of the server included),
+ * and flow.cpu_ms_per_dossier.zeebe_jit, the part of zeebe's spent by the broker JVM's JIT compiler
+ * threads (C1, C2): a young JVM compiles its hot code during the first minutes, a cost of its start,
+ * not of the dossiers.
  *
  * Intake as data grows: the API alone takes INTAKE_CALLS VNeID requests one after the other, on
  * an empty database and on a copy of one that holds HISTORY dossiers (each with its receipt,
@@ -108,6 +111,7 @@ export const FIGURES = [
   ...series('flow.cpu_ms_per_dossier.bench'),
   ...series('flow.cpu_ms_per_dossier.zeebe'),
   ...series('flow.cpu_ms_per_dossier.postgres'),
+  ...series('flow.cpu_ms_per_dossier.zeebe_jit'),
 ] as const;
 
 const DOSSIERS = setting('BENCH_FLOW_DOSSIERS', 300, 60);
@@ -121,6 +125,8 @@ const TOP_STATEMENTS = Number(process.env.BENCH_FLOW_TOP_STATEMENTS ?? 0);
 const RUN_TIMEOUT_MS = (SMALL ? 3 : 15) * 60_000;
 const USERS = ['motcua', 'chuyenvien', 'truongphong', 'lanhdao'] as const;
 const MEMORY = ['api', 'workers', 'simulators', 'bench', 'zeebe', 'postgres'] as const;
+/** The broker JVM's JIT compiler threads: their share of zeebe's CPU is the price of a young JVM, not of a dossier. */
+const JIT_THREADS = /^C[12] CompilerThre/;
 const PARTNER = { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': PARTNER_KEY };
 
 const progress = progressOf('bench:flow');
@@ -345,6 +351,8 @@ export async function measureFlow(bench: Bench, run: number, options: FlowOption
       simulators: { pid: product.children.simulators!.pid!, withChildren: false },
       bench: { pid: process.pid, withChildren: false },
       zeebe: { pid: bench.broker.pid, withChildren: false, also: bench.broker.pids.filter((pid) => pid !== bench.broker.pid) },
+      // On a cluster, the first broker's JIT only.
+      zeebe_jit: { pid: bench.broker.pid, withChildren: false, threads: JIT_THREADS },
       postgres: postmaster ? { pid: postmaster, withChildren: true } : null,
     });
     const started = performance.now();
@@ -499,6 +507,7 @@ function emitResults(results: Results): void {
   }
   out.series('flow.sql_statements_per_dossier', results.statements, 'statements');
   for (const name of MEMORY) out.series(`flow.cpu_ms_per_dossier.${name}`, results.cpu.get(name) ?? [], 'ms');
+  out.series('flow.cpu_ms_per_dossier.zeebe_jit', results.cpu.get('zeebe_jit') ?? [], 'ms');
 }
 
 /**

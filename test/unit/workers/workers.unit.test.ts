@@ -1,7 +1,7 @@
 /**
  * The parts of the workers that need no service: the registry (one file per job type,
  * named after it), the retry back-off, the case variant, the end of office hours on the
- * seed calendar, and the certificate digest.
+ * seed calendar, the certificate digest, and the variables each worker fetches.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -9,7 +9,8 @@ import { jobTypes } from '../../../processes/contracts';
 import { loadSeed } from '../../../server/calendar/seed';
 import { calendarDataFromSeed } from '../../../server/calendar/model';
 import { WorkingCalendars } from '../../../server/calendar/working-calendar';
-import { retryBackoff } from '../../../workers/framework';
+import { z } from 'zod';
+import { fetchedVariables, retryBackoff } from '../../../workers/framework';
 import { caseVariantOf } from '../../../workers/lltp.deadline.plan';
 import { endOfOfficeHours } from '../../../workers/lltp.apology.issue';
 import { certificateDigest, certificateNumberOf } from '../../../workers/lltp.sign.certificate';
@@ -72,5 +73,31 @@ describe('certificate', () => {
     expect(certificateDigest(base)).toMatch(/^[0-9a-f]{64}$/);
     expect(certificateDigest({ ...base })).toBe(certificateDigest(base));
     expect(certificateDigest({ ...base, formType: 2 })).not.toBe(certificateDigest(base));
+  });
+});
+
+describe('fetchedVariables: a job brings only what its worker reads', () => {
+  const framework = ['activatedAt', 'dossierCode', 'internalProcessId'];
+
+  test.each(workers.map((w) => [w.type, w] as const))('%s fetches its schema\'s variables and the framework\'s', (_, worker) => {
+    const names = fetchedVariables(worker);
+    expect(names).toBeDefined();
+    expect(names).toEqual(expect.arrayContaining(framework));
+    // the schema's own names: validating with fetched variables only keeps what it kept before
+    const shape = (worker.variables as unknown as { shape?: Record<string, unknown> }).shape;
+    if (shape) expect(names).toEqual(expect.arrayContaining(Object.keys(shape)));
+  });
+
+  test('an intersection with a discriminated union (the deadline plan) fetches both sides and every branch', () => {
+    const deadlinePlan = workers.find((w) => w.type === 'lltp.deadline.plan')!;
+    expect(fetchedVariables(deadlinePlan)).toEqual(expect.arrayContaining(['clockStartedAt', 'apologyIssued', 'returnDueAt', 'searchOutcome', 'verificationScope']));
+  });
+
+  test.each([
+    ['a transformed schema', z.object({ a: z.string() }).transform((v) => v.a)],
+    ['a record', z.record(z.string(), z.string())],
+    ['an intersection with a record', z.object({ a: z.string() }).and(z.record(z.string(), z.string()))],
+  ])('%s: every variable (its names cannot be told)', (_, schema) => {
+    expect(fetchedVariables({ variables: schema as z.ZodType })).toBeUndefined();
   });
 });
