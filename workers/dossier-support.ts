@@ -80,14 +80,17 @@ export async function updateOpenDossier(ctx: JobContext<unknown, unknown>, updat
  * returns when it was closed.
  */
 export async function closeDossier(ctx: JobContext<unknown, unknown>, outcome: DossierOutcome): Promise<Date> {
-  await ctx.deps.db
+  const closed = await ctx.deps.db
     .updateTable('dossiers')
     .set({ status: 'closed', finishedAt: ctx.now, outcome, currentElementId: null, nextCheckAt: null })
     .where('code', '=', ctx.dossierCode)
     .where('status', '=', 'open')
-    .execute();
-  const dossier = await loadDossier(ctx.deps, ctx.dossierCode);
-  if (dossier.status !== 'closed' || !dossier.finishedAt) throw new TechnicalFault(`dossier ${ctx.dossierCode} could not be closed`);
+    .returning('finishedAt')
+    .executeTakeFirst();
+  if (closed?.finishedAt) return closed.finishedAt;
+  // not open: closed already (a repeat of this job, or another end)
+  const dossier = await ctx.deps.db.selectFrom('dossiers').select(['status', 'finishedAt', 'outcome']).where('code', '=', ctx.dossierCode).executeTakeFirst();
+  if (dossier?.status !== 'closed' || !dossier.finishedAt) throw new TechnicalFault(`dossier ${ctx.dossierCode} could not be closed`);
   if (dossier.outcome !== outcome) ctx.logger.warn({ outcome: dossier.outcome, wanted: outcome }, 'dossier was already closed with another outcome');
   return dossier.finishedAt;
 }
