@@ -97,7 +97,7 @@ async function recordAnswer(db: Db, answer: Answer, caller: string, receivedAt: 
         .where('answeredAt', 'is', null)
         .where('partnerId', '=', caller)
         .where('dossierCode', '=', answer.dossierCode)
-        .where(({ exists, selectFrom }) => exists(selectFrom('dossiers').select('code').where('code', '=', answer.dossierCode).where('status', '=', 'open')))
+        .where((eb) => eb.exists(eb.selectFrom('dossiers').select('code').where('code', '=', answer.dossierCode).where('status', '=', 'open')))
         .returning('requestId'),
     )
     .with('dossier', (qb) =>
