@@ -143,7 +143,7 @@ async function receive(deps: IntakeDeps, intake: NewIntake): Promise<ReceivedDos
     .innerJoin('dossiers', 'dossiers.code', 'intakeReceipts.dossierCode')
     .selectAll('intakeReceipts')
     .select(['dossiers.processInstanceKey as boundKey', 'dossiers.appointmentAt', 'dossiers.statutoryWorkingDays', 'dossiers.deadlinesEstimated'])
-    .where('receiptNumber', '=', intake.receiptNumber)
+    .where('intakeReceipts.receiptNumber', '=', intake.receiptNumber)
     .executeTakeFirst();
   if (!found) throw new Error(`receipt ${intake.receiptNumber} was taken by another request but cannot be read`);
   const { boundKey, appointmentAt, statutoryWorkingDays, deadlinesEstimated, ...receipt } = found;
