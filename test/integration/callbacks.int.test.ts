@@ -119,7 +119,7 @@ describe('the police answer', () => {
 });
 
 describe('deliveries at once (the claim is one statement)', () => {
-  test('two deliveries of one police answer: recorded, audited and published once; one 202, the other a 200 duplicate', async () => {
+  test('two deliveries of one police answer: recorded and audited once, marked published; one 202, the other a 200 duplicate', async () => {
     const code = await intake();
     const requestId = `${code}:police`;
     await s.db.insertInto('policeRequests').values({ requestId, dossierCode: code, partnerId: POLICE['x-partner-id'], sentAt: testNow() }).execute();
