@@ -133,21 +133,29 @@ async function receive(deps: IntakeDeps, intake: NewIntake): Promise<ReceivedDos
     const receipt = await insertIntake(deps.db, intake, dossier, requestDigest, now);
     return { receipt, created: true, boundKey: null, dossier };
   } catch (error) {
-    if (isViolation(error, '23502', undefined) && (error as { column?: string }).column === 'dossier_code') {
+    // a receipt stored before answers first, whatever else this content would have broken
+    const earlier = await storedReceipt(deps, intake.receiptNumber, requestDigest);
+    if (earlier) return earlier;
+    if (isViolation(error, '23502') && (error as { column?: string }).column === 'dossier_code') {
       throw dossierCodesExhausted(intake.agencyCode, intake.receivedAt);
     }
-    if (!isViolation(error, '23505', 'intake_receipts_pkey')) throw error;
+    if (isViolation(error, '23505', 'intake_receipts_pkey')) throw new Error(`receipt ${intake.receiptNumber} was taken by another request but cannot be read`);
+    throw error;
   }
+}
+
+/** The receipt stored before under this number, with its dossier's answer (other content: a conflict); null when there is none. */
+async function storedReceipt(deps: IntakeDeps, receiptNumber: string, requestDigest: string): Promise<ReceivedDossier | null> {
   const found = await deps.db
     .selectFrom('intakeReceipts')
     .innerJoin('dossiers', 'dossiers.code', 'intakeReceipts.dossierCode')
     .selectAll('intakeReceipts')
     .select(['dossiers.processInstanceKey as boundKey', 'dossiers.appointmentAt', 'dossiers.statutoryWorkingDays', 'dossiers.deadlinesEstimated'])
-    .where('intakeReceipts.receiptNumber', '=', intake.receiptNumber)
+    .where('intakeReceipts.receiptNumber', '=', receiptNumber)
     .executeTakeFirst();
-  if (!found) throw new Error(`receipt ${intake.receiptNumber} was taken by another request but cannot be read`);
+  if (!found) return null;
   const { boundKey, appointmentAt, statutoryWorkingDays, deadlinesEstimated, ...receipt } = found;
-  if (receipt.requestDigest !== requestDigest) throw new IntakeConflictError(intake.receiptNumber, receipt.dossierCode);
+  if (receipt.requestDigest !== requestDigest) throw new IntakeConflictError(receiptNumber, receipt.dossierCode);
   return { receipt, created: false, boundKey, dossier: { appointmentAt, statutoryWorkingDays, deadlinesEstimated } };
 }
 
