@@ -131,7 +131,7 @@ test('Zeebe unreachable at intake: the dossier is stored once with its start lea
     .selectFrom('intakeReceipts')
     .innerJoin('dossiers', 'dossiers.code', 'intakeReceipts.dossierCode')
     .select(['intakeReceipts.processInstanceKey as recorded', 'dossiers.processInstanceKey as bound', 'intakeReceipts.startLeaseUntil'])
-    .where('receiptNumber', '=', request.receiptNumber)
+    .where('intakeReceipts.receiptNumber', '=', request.receiptNumber)
     .executeTakeFirstOrThrow();
   expect(bound.recorded).toMatch(/^\d+$/);
   expect(bound).toMatchObject({ bound: bound.recorded, startLeaseUntil: null });
