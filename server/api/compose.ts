@@ -6,6 +6,7 @@
 import { Router } from 'express';
 import type { Server } from 'node:http';
 import { refuseDemoSecrets } from '../auth/demo-secrets';
+import { PartnerCache } from '../auth/partner-cache';
 import { SessionCache } from '../auth/session-cache';
 import { oneStopEventRoutes } from '../callbacks/one-stop';
 import { policeCallbackRoutes } from '../callbacks/police';
@@ -93,7 +94,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
   const { camunda, zeebe: rawZeebe } = createZeebeClient(config, { retries: 0 });
   const zeebe = boundedZeebe(rawZeebe, config.ZEEBE_REQUEST_TIMEOUT_MS);
 
-  const authDeps = { db, now, sessions: new SessionCache(config.SESSION_CACHE_MS) };
+  const authDeps = { db, now, sessions: new SessionCache(config.SESSION_CACHE_MS), partners: new PartnerCache(config.PARTNER_CACHE_MS) };
   const intake: IntakeDeps = {
     db,
     calendars: () => provider.current(),

@@ -13,6 +13,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { digest, type AuthDeps } from './models';
+import type { ActivePartner } from './partner-cache';
 import { partnerSignature, SIGNATURE_HEADERS, SIGNATURE_WINDOW_MS } from './partner-signature';
 import type { Role } from './roles';
 import type { StaffSession } from './session-cache';
@@ -72,6 +73,23 @@ async function bodyBytes(req: Request): Promise<Buffer | null> {
   return req.rawBody;
 }
 
+/** The active partner `partnerId` as the database has it now (remembered for PARTNER_CACHE_MS), or undefined. */
+async function activePartner(deps: AuthDeps, partnerId: string): Promise<ActivePartner | undefined> {
+  const row = await deps.db
+    .selectFrom('partners')
+    .select(['partnerId', 'signingSecret', 'scopes', 'agencyCode'])
+    .where('partnerId', '=', partnerId)
+    .where('active', '=', true)
+    .executeTakeFirst();
+  if (!row?.signingSecret) {
+    deps.partners?.forget(partnerId);
+    return undefined;
+  }
+  const partner = { ...row, signingSecret: row.signingSecret };
+  deps.partners?.remember(partner);
+  return partner;
+}
+
 /** The partner that signed this request, or why it is refused (the 401's message). */
 async function signedPartner(deps: AuthDeps, req: Request): Promise<Extract<Principal, { kind: 'partner' }> | string> {
   const partnerId = req.header(SIGNATURE_HEADERS.partnerId);
@@ -88,16 +106,16 @@ async function signedPartner(deps: AuthDeps, req: Request): Promise<Extract<Prin
     return `X-LLTP-Timestamp lệch quá ${SIGNATURE_WINDOW_MS / 60000} phút so với đồng hồ của hệ thống (${now.toISOString()}): ký lại yêu cầu với thời điểm gửi.`;
   }
   if (!HEX_SIGNATURE.test(signature)) return 'X-LLTP-Signature phải là 64 chữ số hex (HMAC-SHA256).';
-  const partner = await deps.db
-    .selectFrom('partners')
-    .select(['partnerId', 'signingSecret', 'scopes', 'agencyCode'])
-    .where('partnerId', '=', partnerId)
-    .where('active', '=', true)
-    .executeTakeFirst();
   const body = await bodyBytes(req);
   if (!body) return `Nội dung gửi lên quá lớn để kiểm tra chữ ký (tối đa ${OTHER_BODY_LIMIT / 1024} KB).`;
-  const expected = partnerSignature(partner?.signingSecret ?? 'no partner', timestamp, req.method, req.originalUrl, body);
-  if (!partner?.signingSecret || !timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(signature, 'hex'))) {
+  const signs = (partner: ActivePartner | undefined): partner is ActivePartner => {
+    const expected = partnerSignature(partner?.signingSecret ?? 'no partner', timestamp, req.method, req.originalUrl, body);
+    return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(signature, 'hex')) && partner !== undefined;
+  };
+  let partner = deps.partners?.get(partnerId);
+  // not remembered, or remembered with another secret (replaced since): the row as it is now
+  if (!signs(partner)) partner = await activePartner(deps, partnerId);
+  if (!signs(partner)) {
     return 'Chữ ký X-LLTP-Signature không đúng (HMAC-SHA256 của thời điểm, phương thức, đường dẫn và nội dung bằng khóa bí mật của đối tác), hoặc X-Partner-Id không phải đối tác đang hoạt động.';
   }
   const fresh = await deps.db

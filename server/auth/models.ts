@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db';
 import type { Role } from './roles';
+import type { PartnerCache } from './partner-cache';
 import type { SessionCache } from './session-cache';
 
 export interface User {
@@ -25,6 +26,8 @@ export interface AuthDeps {
   now: () => Date;
   /** Sessions seen in the last few seconds (server/auth/session-cache.ts); none: every call reads the database. */
   sessions?: SessionCache;
+  /** Active partners read in the last few seconds (server/auth/partner-cache.ts); none: every partner call reads the database. */
+  partners?: PartnerCache;
 }
 
 /** An active user by name, or null. */

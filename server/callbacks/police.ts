@@ -12,16 +12,17 @@
  * `lltp.police.verification-answered`, correlated by dossier code, message id = request id,
  * variable `policeAnsweredAt`): no criminal-record fact travels in process variables.
  *
- * Idempotent: the answer is recorded first (one conditional update), then published, then
- * marked published. The same answer again: 200, published only if the first delivery stopped
+ * Idempotent: the answer is recorded first (one statement: the checks, the claim and the
+ * records), then published, then marked published. The same answer again: 200, published only if the first delivery stopped
  * before it was; a different answer to an answered request: 409.
  */
 import { Router } from 'express';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { authenticate, requireScope } from '../auth/middleware';
 import type { AuthDeps } from '../auth/models';
 import type { Db } from '../db';
+import type { PoliceRequestsTable } from '../db/tables';
 import { IDS } from '../api/ids';
 import { describeIssues, nfcText, shown } from '../api/text';
 import { finishStepsQuery } from '../readmodel/timeline';
@@ -69,22 +70,34 @@ async function publishAnswer(deps: PoliceCallbackDeps, answer: Answer, request: 
   await deps.db.updateTable('policeRequests').set({ publishedAt: deps.now() }).where('requestId', '=', answer.requestId).where('publishedAt', 'is', null).execute();
 }
 
+/** The request as it was before this delivery, its dossier's status, and whether this delivery recorded the answer. */
+interface Delivery {
+  request: Selectable<PoliceRequestsTable> | null;
+  dossierStatus: string | null;
+  recorded: boolean;
+}
+
 /**
  * Records the police's answer in one statement: the request marked answered (only if it was not
- * yet: the claim), and, only when that claim took, the dossier's police facts, the waiting step
- * finished and the audit entry; all or nothing, as one statement is. False: another delivery of
- * an answer got there first.
+ * yet, by the partner it was sent to, for the dossier named, while that dossier is open: the
+ * claim), and, only when that claim took, the dossier's police facts, the waiting step finished
+ * and the audit entry; all or nothing, as one statement is. The same statement reads the
+ * request as it was and the dossier's status, to say why an answer was not recorded (another
+ * delivery got there first when nothing else explains it).
  */
-async function recordAnswer(db: Db, answer: Answer, caller: string, receivedAt: Date): Promise<boolean> {
+async function recordAnswer(db: Db, answer: Answer, caller: string, receivedAt: Date): Promise<Delivery> {
   const actor = `partner:${caller}`;
   const claimedOnly = sql<boolean>`EXISTS (SELECT 1 FROM claimed)`;
-  const claimed = await db
+  const row = await db
     .with('claimed', (qb) =>
       qb
         .updateTable('policeRequests')
         .set({ answeredAt: receivedAt, result: answer.result, answeredBy: caller })
         .where('requestId', '=', answer.requestId)
         .where('answeredAt', 'is', null)
+        .where('partnerId', '=', caller)
+        .where('dossierCode', '=', answer.dossierCode)
+        .where((eb) => eb.exists(eb.selectFrom('dossiers').select('code').where('code', '=', answer.dossierCode).where('status', '=', 'open')))
         .returning('requestId'),
     )
     .with('dossier', (qb) =>
@@ -108,10 +121,13 @@ async function recordAnswer(db: Db, answer: Answer, caller: string, receivedAt: 
         .columns(['at', 'actor', 'action', 'dossierCode', 'detail'])
         .expression(sql`SELECT ${receivedAt}::timestamptz, ${actor}, 'police.answer', ${answer.dossierCode}, ${`yêu cầu ${answer.requestId}`} FROM claimed`),
     )
-    .selectFrom('claimed')
-    .select('requestId')
-    .execute();
-  return claimed.length > 0;
+    .selectFrom(sql<{ one: number }>`(VALUES (1))`.as('one'))
+    .leftJoin('policeRequests', (join) => join.on('policeRequests.requestId', '=', answer.requestId))
+    .selectAll('policeRequests')
+    .select((eb) => [eb.selectFrom('dossiers').select('status').where('code', '=', answer.dossierCode).as('dossierStatus'), claimedOnly.as('recorded')])
+    .executeTakeFirstOrThrow();
+  const { dossierStatus, recorded, ...request } = row;
+  return { request: request.requestId === null ? null : (request as Selectable<PoliceRequestsTable>), dossierStatus, recorded };
 }
 
 export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
@@ -124,7 +140,13 @@ export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
     }
     const answer = parsed.data;
     const caller = req.principal?.kind === 'partner' ? req.principal.partnerId : '?';
-    const request = await deps.db.selectFrom('policeRequests').selectAll().where('requestId', '=', answer.requestId).executeTakeFirst();
+    const receivedAt = deps.now();
+    const { request, dossierStatus, recorded } = await recordAnswer(deps.db, answer, caller, receivedAt);
+    if (recorded && request) {
+      await publishAnswer(deps, answer, request, receivedAt);
+      res.status(202).json({ accepted: true, duplicate: false, receivedAt: receivedAt.toISOString() });
+      return;
+    }
     if (!request) {
       res.status(404).json({ error: `requestId: hệ thống chưa gửi yêu cầu xác minh ${shown(answer.requestId)} nào cho Công an; kết quả không được ghi nhận.`, field: 'requestId' });
       return;
@@ -146,25 +168,17 @@ export function policeCallbackRoutes(deps: PoliceCallbackDeps): Router {
       res.status(200).json({ accepted: true, duplicate: true, receivedAt: request.answeredAt.toISOString() });
       return;
     }
-    const dossier = await deps.db.selectFrom('dossiers').select('status').where('code', '=', answer.dossierCode).executeTakeFirst();
-    if (dossier?.status !== 'open') {
+    if (dossierStatus !== 'open') {
       res.status(409).json({ error: `Hồ sơ ${answer.dossierCode} đã kết thúc, không còn chờ kết quả xác minh của Công an; kết quả không được ghi nhận.` });
       return;
     }
-    const receivedAt = deps.now();
-    const recorded = await recordAnswer(deps.db, answer, caller, receivedAt);
-    if (!recorded) {
-      // Another delivery of an answer got there between the read and the update: judge this one against it.
-      const first = await deps.db.selectFrom('policeRequests').select(['result', 'answeredAt']).where('requestId', '=', answer.requestId).executeTakeFirstOrThrow();
-      if (first.result !== answer.result) {
-        res.status(409).json({ error: `result: yêu cầu xác minh ${answer.requestId} đã có kết quả khác; không thay đổi kết quả đã nhận.`, field: 'result' });
-        return;
-      }
-      res.status(200).json({ accepted: true, duplicate: true, receivedAt: first.answeredAt?.toISOString() });
+    // Another delivery of an answer got there while this one waited for the request: judge this one against it.
+    const first = await deps.db.selectFrom('policeRequests').select(['result', 'answeredAt']).where('requestId', '=', answer.requestId).executeTakeFirstOrThrow();
+    if (first.result !== answer.result) {
+      res.status(409).json({ error: `result: yêu cầu xác minh ${answer.requestId} đã có kết quả khác; không thay đổi kết quả đã nhận.`, field: 'result' });
       return;
     }
-    await publishAnswer(deps, answer, request, receivedAt);
-    res.status(202).json({ accepted: true, duplicate: false, receivedAt: receivedAt.toISOString() });
+    res.status(200).json({ accepted: true, duplicate: true, receivedAt: first.answeredAt?.toISOString() });
   });
   return router;
 }

@@ -12,21 +12,19 @@
  *    a retry of the same request finishes the start: nothing is lost, nothing is started twice.
  */
 import { createHash } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { restartClock } from '../calendar/clock';
 import { formatInstant, localDateOf, dayNumberOf } from '../calendar/civil-time';
 import { dossierDeadlines, type DossierTerms } from '../calendar/deadlines';
 import type { CalendarPolicy } from '../calendar/policy';
 import type { WorkingCalendars } from '../calendar/working-calendar';
 import type { StartVariables } from '../../processes/contracts';
-import { audit } from '../audit';
 import type { Db } from '../db';
-import type { IntakeReceiptsTable } from '../db/tables';
-import { insertDeclaration } from '../readmodel/declaration';
-import { bindProcessInstance, findDossier, insertDossier, newDossier, type DossierSource, type NewDossier } from '../readmodel/dossier';
+import { toJson, type IntakeReceiptsTable } from '../db/tables';
+import { bindProcessInstance, CHECK_AT_NEXT_TICK, newDossier, type DossierSource, type NewDossier } from '../readmodel/dossier';
 import { dossierTermsOf, type ProcessCatalog } from '../sla';
 import type { ZeebeGrpcClient } from '../zeebe';
-import { nextDossierCode } from './dossier-code';
+import { dossierCodesExhausted, nextDossierCodeQuery } from './dossier-code';
 import { issuingProvinceFor, type ProvinceOnDay } from './administrative-units';
 import { receiptDateOf } from './request-rules';
 import { isExtendedCase, type OtherChannelRecord, type VneidRequest } from './vneid-request';
@@ -89,9 +87,6 @@ const START_LEASE_MS = 30_000;
 
 const digestOf = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
-/** Rolls the intake transaction back: another request took this receipt number meanwhile. */
-class ReceiptTaken extends Error {}
-
 interface NewIntake {
   /** The agency in force on the receipt date: the prefix of the dossier code. */
   agencyCode: string;
@@ -104,46 +99,106 @@ interface NewIntake {
   declaration?: VneidRequest;
   actor: string;
   auditDetail: string;
+  /** Whether the intake starts a process instance: then the new receipt is stored with the start lease taken. */
+  starts: boolean;
 }
 
+/** A receipt as stored, with what the answer needs of its dossier. */
+export interface ReceivedDossier {
+  receipt: IntakeReceipt;
+  /** False when the receipt number had been received before: the same dossier. */
+  created: boolean;
+  /** The process instance the dossier is bound to (a worker may have bound it before the receipt records it). */
+  boundKey: string | null;
+  dossier: Pick<NewDossier, 'appointmentAt' | 'statutoryWorkingDays' | 'deadlinesEstimated'>;
+}
+
+const isViolation = (error: unknown, code: string, constraint?: string): boolean => {
+  const e = error as { code?: string; constraint?: string } | null;
+  return e?.code === code && (constraint === undefined || e.constraint === constraint);
+};
+
 /**
- * Stores a new dossier with its receipt in one transaction, or finds the receipt stored by an
- * earlier request with the same receipt number (same content: the same dossier; other content:
- * a conflict).
+ * Stores a new dossier with its receipt in one statement (counter, dossier, declaration, audit
+ * entry and receipt: all of them or nothing, as one statement is), or finds the receipt stored by
+ * an earlier request with the same receipt number (same content: the same dossier; other
+ * content: a conflict). A receipt number taken already fails the statement on the receipt's key
+ * (a racing request waits for the first's commit), so the counter gives its number back.
  */
-async function receive(deps: IntakeDeps, intake: NewIntake): Promise<{ receipt: IntakeReceipt; created: boolean }> {
+async function receive(deps: IntakeDeps, intake: NewIntake): Promise<ReceivedDossier> {
   const requestDigest = digestOf(intake.content);
-  const existing = async (): Promise<{ receipt: IntakeReceipt; created: boolean } | null> => {
-    const receipt = await deps.db.selectFrom('intakeReceipts').selectAll().where('receiptNumber', '=', intake.receiptNumber).executeTakeFirst();
-    if (!receipt) return null;
-    if (receipt.requestDigest !== requestDigest) throw new IntakeConflictError(intake.receiptNumber, receipt.dossierCode);
-    return { receipt, created: false };
-  };
-  const found = await existing();
-  if (found) return found;
+  const now = deps.now();
+  const dossier = intake.dossier('');
   try {
-    const receipt = await deps.db.transaction().execute(async (tx) => {
-      const now = deps.now();
-      const dossierCode = await nextDossierCode(tx, intake.agencyCode, intake.receivedAt);
-      const stored = await tx
-        .insertInto('intakeReceipts')
-        .values({ receiptNumber: intake.receiptNumber, dossierCode, source: intake.source, requestDigest, processInstanceKey: null, startLeaseUntil: null, createdAt: now })
-        .onConflict((oc) => oc.column('receiptNumber').doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (!stored) throw new ReceiptTaken();
-      await insertDossier(tx, intake.dossier(dossierCode));
-      if (intake.declaration) await insertDeclaration(tx, dossierCode, intake.declaration, now);
-      await audit(tx, { at: now, actor: intake.actor, action: 'dossier.intake', dossierCode, detail: intake.auditDetail });
-      return stored;
-    });
-    return { receipt, created: true };
+    const receipt = await insertIntake(deps.db, intake, dossier, requestDigest, now);
+    return { receipt, created: true, boundKey: null, dossier };
   } catch (error) {
-    if (!(error instanceof ReceiptTaken)) throw error;
-    const winner = await existing();
-    if (!winner) throw new Error(`receipt ${intake.receiptNumber} was taken by another request but cannot be read`);
-    return winner;
+    // a receipt stored before answers first, whatever else this content would have broken
+    const earlier = await storedReceipt(deps, intake.receiptNumber, requestDigest);
+    if (earlier) return earlier;
+    if (isViolation(error, '23502') && (error as { column?: string }).column === 'dossier_code') {
+      throw dossierCodesExhausted(intake.agencyCode, intake.receivedAt);
+    }
+    if (isViolation(error, '23505', 'intake_receipts_pkey')) throw new Error(`receipt ${intake.receiptNumber} was taken by another request but cannot be read`);
+    throw error;
   }
+}
+
+/** The receipt stored before under this number, with its dossier's answer (other content: a conflict); null when there is none. */
+async function storedReceipt(deps: IntakeDeps, receiptNumber: string, requestDigest: string): Promise<ReceivedDossier | null> {
+  const found = await deps.db
+    .selectFrom('intakeReceipts')
+    .innerJoin('dossiers', 'dossiers.code', 'intakeReceipts.dossierCode')
+    .selectAll('intakeReceipts')
+    .select(['dossiers.processInstanceKey as boundKey', 'dossiers.appointmentAt', 'dossiers.statutoryWorkingDays', 'dossiers.deadlinesEstimated'])
+    .where('intakeReceipts.receiptNumber', '=', receiptNumber)
+    .executeTakeFirst();
+  if (!found) return null;
+  const { boundKey, appointmentAt, statutoryWorkingDays, deadlinesEstimated, ...receipt } = found;
+  if (receipt.requestDigest !== requestDigest) throw new IntakeConflictError(receiptNumber, receipt.dossierCode);
+  return { receipt, created: false, boundKey, dossier: { appointmentAt, statutoryWorkingDays, deadlinesEstimated } };
+}
+
+/** The one statement of a new intake; returns the receipt stored. */
+async function insertIntake(db: Db, intake: NewIntake, dossier: NewDossier, requestDigest: string, now: Date): Promise<IntakeReceipt> {
+  const { declaration } = intake;
+  const query = db
+    .with('counter', (qb) => nextDossierCodeQuery(qb, intake.agencyCode, intake.receivedAt))
+    .with('dossier', (qb) =>
+      qb
+        .insertInto('dossiers')
+        .values((eb) => ({ ...dossier, code: eb.selectFrom('counter').select('code'), nextCheckAt: dossier.status === 'open' ? CHECK_AT_NEXT_TICK : null }))
+        .onConflict((oc) => oc.column('code').doNothing()),
+    )
+    .with('declaration', (qb) =>
+      qb
+        .insertInto('declarations')
+        .columns(['dossierCode', 'request', 'createdAt'])
+        .expression((eb) =>
+          eb
+            .selectFrom('counter')
+            .select(['code', sql<string>`${toJson(declaration ?? {})}::jsonb`.as('request'), sql<Date>`${now}::timestamptz`.as('createdAt')])
+            .where(sql<boolean>`${declaration !== undefined}`),
+        )
+        .onConflict((oc) => oc.column('dossierCode').doNothing()),
+    )
+    .with('entry', (qb) =>
+      qb.insertInto('audit').values((eb) => ({ at: now, actor: intake.actor, action: 'dossier.intake', dossierCode: eb.selectFrom('counter').select('code'), detail: intake.auditDetail })),
+    );
+  return query
+    .insertInto('intakeReceipts')
+    .values((eb) => ({
+      receiptNumber: intake.receiptNumber,
+      dossierCode: eb.selectFrom('counter').select('code'),
+      source: intake.source,
+      requestDigest,
+      processInstanceKey: null,
+      // the intake that creates the receipt starts its instance: it holds the start lease already
+      startLeaseUntil: intake.starts ? new Date(now.getTime() + START_LEASE_MS) : null,
+      createdAt: now,
+    }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** A new dossier's terms: those of the national procedure version in force on its receipt date (ordinary case until the search). */
@@ -165,7 +220,7 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
   const deadlines = dossierDeadlines(calendar, clock, terms, deps.policy.deadlines);
   const paperCopy = request.copies.delivery === 'none' ? 'none' : request.copies.delivery;
 
-  const { receipt, created } = await receive(deps, {
+  const received = await receive(deps, {
     agencyCode: agency.code,
     receiptNumber: request.receiptNumber,
     source: 'vneid',
@@ -174,6 +229,7 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
     actor,
     auditDetail: `VNeID, biên nhận ${request.receiptNumber}`,
     declaration: request,
+    starts: true,
     dossier: (code) =>
       newDossier(
         {
@@ -192,9 +248,9 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
         { formType: request.formType, paperCopy, processId: nationalProcessId, internalProcessId, feeCategory: request.feeCategory, feePaidOnline: request.feeCategory !== 'exempt' },
       ),
   });
-  const { dossierCode } = receipt;
+  const { dossierCode } = received.receipt;
 
-  await ensureStarted(deps, receipt, nationalProcessId, {
+  await ensureStarted(deps, received, nationalProcessId, {
     dossierCode,
     agencyCode: agency.code,
     receivedAt: formatInstant(receivedAt.getTime()),
@@ -202,9 +258,9 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
     channel: 'vneid',
   } satisfies StartVariables);
 
-  const dossier = await findDossier(deps.db, dossierCode);
+  const { dossier, created } = received;
   const issuingProvince = issuingProvinceFor(request.declaration.residences, receiptDateOf(request.receivedAt));
-  const appointment = dossier?.appointmentAt ?? deadlines.statutoryDueAt;
+  const appointment = dossier.appointmentAt ?? deadlines.statutoryDueAt;
   return {
     dossierCode,
     receiptNumber: request.receiptNumber,
@@ -213,10 +269,10 @@ export async function intakeVneid(deps: IntakeDeps, request: VneidRequest, actor
     issuingProvince,
     issuingAgency: pick(deps.catalog.agencyForResidence(issuingProvince?.code ?? null, receivedAt)),
     procedure: nationalProcessId,
-    statutoryWorkingDays: dossier?.statutoryWorkingDays ?? terms.statutoryWorkingDays,
+    statutoryWorkingDays: dossier.statutoryWorkingDays,
     appointmentAt: appointment ? formatInstant(appointment.getTime()) : '',
     appointmentDate: appointment ? localDateOf(dayNumberOf(appointment.getTime())) : '',
-    estimated: dossier?.deadlinesEstimated ?? deadlines.estimated,
+    estimated: dossier.deadlinesEstimated ?? deadlines.estimated,
     created,
   };
 }
@@ -228,42 +284,53 @@ const pick = (agency: { code: string; name: string } | null): { code: string; na
  * answer in time, yet the instance may exist): the dossier is bound to the first instance that
  * reports for it, here or in a worker taking its first job (server/readmodel/timeline.ts), and any
  * other instance of the dossier is cancelled. A retry of the request finds the binding and
- * returns; nothing is started twice for long.
+ * returns; nothing is started twice for long. A new receipt was stored with the start lease
+ * taken: its intake goes straight to the start.
  */
-async function ensureStarted(deps: IntakeDeps, receipt: IntakeReceipt, processId: string, variables: Record<string, string>): Promise<void> {
+async function ensureStarted(deps: IntakeDeps, received: ReceivedDossier, processId: string, variables: Record<string, string>): Promise<void> {
+  const { receipt } = received;
   const { receiptNumber, dossierCode } = receipt;
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const now = deps.now();
-    if (await adoptBinding(deps, receiptNumber, dossierCode)) return;
-    const lease = await deps.db
-      .updateTable('intakeReceipts')
-      .set({ startLeaseUntil: new Date(now.getTime() + START_LEASE_MS) })
-      .where('receiptNumber', '=', receiptNumber)
-      .where('processInstanceKey', 'is', null)
-      .where((eb) => eb.or([eb('startLeaseUntil', 'is', null), eb('startLeaseUntil', '<', now)]))
-      .returning('receiptNumber')
-      .executeTakeFirst();
-    if (!lease) {
-      // Another request holds the lease and is starting the instance right now.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      continue;
-    }
-    let processInstanceKey: string;
-    try {
-      const instance = await deps.zeebe.createProcessInstance({ bpmnProcessId: processId, variables });
-      processInstanceKey = instance.processInstanceKey;
-    } catch (error) {
-      await deps.db.updateTable('intakeReceipts').set({ startLeaseUntil: null }).where('receiptNumber', '=', receiptNumber).execute();
-      throw new IntakeUnavailableError(dossierCode, error);
-    }
-    const bound = await bindProcessInstance(deps.db, dossierCode, processInstanceKey);
-    if (bound !== processInstanceKey) {
-      // An earlier, ambiguous start of this dossier reported first: this one is the duplicate.
-      await deps.zeebe.cancelProcessInstance(processInstanceKey).catch(() => undefined);
-    }
+  if (!received.created && received.boundKey) {
+    await adopt(deps, receipt, received.boundKey);
     return;
   }
-  throw new IntakeUnavailableError(dossierCode, new Error('the start lease was held too long'));
+  let leased = received.created;
+  for (let attempt = 0; !leased; attempt += 1) {
+    if (attempt >= 50) throw new IntakeUnavailableError(dossierCode, new Error('the start lease was held too long'));
+    if (attempt > 0) {
+      // Another request holds the lease and is starting the instance right now.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (await adoptBinding(deps, receiptNumber, dossierCode)) return;
+    }
+    leased = await takeStartLease(deps, receiptNumber);
+  }
+  let processInstanceKey: string;
+  try {
+    const instance = await deps.zeebe.createProcessInstance({ bpmnProcessId: processId, variables });
+    processInstanceKey = instance.processInstanceKey;
+  } catch (error) {
+    await deps.db.updateTable('intakeReceipts').set({ startLeaseUntil: null }).where('receiptNumber', '=', receiptNumber).execute();
+    throw new IntakeUnavailableError(dossierCode, error);
+  }
+  const bound = await bindProcessInstance(deps.db, dossierCode, processInstanceKey);
+  if (bound !== processInstanceKey) {
+    // An earlier, ambiguous start of this dossier reported first: this one is the duplicate.
+    await deps.zeebe.cancelProcessInstance(processInstanceKey).catch(() => undefined);
+  }
+}
+
+/** The receipt's start lease, if nobody holds it and no instance is recorded: true when taken. */
+async function takeStartLease(deps: IntakeDeps, receiptNumber: string): Promise<boolean> {
+  const now = deps.now();
+  const lease = await deps.db
+    .updateTable('intakeReceipts')
+    .set({ startLeaseUntil: new Date(now.getTime() + START_LEASE_MS) })
+    .where('receiptNumber', '=', receiptNumber)
+    .where('processInstanceKey', 'is', null)
+    .where((eb) => eb.or([eb('startLeaseUntil', 'is', null), eb('startLeaseUntil', '<', now)]))
+    .returning('receiptNumber')
+    .executeTakeFirst();
+  return lease !== undefined;
 }
 
 /** The receipt takes the instance a worker already bound to its dossier, if any; true when there is one. */
@@ -275,10 +342,14 @@ async function adoptBinding(deps: IntakeDeps, receiptNumber: string, dossierCode
     .where('dossiers.code', '=', dossierCode)
     .executeTakeFirst();
   if (!row?.bound) return false;
-  if (row.recorded !== row.bound) {
-    await deps.db.updateTable('intakeReceipts').set({ processInstanceKey: row.bound, startLeaseUntil: null }).where('receiptNumber', '=', receiptNumber).execute();
-  }
+  await adopt(deps, { receiptNumber, processInstanceKey: row.recorded }, row.bound);
   return true;
+}
+
+/** The receipt records the instance its dossier is bound to (once: nothing to do when it does). */
+async function adopt(deps: IntakeDeps, receipt: Pick<IntakeReceipt, 'receiptNumber' | 'processInstanceKey'>, bound: string): Promise<void> {
+  if (receipt.processInstanceKey === bound) return;
+  await deps.db.updateTable('intakeReceipts').set({ processInstanceKey: bound, startLeaseUntil: null }).where('receiptNumber', '=', receipt.receiptNumber).execute();
 }
 
 /** Records a dossier received through another channel (no process here): counts for the VNeID share. */
@@ -301,6 +372,7 @@ export async function recordOtherChannel(deps: IntakeDeps, record: OtherChannelR
     content: record,
     actor,
     auditDetail: `kênh ${record.channel}`,
+    starts: false,
     dossier: (code) =>
       newDossier(
         {

@@ -7,13 +7,13 @@
  * (`FOR UPDATE SKIP LOCKED` and a claim time: two replicas never send the same status, and a
  * dossier's next status waits for the previous one's acknowledgement, so the portal receives
  * them in order), sends them one by one with their event id `<dossier>:<id>` (the portal
- * acknowledges a repeat without recording it twice), and records each acknowledgement with its
- * delay (acknowledgement on the product's clock − change, whole minutes) on the status and on
- * the dossier (`portal_synced_at` the last, `portal_sync_delay_minutes` the worst). A status the
- * portal does not acknowledge (down, 5xx, timeout, refused) is sent again after an exponential
- * back-off (PORTAL_FEED_RETRY_MS doubled, up to PORTAL_FEED_RETRY_MAX_MS), never dropped; the
- * first failure ends the pass (the portal is likely down: the other dossiers wait for the next
- * pass instead of each failing in turn).
+ * acknowledges a repeat without recording it twice), and records the batch's acknowledgements
+ * in one statement once the batch is sent, each with its delay (acknowledgement on the product's
+ * clock − change, whole minutes) on the status and on the dossier (`portal_synced_at` the last,
+ * `portal_sync_delay_minutes` the worst). A status the portal does not acknowledge (down, 5xx,
+ * timeout, refused) is sent again after an exponential back-off (PORTAL_FEED_RETRY_MS doubled,
+ * up to PORTAL_FEED_RETRY_MAX_MS), never dropped; the first failure ends the pass (the portal is
+ * likely down: the other dossiers wait for the next pass instead of each failing in turn).
  */
 import { sql } from 'kysely';
 import type { Config } from '../config';
@@ -79,23 +79,36 @@ async function claim(db: Db, now: Date): Promise<Claimed[]> {
   return [...rows].sort((a, b) => a.id - b.id);
 }
 
-/** The portal acknowledged the status at `at`: recorded on it and on its dossier, once. */
-async function acknowledge(db: Db, status: Claimed, at: Date): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    const done = await sql<{ delayMinutes: number }>`
-      UPDATE portal_feed
-         SET acknowledged_at = ${at}, attempts = attempts + 1, claimed_until = NULL, last_error = NULL,
-             delay_minutes = greatest(0, floor(extract(epoch FROM (${at}::timestamptz - changed_at)) / 60))::int
-       WHERE id = ${status.id} AND acknowledged_at IS NULL
-      RETURNING delay_minutes`.execute(tx);
-    const delay = done.rows[0]?.delayMinutes;
-    if (delay === undefined) return;
-    await sql`
-      UPDATE dossiers
-         SET portal_synced_at = greatest(portal_synced_at, ${at}::timestamptz),
-             portal_sync_delay_minutes = greatest(portal_sync_delay_minutes, ${delay}::int)
-       WHERE code = ${status.dossierCode}`.execute(tx);
-  });
+/** A status the portal acknowledged, and when (the product's clock). */
+interface Acknowledged {
+  id: number;
+  at: Date;
+}
+
+/**
+ * The portal acknowledged these statuses: recorded on each (once: a status acknowledged already
+ * is left as it is) and on their dossiers, in one statement (all or nothing, no transaction to
+ * open). A crash before it leaves them claimed: the next pass after the claim sends them again,
+ * and the portal acknowledges the repeated event id without recording it twice.
+ */
+async function acknowledge(db: Db, acknowledged: readonly Acknowledged[]): Promise<void> {
+  if (acknowledged.length === 0) return;
+  const ids = acknowledged.map((a) => a.id);
+  const ats = acknowledged.map((a) => a.at.toISOString());
+  await sql`
+    WITH done AS (
+      UPDATE portal_feed f
+         SET acknowledged_at = a.at, attempts = f.attempts + 1, claimed_until = NULL, last_error = NULL,
+             delay_minutes = greatest(0, floor(extract(epoch FROM (a.at - f.changed_at)) / 60))::int
+        FROM unnest(${ids}::bigint[], ${ats}::timestamptz[]) AS a(id, at)
+       WHERE f.id = a.id AND f.acknowledged_at IS NULL
+      RETURNING f.dossier_code, a.at, f.delay_minutes),
+    per_dossier AS (SELECT dossier_code, max(at) AS at, max(delay_minutes) AS delay FROM done GROUP BY dossier_code)
+    UPDATE dossiers d
+       SET portal_synced_at = greatest(d.portal_synced_at, p.at),
+           portal_sync_delay_minutes = greatest(d.portal_sync_delay_minutes, p.delay)
+      FROM per_dossier p
+     WHERE d.code = p.dossier_code`.execute(db);
 }
 
 async function postpone(deps: PortalFeedDeps, status: Claimed, now: Date, error: string): Promise<void> {
@@ -114,12 +127,16 @@ async function release(db: Db, statuses: readonly Claimed[]): Promise<void> {
   await db.updateTable('portalFeed').set({ claimedUntil: null }).where('id', 'in', statuses.map((s) => s.id)).execute();
 }
 
-/** One pass: sends what is due until nothing is, the portal fails once, or MAX_PER_PASS. */
+/**
+ * One pass: sends what is due until nothing is, the portal fails once, or MAX_PER_PASS. The
+ * acknowledgements of a batch are recorded together once it is sent (or at its first failure).
+ */
 export async function pushPortalFeed(deps: PortalFeedDeps): Promise<FeedPass> {
   const pass: FeedPass = { sent: 0, failed: 0 };
   while (pass.sent < MAX_PER_PASS) {
     const batch = await claim(deps.db, deps.now());
     if (batch.length === 0) break;
+    const acknowledged: Acknowledged[] = [];
     for (const [i, status] of batch.entries()) {
       try {
         await deps.portal.sendStatus({
@@ -131,15 +148,17 @@ export async function pushPortalFeed(deps: PortalFeedDeps): Promise<FeedPass> {
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        await acknowledge(deps.db, acknowledged);
         await postpone(deps, status, deps.now(), message);
         await release(deps.db, batch.slice(i + 1));
         deps.logger.warn({ dossierCode: status.dossierCode, portalStatus: status.status, attempt: status.attempts + 1, err: message }, 'national portal did not acknowledge a status; sent again later');
         pass.failed += 1;
         return pass;
       }
-      await acknowledge(deps.db, status, deps.now());
+      acknowledged.push({ id: status.id, at: deps.now() });
       pass.sent += 1;
     }
+    await acknowledge(deps.db, acknowledged);
   }
   return pass;
 }

@@ -118,6 +118,22 @@ describe('the police answer', () => {
   }, 60000);
 });
 
+describe('deliveries at once (the claim is one statement)', () => {
+  test('two deliveries of one police answer: recorded and audited once, marked published; one 202, the other a 200 duplicate', async () => {
+    const code = await intake();
+    const requestId = `${code}:police`;
+    await s.db.insertInto('policeRequests').values({ requestId, dossierCode: code, partnerId: POLICE['x-partner-id'], sentAt: testNow() }).execute();
+    const answer = { requestId, dossierCode: code, result: 'noRecord' };
+    const answers = await Promise.all([1, 2].map(() => s.call('POST', '/api/callbacks/police', answer, POLICE)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 202]);
+    expect(answers.find((a) => a.status === 200)?.body).toMatchObject({ accepted: true, duplicate: true });
+    expect(await audits(code, 'police.answer')).toHaveLength(1);
+    const stored = await s.db.selectFrom('policeRequests').select(['result', 'publishedAt']).where('requestId', '=', requestId).executeTakeFirstOrThrow();
+    expect(stored.result).toBe('noRecord');
+    expect(stored.publishedAt).not.toBeNull();
+  }, 60000);
+});
+
 describe('one-stop callbacks and intake', () => {
   test('reach only the partner\'s agency: another agency\'s one-stop system can neither withdraw, supplement nor send dossiers', async () => {
     const code = await intake();

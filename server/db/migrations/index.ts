@@ -25,6 +25,7 @@ import * as portalFeedAndRating from './0018-portal-feed-and-rating';
 import * as processDesigners from './0019-process-designers';
 import * as dossiersByVersion from './0020-dossiers-by-version';
 import * as processSubmissions from './0021-process-submissions';
+import * as receiptCheckedWithItsStatement from './0022-receipt-checked-with-its-statement';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-read-model': readModel,
@@ -48,4 +49,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0019-process-designers': processDesigners,
   '0020-dossiers-by-version': dossiersByVersion,
   '0021-process-submissions': processSubmissions,
+  '0022-receipt-checked-with-its-statement': receiptCheckedWithItsStatement,
 };

@@ -14,7 +14,7 @@ import { seedCalendar } from '../../../server/calendar/store';
 import { loadConfig } from '../../../server/config';
 import { constraintAnswer, type Db } from '../../../server/db';
 import { requireStack } from '../../../server/health';
-import { intakeVneid, type IntakeDeps } from '../../../server/intake/intake';
+import { IntakeUnavailableError, intakeVneid, type IntakeDeps } from '../../../server/intake/intake';
 import { createLogger } from '../../../server/logger';
 import { loadProcessCatalog, ProcessCatalog } from '../../../server/sla';
 import { createZeebeClient } from '../../../server/zeebe';
@@ -109,3 +109,33 @@ test('constraint answers name the constraint when the column is not known', asyn
   const error = await refusals.check!(db).catch((e: unknown) => e);
   expect(constraintAnswer(error)).toEqual({ status: 422, field: null, message: 'Giá trị không hợp lệ (users_username_check).' });
 });
+
+test('Zeebe unreachable at intake: the dossier is stored once with its start lease given back; the same request sent again starts it once, with the same code and nothing stored twice', async () => {
+  const request = sampleVneidRequest({ receiptNumber: `BN-503-${uniqueId()}`, receivedAt: '2026-11-24T10:00:00+07:00', random: seededRandom(6) });
+  const tables = ['dossiers', 'intakeReceipts', 'declarations', 'audit'] as const;
+  const before = await Promise.all(tables.map((t) => countRows(db, t)));
+  const unreachable = createZeebeClient({ ...config, ZEEBE_GRPC_ADDRESS: 'grpc://127.0.0.1:9' }, { retries: 0 });
+  try {
+    await expect(intakeVneid({ ...(await intakeDeps(10 * 480)), zeebe: unreachable.zeebe }, request, 'partner:test')).rejects.toBeInstanceOf(IntakeUnavailableError);
+  } finally {
+    await unreachable.camunda.closeAllClients();
+  }
+  const stored = await db.selectFrom('intakeReceipts').selectAll().where('receiptNumber', '=', request.receiptNumber).executeTakeFirstOrThrow();
+  expect(stored).toMatchObject({ processInstanceKey: null, startLeaseUntil: null });
+  expect(await Promise.all(tables.map((t) => countRows(db, t)))).toEqual(before.map((n) => n + 1));
+
+  const again = await intakeVneid(await intakeDeps(10 * 480), request, 'partner:test');
+  expect(again).toMatchObject({ created: false, dossierCode: stored.dossierCode });
+  expect(await Promise.all(tables.map((t) => countRows(db, t)))).toEqual(before.map((n) => n + 1));
+  const bound = await db
+    .selectFrom('intakeReceipts')
+    .innerJoin('dossiers', 'dossiers.code', 'intakeReceipts.dossierCode')
+    .select(['intakeReceipts.processInstanceKey as recorded', 'dossiers.processInstanceKey as bound', 'intakeReceipts.startLeaseUntil'])
+    .where('intakeReceipts.receiptNumber', '=', request.receiptNumber)
+    .executeTakeFirstOrThrow();
+  expect(bound.recorded).toMatch(/^\d+$/);
+  expect(bound).toMatchObject({ bound: bound.recorded, startLeaseUntil: null });
+  // a third delivery finds it bound: nothing started
+  expect(await intakeVneid(await intakeDeps(10 * 480), request, 'partner:test')).toMatchObject({ created: false, dossierCode: stored.dossierCode });
+  await zeebe.cancelProcessInstance(bound.recorded as string).catch(() => undefined);
+}, 30000);
