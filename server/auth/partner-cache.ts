@@ -11,6 +11,7 @@
  * deactivated, or its old secret replaced, is still honoured by this replica for at most
  * PARTNER_CACHE_MS; 0 turns the cache off.
  */
+import { TtlCache } from './ttl-cache';
 
 export interface ActivePartner {
   partnerId: string;
@@ -19,42 +20,23 @@ export interface ActivePartner {
   agencyCode: string | null;
 }
 
-interface Entry {
-  partner: ActivePartner;
-  /** performance.now() after which the entry is read again from the database. */
-  freshUntil: number;
-}
-
-/** Most entries held; past it the oldest is dropped (a map keeps insertion order). */
+/** Most entries held; past it the oldest is dropped. */
 const MAX_ENTRIES = 1000;
 
 export class PartnerCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: TtlCache<ActivePartner>;
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly monotonicMs: () => number = () => performance.now(),
-  ) {}
+  constructor(ttlMs: number, monotonicMs: () => number = () => performance.now()) {
+    this.entries = new TtlCache(ttlMs, MAX_ENTRIES, monotonicMs);
+  }
 
   /** The active partner `partnerId` if read within the time to live. */
   get(partnerId: string): ActivePartner | undefined {
-    const entry = this.entries.get(partnerId);
-    if (!entry) return undefined;
-    if (entry.freshUntil <= this.monotonicMs()) {
-      this.entries.delete(partnerId);
-      return undefined;
-    }
-    return entry.partner;
+    return this.entries.get(partnerId);
   }
 
   remember(partner: ActivePartner): void {
-    if (this.ttlMs <= 0) return;
-    this.entries.delete(partner.partnerId);
-    if (this.entries.size >= MAX_ENTRIES) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(partner.partnerId, { partner, freshUntil: this.monotonicMs() + this.ttlMs });
+    this.entries.set(partner.partnerId, partner);
   }
 
   /** The cached row is stale (its secret did not verify a signature): the next call reads the database. */

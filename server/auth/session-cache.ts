@@ -10,6 +10,7 @@
  * by this replica for at most SESSION_CACHE_MS; 0 turns the cache off.
  */
 import type { Role } from './roles';
+import { TtlCache } from './ttl-cache';
 
 export interface StaffSession {
   username: string;
@@ -20,42 +21,28 @@ export interface StaffSession {
   expiresAt: Date;
 }
 
-interface Entry {
-  session: StaffSession;
-  /** performance.now() after which the entry is read again from the database. */
-  freshUntil: number;
-}
-
-/** Most entries held; past it the oldest is dropped (a map keeps insertion order). */
+/** Most entries held; past it the oldest is dropped. */
 const MAX_ENTRIES = 10_000;
 
 export class SessionCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: TtlCache<StaffSession>;
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly monotonicMs: () => number = () => performance.now(),
-  ) {}
+  constructor(ttlMs: number, monotonicMs: () => number = () => performance.now()) {
+    this.entries = new TtlCache(ttlMs, MAX_ENTRIES, monotonicMs);
+  }
 
   /** The session of `tokenDigest` if seen within the time to live and not expired at `now`. */
   get(tokenDigest: string, now: Date): StaffSession | undefined {
-    const entry = this.entries.get(tokenDigest);
-    if (!entry) return undefined;
-    if (entry.freshUntil <= this.monotonicMs() || entry.session.expiresAt <= now) {
+    const session = this.entries.get(tokenDigest);
+    if (session && session.expiresAt <= now) {
       this.entries.delete(tokenDigest);
       return undefined;
     }
-    return entry.session;
+    return session;
   }
 
   remember(tokenDigest: string, session: StaffSession): void {
-    if (this.ttlMs <= 0) return;
-    this.entries.delete(tokenDigest);
-    if (this.entries.size >= MAX_ENTRIES) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(tokenDigest, { session, freshUntil: this.monotonicMs() + this.ttlMs });
+    this.entries.set(tokenDigest, session);
   }
 
   /** A logout (or any end of the session) in this process: the next call reads the database. */
