@@ -76,13 +76,18 @@ async function timerCheck(dueInMs: number): Promise<{ fired: () => Promise<void>
   return { fired: async () => void (await sentinel.waitFor('closeUnsupplemented')) };
 }
 /**
- * Moves the broker's clock and makes sure its due timers were checked at the new time: a
- * sentinel's timer due at once (created after the move) schedules a pass of the due-date checker
- * right away, which fires every timer due by then. The check the move itself triggers did not
- * always fire a test's timer within 20 s under load (CI, 7 December 2026: "apology at the return
- * step", once "apology only once").
+ * Moves the broker's clock and makes sure its due timers were checked at the new time.
+ * - Before the move, the dossier settles: the job just visited is completed and the broker has
+ *   been asked for jobs again, so the wait it leads to, and that wait's timers, exist before the
+ *   clock moves. Without it a timer could be created after the move and the check (CI, 7
+ *   December 2026, 04:28: "apology while waiting for the police" saw no apology within 20 s).
+ * - After the move, a sentinel's timer due at once schedules a pass of the due-date checker
+ *   right away, which fires every timer due by then. The check the move itself triggers did not
+ *   always fire a test's timer within 20 s under load (CI, 7 December 2026: "apology at the
+ *   return step", once "apology only once").
  */
-async function advanceAndCheck(ms: number): Promise<void> {
+async function advanceAndCheck(d: ProcessDriver, ms: number): Promise<void> {
+  await d.settle();
   await clock.advance(ms);
   const check = await timerCheck(0);
   await check.fired();
@@ -104,7 +109,7 @@ test('supplement time limit: the citizen does not supplement in time, the dossie
   await d.waitFor('notifySupplement');
   await d.settle();
   expect(d.visited).toEqual([...PREFIX, 'requestSupplement', 'notifySupplement']);
-  await advanceAndCheck(2 * HOUR + MINUTE);
+  await advanceAndCheck(d, 2 * HOUR + MINUTE);
   await d.waitFor('notifyUnsupplemented');
   await d.expectEnded();
   expect(d.visited).toEqual([...PREFIX, 'requestSupplement', 'notifySupplement', 'closeUnsupplemented', 'notifyUnsupplemented']);
@@ -120,11 +125,11 @@ test('police late: a reminder when the answer is due, an escalation later, then 
   });
   await d.startNational();
   await d.waitFor('requestPoliceVerification');
-  await advanceAndCheck(46 * HOUR + MINUTE);
+  await advanceAndCheck(d, 46 * HOUR + MINUTE);
   await d.waitFor('remindPolice'); // the broker checked its timers at the new time
   await d.settle();
   expect(d.visited).not.toContain('escalatePoliceLate');
-  await advanceAndCheck(8 * HOUR);
+  await advanceAndCheck(d, 8 * HOUR);
   await d.waitFor('escalatePoliceLate'); // the broker checked its timers at the new time
   await d.settle();
   expect(d.visited.filter((e) => e === 'remindPolice')).toHaveLength(1); // a date timer fires once
@@ -150,7 +155,7 @@ test('apology while waiting for the police: a leader records the reason and the 
   });
   await d.startNational();
   await d.waitFor('requestPoliceVerification');
-  await advanceAndCheck(2 * HOUR + MINUTE);
+  await advanceAndCheck(d, 2 * HOUR + MINUTE);
   await d.waitFor('notifyApology');
   const recorded = d.visits.find((v) => v.elementId === 'recordApology');
   expect(recorded?.variables.apologyIssued).toBe(false);
@@ -194,11 +199,11 @@ test('apology only once: a first apology during steps 4–6, then escalation ins
   });
   await d.startNational();
   await d.waitFor('acceptInLltpSoftware'); // step 5 is in the LLTP officer's inbox
-  await advanceAndCheck(4 * HOUR + MINUTE);
+  await advanceAndCheck(d, 4 * HOUR + MINUTE);
   await d.waitFor('notifyApology');
   await d.release('acceptInLltpSoftware');
   await d.waitFor('requestPoliceVerification');
-  await advanceAndCheck(1 * DAY + MINUTE);
+  await advanceAndCheck(d, 1 * DAY + MINUTE);
   await d.waitFor('escalateApologyExhausted'); // the broker checked its timers at the new time
   await d.settle();
   expect(d.visited.filter((e) => e === 'recordApology')).toHaveLength(1);
@@ -233,7 +238,7 @@ test('apology at the check step; the apology time already past at steps 4–6 ma
   });
   await d.startNational();
   await d.waitFor('checkDossier'); // the one-stop officer has not finished the check
-  await advanceAndCheck(2 * HOUR + MINUTE);
+  await advanceAndCheck(d, 2 * HOUR + MINUTE);
   await d.waitFor('recordApology');
   // The check ends while the leader has not yet recorded the apology: steps 4–6 start with
   // the apology time already past, their watch fires at once, and no second task appears.
@@ -271,7 +276,7 @@ test('apology at the return step: the e-certificate cannot be returned before th
   await d.startNational();
   await d.answerPolice();
   await d.waitFor('returnResult');
-  await advanceAndCheck(2 * HOUR + MINUTE);
+  await advanceAndCheck(d, 2 * HOUR + MINUTE);
   await d.waitFor('notifyApology');
   await d.release('returnResult', { returnedAt: (await brokerNow()).toISOString() });
   await d.expectEnded();
