@@ -32,6 +32,16 @@ import { createHttpAdapters } from '../../workers/adapters';
 import { createWorkerDeps } from '../../workers/framework';
 import { registerWorkers } from '../../workers/registry';
 
+/** How long the system's workers hold a job before the broker gives it again. */
+const JOB_TIMEOUT_MS = 30_000;
+/**
+ * How long a test waits for a task to reach the inbox: one job timeout and 15 s more. Zeebe may
+ * activate a job whose activation never reaches the worker (the answer to a long poll lost as
+ * the poll ends: camunda/camunda#3631, #59354); the job then comes back after its timeout, as
+ * at-least-once delivery promises, and the task is written then.
+ */
+const TASK_WAIT_MS = JOB_TIMEOUT_MS + 15_000;
+
 /** The one-stop partner's id and secret: `call` signs each call with them (server/auth/partner-signature.ts). */
 export const PARTNER = { 'x-partner-id': 'mot-cua-tinh', 'x-api-key': 'system-partner-key' } as const;
 /** The demo staff accounts' password in the system under test. */
@@ -104,7 +114,13 @@ export async function startSystem(
     ...overrides,
   };
   let config = loadConfig(env);
-  const logger = createLogger({ level: process.env.LLTP_TEST_LOG_LEVEL ?? 'silent' });
+  // The product's log lines are kept in memory (the last 400; they carry dossier codes, never
+  // personal data) and the relevant ones shown when a wait for a task times out;
+  // LLTP_TEST_LOG_LEVEL prints them instead.
+  const recentLines: string[] = [];
+  const logger = process.env.LLTP_TEST_LOG_LEVEL
+    ? createLogger({ level: process.env.LLTP_TEST_LOG_LEVEL })
+    : createLogger({ level: 'info', destination: { write: (line: string) => void (recentLines.push(line.trimEnd()) > 400 && recentLines.shift()) } });
   const { camunda, zeebe } = createZeebeClient(config);
   await deployProcesses(zeebe, logger, { dir: processesDirOf(config) });
   const db = testDb.database.db;
@@ -126,7 +142,7 @@ export async function startSystem(
     config,
     clock: { now },
   });
-  const workers = registerWorkers(zeebe, deps, { maxJobs: 16, jobTimeoutMs: 30000, drainTimeoutMs: 2000 });
+  const workers = registerWorkers(zeebe, deps, { maxJobs: 16, jobTimeoutMs: JOB_TIMEOUT_MS, drainTimeoutMs: 2000 });
   // the status feed to the national portal, as the workers role runs it: only when asked, since
   // tests that write dossiers straight into the read model also write their sync figures
   const stopFeed = options.portalFeed
@@ -189,8 +205,27 @@ export async function startSystem(
     const found = await eventually(async () => {
       const list = await call('GET', '/api/tasks', undefined, headers);
       return ((list.body.tasks ?? []) as InboxTask[]).find((t) => t.dossierCode === code && t.formKey === formKey);
-    }, `${username}'s task ${formKey} for ${code}`, 30_000);
+    }, `${username}'s task ${formKey} for ${code}`, TASK_WAIT_MS).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await whereIs(code)}`);
+    });
     return { task: found, headers };
+  };
+  /** What the product knows of a dossier, for a wait that timed out: its steps, tasks, log lines, and the recent warnings. */
+  const whereIs = async (code: string): Promise<string> => {
+    const [dossier, steps, tasks] = await Promise.all([
+      db.selectFrom('dossiers').select(['status', 'processInstanceKey', 'receivedAt']).where('code', '=', code).executeTakeFirst(),
+      db.selectFrom('steps').select(['elementId', 'unitId', 'startedAt', 'finishedAt']).where('dossierCode', '=', code).orderBy('startedAt').execute(),
+      db.selectFrom('tasks').select(['formKey', 'unitId', 'role', 'status', 'claimedBy']).where('dossierCode', '=', code).execute(),
+    ]).catch((failure: Error) => [`(the database could not be read: ${failure.message})`, [], []] as const);
+    return [
+      `dossier: ${JSON.stringify(dossier ?? null)}`,
+      `steps: ${JSON.stringify(steps)}`,
+      `tasks: ${JSON.stringify(tasks)}`,
+      'its log lines, the last 15:',
+      ...recentLines.filter((line) => line.includes(code)).slice(-15),
+      'warnings and paused polls, the last 15:',
+      ...recentLines.filter((line) => /"level":"(warn|error|fatal)"|pauseMs/.test(line)).slice(-15),
+    ].join('\n');
   };
   const expectOk = (what: string, reply: Reply): Reply => {
     if (reply.status !== 200) throw new Error(`${what}: ${reply.status} ${JSON.stringify(reply.body)}`);

@@ -56,7 +56,7 @@ beforeAll(async () => {
   const monitor = createMonitor(createMonitorDeps({ db: s.db, config: s.config, catalog: await loadProcessCatalog(), calendars: provider, mailer, logger: createLogger({ level: 'silent' }) }), { holder: 'dashboard-test', now });
   await monitor.runOnce('tick');
   mailer.close();
-}, 120000);
+}, 180000);
 afterAll(async () => s?.stop());
 
 interface Cell {
