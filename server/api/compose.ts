@@ -118,7 +118,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
     },
     calendars: () => provider.current(),
     dueSoon: policy.dueSoon,
-    zeebe: { ...zeebe, createWorker: rawZeebe.createWorker.bind(rawZeebe) },
+    zeebe: { ...zeebe, createWorker: rawZeebe.createWorker.bind(rawZeebe), updateJobTimeout: rawZeebe.updateJobTimeout.bind(rawZeebe) },
     logger,
     outages,
     now,
@@ -203,7 +203,7 @@ export async function startApi(config: Config, logger: Logger, options: { now?: 
       },
     ],
   });
-  const inboxWorker = startInboxWorker(inbox);
+  const inboxWorker = startInboxWorker(inbox, { activationTimeoutMs: config.USER_TASK_ACTIVATION_TIMEOUT_MS });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.HTTP_PORT, config.HTTP_HOST, () => resolve(s));
     s.once('error', reject);

@@ -29,14 +29,24 @@ import type { Logger } from '../logger';
 import { findDossier } from '../readmodel/dossier';
 import { stepId } from '../readmodel/step';
 import { boundStepStartCtes, DuplicateInstanceError, finishStepsQuery, parseEngineInstant, stepStartedChecked, type TimelineDeps } from '../readmodel/timeline';
-import { OUTAGE_BACKOFF_MS, type OutageLog } from '../outage';
+import { OUTAGE_BACKOFF_MS, withDeadline, type OutageLog } from '../outage';
 import type { FourEyesRule } from '../sla/catalog';
 import type { ZeebeGrpcClient } from '../zeebe';
 import { taskId, type Task, type TaskStatus } from './task';
 
 export const USER_TASK_JOB_TYPE = 'io.camunda.zeebe:userTask';
-/** A user task's job stays activated this long; after that Zeebe hands it out again and the task is refreshed. */
+/**
+ * A user task's job, once its task is stored, stays activated this long; after that Zeebe hands
+ * it out again and the task is refreshed.
+ */
 export const USER_TASK_JOB_TIMEOUT_MS = 7 * 24 * 3600 * 1000;
+/**
+ * Until its task is stored, a user task's job is activated for this long only (the inbox then
+ * extends it to USER_TASK_JOB_TIMEOUT_MS). Zeebe may activate a job whose activation never reaches
+ * the worker (the answer to a long poll lost as the poll ends: camunda/camunda#3631, #59354): such
+ * a job comes back after this, not after seven days with no task in anyone's inbox.
+ */
+export const USER_TASK_ACTIVATION_TIMEOUT_MS = 60_000;
 
 export type FormKey = keyof typeof forms;
 const isFormKey = (key: string): key is FormKey => Object.hasOwn(forms, key);
@@ -61,7 +71,7 @@ export interface InboxDeps {
   fourEyesRules?: readonly FourEyesRule[];
   calendars: () => Promise<WorkingCalendars>;
   dueSoon: DueSoonPolicy;
-  zeebe: Pick<ZeebeGrpcClient, 'completeJob' | 'createWorker' | 'cancelProcessInstance'>;
+  zeebe: Pick<ZeebeGrpcClient, 'completeJob' | 'createWorker' | 'cancelProcessInstance' | 'updateJobTimeout'>;
   logger: Logger;
   /** Outages seen by the inbox worker (one log line per component per window). */
   outages: OutageLog;
@@ -141,10 +151,10 @@ export async function receiveUserTask(deps: InboxDeps, job: UserTaskJob): Promis
 }
 
 /** Starts the inbox's job worker. */
-export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number } = {}): { close: () => Promise<void> } {
+export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number; activationTimeoutMs?: number } = {}): { close: () => Promise<void> } {
   const worker = deps.zeebe.createWorker({
     taskType: USER_TASK_JOB_TYPE,
-    timeout: USER_TASK_JOB_TIMEOUT_MS,
+    timeout: options.activationTimeoutMs ?? USER_TASK_ACTIVATION_TIMEOUT_MS,
     onConnectionError: () => deps.outages.failure('zeebe', new Error('the inbox poll lost its connection to the gateway')),
     onReady: () => deps.outages.success('zeebe'),
     maxJobsToActivate: options.maxJobs ?? 64,
@@ -152,6 +162,7 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number } 
       try {
         await receiveUserTask(deps, job as unknown as UserTaskJob);
         deps.outages.success('postgres');
+        await holdUserTaskJob(deps, job.key);
         return job.forward();
       } catch (error) {
         if (error instanceof DuplicateInstanceError) {
@@ -175,6 +186,21 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number } 
       await worker.close();
     },
   };
+}
+
+/**
+ * The stored task's job stays activated for USER_TASK_JOB_TIMEOUT_MS. When the broker does not
+ * take the extension (down, or the job already gone), the job comes back after its activation
+ * timeout and is stored again: the task keeps its claim, the extension is asked again.
+ */
+async function holdUserTaskJob(deps: Pick<InboxDeps, 'zeebe' | 'logger' | 'outages'>, jobKey: string): Promise<void> {
+  try {
+    await withDeadline('zeebe', 5000, deps.zeebe.updateJobTimeout({ jobKey, timeout: USER_TASK_JOB_TIMEOUT_MS }));
+  } catch (error) {
+    if (/NOT_FOUND/.test((error as Error).message)) return;
+    if (deps.outages.record(error)) return;
+    deps.logger.warn({ jobKey, taskType: USER_TASK_JOB_TYPE }, `the user task's job was not extended, it comes back after its activation timeout: ${(error as Error).message}`);
+  }
 }
 
 function mayWork(principal: Principal | undefined, task: Pick<Task, 'role' | 'unitId'>): principal is Extract<Principal, { kind: 'staff' }> {

@@ -34,11 +34,14 @@ import { registerWorkers } from '../../workers/registry';
 
 /** How long the system's workers hold a job before the broker gives it again. */
 const JOB_TIMEOUT_MS = 30_000;
+/** How long the inbox holds a user task's job until its task is stored (USER_TASK_ACTIVATION_TIMEOUT_MS). */
+const USER_TASK_ACTIVATION_TIMEOUT_MS = 15_000;
 /**
  * How long a test waits for a task to reach the inbox: one job timeout and 15 s more. Zeebe may
  * activate a job whose activation never reaches the worker (the answer to a long poll lost as
  * the poll ends: camunda/camunda#3631, #59354); the job then comes back after its timeout, as
- * at-least-once delivery promises, and the task is written then.
+ * at-least-once delivery promises (the step's job before the task, or the task's own job after
+ * the inbox's activation timeout), and the task is written then.
  */
 const TASK_WAIT_MS = JOB_TIMEOUT_MS + 15_000;
 
@@ -109,6 +112,7 @@ export async function startSystem(
     DEMO_PARTNER_KEY: PARTNER['x-api-key'],
     ...simulatorUrls(basePort),
     WORKER_RETRY_BACKOFF_MS: '200',
+    USER_TASK_ACTIVATION_TIMEOUT_MS: String(USER_TASK_ACTIVATION_TIMEOUT_MS),
     SIM_POLICE_MS_PER_WORKING_HOUR: '100',
     SIM_POLICE_ANSWER_AFTER_WORKING_HOURS: '5',
     ...overrides,

@@ -74,7 +74,7 @@ test(`${RACERS} officers claiming the same task: exactly one gets it, the others
     fourEyesAfter: () => null,
     calendars: () => Promise.resolve(calendars),
     dueSoon: DEFAULT_DUE_SOON_POLICY,
-    zeebe: { completeJob: () => Promise.reject(new Error('not used')), cancelProcessInstance: () => Promise.reject(new Error('not used')), createWorker: () => { throw new Error('not used'); } },
+    zeebe: { completeJob: () => Promise.reject(new Error('not used')), cancelProcessInstance: () => Promise.reject(new Error('not used')), createWorker: () => { throw new Error('not used'); }, updateJobTimeout: () => Promise.reject(new Error('not used')) },
     logger: createLogger({ level: 'silent' }),
     outages: new OutageLog(createLogger({ level: 'silent' })),
     now: testClock(),

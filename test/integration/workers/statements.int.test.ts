@@ -57,7 +57,7 @@ function inboxDeps(db: Db): InboxDeps {
     calendars: () => env.deps.calendars.current(),
     dueSoon: DEFAULT_DUE_SOON_POLICY,
     // receiving and claiming never call the engine
-    zeebe: { completeJob: () => Promise.reject(new Error('not used')), cancelProcessInstance: () => Promise.reject(new Error('not used')), createWorker: () => { throw new Error('not used'); } },
+    zeebe: { completeJob: () => Promise.reject(new Error('not used')), cancelProcessInstance: () => Promise.reject(new Error('not used')), createWorker: () => { throw new Error('not used'); }, updateJobTimeout: () => Promise.reject(new Error('not used')) },
     logger,
     outages: new OutageLog(logger),
     now: testClock(),
