@@ -259,7 +259,7 @@ export const settings = {
   WORKER_MAX_JOBS: int(32, 'Jobs each worker may hold at once.', 1, 1000),
   WORKER_DRAIN_TIMEOUT_MS: int(10000, 'On shutdown, how long workers may finish in-flight jobs.', 0, 600000),
   WORKER_JOB_TIMEOUT_MS: int(60000, 'How long a worker holds an activated job; a worker that dies mid-job has its job delivered again after this.', 1000, 3600000),
-  USER_TASK_ACTIVATION_TIMEOUT_MS: int(60000, "How long the inbox holds a user task's job until its task is stored (then seven days): a job whose activation was lost on the way comes back after this.", 5000, 3600000),
+  USER_TASK_ACTIVATION_TIMEOUT_MS: int(60000, "How long the inbox holds a user task's job until its task is stored (then seven days): a job whose activation was lost on the way comes back after this.", 10000, 3600000),
   WORKER_LONG_POLL_MS: int(10000, 'How long one job activation request waits for jobs; a job given back by the broker after a timeout is seen within this.', 1000, 60000),
   WORKER_RETRY_BACKOFF_MS: int(2000, 'Back-off before the first retry of a failed job; doubled at each further failure (exponential back-off).', 0, 3600000),
   WORKER_RETRY_BACKOFF_MAX_MS: int(300000, 'Upper bound of the retry back-off.', 0, 86400000),

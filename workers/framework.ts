@@ -440,7 +440,7 @@ export function runWorker(zeebe: ZeebeGrpcClient, worker: Worker, deps: WorkerDe
     onConnectionError: () => deps.outages.failure('zeebe', new Error('the job poll lost its connection to the gateway')),
     onReady: () => deps.outages.success('zeebe'),
   });
-  // The SDK pauses a poll the broker refused (back-pressure, an internal error) for 1 s, then
+  // The SDK pauses a poll the broker refused (back-pressure, an internal error, authentication) for 1 s, then
   // twice as long each time until a job comes, up to 15 s: say so, or a worker that waits looks idle.
   zbWorker.on('backoff', (pauseMs: number) => deps.logger.info({ taskType: worker.type, pauseMs }, 'the broker refused the job poll: the next one waits'));
   return {

@@ -29,7 +29,7 @@ import type { Logger } from '../logger';
 import { findDossier } from '../readmodel/dossier';
 import { stepId } from '../readmodel/step';
 import { boundStepStartCtes, DuplicateInstanceError, finishStepsQuery, parseEngineInstant, stepStartedChecked, type TimelineDeps } from '../readmodel/timeline';
-import { OUTAGE_BACKOFF_MS, withDeadline, type OutageLog } from '../outage';
+import { isBackPressure, OUTAGE_BACKOFF_MS, withDeadline, type OutageLog } from '../outage';
 import type { FourEyesRule } from '../sla/catalog';
 import type { ZeebeGrpcClient } from '../zeebe';
 import { taskId, type Task, type TaskStatus } from './task';
@@ -152,9 +152,12 @@ export async function receiveUserTask(deps: InboxDeps, job: UserTaskJob): Promis
 
 /** Starts the inbox's job worker. */
 export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number; activationTimeoutMs?: number } = {}): { close: () => Promise<void> } {
+  const activationTimeoutMs = options.activationTimeoutMs ?? USER_TASK_ACTIVATION_TIMEOUT_MS;
+  // the extension must land well within the activation it extends
+  const holdDeadlineMs = Math.min(5000, Math.floor(activationTimeoutMs / 2));
   const worker = deps.zeebe.createWorker({
     taskType: USER_TASK_JOB_TYPE,
-    timeout: options.activationTimeoutMs ?? USER_TASK_ACTIVATION_TIMEOUT_MS,
+    timeout: activationTimeoutMs,
     onConnectionError: () => deps.outages.failure('zeebe', new Error('the inbox poll lost its connection to the gateway')),
     onReady: () => deps.outages.success('zeebe'),
     maxJobsToActivate: options.maxJobs ?? 64,
@@ -162,7 +165,7 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number; a
       try {
         await receiveUserTask(deps, job as unknown as UserTaskJob);
         deps.outages.success('postgres');
-        await holdUserTaskJob(deps, job.key);
+        await holdUserTaskJob(deps, job.key, holdDeadlineMs);
         return job.forward();
       } catch (error) {
         if (error instanceof DuplicateInstanceError) {
@@ -181,6 +184,8 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number; a
       }
     },
   });
+  // the SDK pauses a refused poll (1 s, doubling to 15 s): say so, or an inbox that waits looks idle
+  worker.on('backoff', (pauseMs: number) => deps.logger.info({ taskType: USER_TASK_JOB_TYPE, pauseMs }, 'the broker refused the job poll: the next one waits'));
   return {
     close: async () => {
       await worker.close();
@@ -190,15 +195,18 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number; a
 
 /**
  * The stored task's job stays activated for USER_TASK_JOB_TIMEOUT_MS. When the broker does not
- * take the extension (down, or the job already gone), the job comes back after its activation
- * timeout and is stored again: the task keeps its claim, the extension is asked again.
+ * take the extension (down, busy, no answer within `deadlineMs`), the job comes back after its
+ * activation timeout and is stored again: the task keeps its claim, the extension is asked
+ * again. A job already gone (NOT_FOUND: its element ended or was cancelled) needs nothing.
  */
-async function holdUserTaskJob(deps: Pick<InboxDeps, 'zeebe' | 'logger' | 'outages'>, jobKey: string): Promise<void> {
+async function holdUserTaskJob(deps: Pick<InboxDeps, 'zeebe' | 'logger' | 'outages'>, jobKey: string, deadlineMs: number): Promise<void> {
   try {
-    await withDeadline('zeebe', 5000, deps.zeebe.updateJobTimeout({ jobKey, timeout: USER_TASK_JOB_TIMEOUT_MS }));
+    await withDeadline('zeebe', deadlineMs, deps.zeebe.updateJobTimeout({ jobKey, timeout: USER_TASK_JOB_TIMEOUT_MS }));
+    deps.outages.success('zeebe');
   } catch (error) {
     if (/NOT_FOUND/.test((error as Error).message)) return;
-    if (deps.outages.record(error)) return;
+    // back-pressure is the broker busy, not down (as for the API's calls: server/zeebe.ts)
+    if (!isBackPressure(error) && deps.outages.record(error)) return;
     deps.logger.warn({ jobKey, taskType: USER_TASK_JOB_TYPE }, `the user task's job was not extended, it comes back after its activation timeout: ${(error as Error).message}`);
   }
 }

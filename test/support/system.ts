@@ -118,8 +118,8 @@ export async function startSystem(
     ...overrides,
   };
   let config = loadConfig(env);
-  // The product's log lines are kept in memory (the last 400; they carry dossier codes, never
-  // personal data) and the relevant ones shown when a wait for a task times out;
+  // The product's log lines are kept in memory (the last 400; they name dossiers by code, and the
+  // test data are made up) and the relevant ones shown when a wait for a task times out;
   // LLTP_TEST_LOG_LEVEL prints them instead.
   const recentLines: string[] = [];
   const logger = process.env.LLTP_TEST_LOG_LEVEL

@@ -24,13 +24,6 @@ beforeAll(async () => {
 }, 90000);
 afterAll(async () => s?.stop());
 
-interface Task {
-  id: string;
-  formKey: string;
-  dossierCode: string;
-  status: string;
-}
-
 async function intake(options: { paperCopyByPost?: boolean; desk?: boolean; receivedAt?: Date } = {}): Promise<string> {
   const request = sampleVneidRequest({
     receiptNumber: `E2E-${uniqueId()}-${(n += 1)}`,
@@ -144,8 +137,7 @@ test('invalid dossier: refusal (form 03) ends it', async () => {
 
 test('withdrawal by the citizen ends the dossier; its pending task can no longer be completed', async () => {
   const code = await intake();
-  const headers = await s.as('motcua');
-  const task = await eventually(async () => ((await s.call('GET', '/api/tasks', undefined, headers)).body.tasks as Task[]).find((t) => t.dossierCode === code), 'the check task');
+  const { task, headers } = await s.task(code, 'motcua', 'lltp.form.check-dossier');
   expect((await s.call('POST', `/api/callbacks/one-stop/${code}/withdrawn`, { at: formatInstant(testNowMs()), eventId: `wd-${code}` }, PARTNER)).status).toBe(202);
   await finished(code, 'withdrawn');
   await s.call('POST', `/api/tasks/${task.id}/claim`, {}, headers);
