@@ -7,7 +7,7 @@ import { findDossier } from '../../../server/readmodel/dossier';
 import { signIfPartner } from '../../../server/auth/partner-signature';
 import { testNowMs } from '../../support/clock';
 import { PARTNER_HEADERS, startApiUnderTest, type ApiUnderTest } from '../../support/api';
-import { seedCounters } from '../../support/counters';
+import { MIN_COUNTER_OFFSET, seedCounters } from '../../support/counters';
 import { countRows } from '../../support/database';
 import { uniqueId } from '../../support/unique';
 
@@ -48,6 +48,9 @@ test('a VNeID request creates a dossier, starts its process and answers with the
   const dossier = await findDossier(t.db, String(answer.body.dossierCode));
   expect(dossier).toMatchObject({ status: 'open', source: 'vneid', processId: 'quy-trinh-570-v20260701' });
   expect(typeof dossier?.processInstanceKey).toBe('string');
+  // the test database numbers the agency in force (CA.KHA, not the configured STP.KHA) from its
+  // random offset: another file's instances on the shared broker never carry this code
+  expect(Number(String(answer.body.dossierCode).slice(-4))).toBeGreaterThan(MIN_COUNTER_OFFSET);
 });
 
 test('the same request twice gives one dossier and one process instance', async () => {

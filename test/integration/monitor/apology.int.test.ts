@@ -28,7 +28,7 @@ import { uniqueId } from '../../support/unique';
 let s: SystemUnderTest;
 const calendar = new WorkingCalendars(seedCalendarData()).forUnit('stp-mot-cua');
 
-/** Mails Mailpit received since this file started: the suite runs again with the same Mailpit, and the dossier code (the day's first) repeats. */
+/** Mails Mailpit received since this file started: the suite runs again with the same Mailpit, where an earlier run's mail may name the same dossier code. */
 let receivedInThisRun: (m: { Created?: string }) => boolean = () => true;
 beforeAll(async () => {
   receivedInThisRun = await new MailpitClient().receivedFromNow();
