@@ -27,7 +27,7 @@ import { sampleVneidRequest, seededRandom } from '../../tools/simulators/sample-
 import { simulatorUrls, startSimulators, type RunningSimulators } from '../../tools/simulators/main';
 import { suiteBrokerEnv, suiteClockEnv } from '../support/broker-clock';
 import { monotonicMs, testClock, testNow, testNowMs } from '../support/clock';
-import { seedCounters } from '../support/counters';
+import { offsetDossierCounters } from '../support/counters';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { uniqueId } from '../support/unique';
 
@@ -257,7 +257,7 @@ beforeAll(async () => {
   const { camunda, zeebe } = createZeebeClient(config);
   await deployProcesses(zeebe, logger, { dir: processesDirOf(config) });
   await camunda.closeAllClients();
-  await seedCounters(testDb.database.db, config.AGENCY_CODE, testNow());
+  await offsetDossierCounters(testDb.database.db);
   await seedDemoAccounts(testDb.database.db, { nodeEnv: config.NODE_ENV, password: PASSWORD, partnerKey: PARTNER['x-api-key'], now: testClock() });
   api = await startApi(config, logger, { now: testClock() });
   config = loadConfig({ ...env, PUBLIC_BASE_URL: api.url });

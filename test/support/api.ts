@@ -8,7 +8,7 @@ import { seedDemoAccounts } from '../../server/auth/seed';
 import { loadConfig, type Config } from '../../server/config';
 import type { Db } from '../../server/db';
 import { testClock } from './clock';
-import { seedCounters } from './counters';
+import { offsetDossierCounters } from './counters';
 import { createTestDatabase } from './database';
 import { requireStack } from '../../server/health';
 import { createLogger } from '../../server/logger';
@@ -52,7 +52,7 @@ export async function startApiUnderTest(name: string, env: Record<string, string
   await camunda.closeAllClients();
   const db = testDb.database.db;
   const now = options.now ?? testClock();
-  await seedCounters(db, config.AGENCY_CODE, now());
+  await offsetDossierCounters(db);
   // the API seeds no account: the test's demo accounts, as `npm run demo` writes them
   await seedDemoAccounts(db, { nodeEnv: config.NODE_ENV, password: STAFF_PASSWORD, partnerKey: PARTNER_HEADERS['x-api-key'], agencyCode: config.AGENCY_CODE, now });
   let api = await startApi(config, logger, { now });

@@ -17,7 +17,7 @@ import { loadConfig, type Config } from '../../server/config';
 import type { CalendarSeed } from '../../server/calendar/model';
 import type { Db } from '../../server/db';
 import { monotonicMs, testClock } from './clock';
-import { seedCounters } from './counters';
+import { offsetDossierCounters } from './counters';
 import { eventually } from './wait';
 import { createTestDatabase } from './database';
 import { requireStack } from '../../server/health';
@@ -128,7 +128,7 @@ export async function startSystem(
   const { camunda, zeebe } = createZeebeClient(config);
   await deployProcesses(zeebe, logger, { dir: processesDirOf(config) });
   const db = testDb.database.db;
-  await seedCounters(db, config.AGENCY_CODE, now());
+  await offsetDossierCounters(db);
   // the API seeds no account: the test's demo accounts, as `npm run demo` writes them
   await seedDemoAccounts(db, { nodeEnv: config.NODE_ENV, password: PASSWORD, partnerKey: PARTNER['x-api-key'], agencyCode: config.AGENCY_CODE, now });
   const api = await startApi(config, logger, { now, ...(options.calendarSeed ? { calendarSeed: options.calendarSeed } : {}) });

@@ -7,25 +7,23 @@ import { findDossier } from '../../../server/readmodel/dossier';
 import { signIfPartner } from '../../../server/auth/partner-signature';
 import { testNowMs } from '../../support/clock';
 import { PARTNER_HEADERS, startApiUnderTest, type ApiUnderTest } from '../../support/api';
-import { MIN_COUNTER_OFFSET, seedCounters } from '../../support/counters';
+import { MIN_COUNTER_OFFSET } from '../../support/counters';
 import { countRows } from '../../support/database';
 import { uniqueId } from '../../support/unique';
 
-/** The worked example's day: Monday 23/11/2026, the day before a pending (not confirmed) day off. */
-const WORKED_DAY = new Date('2026-11-23T08:15:00+07:00');
+/** The worked example's receipt: Monday 23/11/2026, the day before a pending (not confirmed) day off. */
+const WORKED_RECEIPT = '2026-11-23T08:15:00+07:00';
 
 let t: ApiUnderTest;
 let counter = 0;
 beforeAll(async () => {
+  // the test database numbers every day's dossiers from a random offset (test/support/counters.ts)
   t = await startApiUnderTest('intake');
-  // The worked example is received on a day of its own, whatever the suite's instant: its
-  // counter starts at a random offset like the days around the suite's instant.
-  await seedCounters(t.db, t.config.AGENCY_CODE, WORKED_DAY, { pastDays: 0, futureDays: 0 });
 }, 60000);
 afterAll(async () => t?.stop());
 
 const request = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
-  ...sampleVneidRequest({ receiptNumber: `BN-INTAKE-${uniqueId()}-${(counter += 1)}`, receivedAt: '2026-11-23T08:15:00+07:00', random: seededRandom(counter) }),
+  ...sampleVneidRequest({ receiptNumber: `BN-INTAKE-${uniqueId()}-${(counter += 1)}`, receivedAt: WORKED_RECEIPT, random: seededRandom(counter) }),
   ...overrides,
 });
 const count = async (table: 'dossiers' | 'declarations' | 'intakeReceipts'): Promise<number> => countRows(t.db, table);
