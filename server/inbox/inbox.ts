@@ -88,6 +88,16 @@ interface UserTaskJob {
   variables: Record<string, unknown>;
 }
 
+/**
+ * The variables a user task's job brings from the broker: the dossier, when the element was
+ * activated, the internal procedure that governs the step, and every form's inputs (what a task
+ * is shown with). The broker reads, converts and sends only these, not every variable of the
+ * instance.
+ */
+export const USER_TASK_VARIABLES: readonly string[] = [
+  ...new Set(['dossierCode', 'activatedAt', 'internalProcessId', ...Object.values(forms).flatMap((form) => form.inputs)]),
+].sort();
+
 /** What a task is shown with: the form's inputs among the job's variables, as text. */
 function shownOf(formKey: FormKey, variables: Record<string, unknown>): Record<string, string> {
   const shown: Record<string, string> = {};
@@ -158,6 +168,7 @@ export function startInboxWorker(deps: InboxDeps, options: { maxJobs?: number; a
   const worker = deps.zeebe.createWorker({
     taskType: USER_TASK_JOB_TYPE,
     timeout: activationTimeoutMs,
+    fetchVariable: [...USER_TASK_VARIABLES],
     onConnectionError: () => deps.outages.failure('zeebe', new Error('the inbox poll lost its connection to the gateway')),
     onReady: () => deps.outages.success('zeebe'),
     maxJobsToActivate: options.maxJobs ?? 64,
